@@ -1,0 +1,164 @@
+package dev.raccoon.engine;
+
+/**
+ * The only place that knows about hardware: allocation, copies and the kernels ELECTRA needs, each with its
+ * backward. Implementations: {@code ScalarBackend} (plain loops, the reference in tests), {@code VectorBackend}
+ * (Vector API, the CPU default) and later a CUDA backend. Kernels treat tensors as rows × cols matrices
+ * ({@link Tensor#rows()}, {@link Tensor#cols()}); all math is float32 with float or wider accumulation.
+ *
+ * <p>Integer inputs (token ids, masks, labels) are host arrays: they are per-batch data the caller has anyway,
+ * and a device backend uploads them itself.
+ *
+ * <p>A backend may be used from several threads at once as long as the calls touch different output tensors.
+ */
+public interface Backend extends AutoCloseable {
+
+    /** A short name: "scalar", "cpu", "cuda". */
+    String name();
+
+    /** Worker threads the backend uses for one kernel. */
+    int threads();
+
+    // ---- memory -------------------------------------------------------------------------------------------
+
+    /** A new tensor filled with zeros. */
+    Tensor zeros(int... shape);
+
+    /** A new tensor holding a copy of {@code data}. */
+    Tensor of(float[] data, int... shape);
+
+    default Tensor of(HostTensor host) { return of(host.data(), host.shape()); }
+
+    /** A copy of the tensor's values on the Java heap. */
+    float[] read(Tensor t);
+
+    /** Overwrites the tensor's values from {@code data} (same size). */
+    void write(Tensor t, float[] data);
+
+    void copy(Tensor src, Tensor dst);
+
+    void fill(Tensor t, float value);
+
+    // ---- linear algebra -----------------------------------------------------------------------------------
+
+    /**
+     * {@code C = alpha · op(A) · op(B) + beta · C} on the 2-D matrix views, where op transposes when asked.
+     * A is m×k (k×m when transposed), B is k×n (n×k when transposed), C is m×n. With beta 0 the old C is
+     * ignored (NaN in it does not propagate).
+     */
+    void matmul(Tensor a, boolean transA, Tensor b, boolean transB, Tensor c, float alpha, float beta);
+
+    /** {@code y[r, :] += bias} for every row r. */
+    void addBias(Tensor y, Tensor bias);
+
+    /** Bias gradient: {@code db = beta · db + Σ_r dy[r, :]}. */
+    void sumRows(Tensor dy, Tensor db, float beta);
+
+    /** {@code out = a + b} elementwise (out may alias a or b). */
+    void add(Tensor a, Tensor b, Tensor out);
+
+    /** {@code y += alpha · x}. */
+    void axpy(float alpha, Tensor x, Tensor y);
+
+    /** {@code x *= alpha}. */
+    void scale(Tensor x, float alpha);
+
+    /** Σ x², accumulated in double (for gradient norms). */
+    double sumOfSquares(Tensor x);
+
+    // ---- activations ----------------------------------------------------------------------------------------
+
+    /** Exact GELU, {@code x · Φ(x)} with erf (Hugging Face's "gelu"). out may alias x. */
+    void gelu(Tensor x, Tensor out);
+
+    /** {@code dx = dOut · gelu'(x)}. */
+    void geluBackward(Tensor x, Tensor dOut, Tensor dx);
+
+    void tanh(Tensor x, Tensor out);
+
+    /** {@code dx = dOut · (1 − y²)} where y = tanh(x). */
+    void tanhBackward(Tensor y, Tensor dOut, Tensor dx);
+
+    /** Row-wise softmax. */
+    void softmax(Tensor x, Tensor out);
+
+    /**
+     * Inverted dropout: {@code out = x · keep / (1 − p)} with keep drawn from a counter-based generator seeded by
+     * {@code seed} and the element index, so {@link #dropoutBackward} regenerates the same mask and results do
+     * not depend on the thread count. p = 0 copies.
+     */
+    void dropout(Tensor x, float p, long seed, Tensor out);
+
+    void dropoutBackward(Tensor dOut, float p, long seed, Tensor dx);
+
+    // ---- normalisation --------------------------------------------------------------------------------------
+
+    /**
+     * Row-wise LayerNorm with biased variance, as torch does. {@code mean} and {@code rstd} (one value per row)
+     * are written when not null, for the backward pass.
+     */
+    void layerNorm(Tensor x, Tensor gamma, Tensor beta, float eps, Tensor out, Tensor mean, Tensor rstd);
+
+    /** Writes dx; accumulates into dGamma and dBeta. */
+    void layerNormBackward(Tensor dOut, Tensor x, Tensor gamma, Tensor mean, Tensor rstd,
+                           Tensor dx, Tensor dGamma, Tensor dBeta);
+
+    // ---- embeddings ---------------------------------------------------------------------------------------
+
+    /** {@code out[i, :] = table[ids[i], :]}; an id outside the table throws IllegalArgumentException. */
+    void gather(Tensor table, int[] ids, Tensor out);
+
+    /** {@code dTable[ids[i], :] += dOut[i, :]} (repeated ids add up). */
+    void scatterAdd(Tensor dOut, int[] ids, Tensor dTable);
+
+    // ---- attention ----------------------------------------------------------------------------------------
+
+    /**
+     * Multi-head scaled dot-product self-attention core, as BERT/ELECTRA compute it.
+     * q, k, v and out are [batch·seq, heads·headDim] (heads side by side in a row, Hugging Face's layout).
+     * {@code mask[b·seq + t]} is 1 for a real token and 0 for padding; padded keys get −3.4028235e38 added to
+     * their scores (torch.finfo(float32).min, as transformers does), padded queries are computed like any other.
+     * {@code probs} ([batch, heads, seq, seq]) receives the attention probabilities after dropout when not null;
+     * training keeps it for the backward pass. Dropout on the probabilities uses {@code dropoutSeed}.
+     */
+    void attention(Tensor q, Tensor k, Tensor v, int[] mask, int batch, int seq, int heads,
+                   float dropout, long dropoutSeed, Tensor out, Tensor probs);
+
+    /**
+     * Gradients of {@link #attention} given the probabilities it saved (before and after dropout are both
+     * recoverable from probs and the seed). Writes dq, dk, dv.
+     */
+    void attentionBackward(Tensor dOut, Tensor q, Tensor k, Tensor v, Tensor probs, int[] mask,
+                           int batch, int seq, int heads, float dropout, long dropoutSeed,
+                           Tensor dq, Tensor dk, Tensor dv);
+
+    // ---- losses -------------------------------------------------------------------------------------------
+
+    /**
+     * Mean softmax cross-entropy over the rows whose label is not {@code ignoreIndex}; writes the gradient of
+     * that mean into dLogits when not null (zero on ignored rows). Returns the loss (0 when every row is ignored).
+     */
+    float crossEntropy(Tensor logits, int[] labels, int ignoreIndex, Tensor dLogits);
+
+    /**
+     * Binary cross-entropy with logits, {@code Σ w·bce(x, y) / Σ w} over one logit per row (weights may be null
+     * for all ones; a weight of 0 excludes the row). Writes the gradient into dLogits when not null.
+     */
+    float binaryCrossEntropy(Tensor logits, float[] targets, float[] weights, Tensor dLogits);
+
+    /** Mean squared error over all elements against host targets; gradient into dPred when not null. */
+    float meanSquaredError(Tensor pred, float[] targets, Tensor dPred);
+
+    // ---- optimiser ----------------------------------------------------------------------------------------
+
+    /**
+     * One AdamW step as torch.optim.AdamW does it (decoupled weight decay, bias correction with {@code step}
+     * starting at 1): {@code p -= lr·wd·p; m = b1·m + (1−b1)·g; v = b2·v + (1−b2)·g²;
+     * p -= lr · (m / (1−b1^step)) / (sqrt(v / (1−b2^step)) + eps)}.
+     */
+    void adamw(Tensor param, Tensor grad, Tensor m, Tensor v, float lr, float beta1, float beta2, float eps,
+               float weightDecay, int step);
+
+    @Override
+    default void close() {}
+}
