@@ -1,0 +1,95 @@
+package dev.raccoon.model.io;
+
+import com.fasterxml.jackson.core.JacksonException;
+import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import dev.raccoon.engine.HostTensor;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.Map;
+import java.util.Set;
+
+/** Finds and reads the weights of a Hugging Face model directory, whichever of the usual layouts it uses. */
+public final class Checkpoints {
+    static final String SAFETENSORS = "model.safetensors";
+    static final String SAFETENSORS_INDEX = "model.safetensors.index.json";
+    static final String TORCH = "pytorch_model.bin";
+    static final String TORCH_INDEX = "pytorch_model.bin.index.json";
+    private static final ObjectMapper JSON = JsonMapper.builder()
+            .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+            .build();
+
+    private Checkpoints() {
+    }
+
+    @FunctionalInterface
+    private interface ShardReader {
+        LinkedHashMap<String, HostTensor> read(Path file, Set<String> skipped) throws CheckpointException;
+    }
+
+    /**
+     * Reads the floating-point tensors of {@code modelDir}, preferring {@code model.safetensors}, then a sharded
+     * {@code model.safetensors.index.json}, then {@code pytorch_model.bin}, then {@code pytorch_model.bin.index.json}.
+     */
+    public static LinkedHashMap<String, HostTensor> readStateDict(Path modelDir) throws CheckpointException {
+        if (!Files.isDirectory(modelDir)) throw SafeTensors.fail(modelDir, "is not a directory");
+        if (Files.exists(modelDir.resolve(SAFETENSORS))) return SafeTensors.read(modelDir.resolve(SAFETENSORS));
+        if (Files.exists(modelDir.resolve(SAFETENSORS_INDEX))) return readSharded(modelDir.resolve(SAFETENSORS_INDEX), SafeTensors::read);
+        if (Files.exists(modelDir.resolve(TORCH))) return TorchCheckpoint.read(modelDir.resolve(TORCH));
+        if (Files.exists(modelDir.resolve(TORCH_INDEX))) return readSharded(modelDir.resolve(TORCH_INDEX), TorchCheckpoint::read);
+        throw SafeTensors.fail(modelDir, "holds no checkpoint; looked for " + SAFETENSORS + ", " + SAFETENSORS_INDEX
+                + ", " + TORCH + " and " + TORCH_INDEX);
+    }
+
+    /** An index's {@code weight_map} names the shard of every tensor; each shard is read once, in order of first mention. */
+    private static LinkedHashMap<String, HostTensor> readSharded(Path index, ShardReader reader) throws CheckpointException {
+        JsonNode weightMap;
+        try {
+            if (Files.size(index) > SafeTensors.MAX_HEADER_BYTES)
+                throw SafeTensors.fail(index, "is larger than " + SafeTensors.MAX_HEADER_BYTES + " bytes");
+            JsonNode root = JSON.readTree(Files.readAllBytes(index));
+            weightMap = root == null ? null : root.get("weight_map");
+        } catch (JacksonException e) {
+            throw SafeTensors.fail(index, "is not valid JSON: " + e.getOriginalMessage());
+        } catch (CheckpointException e) {
+            throw e;
+        } catch (IOException e) {
+            throw new CheckpointException(index + ": cannot be read: " + e.getMessage(), e);
+        }
+        if (weightMap == null || !weightMap.isObject()) throw SafeTensors.fail(index, "has no weight_map object");
+
+        Map<String, String> shardOf = new LinkedHashMap<>();
+        Set<String> shards = new LinkedHashSet<>();
+        for (Map.Entry<String, JsonNode> e : weightMap.properties()) {
+            String shard = e.getValue().isTextual() ? e.getValue().asText() : "";
+            // Shards must sit beside the index: a path could otherwise point anywhere on disk.
+            if (shard.isEmpty() || shard.contains("/") || shard.contains("\\") || shard.equals(".") || shard.equals(".."))
+                throw SafeTensors.fail(index, e.getKey(), "maps to an invalid shard file name " + e.getValue());
+            shardOf.put(e.getKey(), shard);
+            shards.add(shard);
+        }
+        LinkedHashMap<String, HostTensor> out = new LinkedHashMap<>();
+        for (String shard : shards) {
+            Path shardFile = index.resolveSibling(shard);
+            if (!Files.exists(shardFile)) throw SafeTensors.fail(index, "lists shard " + shard + ", which does not exist");
+            Set<String> skipped = new HashSet<>();
+            LinkedHashMap<String, HostTensor> tensors = reader.read(shardFile, skipped);
+            for (Map.Entry<String, HostTensor> t : tensors.entrySet()) {
+                if (out.putIfAbsent(t.getKey(), t.getValue()) != null)
+                    throw SafeTensors.fail(shardFile, t.getKey(), "also appears in an earlier shard");
+            }
+            for (Map.Entry<String, String> e : shardOf.entrySet()) {
+                if (e.getValue().equals(shard) && !tensors.containsKey(e.getKey()) && !skipped.contains(e.getKey()))
+                    throw SafeTensors.fail(index, e.getKey(), "is listed in shard " + shard + ", which does not contain it");
+            }
+        }
+        return out;
+    }
+}

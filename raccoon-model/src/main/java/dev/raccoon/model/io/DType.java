@@ -1,0 +1,70 @@
+package dev.raccoon.model.io;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
+
+/** Floating-point element types a checkpoint may store; all are widened to (or rounded from) float on the heap. */
+public enum DType {
+    F64(8),
+    F32(4),
+    F16(2),
+    /** bfloat16: the upper half of a float; written with round-to-nearest-even. */
+    BF16(2);
+
+    private final int bytes;
+
+    DType(int bytes) {
+        this.bytes = bytes;
+    }
+
+    public int bytes() {
+        return bytes;
+    }
+
+    /** Converts {@code count} elements starting at {@code offset} (bytes) of {@code src} into {@code dst[dstIndex..]}. */
+    void decode(MemorySegment src, long offset, ByteOrder order, float[] dst, int dstIndex, int count) {
+        switch (this) {
+            case F32 -> MemorySegment.copy(src, ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(order), offset, dst, dstIndex, count);
+            case F64 -> {
+                ValueLayout.OfDouble layout = ValueLayout.JAVA_DOUBLE_UNALIGNED.withOrder(order);
+                for (int i = 0; i < count; i++) dst[dstIndex + i] = (float) src.get(layout, offset + 8L * i);
+            }
+            case F16 -> {
+                ValueLayout.OfShort layout = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(order);
+                for (int i = 0; i < count; i++) dst[dstIndex + i] = Float.float16ToFloat(src.get(layout, offset + 2L * i));
+            }
+            case BF16 -> {
+                ValueLayout.OfShort layout = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(order);
+                for (int i = 0; i < count; i++) dst[dstIndex + i] = Float.intBitsToFloat(src.get(layout, offset + 2L * i) << 16);
+            }
+        }
+    }
+
+    /** Converts {@code src[srcIndex..srcIndex+count)} into little-endian elements at {@code offset} (bytes) of {@code dst}. */
+    void encodeLittleEndian(float[] src, int srcIndex, int count, MemorySegment dst, long offset) {
+        switch (this) {
+            case F32 -> MemorySegment.copy(src, srcIndex, dst, ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN), offset, count);
+            case F64 -> {
+                ValueLayout.OfDouble layout = ValueLayout.JAVA_DOUBLE_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+                for (int i = 0; i < count; i++) dst.set(layout, offset + 8L * i, src[srcIndex + i]);
+            }
+            case F16 -> {
+                ValueLayout.OfShort layout = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+                for (int i = 0; i < count; i++) dst.set(layout, offset + 2L * i, Float.floatToFloat16(src[srcIndex + i]));
+            }
+            case BF16 -> {
+                ValueLayout.OfShort layout = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+                for (int i = 0; i < count; i++) dst.set(layout, offset + 2L * i, toBFloat16(src[srcIndex + i]));
+            }
+        }
+    }
+
+    /** Rounds to the nearest bfloat16, ties to even, as torch does; NaN stays a (quiet) NaN instead of rounding to infinity. */
+    static short toBFloat16(float f) {
+        int bits = Float.floatToRawIntBits(f);
+        if (Float.isNaN(f)) return (short) ((bits >>> 16) | 0x0040);
+        int roundingBias = 0x7FFF + ((bits >>> 16) & 1);
+        return (short) ((bits + roundingBias) >>> 16);
+    }
+}
