@@ -1,0 +1,29 @@
+package dev.raccoon.text;
+
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * One encoded input: {@code [CLS] A [SEP]} or {@code [CLS] A [SEP] B [SEP]}, as transformers returns it
+ * (no padding). The arrays are fresh per encoding; callers may keep or modify them.
+ *
+ * @param inputIds     token ids
+ * @param tokenTypeIds 0 for [CLS], A and its [SEP]; 1 for B and its [SEP]
+ * @param tokens       the token strings of {@code inputIds} (unmodifiable)
+ */
+public record Encoding(int[] inputIds, int[] tokenTypeIds, List<String> tokens) {
+
+    public Encoding {
+        Objects.requireNonNull(inputIds, "inputIds");
+        Objects.requireNonNull(tokenTypeIds, "tokenTypeIds");
+        tokens = List.copyOf(tokens);
+        if (tokenTypeIds.length != inputIds.length || tokens.size() != inputIds.length) {
+            throw new IllegalArgumentException("lengths differ: " + inputIds.length + " ids, "
+                    + tokenTypeIds.length + " token type ids, " + tokens.size() + " tokens");
+        }
+    }
+
+    public int length() {
+        return inputIds.length;
+    }
+}

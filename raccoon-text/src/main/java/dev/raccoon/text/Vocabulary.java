@@ -1,0 +1,135 @@
+package dev.raccoon.text;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Token strings and ids: the lines of vocab.txt (id = line number - 1), followed by any added tokens of
+ * tokenizer_config.json that vocab.txt lacks. Immutable and thread-safe.
+ */
+public final class Vocabulary {
+
+    private final String[] tokens;
+    private final int baseSize;
+    private final Map<String, Integer> ids;
+    private final int padId;
+    private final int unkId;
+    private final int clsId;
+    private final int sepId;
+    private final int maskId;
+    private final SubwordTrie trie;
+
+    Vocabulary(List<String> tokens, int baseSize, String pad, String unk, String cls, String sep, String mask) {
+        this.tokens = tokens.toArray(String[]::new);
+        this.baseSize = baseSize;
+        Map<String, Integer> map = HashMap.newHashMap(this.tokens.length);
+        for (int i = 0; i < this.tokens.length; i++) {
+            map.putIfAbsent(this.tokens[i], i);
+        }
+        this.ids = Map.copyOf(map);
+        this.padId = ids.get(pad);
+        this.unkId = ids.get(unk);
+        this.clsId = ids.get(cls);
+        this.sepId = ids.get(sep);
+        this.maskId = ids.get(mask);
+        // Only vocab.txt is WordPiece's vocabulary; added tokens are matched before WordPiece runs.
+        this.trie = new SubwordTrie(this.tokens, baseSize);
+    }
+
+    /**
+     * Reads vocab.txt as transformers does: one token per line, ids in line order, line breaks \n, \r\n or \r.
+     *
+     * @throws IOException              if the file is missing, unreadable or not UTF-8
+     * @throws IllegalArgumentException if it is empty or holds a token twice (naming file and lines)
+     */
+    static List<String> readFile(Path file) throws IOException {
+        List<String> lines = new ArrayList<>();
+        Map<String, Integer> firstLine = new HashMap<>();
+        try (BufferedReader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+            for (String line; (line = readLine(reader, file, lines.size() + 1)) != null; ) {
+                Integer previous = firstLine.putIfAbsent(line, lines.size() + 1);
+                if (previous != null) {
+                    throw new IllegalArgumentException(file + " line " + (lines.size() + 1) + ": duplicate token \""
+                            + line + "\" (already on line " + previous + ")");
+                }
+                lines.add(line);
+            }
+        } catch (NoSuchFileException e) {
+            throw new NoSuchFileException(file.toString(), null, "vocabulary file not found");
+        }
+        if (lines.isEmpty()) {
+            throw new IllegalArgumentException(file + ": vocabulary file is empty");
+        }
+        return lines;
+    }
+
+    private static String readLine(BufferedReader reader, Path file, int lineNumber) throws IOException {
+        try {
+            return reader.readLine();
+        } catch (CharacterCodingException e) {
+            throw new IOException(file + " line " + lineNumber + ": not valid UTF-8", e);
+        }
+    }
+
+    /** Number of tokens, added tokens included: the size an embedding matrix needs. */
+    public int size() {
+        return tokens.length;
+    }
+
+    /** Number of tokens read from vocab.txt. */
+    public int baseSize() {
+        return baseSize;
+    }
+
+    /** The id of {@code token}, or -1 if it is not in the vocabulary. */
+    public int id(String token) {
+        Integer id = ids.get(token);
+        return id == null ? -1 : id;
+    }
+
+    public boolean contains(String token) {
+        return ids.containsKey(token);
+    }
+
+    /** @throws IndexOutOfBoundsException if {@code id} is not in [0, size()) */
+    public String token(int id) {
+        return tokens[java.util.Objects.checkIndex(id, tokens.length)];
+    }
+
+    public int padId() {
+        return padId;
+    }
+
+    public int unkId() {
+        return unkId;
+    }
+
+    public int clsId() {
+        return clsId;
+    }
+
+    public int sepId() {
+        return sepId;
+    }
+
+    public int maskId() {
+        return maskId;
+    }
+
+    SubwordTrie trie() {
+        return trie;
+    }
+
+    List<String> baseTokens() {
+        return List.of(tokens).subList(0, baseSize);
+    }
+}

@@ -1,0 +1,335 @@
+package dev.raccoon.text;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * BERT/ELECTRA WordPiece tokenizer that gives the same ids as Hugging Face transformers' BertTokenizerFast (the
+ * tokenizers crate): added/special tokens matched in the raw text, BertNormalizer, BertPreTokenizer (split on
+ * whitespace and punctuation), greedy longest-match-first WordPiece with "##" continuations and words over
+ * {@value #MAX_INPUT_CHARS_PER_WORD} chars as [UNK], then the BERT template with longest_first truncation.
+ *
+ * <p>Immutable and thread-safe. Accepts any Java String, unpaired surrogates included (they are dropped like
+ * control characters).
+ */
+public final class WordPieceTokenizer {
+
+    /** Longer words (in code points, after normalization) become a single [UNK], as in transformers. */
+    public static final int MAX_INPUT_CHARS_PER_WORD = 100;
+
+    static final String VOCAB_FILE_NAME = "vocab.txt";
+
+    private final Vocabulary vocab;
+    private final TokenizerConfig config;
+    private final BertNormalizer normalizer;
+    private final SubwordTrie trie;
+    private final List<AddedToken> addedTokens;
+    private final AddedTokenMatcher rawMatcher;
+    private final AddedTokenMatcher normalizedMatcher;
+
+    private WordPieceTokenizer(Path vocabFile, List<String> baseTokens, TokenizerConfig config, Path configFile) {
+        this.config = config;
+        this.normalizer = new BertNormalizer(config.lowerCase(), config.effectiveStripAccents(),
+                config.chineseChars());
+        List<String> tokens = new ArrayList<>(baseTokens);
+        Map<String, Integer> ids = HashMap.newHashMap(tokens.size());
+        for (int i = 0; i < tokens.size(); i++) {
+            ids.put(tokens.get(i), i);
+        }
+        Map<String, AddedToken> added = new LinkedHashMap<>();
+        for (AddedToken t : config.declaredTokens()) {
+            Integer id = ids.get(t.content());
+            if (id == null) {
+                // transformers numbers tokens missing from vocab.txt after it; the model's embeddings rely on that
+                if (t.id() != tokens.size()) {
+                    throw new IllegalArgumentException(configFile + ": added token \"" + t.content() + "\" has id "
+                            + t.id() + ", but it is not in " + vocabFile + " and the next free id is "
+                            + tokens.size());
+                }
+                id = t.id();
+                tokens.add(t.content());
+                ids.put(t.content(), id);
+            }
+            added.putIfAbsent(t.content(), new AddedToken(id, t.content(), t.special(), t.normalized(),
+                    t.lstrip(), t.rstrip(), t.singleWord()));
+        }
+        String[][] required = {{"unk_token", config.unkToken()}, {"cls_token", config.clsToken()},
+                {"sep_token", config.sepToken()}, {"pad_token", config.padToken()}};
+        for (String[] r : required) {
+            if (!ids.containsKey(r[1])) {
+                throw new IllegalArgumentException(vocabFile + ": no line holds " + r[1] + " (the " + r[0]
+                        + "); a BERT vocabulary needs [UNK], [CLS], [SEP] and [PAD]");
+            }
+        }
+        if (ids.get(config.unkToken()) >= baseTokens.size()) {
+            throw new IllegalArgumentException(vocabFile + ": WordPiece needs the unk_token " + config.unkToken()
+                    + " in the vocabulary file itself");
+        }
+        List<String> specials = new ArrayList<>(List.of(config.unkToken(), config.sepToken(), config.padToken(),
+                config.clsToken(), config.maskToken()));
+        specials.addAll(config.extraSpecialTokens());
+        for (String s : specials) {
+            if (s.isEmpty() || added.containsKey(s)) {
+                continue;
+            }
+            // As transformers does, a special token missing from vocab.txt (say [MASK]) gets the next id.
+            Integer id = ids.get(s);
+            if (id == null) {
+                id = tokens.size();
+                tokens.add(s);
+                ids.put(s, id);
+            }
+            added.put(s, AddedToken.special(id, s));
+        }
+        this.vocab = new Vocabulary(tokens, baseTokens.size(), config.padToken(), config.unkToken(),
+                config.clsToken(), config.sepToken(), config.maskToken());
+        this.trie = vocab.trie();
+        this.addedTokens = List.copyOf(added.values());
+        this.rawMatcher = new AddedTokenMatcher(addedTokens.stream().filter(t -> !t.normalized()).toList(), null);
+        this.normalizedMatcher = new AddedTokenMatcher(addedTokens.stream().filter(AddedToken::normalized).toList(),
+                normalizer);
+    }
+
+    /**
+     * Loads a model directory in Hugging Face layout: vocab.txt, and tokenizer_config.json when present (without
+     * it, transformers' defaults apply, do_lower_case=true included).
+     *
+     * @throws IOException              if a file is missing, unreadable, not UTF-8 or not JSON
+     * @throws IllegalArgumentException if their content is invalid (the message names file and line)
+     */
+    public static WordPieceTokenizer load(Path modelDir) throws IOException {
+        Path vocabFile = modelDir.resolve(VOCAB_FILE_NAME);
+        Path configFile = modelDir.resolve(TokenizerConfig.FILE_NAME);
+        List<String> base = Vocabulary.readFile(vocabFile);
+        TokenizerConfig config = Files.exists(configFile) ? TokenizerConfig.read(configFile)
+                : TokenizerConfig.defaults(true);
+        return new WordPieceTokenizer(vocabFile, base, config, configFile);
+    }
+
+    /**
+     * A tokenizer over a bare vocab.txt with transformers' defaults otherwise; accents are stripped exactly when
+     * {@code lowerCase} is set, as in transformers when strip_accents is not given.
+     */
+    public static WordPieceTokenizer fromVocab(Path vocabFile, boolean lowerCase) throws IOException {
+        return new WordPieceTokenizer(vocabFile, Vocabulary.readFile(vocabFile), TokenizerConfig.defaults(lowerCase),
+                null);
+    }
+
+    /**
+     * Writes vocab.txt and a tokenizer_config.json that transformers' AutoTokenizer loads as this tokenizer
+     * (ElectraTokenizerFast unless the loaded config named another class). Creates {@code dir} if needed.
+     */
+    public void save(Path dir) throws IOException {
+        Files.createDirectories(dir);
+        StringBuilder sb = new StringBuilder(vocab.baseSize() * 8);
+        for (String t : vocab.baseTokens()) {
+            sb.append(t).append('\n');
+        }
+        Files.writeString(dir.resolve(VOCAB_FILE_NAME), sb, StandardCharsets.UTF_8);
+        ObjectNode json = config.toJson(addedTokens);
+        Files.writeString(dir.resolve(TokenizerConfig.FILE_NAME),
+                TokenizerConfig.JSON.writerWithDefaultPrettyPrinter().writeValueAsString(json) + "\n",
+                StandardCharsets.UTF_8);
+    }
+
+    public Vocabulary vocab() {
+        return vocab;
+    }
+
+    public boolean lowerCase() {
+        return config.lowerCase();
+    }
+
+    public boolean stripAccents() {
+        return config.effectiveStripAccents();
+    }
+
+    /** model_max_length of tokenizer_config.json (512 when absent or unbounded there). */
+    public int modelMaxLength() {
+        return config.modelMaxLength();
+    }
+
+    /** The WordPiece tokens of {@code text}, without [CLS]/[SEP] and without truncation. */
+    public List<String> tokenize(String text) {
+        IntList ids = ids(Objects.requireNonNull(text, "text"));
+        String[] tokens = new String[ids.size()];
+        for (int i = 0; i < tokens.length; i++) {
+            tokens[i] = vocab.token(ids.get(i));
+        }
+        return Arrays.asList(tokens);
+    }
+
+    /** {@link #encode(String, String, int)} of a single text. */
+    public Encoding encode(String text, int maxLength) {
+        return encode(text, null, maxLength);
+    }
+
+    /**
+     * Encodes {@code [CLS] text [SEP]}, or {@code [CLS] text [SEP] textPair [SEP]}, truncated to {@code maxLength}
+     * ids as transformers' {@code truncation=True, max_length=maxLength} (longest_first) does.
+     *
+     * @throws IllegalArgumentException if {@code maxLength} cannot hold the special tokens (2, or 3 for a pair)
+     */
+    public Encoding encode(String text, String textPairOrNull, int maxLength) {
+        Objects.requireNonNull(text, "text");
+        boolean pair = textPairOrNull != null;
+        int budget = maxLength - (pair ? 3 : 2);
+        if (budget < 0) {
+            throw new IllegalArgumentException("maxLength " + maxLength + " leaves no room for the special tokens");
+        }
+        IntList a = ids(text);
+        IntList b = pair ? ids(textPairOrNull) : null;
+        int n1 = a.size();
+        int n2 = pair ? b.size() : 0;
+        if (n1 + n2 > budget) {
+            if (!pair) {
+                n1 = budget;
+            } else {
+                long lengths = longestFirst(n1, n2, budget);
+                n1 = Math.min(n1, (int) (lengths >>> 32));
+                n2 = Math.min(n2, (int) lengths);
+            }
+        }
+        int length = n1 + n2 + (pair ? 3 : 2);
+        int[] inputIds = new int[length];
+        int[] typeIds = new int[length];
+        int k = 0;
+        inputIds[k++] = vocab.clsId();
+        for (int i = 0; i < n1; i++) {
+            inputIds[k++] = a.get(i);
+        }
+        inputIds[k++] = vocab.sepId();
+        if (pair) {
+            Arrays.fill(typeIds, k, length, 1);
+            for (int i = 0; i < n2; i++) {
+                inputIds[k++] = b.get(i);
+            }
+            inputIds[k++] = vocab.sepId();
+        }
+        String[] tokens = new String[length];
+        for (int i = 0; i < length; i++) {
+            tokens[i] = vocab.token(inputIds[i]);
+        }
+        return new Encoding(inputIds, typeIds, Arrays.asList(tokens));
+    }
+
+    /**
+     * The tokenizers crate's longest_first lengths for a pair that exceeds {@code max}: the shorter sequence keeps
+     * its length if the longer can fill the rest, else both get half (the longer one, or B on a tie, the odd one).
+     * Returns {@code (lengthA << 32) | lengthB}.
+     */
+    static long longestFirst(int lengthA, int lengthB, int max) {
+        boolean swap = lengthA > lengthB;
+        int n1 = swap ? lengthB : lengthA;
+        int n2 = n1 > max ? n1 : Math.max(n1, max - n1);
+        if (n1 + n2 > max) {
+            n1 = max / 2;
+            n2 = n1 + max % 2;
+        }
+        return swap ? ((long) n2 << 32) | n1 : ((long) n1 << 32) | n2;
+    }
+
+    private IntList ids(String text) {
+        SequenceEncoder encoder = new SequenceEncoder(text.length());
+        rawMatcher.split(text, 0, text.length(), encoder);
+        return encoder.ids;
+    }
+
+    /** Per-call state: the ids so far and a buffer for the normalized text. */
+    private final class SequenceEncoder implements AddedTokenMatcher.Sink {
+        final IntList ids = new IntList();
+        private final TextBuffer normalized;
+        private final AddedTokenMatcher.Sink normalizedPieces = new AddedTokenMatcher.Sink() {
+            @Override
+            public void text(CharSequence s, int from, int to) {
+                wordPieces(normalized.array(), from, to, ids);
+            }
+
+            @Override
+            public void token(int id) {
+                ids.add(id);
+            }
+        };
+
+        SequenceEncoder(int length) {
+            normalized = new TextBuffer(length + 16);
+        }
+
+        @Override
+        public void text(CharSequence s, int from, int to) {
+            normalized.setLength(0);
+            normalizer.normalize(s, from, to, normalized);
+            if (normalizedMatcher.isEmpty()) {
+                wordPieces(normalized.array(), 0, normalized.length(), ids);
+            } else {
+                normalizedMatcher.split(normalized, 0, normalized.length(), normalizedPieces);
+            }
+        }
+
+        @Override
+        public void token(int id) {
+            ids.add(id);
+        }
+    }
+
+    /** BertPreTokenizer: whitespace separates words and is dropped; each punctuation char is a word of its own. */
+    private void wordPieces(char[] text, int from, int to, IntList out) {
+        int wordStart = -1;
+        for (int i = from; i < to; ) {
+            char c = text[i];
+            int cp = c;
+            if (Character.isHighSurrogate(c) && i + 1 < to && Character.isLowSurrogate(text[i + 1])) {
+                cp = Character.toCodePoint(c, text[i + 1]);
+            }
+            int next = i + Character.charCount(cp);
+            if (BertNormalizer.isWhitespace(cp)) {
+                if (wordStart >= 0) {
+                    word(text, wordStart, i, out);
+                    wordStart = -1;
+                }
+            } else if (BertNormalizer.isPunctuation(cp)) {
+                if (wordStart >= 0) {
+                    word(text, wordStart, i, out);
+                    wordStart = -1;
+                }
+                word(text, i, next, out);
+            } else if (wordStart < 0) {
+                wordStart = i;
+            }
+            i = next;
+        }
+        if (wordStart >= 0) {
+            word(text, wordStart, to, out);
+        }
+    }
+
+    /** Greedy longest-match-first WordPiece; a word with any unmatchable rest becomes one [UNK]. */
+    private void word(char[] text, int from, int to, IntList out) {
+        if (to - from > MAX_INPUT_CHARS_PER_WORD
+                && Character.codePointCount(text, from, to - from) > MAX_INPUT_CHARS_PER_WORD) {
+            out.add(vocab.unkId());
+            return;
+        }
+        int mark = out.size();
+        for (int pos = from; pos < to; ) {
+            long match = trie.longestMatch(text, pos, to, pos > from);
+            if (match < 0) {
+                out.truncate(mark);
+                out.add(vocab.unkId());
+                return;
+            }
+            out.add((int) match);
+            pos = (int) (match >>> 32);
+        }
+    }
+}
