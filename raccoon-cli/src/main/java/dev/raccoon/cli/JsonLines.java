@@ -1,0 +1,81 @@
+package dev.raccoon.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * Reads {@code {"text": ..., "text_pair": ...}} lines. Each line is decoded on its own so that broken UTF-8 or
+ * JSON in one line is reported with its line number and the lines around it still go through.
+ */
+final class JsonLines {
+    static final ObjectMapper JSON = new ObjectMapper();
+
+    /** One input line: its text and optional pair, or the reason it is unusable. */
+    record Line(long number, String text, String textPair, String error) {}
+
+    private final InputStream in;
+    private long number;
+
+    JsonLines(InputStream in) {
+        this.in = in;
+    }
+
+    /** The next non-blank line, or null at the end of input. */
+    Line next() throws IOException {
+        while (true) {
+            byte[] raw = readLine();
+            if (raw == null) return null;
+            number++;
+            String s;
+            try {
+                s = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+                        .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(raw)).toString();
+            } catch (CharacterCodingException e) {
+                return new Line(number, null, null, "line " + number + ": not valid UTF-8");
+            }
+            if (s.isBlank()) continue;
+            return parse(number, s);
+        }
+    }
+
+    static Line parse(long number, String s) {
+        JsonNode node;
+        try {
+            node = JSON.readTree(s);
+        } catch (IOException e) {
+            return new Line(number, null, null, "line " + number + ": not valid JSON");
+        }
+        if (node == null || !node.isObject()) return new Line(number, null, null, "line " + number + ": expected a JSON object");
+        JsonNode text = node.get("text");
+        if (text == null || !text.isTextual())
+            return new Line(number, null, null, "line " + number + ": \"text\" must be a string");
+        JsonNode pair = node.get("text_pair");
+        if (pair != null && !pair.isNull() && !pair.isTextual())
+            return new Line(number, null, null, "line " + number + ": \"text_pair\" must be a string");
+        return new Line(number, text.asText(), pair == null || pair.isNull() ? null : pair.asText(), null);
+    }
+
+    private byte[] readLine() throws IOException {
+        ByteArrayOutputStream line = new ByteArrayOutputStream();
+        int b;
+        boolean any = false;
+        while ((b = in.read()) != -1) {
+            any = true;
+            if (b == '\n') break;
+            line.write(b);
+        }
+        if (!any) return null;
+        byte[] bytes = line.toByteArray();
+        int n = bytes.length;
+        if (n > 0 && bytes[n - 1] == '\r') return java.util.Arrays.copyOf(bytes, n - 1);
+        return bytes;
+    }
+}

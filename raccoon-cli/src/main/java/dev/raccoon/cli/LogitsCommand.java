@@ -1,0 +1,70 @@
+package dev.raccoon.cli;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.raccoon.api.Classifier;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+
+import java.io.BufferedInputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+
+@Command(name = "logits", description = {
+        "Reads JSON lines {\"text\": ..., \"text_pair\": ...} from stdin and writes {\"logits\": [...]} per line",
+        "(batched internally with padding and attention masks).",
+        "A bad line gets {\"error\": ...} in its place (and a message on stderr); the exit code is then 1."})
+final class LogitsCommand implements Callable<Integer> {
+    /** Lines read before a batch of forward passes: bounds memory on endless input. */
+    private static final int CHUNK = 1024;
+
+    @Mixin
+    ModelOptions modelOptions;
+
+    @Override
+    public Integer call() throws Exception {
+        PrintStream out = new PrintStream(System.out, false, StandardCharsets.UTF_8);
+        int errors = 0;
+        try (Classifier classifier = modelOptions.load()) {
+            JsonLines in = new JsonLines(new BufferedInputStream(System.in));
+            List<JsonLines.Line> chunk = new ArrayList<>();
+            for (JsonLines.Line line = in.next(); ; line = in.next()) {
+                if (line != null) chunk.add(line);
+                if (chunk.size() == CHUNK || (line == null && !chunk.isEmpty())) {
+                    errors += writeChunk(classifier, chunk, out);
+                    chunk.clear();
+                }
+                if (line == null) break;
+            }
+        }
+        out.flush();
+        return errors == 0 ? 0 : 1;
+    }
+
+    private static int writeChunk(Classifier classifier, List<JsonLines.Line> chunk, PrintStream out) throws Exception {
+        List<String> texts = new ArrayList<>();
+        List<String> pairs = new ArrayList<>();
+        for (JsonLines.Line l : chunk) {
+            if (l.error() != null) continue;
+            texts.add(l.text());
+            pairs.add(l.textPair());
+        }
+        float[][] logits = texts.isEmpty() ? new float[0][] : classifier.logits(texts, pairs);
+        int next = 0, errors = 0;
+        for (JsonLines.Line l : chunk) {
+            ObjectNode result = JsonLines.JSON.createObjectNode();
+            if (l.error() != null) {
+                errors++;
+                System.err.println("raccoon logits: " + l.error());
+                result.put("error", l.error());
+            } else {
+                var array = result.putArray("logits");
+                for (float v : logits[next++]) array.add(v);
+            }
+            out.println(JsonLines.JSON.writeValueAsString(result));
+        }
+        return errors;
+    }
+}

@@ -1,0 +1,65 @@
+package dev.raccoon.cli;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.raccoon.api.Classifier;
+import dev.raccoon.api.Prediction;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+
+@Command(name = "predict", description = {"Classifies texts: a label and its probability per text.",
+        "Without TEXT arguments, reads one text per line from stdin."})
+final class PredictCommand implements Callable<Integer> {
+    @Mixin
+    ModelOptions modelOptions;
+
+    @Option(names = "--json", description = "One JSON object per text: text, label, probability, probabilities.")
+    boolean json;
+
+    @Parameters(paramLabel = "TEXT", arity = "0..*", description = "Texts to classify.")
+    List<String> texts = new ArrayList<>();
+
+    @Override
+    public Integer call() throws Exception {
+        List<String> inputs = texts.isEmpty() ? readStdin() : texts;
+        PrintStream out = new PrintStream(System.out, false, StandardCharsets.UTF_8);
+        try (Classifier classifier = modelOptions.load()) {
+            List<Prediction> predictions = classifier.classify(inputs);
+            for (int i = 0; i < inputs.size(); i++) {
+                Prediction p = predictions.get(i);
+                out.println(json ? toJson(inputs.get(i), p) : String.format(Locale.ROOT, "%-8s %5.1f%%  %s",
+                        p.label(), 100 * p.probability(), inputs.get(i)));
+            }
+        }
+        out.flush();
+        return 0;
+    }
+
+    private static String toJson(String text, Prediction p) throws Exception {
+        ObjectNode o = JsonLines.JSON.createObjectNode();
+        o.put("text", text);
+        o.put("label", p.label());
+        o.put("probability", p.probability());
+        ObjectNode probs = o.putObject("probabilities");
+        for (int i = 0; i < p.labels().size(); i++) probs.put(p.labels().get(i), p.probabilities()[i]);
+        return JsonLines.JSON.writeValueAsString(o);
+    }
+
+    private static List<String> readStdin() throws Exception {
+        List<String> lines = new ArrayList<>();
+        BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
+        for (String line = in.readLine(); line != null; line = in.readLine()) if (!line.isBlank()) lines.add(line);
+        if (lines.isEmpty()) throw new IllegalArgumentException("no TEXT given and nothing on stdin");
+        return lines;
+    }
+}

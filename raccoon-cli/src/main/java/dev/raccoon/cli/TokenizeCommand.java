@@ -1,0 +1,65 @@
+package dev.raccoon.cli;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.raccoon.text.WordPieceTokenizer;
+import dev.raccoon.text.Encoding;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.io.BufferedInputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+
+@Command(name = "tokenize", description = {
+        "Reads JSON lines {\"text\": ..., \"text_pair\": ...} from stdin and writes",
+        "{\"input_ids\": [...], \"token_type_ids\": [...]} per line, as BertTokenizerFast does.",
+        "A bad line gets {\"error\": ...} in its place (and a message on stderr); the exit code is then 1."})
+final class TokenizeCommand implements Callable<Integer> {
+    static final class Source {
+        @Option(names = "--model", paramLabel = "DIR", description = "Model directory with vocab.txt and tokenizer_config.json.")
+        Path model;
+
+        @Option(names = "--vocab", paramLabel = "FILE", description = "A WordPiece vocab.txt.")
+        Path vocab;
+    }
+
+    @ArgGroup(multiplicity = "1")
+    Source source;
+
+    @Option(names = "--lower-case", description = "Lower-case and strip accents (with --vocab only).")
+    boolean lowerCase;
+
+    @Option(names = "--max-length", defaultValue = "128", description = "Truncate to this many tokens (default: ${DEFAULT-VALUE}).")
+    int maxLength;
+
+    @Override
+    public Integer call() throws Exception {
+        if (maxLength < 3) throw new IllegalArgumentException("--max-length must be at least 3");
+        WordPieceTokenizer tokenizer = source.model != null
+                ? WordPieceTokenizer.load(source.model)
+                : WordPieceTokenizer.fromVocab(source.vocab, lowerCase);
+        PrintStream out = new PrintStream(System.out, false, StandardCharsets.UTF_8);
+        JsonLines in = new JsonLines(new BufferedInputStream(System.in));
+        int errors = 0;
+        for (JsonLines.Line line = in.next(); line != null; line = in.next()) {
+            ObjectNode result = JsonLines.JSON.createObjectNode();
+            if (line.error() != null) {
+                errors++;
+                System.err.println("raccoon tokenize: " + line.error());
+                result.put("error", line.error());
+            } else {
+                Encoding e = tokenizer.encode(line.text(), line.textPair(), maxLength);
+                var ids = result.putArray("input_ids");
+                for (int id : e.inputIds()) ids.add(id);
+                var types = result.putArray("token_type_ids");
+                for (int t : e.tokenTypeIds()) types.add(t);
+            }
+            out.println(JsonLines.JSON.writeValueAsString(result));
+        }
+        out.flush();
+        return errors == 0 ? 0 : 1;
+    }
+}

@@ -1,0 +1,106 @@
+package dev.raccoon.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.junit.jupiter.api.Test;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** tokenize, logits and predict through the command line, against the oracle's expected outputs. */
+class CoreCommandsTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @Test
+    void tokenizeMatchesTheOracleCasesLineByLine() throws Exception {
+        Path cases = CliRun.repo("raccoon-text/src/test/resources/oracle/tokenizer_cases.jsonl");
+        List<String> lines = Files.readAllLines(cases);
+        StringBuilder in = new StringBuilder();
+        for (String l : lines) {
+            JsonNode c = JSON.readTree(l);
+            var o = JSON.createObjectNode().put("text", c.get("text").asText());
+            if (c.hasNonNull("text_pair")) o.put("text_pair", c.get("text_pair").asText());
+            in.append(JSON.writeValueAsString(o)).append('\n');
+        }
+        CliRun r = CliRun.run(in.toString(), "tokenize", "--model", CliRun.oracleClassifier().toString(), "--max-length", "128");
+        assertThat(r.exitCode()).as(r.err()).isZero();
+        String[] out = r.out().split("\n");
+        assertThat(out).hasSize(lines.size());
+        for (int i = 0; i < lines.size(); i++) {
+            JsonNode expected = JSON.readTree(lines.get(i));
+            JsonNode actual = JSON.readTree(out[i]);
+            assertThat(actual.get("input_ids")).as("case %d", i).isEqualTo(expected.get("input_ids"));
+            assertThat(actual.get("token_type_ids")).as("case %d", i).isEqualTo(expected.get("token_type_ids"));
+        }
+    }
+
+    @Test
+    void logitsMatchTheOracleAndBadLinesKeepTheirPlace() throws Exception {
+        JsonNode cases = JSON.readTree(CliRun.oracleClassifier().resolve("expected_logits.json").toFile()).get("cases");
+        List<String> in = new ArrayList<>();
+        for (JsonNode c : cases) {
+            var o = JSON.createObjectNode().put("text", c.get("text").asText());
+            if (c.hasNonNull("text_pair")) o.put("text_pair", c.get("text_pair").asText());
+            in.add(JSON.writeValueAsString(o));
+        }
+        in.add(3, "{not json");
+        in.add(7, "{\"text\": 5}");
+        byte[] bytes = (String.join("\n", in) + "\n").getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        CliRun r = CliRun.run(bytes, "logits", "--model", CliRun.oracleClassifier().toString(), "--batch-size", "7");
+        assertThat(r.exitCode()).isEqualTo(1);
+        assertThat(r.err()).contains("line 4: not valid JSON").contains("line 8: \"text\" must be a string");
+        String[] out = r.out().split("\n");
+        assertThat(out).hasSize(cases.size() + 2);
+        assertThat(JSON.readTree(out[3]).has("error")).isTrue();
+        assertThat(JSON.readTree(out[7]).has("error")).isTrue();
+        int next = 0;
+        for (int i = 0; i < out.length; i++) {
+            if (i == 3 || i == 7) continue;
+            JsonNode expected = cases.get(next++).get("logits");
+            JsonNode actual = JSON.readTree(out[i]).get("logits");
+            for (int j = 0; j < 2; j++)
+                assertThat(actual.get(j).asDouble()).isCloseTo(expected.get(j).asDouble(), org.assertj.core.data.Offset.offset(1e-4));
+        }
+    }
+
+    @Test
+    void brokenUtf8IsReportedWithItsLineNumber() {
+        byte[] in = "{\"text\": \"좋아요\"}\n{\"text\": \"\u0000\"}\n".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        byte[] broken = new byte[in.length + 16];
+        System.arraycopy(in, 0, broken, 0, in.length);
+        byte[] bad = {'{', '"', 't', 'e', 'x', 't', '"', ':', '"', (byte) 0xC3, (byte) 0x28, '"', '}', '\n'};
+        System.arraycopy(bad, 0, broken, in.length, bad.length);
+        CliRun r = CliRun.run(java.util.Arrays.copyOf(broken, in.length + bad.length), "tokenize", "--model",
+                CliRun.oracleClassifier().toString());
+        assertThat(r.exitCode()).isEqualTo(1);
+        assertThat(r.err()).contains("line 3: not valid UTF-8");
+        assertThat(r.out().split("\n")).hasSize(3);
+    }
+
+    @Test
+    void predictPrintsLabelAndProbabilityAndJson() throws Exception {
+        CliRun plain = CliRun.run("", "predict", "--model", CliRun.oracleClassifier().toString(), "영화 정말 재밌어요", "별로");
+        assertThat(plain.exitCode()).as(plain.err()).isZero();
+        assertThat(plain.out().split("\n")).hasSize(2);
+        assertThat(plain.out()).containsPattern("LABEL_[01] +\\d+\\.\\d% +영화 정말 재밌어요");
+        CliRun json = CliRun.run("", "predict", "--json", "--model", CliRun.oracleClassifier().toString(), "영화 정말 재밌어요");
+        JsonNode o = JSON.readTree(json.out());
+        assertThat(o.get("text").asText()).isEqualTo("영화 정말 재밌어요");
+        double p0 = o.get("probabilities").get("LABEL_0").asDouble(), p1 = o.get("probabilities").get("LABEL_1").asDouble();
+        assertThat(p0 + p1).isCloseTo(1.0, org.assertj.core.data.Offset.offset(1e-5));
+        assertThat(o.get("probability").asDouble()).isEqualTo(Math.max(p0, p1), org.assertj.core.data.Offset.offset(1e-6));
+    }
+
+    @Test
+    void errorsAreOneSentenceWithExitCodes() {
+        CliRun missing = CliRun.run("", "predict", "--model", "/nonexistent/model", "좋아");
+        assertThat(missing.exitCode()).isEqualTo(1);
+        assertThat(missing.err()).contains("/nonexistent/model").doesNotContain("Exception").doesNotContain("\tat ");
+        CliRun usage = CliRun.run("", "predict", "--bogus");
+        assertThat(usage.exitCode()).isEqualTo(2);
+    }
+}

@@ -1,0 +1,158 @@
+package dev.raccoon.api;
+
+import dev.raccoon.engine.Backend;
+import dev.raccoon.engine.Backends;
+import dev.raccoon.engine.Tensor;
+import dev.raccoon.model.Batch;
+import dev.raccoon.model.ModelDirectory;
+import dev.raccoon.model.SequenceClassifier;
+import dev.raccoon.text.WordPieceTokenizer;
+import dev.raccoon.text.Encoding;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.List;
+
+/**
+ * Raccoon's public entry point for applications: load a Hugging Face classification model directory once,
+ * then classify texts from any number of threads.
+ *
+ * <pre>{@code
+ * try (Classifier classifier = Classifier.load(Path.of("models/nsmc-binary"))) {
+ *     Prediction p = classifier.classify("영화 정말 재밌어요");
+ *     System.out.println(p.label() + " " + p.probability());
+ * }
+ * }</pre>
+ */
+public final class Classifier implements AutoCloseable {
+    private final ModelDirectory directory;
+    private final SequenceClassifier model;
+    private final WordPieceTokenizer tokenizer;
+    private final Options options;
+
+    /**
+     * @param device    "cpu" (default), "scalar" or "auto"
+     * @param threads   worker threads of the CPU backend (0: all cores)
+     * @param maxLength tokens per text, [CLS] and [SEP] included; longer texts are truncated
+     * @param batchSize texts per forward pass
+     */
+    public record Options(String device, int threads, int maxLength, int batchSize) {
+        public Options {
+            if (maxLength < 3) throw new IllegalArgumentException("maxLength must be at least 3, got " + maxLength);
+            if (batchSize < 1) throw new IllegalArgumentException("batchSize must be at least 1, got " + batchSize);
+            if (threads < 0) throw new IllegalArgumentException("threads must not be negative");
+        }
+
+        public static Options defaults() {
+            return new Options("cpu", 0, 128, 32);
+        }
+
+        public Options withDevice(String newDevice) { return new Options(newDevice, threads, maxLength, batchSize); }
+
+        public Options withThreads(int n) { return new Options(device, n, maxLength, batchSize); }
+
+        public Options withMaxLength(int n) { return new Options(device, threads, n, batchSize); }
+
+        public Options withBatchSize(int n) { return new Options(device, threads, maxLength, n); }
+    }
+
+    private Classifier(ModelDirectory directory, Options options) {
+        if (!(directory.model() instanceof SequenceClassifier classifier))
+            throw new IllegalArgumentException(directory.dir() + " holds " + directory.model().architecture().hfName
+                    + ", not a sequence classification model");
+        this.directory = directory;
+        this.model = classifier;
+        this.tokenizer = directory.tokenizer();
+        this.options = options;
+    }
+
+    public static Classifier load(Path modelDir) throws IOException {
+        return load(modelDir, Options.defaults());
+    }
+
+    public static Classifier load(Path modelDir, Options options) throws IOException {
+        int threads = options.threads() == 0 ? Runtime.getRuntime().availableProcessors() : options.threads();
+        Backend backend = Backends.create(options.device(), threads);
+        try {
+            return new Classifier(ModelDirectory.load(modelDir, backend), options);
+        } catch (IOException | RuntimeException e) {
+            backend.close();
+            throw e;
+        }
+    }
+
+    public List<String> labels() { return model.config().labels(); }
+
+    public Path directory() { return directory.dir(); }
+
+    public WordPieceTokenizer tokenizer() { return tokenizer; }
+
+    public String device() { return model.backend().name(); }
+
+    public int maxLength() { return Math.min(options.maxLength(), model.config().maxPositionEmbeddings()); }
+
+    public Prediction classify(String text) {
+        return classify(List.of(text)).getFirst();
+    }
+
+    public List<Prediction> classify(List<String> texts) {
+        float[][] logits = logits(texts, null);
+        List<Prediction> out = new ArrayList<>(texts.size());
+        for (float[] row : logits) out.add(predictionOf(row));
+        return out;
+    }
+
+    /**
+     * Logits for texts (and, when {@code pairs} is not null, their second segments; a null pair means none),
+     * in input order. Texts are grouped by length so padding stays small.
+     */
+    public float[][] logits(List<String> texts, List<String> pairs) {
+        if (pairs != null && pairs.size() != texts.size())
+            throw new IllegalArgumentException(texts.size() + " texts but " + pairs.size() + " pairs");
+        int n = texts.size();
+        List<Encoding> encodings = new ArrayList<>(n);
+        for (int i = 0; i < n; i++)
+            encodings.add(tokenizer.encode(texts.get(i), pairs == null ? null : pairs.get(i), maxLength()));
+        Integer[] order = new Integer[n];
+        for (int i = 0; i < n; i++) order[i] = i;
+        Arrays.sort(order, Comparator.comparingInt(i -> encodings.get(i).inputIds().length));
+        float[][] result = new float[n][];
+        int labels = model.config().numLabels();
+        for (int start = 0; start < n; start += options.batchSize()) {
+            int end = Math.min(n, start + options.batchSize());
+            List<Encoding> chunk = new ArrayList<>(end - start);
+            for (int i = start; i < end; i++) chunk.add(encodings.get(order[i]));
+            Tensor logits = model.logits(Batch.of(chunk, tokenizer.vocab().padId()));
+            float[] flat = model.backend().read(logits);
+            for (int i = start; i < end; i++)
+                result[order[i]] = Arrays.copyOfRange(flat, (i - start) * labels, (i - start + 1) * labels);
+        }
+        return result;
+    }
+
+    private Prediction predictionOf(float[] logits) {
+        float[] probs = softmax(logits);
+        int best = 0;
+        for (int i = 1; i < probs.length; i++) if (probs[i] > probs[best]) best = i;
+        return new Prediction(labels().get(best), best, probs[best], labels(), probs, logits);
+    }
+
+    static float[] softmax(float[] logits) {
+        double max = Double.NEGATIVE_INFINITY;
+        for (float v : logits) max = Math.max(max, v);
+        double sum = 0;
+        double[] e = new double[logits.length];
+        for (int i = 0; i < logits.length; i++) sum += e[i] = Math.exp(logits[i] - max);
+        float[] p = new float[logits.length];
+        for (int i = 0; i < logits.length; i++) p[i] = (float) (e[i] / sum);
+        return p;
+    }
+
+    @Override
+    public void close() {
+        model.backend().close();
+    }
+}

@@ -1,0 +1,241 @@
+package dev.raccoon.model;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * The fields of a Hugging Face config.json that ELECTRA and BERT need, with transformers' defaults.
+ * Unknown fields are kept in {@link #extra} so that a config read and written again loses nothing.
+ */
+public record ElectraConfig(
+        String modelType,
+        List<String> architectures,
+        int vocabSize,
+        int embeddingSize,
+        int hiddenSize,
+        int numHiddenLayers,
+        int numAttentionHeads,
+        int intermediateSize,
+        String hiddenAct,
+        float hiddenDropoutProb,
+        float attentionProbsDropoutProb,
+        int maxPositionEmbeddings,
+        int typeVocabSize,
+        float initializerRange,
+        float layerNormEps,
+        int padTokenId,
+        boolean tieWordEmbeddings,
+        Float classifierDropout,
+        String problemType,
+        List<String> labels,
+        Map<String, JsonNode> extra) {
+
+    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+    public ElectraConfig {
+        architectures = architectures == null ? List.of() : List.copyOf(architectures);
+        labels = List.copyOf(labels);
+        extra = Collections.unmodifiableMap(new TreeMap<>(extra));
+        require(vocabSize > 0, "vocab_size must be positive");
+        require(hiddenSize > 0 && embeddingSize > 0, "hidden_size and embedding_size must be positive");
+        require(numHiddenLayers >= 0, "num_hidden_layers must not be negative");
+        require(numAttentionHeads > 0 && hiddenSize % numAttentionHeads == 0,
+                "hidden_size " + hiddenSize + " is not a multiple of num_attention_heads " + numAttentionHeads);
+        require(intermediateSize > 0, "intermediate_size must be positive");
+        require(maxPositionEmbeddings > 0 && typeVocabSize > 0, "max_position_embeddings and type_vocab_size must be positive");
+        require(!labels.isEmpty(), "a model needs at least one label");
+        require("gelu".equals(hiddenAct),
+                "hidden_act \"" + hiddenAct + "\" is not supported (Raccoon implements \"gelu\", the exact erf GELU)");
+    }
+
+    private static void require(boolean ok, String message) {
+        if (!ok) throw new IllegalArgumentException("config.json: " + message);
+    }
+
+    public boolean isBert() { return "bert".equals(modelType); }
+
+    public int numLabels() { return labels.size(); }
+
+    public int headSize() { return hiddenSize / numAttentionHeads; }
+
+    /** Dropout before the classifier's dense and output layers (transformers: classifier_dropout or hidden dropout). */
+    public float effectiveClassifierDropout() { return classifierDropout != null ? classifierDropout : hiddenDropoutProb; }
+
+    public ElectraConfig withLabels(List<String> newLabels) {
+        return new ElectraConfig(modelType, architectures, vocabSize, embeddingSize, hiddenSize, numHiddenLayers,
+                numAttentionHeads, intermediateSize, hiddenAct, hiddenDropoutProb, attentionProbsDropoutProb,
+                maxPositionEmbeddings, typeVocabSize, initializerRange, layerNormEps, padTokenId, tieWordEmbeddings,
+                classifierDropout, problemType, newLabels, extra);
+    }
+
+    public ElectraConfig withArchitectures(List<String> newArchitectures) {
+        return new ElectraConfig(modelType, newArchitectures, vocabSize, embeddingSize, hiddenSize, numHiddenLayers,
+                numAttentionHeads, intermediateSize, hiddenAct, hiddenDropoutProb, attentionProbsDropoutProb,
+                maxPositionEmbeddings, typeVocabSize, initializerRange, layerNormEps, padTokenId, tieWordEmbeddings,
+                classifierDropout, problemType, labels, extra);
+    }
+
+    /** A fresh ELECTRA config of the given sizes with transformers' defaults elsewhere. */
+    public static ElectraConfig electra(int vocabSize, int embeddingSize, int hiddenSize, int layers, int heads,
+                                        int intermediateSize, int maxPositions, List<String> labels) {
+        return new ElectraConfig("electra", List.of(), vocabSize, embeddingSize, hiddenSize, layers, heads,
+                intermediateSize, "gelu", 0.1f, 0.1f, maxPositions, 2, 0.02f, 1e-12f, 0, true, null, null,
+                labels, Map.of());
+    }
+
+    public static ElectraConfig read(Path file) throws IOException {
+        JsonNode root;
+        try {
+            root = JSON.readTree(file.toFile());
+        } catch (com.fasterxml.jackson.core.JacksonException e) {
+            throw new IOException(file + ": not valid JSON (" + e.getOriginalMessage() + ")", e);
+        }
+        if (root == null || !root.isObject()) throw new IOException(file + ": expected a JSON object");
+        try {
+            return fromJson((ObjectNode) root);
+        } catch (IllegalArgumentException e) {
+            throw new IOException(file + ": " + e.getMessage().replaceFirst("^config.json: ", ""), e);
+        }
+    }
+
+    static ElectraConfig fromJson(ObjectNode node) {
+        String modelType = text(node, "model_type", "electra");
+        if (!modelType.equals("electra") && !modelType.equals("bert"))
+            throw new IllegalArgumentException("model_type \"" + modelType + "\" is not supported (electra or bert)");
+        int hidden = integer(node, "hidden_size", modelType.equals("bert") ? 768 : 256);
+        List<String> architectures = new ArrayList<>();
+        if (node.path("architectures").isArray()) node.get("architectures").forEach(a -> architectures.add(a.asText()));
+        ElectraConfig c = new ElectraConfig(
+                modelType,
+                architectures,
+                integer(node, "vocab_size", 30522),
+                integer(node, "embedding_size", modelType.equals("bert") ? hidden : 128),
+                hidden,
+                integer(node, "num_hidden_layers", 12),
+                integer(node, "num_attention_heads", modelType.equals("bert") ? 12 : 4),
+                integer(node, "intermediate_size", modelType.equals("bert") ? 3072 : 1024),
+                text(node, "hidden_act", "gelu"),
+                (float) number(node, "hidden_dropout_prob", 0.1),
+                (float) number(node, "attention_probs_dropout_prob", 0.1),
+                integer(node, "max_position_embeddings", 512),
+                integer(node, "type_vocab_size", 2),
+                (float) number(node, "initializer_range", 0.02),
+                (float) number(node, "layer_norm_eps", 1e-12),
+                integer(node, "pad_token_id", 0),
+                !node.has("tie_word_embeddings") || node.get("tie_word_embeddings").asBoolean(true),
+                node.hasNonNull("classifier_dropout") ? (float) node.get("classifier_dropout").asDouble() : null,
+                node.hasNonNull("problem_type") ? node.get("problem_type").asText() : null,
+                readLabels(node),
+                extraFields(node));
+        return c;
+    }
+
+    private static final List<String> KNOWN = List.of("model_type", "architectures", "vocab_size", "embedding_size",
+            "hidden_size", "num_hidden_layers", "num_attention_heads", "intermediate_size", "hidden_act",
+            "hidden_dropout_prob", "attention_probs_dropout_prob", "max_position_embeddings", "type_vocab_size",
+            "initializer_range", "layer_norm_eps", "pad_token_id", "tie_word_embeddings", "classifier_dropout",
+            "problem_type", "id2label", "label2id", "num_labels");
+
+    private static Map<String, JsonNode> extraFields(ObjectNode node) {
+        Map<String, JsonNode> extra = new TreeMap<>();
+        node.properties().forEach(e -> { if (!KNOWN.contains(e.getKey())) extra.put(e.getKey(), e.getValue()); });
+        return extra;
+    }
+
+    /** Labels in id order from id2label; num_labels alone gives LABEL_0.. as transformers does; default 2. */
+    private static List<String> readLabels(ObjectNode node) {
+        JsonNode id2label = node.get("id2label");
+        if (id2label != null && id2label.isObject() && !id2label.isEmpty()) {
+            int n = id2label.size();
+            String[] labels = new String[n];
+            id2label.properties().forEach(e -> {
+                int id;
+                try {
+                    id = Integer.parseInt(e.getKey());
+                } catch (NumberFormatException ex) {
+                    throw new IllegalArgumentException("id2label key \"" + e.getKey() + "\" is not an integer");
+                }
+                if (id < 0 || id >= n)
+                    throw new IllegalArgumentException("id2label ids must be 0.." + (n - 1) + ", found " + id);
+                labels[id] = e.getValue().asText();
+            });
+            return List.of(labels);
+        }
+        int n = integer(node, "num_labels", 2);
+        List<String> labels = new ArrayList<>();
+        for (int i = 0; i < n; i++) labels.add("LABEL_" + i);
+        return labels;
+    }
+
+    private static String text(ObjectNode node, String field, String dflt) {
+        JsonNode v = node.get(field);
+        if (v == null || v.isNull()) return dflt;
+        if (!v.isTextual()) throw new IllegalArgumentException(field + " must be a string, found " + v);
+        return v.asText();
+    }
+
+    private static int integer(ObjectNode node, String field, int dflt) {
+        JsonNode v = node.get(field);
+        if (v == null || v.isNull()) return dflt;
+        if (!v.isIntegralNumber() || !v.canConvertToInt())
+            throw new IllegalArgumentException(field + " must be an integer, found " + v);
+        return v.asInt();
+    }
+
+    private static double number(ObjectNode node, String field, double dflt) {
+        JsonNode v = node.get(field);
+        if (v == null || v.isNull()) return dflt;
+        if (!v.isNumber()) throw new IllegalArgumentException(field + " must be a number, found " + v);
+        return v.asDouble();
+    }
+
+    /** config.json as transformers writes it; fields this record does not model are written back unchanged. */
+    public ObjectNode toJson() {
+        ObjectNode n = JSON.createObjectNode();
+        extra.forEach(n::set);
+        n.put("model_type", modelType);
+        var arch = n.putArray("architectures");
+        architectures.forEach(arch::add);
+        n.put("vocab_size", vocabSize);
+        if (!isBert()) n.put("embedding_size", embeddingSize);
+        n.put("hidden_size", hiddenSize);
+        n.put("num_hidden_layers", numHiddenLayers);
+        n.put("num_attention_heads", numAttentionHeads);
+        n.put("intermediate_size", intermediateSize);
+        n.put("hidden_act", hiddenAct);
+        n.put("hidden_dropout_prob", hiddenDropoutProb);
+        n.put("attention_probs_dropout_prob", attentionProbsDropoutProb);
+        n.put("max_position_embeddings", maxPositionEmbeddings);
+        n.put("type_vocab_size", typeVocabSize);
+        n.put("initializer_range", initializerRange);
+        n.put("layer_norm_eps", layerNormEps);
+        n.put("pad_token_id", padTokenId);
+        n.put("tie_word_embeddings", tieWordEmbeddings);
+        if (classifierDropout != null) n.put("classifier_dropout", classifierDropout);
+        if (problemType != null) n.put("problem_type", problemType);
+        ObjectNode id2label = n.putObject("id2label");
+        ObjectNode label2id = n.putObject("label2id");
+        for (int i = 0; i < labels.size(); i++) {
+            id2label.put(Integer.toString(i), labels.get(i));
+            label2id.put(labels.get(i), i);
+        }
+        return n;
+    }
+
+    public void write(Path file) throws IOException {
+        Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
+        JSON.writeValue(tmp.toFile(), toJson());
+        Files.move(tmp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+    }
+}

@@ -1,0 +1,46 @@
+package dev.raccoon.model;
+
+import dev.raccoon.engine.Backend;
+import dev.raccoon.engine.Tensor;
+
+/** torch.nn.Linear: {@code y = x · Wᵀ + b} with W stored [out, in] as in PyTorch state dicts. */
+public final class Linear {
+    private final Backend backend;
+    public final Param weight;
+    public final Param bias;
+    public final int in;
+    public final int out;
+
+    public Linear(Params params, String prefix, int in, int out) {
+        this.backend = params.backend();
+        this.in = in;
+        this.out = out;
+        this.weight = params.create(prefix + ".weight", Param.Kind.WEIGHT, out, in);
+        this.bias = params.create(prefix + ".bias", Param.Kind.BIAS, out);
+    }
+
+    /** A linear layer whose weight is another parameter (weight tying); only the bias is its own. */
+    Linear(Params params, String prefix, Param tiedWeight) {
+        this.backend = params.backend();
+        this.out = tiedWeight.value().dim(0);
+        this.in = tiedWeight.value().dim(1);
+        this.weight = params.tie(prefix + ".weight", tiedWeight);
+        this.bias = params.create(prefix + ".bias", Param.Kind.BIAS, out);
+    }
+
+    public Tensor forward(Tensor x) {
+        Tensor y = backend.zeros(x.rows(), out);
+        backend.matmul(x, false, weight.value(), true, y, 1f, 0f);
+        backend.addBias(y, bias.value());
+        return y;
+    }
+
+    /** Accumulates dW and db; returns dx. */
+    public Tensor backward(Tensor x, Tensor dy) {
+        Tensor dx = backend.zeros(x.rows(), in);
+        backend.matmul(dy, false, weight.value(), false, dx, 1f, 0f);
+        backend.matmul(dy, true, x, false, weight.grad(backend), 1f, 1f);
+        backend.sumRows(dy, bias.grad(backend), 1f);
+        return dx;
+    }
+}

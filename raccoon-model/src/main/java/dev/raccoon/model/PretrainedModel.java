@@ -1,0 +1,83 @@
+package dev.raccoon.model;
+
+import dev.raccoon.engine.Backend;
+import dev.raccoon.engine.HostTensor;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
+
+/**
+ * An encoder with (or without) a head, holding its parameters under Hugging Face's keys.
+ * Inference methods allocate their activations per call and only read the parameters, so one instance
+ * serves many threads.
+ */
+public abstract sealed class PretrainedModel permits SequenceClassifier, ElectraForPreTraining, ElectraForMaskedLM,
+        PretrainedModel.EncoderOnly {
+    protected final ElectraConfig config;
+    protected final Params params;
+    public final ElectraModel encoder;
+    private final Architecture architecture;
+
+    protected PretrainedModel(ElectraConfig config, Backend backend, Architecture architecture) {
+        this.config = config;
+        this.architecture = architecture;
+        this.params = new Params(backend);
+        this.encoder = new ElectraModel(params, architecture.encoderPrefix, config);
+    }
+
+    public ElectraConfig config() { return config; }
+
+    public Params params() { return params; }
+
+    public Backend backend() { return params.backend(); }
+
+    public Architecture architecture() { return architecture; }
+
+    /** A model of the given architecture with zero parameters (load or initialise them next). */
+    public static PretrainedModel create(Architecture architecture, ElectraConfig config, Backend backend) {
+        return switch (architecture) {
+            case ELECTRA_FOR_SEQUENCE_CLASSIFICATION, BERT_FOR_SEQUENCE_CLASSIFICATION ->
+                    new SequenceClassifier(config, backend, architecture);
+            case ELECTRA_FOR_PRE_TRAINING -> new ElectraForPreTraining(config, backend);
+            case ELECTRA_FOR_MASKED_LM -> new ElectraForMaskedLM(config, backend);
+            case ELECTRA_MODEL -> new EncoderOnly(config, backend);
+        };
+    }
+
+    /**
+     * Copies a state dict into the parameters. Every parameter must be present with its shape and every key
+     * must belong to a parameter; buffers (position_ids, token_type_ids) and keys of tied parameters are
+     * ignored as transformers ignores them.
+     */
+    public void loadStateDict(Map<String, HostTensor> state, String source) {
+        List<String> missing = new ArrayList<>();
+        for (var e : params.owned().entrySet())
+            if (!state.containsKey(e.getKey())) missing.add(e.getKey());
+        List<String> unexpected = new ArrayList<>();
+        for (String key : new TreeSet<>(state.keySet()))
+            if (!params.all().containsKey(key) && !isBuffer(key)) unexpected.add(key);
+        if (!missing.isEmpty() || !unexpected.isEmpty())
+            throw new IllegalArgumentException(source + " does not fit " + architecture.hfName + " with this config.json:"
+                    + (missing.isEmpty() ? "" : " missing " + abbreviate(missing))
+                    + (unexpected.isEmpty() ? "" : " unexpected " + abbreviate(unexpected)));
+        for (var e : params.owned().entrySet()) params.load(e.getKey(), state.get(e.getKey()), source);
+    }
+
+    private static boolean isBuffer(String key) {
+        return key.endsWith("embeddings.position_ids") || key.endsWith("embeddings.token_type_ids");
+    }
+
+    private static String abbreviate(List<String> keys) {
+        return keys.size() <= 6 ? keys.toString()
+                : keys.subList(0, 6) + " and " + (keys.size() - 6) + " more";
+    }
+
+    /** A bare ElectraModel (no head), e.g. an encoder saved on its own. */
+    public static final class EncoderOnly extends PretrainedModel {
+        EncoderOnly(ElectraConfig config, Backend backend) {
+            super(config, backend, Architecture.ELECTRA_MODEL);
+        }
+    }
+}

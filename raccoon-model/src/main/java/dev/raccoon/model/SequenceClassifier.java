@@ -1,0 +1,51 @@
+package dev.raccoon.model;
+
+import dev.raccoon.engine.Backend;
+import dev.raccoon.engine.Tensor;
+
+/** ElectraForSequenceClassification or BertForSequenceClassification. */
+public final class SequenceClassifier extends PretrainedModel {
+    /** Labels equal to this are left out of the loss, as torch's CrossEntropyLoss does. */
+    public static final int IGNORE_INDEX = -100;
+
+    public final ClassificationHead head;
+
+    SequenceClassifier(ElectraConfig config, Backend backend, Architecture architecture) {
+        super(config, backend, architecture);
+        this.head = architecture == Architecture.BERT_FOR_SEQUENCE_CLASSIFICATION
+                ? new BertClassificationHead(params, architecture.encoderPrefix, config)
+                : new ElectraClassificationHead(params, config);
+    }
+
+    /** Logits [size, labels]. */
+    public Tensor logits(Batch batch) {
+        return head.forward(encoder, encoder.forward(batch), batch);
+    }
+
+    /** One label means regression, as transformers decides when problem_type is not set. */
+    public boolean isRegression() { return config.numLabels() == 1; }
+
+    /**
+     * One training forward and backward pass: dropout on (masks fixed by {@code seed}), loss as transformers
+     * computes it — mean cross-entropy over {@code labels} (IGNORE_INDEX rows left out) for classification, mean
+     * squared error against {@code targets} for regression (the other array may be null) — and its gradients
+     * added to every parameter's {@link Param#grad}, so several calls accumulate. Returns the loss.
+     */
+    public float trainStep(Batch batch, int[] labels, float[] targets, long seed) {
+        if (isRegression() ? targets == null || targets.length != batch.size()
+                : labels == null || labels.length != batch.size())
+            throw new IllegalArgumentException("a batch of " + batch.size() + " sequences needs " + batch.size()
+                    + (isRegression() ? " regression targets" : " labels"));
+        Backend backend = backend();
+        DropoutSeeds seeds = new DropoutSeeds(seed);
+        ElectraModel.Saved encoded = encoder.forwardForBackward(batch, seeds);
+        ClassificationHead.Saved headSaved = head.forwardForBackward(encoder, encoded.output(), batch, seeds);
+        Tensor logits = headSaved.logits();
+        Tensor dLogits = backend.zeros(logits.shape());
+        float loss = isRegression()
+                ? backend.meanSquaredError(logits, targets, dLogits)
+                : backend.crossEntropy(logits, labels, IGNORE_INDEX, dLogits);
+        encoder.backward(head.backward(encoder, dLogits, headSaved), encoded);
+        return loss;
+    }
+}

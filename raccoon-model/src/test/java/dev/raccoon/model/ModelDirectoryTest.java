@@ -1,0 +1,124 @@
+package dev.raccoon.model;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.raccoon.engine.Backend;
+import dev.raccoon.engine.Backends;
+import dev.raccoon.engine.HostTensor;
+import dev.raccoon.model.io.DType;
+import dev.raccoon.model.io.SafeTensors;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class ModelDirectoryTest {
+    private static Backend backend;
+
+    @BeforeAll
+    static void open() { backend = Backends.scalar(); }
+
+    @AfterAll
+    static void close() { backend.close(); }
+
+    private static Path copyOfClassifier(Path to) throws IOException {
+        Path from = OracleParityTest.oracle("electra-classifier");
+        for (String f : List.of("config.json", "vocab.txt", "tokenizer_config.json", "model.safetensors"))
+            Files.copy(from.resolve(f), to.resolve(f));
+        return to;
+    }
+
+    private static void rewriteState(Path dir, java.util.function.Consumer<Map<String, HostTensor>> edit) throws IOException {
+        Map<String, HostTensor> state = new LinkedHashMap<>(SafeTensors.read(dir.resolve("model.safetensors")));
+        edit.accept(state);
+        SafeTensors.write(dir.resolve("model.safetensors"), state, Map.of("format", "pt"), DType.F32);
+    }
+
+    @Test
+    void missingTensorIsNamed(@TempDir Path tmp) throws IOException {
+        Path dir = copyOfClassifier(tmp);
+        rewriteState(dir, s -> s.remove("electra.encoder.layer.1.output.dense.bias"));
+        assertThatThrownBy(() -> ModelDirectory.load(dir, backend))
+                .isInstanceOf(IOException.class)
+                .hasMessageContaining("missing [electra.encoder.layer.1.output.dense.bias]");
+    }
+
+    @Test
+    void unexpectedTensorIsNamedButBuffersAreIgnored(@TempDir Path tmp) throws IOException {
+        Path dir = copyOfClassifier(tmp);
+        rewriteState(dir, s -> s.put("electra.extra.weight", new HostTensor(new int[] {2}, new float[2])));
+        assertThatThrownBy(() -> ModelDirectory.load(dir, backend))
+                .hasMessageContaining("unexpected [electra.extra.weight]");
+        rewriteState(dir, s -> {
+            s.remove("electra.extra.weight");
+            s.put("electra.embeddings.position_ids", new HostTensor(new int[] {1, 3}, new float[] {0, 1, 2}));
+        });
+        assertThat(ModelDirectory.load(dir, backend).model()).isInstanceOf(SequenceClassifier.class);
+    }
+
+    @Test
+    void wrongShapeIsNamedWithBothShapes(@TempDir Path tmp) throws IOException {
+        Path dir = copyOfClassifier(tmp);
+        rewriteState(dir, s -> s.put("classifier.out_proj.bias", new HostTensor(new int[] {3}, new float[3])));
+        assertThatThrownBy(() -> ModelDirectory.load(dir, backend))
+                .hasMessageContaining("classifier.out_proj.bias")
+                .hasMessageContaining("[3]")
+                .hasMessageContaining("[2]");
+    }
+
+    @Test
+    void badConfigFieldsAreExplained(@TempDir Path tmp) throws IOException {
+        Path dir = copyOfClassifier(tmp);
+        ObjectMapper json = new ObjectMapper();
+        ObjectNode config = (ObjectNode) json.readTree(dir.resolve("config.json").toFile());
+        config.put("hidden_size", "large");
+        json.writeValue(dir.resolve("config.json").toFile(), config);
+        assertThatThrownBy(() -> ModelDirectory.load(dir, backend)).hasMessageContaining("hidden_size must be an integer");
+        config.put("hidden_size", 63);
+        json.writeValue(dir.resolve("config.json").toFile(), config);
+        assertThatThrownBy(() -> ModelDirectory.load(dir, backend)).hasMessageContaining("not a multiple of num_attention_heads");
+        Files.writeString(dir.resolve("config.json"), "{ not json");
+        assertThatThrownBy(() -> ModelDirectory.load(dir, backend)).hasMessageContaining("not valid JSON");
+    }
+
+    @Test
+    void missingDirectoryAndConfigAreReported(@TempDir Path tmp) {
+        assertThatThrownBy(() -> ModelDirectory.load(tmp.resolve("nope"), backend)).hasMessageContaining("no such model directory");
+        assertThatThrownBy(() -> ModelDirectory.load(tmp, backend)).hasMessageContaining("no config.json");
+    }
+
+    @Test
+    void saveThenLoadGivesTheSameLogitsAndNamesTheArchitecture(@TempDir Path tmp) throws IOException {
+        ModelDirectory original = ModelDirectory.load(copyOfClassifier(Files.createDirectory(tmp.resolve("a"))), backend);
+        Path saved = tmp.resolve("b");
+        ModelDirectory.save(saved, original.model(), original.tokenizer(), DType.F32);
+        ModelDirectory reloaded = ModelDirectory.load(saved, backend);
+        assertThat(reloaded.config().architectures()).containsExactly("ElectraForSequenceClassification");
+        assertThat(reloaded.config().labels()).isEqualTo(original.config().labels());
+        Batch batch = Batch.of(List.of(original.tokenizer().encode("정말 재밌어요", null, 128)), 0);
+        float[] a = backend.read(((SequenceClassifier) original.model()).logits(batch));
+        float[] b = backend.read(((SequenceClassifier) reloaded.model()).logits(batch));
+        assertThat(b).containsExactly(a);
+    }
+
+    @Test
+    void configRoundTripKeepsUnknownFieldsAndLabels(@TempDir Path tmp) throws IOException {
+        ElectraConfig config = ElectraConfig.read(OracleParityTest.oracle("electra-classifier/config.json"))
+                .withLabels(List.of("negative", "neutral", "positive"));
+        config.write(tmp.resolve("config.json"));
+        ElectraConfig again = ElectraConfig.read(tmp.resolve("config.json"));
+        assertThat(again).isEqualTo(config);
+        assertThat(again.extra()).containsKey("summary_type");
+        assertThat(again.labels()).containsExactly("negative", "neutral", "positive");
+    }
+}
