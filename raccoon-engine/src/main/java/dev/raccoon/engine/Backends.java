@@ -1,0 +1,25 @@
+package dev.raccoon.engine;
+
+import dev.raccoon.engine.scalar.ScalarBackend;
+
+import java.util.Locale;
+
+/** Creates backends by name. */
+public final class Backends {
+    private Backends() {}
+
+    /** The plain-loop reference backend. */
+    public static Backend scalar() { return new ScalarBackend(); }
+
+    /**
+     * A backend for a device name: "scalar", or "cpu" and "auto" (the Vector API backend, the default).
+     *
+     * @throws IllegalArgumentException for any other name
+     */
+    public static Backend create(String device, int threads) {
+        return switch (device.toLowerCase(Locale.ROOT)) {
+            case "scalar" -> scalar();
+            default -> throw new IllegalArgumentException("unknown device '" + device + "' (known: scalar)");
+        };
+    }
+}

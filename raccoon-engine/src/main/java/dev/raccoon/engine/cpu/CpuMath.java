@@ -1,0 +1,80 @@
+package dev.raccoon.engine.cpu;
+
+/** Scalar math shared by the CPU backends: an accurate erf for exact GELU and the dropout generator. */
+public final class CpuMath {
+    private CpuMath() {}
+
+    /** torch.finfo(float32).min, added to the scores of padded keys. */
+    public static final float MASK_VALUE = -3.4028235e38f;
+
+    private static final double TWO_OVER_SQRT_PI = 2 / Math.sqrt(Math.PI);
+    private static final double INV_SQRT2 = 1 / Math.sqrt(2);
+    private static final double INV_SQRT_2PI = 1 / Math.sqrt(2 * Math.PI);
+
+    /** erf to about 1e-13 absolute: Maclaurin series below 3 (cancellation stays small), continued fraction above. */
+    public static double erf(double x) {
+        double ax = Math.abs(x);
+        if (ax < 3) return erfSeries(x);
+        double r = 1 - erfcContinuedFraction(ax);
+        return x < 0 ? -r : r;
+    }
+
+    /** 1 − erf(x), keeping its relative accuracy for large x where 1 − erf(x) would cancel. */
+    public static double erfc(double x) {
+        if (Math.abs(x) < 3) return 1 - erfSeries(x);
+        double r = erfcContinuedFraction(Math.abs(x));
+        return x < 0 ? 2 - r : r;
+    }
+
+    private static double erfSeries(double x) {
+        // erf x = 2/√π Σ (−1)ⁿ x^(2n+1) / (n! (2n+1))
+        double sum = 0, term = x, x2 = x * x;
+        for (int n = 0; ; n++) {
+            double t = term / (2 * n + 1);
+            sum += t;
+            if (Math.abs(t) <= 1e-17 * Math.abs(sum)) break;
+            term *= -x2 / (n + 1);
+        }
+        return TWO_OVER_SQRT_PI * sum;
+    }
+
+    private static double erfcContinuedFraction(double x) {
+        // erfc x = exp(−x²) / (√π · (x + (1/2)/(x + 1/(x + (3/2)/(x + …))))), x ≥ 3; 60 terms reach double precision.
+        double k = x;
+        for (int n = 60; n >= 1; n--) k = x + (n * 0.5) / k;
+        return Math.exp(-x * x) / (Math.sqrt(Math.PI) * k);
+    }
+
+    /** Standard normal CDF Φ(x). */
+    public static double phi(double x) { return 0.5 * erfc(-x * INV_SQRT2); }
+
+    /** Exact GELU x·Φ(x), in double. */
+    public static double gelu(double x) { return x * phi(x); }
+
+    /** d/dx x·Φ(x) = Φ(x) + x·φ(x). */
+    public static double geluGrad(double x) { return phi(x) + x * INV_SQRT_2PI * Math.exp(-0.5 * x * x); }
+
+    private static final long GOLDEN = 0x9E3779B97F4A7C15L;
+
+    /**
+     * Element {@code index} of the splitmix64 stream seeded by {@code seed}: a counter-based generator, so any
+     * element's draw is independent of how the work was split among threads.
+     */
+    public static long splitmix64(long seed, long index) {
+        long z = seed + (index + 1) * GOLDEN;
+        z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
+        z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
+        return z ^ (z >>> 31);
+    }
+
+    /** Whether dropout with probability p keeps element {@code index}: a 24-bit uniform draw u keeps when u ≥ p. */
+    public static boolean keep(long seed, long index, float p) {
+        return (splitmix64(seed, index) >>> 40) * 0x1p-24f >= p;
+    }
+
+    /** The factor kept elements are multiplied by; p = 1 drops everything. */
+    public static float dropoutScale(float p) {
+        if (!(p >= 0 && p <= 1)) throw new IllegalArgumentException("dropout probability must be in [0, 1], got " + p);
+        return p == 1 ? 0 : 1 / (1 - p);
+    }
+}
