@@ -1,0 +1,448 @@
+package dev.raccoon.train;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.raccoon.engine.Backend;
+import dev.raccoon.engine.HostTensor;
+import dev.raccoon.model.Batch;
+import dev.raccoon.model.ModelDirectory;
+import dev.raccoon.model.Param;
+import dev.raccoon.model.SequenceClassifier;
+import dev.raccoon.model.io.Checkpoints;
+import dev.raccoon.model.io.DType;
+import dev.raccoon.model.io.SafeTensors;
+import dev.raccoon.text.Encoding;
+import dev.raccoon.text.WordPieceTokenizer;
+import dev.raccoon.train.data.Example;
+import dev.raccoon.train.data.LengthBucketBatcher;
+import dev.raccoon.train.metrics.ClassificationMetrics;
+import dev.raccoon.train.metrics.RegressionMetrics;
+import dev.raccoon.train.optim.AdamW;
+import dev.raccoon.train.optim.LinearSchedule;
+import me.tongfei.progressbar.ProgressBar;
+import me.tongfei.progressbar.ProgressBarBuilder;
+import me.tongfei.progressbar.ProgressBarStyle;
+
+import java.io.BufferedWriter;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * Fine-tunes a sequence classifier: classification (cross-entropy over N labels) or regression (one output, MSE,
+ * e.g. KorSTS scores) on single texts or text pairs, with AdamW, linear warmup and decay, gradient clipping and
+ * length-bucketed shuffled batches.
+ *
+ * <p>It writes under the output directory: {@code best/} (the checkpoint with the best dev metric, a Hugging Face
+ * directory transformers loads as is), {@code last/} (a resumable checkpoint: model, {@code optimizer.safetensors}
+ * and {@code trainer_state.json}, replaced atomically) and {@code train_log.jsonl}. A resumed run ends with the
+ * same weights as an uninterrupted one: batch order depends only on the seed and the epoch, dropout masks only on
+ * the seed and the step.
+ */
+public final class Trainer {
+    public enum Task {
+        CLASSIFY, REGRESS;
+
+        /** transformers' problem_type for config.json. */
+        public String problemType() {
+            return this == CLASSIFY ? "single_label_classification" : "regression";
+        }
+
+        /** The dev metric that picks the best checkpoint: accuracy, or Spearman's rank correlation (KorSTS's). */
+        public String metric() {
+            return this == CLASSIFY ? "dev_accuracy" : "dev_spearman";
+        }
+    }
+
+    /**
+     * @param evalEvery  evaluate on dev (and save {@code last/}) every this many steps; 0: at epoch ends only
+     * @param logEvery   write a training log line every this many steps
+     * @param stopAfter  stop after this many steps as if interrupted, with {@code last/} saved; 0: run to the end.
+     *                   The schedule still spans all epochs, so a resumed run continues it.
+     * @param progress   draw a progress bar and notes on stderr
+     */
+    public record Options(Task task, int epochs, int batchSize, float lr, int maxLength, float warmup,
+                          float weightDecay, long seed, float maxGradNorm, int evalEvery, int logEvery,
+                          int stopAfter, boolean progress) {
+        public Options {
+            if (epochs < 1) throw new IllegalArgumentException("epochs must be at least 1, got " + epochs);
+            if (batchSize < 1) throw new IllegalArgumentException("batch size must be at least 1, got " + batchSize);
+            if (!(lr > 0)) throw new IllegalArgumentException("learning rate must be positive, got " + lr);
+            if (maxLength < 4) throw new IllegalArgumentException("max length must be at least 4, got " + maxLength);
+            if (!(warmup >= 0 && warmup <= 1)) throw new IllegalArgumentException("warmup must be a fraction in [0, 1], got " + warmup);
+            if (!(weightDecay >= 0)) throw new IllegalArgumentException("weight decay must not be negative, got " + weightDecay);
+            if (!(maxGradNorm > 0)) throw new IllegalArgumentException("gradient clipping norm must be positive, got " + maxGradNorm);
+            if (evalEvery < 0 || logEvery < 1 || stopAfter < 0)
+                throw new IllegalArgumentException("eval-every and stop-after must not be negative, log-every must be positive");
+        }
+
+        /** The recipe's usual values: 3 epochs, batch 32, lr 5e-5, 128 tokens, 10 % warmup, decay 0.01, clip 1.0. */
+        public static Options defaults(Task task) {
+            return new Options(task, 3, 32, 5e-5f, 128, 0.1f, 0.01f, 42, 1f, 0, 50, 0, false);
+        }
+
+        public Options withEpochs(int n) { return new Options(task, n, batchSize, lr, maxLength, warmup, weightDecay, seed, maxGradNorm, evalEvery, logEvery, stopAfter, progress); }
+
+        public Options withBatchSize(int n) { return new Options(task, epochs, n, lr, maxLength, warmup, weightDecay, seed, maxGradNorm, evalEvery, logEvery, stopAfter, progress); }
+
+        public Options withLr(float x) { return new Options(task, epochs, batchSize, x, maxLength, warmup, weightDecay, seed, maxGradNorm, evalEvery, logEvery, stopAfter, progress); }
+
+        public Options withMaxLength(int n) { return new Options(task, epochs, batchSize, lr, n, warmup, weightDecay, seed, maxGradNorm, evalEvery, logEvery, stopAfter, progress); }
+
+        public Options withWarmup(float x) { return new Options(task, epochs, batchSize, lr, maxLength, x, weightDecay, seed, maxGradNorm, evalEvery, logEvery, stopAfter, progress); }
+
+        public Options withSeed(long s) { return new Options(task, epochs, batchSize, lr, maxLength, warmup, weightDecay, s, maxGradNorm, evalEvery, logEvery, stopAfter, progress); }
+
+        public Options withEvalEvery(int n) { return new Options(task, epochs, batchSize, lr, maxLength, warmup, weightDecay, seed, maxGradNorm, n, logEvery, stopAfter, progress); }
+
+        public Options withLogEvery(int n) { return new Options(task, epochs, batchSize, lr, maxLength, warmup, weightDecay, seed, maxGradNorm, evalEvery, n, stopAfter, progress); }
+
+        public Options withStopAfter(int n) { return new Options(task, epochs, batchSize, lr, maxLength, warmup, weightDecay, seed, maxGradNorm, evalEvery, logEvery, n, progress); }
+
+        public Options withProgress(boolean on) { return new Options(task, epochs, batchSize, lr, maxLength, warmup, weightDecay, seed, maxGradNorm, evalEvery, logEvery, stopAfter, on); }
+    }
+
+    /**
+     * What a run achieved.
+     *
+     * @param metric            name of the selection metric ("dev_accuracy", "dev_spearman")
+     * @param bestMetric        its best value, reached at {@code bestStep}
+     * @param lastDev           the dev metrics of the last evaluation
+     * @param steps             optimizer steps done in total (resumed runs included)
+     * @param totalSteps        steps of the full schedule
+     * @param seconds           wall time of this invocation
+     * @param examplesPerSecond training examples per second of this invocation (evaluation excluded)
+     */
+    public record Result(String metric, double bestMetric, int bestStep, Map<String, Double> lastDev, int steps,
+                         int totalSteps, double seconds, double examplesPerSecond) {
+        public boolean finished() { return steps == totalSteps; }
+    }
+
+    /** Dropout 0.1 unless overridden (ELECTRA's default); AdamW with torch's defaults otherwise. */
+    private static final float BETA1 = 0.9f, BETA2 = 0.999f, EPS = 1e-8f;
+    /** Sort windows of this many batches: enough to bring similar lengths together, few enough to stay random. */
+    private static final int WINDOW_BATCHES = 50;
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final SequenceClassifier model;
+    private final WordPieceTokenizer tokenizer;
+    private final Options options;
+    private final Path out;
+    private final Backend backend;
+    private final PrintStream err = System.err;
+
+    public Trainer(SequenceClassifier model, WordPieceTokenizer tokenizer, Options options, Path out) {
+        if (model.isRegression() != (options.task() == Task.REGRESS))
+            throw new IllegalArgumentException("the " + options.task().name().toLowerCase(Locale.ROOT) + " task needs a model with "
+                    + (options.task() == Task.REGRESS ? "one output" : "at least two labels") + ", this one has "
+                    + model.config().numLabels());
+        this.model = model;
+        this.tokenizer = tokenizer;
+        this.options = options;
+        this.out = out;
+        this.backend = model.backend();
+    }
+
+    public Path bestDir() { return out.resolve("best"); }
+
+    public Path lastDir() { return out.resolve("last"); }
+
+    public Path logFile() { return out.resolve("train_log.jsonl"); }
+
+    /**
+     * Trains on {@code train}, evaluating on {@code dev}. With {@code resume}, continues from {@code last/};
+     * without it, an existing {@code last/} is an error rather than something to overwrite silently.
+     */
+    public Result train(List<Example> train, List<Example> dev, boolean resume) throws IOException {
+        if (train.isEmpty()) throw new IllegalArgumentException("the training set is empty");
+        if (dev.isEmpty()) throw new IllegalArgumentException("the dev set is empty");
+        long started = System.nanoTime();
+        int maxLength = Math.min(options.maxLength(), model.config().maxPositionEmbeddings());
+        List<Encoding> trainEnc = encode(train, maxLength);
+        List<Encoding> devEnc = encode(dev, maxLength);
+        int[] lengths = LengthBucketBatcher.lengths(trainEnc);
+        LengthBucketBatcher batcher = new LengthBucketBatcher(options.batchSize(), WINDOW_BATCHES, options.seed());
+        int batchesPerEpoch = batcher.plan(lengths, 0).size();
+        int totalSteps = batchesPerEpoch * options.epochs();
+        LinearSchedule schedule = new LinearSchedule(options.lr(), Math.round(options.warmup() * totalSteps), totalSteps);
+        AdamW optimizer = new AdamW(model.params(), BETA1, BETA2, EPS, options.weightDecay(), Param::decayedByDefault);
+        Map<String, String> trajectory = trajectory(train.size());
+
+        TrainerState state;
+        if (resume) {
+            state = restore(optimizer, trajectory);
+            note("resuming " + out + " at step " + state.step() + " of " + totalSteps);
+        } else {
+            if (AtomicDirectory.latest(lastDir()) != null)
+                throw new IOException(lastDir() + " holds a checkpoint of an earlier run; continue it with --resume or choose another output directory");
+            Files.createDirectories(out);
+            Files.deleteIfExists(logFile());
+            state = new TrainerState(0, 0, 0, options.seed(), Double.NaN, -1, options.task().metric(), trajectory);
+        }
+
+        int step = state.step();
+        double bestMetric = state.bestMetric();
+        int bestStep = state.bestStep();
+        Map<String, Double> lastDev = Map.of();
+        long trainNanos = 0;
+        long examples = 0;
+        double lossSum = 0;
+        int lossCount = 0;
+        long windowExamples = 0;
+        long windowNanos = 0;
+        int stopAt = options.stopAfter() > 0 ? Math.min(options.stopAfter(), totalSteps) : totalSteps;
+        int padId = tokenizer.vocab().padId();
+
+        try (BufferedWriter log = openLog(step);
+             ProgressBar bar = options.progress() ? progressBar(totalSteps, step) : null) {
+            epochs:
+            for (int epoch = state.epoch(); epoch < options.epochs(); epoch++) {
+                List<int[]> plan = batcher.plan(lengths, epoch);
+                int first = epoch == state.epoch() ? state.batchInEpoch() : 0;
+                for (int b = first; b < plan.size(); b++) {
+                    if (step >= stopAt) break epochs;
+                    int[] indices = plan.get(b);
+                    long t0 = System.nanoTime();
+                    Batch batch = LengthBucketBatcher.batch(trainEnc, indices, padId);
+                    optimizer.zeroGrad();
+                    float lr = schedule.lr(step);
+                    float loss = model.trainStep(batch, labelsOf(train, indices), targetsOf(train, indices), stepSeed(step));
+                    if (!Float.isFinite(loss))
+                        throw new IllegalStateException("the loss became " + loss + " at step " + (step + 1) + "; lower the learning rate (--lr)");
+                    optimizer.clipGradNorm(options.maxGradNorm());
+                    optimizer.step(lr);
+                    step++;
+                    long dt = System.nanoTime() - t0;
+                    trainNanos += dt;
+                    examples += indices.length;
+                    windowNanos += dt;
+                    windowExamples += indices.length;
+                    lossSum += loss;
+                    lossCount++;
+                    double epochPosition = epoch + (b + 1.0) / plan.size();
+                    if (bar != null) {
+                        bar.stepTo(step);
+                        bar.setExtraMessage(String.format(Locale.ROOT, " loss %.4f · %.0f ex/s", loss,
+                                examples / (trainNanos / 1e9)));
+                    }
+                    if (step % options.logEvery() == 0) {
+                        ObjectNode line = JSON.createObjectNode();
+                        line.put("step", step);
+                        line.put("epoch", round(epochPosition));
+                        line.put("loss", lossSum / lossCount);
+                        line.put("lr", lr);
+                        line.put("examples_per_s", round(windowExamples / (windowNanos / 1e9)));
+                        writeLine(log, line);
+                        lossSum = 0;
+                        lossCount = 0;
+                        windowExamples = 0;
+                        windowNanos = 0;
+                    }
+                    boolean epochEnd = b + 1 == plan.size();
+                    boolean evaluate = epochEnd || (options.evalEvery() > 0 && step % options.evalEvery() == 0);
+                    if (evaluate) {
+                        lastDev = evaluate(dev, devEnc);
+                        ObjectNode line = JSON.createObjectNode();
+                        line.put("step", step);
+                        line.put("epoch", round(epochPosition));
+                        lastDev.forEach(line::put);
+                        writeLine(log, line);
+                        double metric = lastDev.get(options.task().metric());
+                        if (bestStep < 0 || metric > bestMetric) {
+                            bestMetric = metric;
+                            bestStep = step;
+                            AtomicDirectory.replace(bestDir(), dir -> ModelDirectory.save(dir, model, tokenizer, DType.F32));
+                        }
+                        if (bar != null) bar.setExtraMessage(String.format(Locale.ROOT, " %s %.4f (best %.4f)",
+                                options.task().metric(), metric, bestMetric));
+                    }
+                    if (evaluate || step == stopAt) {
+                        int nextEpoch = epochEnd ? epoch + 1 : epoch;
+                        int nextBatch = epochEnd ? 0 : b + 1;
+                        saveLast(optimizer, new TrainerState(step, nextEpoch, nextBatch, options.seed(), bestMetric,
+                                bestStep, options.task().metric(), trajectory));
+                    }
+                }
+            }
+        }
+        double seconds = (System.nanoTime() - started) / 1e9;
+        return new Result(options.task().metric(), bestMetric, bestStep, lastDev, step, totalSteps, seconds,
+                trainNanos == 0 ? 0 : examples / (trainNanos / 1e9));
+    }
+
+    /** Dev metrics of the current weights: accuracy and macro-F1, or Pearson and Spearman. */
+    private Map<String, Double> evaluate(List<Example> dev, List<Encoding> devEnc) {
+        float[][] logits = logits(devEnc);
+        Map<String, Double> m = new LinkedHashMap<>();
+        if (options.task() == Task.CLASSIFY) {
+            ClassificationMetrics metrics = new ClassificationMetrics(model.config().labels());
+            for (int i = 0; i < logits.length; i++) {
+                float[] row = logits[i];
+                int predicted = 0;
+                for (int c = 1; c < row.length; c++) if (row[c] > row[predicted]) predicted = c;
+                metrics.add(dev.get(i).label(), predicted, row.length == 2 ? row[1] - row[0] : row[predicted]);
+            }
+            m.put("dev_accuracy", metrics.accuracy());
+            m.put("dev_macro_f1", metrics.macroF1());
+        } else {
+            RegressionMetrics metrics = new RegressionMetrics();
+            for (int i = 0; i < logits.length; i++) metrics.add(logits[i][0], dev.get(i).target());
+            m.put("dev_pearson", metrics.pearson());
+            m.put("dev_spearman", metrics.spearman());
+        }
+        return m;
+    }
+
+    /** Inference logits in input order, batched by length so padding stays small. */
+    private float[][] logits(List<Encoding> encodings) {
+        int n = encodings.size();
+        Integer[] order = new Integer[n];
+        for (int i = 0; i < n; i++) order[i] = i;
+        Arrays.sort(order, Comparator.comparingInt(i -> encodings.get(i).length()));
+        int labels = model.config().numLabels();
+        float[][] result = new float[n][];
+        for (int start = 0; start < n; start += options.batchSize()) {
+            int end = Math.min(n, start + options.batchSize());
+            int[] indices = new int[end - start];
+            for (int i = start; i < end; i++) indices[i - start] = order[i];
+            float[] flat = backend.read(model.logits(LengthBucketBatcher.batch(encodings, indices, tokenizer.vocab().padId())));
+            for (int i = 0; i < indices.length; i++)
+                result[indices[i]] = Arrays.copyOfRange(flat, i * labels, (i + 1) * labels);
+        }
+        return result;
+    }
+
+    public List<Encoding> encode(List<Example> examples, int maxLength) {
+        List<Encoding> out = new ArrayList<>(examples.size());
+        for (Example e : examples) out.add(tokenizer.encode(e.text(), e.pair(), maxLength));
+        return out;
+    }
+
+    private int[] labelsOf(List<Example> data, int[] indices) {
+        if (options.task() != Task.CLASSIFY) return null;
+        int[] labels = new int[indices.length];
+        for (int i = 0; i < indices.length; i++) {
+            Example e = data.get(indices[i]);
+            if (e.isRegression()) throw new IllegalArgumentException("the classify task got a regression example: " + e.text());
+            labels[i] = e.label();
+        }
+        return labels;
+    }
+
+    private float[] targetsOf(List<Example> data, int[] indices) {
+        if (options.task() != Task.REGRESS) return null;
+        float[] targets = new float[indices.length];
+        for (int i = 0; i < indices.length; i++) {
+            Example e = data.get(indices[i]);
+            if (!e.isRegression()) throw new IllegalArgumentException("the regress task got a classification example: " + e.text());
+            targets[i] = e.target();
+        }
+        return targets;
+    }
+
+    /** The dropout seed of a step: SplitMix64 of seed and step, so neighbouring steps get unrelated masks. */
+    private long stepSeed(int step) {
+        long z = options.seed() + 0x9E3779B97F4A7C15L * (step + 1L);
+        z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
+        z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
+        return z ^ (z >>> 31);
+    }
+
+    /** Everything that shapes the weights; resuming under different values would silently train something else. */
+    private Map<String, String> trajectory(int trainSize) {
+        Map<String, String> m = new LinkedHashMap<>();
+        m.put("task", options.task().name().toLowerCase(Locale.ROOT));
+        m.put("epochs", Integer.toString(options.epochs()));
+        m.put("batch_size", Integer.toString(options.batchSize()));
+        m.put("lr", Float.toString(options.lr()));
+        m.put("max_length", Integer.toString(options.maxLength()));
+        m.put("warmup", Float.toString(options.warmup()));
+        m.put("weight_decay", Float.toString(options.weightDecay()));
+        m.put("seed", Long.toString(options.seed()));
+        m.put("max_grad_norm", Float.toString(options.maxGradNorm()));
+        m.put("dropout", Float.toString(model.config().hiddenDropoutProb()));
+        m.put("train_examples", Integer.toString(trainSize));
+        return m;
+    }
+
+    private TrainerState restore(AdamW optimizer, Map<String, String> trajectory) throws IOException {
+        Path last = AtomicDirectory.latest(lastDir());
+        if (last == null) throw new IOException(lastDir() + ": no checkpoint to resume from");
+        TrainerState state = TrainerState.read(last);
+        for (var e : trajectory.entrySet()) {
+            String saved = state.options().get(e.getKey());
+            if (!e.getValue().equals(saved))
+                throw new IllegalArgumentException("cannot resume " + last + ": " + e.getKey() + " was " + saved
+                        + " and is now " + e.getValue() + "; resume with the options of the interrupted run");
+        }
+        try {
+            model.loadStateDict(Checkpoints.readStateDict(last), last.toString());
+            Map<String, HostTensor> moments = SafeTensors.read(last.resolve(OPTIMIZER_FILE));
+            optimizer.loadState(moments, state.step());
+        } catch (IllegalArgumentException e) {
+            throw new IOException(e.getMessage(), e);
+        }
+        return state;
+    }
+
+    private static final String OPTIMIZER_FILE = "optimizer.safetensors";
+
+    private void saveLast(AdamW optimizer, TrainerState state) throws IOException {
+        AtomicDirectory.replace(lastDir(), dir -> {
+            ModelDirectory.save(dir, model, tokenizer, DType.F32);
+            SafeTensors.write(dir.resolve(OPTIMIZER_FILE), optimizer.state(), Map.of("step", Integer.toString(state.step())), DType.F32);
+            state.write(dir);
+        });
+    }
+
+    /**
+     * The log, opened for appending; on resume, lines past the checkpoint's step (written after the checkpoint
+     * by the interrupted run) are dropped so they are not logged twice.
+     */
+    private BufferedWriter openLog(int resumedStep) throws IOException {
+        Path file = logFile();
+        if (resumedStep > 0 && Files.exists(file)) {
+            List<String> kept = new ArrayList<>();
+            for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
+                try {
+                    if (JSON.readTree(line).path("step").asInt(Integer.MAX_VALUE) <= resumedStep) kept.add(line);
+                } catch (IOException e) {
+                    // A line cut off by the interruption: drop it.
+                }
+            }
+            Files.write(file, kept, StandardCharsets.UTF_8);
+        }
+        return Files.newBufferedWriter(file, StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+    }
+
+    private static void writeLine(BufferedWriter log, ObjectNode line) throws IOException {
+        log.write(JSON.writeValueAsString(line));
+        log.newLine();
+        log.flush();
+    }
+
+    private static double round(double x) {
+        return Math.round(x * 1e4) / 1e4;
+    }
+
+    private ProgressBar progressBar(int total, int done) {
+        return new ProgressBarBuilder().setTaskName("train").setInitialMax(total).startsFrom(done, Duration.ZERO)
+                .setStyle(ProgressBarStyle.ASCII).setUpdateIntervalMillis(500).setConsumer(
+                        new me.tongfei.progressbar.ConsoleProgressBarConsumer(err)).build();
+    }
+
+    private void note(String message) {
+        if (options.progress()) err.println(message);
+    }
+}

@@ -1,0 +1,45 @@
+package dev.raccoon.train;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.SerializationFeature;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.Map;
+
+/**
+ * Where a run stands, saved as {@code trainer_state.json} beside each resumable checkpoint. Every random choice
+ * of a run is a function of {@code seed} and the step or epoch (batch order per epoch, dropout masks per step),
+ * so the seed and the position are the whole RNG state.
+ *
+ * @param step         optimizer steps done
+ * @param epoch        the epoch in progress (0-based)
+ * @param batchInEpoch batches of that epoch already trained on
+ * @param seed         the run's seed
+ * @param bestMetric   best dev metric so far (NaN before the first evaluation)
+ * @param bestStep     the step it was reached at (-1 before the first evaluation)
+ * @param metric       the name of the dev metric that picks the best checkpoint
+ * @param options      the options that shape the trajectory; a resumed run must use the same
+ */
+public record TrainerState(int step, int epoch, int batchInEpoch, long seed, double bestMetric, int bestStep,
+                           String metric, Map<String, String> options) {
+    public static final String FILE = "trainer_state.json";
+
+    private static final ObjectMapper JSON = new ObjectMapper()
+            .setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
+            .enable(SerializationFeature.INDENT_OUTPUT);
+
+    public static TrainerState read(Path dir) throws IOException {
+        Path file = dir.resolve(FILE);
+        try {
+            return JSON.readValue(file.toFile(), TrainerState.class);
+        } catch (IOException e) {
+            throw new IOException(file + ": cannot read the trainer state (" + e.getMessage().lines().findFirst().orElse("") + ")", e);
+        }
+    }
+
+    public void write(Path dir) throws IOException {
+        JSON.writeValue(dir.resolve(FILE).toFile(), this);
+    }
+}

@@ -1,0 +1,182 @@
+package dev.raccoon.train;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.raccoon.train.data.Example;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Random;
+import java.util.function.Consumer;
+
+/**
+ * Hyperparameter search: a grid over learning rate, epochs, warmup, batch size and dropout, or a random sample of
+ * that grid. Trials run one after another, each a full {@link Trainer} run in {@code DIR/trial-K}, all with the
+ * same seed so they differ only in the searched values; {@code DIR/results.json} is rewritten after every trial.
+ */
+public final class Tuner {
+    /**
+     * Values to try per hyperparameter; an empty list keeps the base run's value.
+     *
+     * @param dropout dropout values; empty keeps the model's own
+     */
+    public record Space(List<Float> lr, List<Integer> epochs, List<Float> warmup, List<Integer> batchSize,
+                        List<Float> dropout) {
+        private static final List<String> KEYS = List.of("lr", "epochs", "warmup", "batch_size", "dropout");
+
+        /** Reads {@code {"lr": [5e-5, 1e-4], "epochs": [1, 2], ...}}; a single number stands for a list of one. */
+        public static Space read(Path file) throws IOException {
+            JsonNode root;
+            try {
+                root = JSON.readTree(file.toFile());
+            } catch (IOException e) {
+                throw new IOException(file + ": not valid JSON (" + e.getMessage().lines().findFirst().orElse("") + ")", e);
+            }
+            if (root == null || !root.isObject()) throw new IOException(file + ": expected a JSON object such as {\"lr\": [5e-5, 1e-4]}");
+            for (var it = root.fieldNames(); it.hasNext(); ) {
+                String key = it.next();
+                if (!KEYS.contains(key)) throw new IOException(file + ": unknown hyperparameter \"" + key + "\"; expected " + KEYS);
+            }
+            return new Space(floats(file, root, "lr"), ints(file, root, "epochs"), floats(file, root, "warmup"),
+                    ints(file, root, "batch_size"), floats(file, root, "dropout"));
+        }
+
+        private static List<JsonNode> values(Path file, JsonNode root, String key) throws IOException {
+            JsonNode v = root.get(key);
+            if (v == null) return List.of();
+            List<JsonNode> out = new ArrayList<>();
+            if (v.isArray()) v.forEach(out::add); else out.add(v);
+            if (out.isEmpty()) throw new IOException(file + ": \"" + key + "\" lists no values");
+            for (JsonNode n : out)
+                if (!n.isNumber()) throw new IOException(file + ": \"" + key + "\" holds " + n + ", not a number");
+            return out;
+        }
+
+        private static List<Float> floats(Path file, JsonNode root, String key) throws IOException {
+            List<Float> out = new ArrayList<>();
+            for (JsonNode n : values(file, root, key)) out.add(n.floatValue());
+            return out;
+        }
+
+        private static List<Integer> ints(Path file, JsonNode root, String key) throws IOException {
+            List<Integer> out = new ArrayList<>();
+            for (JsonNode n : values(file, root, key)) {
+                if (!n.canConvertToExactIntegral()) throw new IOException(file + ": \"" + key + "\" holds " + n + ", not a whole number");
+                out.add(n.intValue());
+            }
+            return out;
+        }
+    }
+
+    /** One point of the space; {@code dropout} null keeps the model's own. */
+    public record Trial(int index, float lr, int epochs, float warmup, int batchSize, Float dropout) {
+        Trainer.Options apply(Trainer.Options base) {
+            return base.withLr(lr).withEpochs(epochs).withWarmup(warmup).withBatchSize(batchSize);
+        }
+    }
+
+    public record TrialResult(Trial trial, Path dir, Trainer.Result result) {}
+
+    /** Builds the starting model of a trial for a dropout (null: the model's own). */
+    public interface ModelFactory {
+        ModelInit create(Float dropout) throws IOException;
+    }
+
+    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+    private Tuner() {
+    }
+
+    /** Every combination, learning rate varying slowest. */
+    public static List<Trial> grid(Space space, Trainer.Options base) {
+        List<Trial> trials = new ArrayList<>();
+        for (float lr : orBase(space.lr(), base.lr()))
+            for (int epochs : orBase(space.epochs(), base.epochs()))
+                for (float warmup : orBase(space.warmup(), base.warmup()))
+                    for (int batch : orBase(space.batchSize(), base.batchSize()))
+                        for (Float dropout : space.dropout().isEmpty() ? Collections.<Float>singletonList(null) : space.dropout())
+                            trials.add(new Trial(trials.size() + 1, lr, epochs, warmup, batch, dropout));
+        return trials;
+    }
+
+    /** {@code n} distinct combinations drawn from the grid with {@code seed} (the whole grid when it is smaller). */
+    public static List<Trial> random(Space space, Trainer.Options base, int n, long seed) {
+        if (n < 1) throw new IllegalArgumentException("random search needs at least 1 trial, got " + n);
+        List<Trial> all = new ArrayList<>(grid(space, base));
+        Collections.shuffle(all, new Random(seed));
+        List<Trial> chosen = new ArrayList<>();
+        for (Trial t : all.subList(0, Math.min(n, all.size())))
+            chosen.add(new Trial(chosen.size() + 1, t.lr(), t.epochs(), t.warmup(), t.batchSize(), t.dropout()));
+        return chosen;
+    }
+
+    private static <T> List<T> orBase(List<T> values, T base) {
+        return values.isEmpty() ? List.of(base) : values;
+    }
+
+    /**
+     * Runs the trials in order. {@code onDone} sees each result as it comes (for printing); results.json holds
+     * every finished trial and the best one.
+     */
+    public static List<TrialResult> run(List<Trial> trials, Trainer.Options base, ModelFactory models,
+                                        List<Example> train, List<Example> dev, Path out,
+                                        Consumer<TrialResult> onDone) throws IOException {
+        Files.createDirectories(out);
+        List<TrialResult> results = new ArrayList<>();
+        for (Trial trial : trials) {
+            Path dir = out.resolve("trial-" + trial.index());
+            ModelInit start = models.create(trial.dropout());
+            Trainer trainer = new Trainer(start.model(), start.tokenizer(), trial.apply(base), dir);
+            TrialResult r = new TrialResult(trial, dir, trainer.train(train, dev, false));
+            results.add(r);
+            writeResults(out.resolve("results.json"), results);
+            onDone.accept(r);
+        }
+        return results;
+    }
+
+    /** The trial with the highest selection metric. */
+    public static TrialResult best(List<TrialResult> results) {
+        TrialResult best = null;
+        for (TrialResult r : results)
+            if (best == null || r.result().bestMetric() > best.result().bestMetric()) best = r;
+        return best;
+    }
+
+    private static void writeResults(Path file, List<TrialResult> results) throws IOException {
+        ObjectNode root = JSON.createObjectNode();
+        root.put("metric", results.getFirst().result().metric());
+        ArrayNode trials = root.putArray("trials");
+        for (TrialResult r : results) trials.add(toJson(r, file.getParent()));
+        root.set("best", toJson(best(results), file.getParent()));
+        Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
+        JSON.writeValue(tmp.toFile(), root);
+        Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    }
+
+    private static ObjectNode toJson(TrialResult r, Path base) {
+        ObjectNode o = JSON.createObjectNode();
+        Trial t = r.trial();
+        o.put("trial", t.index());
+        o.put("lr", t.lr());
+        o.put("epochs", t.epochs());
+        o.put("warmup", t.warmup());
+        o.put("batch_size", t.batchSize());
+        if (t.dropout() != null) o.put("dropout", t.dropout()); else o.putNull("dropout");
+        o.put(r.result().metric(), r.result().bestMetric());
+        r.result().lastDev().forEach((k, v) -> o.put("last_" + k, v));
+        o.put("best_step", r.result().bestStep());
+        o.put("seconds", Math.round(r.result().seconds() * 10) / 10.0);
+        o.put("examples_per_s", Math.round(r.result().examplesPerSecond() * 10) / 10.0);
+        o.put("model", base.relativize(r.dir().resolve("best")).toString());
+        return o;
+    }
+}
