@@ -1,0 +1,179 @@
+package dev.raccoon.cli;
+
+import dev.raccoon.engine.Backend;
+import dev.raccoon.engine.Backends;
+import dev.raccoon.model.ElectraConfig;
+import dev.raccoon.train.ModelInit;
+import dev.raccoon.train.Trainer;
+import dev.raccoon.train.data.DataFormat;
+import dev.raccoon.train.data.DataSpec;
+import dev.raccoon.train.data.Example;
+import dev.raccoon.train.data.ExampleReader;
+import dev.raccoon.train.data.Labels;
+import picocli.CommandLine;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+
+/** Options shared by {@code train} and {@code tune}: starting model, data, output and the training recipe. */
+final class TrainingOptions {
+    @Option(names = "--task", defaultValue = "classify", description = "classify (N labels) or regress (one score, MSE) (default: ${DEFAULT-VALUE}).")
+    String task;
+
+    static final class Start {
+        @Option(names = "--model", paramLabel = "DIR", required = true,
+                description = "Hugging Face directory to start from: ElectraForPreTraining, ElectraModel or a classifier.")
+        Path model;
+
+        @Option(names = "--config", paramLabel = "SIZE", required = true,
+                description = "Train from scratch with a new model: tiny or small (ELECTRA-small); needs --vocab.")
+        String config;
+    }
+
+    @ArgGroup(exclusive = true, multiplicity = "1")
+    Start start;
+
+    @Option(names = "--vocab", paramLabel = "DIR|FILE", description = "Vocabulary for --config: a model directory or a vocab.txt.")
+    Path vocab;
+
+    @Option(names = "--train", paramLabel = "FILE", required = true, description = "Training data.")
+    Path train;
+
+    @Option(names = "--dev", paramLabel = "FILE", required = true, description = "Dev data, evaluated every epoch.")
+    Path dev;
+
+    @Option(names = "--format", description = "nsmc, tsv, csv, jsonl or nsmc-json (default: from the file name).")
+    String format;
+
+    @Option(names = "--text-column", paramLabel = "NAME", description = "Column (JSON key) of the text.")
+    String textColumn;
+
+    @Option(names = "--pair-column", paramLabel = "NAME", description = "Column of the second text of a pair.")
+    String pairColumn;
+
+    @Option(names = "--label-column", paramLabel = "NAME", description = "Column of the label (regress: the score).")
+    String labelColumn;
+
+    @Option(names = "--labels", split = ",", paramLabel = "NAME",
+            description = "Label names in id order (default: the --model classifier's, else negative,positive); data labels match by name or id.")
+    List<String> labels;
+
+    @Option(names = "--out", paramLabel = "DIR", required = true, description = "Output directory.")
+    Path out;
+
+    @Option(names = "--epochs", defaultValue = "3", description = "Passes over the training data (default: ${DEFAULT-VALUE}).")
+    int epochs;
+
+    @Option(names = "--batch-size", defaultValue = "32", description = "Examples per step (default: ${DEFAULT-VALUE}).")
+    int batchSize;
+
+    @Option(names = "--lr", defaultValue = "5e-5", description = "Peak learning rate (default: ${DEFAULT-VALUE}).")
+    float lr;
+
+    @Option(names = "--max-length", defaultValue = "128", description = "Tokens per example (default: ${DEFAULT-VALUE}).")
+    int maxLength;
+
+    @Option(names = "--warmup", defaultValue = "0.1", description = "Fraction of steps of linear warmup (default: ${DEFAULT-VALUE}).")
+    float warmup;
+
+    @Option(names = "--weight-decay", defaultValue = "0.01", description = "AdamW weight decay (default: ${DEFAULT-VALUE}).")
+    float weightDecay;
+
+    @Option(names = "--seed", defaultValue = "42", description = "Seed of initialisation, batch order and dropout (default: ${DEFAULT-VALUE}).")
+    long seed;
+
+    @Option(names = "--dropout", description = "Hidden and attention dropout (default: the model's, 0.1 for --config).")
+    Float dropout;
+
+    @Option(names = "--eval-every", defaultValue = "0", paramLabel = "STEPS",
+            description = "Also evaluate and checkpoint every STEPS steps (default: epoch ends only).")
+    int evalEvery;
+
+    @Option(names = "--log-every", defaultValue = "50", paramLabel = "STEPS", description = "Log every STEPS steps (default: ${DEFAULT-VALUE}).")
+    int logEvery;
+
+    @Option(names = "--device", defaultValue = "cpu", description = "cpu, scalar or auto (default: ${DEFAULT-VALUE}).")
+    String device;
+
+    @Option(names = "--threads", defaultValue = "0", description = "CPU threads (0: all cores).")
+    int threads;
+
+    @Option(names = "--no-progress", description = "No progress bar on stderr.")
+    boolean noProgress;
+
+    Trainer.Task task(CommandSpec spec) {
+        return switch (task.toLowerCase(Locale.ROOT)) {
+            case "classify" -> Trainer.Task.CLASSIFY;
+            case "regress" -> Trainer.Task.REGRESS;
+            default -> throw usage(spec, "--task must be classify or regress, not '" + task + "'");
+        };
+    }
+
+    /** The recipe; invalid values are usage errors. */
+    Trainer.Options options(CommandSpec spec, int stopAfter) {
+        if (start.config != null && vocab == null) throw usage(spec, "--config needs --vocab (a model directory or a vocab.txt)");
+        if (start.model != null && vocab != null) throw usage(spec, "--vocab goes with --config; a --model directory brings its own vocabulary");
+        if (dropout != null && !(dropout >= 0 && dropout < 1)) throw usage(spec, "--dropout must lie in [0, 1), got " + dropout);
+        try {
+            if (start.config != null) ModelInit.Preset.parse(start.config);
+            if (format != null) DataFormat.named(format);
+            return new Trainer.Options(task(spec), epochs, batchSize, lr, maxLength, warmup, weightDecay, seed, 1f,
+                    evalEvery, logEvery, stopAfter, !noProgress);
+        } catch (IllegalArgumentException e) {
+            throw usage(spec, e.getMessage());
+        }
+    }
+
+    Backend backend() {
+        return Backends.create(device, threads == 0 ? Runtime.getRuntime().availableProcessors() : threads);
+    }
+
+    /** Label names of a classification: --labels, else those of a --model classifier, else negative/positive. */
+    Labels labels(CommandSpec spec) throws IOException {
+        if (task(spec) == Trainer.Task.REGRESS) return null;
+        if (labels != null) {
+            try {
+                return new Labels(labels);
+            } catch (IllegalArgumentException e) {
+                throw usage(spec, "--labels: " + e.getMessage());
+            }
+        }
+        if (start.model != null && Files.isRegularFile(start.model.resolve("config.json"))) {
+            ElectraConfig c = ElectraConfig.read(start.model.resolve("config.json"));
+            if (c.architectures().stream().anyMatch(a -> a.endsWith("ForSequenceClassification")) && c.numLabels() >= 2)
+                return new Labels(c.labels());
+        }
+        return Labels.BINARY;
+    }
+
+    /** Model names of the labels (regression: transformers' single LABEL_0). */
+    static List<String> modelLabels(Labels labels) {
+        return labels == null ? List.of("LABEL_0") : labels.names();
+    }
+
+    ModelInit model(Labels labels, Float dropoutOverride, Trainer.Task task, Backend backend) throws IOException {
+        List<String> names = modelLabels(labels);
+        return start.model != null
+                ? ModelInit.fromPretrained(start.model, names, task.problemType(), dropoutOverride, seed, backend)
+                : ModelInit.fresh(ModelInit.Preset.parse(start.config), vocab, names, task.problemType(), dropoutOverride, seed, backend);
+    }
+
+    List<Example> read(Path file, Labels labels, PrintStream err) throws IOException {
+        DataFormat f = format != null ? DataFormat.named(format) : DataFormat.guess(file);
+        ExampleReader.Loaded loaded = ExampleReader.load(file, new DataSpec(f, textColumn, pairColumn, labelColumn, labels));
+        if (loaded.summary().rowsSkipped() > 0 || !noProgress) err.println(loaded.summary());
+        if (loaded.examples().isEmpty()) throw new IOException(file + ": no usable rows (" + loaded.summary() + ")");
+        return loaded.examples();
+    }
+
+    static CommandLine.ParameterException usage(CommandSpec spec, String message) {
+        return new CommandLine.ParameterException(spec.commandLine(), message);
+    }
+}

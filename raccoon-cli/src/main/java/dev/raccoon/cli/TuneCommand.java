@@ -1,0 +1,71 @@
+package dev.raccoon.cli;
+
+import dev.raccoon.engine.Backend;
+import dev.raccoon.train.Trainer;
+import dev.raccoon.train.Tuner;
+import dev.raccoon.train.data.Example;
+import dev.raccoon.train.data.Labels;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+
+@Command(name = "tune", description = {"Searches learning rate, epochs, warmup, batch size and dropout: a grid, or --trials random points of it.",
+        "Trials run one after another in OUT/trial-K; OUT/results.json lists their dev results and the best."})
+final class TuneCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Mixin
+    TrainingOptions training;
+
+    @Option(names = "--space", paramLabel = "FILE", required = true,
+            description = "JSON search space, e.g. {\"lr\": [5e-5, 1e-4], \"epochs\": [1, 2], \"warmup\": [0.1], \"batch_size\": [32], \"dropout\": [0.1]}.")
+    Path space;
+
+    @Option(names = "--trials", paramLabel = "N", description = "Random search: N distinct points of the grid (default: the whole grid).")
+    Integer trials;
+
+    @Override
+    public Integer call() throws Exception {
+        Trainer.Options base = training.options(spec, 0);
+        if (trials != null && trials < 1) throw TrainingOptions.usage(spec, "--trials must be at least 1");
+        Tuner.Space s = Tuner.Space.read(space);
+        List<Tuner.Trial> plan = trials == null ? Tuner.grid(s, base) : Tuner.random(s, base, trials, base.seed());
+        PrintStream err = new PrintStream(System.err, true, StandardCharsets.UTF_8);
+        PrintStream out = new PrintStream(System.out, true, StandardCharsets.UTF_8);
+        Labels labels = training.labels(spec);
+        List<Example> train = training.read(training.train, labels, err);
+        List<Example> dev = training.read(training.dev, labels, err);
+        String metric = base.task().metric();
+        out.printf(Locale.ROOT, "%d trials%n%-6s %-9s %-6s %-6s %-6s %-7s %-12s %s%n", plan.size(),
+                "trial", "lr", "epochs", "warmup", "batch", "dropout", metric, "time");
+        List<Tuner.TrialResult> results;
+        try (Backend backend = training.backend()) {
+            results = Tuner.run(plan, base, dropout -> training.model(labels, dropout != null ? dropout : training.dropout,
+                    base.task(), backend), train, dev, training.out, r -> out.println(row(r)));
+        }
+        Tuner.TrialResult best = Tuner.best(results);
+        out.printf(Locale.ROOT, "best: trial %d, %s %.4f: --lr %s --epochs %d --warmup %s --batch-size %d%s (model %s)%n",
+                best.trial().index(), metric, best.result().bestMetric(), best.trial().lr(), best.trial().epochs(),
+                best.trial().warmup(), best.trial().batchSize(),
+                best.trial().dropout() == null ? "" : " --dropout " + best.trial().dropout(), best.dir().resolve("best"));
+        out.println("results: " + training.out.resolve("results.json"));
+        return 0;
+    }
+
+    private static String row(Tuner.TrialResult r) {
+        Tuner.Trial t = r.trial();
+        return String.format(Locale.ROOT, "%-6d %-9s %-6d %-6s %-6d %-7s %-12.4f %s", t.index(), t.lr(), t.epochs(),
+                t.warmup(), t.batchSize(), t.dropout() == null ? "-" : t.dropout().toString(), r.result().bestMetric(),
+                TrainCommand.duration(r.result().seconds()));
+    }
+}
