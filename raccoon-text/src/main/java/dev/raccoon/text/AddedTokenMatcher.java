@@ -12,11 +12,13 @@ import java.util.List;
  */
 final class AddedTokenMatcher {
 
-    /** Receives the pieces of a split, in order. */
+    /** Receives the pieces of a split, in order, until it says it is done. */
     interface Sink {
         void text(CharSequence s, int from, int to);
 
         void token(int id);
+
+        boolean done();
     }
 
     private final AddedToken[] tokens;
@@ -54,6 +56,9 @@ final class AddedTokenMatcher {
         int startOffset = from;
         int pos = from;
         while (pos < to) {
+            if (sink.done()) {
+                return;
+            }
             int matchStart = -1;
             int match = -1;
             for (int i = pos; i < to && match < 0; i++) {
@@ -92,7 +97,7 @@ final class AddedTokenMatcher {
             sink.token(token.id());
             startOffset = stop;
         }
-        if (startOffset < to) {
+        if (startOffset < to && !sink.done()) {
             sink.text(s, startOffset, to);
         }
     }

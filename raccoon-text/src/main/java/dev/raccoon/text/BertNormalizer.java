@@ -61,7 +61,7 @@ final class BertNormalizer {
                 for (int i = 0; i < nfd.length(); ) {
                     int cp = nfd.codePointAt(i);
                     i += Character.charCount(cp);
-                    if (Character.getType(cp) == Character.NON_SPACING_MARK) {
+                    if (isNonSpacingMark(cp)) {
                         continue;
                     }
                     if (lowerCase) {
@@ -104,8 +104,16 @@ final class BertNormalizer {
             return false;
         }
         int type = Character.getType(cp);
-        return type == Character.CONTROL || type == Character.FORMAT || type == Character.PRIVATE_USE
-                || type == Character.SURROGATE;
+        if (type == Character.SURROGATE) {
+            return true;
+        }
+        boolean other = type == Character.CONTROL || type == Character.FORMAT || type == Character.PRIVATE_USE;
+        return other != LegacyCategories.flipsControl(cp);
+    }
+
+    /** Category Mn, as the crate classifies it. */
+    static boolean isNonSpacingMark(int cp) {
+        return (Character.getType(cp) == Character.NON_SPACING_MARK) != LegacyCategories.flipsNonSpacingMark(cp);
     }
 
     /** The CJK ideograph ranges of the tokenizers crate (Hangul, kana and CJK punctuation are not among them). */
@@ -116,18 +124,19 @@ final class BertNormalizer {
                 || (cp >= 0xF900 && cp <= 0xFAFF) || (cp >= 0x2F800 && cp <= 0x2FA1F);
     }
 
-    /** ASCII punctuation (33-47, 58-64, 91-96, 123-126, symbols like $ + < included) or a Unicode P* category. */
+    /** ASCII punctuation (33-47, 58-64, 91-96, 123-126, symbols like $ + < included) or category P* (crate's). */
     static boolean isPunctuation(int cp) {
         if (cp < 0x80) {
             return (cp >= 33 && cp <= 47) || (cp >= 58 && cp <= 64) || (cp >= 91 && cp <= 96)
                     || (cp >= 123 && cp <= 126);
         }
-        return switch (Character.getType(cp)) {
+        boolean punctuation = switch (Character.getType(cp)) {
             case Character.CONNECTOR_PUNCTUATION, Character.DASH_PUNCTUATION, Character.START_PUNCTUATION,
                  Character.END_PUNCTUATION, Character.INITIAL_QUOTE_PUNCTUATION,
                  Character.FINAL_QUOTE_PUNCTUATION, Character.OTHER_PUNCTUATION -> true;
             default -> false;
         };
+        return punctuation != LegacyCategories.flipsPunctuation(cp);
     }
 
     /** Rust regex's Unicode {@code \w}, used by single_word added tokens. */

@@ -1,8 +1,9 @@
 package dev.raccoon.text;
 
-import java.io.BufferedReader;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CharsetDecoder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -52,32 +53,41 @@ public final class Vocabulary {
      * @throws IllegalArgumentException if it is empty or holds a token twice (naming file and lines)
      */
     static List<String> readFile(Path file) throws IOException {
-        List<String> lines = new ArrayList<>();
-        Map<String, Integer> firstLine = new HashMap<>();
-        try (BufferedReader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
-            for (String line; (line = readLine(reader, file, lines.size() + 1)) != null; ) {
-                Integer previous = firstLine.putIfAbsent(line, lines.size() + 1);
-                if (previous != null) {
-                    throw new IllegalArgumentException(file + " line " + (lines.size() + 1) + ": duplicate token \""
-                            + line + "\" (already on line " + previous + ")");
-                }
-                lines.add(line);
-            }
+        byte[] bytes;
+        try {
+            bytes = Files.readAllBytes(file);
         } catch (NoSuchFileException e) {
             throw new NoSuchFileException(file.toString(), null, "vocabulary file not found");
+        }
+        // Split the bytes, not decoded text, so that a decoding error can name its line.
+        CharsetDecoder utf8 = StandardCharsets.UTF_8.newDecoder();
+        List<String> lines = new ArrayList<>();
+        Map<String, Integer> firstLine = new HashMap<>();
+        for (int start = 0, i = 0; start < bytes.length; start = ++i) {
+            while (i < bytes.length && bytes[i] != '\n' && bytes[i] != '\r') {
+                i++;
+            }
+            int lineNumber = lines.size() + 1;
+            String line;
+            try {
+                line = utf8.decode(ByteBuffer.wrap(bytes, start, i - start)).toString();
+            } catch (CharacterCodingException e) {
+                throw new IOException(file + " line " + lineNumber + ": not valid UTF-8", e);
+            }
+            Integer previous = firstLine.putIfAbsent(line, lineNumber);
+            if (previous != null) {
+                throw new IllegalArgumentException(file + " line " + lineNumber + ": duplicate token \"" + line
+                        + "\" (already on line " + previous + ")");
+            }
+            lines.add(line);
+            if (i + 1 < bytes.length && bytes[i] == '\r' && bytes[i + 1] == '\n') {
+                i++;
+            }
         }
         if (lines.isEmpty()) {
             throw new IllegalArgumentException(file + ": vocabulary file is empty");
         }
         return lines;
-    }
-
-    private static String readLine(BufferedReader reader, Path file, int lineNumber) throws IOException {
-        try {
-            return reader.readLine();
-        } catch (CharacterCodingException e) {
-            throw new IOException(file + " line " + lineNumber + ": not valid UTF-8", e);
-        }
     }
 
     /** Number of tokens, added tokens included: the size an embedding matrix needs. */

@@ -161,7 +161,7 @@ public final class WordPieceTokenizer {
 
     /** The WordPiece tokens of {@code text}, without [CLS]/[SEP] and without truncation. */
     public List<String> tokenize(String text) {
-        IntList ids = ids(Objects.requireNonNull(text, "text"));
+        IntList ids = ids(Objects.requireNonNull(text, "text"), Integer.MAX_VALUE);
         String[] tokens = new String[ids.size()];
         for (int i = 0; i < tokens.length; i++) {
             tokens[i] = vocab.token(ids.get(i));
@@ -176,19 +176,23 @@ public final class WordPieceTokenizer {
 
     /**
      * Encodes {@code [CLS] text [SEP]}, or {@code [CLS] text [SEP] textPair [SEP]}, truncated to {@code maxLength}
-     * ids as transformers' {@code truncation=True, max_length=maxLength} (longest_first) does.
+     * ids as transformers' {@code truncation=True, max_length=maxLength} (longest_first) does. An empty
+     * {@code textPairOrNull} counts as no pair, as in transformers.
      *
      * @throws IllegalArgumentException if {@code maxLength} cannot hold the special tokens (2, or 3 for a pair)
      */
     public Encoding encode(String text, String textPairOrNull, int maxLength) {
         Objects.requireNonNull(text, "text");
-        boolean pair = textPairOrNull != null;
+        // transformers drops an empty text_pair (Python treats "" as false)
+        boolean pair = textPairOrNull != null && !textPairOrNull.isEmpty();
         int budget = maxLength - (pair ? 3 : 2);
         if (budget < 0) {
             throw new IllegalArgumentException("maxLength " + maxLength + " leaves no room for the special tokens");
         }
-        IntList a = ids(text);
-        IntList b = pair ? ids(textPairOrNull) : null;
+        // The tokenizers crate stops tokenizing each sequence at about maxLength tokens (see SequenceEncoder);
+        // for a pair, that decides which one longest_first takes as the longer.
+        IntList a = ids(text, maxLength);
+        IntList b = pair ? ids(textPairOrNull, maxLength) : null;
         int n1 = a.size();
         int n2 = pair ? b.size() : 0;
         if (n1 + n2 > budget) {
@@ -239,30 +243,41 @@ public final class WordPieceTokenizer {
         return swap ? ((long) n2 << 32) | n1 : ((long) n1 << 32) | n2;
     }
 
-    private IntList ids(String text) {
-        SequenceEncoder encoder = new SequenceEncoder(text.length());
+    private IntList ids(String text, int limit) {
+        SequenceEncoder encoder = new SequenceEncoder(text.length(), limit);
         rawMatcher.split(text, 0, text.length(), encoder);
         return encoder.ids;
     }
 
-    /** Per-call state: the ids so far and a buffer for the normalized text. */
+    /**
+     * Per-call state: the ids so far and a buffer for the normalized text. Like the tokenizers crate when it
+     * truncates, it stops after the first word that brings the ids (added tokens included) to {@code limit}.
+     */
     private final class SequenceEncoder implements AddedTokenMatcher.Sink {
         final IntList ids = new IntList();
         private final TextBuffer normalized;
+        private final int limit;
+        private boolean stopped;
         private final AddedTokenMatcher.Sink normalizedPieces = new AddedTokenMatcher.Sink() {
             @Override
             public void text(CharSequence s, int from, int to) {
-                wordPieces(normalized.array(), from, to, ids);
+                words(normalized.array(), from, to);
             }
 
             @Override
             public void token(int id) {
-                ids.add(id);
+                SequenceEncoder.this.token(id);
+            }
+
+            @Override
+            public boolean done() {
+                return SequenceEncoder.this.done();
             }
         };
 
-        SequenceEncoder(int length) {
+        SequenceEncoder(int length, int limit) {
             normalized = new TextBuffer(length + 16);
+            this.limit = limit;
         }
 
         @Override
@@ -270,7 +285,7 @@ public final class WordPieceTokenizer {
             normalized.setLength(0);
             normalizer.normalize(s, from, to, normalized);
             if (normalizedMatcher.isEmpty()) {
-                wordPieces(normalized.array(), 0, normalized.length(), ids);
+                words(normalized.array(), 0, normalized.length());
             } else {
                 normalizedMatcher.split(normalized, 0, normalized.length(), normalizedPieces);
             }
@@ -278,43 +293,57 @@ public final class WordPieceTokenizer {
 
         @Override
         public void token(int id) {
-            ids.add(id);
+            if (!stopped) {
+                ids.add(id);
+            }
         }
-    }
 
-    /** BertPreTokenizer: whitespace separates words and is dropped; each punctuation char is a word of its own. */
-    private void wordPieces(char[] text, int from, int to, IntList out) {
-        int wordStart = -1;
-        for (int i = from; i < to; ) {
-            char c = text[i];
-            int cp = c;
-            if (Character.isHighSurrogate(c) && i + 1 < to && Character.isLowSurrogate(text[i + 1])) {
-                cp = Character.toCodePoint(c, text[i + 1]);
-            }
-            int next = i + Character.charCount(cp);
-            if (BertNormalizer.isWhitespace(cp)) {
-                if (wordStart >= 0) {
-                    word(text, wordStart, i, out);
-                    wordStart = -1;
-                }
-            } else if (BertNormalizer.isPunctuation(cp)) {
-                if (wordStart >= 0) {
-                    word(text, wordStart, i, out);
-                    wordStart = -1;
-                }
-                word(text, i, next, out);
-            } else if (wordStart < 0) {
-                wordStart = i;
-            }
-            i = next;
+        @Override
+        public boolean done() {
+            return stopped;
         }
-        if (wordStart >= 0) {
-            word(text, wordStart, to, out);
+
+        /** BertPreTokenizer: whitespace separates words and is dropped; each punctuation char is a word. */
+        private void words(char[] text, int from, int to) {
+            int wordStart = -1;
+            for (int i = from; i < to && !done(); ) {
+                char c = text[i];
+                int cp = c;
+                if (Character.isHighSurrogate(c) && i + 1 < to && Character.isLowSurrogate(text[i + 1])) {
+                    cp = Character.toCodePoint(c, text[i + 1]);
+                }
+                int next = i + Character.charCount(cp);
+                if (BertNormalizer.isWhitespace(cp)) {
+                    if (wordStart >= 0) {
+                        word(text, wordStart, i);
+                        wordStart = -1;
+                    }
+                } else if (BertNormalizer.isPunctuation(cp)) {
+                    if (wordStart >= 0) {
+                        word(text, wordStart, i);
+                        wordStart = -1;
+                    }
+                    if (!done()) {
+                        word(text, i, next);
+                    }
+                } else if (wordStart < 0) {
+                    wordStart = i;
+                }
+                i = next;
+            }
+            if (wordStart >= 0 && !done()) {
+                word(text, wordStart, to);
+            }
+        }
+
+        private void word(char[] text, int from, int to) {
+            wordPiece(text, from, to, ids);
+            stopped = ids.size() >= limit;
         }
     }
 
     /** Greedy longest-match-first WordPiece; a word with any unmatchable rest becomes one [UNK]. */
-    private void word(char[] text, int from, int to, IntList out) {
+    private void wordPiece(char[] text, int from, int to, IntList out) {
         if (to - from > MAX_INPUT_CHARS_PER_WORD
                 && Character.codePointCount(text, from, to - from) > MAX_INPUT_CHARS_PER_WORD) {
             out.add(vocab.unkId());

@@ -1,0 +1,409 @@
+package dev.raccoon.text;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatCode;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class WordPieceTokenizerTest {
+
+    private static final List<String> VOCAB = List.of("[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]",
+            "hello", "world", "un", "##aff", "##able", "cafe", "café", "Cafe", "i", "a", "##a", "[", "]", "mask",
+            "漢", "字", "abc", "한국", "##어", "ᄒ", "##ᅡ", "##ᆫ", "😀", "##😀", "$", "¿", "!", "b", "c", "d", "e",
+            "f", "g", "h");
+
+    @TempDir
+    Path dir;
+
+    private Path writeVocab(List<String> tokens) throws IOException {
+        Path file = dir.resolve("vocab.txt");
+        Files.writeString(file, String.join("\n", tokens) + "\n", StandardCharsets.UTF_8);
+        return file;
+    }
+
+    private WordPieceTokenizer tokenizer(boolean lowerCase) throws IOException {
+        return WordPieceTokenizer.fromVocab(writeVocab(VOCAB), lowerCase);
+    }
+
+    private WordPieceTokenizer withConfig(String json) throws IOException {
+        writeVocab(VOCAB);
+        Files.writeString(dir.resolve("tokenizer_config.json"), json, StandardCharsets.UTF_8);
+        return WordPieceTokenizer.load(dir);
+    }
+
+    @Test
+    void lowerCaseAlsoStripsAccentsByDefault() throws IOException {
+        WordPieceTokenizer lower = tokenizer(true);
+        assertThat(lower.stripAccents()).isTrue();
+        assertThat(lower.tokenize("HÉLLO Wörld CAFÉ")).containsExactly("hello", "world", "cafe");
+        // U+0130 lowercases to "i" + U+0307 (Rust's full mapping); the mark is then stripped
+        assertThat(lower.tokenize("İ")).containsExactly("i");
+
+        WordPieceTokenizer cased = tokenizer(false);
+        assertThat(cased.stripAccents()).isFalse();
+        assertThat(cased.tokenize("café Cafe CAFE")).containsExactly("café", "Cafe", "[UNK]");
+    }
+
+    @Test
+    void stripAccentsAndLowerCaseAreReadSeparatelyFromTheConfig() throws IOException {
+        assertThat(withConfig("{\"do_lower_case\": true, \"strip_accents\": false}").tokenize("CAFÉ"))
+                .containsExactly("café");
+        assertThat(withConfig("{\"do_lower_case\": false, \"strip_accents\": true}").tokenize("Café"))
+                .containsExactly("Cafe");
+        assertThat(withConfig("{\"do_lower_case\": true}").stripAccents()).isTrue();
+    }
+
+    @Test
+    void strippingAccentsDecomposesHangulLikeTransformers() throws IOException {
+        // NFD turns a syllable into conjoining jamo, which are letters, not marks: they stay, decomposed
+        assertThat(tokenizer(true).tokenize("한")).containsExactly("ᄒ", "##ᅡ", "##ᆫ");
+        assertThat(tokenizer(false).tokenize("한국어")).containsExactly("한국", "##어");
+    }
+
+    @Test
+    void cjkIdeographsAreSplitButHangulIsNot() throws IOException {
+        WordPieceTokenizer t = tokenizer(false);
+        assertThat(t.tokenize("漢字abc")).containsExactly("漢", "字", "abc");
+        assertThat(t.tokenize("한국어漢")).containsExactly("한국", "##어", "漢");
+        assertThat(withConfig("{\"do_lower_case\": false, \"tokenize_chinese_chars\": false}").tokenize("漢字"))
+                .containsExactly("[UNK]");
+    }
+
+    @Test
+    void punctuationAndSymbolsInTheAsciiRangesAreSplit() throws IOException {
+        assertThat(tokenizer(false).tokenize("hello$world¿abc!")).containsExactly("hello", "$", "world", "¿", "abc",
+                "!");
+    }
+
+    @Test
+    void cleaningDropsControlsAndFormatCharsAndMapsWhitespace() throws IOException {
+        WordPieceTokenizer t = tokenizer(false);
+        assertThat(t.tokenize("hel\u200Blo\u0000 wor\uFFFDld")).containsExactly("hello", "world");
+        assertThat(t.tokenize("hello\u00A0world\u3000abc\tc\u2028d")).containsExactly("hello", "world", "abc", "c",
+                "d");
+        assertThat(t.tokenize("")).isEmpty();
+        assertThat(t.tokenize(" \t\n ")).isEmpty();
+    }
+
+    @Test
+    void wordPieceIsGreedyLongestMatchFirst() throws IOException {
+        WordPieceTokenizer t = tokenizer(false);
+        assertThat(t.tokenize("unaffable")).containsExactly("un", "##aff", "##able");
+        // one unmatchable piece makes the whole word [UNK]
+        assertThat(t.tokenize("unaffablex hello")).containsExactly("[UNK]", "hello");
+    }
+
+    @Test
+    void specialTokensInTextAreSingleTokens() throws IOException {
+        for (boolean lowerCase : new boolean[] {false, true}) {
+            WordPieceTokenizer t = tokenizer(lowerCase);
+            assertThat(t.tokenize("[CLS]hello[SEP] [MASK]world [UNK][PAD]"))
+                    .containsExactly("[CLS]", "hello", "[SEP]", "[MASK]", "world", "[UNK]", "[PAD]");
+            // special tokens match the raw text, case included
+            assertThat(t.tokenize("[mask]")).containsExactly("[", "mask", "]");
+        }
+        Encoding e = tokenizer(false).encode("[MASK]", 8);
+        assertThat(e.inputIds()).containsExactly(2, 4, 3);
+    }
+
+    @Test
+    void addedTokensFromTheConfigHonourTheirFlags() throws IOException {
+        int next = VOCAB.size();
+        WordPieceTokenizer t = withConfig("""
+                {"do_lower_case": false, "added_tokens_decoder": {
+                  "%d": {"content": "<nl>", "lstrip": true, "rstrip": true, "special": true, "normalized": false},
+                  "%d": {"content": "<w>", "single_word": true, "special": true, "normalized": false},
+                  "%d": {"content": "Ⅻ", "special": false, "normalized": true}}}
+                """.formatted(next, next + 1, next + 2));
+        assertThat(t.vocab().size()).isEqualTo(next + 3);
+        assertThat(t.vocab().baseSize()).isEqualTo(next);
+        assertThat(t.tokenize("hello  <nl>  world")).containsExactly("hello", "<nl>", "world");
+        assertThat(t.encode("hello <nl> world", 16).inputIds()).containsExactly(2, 5, next, 6, 3);
+        assertThat(t.tokenize("a <w> b")).containsExactly("a", "<w>", "b");
+        assertThat(t.tokenize("a<w>b")).containsExactly("a", "[UNK]", "[UNK]", "[UNK]", "b"); // "<", "w", ">"
+        assertThat(t.tokenize("helloⅫworld")).containsExactly("hello", "Ⅻ", "world");
+    }
+
+    @Test
+    void addedTokenIdsMustContinueTheVocabulary() throws IOException {
+        assertThatThrownBy(() -> withConfig(
+                "{\"added_tokens_decoder\": {\"999\": {\"content\": \"<x>\", \"special\": true}}}"))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("tokenizer_config.json").hasMessageContaining("<x>")
+                .hasMessageContaining("999");
+    }
+
+    @Test
+    void encodesPairsWithTokenTypeIds() throws IOException {
+        Encoding e = tokenizer(false).encode("hello world", "unaffable", 128);
+        assertThat(e.tokens()).containsExactly("[CLS]", "hello", "world", "[SEP]", "un", "##aff", "##able", "[SEP]");
+        assertThat(e.tokenTypeIds()).containsExactly(0, 0, 0, 0, 1, 1, 1, 1);
+        assertThat(e.inputIds()).containsExactly(2, 5, 6, 3, 7, 8, 9, 3);
+        assertThat(e.length()).isEqualTo(8);
+    }
+
+    @Test
+    void truncatesSingleTextsToMaxLength() throws IOException {
+        Encoding e = tokenizer(false).encode("b c d e f g h", 5);
+        assertThat(e.tokens()).containsExactly("[CLS]", "b", "c", "d", "[SEP]");
+        assertThat(tokenizer(false).encode("b c", 2).tokens()).containsExactly("[CLS]", "[SEP]");
+        assertThatThrownBy(() -> tokenizer(false).encode("b", "c", 2))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("maxLength 2");
+    }
+
+    @Test
+    void truncatesPairsLongestFirst() throws IOException {
+        WordPieceTokenizer t = tokenizer(false);
+        // budget 7 = 10 - 3 specials; B (2 tokens) fits, A takes the rest
+        assertThat(t.encode("b c d e f g h", "a b", 10).tokens())
+                .containsExactly("[CLS]", "b", "c", "d", "e", "f", "[SEP]", "a", "b", "[SEP]");
+        // both too long: the shorter gets 7 / 2 = 3, the longer 4
+        assertThat(t.encode("b c d e f", "c d e f g h", 10).tokens())
+                .containsExactly("[CLS]", "b", "c", "d", "[SEP]", "c", "d", "e", "f", "[SEP]");
+        // a tie gives B the odd token
+        assertThat(t.encode("b c d e", "e f g h", 10).tokens())
+                .containsExactly("[CLS]", "b", "c", "d", "[SEP]", "e", "f", "g", "h", "[SEP]");
+        assertThat(t.encode("b c d e", "e f g h", 10).tokenTypeIds()).containsExactly(0, 0, 0, 0, 0, 1, 1, 1, 1, 1);
+        // A longer: A gets the odd one
+        assertThat(t.encode("b c d e f g", "c d e f g", 10).tokens())
+                .containsExactly("[CLS]", "b", "c", "d", "e", "[SEP]", "c", "d", "e", "[SEP]");
+    }
+
+    @Test
+    void pairLengthsAreComparedAfterTokenizingStopsNearMaxLength() throws IOException {
+        WordPieceTokenizer t = tokenizer(false);
+        // 12 and 11 tokens: the crate stops both at 10 words' worth, so they tie and B gets the odd token
+        assertThat(t.encode("b c d e f g h b c d e f", "c d e f g h b c d e f", 10).tokens())
+                .containsExactly("[CLS]", "b", "c", "d", "[SEP]", "c", "d", "e", "f", "[SEP]");
+        // it stops after whole words only: one word of 13 pieces stays longer than 10 single tokens
+        assertThat(t.encode("a".repeat(13), "c d e f g h b c d e f", 10).tokenTypeIds())
+                .containsExactly(0, 0, 0, 0, 0, 0, 1, 1, 1, 1);
+        // added tokens count towards the limit, and one right after it is dropped
+        assertThat(t.encode("b c d e f g h b c d [SEP] [SEP]", "c d e f g h b c d e", 10).tokenTypeIds())
+                .containsExactly(0, 0, 0, 0, 0, 1, 1, 1, 1, 1);
+    }
+
+    @Test
+    void anEmptyPairIsNoPair() throws IOException {
+        WordPieceTokenizer t = tokenizer(false);
+        assertThat(t.encode("hello", "", 16).tokens()).containsExactly("[CLS]", "hello", "[SEP]");
+        assertThat(t.encode("hello", " ", 16).tokens()).containsExactly("[CLS]", "hello", "[SEP]", "[SEP]");
+        assertThat(t.encode("", "hello", 16).tokens()).containsExactly("[CLS]", "[SEP]", "hello", "[SEP]");
+    }
+
+    @Test
+    void categoriesFollowTheTokenizersCrateNotTheNewerJdkTables() throws IOException {
+        WordPieceTokenizer t = tokenizer(false);
+        // U+061D ARABIC END OF TEXT MARK is Po since Unicode 14; the crate does not know it
+        assertThat(t.tokenize("abc\u061Dabc")).containsExactly("[UNK]");
+        // U+166D CANADIAN SYLLABICS CHI SIGN was Po before it became So
+        assertThat(t.tokenize("abc\u166Dabc")).containsExactly("abc", "[UNK]", "abc");
+        // U+0890 ARABIC POUND MARK ABOVE (Cf since Unicode 14) is kept, not dropped
+        assertThat(t.tokenize("abc\u0890")).containsExactly("[UNK]");
+    }
+
+    @Test
+    void longestFirstLengthsMatchTheTokenizersCrate() {
+        // the crate's own table for max_length 7 (utils/truncation.rs): lengths 0, 2, 4, 8
+        int[] sizes = {0, 2, 4, 8};
+        int[][][] expected = {
+                {{0, 0}, {0, 2}, {0, 4}, {0, 7}},
+                {{2, 0}, {2, 2}, {2, 4}, {2, 5}},
+                {{4, 0}, {4, 2}, {3, 4}, {3, 4}},
+                {{7, 0}, {5, 2}, {4, 3}, {3, 4}}};
+        for (int i = 0; i < sizes.length; i++) {
+            for (int j = 0; j < sizes.length; j++) {
+                int a = sizes[i];
+                int b = sizes[j];
+                int n1 = a;
+                int n2 = b;
+                if (a + b > 7) {
+                    long l = WordPieceTokenizer.longestFirst(a, b, 7);
+                    n1 = Math.min(a, (int) (l >>> 32));
+                    n2 = Math.min(b, (int) l);
+                }
+                assertThat(new int[] {n1, n2}).as("%d + %d", a, b).containsExactly(expected[i][j]);
+            }
+        }
+    }
+
+    @Test
+    void wordsOverOneHundredCodePointsAreUnknown() throws IOException {
+        WordPieceTokenizer t = tokenizer(false);
+        assertThat(t.tokenize("a".repeat(100))).hasSize(100).startsWith("a", "##a");
+        assertThat(t.tokenize("a".repeat(101) + " hello")).containsExactly("[UNK]", "hello");
+        // counted in code points as the tokenizers crate counts chars: 100 emoji are 200 UTF-16 units
+        assertThat(t.tokenize("😀".repeat(100))).hasSize(100).startsWith("😀", "##😀");
+        assertThat(t.tokenize("😀".repeat(101))).containsExactly("[UNK]");
+    }
+
+    @Test
+    void anyStringTokenizesWithoutThrowing() throws IOException {
+        WordPieceTokenizer t = WordPieceTokenizer.load(OracleCasesTest.oracleDir());
+        List<String> nasty = new ArrayList<>(List.of("\uD800", "a\uDC00b", "\uDBFF\uDFFF", "😀\uD83D", "\u200B\uFEFF",
+                "\u0000\u0001\u007F\u0085", "\uE000\uF8FF", "\u0301\u0301", "\uFFFF\uFFFE", "ﷺ", "[CLS", "[[SEP]]",
+                "x".repeat(1_000_000), "가 ".repeat(200_000)));
+        StringBuilder all = new StringBuilder();
+        for (int cp = 0; cp < 0x110000; cp += 7) {
+            all.appendCodePoint(cp);
+        }
+        nasty.add(all.toString());
+        for (String s : nasty) {
+            assertThatCode(() -> t.encode(s, s, 512)).doesNotThrowAnyException();
+        }
+        assertThat(t.tokenize("\uD800")).isEmpty();
+        assertThat(t.encode("가 ".repeat(200_000), 128).length()).isEqualTo(128);
+    }
+
+    @Test
+    void isThreadSafe() throws IOException {
+        WordPieceTokenizer t = WordPieceTokenizer.load(OracleCasesTest.oracleDir());
+        List<String> texts = OracleCasesTest.cases().stream().map(c -> c.get("text").textValue()).toList();
+        List<List<String>> sequential = texts.stream().map(t::tokenize).toList();
+        for (int round = 0; round < 20; round++) {
+            assertThat(texts.parallelStream().map(t::tokenize).toList()).isEqualTo(sequential);
+        }
+    }
+
+    @Test
+    void vocabularyLooksUpBothWays() throws IOException {
+        Vocabulary v = tokenizer(false).vocab();
+        assertThat(v.size()).isEqualTo(VOCAB.size());
+        assertThat(v.id("hello")).isEqualTo(5);
+        assertThat(v.id("nope")).isEqualTo(-1);
+        assertThat(v.token(6)).isEqualTo("world");
+        assertThat(new int[] {v.padId(), v.unkId(), v.clsId(), v.sepId(), v.maskId()})
+                .containsExactly(0, 1, 2, 3, 4);
+        assertThatThrownBy(() -> v.token(VOCAB.size())).isInstanceOf(IndexOutOfBoundsException.class);
+    }
+
+    @Test
+    void aMaskTokenMissingFromTheVocabularyIsAddedAfterIt() throws IOException {
+        List<String> noMask = new ArrayList<>(VOCAB);
+        noMask.remove("[MASK]");
+        WordPieceTokenizer t = WordPieceTokenizer.fromVocab(writeVocab(noMask), false);
+        assertThat(t.vocab().maskId()).isEqualTo(noMask.size());
+        assertThat(t.encode("[MASK]", 8).inputIds()).containsExactly(2, noMask.size(), 3);
+    }
+
+    @Test
+    void reportsAMissingVocabularyFile() {
+        Path missing = dir.resolve("nowhere").resolve("vocab.txt");
+        assertThatThrownBy(() -> WordPieceTokenizer.fromVocab(missing, false))
+                .isInstanceOf(NoSuchFileException.class).hasMessageContaining(missing.toString());
+        assertThatThrownBy(() -> WordPieceTokenizer.load(dir.resolve("nowhere")))
+                .isInstanceOf(NoSuchFileException.class).hasMessageContaining("vocab.txt");
+    }
+
+    @Test
+    void reportsAnEmptyVocabularyFile() throws IOException {
+        Path file = writeVocab(List.of());
+        Files.writeString(file, "");
+        assertThatThrownBy(() -> WordPieceTokenizer.fromVocab(file, false))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining(file.toString())
+                .hasMessageContaining("empty");
+    }
+
+    @Test
+    void reportsDuplicateTokensWithTheirLines() throws IOException {
+        Path file = writeVocab(List.of("[PAD]", "[UNK]", "[CLS]", "[SEP]", "x", "y", "x"));
+        assertThatThrownBy(() -> WordPieceTokenizer.fromVocab(file, false))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining(file + " line 7").hasMessageContaining("\"x\"").hasMessageContaining("line 5");
+    }
+
+    @Test
+    void reportsMissingRequiredSpecialTokens() throws IOException {
+        for (String required : List.of("[UNK]", "[CLS]", "[SEP]", "[PAD]")) {
+            List<String> tokens = new ArrayList<>(VOCAB);
+            tokens.remove(required);
+            Path file = writeVocab(tokens);
+            assertThatThrownBy(() -> WordPieceTokenizer.fromVocab(file, false))
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining(file.toString()).hasMessageContaining(required);
+        }
+    }
+
+    @Test
+    void reportsInvalidUtf8WithItsLine() throws IOException {
+        Path file = dir.resolve("vocab.txt");
+        Files.write(file, new byte[] {'[', 'P', 'A', 'D', ']', '\n', 'a', '\n', (byte) 0xC3, '\n'});
+        assertThatThrownBy(() -> WordPieceTokenizer.fromVocab(file, false))
+                .isInstanceOf(IOException.class).hasMessageContaining(file + " line 3").hasMessageContaining("UTF-8");
+    }
+
+    @Test
+    void reportsABrokenConfig() throws IOException {
+        assertThatThrownBy(() -> withConfig("{\"do_lower_case\": false,\n \"model_max_length\": }"))
+                .isInstanceOf(IOException.class).hasMessageContaining("tokenizer_config.json line 2")
+                .hasMessageContaining("malformed JSON");
+        assertThatThrownBy(() -> withConfig("{\"do_lower_case\": \"yes\"}"))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("tokenizer_config.json")
+                .hasMessageContaining("do_lower_case");
+        assertThatThrownBy(() -> withConfig("{\"unk_token\": \"<unk>\"}"))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("vocab.txt")
+                .hasMessageContaining("<unk>");
+    }
+
+    @Test
+    void saveThenLoadGivesTheSameTokenizer() throws IOException {
+        WordPieceTokenizer original = WordPieceTokenizer.load(OracleCasesTest.oracleDir());
+        Path saved = dir.resolve("saved");
+        original.save(saved);
+
+        assertThat(Files.readAllLines(saved.resolve("vocab.txt"), StandardCharsets.UTF_8))
+                .isEqualTo(Files.readAllLines(OracleCasesTest.oracleDir().resolve("vocab.txt"), StandardCharsets.UTF_8));
+        JsonNode config = new ObjectMapper().readTree(saved.resolve("tokenizer_config.json").toFile());
+        assertThat(config.get("tokenizer_class").textValue()).isEqualTo("ElectraTokenizer");
+        assertThat(config.get("do_lower_case").booleanValue()).isFalse();
+        assertThat(config.get("strip_accents").isNull()).isTrue();
+        assertThat(config.get("model_max_length").intValue()).isEqualTo(512);
+        assertThat(config.get("cls_token").textValue()).isEqualTo("[CLS]");
+        assertThat(config.get("added_tokens_decoder").get("4").get("content").textValue()).isEqualTo("[MASK]");
+        assertThat(config.get("added_tokens_decoder").get("4").get("special").booleanValue()).isTrue();
+
+        WordPieceTokenizer reloaded = WordPieceTokenizer.load(saved);
+        assertThat(reloaded.vocab().size()).isEqualTo(original.vocab().size());
+        for (JsonNode c : OracleCasesTest.cases()) {
+            String text = c.get("text").textValue();
+            String pair = c.hasNonNull("text_pair") ? c.get("text_pair").textValue() : null;
+            assertThat(reloaded.encode(text, pair, 128).inputIds()).isEqualTo(original.encode(text, pair, 128).inputIds());
+        }
+    }
+
+    @Test
+    void saveKeepsCaseSettingsAndAddedTokens() throws IOException {
+        WordPieceTokenizer lower = tokenizer(true);
+        Path saved = dir.resolve("lower");
+        lower.save(saved);
+        WordPieceTokenizer reloaded = WordPieceTokenizer.load(saved);
+        assertThat(reloaded.lowerCase()).isTrue();
+        assertThat(reloaded.stripAccents()).isTrue();
+        assertThat(reloaded.tokenize("HÉLLO [MASK]")).containsExactly("hello", "[MASK]");
+
+        WordPieceTokenizer custom = withConfig("""
+                {"do_lower_case": true, "strip_accents": false, "model_max_length": 256, "name_or_path": "x",
+                 "added_tokens_decoder": {"%d": {"content": "<nl>", "rstrip": true, "special": true,
+                 "normalized": false}}}""".formatted(VOCAB.size()));
+        Path saved2 = dir.resolve("custom");
+        custom.save(saved2);
+        WordPieceTokenizer again = WordPieceTokenizer.load(saved2);
+        assertThat(again.stripAccents()).isFalse();
+        assertThat(again.modelMaxLength()).isEqualTo(256);
+        assertThat(again.vocab().size()).isEqualTo(VOCAB.size() + 1);
+        assertThat(again.tokenize("CAFÉ<nl>  hello")).containsExactly("café", "<nl>", "hello");
+        assertThat(Files.readString(saved2.resolve("tokenizer_config.json"))).contains("\"name_or_path\"");
+        assertThat(Files.readAllLines(saved2.resolve("vocab.txt"))).isEqualTo(VOCAB);
+    }
+}
