@@ -1,0 +1,131 @@
+package dev.raccoon.serve;
+
+import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.MeterRegistry;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+
+/**
+ * Merges concurrent requests into one forward pass. Requests wait in a queue; a single batching thread takes the
+ * first, keeps taking more until {@code maxBatch} texts are gathered or {@code maxWaitMs} has passed since the first
+ * arrived, runs the model once over all of them and hands each request its rows. A request is never split, so one
+ * larger than {@code maxBatch} runs on its own (the classifier chunks it by its own batch size).
+ * One forward pass at a time also keeps the CPU backend's threads from competing with each other.
+ */
+final class MicroBatcher implements AutoCloseable {
+    private record Job(List<String> texts, CompletableFuture<float[][]> result) {}
+
+    private final Function<List<String>, float[][]> model;
+    private final int maxBatch;
+    private final long maxWaitNanos;
+    private final LinkedBlockingQueue<Job> queue = new LinkedBlockingQueue<>();
+    private final DistributionSummary batchTexts, batchRequests;
+    private final Thread thread;
+    private volatile boolean accepting = true;
+    /** A job taken from the queue that did not fit the batch being gathered; it opens the next one. */
+    private Job carried;
+
+    MicroBatcher(Function<List<String>, float[][]> model, int maxBatch, int maxWaitMs, MeterRegistry registry) {
+        this.model = model;
+        this.maxBatch = maxBatch;
+        this.maxWaitNanos = TimeUnit.MILLISECONDS.toNanos(maxWaitMs);
+        this.batchTexts = DistributionSummary.builder("raccoon.batch.texts")
+                .description("Texts per forward pass of the micro-batcher")
+                .publishPercentileHistogram()
+                .minimumExpectedValue(1.0).maximumExpectedValue((double) Math.max(2, maxBatch * 8))
+                .register(registry);
+        this.batchRequests = DistributionSummary.builder("raccoon.batch.requests")
+                .description("Requests merged into one forward pass")
+                .publishPercentileHistogram()
+                .minimumExpectedValue(1.0).maximumExpectedValue((double) Math.max(2, maxBatch))
+                .register(registry);
+        this.thread = Thread.ofPlatform().name("raccoon-batcher").daemon().start(this::loop);
+    }
+
+    /** Logits per text, in order; fails with {@link IllegalStateException} once the batcher is closing. */
+    CompletableFuture<float[][]> submit(List<String> texts) {
+        CompletableFuture<float[][]> result = new CompletableFuture<>();
+        synchronized (this) { // so that no job slips in after close() has seen the queue for the last time
+            if (accepting) {
+                queue.add(new Job(List.copyOf(texts), result));
+                return result;
+            }
+        }
+        result.completeExceptionally(new IllegalStateException("the server is shutting down"));
+        return result;
+    }
+
+    private void loop() {
+        try {
+            while (accepting || !queue.isEmpty() || carried != null) {
+                Job first = carried != null ? carried : queue.poll(50, TimeUnit.MILLISECONDS);
+                carried = null;
+                if (first == null) continue;
+                List<Job> batch = new ArrayList<>();
+                batch.add(first);
+                int texts = first.texts.size();
+                long deadline = System.nanoTime() + maxWaitNanos;
+                while (texts < maxBatch) {
+                    long left = deadline - System.nanoTime();
+                    Job next = left > 0 ? queue.poll(left, TimeUnit.NANOSECONDS) : queue.poll();
+                    if (next == null) break;
+                    if (texts + next.texts.size() > maxBatch) {
+                        carried = next;
+                        break;
+                    }
+                    batch.add(next);
+                    texts += next.texts.size();
+                }
+                run(batch, texts);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        // Reached only when interrupted: nobody will answer what is left.
+        failRemaining(new IllegalStateException("the server is shutting down"));
+    }
+
+    private void run(List<Job> batch, int texts) {
+        List<String> all = new ArrayList<>(texts);
+        for (Job j : batch) all.addAll(j.texts);
+        batchTexts.record(texts);
+        batchRequests.record(batch.size());
+        try {
+            float[][] logits = model.apply(all);
+            int at = 0;
+            for (Job j : batch) {
+                float[][] mine = new float[j.texts.size()][];
+                System.arraycopy(logits, at, mine, 0, mine.length);
+                at += mine.length;
+                j.result.complete(mine);
+            }
+        } catch (RuntimeException | Error e) {
+            for (Job j : batch) j.result.completeExceptionally(e);
+        }
+    }
+
+    private void failRemaining(RuntimeException e) {
+        if (carried != null) carried.result.completeExceptionally(e);
+        carried = null;
+        for (Job j; (j = queue.poll()) != null; ) j.result.completeExceptionally(e);
+    }
+
+    /** Stops taking requests, answers every queued one, then ends the batching thread. */
+    @Override
+    public void close() {
+        synchronized (this) {
+            accepting = false;
+        }
+        try {
+            thread.join();
+        } catch (InterruptedException e) {
+            thread.interrupt();
+            Thread.currentThread().interrupt();
+        }
+    }
+}

@@ -1,0 +1,118 @@
+package dev.raccoon.serve;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * A validated body of {@code POST /v1/sentiment}: {@code {"text": "..."}} or {@code {"texts": ["...", ...]}}, with
+ * an optional {@code "explain": true}. Everything a client can get wrong is an {@link ApiError} with a 4xx status.
+ */
+record SentimentRequest(List<String> texts, boolean single, boolean explain) {
+    /** Strict: duplicate keys, trailing content and deep nesting are errors, not guesses. */
+    private static final ObjectMapper JSON = new ObjectMapper(JsonFactory.builder()
+            .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(32).maxNumberLength(100).build())
+            .enable(com.fasterxml.jackson.core.StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+            .build())
+            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+            .disable(JsonParser.Feature.AUTO_CLOSE_SOURCE);
+
+    static SentimentRequest parse(byte[] body, String contentType, ServeConfig limits) {
+        checkContentType(contentType);
+        String text;
+        try {
+            text = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(body)).toString();
+        } catch (CharacterCodingException e) {
+            throw new ApiError(400, "the request body is not valid UTF-8");
+        }
+        if (text.isBlank()) throw new ApiError(400, "the request body is empty; send {\"text\": \"...\"} or {\"texts\": [...]}");
+        JsonNode root;
+        try {
+            root = JSON.readTree(text);
+        } catch (JsonProcessingException e) {
+            throw new ApiError(400, "the request body is not valid JSON: " + e.getOriginalMessage());
+        }
+        if (root == null || !root.isObject()) throw new ApiError(400, "the request body must be a JSON object");
+        boolean explain = false;
+        List<String> texts = null;
+        boolean single = false;
+        for (Iterator<String> names = root.fieldNames(); names.hasNext(); ) {
+            String name = names.next();
+            JsonNode v = root.get(name);
+            switch (name) {
+                case "text" -> {
+                    if (!v.isTextual()) throw new ApiError(400, "\"text\" must be a string");
+                    texts = List.of(v.textValue());
+                    single = true;
+                }
+                case "texts" -> {
+                    if (!v.isArray()) throw new ApiError(400, "\"texts\" must be an array of strings");
+                    if (v.size() > limits.maxTexts())
+                        throw new ApiError(400, "\"texts\" has " + v.size() + " texts; at most " + limits.maxTexts() + " are allowed per request");
+                    texts = new ArrayList<>(v.size());
+                    for (int i = 0; i < v.size(); i++) {
+                        if (!v.get(i).isTextual()) throw new ApiError(400, "texts[" + i + "] must be a string");
+                        texts.add(v.get(i).textValue());
+                    }
+                }
+                case "explain" -> {
+                    if (!v.isBoolean()) throw new ApiError(400, "\"explain\" must be true or false");
+                    explain = v.booleanValue();
+                }
+                default -> throw new ApiError(400, "unknown field \"" + shorten(name) + "\"; expected text, texts or explain");
+            }
+        }
+        if (root.has("text") && root.has("texts")) throw new ApiError(400, "send either \"text\" or \"texts\", not both");
+        if (texts == null) throw new ApiError(400, "the request needs \"text\" (a string) or \"texts\" (an array of strings)");
+        if (texts.isEmpty()) throw new ApiError(400, "\"texts\" is empty");
+        if (explain && texts.size() > limits.maxExplainTexts())
+            throw new ApiError(400, "explain is limited to " + limits.maxExplainTexts() + " texts per request, got " + texts.size());
+        for (int i = 0; i < texts.size(); i++) checkText(texts.get(i), single ? "\"text\"" : "texts[" + i + "]", limits);
+        return new SentimentRequest(List.copyOf(texts), single, explain);
+    }
+
+    private static void checkText(String t, String where, ServeConfig limits) {
+        if (t.isBlank()) throw new ApiError(400, where + " is empty");
+        if (t.length() > 2 * limits.maxChars() || t.codePointCount(0, t.length()) > limits.maxChars())
+            throw new ApiError(400, where + " has " + t.codePointCount(0, t.length()) + " characters; at most "
+                    + limits.maxChars() + " are allowed");
+        for (int i = 0; i < t.length(); i++) {
+            char c = t.charAt(i);
+            if (Character.isHighSurrogate(c) && i + 1 < t.length() && Character.isLowSurrogate(t.charAt(i + 1))) i++;
+            else if (Character.isSurrogate(c)) throw new ApiError(400, where + " holds an unpaired surrogate (\\u"
+                    + Integer.toHexString(c) + "), which is not text");
+        }
+    }
+
+    private static void checkContentType(String contentType) {
+        if (contentType == null || contentType.isBlank()) return; // curl --data-binary without -H: be lenient
+        String[] parts = contentType.toLowerCase(Locale.ROOT).split(";");
+        String type = parts[0].strip();
+        if (!type.equals("application/json") && !type.endsWith("+json"))
+            throw new ApiError(415, "Content-Type must be application/json, got " + shorten(contentType));
+        for (int i = 1; i < parts.length; i++) {
+            String p = parts[i].strip();
+            if (p.startsWith("charset=") && !p.substring(8).replace("\"", "").equals("utf-8"))
+                throw new ApiError(415, "the body must be UTF-8, got " + shorten(p));
+        }
+    }
+
+    /** At most 40 characters of client input for a message, cut on a character boundary. */
+    private static String shorten(String s) {
+        return s.codePointCount(0, s.length()) <= 40 ? s : s.substring(0, s.offsetByCodePoints(0, 40)) + "...";
+    }
+}

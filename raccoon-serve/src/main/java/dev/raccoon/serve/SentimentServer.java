@@ -1,0 +1,270 @@
+package dev.raccoon.serve;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.raccoon.api.Classifier;
+import io.javalin.Javalin;
+import io.javalin.http.Context;
+import io.javalin.http.HttpResponseException;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.server.handler.ErrorHandler;
+import org.eclipse.jetty.server.handler.GracefulHandler;
+import org.eclipse.jetty.util.Callback;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+
+/**
+ * The sentiment HTTP service: {@code POST /v1/sentiment}, {@code GET /health}, {@code GET /metrics},
+ * {@code GET /openapi.json} and a web page at {@code /}. Every error is {@code {"error": "..."}}; client mistakes are
+ * 4xx, and a 5xx means a bug (it is logged). {@link #close()} stops gracefully: new connections are refused, requests
+ * in flight finish (the batch queue is drained), then the server ends.
+ *
+ * <p>The server does not own the classifier: whoever loaded it closes it after the server.
+ */
+public final class SentimentServer implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(SentimentServer.class);
+    static final ObjectMapper JSON = new ObjectMapper();
+    private static final String WEB = "/dev/raccoon/serve/web/";
+    /** Paths that get their own {@code uri} tag in the metrics; anything else is "other", so fuzzing cannot grow them. */
+    private static final Set<String> KNOWN_PATHS = Set.of("/", "/app.js", "/style.css", "/v1/sentiment", "/health",
+            "/metrics", "/openapi.json");
+    private static final Set<String> KNOWN_METHODS = Set.of("GET", "POST", "PUT", "DELETE", "PATCH", "HEAD", "OPTIONS");
+
+    private final Classifier classifier;
+    private final ServeConfig config;
+    private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    private final MicroBatcher batcher;
+    private final SentimentService service;
+    private final Javalin app;
+    private volatile boolean stopping;
+
+    private SentimentServer(Classifier classifier, ServeConfig config) {
+        this.classifier = classifier;
+        this.config = config;
+        this.batcher = new MicroBatcher(texts -> classifier.logits(texts, null), config.maxBatch(), config.maxWaitMs(), registry);
+        this.service = new SentimentService(classifier, batcher);
+        byte[] index = resource(WEB + "index.html"), js = resource(WEB + "app.js"), css = resource(WEB + "style.css");
+        byte[] openapi = resource("/dev/raccoon/serve/openapi.json");
+        this.app = Javalin.create(c -> {
+            c.startup.showJavalinBanner = false;
+            c.startup.showOldJavalinVersionWarning = false;
+            c.http.prefer405over404 = true;
+            c.http.maxRequestSize = config.maxBodyBytes();
+            c.jetty.host = config.host();
+            c.jetty.port = config.port();
+            c.jetty.modifyServer(server -> {
+                // Makes Server.stop() wait (up to the stop timeout) for requests in flight, async ones too.
+                server.insertHandler(new GracefulHandler());
+                server.setStopTimeout(config.shutdownGraceMs());
+                server.setErrorHandler(new JsonErrorHandler());
+            });
+            c.requestLogger.http(this::record);
+            c.routes.post("/v1/sentiment", this::sentiment);
+            c.routes.get("/health", this::health);
+            c.routes.get("/metrics", ctx -> ctx.contentType("text/plain; version=0.0.4; charset=utf-8").result(registry.scrape()));
+            c.routes.get("/openapi.json", ctx -> ctx.contentType("application/json").result(openapi));
+            c.routes.get("/", ctx -> ctx.contentType("text/html; charset=utf-8").result(index));
+            c.routes.get("/app.js", ctx -> ctx.contentType("text/javascript; charset=utf-8").result(js));
+            c.routes.get("/style.css", ctx -> ctx.contentType("text/css; charset=utf-8").result(css));
+            c.routes.exception(ApiError.class, (e, ctx) -> error(ctx, e.status, e.getMessage()));
+            c.routes.exception(HttpResponseException.class, (e, ctx) -> error(ctx, e.getStatus(), switch (e.getStatus()) {
+                case 404 -> "no such endpoint: " + ctx.method() + " " + ctx.path() + "; see /openapi.json";
+                case 405 -> "method " + ctx.method() + " is not allowed on " + ctx.path();
+                default -> e.getMessage();
+            }));
+            c.routes.exception(Exception.class, (e, ctx) -> {
+                LOG.error("unexpected error on {} {}", ctx.method(), ctx.path(), e);
+                error(ctx, 500, "internal error; it has been logged");
+            });
+        });
+    }
+
+    /** Starts a server on {@code config.host():config.port()} (port 0: a free one, see {@link #port()}). */
+    public static SentimentServer start(Classifier classifier, ServeConfig config) {
+        SentimentServer s = new SentimentServer(classifier, config);
+        s.app.start();
+        if (s.app.jettyServer().server().getDescendant(GracefulHandler.class) == null) {
+            s.close();
+            throw new IllegalStateException("Jetty's handler chain lost its GracefulHandler; shutdown would not be graceful");
+        }
+        return s;
+    }
+
+    public int port() {
+        return app.port();
+    }
+
+    public PrometheusMeterRegistry registry() {
+        return registry;
+    }
+
+    private void sentiment(Context ctx) {
+        SentimentRequest request = SentimentRequest.parse(readBody(ctx), ctx.header("Content-Type"), config);
+        CompletableFuture<byte[]> response = service.classify(request.texts(), request.explain()).thenApply(results -> {
+            ObjectNode body;
+            if (request.single()) {
+                body = toJson(results.getFirst());
+            } else {
+                body = JSON.createObjectNode();
+                ArrayNode arr = body.putArray("results");
+                for (SentimentService.Result r : results) arr.add(toJson(r));
+            }
+            return bytes(body);
+        });
+        ctx.future(() -> response.handle((bytes, failure) -> {
+            if (failure == null) {
+                ctx.contentType("application/json").result(bytes);
+            } else {
+                Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
+                if (cause instanceof IllegalStateException && stopping) {
+                    error(ctx, 503, "the server is shutting down");
+                } else {
+                    LOG.error("classification failed on {} {}", ctx.method(), ctx.path(), cause);
+                    error(ctx, 500, "internal error; it has been logged");
+                }
+            }
+            return null;
+        }));
+    }
+
+    /** The body, read up to the limit; an oversized one is refused before and while reading. */
+    private byte[] readBody(Context ctx) {
+        long declared = ctx.req().getContentLengthLong();
+        if (declared > config.maxBodyBytes()) throw tooLarge();
+        try (InputStream in = ctx.req().getInputStream()) {
+            byte[] body = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, config.maxBodyBytes() + 1));
+            if (body.length > config.maxBodyBytes()) throw tooLarge();
+            return body;
+        } catch (IOException e) {
+            throw new ApiError(400, "could not read the request body: " + e.getMessage());
+        }
+    }
+
+    private ApiError tooLarge() {
+        return new ApiError(413, "the request body is larger than " + config.maxBodyBytes() + " bytes");
+    }
+
+    private static ObjectNode toJson(SentimentService.Result r) {
+        ObjectNode o = JSON.createObjectNode();
+        o.put("label", r.label());
+        o.put("probability", r.probability());
+        ObjectNode probs = o.putObject("probabilities");
+        for (int i = 0; i < r.labels().size(); i++) probs.put(r.labels().get(i), r.probabilities()[i]);
+        if (r.tokens() != null) {
+            ArrayNode tokens = o.putArray("tokens");
+            for (SentimentService.TokenScore t : r.tokens()) tokens.addObject().put("token", t.token()).put("score", t.score());
+        }
+        return o;
+    }
+
+    private void health(Context ctx) {
+        ObjectNode o = JSON.createObjectNode();
+        o.put("status", stopping ? "stopping" : "ok");
+        o.put("model", classifier.directory().toString());
+        ArrayNode labels = o.putArray("labels");
+        classifier.labels().forEach(labels::add);
+        o.put("device", classifier.device());
+        o.put("maxLength", classifier.maxLength());
+        ctx.status(stopping ? 503 : 200).contentType("application/json").result(bytes(o));
+    }
+
+    /**
+     * Two views of latency: a histogram by method, path and status (counts by status, and percentiles computed
+     * by Prometheus across instances), and this instance's p50/p95/p99 by path, computed here. Prometheus cannot
+     * expose one meter both ways, hence two.
+     */
+    private void record(Context ctx, Float ms) {
+        String path = KNOWN_PATHS.contains(ctx.path()) ? ctx.path() : "other";
+        String method = KNOWN_METHODS.contains(ctx.method().name()) ? ctx.method().name() : "OTHER";
+        Duration took = Duration.ofNanos((long) (ms * 1e6));
+        Timer.builder("http.server.requests").description("HTTP requests by method, path and status")
+                .tags("method", method, "uri", path, "status", Integer.toString(ctx.statusCode()))
+                .publishPercentileHistogram()
+                .minimumExpectedValue(Duration.ofMillis(1)).maximumExpectedValue(Duration.ofSeconds(30))
+                .register(registry).record(took);
+        Timer.builder("raccoon.request.latency").description("Latency percentiles of this instance by path")
+                .tags("uri", path).publishPercentiles(0.5, 0.95, 0.99)
+                .register(registry).record(took);
+    }
+
+    static void error(Context ctx, int status, String message) {
+        ctx.status(status).contentType("application/json").result(errorBody(message));
+    }
+
+    static byte[] errorBody(String message) {
+        return bytes(JSON.createObjectNode().put("error", wellFormed(message)));
+    }
+
+    /** Unpaired surrogates (possible in JSON escapes a client sent) as U+FFFD, so the answer is valid UTF-8. */
+    static String wellFormed(String s) {
+        StringBuilder b = new StringBuilder(s.length());
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (Character.isHighSurrogate(c) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {
+                b.append(c).append(s.charAt(++i));
+            } else {
+                b.append(Character.isSurrogate(c) ? '\uFFFD' : c);
+            }
+        }
+        return b.toString();
+    }
+
+    static byte[] bytes(Object node) {
+        try {
+            return JSON.writeValueAsBytes(node);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static byte[] resource(String name) {
+        try (InputStream in = SentimentServer.class.getResourceAsStream(name)) {
+            if (in == null) throw new IllegalStateException("resource " + name + " is missing from the jar");
+            return in.readAllBytes();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /**
+     * Graceful stop: Jetty stops accepting, waits up to the configured grace for requests in flight, then the
+     * batcher answers whatever is still queued and ends.
+     */
+    @Override
+    public void close() {
+        stopping = true;
+        try {
+            app.stop();
+        } finally {
+            batcher.close();
+            registry.close();
+        }
+    }
+
+    /** Errors Jetty answers itself (bad request lines, headers too large) as JSON, like the rest of the API. */
+    private static final class JsonErrorHandler extends ErrorHandler {
+        @Override
+        protected void generateResponse(Request request, Response response, int code, String message, Throwable cause,
+                                        Callback callback) {
+            String text = message != null && !message.isBlank() ? message : "HTTP " + code;
+            response.getHeaders().put(HttpHeader.CONTENT_TYPE, "application/json");
+            response.write(true, ByteBuffer.wrap(errorBody(text)), callback);
+        }
+    }
+
+}

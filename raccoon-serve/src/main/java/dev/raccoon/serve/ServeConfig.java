@@ -1,0 +1,44 @@
+package dev.raccoon.serve;
+
+/**
+ * Settings of a {@link SentimentServer}.
+ *
+ * @param host             address to bind, e.g. 127.0.0.1
+ * @param port             TCP port; 0 picks a free one
+ * @param maxBatch         texts merged into one forward pass by the micro-batcher
+ * @param maxWaitMs        how long the batcher waits for more requests after the first one arrives
+ * @param maxBodyBytes     largest request body accepted (413 beyond it)
+ * @param maxTexts         texts per request
+ * @param maxChars         characters per text
+ * @param maxExplainTexts  texts per request when {@code explain} is set: each costs one forward pass per token
+ * @param shutdownGraceMs  how long a graceful stop waits for requests in flight
+ */
+public record ServeConfig(String host, int port, int maxBatch, int maxWaitMs, long maxBodyBytes, int maxTexts,
+                          int maxChars, int maxExplainTexts, long shutdownGraceMs) {
+    public ServeConfig {
+        if (port < 0 || port > 65535) throw new IllegalArgumentException("port must be 0..65535, got " + port);
+        if (maxBatch < 1) throw new IllegalArgumentException("max batch must be at least 1, got " + maxBatch);
+        if (maxWaitMs < 0) throw new IllegalArgumentException("max wait must not be negative, got " + maxWaitMs);
+        if (maxBodyBytes < 64) throw new IllegalArgumentException("max body bytes must be at least 64, got " + maxBodyBytes);
+        if (maxTexts < 1) throw new IllegalArgumentException("max texts must be at least 1, got " + maxTexts);
+        if (maxChars < 1) throw new IllegalArgumentException("max chars must be at least 1, got " + maxChars);
+        if (maxExplainTexts < 1) throw new IllegalArgumentException("max explain texts must be at least 1");
+        if (shutdownGraceMs < 0) throw new IllegalArgumentException("shutdown grace must not be negative");
+    }
+
+    public static ServeConfig defaults() {
+        return new ServeConfig("127.0.0.1", 8080, 32, 5, 1 << 20, 64, 2000, 16, 30_000);
+    }
+
+    public ServeConfig withPort(int p) {
+        return new ServeConfig(host, p, maxBatch, maxWaitMs, maxBodyBytes, maxTexts, maxChars, maxExplainTexts, shutdownGraceMs);
+    }
+
+    public ServeConfig withBatching(int batch, int waitMs) {
+        return new ServeConfig(host, port, batch, waitMs, maxBodyBytes, maxTexts, maxChars, maxExplainTexts, shutdownGraceMs);
+    }
+
+    public ServeConfig withLimits(long bodyBytes, int texts, int chars) {
+        return new ServeConfig(host, port, maxBatch, maxWaitMs, bodyBytes, texts, chars, maxExplainTexts, shutdownGraceMs);
+    }
+}

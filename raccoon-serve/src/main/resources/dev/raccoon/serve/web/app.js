@@ -1,0 +1,122 @@
+// Raccoon web page: classifies one review per line with explanations, and colours each token by its occlusion
+// score (how much the predicted label's probability drops without it). ?reviews=... fills the box and runs at once.
+"use strict";
+
+const EXPLAIN_TEXTS_PER_REQUEST = 16; // the server's default limit for explain
+const LABEL_NAMES = { positive: "긍정", negative: "부정", pos: "긍정", neg: "부정" };
+
+const form = document.getElementById("form");
+const box = document.getElementById("reviews");
+const button = document.getElementById("analyze");
+const statusLine = document.getElementById("status");
+const results = document.getElementById("results");
+
+function labelName(label) {
+  const korean = LABEL_NAMES[String(label).toLowerCase()];
+  return korean ? `${korean} (${label})` : label;
+}
+
+function setStatus(text, isError) {
+  statusLine.textContent = text;
+  statusLine.className = isError ? "error" : "";
+}
+
+async function classify(texts) {
+  const response = await fetch("v1/sentiment", {
+    method: "POST",
+    headers: { "Content-Type": "application/json" },
+    body: JSON.stringify({ texts, explain: true }),
+  });
+  const body = await response.json().catch(() => ({ error: `HTTP ${response.status}` }));
+  if (!response.ok) throw new Error(body.error || `HTTP ${response.status}`);
+  return body.results;
+}
+
+function renderTokens(tokens) {
+  const container = document.createElement("div");
+  container.className = "tokens";
+  const max = Math.max(1e-6, ...tokens.map(t => Math.abs(t.score)));
+  for (const t of tokens) {
+    const span = document.createElement("span");
+    const continuation = t.token.startsWith("##") && t.token.length > 2;
+    span.className = continuation ? "tok cont" : "tok";
+    span.textContent = continuation ? t.token.slice(2) : t.token;
+    const alpha = (Math.abs(t.score) / max) * 0.6;
+    span.style.background = `rgba(var(${t.score >= 0 ? "--pos" : "--neg"}), ${alpha.toFixed(3)})`;
+    span.title = `${t.token}: ${t.score >= 0 ? "+" : ""}${t.score.toFixed(4)}`;
+    span.dataset.score = t.score;
+    if (!continuation && container.childNodes.length) container.append(" ");
+    container.append(span);
+  }
+  return container;
+}
+
+function renderResult(text, r) {
+  const card = document.createElement("article");
+  card.className = "result";
+  card.dataset.label = r.label;
+  card.dataset.probability = r.probability;
+  const head = document.createElement("div");
+  head.className = "head";
+  const label = document.createElement("span");
+  label.className = "label";
+  label.textContent = labelName(r.label);
+  const bar = document.createElement("div");
+  bar.className = "bar";
+  const fill = document.createElement("div");
+  fill.style.width = `${(100 * r.probability).toFixed(1)}%`;
+  bar.append(fill);
+  const pct = document.createElement("span");
+  pct.className = "pct";
+  pct.textContent = `${(100 * r.probability).toFixed(1)}%`;
+  head.append(label, bar, pct);
+  card.append(head, renderTokens(r.tokens || []));
+  card.title = text;
+  return card;
+}
+
+function renderFailure(text, message) {
+  const card = document.createElement("article");
+  card.className = "result failed";
+  card.dataset.error = message;
+  card.textContent = `${text} — 오류: ${message}`;
+  return card;
+}
+
+async function run() {
+  const texts = box.value.split("\n").map(s => s.trim()).filter(s => s.length > 0);
+  results.replaceChildren();
+  if (texts.length === 0) {
+    setStatus("리뷰를 입력하세요.", true);
+    return;
+  }
+  button.disabled = true;
+  document.body.dataset.state = "running";
+  setStatus("분석 중…");
+  let failures = 0;
+  for (let i = 0; i < texts.length; i += EXPLAIN_TEXTS_PER_REQUEST) {
+    const chunk = texts.slice(i, i + EXPLAIN_TEXTS_PER_REQUEST);
+    try {
+      const answers = await classify(chunk);
+      chunk.forEach((t, j) => results.append(renderResult(t, answers[j])));
+    } catch (e) {
+      failures += chunk.length;
+      chunk.forEach(t => results.append(renderFailure(t, e.message)));
+    }
+  }
+  button.disabled = false;
+  setStatus(failures ? `${failures}개 리뷰를 분석하지 못했습니다.` : `리뷰 ${texts.length}개 분석 완료`, failures > 0);
+  document.body.dataset.state = "done";
+}
+
+form.addEventListener("submit", e => { e.preventDefault(); run(); });
+
+fetch("health").then(r => r.json()).then(h => {
+  document.getElementById("model").textContent = `모델: ${h.model} · 레이블: ${h.labels.join(", ")} · 장치: ${h.device}`;
+}).catch(() => {});
+
+const preset = new URLSearchParams(location.search).get("reviews");
+if (preset) {
+  box.value = preset;
+  run();
+}

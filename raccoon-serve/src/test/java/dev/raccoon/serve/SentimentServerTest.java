@@ -1,0 +1,164 @@
+package dev.raccoon.serve;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.raccoon.api.Prediction;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+/** The endpoints through HTTP on loopback, against the oracle's tiny classifier. */
+class SentimentServerTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static SentimentServer server;
+
+    @BeforeAll
+    static void start() {
+        server = SentimentServer.start(Oracle.classifier(), Oracle.config().withLimits(4096, 8, 50));
+    }
+
+    @AfterAll
+    static void stop() {
+        server.close();
+    }
+
+    private static JsonNode json(HttpResponse<String> r) throws Exception {
+        assertThat(r.headers().firstValue("Content-Type")).hasValueSatisfying(ct -> assertThat(ct).startsWith("application/json"));
+        return JSON.readTree(r.body());
+    }
+
+    @Test
+    void singleTextGetsTheClassifiersAnswer() throws Exception {
+        HttpResponse<String> r = Oracle.post(server, "/v1/sentiment", "{\"text\": \"영화 정말 재밌어요\"}");
+        assertThat(r.statusCode()).isEqualTo(200);
+        JsonNode body = json(r);
+        Prediction expected = Oracle.classifier().classify("영화 정말 재밌어요");
+        assertThat(body.get("label").asText()).isEqualTo(expected.label());
+        assertThat(body.get("probability").floatValue()).isCloseTo(expected.probability(), within(1e-5f));
+        assertThat(body.get("probabilities").get("LABEL_0").floatValue() + body.get("probabilities").get("LABEL_1").floatValue())
+                .isCloseTo(1f, within(1e-5f));
+        assertThat(body.has("tokens")).isFalse();
+    }
+
+    @Test
+    void textsAreAnsweredInOrder() throws Exception {
+        List<String> texts = List.of("영화 정말 재밌어요", "시간 아깝다", "배우들 연기가 좋았어요 근데 스토리는 별로", "ㅋㅋㅋ");
+        HttpResponse<String> r = Oracle.post(server, "/v1/sentiment", JSON.writeValueAsString(java.util.Map.of("texts", texts)));
+        assertThat(r.statusCode()).isEqualTo(200);
+        JsonNode results = json(r).get("results");
+        assertThat(results).hasSize(texts.size());
+        List<Prediction> expected = Oracle.classifier().classify(texts);
+        for (int i = 0; i < texts.size(); i++) {
+            assertThat(results.get(i).get("label").asText()).isEqualTo(expected.get(i).label());
+            assertThat(results.get(i).get("probability").floatValue()).isCloseTo(expected.get(i).probability(), within(1e-5f));
+        }
+    }
+
+    @Test
+    void explainScoresEveryTokenByOcclusion() throws Exception {
+        String text = "배우들 연기가 정말 좋았어요 최고";
+        HttpResponse<String> r = Oracle.post(server, "/v1/sentiment", "{\"text\": \"" + text + "\", \"explain\": true}");
+        assertThat(r.statusCode()).isEqualTo(200);
+        JsonNode body = json(r);
+        List<String> tokens = Oracle.classifier().tokenizer().tokenize(text);
+        JsonNode scored = body.get("tokens");
+        assertThat(scored).extracting(t -> t.get("token").asText()).containsExactlyElementsOf(tokens);
+        int label = Oracle.classifier().labels().indexOf(body.get("label").asText());
+        float p = body.get("probability").floatValue();
+        // A word that is a single token: masking it is the same as writing [MASK] in its place.
+        String[] words = text.split(" ");
+        int word = -1, checked = 0;
+        for (int i = 0; i < tokens.size(); i++) {
+            if (!tokens.get(i).startsWith("##")) word++;
+            boolean whole = !tokens.get(i).startsWith("##") && (i + 1 == tokens.size() || !tokens.get(i + 1).startsWith("##"));
+            if (!whole) continue;
+            String[] variant = words.clone();
+            variant[word] = "[MASK]";
+            float pMasked = Oracle.classifier().classify(String.join(" ", variant)).probabilities()[label];
+            assertThat(scored.get(i).get("score").floatValue()).as("token %d", i).isCloseTo(p - pMasked, within(1e-4f));
+            checked++;
+        }
+        assertThat(checked).isPositive();
+        assertThat(scored).allSatisfy(t -> assertThat(t.get("score").floatValue()).isBetween(-1f, 1f));
+    }
+
+    @Test
+    void healthNamesModelLabelsAndDevice() throws Exception {
+        HttpResponse<String> r = Oracle.get(server, "/health");
+        assertThat(r.statusCode()).isEqualTo(200);
+        JsonNode body = json(r);
+        assertThat(body.get("status").asText()).isEqualTo("ok");
+        assertThat(body.get("model").asText()).endsWith("electra-classifier");
+        assertThat(body.get("labels")).extracting(JsonNode::asText).containsExactly("LABEL_0", "LABEL_1");
+        assertThat(body.get("device").asText()).isNotBlank();
+    }
+
+    @Test
+    void metricsExposeRequestsLatencyAndBatchSizes() {
+        Oracle.post(server, "/v1/sentiment", "{\"text\": \"좋다\"}");
+        Oracle.get(server, "/nope");
+        HttpResponse<String> r = Oracle.get(server, "/metrics");
+        assertThat(r.statusCode()).isEqualTo(200);
+        assertThat(r.body())
+                .contains("http_server_requests_seconds_count{method=\"POST\",status=\"200\",uri=\"/v1/sentiment\"}")
+                .contains("http_server_requests_seconds_count{method=\"GET\",status=\"404\",uri=\"other\"}")
+                .contains("http_server_requests_seconds_bucket{method=\"POST\",status=\"200\",uri=\"/v1/sentiment\",le=")
+                .contains("raccoon_request_latency_seconds{uri=\"/v1/sentiment\",quantile=\"0.99\"}")
+                .contains("raccoon_batch_texts_count")
+                .contains("raccoon_batch_requests_count");
+    }
+
+    @Test
+    void openApiDescribesTheEndpoints() throws Exception {
+        JsonNode doc = json(Oracle.get(server, "/openapi.json"));
+        assertThat(doc.get("openapi").asText()).startsWith("3.");
+        assertThat(doc.get("paths").has("/v1/sentiment")).isTrue();
+        assertThat(doc.get("paths").has("/health")).isTrue();
+        assertThat(doc.get("paths").has("/metrics")).isTrue();
+    }
+
+    @Test
+    void servesThePageAndItsAssets() {
+        HttpResponse<String> page = Oracle.get(server, "/");
+        assertThat(page.statusCode()).isEqualTo(200);
+        assertThat(page.headers().firstValue("Content-Type").orElse("")).startsWith("text/html");
+        assertThat(page.body()).contains("<textarea").contains("app.js").doesNotContain("http://").doesNotContain("https://");
+        assertThat(Oracle.get(server, "/app.js").body()).contains("v1/sentiment");
+        assertThat(Oracle.get(server, "/style.css").statusCode()).isEqualTo(200);
+    }
+
+    @Test
+    void limitsAndMistakesAreClientErrorsInJson() throws Exception {
+        assertError(Oracle.post(server, "/v1/sentiment", "{\"text\": \"" + "가".repeat(3000) + "\"}"), 413, "larger than 4096 bytes");
+        assertError(Oracle.post(server, "/v1/sentiment", "{\"text\": \"" + "가".repeat(51) + "\"}"), 400, "at most 50");
+        assertError(Oracle.post(server, "/v1/sentiment", "{\"texts\": [" + "\"a\",".repeat(8) + "\"a\"]}"), 400, "at most 8");
+        assertError(Oracle.post(server, "/v1/sentiment", "{\"texts\": []}"), 400, "empty");
+        assertError(Oracle.post(server, "/v1/sentiment", "{\"text\": 5}"), 400, "must be a string");
+        assertError(Oracle.post(server, "/v1/sentiment", "{\"texts\": [\"a\", null]}"), 400, "texts[1]");
+        assertError(Oracle.post(server, "/v1/sentiment", "{\"text\": \"a\""), 400, "not valid JSON");
+        assertError(Oracle.post(server, "/v1/sentiment", "{\"text\": \"a\", \"explain\": \"yes\"}"), 400, "explain");
+        assertError(Oracle.post(server, "/v1/sentiment", "{\"text\": \"\\ud800\"}"), 400, "surrogate");
+        assertError(Oracle.send(HttpRequest.newBuilder(Oracle.uri(server, "/v1/sentiment"))
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofByteArray(new byte[]{'{', '"', 't', 'e', 'x', 't', '"', ':', '"', (byte) 0xC3, '"', '}'}))
+                .build()), 400, "UTF-8");
+        assertError(Oracle.send(HttpRequest.newBuilder(Oracle.uri(server, "/v1/sentiment"))
+                .header("Content-Type", "text/plain").POST(HttpRequest.BodyPublishers.ofString("{\"text\":\"a\"}")).build()), 415, "application/json");
+        assertError(Oracle.get(server, "/v2/sentiment"), 404, "no such endpoint");
+        assertError(Oracle.get(server, "/v1/sentiment"), 405, "not allowed");
+        assertError(Oracle.send(HttpRequest.newBuilder(Oracle.uri(server, "/health")).DELETE().build()), 405, "not allowed");
+    }
+
+    private static void assertError(HttpResponse<String> r, int status, String message) throws Exception {
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(status);
+        assertThat(json(r).get("error").asText()).contains(message);
+    }
+}
