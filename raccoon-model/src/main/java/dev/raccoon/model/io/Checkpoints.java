@@ -60,8 +60,8 @@ public final class Checkpoints {
             throw SafeTensors.fail(index, "is not valid JSON: " + e.getOriginalMessage());
         } catch (CheckpointException e) {
             throw e;
-        } catch (IOException e) {
-            throw new CheckpointException(index + ": cannot be read: " + e.getMessage(), e);
+        } catch (IOException | RuntimeException e) {
+            throw new CheckpointException(index + ": cannot be read: " + SafeTensors.describe(e), e);
         }
         if (weightMap == null || !weightMap.isObject()) throw SafeTensors.fail(index, "has no weight_map object");
 

@@ -115,7 +115,7 @@ public final class SafeTensors {
         } catch (CheckpointException e) {
             throw e;
         } catch (IOException | RuntimeException e) {
-            throw new CheckpointException(file + ": cannot be read as safetensors: " + e.getMessage(), e);
+            throw new CheckpointException(file + ": cannot be read as safetensors: " + describe(e), e);
         }
     }
 
@@ -127,7 +127,7 @@ public final class SafeTensors {
         } catch (JacksonException e) {
             throw fail(file, "has a header that is not valid JSON: " + e.getOriginalMessage());
         } catch (IOException e) {
-            throw fail(file, "has an unreadable header: " + e.getMessage());
+            throw fail(file, "has an unreadable header: " + describe(e));
         }
         if (root == null || !root.isObject()) throw fail(file, "has a header that is not a JSON object");
         List<Entry> entries = new ArrayList<>();
@@ -228,7 +228,7 @@ public final class SafeTensors {
             throw e;
         } catch (IOException | RuntimeException e) {
             deleteQuietly(temp);
-            throw new CheckpointException(file + ": cannot be written: " + e.getMessage(), e);
+            throw new CheckpointException(file + ": cannot be written: " + describe(e), e);
         }
     }
 
@@ -298,11 +298,16 @@ public final class SafeTensors {
         }
     }
 
+    /** Some JDK exceptions (EOFException, NullPointerException) carry no message; their type is the next best thing. */
+    static String describe(Exception e) {
+        return e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName();
+    }
+
     static CheckpointException fail(Path file, String what) {
-        return new CheckpointException(file + ": " + what);
+        return new CheckpointException(file + ": " + what.replaceAll("\\p{Cntrl}", "?"));
     }
 
     static CheckpointException fail(Path file, String tensor, String what) {
-        return new CheckpointException(file + ": tensor '" + tensor + "' " + what);
+        return fail(file, "tensor '" + CheckpointException.printable(tensor) + "' " + what);
     }
 }

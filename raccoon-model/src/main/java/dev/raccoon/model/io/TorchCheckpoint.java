@@ -4,6 +4,7 @@ import dev.raccoon.engine.HostTensor;
 import dev.raccoon.model.io.TorchPickle.Storage;
 import dev.raccoon.model.io.TorchPickle.TensorRef;
 
+import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.lang.foreign.MemorySegment;
@@ -58,8 +59,12 @@ public final class TorchCheckpoint {
             }
         } catch (CheckpointException e) {
             throw e;
+        } catch (EOFException e) {
+            throw new CheckpointException(file + ": is truncated or corrupt: a zip entry runs past the end of the file", e);
+        } catch (ZipException e) {
+            throw new CheckpointException(file + ": is not a valid zip archive (" + e.getMessage() + ")", e);
         } catch (IOException | RuntimeException e) {
-            throw new CheckpointException(file + ": cannot be read as a PyTorch checkpoint: " + e.getMessage(), e);
+            throw new CheckpointException(file + ": cannot be read as a PyTorch checkpoint: " + SafeTensors.describe(e), e);
         }
     }
 

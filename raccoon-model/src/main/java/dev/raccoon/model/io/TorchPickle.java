@@ -186,7 +186,7 @@ final class TorchPickle {
     private Object global(String module, String name) throws CheckpointException {
         String qualified = module + "." + name;
         if (!CALLABLES.contains(qualified) && !STORAGE_TYPES.containsKey(qualified) && !TYPE_MARKERS.contains(qualified))
-            throw new CheckpointException(file + ": refusing to load: the pickle calls " + printable(qualified)
+            throw new CheckpointException(file + ": refusing to load: the pickle calls " + CheckpointException.printable(qualified)
                     + ", which is not a tensor");
         return new Global(qualified);
     }
@@ -406,14 +406,7 @@ final class TorchPickle {
         };
     }
 
-    /** Keeps fuzzed or hostile names from putting control characters into error messages. */
-    private static String printable(String s) {
-        StringBuilder b = new StringBuilder();
-        s.codePoints().limit(200).forEach(c -> b.appendCodePoint(Character.isISOControl(c) ? '?' : c));
-        return b.toString();
-    }
-
     private CheckpointException bad(String what) {
-        return new CheckpointException(file + ": bad pickle in " + entry + " at byte " + opStart + ": " + printable(what));
+        return new CheckpointException(file + ": bad pickle in " + entry + " at byte " + opStart + ": " + CheckpointException.printable(what));
     }
 }
