@@ -1,0 +1,122 @@
+package dev.raccoon.train.data;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * TSV and CSV with a header line. TSV fields are split at tabs only: NSMC's documents keep their quote
+ * characters as written. CSV follows RFC 4180, so a quoted field may run over several lines; a row is
+ * reported at the line where it starts.
+ */
+final class DelimitedReader extends ExampleReader {
+    private final LineReader lines;
+    private final char delimiter;
+    private final int columnCount;
+    private final int text;
+    private final int pair;
+    private final int label;
+
+    DelimitedReader(InputStream in, String source, DataSpec spec) throws IOException {
+        super(spec, source);
+        this.lines = new LineReader(in);
+        this.delimiter = spec.format().delimiter;
+        if (!lines.next()) throw new IOException(source + " is empty; expected a header line");
+        if (lines.text() == null) throw new IOException(source + " line 1 (the header) is not valid UTF-8");
+        List<String> header = new ArrayList<>();
+        if (!split(lines.text(), header)) throw new IOException(source + " line 1 (the header) has an unterminated quote");
+        DataSpec.Columns columns = spec.resolve(header, source);
+        this.columnCount = header.size();
+        this.text = header.indexOf(columns.text());
+        this.pair = columns.pair() == null ? -1 : header.indexOf(columns.pair());
+        this.label = header.indexOf(columns.label());
+    }
+
+    @Override
+    public Example next() throws IOException {
+        List<String> fields = new ArrayList<>(columnCount);
+        while (lines.next()) {
+            long number = lines.number();
+            String line = lines.text();
+            if (line == null) {
+                skip(DataSummary.Reason.BROKEN_UTF8, number, null);
+                continue;
+            }
+            if (line.isBlank()) {
+                skip(DataSummary.Reason.BLANK_LINE, number, null);
+                continue;
+            }
+            fields.clear();
+            if (!splitRow(line, fields)) {
+                skip(DataSummary.Reason.BAD_QUOTING, number, null);
+                continue;
+            }
+            if (fields.size() != columnCount) {
+                skip(DataSummary.Reason.WRONG_COLUMNS, number, fields.size() + " columns, the header has " + columnCount);
+                continue;
+            }
+            Example e = build(number, fields.get(text), pair < 0 ? null : fields.get(pair), fields.get(label));
+            if (e != null) return e;
+        }
+        return null;
+    }
+
+    /** Splits a row, reading further lines while a CSV quote is open; false when it never closes (or hits bad UTF-8). */
+    private boolean splitRow(String first, List<String> fields) throws IOException {
+        StringBuilder row = new StringBuilder(first);
+        while (!split(row, fields)) {
+            if (!lines.next() || lines.text() == null) return false;
+            row.append('\n').append(lines.text());
+            fields.clear();
+        }
+        return true;
+    }
+
+    /** Splits one record into fields; false when a CSV quote is still open at its end. */
+    private boolean split(CharSequence s, List<String> fields) {
+        if (delimiter == '\t') {
+            int start = 0;
+            for (int i = 0; i < s.length(); i++) {
+                if (s.charAt(i) == '\t') {
+                    fields.add(s.subSequence(start, i).toString());
+                    start = i + 1;
+                }
+            }
+            fields.add(s.subSequence(start, s.length()).toString());
+            return true;
+        }
+        StringBuilder field = new StringBuilder();
+        boolean quoted = false;
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (quoted) {
+                if (c != '"') {
+                    field.append(c);
+                } else if (i + 1 < s.length() && s.charAt(i + 1) == '"') {
+                    field.append('"');
+                    i++;
+                } else {
+                    quoted = false;
+                }
+            } else if (c == '"' && field.isEmpty()) {
+                quoted = true;
+            } else if (c == delimiter) {
+                fields.add(field.toString());
+                field.setLength(0);
+            } else {
+                field.append(c);
+            }
+        }
+        fields.add(field.toString());
+        return !quoted;
+    }
+
+    @Override
+    public long bytesRead() { return lines.bytesRead(); }
+
+    @Override
+    public void close() throws IOException {
+        lines.close();
+    }
+}

@@ -1,0 +1,130 @@
+package dev.raccoon.train.data;
+
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * JSON objects, one per line or all in one array (as the NSMC crawler wrote them). Keys are looked up per
+ * object. Lines are independent, so a broken line costs only itself; inside an array a syntax or encoding
+ * error ends the file with an exception, since the array cannot be resynchronised.
+ */
+final class JsonReader extends ExampleReader {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final String source;
+    private final LineReader lines;
+    private final JsonParser array;
+
+    JsonReader(InputStream in, String source, DataSpec spec) throws IOException {
+        super(spec, source);
+        this.source = source;
+        if (firstSignificantByte(in) == '[') {
+            this.lines = null;
+            this.array = JSON.createParser(in);
+            array.nextToken();
+        } else {
+            this.lines = new LineReader(in);
+            this.array = null;
+        }
+    }
+
+    /** Peeks past a byte-order mark and whitespace; the stream must support mark. */
+    private static int firstSignificantByte(InputStream in) throws IOException {
+        in.mark(1 << 12);
+        int b;
+        for (int n = 0; n < 1 << 12; n++) {
+            b = in.read();
+            if (b == -1 || !(b == ' ' || b == '\t' || b == '\r' || b == '\n' || b == 0xEF || b == 0xBB || b == 0xBF)) {
+                in.reset();
+                return b;
+            }
+        }
+        in.reset();
+        return -1;
+    }
+
+    @Override
+    public Example next() throws IOException {
+        return lines != null ? nextLine() : nextElement();
+    }
+
+    private Example nextLine() throws IOException {
+        while (lines.next()) {
+            long number = lines.number();
+            String line = lines.text();
+            if (line == null) {
+                skip(DataSummary.Reason.BROKEN_UTF8, number, null);
+                continue;
+            }
+            if (line.isBlank()) {
+                skip(DataSummary.Reason.BLANK_LINE, number, null);
+                continue;
+            }
+            JsonNode node;
+            try {
+                node = JSON.readTree(line);
+            } catch (JsonProcessingException e) {
+                node = null;
+            }
+            Example example = row(node, number);
+            if (example != null) return example;
+        }
+        return null;
+    }
+
+    private Example nextElement() throws IOException {
+        try {
+            for (JsonToken t = array.nextToken(); t != null && t != JsonToken.END_ARRAY; t = array.nextToken()) {
+                long number = array.currentLocation().getLineNr();
+                Example example = row(array.readValueAsTree(), number);
+                if (example != null) return example;
+            }
+            return null;
+        } catch (JsonProcessingException e) {
+            long line = e.getLocation() != null ? e.getLocation().getLineNr() : array.currentLocation().getLineNr();
+            throw new IOException(source + " line " + line + ": not valid JSON ("
+                    + e.getOriginalMessage() + ")", e);
+        }
+    }
+
+    private Example row(JsonNode node, long number) {
+        if (node == null || !node.isObject()) {
+            skip(DataSummary.Reason.BAD_JSON, number, null);
+            return null;
+        }
+        List<String> keys = new ArrayList<>();
+        node.fieldNames().forEachRemaining(keys::add);
+        String pair = value(node, spec.pairNames(), keys);
+        if (pair == null && spec.pairColumn() != null) {
+            skip(DataSummary.Reason.MISSING_FIELD, number, "no '" + spec.pairColumn() + "' field");
+            return null;
+        }
+        return build(number, value(node, spec.textNames(), keys), pair, value(node, spec.labelNames(), keys));
+    }
+
+    /** The scalar value of the first key present, as text; null when absent, null or not a scalar. */
+    private static String value(JsonNode node, List<String> names, List<String> keys) {
+        String key = DataSpec.find(names, keys);
+        JsonNode v = key == null ? null : node.get(key);
+        return v == null || v.isNull() || !v.isValueNode() ? null : v.asText();
+    }
+
+    @Override
+    public long bytesRead() {
+        return lines != null ? lines.bytesRead() : Math.max(0, array.currentLocation().getByteOffset());
+    }
+
+    @Override
+    public void close() throws IOException {
+        if (lines != null) lines.close();
+        else array.close();
+    }
+}

@@ -1,0 +1,51 @@
+package dev.raccoon.train.data;
+
+import java.util.List;
+
+/**
+ * Class names in id order. A raw label in a data file maps to an id by name (case-insensitive) or by its
+ * number, so NSMC's "0"/"1", "negative"/"positive" and a model's "LABEL_0"/"LABEL_1" all work.
+ */
+public record Labels(List<String> names) {
+    public static final Labels BINARY = new Labels(List.of("negative", "positive"));
+    public static final Labels THREE_CLASS = new Labels(List.of("negative", "neutral", "positive"));
+
+    public Labels {
+        names = List.copyOf(names);
+        if (names.size() < 2) throw new IllegalArgumentException("a classification needs at least 2 labels, got " + names);
+    }
+
+    public int size() { return names.size(); }
+
+    public String name(int id) { return names.get(id); }
+
+    /** The id of a raw label, or −1 when it is none of the names and not a number in [0, size). */
+    public int id(String raw) {
+        String s = raw.strip();
+        for (int i = 0; i < names.size(); i++) if (names.get(i).equalsIgnoreCase(s)) return i;
+        if (!s.isEmpty() && s.length() <= 3 && s.chars().allMatch(Character::isDigit)) {
+            int n = Integer.parseInt(s);
+            if (n < names.size()) return n;
+        }
+        return -1;
+    }
+
+    /**
+     * The id for an NSMC crawl rating (1–10): binary 1–4 negative, 9–10 positive, 5–8 −1 (neutral, not used);
+     * three classes 1–4 / 5–8 / 9–10, the split of NSMC and reviews3.
+     */
+    public int fromRating(int rating) {
+        if (rating < 1 || rating > 10) throw new IllegalArgumentException("rating " + rating + " is outside 1–10");
+        return switch (names.size()) {
+            case 2 -> rating <= 4 ? 0 : rating >= 9 ? 1 : -1;
+            case 3 -> rating <= 4 ? 0 : rating <= 8 ? 1 : 2;
+            default -> throw new IllegalArgumentException(
+                    "ratings map to 2 or 3 classes, not " + names.size() + " (" + String.join(", ", names) + ")");
+        };
+    }
+
+    @Override
+    public String toString() {
+        return String.join(", ", names);
+    }
+}

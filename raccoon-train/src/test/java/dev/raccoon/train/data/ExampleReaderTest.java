@@ -1,0 +1,216 @@
+package dev.raccoon.train.data;
+
+import dev.raccoon.train.data.DataSummary.Reason;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class ExampleReaderTest {
+    @TempDir
+    Path dir;
+
+    private Path write(String name, byte[]... parts) throws IOException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        for (byte[] p : parts) out.writeBytes(p);
+        return Files.write(dir.resolve(name), out.toByteArray());
+    }
+
+    private static byte[] utf8(String s) { return s.getBytes(StandardCharsets.UTF_8); }
+
+    @Test
+    void readsNsmcKeepingQuotesAndCountsBadRowsWithLineNumbers() throws IOException {
+        Path file = write("nsmc.tsv", utf8("""
+                id\tdocument\tlabel
+                1\t\"""\"""\"""그래서 뭐?\"""\""" 지루한 스토리\"""\t0
+                2\t최고의 영화!\t1
+                3\t\t1
+                4\t재밌다\t2
+                5\t라벨 없음
+                """), new byte[] {'6', '\t', (byte) 0xED, (byte) 0xA0, '\t', '1', '\n'}, utf8("\r\n7\t윈도 줄끝\t0\r\n"));
+        ExampleReader.Loaded loaded = ExampleReader.load(file, DataSpec.of(DataFormat.NSMC, Labels.BINARY));
+
+        assertThat(loaded.examples()).containsExactly(
+                Example.classified("\"\"\"\"\"\"\"\"\"그래서 뭐?\"\"\"\"\"\" 지루한 스토리\"\"\"", null, 0),
+                Example.classified("최고의 영화!", null, 1),
+                Example.classified("윈도 줄끝", null, 0));
+        DataSummary s = loaded.summary();
+        assertThat(s.rowsRead()).isEqualTo(8);
+        assertThat(s.rowsUsed()).isEqualTo(3);
+        assertThat(s.rowsSkipped()).isEqualTo(5);
+        assertThat(s.skipped()).containsOnlyKeys(Reason.EMPTY_TEXT, Reason.UNKNOWN_LABEL, Reason.WRONG_COLUMNS,
+                Reason.BROKEN_UTF8, Reason.BLANK_LINE);
+        assertThat(s.lines(Reason.EMPTY_TEXT)).containsExactly(4L);
+        assertThat(s.lines(Reason.UNKNOWN_LABEL)).containsExactly(5L);
+        assertThat(s.lines(Reason.WRONG_COLUMNS)).containsExactly(6L);
+        assertThat(s.lines(Reason.BROKEN_UTF8)).containsExactly(7L);
+        assertThat(s.lines(Reason.BLANK_LINE)).containsExactly(8L);
+        assertThat(s.firstDetail(Reason.UNKNOWN_LABEL)).isEqualTo("line 5: label '2' is not one of negative, positive");
+        assertThat(s.toString()).startsWith(file + ": 8 rows read, 3 used, 5 skipped: ")
+                .contains("unknown label 1 (line 5: label '2' is not one of negative, positive)")
+                .contains("broken UTF-8 1 (line 7)");
+    }
+
+    @Test
+    void guessesReviews3Columns() throws IOException {
+        Path file = write("reviews3.tsv", utf8("id\tdocument\trating\tlabel\n1\t그냥 그래요\t6\t1\n2\t별로\t2\t0\n3\t최고\t10\t2\n"));
+        List<Example> examples = ExampleReader.load(file, DataSpec.of(DataFormat.TSV, Labels.THREE_CLASS)).examples();
+        assertThat(examples).extracting(Example::label).containsExactly(1, 0, 2);
+    }
+
+    @Test
+    void readsKorStsAsPairRegression() throws IOException {
+        Path file = write("sts.tsv", utf8("""
+                genre\tfilename\tyear\tid\tscore\tsentence1\tsentence2
+                main-captions\tMSRvid\t2012test\t0000\t5.000\t안전모를 가진 한 남자가 춤을 추고 있다.\t안전모를 쓴 한 남자가 춤을 추고 있다.
+                main-captions\tMSRvid\t2012test\t0001\tn/a\t가\t나
+                main-captions\tMSRvid\t2012test\t0002\t0.5\t가\t
+                """));
+        ExampleReader.Loaded loaded = ExampleReader.load(file, DataSpec.of(DataFormat.TSV, null));
+        assertThat(loaded.examples()).containsExactly(
+                Example.scored("안전모를 가진 한 남자가 춤을 추고 있다.", "안전모를 쓴 한 남자가 춤을 추고 있다.", 5f));
+        assertThat(loaded.examples().getFirst().isRegression()).isTrue();
+        assertThat(loaded.summary().lines(Reason.BAD_SCORE)).containsExactly(3L);
+        assertThat(loaded.summary().lines(Reason.EMPTY_TEXT)).containsExactly(4L);
+    }
+
+    @Test
+    void readsHateSpeechLabelsByName() throws IOException {
+        Path file = write("hate.tsv", utf8("""
+                comments\tcontain_gender_bias\tbias\thate
+                송중기 시대극은 믿고본다.\tFalse\tnone\tnone
+                지현우 나쁜놈\tFalse\tnone\toffensive
+                알바쓰고많이만들면되지\tFalse\tnone\thate
+                """));
+        Labels labels = new Labels(List.of("none", "offensive", "hate"));
+        assertThat(ExampleReader.load(file, DataSpec.of(DataFormat.TSV, labels)).examples())
+                .extracting(Example::text, Example::label)
+                .containsExactly(org.assertj.core.groups.Tuple.tuple("송중기 시대극은 믿고본다.", 0),
+                        org.assertj.core.groups.Tuple.tuple("지현우 나쁜놈", 1),
+                        org.assertj.core.groups.Tuple.tuple("알바쓰고많이만들면되지", 2));
+    }
+
+    @Test
+    void readsCsvWithQuotedDelimitersQuotesAndLineBreaks() throws IOException {
+        Path file = write("data.csv", utf8("""
+                text,label
+                "좋다, 정말",positive
+                "그는 ""최고""라고",1
+                "두 줄
+                리뷰",negative
+                plain,0
+                "끝나지 않는 인용,1
+                """));
+        ExampleReader.Loaded loaded = ExampleReader.load(file, DataSpec.of(DataFormat.CSV, Labels.BINARY));
+        assertThat(loaded.examples()).containsExactly(
+                Example.classified("좋다, 정말", null, 1),
+                Example.classified("그는 \"최고\"라고", null, 1),
+                Example.classified("두 줄\n리뷰", null, 0),
+                Example.classified("plain", null, 0));
+        assertThat(loaded.summary().lines(Reason.BAD_QUOTING)).containsExactly(7L);
+    }
+
+    @Test
+    void readsJsonLinesWithNamedColumns() throws IOException {
+        Path file = write("data.jsonl", utf8("""
+                {"q": "첫 문장", "a": "둘째 문장", "y": 1}
+                not json
+                [1, 2]
+                {"q": "짝 없음", "y": 0}
+                {"q": "라벨 문자열", "a": "b", "y": "negative"}
+                """));
+        DataSpec spec = new DataSpec(DataFormat.JSONL, "q", "a", "y", Labels.BINARY);
+        ExampleReader.Loaded loaded = ExampleReader.load(file, spec);
+        assertThat(loaded.examples()).containsExactly(
+                Example.classified("첫 문장", "둘째 문장", 1), Example.classified("라벨 문자열", "b", 0));
+        assertThat(loaded.summary().lines(Reason.BAD_JSON)).containsExactly(2L, 3L);
+        assertThat(loaded.summary().lines(Reason.MISSING_FIELD)).containsExactly(4L);
+    }
+
+    @Test
+    void mapsNsmcCrawlRatingsFromAJsonArray() throws IOException {
+        Path file = write("10001.json", utf8("""
+                [
+                  {"review": "전체관람가는 아닌것 같아요", "date": "15.08.25", "rating": "10", "review_id": "10275182"},
+                  {"review": "초반부는 좋다", "rating": "5"},
+                  {"review": "별 감흥이 없네요", "rating": "1"},
+                  {"review": "평점 이상", "rating": "11"},
+                  {"review": "숫자 평점", "rating": 9},
+                  {"review": "", "rating": "3"}
+                ]
+                """));
+        ExampleReader.Loaded binary = ExampleReader.load(file, DataSpec.of(DataFormat.NSMC_JSON, Labels.BINARY));
+        assertThat(binary.examples()).extracting(Example::label).containsExactly(1, 0, 1);
+        DataSummary s = binary.summary();
+        assertThat(s.rowsRead()).isEqualTo(6);
+        assertThat(s.skipped()).containsEntry(Reason.NEUTRAL_SKIPPED, 1L).containsEntry(Reason.BAD_RATING, 1L)
+                .containsEntry(Reason.EMPTY_TEXT, 1L);
+        assertThat(s.lines(Reason.NEUTRAL_SKIPPED)).containsExactly(3L);
+        assertThat(s.lines(Reason.BAD_RATING)).containsExactly(5L);
+
+        ExampleReader.Loaded three = ExampleReader.load(file, DataSpec.of(DataFormat.NSMC_JSON, Labels.THREE_CLASS));
+        assertThat(three.examples()).extracting(Example::label).containsExactly(2, 1, 0, 2);
+    }
+
+    @Test
+    void mapsNsmcCrawlRatingsFromJsonLines() throws IOException {
+        Path file = write("crawl.jsonl", utf8("{\"review\": \"좋아요\", \"rating\": \"9\"}\n{\"review\": \"싫어요\", \"rating\": \"4\"}\n"));
+        assertThat(ExampleReader.load(file, DataSpec.of(DataFormat.NSMC_JSON, Labels.BINARY)).examples())
+                .containsExactly(Example.classified("좋아요", null, 1), Example.classified("싫어요", null, 0));
+    }
+
+    @Test
+    void aBrokenJsonArrayIsAnErrorWithItsLine() throws IOException {
+        Path file = write("broken.json", utf8("[\n{\"review\": \"a\", \"rating\": \"10\"},\n{\"review\": \n"));
+        try (ExampleReader reader = ExampleReader.open(file, DataSpec.of(DataFormat.NSMC_JSON, Labels.BINARY))) {
+            assertThat(reader.next()).isEqualTo(Example.classified("a", null, 1));
+            assertThatThrownBy(reader::next).isInstanceOf(IOException.class).hasMessageContaining(file + " line ")
+                    .hasMessageContaining("not valid JSON");
+        }
+    }
+
+    @Test
+    void aMissingColumnIsAnErrorNamingTheFileAndColumns() throws IOException {
+        Path file = write("odd.tsv", utf8("id\tbody\tlabel\n1\t좋다\t1\n"));
+        assertThatThrownBy(() -> ExampleReader.open(file, DataSpec.of(DataFormat.NSMC, Labels.BINARY)))
+                .isInstanceOf(IOException.class)
+                .hasMessage(file + " has no text column (document); name one with --text-column (columns: id, body, label)");
+        assertThatThrownBy(() -> ExampleReader.open(file, new DataSpec(DataFormat.TSV, "body", "other", null, Labels.BINARY)))
+                .hasMessage(file + " has no column 'other' (columns: id, body, label)");
+        assertThat(ExampleReader.load(file, new DataSpec(DataFormat.TSV, "body", null, null, Labels.BINARY)).examples())
+                .containsExactly(Example.classified("좋다", null, 1));
+    }
+
+    @Test
+    void streamsAndCountsBytes() throws IOException {
+        StringBuilder s = new StringBuilder("id\tdocument\tlabel\n");
+        for (int i = 0; i < 5000; i++) s.append(i).append("\t리뷰 ").append(i).append('\t').append(i % 2).append('\n');
+        Path file = write("big.tsv", utf8(s.toString()));
+        try (ExampleReader reader = ExampleReader.open(file, DataSpec.of(DataFormat.NSMC, Labels.BINARY))) {
+            reader.next();
+            assertThat(reader.bytesRead()).isLessThan(Files.size(file));
+            int n = 1;
+            while (reader.next() != null) n++;
+            assertThat(n).isEqualTo(5000);
+            assertThat(reader.bytesRead()).isEqualTo(Files.size(file));
+        }
+    }
+
+    @Test
+    void guessesFormatsFromFileNames() {
+        assertThat(DataFormat.guess(Path.of("a.csv"))).isEqualTo(DataFormat.CSV);
+        assertThat(DataFormat.guess(Path.of("a.JSONL"))).isEqualTo(DataFormat.JSONL);
+        assertThat(DataFormat.guess(Path.of("10001.json"))).isEqualTo(DataFormat.NSMC_JSON);
+        assertThat(DataFormat.guess(Path.of("dev.tsv"))).isEqualTo(DataFormat.TSV);
+        assertThat(DataFormat.named("nsmc-json")).isEqualTo(DataFormat.NSMC_JSON);
+        assertThatThrownBy(() -> DataFormat.named("xml")).hasMessageContaining("unknown data format 'xml'");
+    }
+}
