@@ -1,0 +1,57 @@
+package dev.raccoon.train.metrics;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+class MetricsOutputTest {
+    @Test
+    void classificationTextAndJson() {
+        ClassificationMetrics m = new ClassificationMetrics(List.of("negative", "positive"));
+        m.add(0, 0, 0.1);
+        m.add(0, 1, 0.6);
+        m.add(1, 1, 0.9);
+        m.add(1, 0, 0.4);
+        ObjectNode json = m.toJson();
+        assertThat(json.get("n").asLong()).isEqualTo(4);
+        assertThat(json.get("accuracy").asDouble()).isEqualTo(0.5);
+        assertThat(json.get("macro_f1").asDouble()).isEqualTo(0.5);
+        assertThat(json.get("roc_auc").asDouble()).isCloseTo(0.75, within(1e-12));
+        assertThat(json.at("/per_class/positive/precision").asDouble()).isEqualTo(0.5);
+        assertThat(json.at("/per_class/negative/support").asLong()).isEqualTo(2);
+        assertThat(json.get("confusion_matrix").toString()).isEqualTo("[[1,1],[1,1]]");
+        assertThat(m.toText()).contains("accuracy   0.5000").contains("ROC-AUC    0.7500")
+                .contains("confusion matrix (rows: gold, columns: predicted)").contains("positive");
+    }
+
+    @Test
+    void threeClassesHaveNoRoc() {
+        ClassificationMetrics m = new ClassificationMetrics(List.of("negative", "neutral", "positive"));
+        m.add(2, 2, Double.NaN);
+        m.add(1, 0, Double.NaN);
+        assertThat(m.roc()).isNull();
+        assertThat(m.toJson().has("roc_auc")).isFalse();
+        assertThat(m.toText()).doesNotContain("ROC-AUC");
+    }
+
+    @Test
+    void regressionJsonWritesNullForUndefinedCorrelation() {
+        RegressionMetrics m = new RegressionMetrics();
+        m.add(1, 1);
+        m.add(2, 3);
+        m.add(3, 2);
+        ObjectNode json = m.toJson();
+        assertThat(json.get("n").asLong()).isEqualTo(3);
+        assertThat(json.get("pearson").asDouble()).isCloseTo(0.5, within(1e-12));
+        assertThat(json.get("spearman").asDouble()).isCloseTo(0.5, within(1e-12));
+        assertThat(json.get("mse").asDouble()).isCloseTo(2 / 3.0, within(1e-12));
+        RegressionMetrics constant = new RegressionMetrics();
+        constant.add(1, 1);
+        constant.add(1, 2);
+        assertThat(constant.toJson().get("pearson").isNull()).isTrue();
+    }
+}
