@@ -1,0 +1,119 @@
+package dev.raccoon.train.report;
+
+import dev.raccoon.train.metrics.ClassificationMetrics;
+import dev.raccoon.train.metrics.RegressionMetrics;
+import dev.raccoon.train.metrics.RocCurve;
+import org.knowm.xchart.BitmapEncoder;
+import org.knowm.xchart.HeatMapChart;
+import org.knowm.xchart.HeatMapChartBuilder;
+import org.knowm.xchart.XYChart;
+import org.knowm.xchart.XYChartBuilder;
+import org.knowm.xchart.XYSeries;
+import org.knowm.xchart.internal.chartpart.Chart;
+import org.knowm.xchart.style.HeatMapStyler;
+import org.knowm.xchart.style.Styler;
+import org.knowm.xchart.style.XYStyler;
+import org.knowm.xchart.style.markers.SeriesMarkers;
+
+import java.awt.BasicStroke;
+import java.awt.Color;
+import java.awt.Font;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/** The report's charts, drawn with XChart into PNG files. */
+final class Charts {
+    private static final int WIDTH = 640;
+    private static final int HEIGHT = 480;
+
+    private Charts() {}
+
+    /** Counts per (gold, predicted) cell, coloured by count and written in the cells; gold rows top to bottom. */
+    static HeatMapChart confusionMatrix(ClassificationMetrics m) {
+        List<String> labels = m.labels();
+        int k = labels.size();
+        HeatMapChart chart = new HeatMapChartBuilder().width(WIDTH).height(HEIGHT).title("Confusion matrix")
+                .xAxisTitle("predicted").yAxisTitle("gold").build();
+        List<String> gold = new ArrayList<>(labels.reversed());
+        List<Number[]> cells = new ArrayList<>();
+        long max = 1;
+        for (int g = 0; g < k; g++) {
+            for (int p = 0; p < k; p++) {
+                long count = m.confusion().count(g, p);
+                max = Math.max(max, count);
+                cells.add(new Number[] {p, k - 1 - g, count});
+            }
+        }
+        chart.addSeries("count", labels, gold, cells);
+        HeatMapStyler styler = chart.getStyler();
+        styler.setShowValue(true);
+        styler.setValueFont(new Font(Font.SANS_SERIF, Font.BOLD, 16));
+        styler.setValueFontColor(Color.BLACK);
+        styler.setHeatMapValueDecimalPattern("#,##0");
+        styler.setRangeColors(new Color[] {Color.WHITE, new Color(0x9ECAE1), new Color(0x4292C6)});
+        styler.setMin(0);
+        styler.setMax(max);
+        styler.setPlotContentSize(1.0);
+        styler.setChartBackgroundColor(Color.WHITE);
+        return chart;
+    }
+
+    static XYChart roc(RocCurve roc) {
+        XYChart chart = xy(String.format(Locale.ROOT, "ROC curve (AUC %.4f)", roc.auc()), "false positive rate", "true positive rate");
+        XYStyler styler = chart.getStyler();
+        styler.setXAxisMin(0.0);
+        styler.setXAxisMax(1.0);
+        styler.setYAxisMin(0.0);
+        styler.setYAxisMax(1.0);
+        styler.setLegendPosition(Styler.LegendPosition.InsideSE);
+        line(chart, "chance", new double[] {0, 1}, new double[] {0, 1}).setLineColor(Color.GRAY)
+                .setLineStyle(new BasicStroke(1f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER, 10f, new float[] {6f, 4f}, 0f));
+        line(chart, "model", roc.fpr(), roc.tpr()).setLineColor(new Color(0x2171B5));
+        return chart;
+    }
+
+    static XYChart scatter(RegressionMetrics m) {
+        XYChart chart = xy(String.format(Locale.ROOT, "Predictions (Pearson %.4f, Spearman %.4f)", m.pearson(), m.spearman()),
+                "gold score", "predicted score");
+        chart.getStyler().setDefaultSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Scatter);
+        chart.getStyler().setMarkerSize(4);
+        chart.getStyler().setLegendVisible(false);
+        chart.addSeries("rows", m.targets(), m.predictions());
+        return chart;
+    }
+
+    /** One line per field of the log that has values; null when none has. */
+    static XYChart curves(TrainingLog log, String title, String yAxis, List<String> fields) {
+        XYChart chart = xy(title, "step", yAxis);
+        chart.getStyler().setLegendPosition(Styler.LegendPosition.OutsideS);
+        boolean any = false;
+        for (String field : fields) {
+            double[][] s = log.series(field);
+            if (s[0].length == 0) continue;
+            line(chart, field, s[0], s[1]).setMarker(s[0].length == 1 ? SeriesMarkers.CIRCLE : SeriesMarkers.NONE);
+            any = true;
+        }
+        return any ? chart : null;
+    }
+
+    private static XYChart xy(String title, String xAxis, String yAxis) {
+        XYChart chart = new XYChartBuilder().width(WIDTH).height(HEIGHT).title(title).xAxisTitle(xAxis).yAxisTitle(yAxis).build();
+        chart.getStyler().setChartBackgroundColor(Color.WHITE);
+        chart.getStyler().setPlotGridLinesColor(new Color(0xDDDDDD));
+        return chart;
+    }
+
+    private static XYSeries line(XYChart chart, String name, double[] x, double[] y) {
+        XYSeries series = chart.addSeries(name, x, y);
+        series.setMarker(SeriesMarkers.NONE);
+        series.setXYSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Line);
+        return series;
+    }
+
+    static void savePng(Chart<?, ?> chart, Path file) throws IOException {
+        BitmapEncoder.saveBitmap(chart, file.toString(), BitmapEncoder.BitmapFormat.PNG);
+    }
+}

@@ -1,0 +1,137 @@
+package dev.raccoon.train.report;
+
+import dev.raccoon.train.data.DataSummary;
+import dev.raccoon.train.metrics.ClassificationMetrics;
+import dev.raccoon.train.metrics.ConfusionMatrix;
+import dev.raccoon.train.metrics.Metrics;
+import dev.raccoon.train.metrics.RegressionMetrics;
+import dev.raccoon.train.metrics.RocCurve;
+import org.knowm.xchart.internal.chartpart.Chart;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * Writes an evaluation report: {@code index.html} with the metrics tables, and beside it PNG charts (confusion
+ * matrix and ROC curve, or a scatter plot for regression; loss, learning rate and dev metrics when a training
+ * log is given). The HTML is written last, through a temporary file, so a present index.html is complete.
+ */
+public final class HtmlReport {
+    static {
+        // XChart draws with AWT; on a server without a display AWT must not look for one.
+        if (System.getProperty("java.awt.headless") == null) System.setProperty("java.awt.headless", "true");
+    }
+
+    private HtmlReport() {}
+
+    /**
+     * @param data        what the data reader skipped, or null
+     * @param trainingLog a JSON-lines training log for the curves, or null
+     * @return the index.html written
+     */
+    public static Path write(Path dir, String title, Metrics metrics, DataSummary data, Path trainingLog) throws IOException {
+        Files.createDirectories(dir);
+        StringBuilder html = new StringBuilder();
+        html.append("<!doctype html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>").append(escape(title))
+                .append("</title>\n<style>\nbody{font-family:sans-serif;margin:2em;max-width:1400px}"
+                        + "table{border-collapse:collapse;margin:1em 0}td,th{border:1px solid #ccc;padding:4px 10px}"
+                        + "td.n{text-align:right;font-variant-numeric:tabular-nums}img{margin:0.5em;border:1px solid #eee}\n"
+                        + "</style>\n</head>\n<body>\n<h1>").append(escape(title)).append("</h1>\n");
+        if (data != null) html.append("<p>").append(escape(data.toString())).append("</p>\n");
+        List<String[]> images = new ArrayList<>();
+        switch (metrics) {
+            case ClassificationMetrics m -> classification(m, html, dir, images);
+            case RegressionMetrics m -> regression(m, html, dir, images);
+        }
+        if (trainingLog != null) training(TrainingLog.read(trainingLog), html, dir, images);
+        html.append("<h2>Charts</h2>\n");
+        for (String[] image : images)
+            html.append("<img src=\"").append(image[0]).append("\" alt=\"").append(escape(image[1])).append("\">\n");
+        html.append("</body>\n</html>\n");
+        Path index = dir.resolve("index.html");
+        Path temp = dir.resolve("index.html.tmp");
+        Files.writeString(temp, html, StandardCharsets.UTF_8);
+        Files.move(temp, index, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        return index;
+    }
+
+    private static void classification(ClassificationMetrics m, StringBuilder html, Path dir, List<String[]> images) throws IOException {
+        html.append("<h2>Metrics</h2>\n<table>\n");
+        row(html, "rows", String.format(Locale.ROOT, "%,d", m.n()));
+        row(html, "accuracy", number(m.accuracy()));
+        row(html, "macro-F1", number(m.macroF1()));
+        RocCurve roc = m.roc();
+        if (roc != null) row(html, "ROC-AUC", number(roc.auc()));
+        html.append("</table>\n<h2>Per class</h2>\n<table>\n<tr><th>class</th><th>precision</th><th>recall</th><th>F1</th><th>support</th></tr>\n");
+        ConfusionMatrix cm = m.confusion();
+        for (int c = 0; c < m.labels().size(); c++)
+            html.append("<tr><td>").append(escape(m.labels().get(c))).append("</td><td class=\"n\">").append(number(cm.precision(c)))
+                    .append("</td><td class=\"n\">").append(number(cm.recall(c))).append("</td><td class=\"n\">")
+                    .append(number(cm.f1(c))).append("</td><td class=\"n\">").append(String.format(Locale.ROOT, "%,d", cm.support(c)))
+                    .append("</td></tr>\n");
+        html.append("</table>\n");
+        chart(Charts.confusionMatrix(m), "confusion_matrix.png", "Confusion matrix", dir, images);
+        if (roc != null) chart(Charts.roc(roc), "roc.png", "ROC curve", dir, images);
+    }
+
+    private static void regression(RegressionMetrics m, StringBuilder html, Path dir, List<String[]> images) throws IOException {
+        html.append("<h2>Metrics</h2>\n<table>\n");
+        row(html, "rows", String.format(Locale.ROOT, "%,d", m.n()));
+        row(html, "Pearson", number(m.pearson()));
+        row(html, "Spearman", number(m.spearman()));
+        row(html, "MSE", number(m.mse()));
+        html.append("</table>\n");
+        chart(Charts.scatter(m), "predictions.png", "Predicted against gold scores", dir, images);
+    }
+
+    /** Loss fields, the learning rate, and the other dev metrics, each on its own chart since their scales differ. */
+    private static void training(TrainingLog log, StringBuilder html, Path dir, List<String[]> images) throws IOException {
+        List<String> losses = new ArrayList<>(), rates = new ArrayList<>(), dev = new ArrayList<>();
+        for (String field : log.fields()) {
+            if (field.contains("loss")) losses.add(field);
+            else if (field.equals("lr") || field.equals("learning_rate")) rates.add(field);
+            else if (field.startsWith("dev_")) dev.add(field);
+        }
+        html.append(String.format(Locale.ROOT, "<p>Training log: %,d entries", log.entries().size()));
+        if (log.badLines() > 0) html.append(String.format(Locale.ROOT, ", %,d unreadable lines ignored", log.badLines()));
+        html.append(".</p>\n");
+        chart(Charts.curves(log, "Training loss", "loss", losses), "loss.png", "Training loss", dir, images);
+        chart(Charts.curves(log, "Learning rate", "learning rate", rates), "learning_rate.png", "Learning rate", dir, images);
+        chart(Charts.curves(log, "Dev metrics", "value", dev), "dev_metrics.png", "Dev metrics", dir, images);
+    }
+
+    private static void chart(Chart<?, ?> chart, String file, String alt, Path dir, List<String[]> images) throws IOException {
+        if (chart == null) return;
+        Charts.savePng(chart, dir.resolve(file));
+        images.add(new String[] {file, alt});
+    }
+
+    private static void row(StringBuilder html, String name, String value) {
+        html.append("<tr><th>").append(escape(name)).append("</th><td class=\"n\">").append(value).append("</td></tr>\n");
+    }
+
+    private static String number(double v) {
+        return Double.isFinite(v) ? String.format(Locale.ROOT, "%.4f", v) : "–";
+    }
+
+    static String escape(String s) {
+        StringBuilder out = new StringBuilder(s.length());
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            switch (c) {
+                case '<' -> out.append("&lt;");
+                case '>' -> out.append("&gt;");
+                case '&' -> out.append("&amp;");
+                case '"' -> out.append("&quot;");
+                default -> out.append(c);
+            }
+        }
+        return out.toString();
+    }
+}

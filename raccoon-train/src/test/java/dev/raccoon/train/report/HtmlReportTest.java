@@ -1,0 +1,89 @@
+package dev.raccoon.train.report;
+
+import dev.raccoon.train.metrics.ClassificationMetrics;
+import dev.raccoon.train.metrics.RegressionMetrics;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import javax.imageio.ImageIO;
+import java.awt.image.BufferedImage;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.SplittableRandom;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class HtmlReportTest {
+    @TempDir
+    Path dir;
+
+    private static void assertPng(Path file) throws IOException {
+        assertThat(file).exists();
+        BufferedImage image = ImageIO.read(file.toFile());
+        assertThat(image).as(file + " decodes").isNotNull();
+        assertThat(image.getWidth()).isEqualTo(640);
+        assertThat(image.getHeight()).isEqualTo(480);
+    }
+
+    private Path trainingLog() throws IOException {
+        StringBuilder log = new StringBuilder();
+        for (int step = 10; step <= 300; step += 10) {
+            log.append(String.format(java.util.Locale.ROOT, "{\"step\": %d, \"epoch\": %.2f, \"loss\": %.4f, \"lr\": %.3e}%n",
+                    step, step / 100.0, 0.7 * Math.exp(-step / 120.0) + 0.2, 5e-5 * Math.min(1, step / 50.0) * (1 - step / 330.0)));
+            if (step % 100 == 0) log.append(String.format(java.util.Locale.ROOT, "{\"step\": %d, \"dev_accuracy\": %.3f, \"dev_macro_f1\": %.3f}%n",
+                    step, 0.7 + step / 2000.0, 0.69 + step / 2000.0));
+        }
+        log.append("{\"epoch\": 3}\nnot json, the writer was interrupted\n");
+        return Files.writeString(dir.resolve("train.jsonl"), log);
+    }
+
+    @Test
+    void classificationReportWithTrainingCurves() throws IOException {
+        ClassificationMetrics m = new ClassificationMetrics(List.of("negative", "positive"));
+        SplittableRandom random = new SplittableRandom(5);
+        for (int i = 0; i < 2000; i++) {
+            int gold = i % 2;
+            double p = Math.clamp(0.5 + (gold == 1 ? 0.2 : -0.2) + random.nextGaussian() * 0.25, 0, 1);
+            m.add(gold, p >= 0.5 ? 1 : 0, p);
+        }
+        Path out = dir.resolve("report");
+        Path index = HtmlReport.write(out, "NSMC dev <model>", m, null, trainingLog());
+
+        assertThat(index).isEqualTo(out.resolve("index.html"));
+        String html = Files.readString(index);
+        assertThat(html).contains("<title>NSMC dev &lt;model&gt;</title>").contains("ROC-AUC").contains("macro-F1")
+                .contains("Training log: 34 entries, 1 unreadable lines ignored");
+        for (String png : List.of("confusion_matrix.png", "roc.png", "loss.png", "learning_rate.png", "dev_metrics.png")) {
+            assertThat(html).contains("<img src=\"" + png + "\"");
+            assertPng(out.resolve(png));
+        }
+        assertThat(out.resolve("index.html.tmp")).doesNotExist();
+    }
+
+    @Test
+    void regressionReportHasAScatterPlotAndNoRoc() throws IOException {
+        RegressionMetrics m = new RegressionMetrics();
+        SplittableRandom random = new SplittableRandom(9);
+        for (int i = 0; i < 300; i++) {
+            double gold = random.nextDouble() * 5;
+            m.add(gold + random.nextGaussian() * 0.7, gold);
+        }
+        String html = Files.readString(HtmlReport.write(dir, "KorSTS dev", m, null, null));
+        assertThat(html).contains("Pearson").contains("Spearman").contains("<img src=\"predictions.png\"").doesNotContain("roc.png");
+        assertPng(dir.resolve("predictions.png"));
+    }
+
+    @Test
+    void trainingLogToleratesMissingFields() throws IOException {
+        TrainingLog log = TrainingLog.read(trainingLog());
+        assertThat(log.badLines()).isEqualTo(1);
+        assertThat(log.fields()).containsExactly("epoch", "loss", "lr", "dev_accuracy", "dev_macro_f1");
+        double[][] dev = log.series("dev_accuracy");
+        assertThat(dev[0]).containsExactly(100, 200, 300);
+        assertThat(log.series("loss")[0]).hasSize(30);
+        // The entry without a step sits at its line number.
+        assertThat(log.entries().getLast().step()).isEqualTo(34);
+    }
+}
