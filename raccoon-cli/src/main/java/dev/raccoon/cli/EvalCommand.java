@@ -1,0 +1,226 @@
+package dev.raccoon.cli;
+
+import dev.raccoon.api.Classifier;
+import dev.raccoon.train.data.DataFormat;
+import dev.raccoon.train.data.DataSpec;
+import dev.raccoon.train.data.DataSummary;
+import dev.raccoon.train.data.Example;
+import dev.raccoon.train.data.ExampleReader;
+import dev.raccoon.train.data.Labels;
+import dev.raccoon.train.lexicon.KnuLexicon;
+import dev.raccoon.train.lexicon.LexiconClassifier;
+import dev.raccoon.train.metrics.ClassificationMetrics;
+import dev.raccoon.train.metrics.Metrics;
+import dev.raccoon.train.metrics.RegressionMetrics;
+import dev.raccoon.train.report.HtmlReport;
+import me.tongfei.progressbar.ConsoleProgressBarConsumer;
+import me.tongfei.progressbar.ProgressBar;
+import me.tongfei.progressbar.ProgressBarBuilder;
+import picocli.CommandLine;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+
+@Command(name = "eval", description = {
+        "Evaluates a model (or the lexicon baseline) on labelled data: accuracy, macro-F1, per-class precision,",
+        "recall and F1, the confusion matrix and ROC-AUC (two classes); Pearson, Spearman and MSE for a regression",
+        "model (one label; its score is logits[0]). Rows that cannot be used are skipped and summarised on stderr."})
+final class EvalCommand implements Callable<Integer> {
+    /** Rows scored per call of the model: bounds memory on large files. */
+    private static final int CHUNK = 1024;
+    /** Files at least this large get a progress bar. */
+    private static final long PROGRESS_BYTES = 1 << 20;
+
+    static final class Source {
+        @ArgGroup(exclusive = false)
+        ModelOptions model;
+
+        @Option(names = "--lexicon", paramLabel = "FILE",
+                description = "Evaluate the lexicon baseline with this KNU-format lexicon (word<TAB>polarity) instead of a model.")
+        Path lexicon;
+    }
+
+    static final class FormatConverter implements CommandLine.ITypeConverter<DataFormat> {
+        @Override
+        public DataFormat convert(String value) {
+            try {
+                return DataFormat.named(value);
+            } catch (IllegalArgumentException e) {
+                throw new CommandLine.TypeConversionException(e.getMessage());
+            }
+        }
+    }
+
+    @ArgGroup(exclusive = true, multiplicity = "1")
+    Source source;
+
+    @Option(names = "--lexicon-train", paramLabel = "FILE",
+            description = "With --lexicon: labelled data whose majority class takes the texts scoring 0 (default: positive).")
+    Path lexiconTrain;
+
+    @Option(names = "--data", paramLabel = "FILE", required = true, description = "Labelled data to evaluate on.")
+    Path data;
+
+    @Option(names = "--format", paramLabel = "FORMAT", converter = FormatConverter.class,
+            description = "nsmc, tsv, csv, jsonl or nsmc-json (default: by file name: .csv, .jsonl, .json for the NSMC crawl, else tsv).")
+    DataFormat format;
+
+    @Option(names = "--text-column", paramLabel = "C", description = "Header name (JSON: key) of the text.")
+    String textColumn;
+
+    @Option(names = "--pair-column", paramLabel = "C", description = "Header name (JSON: key) of the second text of a pair.")
+    String pairColumn;
+
+    @Option(names = "--label-column", paramLabel = "C", description = "Header name (JSON: key) of the label, score or rating.")
+    String labelColumn;
+
+    @Option(names = "--task", paramLabel = "TASK",
+            description = "binary or 3class: the classes of the lexicon baseline (default binary) and of NSMC crawl ratings; with --model it must agree with the model.")
+    String task;
+
+    @Option(names = "--json", description = "Print one JSON object (n, accuracy, macro_f1, ... or pearson, spearman, mse).")
+    boolean json;
+
+    @Option(names = "--report", paramLabel = "DIR", description = "Write an HTML report with charts into DIR.")
+    Path report;
+
+    @Option(names = "--log", paramLabel = "FILE", description = "Training log (JSON lines) whose curves the report draws; needs --report.")
+    Path log;
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() throws Exception {
+        if (log != null && report == null) throw usage("--log needs --report: the training curves are drawn in the report");
+        if (lexiconTrain != null && source.lexicon == null) throw usage("--lexicon-train goes with --lexicon");
+        Labels taskLabels = task == null ? null : switch (task) {
+            case "binary" -> Labels.BINARY;
+            case "3class" -> Labels.THREE_CLASS;
+            default -> throw usage("--task must be binary or 3class, not '" + task + "'");
+        };
+        DataFormat dataFormat = format != null ? format : DataFormat.guess(data);
+        Metrics metrics;
+        DataSummary summary;
+        String scorer;
+        if (source.lexicon != null) {
+            Labels labels = taskLabels != null ? taskLabels : Labels.BINARY;
+            KnuLexicon entries = KnuLexicon.load(source.lexicon);
+            // A tie (score 0) goes to the training majority when training data is given, else positive;
+            // with three classes it is neutral.
+            LexiconClassifier lexicon = lexiconTrain != null && labels.size() == 2
+                    ? LexiconClassifier.withMajorityTie(entries, ExampleReader.load(lexiconTrain,
+                            new DataSpec(format != null ? format : DataFormat.guess(lexiconTrain), textColumn, pairColumn, labelColumn, labels)).examples())
+                    : new LexiconClassifier(entries, labels, labels.size() - 1);
+            ClassificationMetrics m = new ClassificationMetrics(labels.names());
+            summary = score(spec(dataFormat, labels), chunk -> {
+                for (Example e : chunk) {
+                    double s = lexicon.score(e.text());
+                    m.add(e.label(), lexicon.predict(s), 1 / (1 + Math.exp(-s)));
+                }
+            });
+            metrics = m;
+            scorer = "lexicon " + source.lexicon;
+        } else {
+            try (Classifier classifier = source.model.load()) {
+                List<String> names = classifier.labels();
+                boolean regression = names.size() == 1;
+                if (taskLabels != null && taskLabels.size() != names.size())
+                    throw usage("--task " + task + " does not fit the model's " + names.size() + " label(s) (" + String.join(", ", names) + ")");
+                if (regression) {
+                    RegressionMetrics m = new RegressionMetrics();
+                    summary = score(spec(dataFormat, null), chunk -> {
+                        float[][] logits = logits(classifier, chunk);
+                        for (int i = 0; i < chunk.size(); i++) m.add(logits[i][0], chunk.get(i).target());
+                    });
+                    metrics = m;
+                } else {
+                    ClassificationMetrics m = new ClassificationMetrics(names);
+                    summary = score(spec(dataFormat, new Labels(names)), chunk -> {
+                        float[][] logits = logits(classifier, chunk);
+                        for (int i = 0; i < chunk.size(); i++) {
+                            float[] l = logits[i];
+                            int best = 0;
+                            for (int c = 1; c < l.length; c++) if (l[c] > l[best]) best = c;
+                            // For two classes softmax(l)[1] = sigmoid(l1 − l0).
+                            double positive = l.length == 2 ? 1 / (1 + Math.exp(l[0] - l[1])) : Double.NaN;
+                            m.add(chunk.get(i).label(), best, positive);
+                        }
+                    });
+                    metrics = m;
+                }
+            }
+            scorer = "model " + source.model.model;
+        }
+        System.err.println("raccoon eval: " + summary);
+        if (summary.rowsUsed() == 0) throw new IllegalArgumentException(data + " has no usable rows");
+        PrintStream out = new PrintStream(System.out, false, StandardCharsets.UTF_8);
+        if (json) {
+            var o = metrics.toJson();
+            o.put("rows_read", summary.rowsRead());
+            o.put("rows_skipped", summary.rowsSkipped());
+            out.println(JsonLines.JSON.writeValueAsString(o));
+        } else {
+            out.print(metrics.toText());
+        }
+        out.flush();
+        if (report != null) {
+            Path index = HtmlReport.write(report, "Raccoon evaluation: " + data.getFileName() + ", " + scorer, metrics, summary, log);
+            System.err.println("raccoon eval: report written to " + index);
+        }
+        return 0;
+    }
+
+    private DataSpec spec(DataFormat dataFormat, Labels labels) {
+        return new DataSpec(dataFormat, textColumn, pairColumn, labelColumn, labels);
+    }
+
+    private static float[][] logits(Classifier classifier, List<Example> chunk) {
+        List<String> texts = new ArrayList<>(chunk.size());
+        List<String> pairs = new ArrayList<>(chunk.size());
+        for (Example e : chunk) {
+            texts.add(e.text());
+            pairs.add(e.pair());
+        }
+        return classifier.logits(texts, pairs);
+    }
+
+    private interface ChunkScorer {
+        void score(List<Example> chunk);
+    }
+
+    /** Streams the data file through {@code scorer} in chunks, with a progress bar on stderr for large files. */
+    private DataSummary score(DataSpec dataSpec, ChunkScorer scorer) throws IOException {
+        long size = Files.size(data);
+        try (ExampleReader reader = ExampleReader.open(data, dataSpec);
+             ProgressBar bar = size < PROGRESS_BYTES ? null : new ProgressBarBuilder().setTaskName("eval").setInitialMax(size)
+                     .setUnit(" MiB", 1 << 20).setConsumer(new ConsoleProgressBarConsumer(System.err)).build()) {
+            List<Example> chunk = new ArrayList<>(CHUNK);
+            for (Example e = reader.next(); ; e = reader.next()) {
+                if (e != null) chunk.add(e);
+                if (chunk.size() == CHUNK || (e == null && !chunk.isEmpty())) {
+                    scorer.score(chunk);
+                    chunk.clear();
+                    if (bar != null) bar.stepTo(reader.bytesRead()).setExtraMessage(String.format("%,d rows", reader.summary().rowsUsed()));
+                }
+                if (e == null) break;
+            }
+            return reader.summary();
+        }
+    }
+
+    private CommandLine.ParameterException usage(String message) {
+        return new CommandLine.ParameterException(spec.commandLine(), message);
+    }
+}

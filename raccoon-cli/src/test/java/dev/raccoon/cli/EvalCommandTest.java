@@ -1,0 +1,108 @@
+package dev.raccoon.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+class EvalCommandTest {
+    /** The oracle's tiny random ELECTRA classifier: labels LABEL_0 and LABEL_1, which data labels 0 and 1 map to. */
+    private static final Path MODEL = CliRun.oracleClassifier();
+
+    @TempDir
+    Path dir;
+
+    private static CliRun eval(String... args) {
+        String[] all = new String[args.length + 1];
+        all[0] = "eval";
+        System.arraycopy(args, 0, all, 1, args.length);
+        return CliRun.run("", all);
+    }
+
+    private static void assumeModel() {
+        assumeTrue(Files.exists(MODEL.resolve("config.json")), "oracle model not found at " + MODEL.toAbsolutePath());
+    }
+
+    private Path nsmc() throws Exception {
+        return Files.writeString(dir.resolve("small.tsv"), """
+                id\tdocument\tlabel
+                1\t영화 정말 재밌어요\t1
+                2\t최악의 영화 시간 낭비\t0
+                3\t배우들 연기가 좋았다\t1
+                4\t\"""지루하다\"""\t0
+                5\t\t1
+                6\t스토리가 별로\t7
+                """);
+    }
+
+    @Test
+    void evaluatesAModelAsJson() throws Exception {
+        assumeModel();
+        CliRun r = eval("--model", MODEL.toString(), "--data", nsmc().toString(), "--json");
+        assertThat(r.exitCode()).as(r.err()).isZero();
+        JsonNode json = JsonLines.JSON.readTree(r.out());
+        assertThat(json.get("n").asInt()).isEqualTo(4);
+        assertThat(json.get("accuracy").asDouble()).isBetween(0.0, 1.0);
+        assertThat(json.has("macro_f1")).isTrue();
+        assertThat(json.has("roc_auc")).isTrue();
+        assertThat(json.get("labels").toString()).isEqualTo("[\"LABEL_0\",\"LABEL_1\"]");
+        assertThat(json.get("rows_skipped").asInt()).isEqualTo(2);
+        assertThat(r.err()).contains("6 rows read, 4 used, 2 skipped").contains("empty text 1 (line 6)")
+                .contains("unknown label 1 (line 7: label '7'");
+    }
+
+    @Test
+    void evaluatesAModelAsTextWithAReport() throws Exception {
+        assumeModel();
+        Path log = Files.writeString(dir.resolve("log.jsonl"), "{\"step\": 1, \"loss\": 0.7, \"lr\": 1e-5}\n{\"step\": 2, \"loss\": 0.6}\n");
+        Path report = dir.resolve("report");
+        CliRun r = eval("--model", MODEL.toString(), "--data", nsmc().toString(), "--format", "nsmc",
+                "--report", report.toString(), "--log", log.toString());
+        assertThat(r.exitCode()).as(r.err()).isZero();
+        assertThat(r.out()).contains("accuracy").contains("macro-F1").contains("ROC-AUC").contains("confusion matrix");
+        assertThat(report.resolve("index.html")).exists();
+        assertThat(report.resolve("confusion_matrix.png")).exists();
+        assertThat(report.resolve("loss.png")).exists();
+    }
+
+    @Test
+    void evaluatesTheLexiconBaseline() throws Exception {
+        Path lexicon = Files.writeString(dir.resolve("lexicon.txt"), "재밌\t2\r\n최악\t-2\r\n좋\t1\r\n지루\t-1\r\n");
+        CliRun r = eval("--lexicon", lexicon.toString(), "--data", nsmc().toString(), "--json");
+        assertThat(r.exitCode()).as(r.err()).isZero();
+        JsonNode json = JsonLines.JSON.readTree(r.out());
+        assertThat(json.get("n").asInt()).isEqualTo(4);
+        // 재밌 → positive, 최악 → negative, 좋 → positive, and 지루 after the quotes (a new word starts there): all right.
+        assertThat(json.get("accuracy").asDouble()).isEqualTo(1.0);
+        assertThat(json.get("labels").toString()).isEqualTo("[\"negative\",\"positive\"]");
+    }
+
+    @Test
+    void usageErrorsExitWithTwo() throws Exception {
+        String lexicon = Files.writeString(dir.resolve("lexicon.txt"), "좋\t1\n").toString(), data = nsmc().toString();
+        CliRun logWithoutReport = eval("--lexicon", lexicon, "--data", data, "--log", "x.jsonl");
+        assertThat(logWithoutReport.exitCode()).isEqualTo(2);
+        assertThat(logWithoutReport.err()).contains("--log needs --report");
+        assertThat(eval("--lexicon", lexicon, "--data", data, "--format", "xml").exitCode()).isEqualTo(2);
+        assertThat(eval("--data", data).exitCode()).isEqualTo(2);
+        assertThat(eval("--lexicon", lexicon, "--data", data, "--task", "5class").exitCode()).isEqualTo(2);
+    }
+
+    @Test
+    void badInputExitsWithOneAndOneSentence() throws Exception {
+        String lexicon = Files.writeString(dir.resolve("lexicon.txt"), "좋\t1\n").toString();
+        Path odd = Files.writeString(dir.resolve("odd.tsv"), "id\tbody\tlabel\n1\t좋다\t1\n");
+        CliRun r = eval("--lexicon", lexicon, "--data", odd.toString());
+        assertThat(r.exitCode()).isEqualTo(1);
+        assertThat(r.err()).contains("raccoon eval: " + odd + " has no text column").doesNotContain("Exception");
+        Path empty = Files.writeString(dir.resolve("empty.tsv"), "id\tdocument\tlabel\n1\t\t1\n");
+        CliRun none = eval("--lexicon", lexicon, "--data", empty.toString());
+        assertThat(none.exitCode()).isEqualTo(1);
+        assertThat(none.err()).contains(empty + " has no usable rows");
+    }
+}
