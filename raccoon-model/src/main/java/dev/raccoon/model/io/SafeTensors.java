@@ -18,6 +18,7 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -298,9 +299,13 @@ public final class SafeTensors {
         }
     }
 
-    /** Some JDK exceptions (EOFException, NullPointerException) carry no message; their type is the next best thing. */
+    /**
+     * Some JDK exceptions carry no message (EOFException) or only a path (NoSuchFileException, AccessDeniedException),
+     * so their type is part of the description.
+     */
     static String describe(Exception e) {
-        return e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName();
+        if (e.getMessage() == null) return e.getClass().getSimpleName();
+        return e instanceof FileSystemException ? e.getClass().getSimpleName() + ": " + e.getMessage() : e.getMessage();
     }
 
     static CheckpointException fail(Path file, String what) {

@@ -114,6 +114,27 @@ class SafeTensorsTest {
     }
 
     @Test
+    void roundTripsEmptyTensorsAndAnEmptyFile() throws IOException {
+        Path empty = dir.resolve("empty.safetensors");
+        Path zeroSized = dir.resolve("zero.safetensors");
+
+        SafeTensors.write(empty, Map.of(), null, DType.F32);
+        SafeTensors.write(zeroSized, Map.of("e", tensor(new int[]{0, 3})), null, DType.BF16);
+
+        assertThat(SafeTensors.read(empty)).isEmpty();
+        assertThat(SafeTensors.read(zeroSized).get("e").shape()).containsExactly(0, 3);
+    }
+
+    @Test
+    void aWriteIntoAMissingDirectorySaysWhy() {
+        Path file = dir.resolve("absent/model.safetensors");
+
+        assertThatThrownBy(() -> SafeTensors.write(file, Map.of("a", tensor(new int[]{1}, 1)), null, DType.F32))
+                .isInstanceOf(CheckpointException.class)
+                .hasMessageStartingWith(file + ": cannot be written: NoSuchFileException");
+    }
+
+    @Test
     void writeReplacesAtomicallyAndLeavesNoTemporaryFiles() throws IOException {
         Path file = dir.resolve("model.safetensors");
         SafeTensors.write(file, Map.of("a", tensor(new int[]{1}, 1)), null, DType.F32);
