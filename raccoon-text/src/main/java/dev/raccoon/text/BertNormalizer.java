@@ -36,6 +36,12 @@ final class BertNormalizer {
                 } // other ASCII controls (NUL included) are dropped
                 continue;
             }
+            if (isHangulSyllable(c)) { // most of the text Raccoon sees; nothing below applies to it
+                i++;
+                nonAscii = true;
+                out.append(c);
+                continue;
+            }
             int cp = Character.codePointAt(s, i);
             i += Character.charCount(cp);
             if (cp == 0xFFFD || isControl(cp)) {
@@ -84,6 +90,11 @@ final class BertNormalizer {
         } else {
             out.appendCodePoint(Character.toLowerCase(cp));
         }
+    }
+
+    /** Precomposed Hangul (category Lo): not whitespace, control, punctuation or CJK, and caseless. */
+    static boolean isHangulSyllable(int cp) {
+        return cp >= 0xAC00 && cp <= 0xD7A3;
     }
 
     /** Unicode White_Space (Rust's char::is_whitespace); BERT adds \t \n \r, which are in it already. */

@@ -166,7 +166,7 @@ public final class WordPieceTokenizer {
         for (int i = 0; i < tokens.length; i++) {
             tokens[i] = vocab.token(ids.get(i));
         }
-        return Arrays.asList(tokens);
+        return List.of(tokens);
     }
 
     /** {@link #encode(String, String, int)} of a single text. */
@@ -224,7 +224,7 @@ public final class WordPieceTokenizer {
         for (int i = 0; i < length; i++) {
             tokens[i] = vocab.token(inputIds[i]);
         }
-        return new Encoding(inputIds, typeIds, Arrays.asList(tokens));
+        return new Encoding(inputIds, typeIds, List.of(tokens));
     }
 
     /**
@@ -313,7 +313,11 @@ public final class WordPieceTokenizer {
                     cp = Character.toCodePoint(c, text[i + 1]);
                 }
                 int next = i + Character.charCount(cp);
-                if (BertNormalizer.isWhitespace(cp)) {
+                if (BertNormalizer.isHangulSyllable(cp)) {
+                    if (wordStart < 0) {
+                        wordStart = i;
+                    }
+                } else if (BertNormalizer.isWhitespace(cp)) {
                     if (wordStart >= 0) {
                         word(text, wordStart, i);
                         wordStart = -1;
