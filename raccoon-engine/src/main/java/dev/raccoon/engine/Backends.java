@@ -1,5 +1,6 @@
 package dev.raccoon.engine;
 
+import dev.raccoon.engine.cpu.VectorBackend;
 import dev.raccoon.engine.scalar.ScalarBackend;
 
 import java.util.Locale;
@@ -11,6 +12,9 @@ public final class Backends {
     /** The plain-loop reference backend. */
     public static Backend scalar() { return new ScalarBackend(); }
 
+    /** The Vector API backend with {@code threads} worker threads (the caller counts as one). */
+    public static Backend cpu(int threads) { return new VectorBackend(threads); }
+
     /**
      * A backend for a device name: "scalar", or "cpu" and "auto" (the Vector API backend, the default).
      *
@@ -19,7 +23,8 @@ public final class Backends {
     public static Backend create(String device, int threads) {
         return switch (device.toLowerCase(Locale.ROOT)) {
             case "scalar" -> scalar();
-            default -> throw new IllegalArgumentException("unknown device '" + device + "' (known: scalar)");
+            case "cpu", "auto" -> cpu(threads);
+            default -> throw new IllegalArgumentException("unknown device '" + device + "' (known: auto, cpu, scalar)");
         };
     }
 }

@@ -46,6 +46,16 @@ class ScalarBackendTest {
     }
 
     @Test
+    void devicesByName() {
+        try (Backend auto = Backends.create("auto", 2); Backend cpu = Backends.create("CPU", 1)) {
+            assertThat(auto.name()).isEqualTo("cpu");
+            assertThat(auto.threads()).isEqualTo(2);
+            assertThat(cpu.threads()).isEqualTo(1);
+        }
+        assertThat(Backends.create("scalar", 4).name()).isEqualTo("scalar");
+    }
+
+    @Test
     void unknownDeviceIsRejected() {
         assertThatThrownBy(() -> Backends.create("tpu", 1)).isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("tpu");

@@ -51,6 +51,59 @@ public abstract class ArrayBackend implements Backend {
         Arrays.fill(a.data(), a.offset(), a.offset() + a.size(), value);
     }
 
+    // ---- kernels too cheap to be worth a second implementation ----------------------------------------
+
+    @Override
+    public void gather(Tensor table, int[] ids, Tensor out) {
+        checkIds(table, ids, out);
+        ArrayTensor T = arr(table), O = arr(out);
+        int n = table.cols();
+        for (int i = 0; i < ids.length; i++)
+            for (int j = 0; j < n; j++) O.data()[O.offset() + i * n + j] = T.data()[T.offset() + ids[i] * n + j];
+    }
+
+    @Override
+    public void scatterAdd(Tensor dOut, int[] ids, Tensor dTable) {
+        checkIds(dTable, ids, dOut);
+        ArrayTensor D = arr(dOut), T = arr(dTable);
+        int n = dTable.cols();
+        for (int i = 0; i < ids.length; i++)
+            for (int j = 0; j < n; j++) T.data()[T.offset() + ids[i] * n + j] += D.data()[D.offset() + i * n + j];
+    }
+
+    @Override
+    public float binaryCrossEntropy(Tensor logits, float[] targets, float[] weights, Tensor dLogits) {
+        checkHostSize(logits, targets, "targets");
+        checkHostSize(logits, weights, "weights");
+        if (dLogits != null) sameSize(logits, dLogits);
+        ArrayTensor L = arr(logits);
+        double wsum = 0, loss = 0;
+        for (int i = 0; i < targets.length; i++) wsum += weights == null ? 1 : weights[i];
+        for (int i = 0; i < targets.length; i++) {
+            double x = L.data()[L.offset() + i], y = targets[i], w = weights == null ? 1 : weights[i];
+            if (w != 0) loss += w * (Math.max(x, 0) - x * y + Math.log1p(Math.exp(-Math.abs(x))));
+            if (dLogits != null)
+                arr(dLogits).data()[arr(dLogits).offset() + i] =
+                        wsum == 0 ? 0 : (float) (w * (1 / (1 + Math.exp(-x)) - y) / wsum);
+        }
+        return wsum == 0 ? 0 : (float) (loss / wsum);
+    }
+
+    @Override
+    public float meanSquaredError(Tensor pred, float[] targets, Tensor dPred) {
+        checkHostSize(pred, targets, "targets");
+        if (dPred != null) sameSize(pred, dPred);
+        ArrayTensor P = arr(pred);
+        int n = pred.size();
+        double loss = 0;
+        for (int i = 0; i < n; i++) {
+            double diff = (double) P.data()[P.offset() + i] - targets[i];
+            loss += diff * diff;
+            if (dPred != null) arr(dPred).data()[arr(dPred).offset() + i] = (float) (2 * diff / n);
+        }
+        return n == 0 ? 0 : (float) (loss / n);
+    }
+
     // ---- checks shared by both backends -------------------------------------------------------------------
 
     protected static ArrayTensor arr(Tensor t) {

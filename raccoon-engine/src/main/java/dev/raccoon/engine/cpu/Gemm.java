@@ -1,0 +1,190 @@
+package dev.raccoon.engine.cpu;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * Packed, cache-blocked single-precision GEMM on row-major arrays (Goto/BLIS structure):
+ * {@code C[m×n] = alpha · op(A)[m×k] · op(B)[k×n] + beta · C}.
+ *
+ * <p>op(B) is packed into NR-column slivers (kc × NR, NR = two vectors) and op(A) into MR-row slivers
+ * (MR × kc), so the micro-kernel reads both with unit stride whatever the transposes were. The micro-kernel
+ * keeps an MR × NR tile of C in 2·MR vector registers. Loop order: jc (NC) → pc (KC, pack B) → ic (MC, pack A)
+ * → jr → ir; the B sliver stays in L1 across the ir loop, the packed A block in L2.
+ */
+final class Gemm {
+    private Gemm() {}
+
+    static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+    private static final int L = S.length();
+    static final int MR = 6, NR = 2 * L;
+    static final int KC = 256, MC = 144, NC = 3072;
+
+    /** Per-thread packing buffers, grown on demand and then reused. */
+    private static final ThreadLocal<float[][]> SCRATCH =
+            ThreadLocal.withInitial(() -> new float[][] {new float[0], new float[0], new float[MR * NR]});
+
+    /**
+     * The block of C rows [i0, i1) × columns [j0, j1), single-threaded. Disjoint blocks may run concurrently.
+     */
+    static void gemm(int i0, int i1, int j0, int j1, int k, float alpha,
+                     float[] a, int aOff, int lda, boolean transA,
+                     float[] b, int bOff, int ldb, boolean transB,
+                     float beta, float[] c, int cOff, int ldc) {
+        if (i0 >= i1 || j0 >= j1) return;
+        if (k == 0) {
+            for (int i = i0; i < i1; i++)
+                for (int j = j0; j < j1; j++) {
+                    int ci = cOff + i * ldc + j;
+                    c[ci] = beta == 0 ? 0 : beta * c[ci];
+                }
+            return;
+        }
+        float[][] scratch = SCRATCH.get();
+        int kcMax = Math.min(k, KC);
+        int aNeed = roundUp(Math.min(i1 - i0, MC), MR) * kcMax, bNeed = roundUp(Math.min(j1 - j0, NC), NR) * kcMax;
+        if (scratch[0].length < aNeed) scratch[0] = new float[aNeed];
+        if (scratch[1].length < bNeed) scratch[1] = new float[bNeed];
+        float[] ap = scratch[0], bp = scratch[1], tile = scratch[2];
+
+        for (int jc = j0; jc < j1; jc += NC) {
+            int nc = Math.min(NC, j1 - jc);
+            for (int pc = 0; pc < k; pc += KC) {
+                int kc = Math.min(KC, k - pc);
+                float betaEff = pc == 0 ? beta : 1;
+                packB(b, bOff, ldb, transB, pc, kc, jc, nc, bp);
+                for (int ic = i0; ic < i1; ic += MC) {
+                    int mc = Math.min(MC, i1 - ic);
+                    packA(a, aOff, lda, transA, ic, mc, pc, kc, ap);
+                    for (int jr = 0; jr < nc; jr += NR) {
+                        int nr = Math.min(NR, nc - jr);
+                        for (int ir = 0; ir < mc; ir += MR) {
+                            int mr = Math.min(MR, mc - ir);
+                            kernel(kc, ap, ir * kc, bp, jr * kc, c, cOff + (ic + ir) * ldc + jc + jr, ldc,
+                                    mr, nr, alpha, betaEff, tile);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    private static int roundUp(int x, int r) { return (x + r - 1) / r * r; }
+
+    /** op(A)[ic : ic+mc, pc : pc+kc] into MR-row slivers: sliver s holds ap[s·MR·kc + p·MR + r], zero-padded. */
+    private static void packA(float[] a, int aOff, int lda, boolean transA, int ic, int mc, int pc, int kc, float[] ap) {
+        for (int s = 0; s < mc; s += MR) {
+            int rows = Math.min(MR, mc - s), base = s * kc;
+            if (transA) {
+                for (int p = 0; p < kc; p++) {
+                    int src = aOff + (pc + p) * lda + ic + s, dst = base + p * MR;
+                    for (int r = 0; r < rows; r++) ap[dst + r] = a[src + r];
+                    for (int r = rows; r < MR; r++) ap[dst + r] = 0;
+                }
+            } else {
+                for (int r = 0; r < rows; r++) {
+                    int src = aOff + (ic + s + r) * lda + pc;
+                    for (int p = 0; p < kc; p++) ap[base + p * MR + r] = a[src + p];
+                }
+                for (int r = rows; r < MR; r++)
+                    for (int p = 0; p < kc; p++) ap[base + p * MR + r] = 0;
+            }
+        }
+    }
+
+    /** op(B)[pc : pc+kc, jc : jc+nc] into NR-column slivers: sliver t holds bp[t·NR·kc + p·NR + j], zero-padded. */
+    private static void packB(float[] b, int bOff, int ldb, boolean transB, int pc, int kc, int jc, int nc, float[] bp) {
+        for (int t = 0; t < nc; t += NR) {
+            int cols = Math.min(NR, nc - t), base = t * kc;
+            if (transB) {
+                for (int j = 0; j < cols; j++) {
+                    int src = bOff + (jc + t + j) * ldb + pc;
+                    for (int p = 0; p < kc; p++) bp[base + p * NR + j] = b[src + p];
+                }
+                for (int j = cols; j < NR; j++)
+                    for (int p = 0; p < kc; p++) bp[base + p * NR + j] = 0;
+            } else if (cols == NR) {
+                for (int p = 0; p < kc; p++) {
+                    int src = bOff + (pc + p) * ldb + jc + t, dst = base + p * NR;
+                    FloatVector.fromArray(S, b, src).intoArray(bp, dst);
+                    FloatVector.fromArray(S, b, src + L).intoArray(bp, dst + L);
+                }
+            } else {
+                for (int p = 0; p < kc; p++) {
+                    int src = bOff + (pc + p) * ldb + jc + t, dst = base + p * NR;
+                    for (int j = 0; j < cols; j++) bp[dst + j] = b[src + j];
+                    for (int j = cols; j < NR; j++) bp[dst + j] = 0;
+                }
+            }
+        }
+    }
+
+    /** C tile (mr × nr at cOff) = alpha · Apanel · Bpanel + beta · C tile, with the full MR × NR in registers. */
+    private static void kernel(int kc, float[] ap, int ai, float[] bp, int bi, float[] c, int cOff, int ldc,
+                               int mr, int nr, float alpha, float beta, float[] tile) {
+        FloatVector z = FloatVector.zero(S);
+        FloatVector c00 = z, c01 = z, c10 = z, c11 = z, c20 = z, c21 = z, c30 = z, c31 = z, c40 = z, c41 = z,
+                c50 = z, c51 = z;
+        for (int p = 0; p < kc; p++, ai += MR, bi += NR) {
+            FloatVector b0 = FloatVector.fromArray(S, bp, bi), b1 = FloatVector.fromArray(S, bp, bi + L);
+            FloatVector a = FloatVector.broadcast(S, ap[ai]);
+            c00 = a.fma(b0, c00);
+            c01 = a.fma(b1, c01);
+            a = FloatVector.broadcast(S, ap[ai + 1]);
+            c10 = a.fma(b0, c10);
+            c11 = a.fma(b1, c11);
+            a = FloatVector.broadcast(S, ap[ai + 2]);
+            c20 = a.fma(b0, c20);
+            c21 = a.fma(b1, c21);
+            a = FloatVector.broadcast(S, ap[ai + 3]);
+            c30 = a.fma(b0, c30);
+            c31 = a.fma(b1, c31);
+            a = FloatVector.broadcast(S, ap[ai + 4]);
+            c40 = a.fma(b0, c40);
+            c41 = a.fma(b1, c41);
+            a = FloatVector.broadcast(S, ap[ai + 5]);
+            c50 = a.fma(b0, c50);
+            c51 = a.fma(b1, c51);
+        }
+        // The tile is first scaled in registers; a full tile then updates C directly, an edge tile through tile[].
+        FloatVector va = FloatVector.broadcast(S, alpha);
+        c00 = c00.mul(va); c01 = c01.mul(va); c10 = c10.mul(va); c11 = c11.mul(va); c20 = c20.mul(va);
+        c21 = c21.mul(va); c30 = c30.mul(va); c31 = c31.mul(va); c40 = c40.mul(va); c41 = c41.mul(va);
+        c50 = c50.mul(va); c51 = c51.mul(va);
+        if (mr == MR && nr == NR) {
+            if (beta != 0) {
+                FloatVector vb = FloatVector.broadcast(S, beta);
+                c00 = FloatVector.fromArray(S, c, cOff).fma(vb, c00);
+                c01 = FloatVector.fromArray(S, c, cOff + L).fma(vb, c01);
+                c10 = FloatVector.fromArray(S, c, cOff + ldc).fma(vb, c10);
+                c11 = FloatVector.fromArray(S, c, cOff + ldc + L).fma(vb, c11);
+                c20 = FloatVector.fromArray(S, c, cOff + 2 * ldc).fma(vb, c20);
+                c21 = FloatVector.fromArray(S, c, cOff + 2 * ldc + L).fma(vb, c21);
+                c30 = FloatVector.fromArray(S, c, cOff + 3 * ldc).fma(vb, c30);
+                c31 = FloatVector.fromArray(S, c, cOff + 3 * ldc + L).fma(vb, c31);
+                c40 = FloatVector.fromArray(S, c, cOff + 4 * ldc).fma(vb, c40);
+                c41 = FloatVector.fromArray(S, c, cOff + 4 * ldc + L).fma(vb, c41);
+                c50 = FloatVector.fromArray(S, c, cOff + 5 * ldc).fma(vb, c50);
+                c51 = FloatVector.fromArray(S, c, cOff + 5 * ldc + L).fma(vb, c51);
+            }
+            c00.intoArray(c, cOff); c01.intoArray(c, cOff + L);
+            c10.intoArray(c, cOff + ldc); c11.intoArray(c, cOff + ldc + L);
+            c20.intoArray(c, cOff + 2 * ldc); c21.intoArray(c, cOff + 2 * ldc + L);
+            c30.intoArray(c, cOff + 3 * ldc); c31.intoArray(c, cOff + 3 * ldc + L);
+            c40.intoArray(c, cOff + 4 * ldc); c41.intoArray(c, cOff + 4 * ldc + L);
+            c50.intoArray(c, cOff + 5 * ldc); c51.intoArray(c, cOff + 5 * ldc + L);
+            return;
+        }
+        c00.intoArray(tile, 0); c01.intoArray(tile, L);
+        c10.intoArray(tile, NR); c11.intoArray(tile, NR + L);
+        c20.intoArray(tile, 2 * NR); c21.intoArray(tile, 2 * NR + L);
+        c30.intoArray(tile, 3 * NR); c31.intoArray(tile, 3 * NR + L);
+        c40.intoArray(tile, 4 * NR); c41.intoArray(tile, 4 * NR + L);
+        c50.intoArray(tile, 5 * NR); c51.intoArray(tile, 5 * NR + L);
+        for (int r = 0; r < mr; r++)
+            for (int j = 0; j < nr; j++) {
+                int ci = cOff + r * ldc + j;
+                c[ci] = beta == 0 ? tile[r * NR + j] : tile[r * NR + j] + beta * c[ci];
+            }
+    }
+}
