@@ -27,7 +27,11 @@ final class BertPreTokenizer {
                 cp = Character.toCodePoint(c, text[i + 1]);
             }
             int next = i + Character.charCount(cp);
-            if (BertNormalizer.isWhitespace(cp)) {
+            if (BertNormalizer.isHangulSyllable(cp)) { // the bulk of Korean text: skip the category look-ups
+                if (wordStart < 0) {
+                    wordStart = i;
+                }
+            } else if (BertNormalizer.isWhitespace(cp)) {
                 if (wordStart >= 0) {
                     sink.word(text, wordStart, i);
                     wordStart = -1;

@@ -253,7 +253,7 @@ public final class WordPieceTokenizer {
      * Per-call state: the ids so far and a buffer for the normalized text. Like the tokenizers crate when it
      * truncates, it stops after the first word that brings the ids (added tokens included) to {@code limit}.
      */
-    private final class SequenceEncoder implements AddedTokenMatcher.Sink {
+    private final class SequenceEncoder implements AddedTokenMatcher.Sink, BertPreTokenizer.WordSink {
         final IntList ids = new IntList();
         private final TextBuffer normalized;
         private final int limit;
@@ -261,7 +261,7 @@ public final class WordPieceTokenizer {
         private final AddedTokenMatcher.Sink normalizedPieces = new AddedTokenMatcher.Sink() {
             @Override
             public void text(CharSequence s, int from, int to) {
-                words(normalized.array(), from, to);
+                BertPreTokenizer.split(normalized.array(), from, to, SequenceEncoder.this);
             }
 
             @Override
@@ -285,7 +285,7 @@ public final class WordPieceTokenizer {
             normalized.setLength(0);
             normalizer.normalize(s, from, to, normalized);
             if (normalizedMatcher.isEmpty()) {
-                words(normalized.array(), 0, normalized.length());
+                BertPreTokenizer.split(normalized.array(), 0, normalized.length(), this);
             } else {
                 normalizedMatcher.split(normalized, 0, normalized.length(), normalizedPieces);
             }
@@ -303,44 +303,8 @@ public final class WordPieceTokenizer {
             return stopped;
         }
 
-        /** BertPreTokenizer: whitespace separates words and is dropped; each punctuation char is a word. */
-        private void words(char[] text, int from, int to) {
-            int wordStart = -1;
-            for (int i = from; i < to && !done(); ) {
-                char c = text[i];
-                int cp = c;
-                if (Character.isHighSurrogate(c) && i + 1 < to && Character.isLowSurrogate(text[i + 1])) {
-                    cp = Character.toCodePoint(c, text[i + 1]);
-                }
-                int next = i + Character.charCount(cp);
-                if (BertNormalizer.isHangulSyllable(cp)) {
-                    if (wordStart < 0) {
-                        wordStart = i;
-                    }
-                } else if (BertNormalizer.isWhitespace(cp)) {
-                    if (wordStart >= 0) {
-                        word(text, wordStart, i);
-                        wordStart = -1;
-                    }
-                } else if (BertNormalizer.isPunctuation(cp)) {
-                    if (wordStart >= 0) {
-                        word(text, wordStart, i);
-                        wordStart = -1;
-                    }
-                    if (!done()) {
-                        word(text, i, next);
-                    }
-                } else if (wordStart < 0) {
-                    wordStart = i;
-                }
-                i = next;
-            }
-            if (wordStart >= 0 && !done()) {
-                word(text, wordStart, to);
-            }
-        }
-
-        private void word(char[] text, int from, int to) {
+        @Override
+        public void word(char[] text, int from, int to) {
             wordPiece(text, from, to, ids);
             stopped = ids.size() >= limit;
         }
