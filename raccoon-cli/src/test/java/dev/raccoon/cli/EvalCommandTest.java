@@ -1,11 +1,17 @@
 package dev.raccoon.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.raccoon.engine.Backend;
+import dev.raccoon.engine.Backends;
+import dev.raccoon.model.ModelDirectory;
+import dev.raccoon.model.io.DType;
+import dev.raccoon.train.ModelInit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
@@ -68,6 +74,32 @@ class EvalCommandTest {
         assertThat(report.resolve("index.html")).exists();
         assertThat(report.resolve("confusion_matrix.png")).exists();
         assertThat(report.resolve("loss.png")).exists();
+    }
+
+    @Test
+    void evaluatesARegressionModelOnPairs() throws Exception {
+        assumeModel();
+        // The oracle encoder under a new one-output head: a regression model, scored by logits[0].
+        Path model = dir.resolve("regression");
+        try (Backend backend = Backends.scalar()) {
+            ModelInit init = ModelInit.fromPretrained(MODEL, List.of("score"), "regression", null, 1, backend);
+            ModelDirectory.save(model, init.model(), init.tokenizer(), DType.F32);
+        }
+        Path sts = Files.writeString(dir.resolve("sts.tsv"), """
+                genre\tfilename\tyear\tid\tscore\tsentence1\tsentence2
+                main-captions\tMSRvid\t2012test\t0000\t5.000\t한 남자가 춤을 추고 있다.\t남자가 춤을 춘다.
+                main-captions\tMSRvid\t2012test\t0001\t0.500\t아이가 말을 타고 있다.\t여자가 요리를 한다.
+                main-captions\tMSRvid\t2012test\t0002\t3.200\t고양이가 잔다.\t고양이가 자고 있다.
+                main-captions\tMSRvid\t2012test\t0003\t없음\t가\t나
+                """);
+        CliRun r = eval("--model", model.toString(), "--data", sts.toString(), "--json");
+        assertThat(r.exitCode()).as(r.err()).isZero();
+        JsonNode json = JsonLines.JSON.readTree(r.out());
+        assertThat(json.get("n").asInt()).isEqualTo(3);
+        assertThat(json.get("pearson").asDouble()).isBetween(-1.0, 1.0);
+        assertThat(json.get("spearman").asDouble()).isBetween(-1.0, 1.0);
+        assertThat(json.get("mse").asDouble()).isPositive();
+        assertThat(r.err()).contains("bad score 1 (line 5: score '없음' is not a number)");
     }
 
     @Test
