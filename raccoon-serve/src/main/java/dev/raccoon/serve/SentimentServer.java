@@ -73,6 +73,16 @@ public final class SentimentServer implements AutoCloseable {
                 server.setStopTimeout(config.shutdownGraceMs());
                 server.setErrorHandler(new JsonErrorHandler());
             });
+            c.router.javaLangErrorHandler((response, error) -> {
+                LOG.error("unexpected error", error);
+                response.setStatus(500);
+                response.setContentType("application/json");
+                try {
+                    response.getOutputStream().write(errorBody("internal error; it has been logged"));
+                } catch (IOException e) {
+                    LOG.debug("could not send the error", e);
+                }
+            });
             c.requestLogger.http(this::record);
             c.routes.post("/v1/sentiment", this::sentiment);
             c.routes.get("/health", this::health);
@@ -142,17 +152,35 @@ public final class SentimentServer implements AutoCloseable {
         }));
     }
 
-    /** The body, read up to the limit; an oversized one is refused before and while reading. */
+    /**
+     * The body, read up to the limit. Beyond it the rest is read and dropped (up to {@link #DRAIN_BYTES}) before the
+     * 413 goes out: a server that answers and closes while the client is still sending makes the client see a
+     * reset instead of the answer.
+     */
     private byte[] readBody(Context ctx) {
         long declared = ctx.req().getContentLengthLong();
-        if (declared > config.maxBodyBytes()) throw tooLarge();
         try (InputStream in = ctx.req().getInputStream()) {
+            if (declared > config.maxBodyBytes()) {
+                if (declared <= config.maxBodyBytes() + DRAIN_BYTES) drain(in);
+                throw tooLarge();
+            }
             byte[] body = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, config.maxBodyBytes() + 1));
-            if (body.length > config.maxBodyBytes()) throw tooLarge();
+            if (body.length > config.maxBodyBytes()) {
+                drain(in);
+                throw tooLarge();
+            }
             return body;
         } catch (IOException e) {
             throw new ApiError(400, "could not read the request body: " + e.getMessage());
         }
+    }
+
+    private static final long DRAIN_BYTES = 16L << 20;
+
+    private static void drain(InputStream in) throws IOException {
+        byte[] sink = new byte[64 * 1024];
+        long left = DRAIN_BYTES;
+        for (int n; left > 0 && (n = in.read(sink, 0, (int) Math.min(sink.length, left))) > 0; ) left -= n;
     }
 
     private ApiError tooLarge() {
@@ -256,11 +284,19 @@ public final class SentimentServer implements AutoCloseable {
         }
     }
 
-    /** Errors Jetty answers itself (bad request lines, headers too large) as JSON, like the rest of the API. */
+    /**
+     * Errors Jetty answers itself (bad request lines, headers too large) as JSON, like the rest of the API. An HTTP
+     * version it does not speak is the client's mistake, so 400 rather than Jetty's 505: no 5xx for client input.
+     */
     private static final class JsonErrorHandler extends ErrorHandler {
         @Override
         protected void generateResponse(Request request, Response response, int code, String message, Throwable cause,
                                         Callback callback) {
+            if (code == 505) {
+                code = 400;
+                response.setStatus(400);
+                message = "unsupported HTTP version; use HTTP/1.1";
+            }
             String text = message != null && !message.isBlank() ? message : "HTTP " + code;
             response.getHeaders().put(HttpHeader.CONTENT_TYPE, "application/json");
             response.write(true, ByteBuffer.wrap(errorBody(text)), callback);

@@ -1,0 +1,166 @@
+package dev.raccoon.serve;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.raccoon.api.Prediction;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** Batch scoring: one output row per input row, in order, bad rows kept with an error, and resuming. */
+class BatchScorerTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private final BatchScorer scorer = new BatchScorer(Oracle.classifier());
+    @TempDir
+    Path dir;
+
+    private static final List<String> REVIEWS = List.of("영화 정말 재밌어요", "시간 아깝다", "배우들 연기가 좋았어요",
+            "스토리가 엉망", "ㅋㅋㅋ 최고", "다시 보고 싶다", "별로였다", "음악이 좋네요", "지루함", "강력 추천합니다",
+            "돈 아까움", "그럭저럭");
+
+    /** An NSMC-like TSV (id, document, label) with a row of too few fields, broken UTF-8 and a blank text. */
+    private Path nsmcTsv() throws Exception {
+        ByteArrayOutputStream b = new ByteArrayOutputStream();
+        b.writeBytes("id\tdocument\tlabel\n".getBytes(StandardCharsets.UTF_8));
+        for (int i = 0; i < REVIEWS.size(); i++) {
+            String row = switch (i) {
+                case 3 -> "3\t0";                  // missing a field
+                case 6 -> "6\t \t1";               // blank text
+                default -> i + "\t" + REVIEWS.get(i) + "\t" + (i % 2);
+            };
+            b.writeBytes(row.getBytes(StandardCharsets.UTF_8));
+            b.write('\n');
+        }
+        b.writeBytes("12\t깨진".getBytes(StandardCharsets.UTF_8));
+        b.write(0xC3);
+        b.writeBytes("\t0\n".getBytes(StandardCharsets.UTF_8));
+        Path in = dir.resolve("ratings.txt");
+        Files.write(in, b.toByteArray());
+        return in;
+    }
+
+    @Test
+    void tsvKeepsEveryRowInOrderWithPredictionsOrErrors() throws Exception {
+        Path in = nsmcTsv(), out = dir.resolve("scored.tsv");
+        AtomicLong progress = new AtomicLong();
+        BatchScorer.Summary s = scorer.score(new BatchScorer.Job(in, out, TableFormat.TSV, null, 5), progress::addAndGet);
+        assertThat(s).isEqualTo(new BatchScorer.Summary(0, 10, 3));
+        assertThat(progress.get()).isEqualTo(13);
+        assertThat(BatchScorer.countRows(in, TableFormat.TSV)).isEqualTo(13);
+        List<String> lines = Files.readAllLines(out);
+        assertThat(lines).hasSize(14);
+        assertThat(lines.getFirst()).isEqualTo(
+                "id\tdocument\tlabel\tpred_label\tpred_probability\tpred_prob_LABEL_0\tpred_prob_LABEL_1\tpred_error");
+        for (int i = 0; i < 13; i++) {
+            String[] f = lines.get(i + 1).split("\t", -1);
+            assertThat(f).hasSize(8);
+            assertThat(f[0]).isEqualTo(Integer.toString(i));
+            if (i == 3 || i == 6 || i == 12) {
+                assertThat(f[3]).isEmpty();
+                assertThat(f[7]).contains("row " + (i + 1));
+            } else {
+                Prediction p = Oracle.classifier().classify(REVIEWS.get(i));
+                assertThat(f[1]).isEqualTo(REVIEWS.get(i));
+                assertThat(f[3]).isEqualTo(p.label());
+                assertThat(Float.parseFloat(f[4])).isCloseTo(p.probability(), org.assertj.core.api.Assertions.within(1e-5f));
+                assertThat(f[7]).isEmpty();
+            }
+        }
+        assertThat(lines.get(4)).endsWith("fields, but the header has 3");
+        assertThat(lines.get(7)).endsWith("empty text");
+        assertThat(lines.get(13)).endsWith("not valid UTF-8");
+    }
+
+    @Test
+    void csvQuotedFieldsSurviveAndTheTextColumnCanBeNamed() throws Exception {
+        Path in = dir.resolve("in.csv"), out = dir.resolve("out.csv");
+        Files.writeString(in, "n,review\n1,\"좋다, 정말 \"\"최고\"\"\"\n2,\"두 줄\n리뷰\"\n3,\"닫히지 않은\n");
+        scorer.score(new BatchScorer.Job(in, out, TableFormat.CSV, "review", 2), n -> {});
+        List<List<String>> rows = new ArrayList<>();
+        try (RecordReader r = new RecordReader(Files.newInputStream(out), true)) {
+            for (RecordReader.Raw raw = r.next(); raw != null; raw = r.next())
+                rows.add(TableFormat.CSV.split(new String(raw.bytes(), StandardCharsets.UTF_8)));
+        }
+        assertThat(rows.getFirst()).containsExactly("n", "review", "label", "probability", "prob_LABEL_0", "prob_LABEL_1", "error");
+        assertThat(rows).hasSize(4);
+        assertThat(rows.get(1).get(1)).isEqualTo("좋다, 정말 \"최고\"");
+        assertThat(rows.get(1).get(2)).isEqualTo(Oracle.classifier().classify("좋다, 정말 \"최고\"").label());
+        assertThat(rows.get(2).get(1)).isEqualTo("두 줄\n리뷰");
+        assertThat(rows.get(3).get(6)).contains("row 3"); // the unclosed quote runs to the end of the file
+    }
+
+    @Test
+    void jsonlBadLinesKeepTheirPlace() throws Exception {
+        Path in = dir.resolve("in.jsonl"), out = dir.resolve("out.jsonl");
+        Files.writeString(in, String.join("\n", "{\"id\": 1, \"text\": \"영화 정말 재밌어요\"}", "{not json", "[1, 2]",
+                "{\"id\": 4}", "{\"id\": 5, \"text\": 7}", "", "{\"id\": 7, \"text\": \"시간 아깝다\", \"label\": 0}") + "\n");
+        scorer.score(new BatchScorer.Job(in, out, TableFormat.JSONL, null, 3), n -> {});
+        List<String> lines = Files.readAllLines(out);
+        assertThat(lines).hasSize(7);
+        JsonNode first = JSON.readTree(lines.getFirst());
+        assertThat(first.get("id").asInt()).isEqualTo(1);
+        assertThat(first.get("label").asText()).isEqualTo(Oracle.classifier().classify("영화 정말 재밌어요").label());
+        assertThat(first.get("prob_LABEL_0").floatValue() + first.get("prob_LABEL_1").floatValue()).isCloseTo(1f,
+                org.assertj.core.api.Assertions.within(1e-5f));
+        assertThat(first.get("error").isNull()).isTrue();
+        assertThat(JSON.readTree(lines.get(1)).get("error").asText()).contains("line 2").contains("not valid JSON");
+        assertThat(JSON.readTree(lines.get(2)).get("error").asText()).contains("not a JSON object");
+        assertThat(JSON.readTree(lines.get(3)).get("error").asText()).contains("no \"text\"");
+        assertThat(JSON.readTree(lines.get(4)).get("error").asText()).contains("not a string");
+        assertThat(JSON.readTree(lines.get(5)).get("error").asText()).contains("empty line");
+        JsonNode last = JSON.readTree(lines.get(6));
+        assertThat(last.get("label").asInt()).isZero(); // the input's own label stays as it was
+        assertThat(last.get("error").isNull()).isTrue();
+    }
+
+    @Test
+    void resumingAfterAKillLosesAndRepeatsNoRow() throws Exception {
+        Path in = nsmcTsv(), complete = dir.resolve("complete.tsv");
+        scorer.score(new BatchScorer.Job(in, complete, TableFormat.TSV, null, 4), n -> {});
+        byte[] expected = Files.readAllBytes(complete);
+        List<Integer> lineEnds = new ArrayList<>();
+        for (int i = 0; i < expected.length; i++) if (expected[i] == '\n') lineEnds.add(i + 1);
+        // Killed after the header and k whole rows, in the middle of the next row (or of the header itself).
+        for (int k : new int[]{-1, 0, 1, 5, 12, 13}) {
+            Path out = dir.resolve("partial" + k + ".tsv");
+            int cut = k < 0 ? 10 : k == 13 ? expected.length : lineEnds.get(k) + 7;
+            Files.write(out, Arrays.copyOf(expected, cut));
+            AtomicLong progress = new AtomicLong();
+            BatchScorer.Summary s = scorer.score(new BatchScorer.Job(in, out, TableFormat.TSV, null, 4), progress::addAndGet);
+            assertThat(Files.readAllBytes(out)).as("resumed after %d rows", k).isEqualTo(expected);
+            assertThat(s.resumed()).isEqualTo(Math.max(0, k));
+            assertThat(s.resumed() + s.scored() + s.failed()).isEqualTo(13);
+            assertThat(progress.get()).isEqualTo(13);
+        }
+    }
+
+    @Test
+    void resumingJsonlAndRefusingAForeignOutput() throws Exception {
+        Path in = dir.resolve("in.jsonl"), complete = dir.resolve("complete.jsonl");
+        StringBuilder s = new StringBuilder();
+        for (String r : REVIEWS) s.append(JSON.writeValueAsString(java.util.Map.of("text", r))).append('\n');
+        Files.writeString(in, s);
+        scorer.score(new BatchScorer.Job(in, complete, TableFormat.JSONL, null, 5), n -> {});
+        byte[] expected = Files.readAllBytes(complete);
+        Path out = dir.resolve("partial.jsonl");
+        Files.write(out, Arrays.copyOf(expected, expected.length / 2));
+        scorer.score(new BatchScorer.Job(in, out, TableFormat.JSONL, null, 5), n -> {});
+        assertThat(Files.readAllBytes(out)).isEqualTo(expected);
+
+        Path foreign = dir.resolve("foreign.tsv");
+        Files.writeString(foreign, "a\tb\n1\t2\n");
+        assertThatThrownBy(() -> scorer.score(new BatchScorer.Job(nsmcTsv(), foreign, TableFormat.TSV, null, 5), n -> {}))
+                .hasMessageContaining("other columns");
+    }
+}

@@ -1,0 +1,91 @@
+package dev.raccoon.serve;
+
+import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import org.junit.jupiter.api.Test;
+
+import java.net.ConnectException;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** Micro-batching merges concurrent requests; a graceful stop answers requests in flight. */
+class BatchingAndShutdownTest {
+
+    @Test
+    void concurrentRequestsShareAForwardPass() throws Exception {
+        try (SentimentServer server = SentimentServer.start(Oracle.classifier(), Oracle.config().withBatching(32, 300))) {
+            List<CompletableFuture<HttpResponse<String>>> answers = new ArrayList<>();
+            for (int i = 0; i < 12; i++)
+                answers.add(Oracle.HTTP.sendAsync(post(server, "{\"text\": \"리뷰 " + i + "번 좋아요\"}"), HttpResponse.BodyHandlers.ofString()));
+            for (var a : answers) assertThat(a.get(30, TimeUnit.SECONDS).statusCode()).isEqualTo(200);
+            DistributionSummary requests = server.registry().find("raccoon.batch.requests").summary();
+            assertThat(requests.max()).isGreaterThan(1);
+            assertThat(requests.count()).isLessThan(12);
+            var max = java.util.regex.Pattern.compile("raccoon_batch_requests_max ([0-9.]+)").matcher(Oracle.get(server, "/metrics").body());
+            assertThat(max.find()).isTrue();
+            assertThat(Double.parseDouble(max.group(1))).isGreaterThan(1);
+        }
+    }
+
+    @Test
+    void batcherRespectsMaxBatchAndKeepsRequestsWhole() throws Exception {
+        List<Integer> sizes = java.util.Collections.synchronizedList(new ArrayList<>());
+        try (MicroBatcher batcher = new MicroBatcher(texts -> {
+            sizes.add(texts.size());
+            float[][] out = new float[texts.size()][];
+            for (int i = 0; i < out.length; i++) out[i] = new float[]{Float.parseFloat(texts.get(i))};
+            return out;
+        }, 4, 1000, new SimpleMeterRegistry())) {
+            List<CompletableFuture<float[][]>> all = new ArrayList<>();
+            all.add(batcher.submit(List.of("0")));
+            for (int i = 1; i <= 6; i++) all.add(batcher.submit(List.of(i + "", (i * 10) + "")));
+            assertThat(all.getFirst().get(10, TimeUnit.SECONDS)[0][0]).isEqualTo(0f);
+            for (int i = 1; i <= 6; i++) {
+                float[][] got = all.get(i).get(10, TimeUnit.SECONDS);
+                assertThat(got[0][0]).isEqualTo(i);
+                assertThat(got[1][0]).isEqualTo(i * 10);
+            }
+            // At most 4 texts a pass and no request split: 1+2, then 2+2, 2+2, and the last 2 after the wait.
+            assertThat(sizes).containsExactly(3, 4, 4, 2);
+        }
+    }
+
+    @Test
+    void gracefulStopFinishesTheRequestInFlight() throws Exception {
+        // The batcher holds a lone request for 1.5 s waiting for company: it is in flight when the stop begins.
+        SentimentServer server = SentimentServer.start(Oracle.classifier(), Oracle.config().withBatching(32, 1500));
+        CompletableFuture<HttpResponse<String>> inFlight =
+                Oracle.HTTP.sendAsync(post(server, "{\"text\": \"끝까지 답해 주세요\"}"), HttpResponse.BodyHandlers.ofString());
+        Thread.sleep(400);
+        int port = server.port();
+        long start = System.nanoTime();
+        server.close();
+        HttpResponse<String> answer = inFlight.get(10, TimeUnit.SECONDS);
+        assertThat(answer.statusCode()).isEqualTo(200);
+        assertThat(answer.body()).contains("\"label\"");
+        assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start)).as("close waited for it").isGreaterThan(500);
+        HttpRequest late = HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + port + "/health")).build();
+        assertThatThrownBy(() -> Oracle.HTTP.send(late, HttpResponse.BodyHandlers.ofString())).isInstanceOf(ConnectException.class);
+    }
+
+    @Test
+    void closedBatcherRefusesNewWork() {
+        MicroBatcher batcher = new MicroBatcher(texts -> new float[texts.size()][1], 8, 0, new SimpleMeterRegistry());
+        batcher.close();
+        assertThatThrownBy(() -> batcher.submit(List.of("a")).get()).isInstanceOf(ExecutionException.class)
+                .hasCauseInstanceOf(IllegalStateException.class);
+    }
+
+    private static HttpRequest post(SentimentServer server, String json) {
+        return HttpRequest.newBuilder(Oracle.uri(server, "/v1/sentiment")).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(json)).build();
+    }
+}
