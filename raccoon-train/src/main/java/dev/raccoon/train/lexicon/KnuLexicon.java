@@ -1,6 +1,7 @@
 package dev.raccoon.train.lexicon;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
@@ -35,7 +36,7 @@ public final class KnuLexicon {
         List<String> lines;
         try {
             lines = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
-                    .decode(java.nio.ByteBuffer.wrap(Files.readAllBytes(file))).toString().lines().toList();
+                    .decode(ByteBuffer.wrap(Files.readAllBytes(file))).toString().lines().toList();
         } catch (CharacterCodingException e) {
             throw new IOException(file + " is not valid UTF-8", e);
         }
