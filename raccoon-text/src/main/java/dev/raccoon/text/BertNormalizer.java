@@ -5,7 +5,9 @@ import java.text.Normalizer;
 /**
  * The normalizer and character classes of Hugging Face's BERT tokenizer (tokenizers crate: BertNormalizer and
  * BertPreTokenizer), applied in the same order: clean text, space out CJK ideographs, strip accents, lowercase.
- * Immutable.
+ * Categories follow the crate's older tables ({@link LegacyCategories}). Known gap: with lowercasing or accent
+ * stripping on, 49 code points of scripts new in Unicode 16 (Garay, Tulu-Tigalari, Kirat Rai, a few Latin letters)
+ * case-map or decompose differently from the crate. Immutable.
  */
 final class BertNormalizer {
 
