@@ -1,0 +1,69 @@
+package dev.raccoon.cli;
+
+import dev.raccoon.api.Classifier;
+import dev.raccoon.serve.BatchScorer;
+import dev.raccoon.serve.TableFormat;
+import me.tongfei.progressbar.ConsoleProgressBarConsumer;
+import me.tongfei.progressbar.ProgressBar;
+import me.tongfei.progressbar.ProgressBarBuilder;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+
+@Command(name = "score", description = {"Scores a table of texts: every input row, in order, plus label, probability, "
+        + "prob_<label> per label and error (prefixed pred_ when the input has such a column).",
+        "A row without a usable text keeps its place with an empty label and the reason in error.",
+        "Resumable: run the same command again after an interruption and it continues where it stopped."})
+final class ScoreCommand implements Callable<Integer> {
+    @Mixin
+    ModelOptions modelOptions;
+
+    @Option(names = "--in", paramLabel = "FILE", required = true, description = "Input table (.tsv/.txt, .csv, .jsonl).")
+    Path in;
+
+    @Option(names = "--out", paramLabel = "FILE", required = true, description = "Output table, in the input's format.")
+    Path out;
+
+    @Option(names = "--format", description = "tsv, csv or jsonl, for both files (default: from the file extensions).")
+    String format;
+
+    @Option(names = "--text-column", paramLabel = "NAME",
+            description = "Column (or JSON field) with the text (default: the first of text, document, review, sentence, content; JSONL: text).")
+    String textColumn;
+
+    @Option(names = "--chunk-rows", defaultValue = "512", description = "Rows classified and written at a time (default: ${DEFAULT-VALUE}).")
+    int chunkRows;
+
+    @Override
+    public Integer call() throws Exception {
+        TableFormat tableFormat = resolveFormat();
+        long total = BatchScorer.countRows(in, tableFormat);
+        BatchScorer.Summary summary;
+        try (Classifier classifier = modelOptions.load();
+             ProgressBar bar = new ProgressBarBuilder().setTaskName("score").setInitialMax(total).setUnit(" rows", 1)
+                     .setConsumer(new ConsoleProgressBarConsumer(System.err)).showSpeed().build()) {
+            summary = new BatchScorer(classifier).score(new BatchScorer.Job(in, out, tableFormat, textColumn, chunkRows), bar::stepBy);
+        }
+        System.err.printf("raccoon score: %s: %d rows scored, %d without a usable text%s%n", out, summary.scored(),
+                summary.failed(), summary.resumed() > 0 ? " (resumed after " + summary.resumed() + " rows)" : "");
+        if (summary.failed() > 0) {
+            System.err.println("raccoon score: " + summary.failed() + " rows could not be scored; see their error column");
+            return 1;
+        }
+        return 0;
+    }
+
+    private TableFormat resolveFormat() {
+        if (format != null) return TableFormat.parse(format);
+        TableFormat byIn = TableFormat.byExtension(in), byOut = TableFormat.byExtension(out);
+        if (byIn != null && byOut != null && byIn != byOut)
+            throw new IllegalArgumentException(in + " is " + byIn + " but " + out + " is " + byOut
+                    + "; the output keeps the input's format (name it with --format)");
+        TableFormat f = byIn != null ? byIn : byOut;
+        if (f == null) throw new IllegalArgumentException("cannot tell the format of " + in + " from its extension; pass --format tsv|csv|jsonl");
+        return f;
+    }
+}

@@ -1,0 +1,70 @@
+package dev.raccoon.cli;
+
+import dev.raccoon.api.Classifier;
+import dev.raccoon.serve.ServeConfig;
+import dev.raccoon.serve.SentimentServer;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+
+@Command(name = "serve", description = {"Serves the model over HTTP: POST /v1/sentiment, GET /health, /metrics, "
+        + "/openapi.json, and a web page at /.",
+        "Stops gracefully on SIGTERM or Ctrl-C: requests in flight are answered first."})
+final class ServeCommand implements Callable<Integer> {
+    @Mixin
+    ModelOptions modelOptions;
+
+    @Option(names = "--host", defaultValue = "127.0.0.1", description = "Address to listen on (default: ${DEFAULT-VALUE}).")
+    String host;
+
+    @Option(names = "--port", defaultValue = "8080", description = "Port; 0 picks a free one (default: ${DEFAULT-VALUE}).")
+    int port;
+
+    @Option(names = "--max-batch", defaultValue = "32", description = "Texts of concurrent requests merged into one forward pass (default: ${DEFAULT-VALUE}).")
+    int maxBatch;
+
+    @Option(names = "--max-wait-ms", defaultValue = "5", description = "How long a batch waits for more requests (default: ${DEFAULT-VALUE}).")
+    int maxWaitMs;
+
+    @Option(names = "--max-body-bytes", defaultValue = "1048576", description = "Largest request body (default: ${DEFAULT-VALUE}).")
+    long maxBodyBytes;
+
+    @Option(names = "--max-texts", defaultValue = "64", description = "Texts per request (default: ${DEFAULT-VALUE}).")
+    int maxTexts;
+
+    @Option(names = "--max-chars", defaultValue = "2000", description = "Characters per text (default: ${DEFAULT-VALUE}).")
+    int maxChars;
+
+    @Override
+    public Integer call() throws Exception {
+        ServeConfig d = ServeConfig.defaults();
+        ServeConfig config = new ServeConfig(host, port, maxBatch, maxWaitMs, maxBodyBytes, maxTexts, maxChars,
+                d.maxExplainTexts(), d.shutdownGraceMs());
+        Classifier classifier = modelOptions.load();
+        SentimentServer server;
+        try {
+            server = SentimentServer.start(classifier, config);
+        } catch (RuntimeException e) {
+            classifier.close();
+            throw e;
+        }
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            System.err.println("raccoon serve: stopping (finishing requests in flight)");
+            try {
+                server.close();
+                classifier.close();
+            } finally {
+                stopped.countDown();
+                System.err.println("raccoon serve: stopped");
+            }
+        }, "raccoon-serve-shutdown"));
+        System.err.printf("raccoon serve: listening on http://%s:%d/ (model %s, labels %s, device %s)%n",
+                host, server.port(), classifier.directory(), classifier.labels(), classifier.device());
+        stopped.await(); // until SIGTERM/SIGINT runs the hook
+        return 0;
+    }
+}

@@ -1,0 +1,59 @@
+package dev.raccoon.cli;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** raccoon score through the command line: formats, the exit code for unusable rows, resuming. */
+class ScoreCommandTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void scoresATsvAndResumesAPartialOutput() throws Exception {
+        Path in = dir.resolve("reviews.tsv"), out = dir.resolve("scored.tsv");
+        Files.writeString(in, "id\ttext\n1\t영화 정말 재밌어요\n2\t시간 아깝다\n3\t배우들 연기가 좋았어요\n");
+        CliRun r = CliRun.run("", "score", "--model", CliRun.oracleClassifier().toString(), "--device", "scalar",
+                "--in", in.toString(), "--out", out.toString());
+        assertThat(r.exitCode()).as(r.err()).isZero();
+        assertThat(r.err()).contains("3 rows scored");
+        List<String> lines = Files.readAllLines(out);
+        assertThat(lines).hasSize(4);
+        assertThat(lines.getFirst()).isEqualTo("id\ttext\tlabel\tprobability\tprob_LABEL_0\tprob_LABEL_1\terror");
+        assertThat(lines.get(2)).startsWith("2\t시간 아깝다\tLABEL_");
+
+        String complete = Files.readString(out);
+        Files.writeString(out, complete.substring(0, complete.indexOf(lines.get(2)) + 5)); // killed mid-row 2
+        r = CliRun.run("", "score", "--model", CliRun.oracleClassifier().toString(), "--device", "scalar",
+                "--in", in.toString(), "--out", out.toString());
+        assertThat(r.exitCode()).as(r.err()).isZero();
+        assertThat(r.err()).contains("resumed after 1 rows");
+        assertThat(Files.readString(out)).isEqualTo(complete);
+    }
+
+    @Test
+    void unusableRowsKeepTheirPlaceAndFailTheRun() throws Exception {
+        Path in = dir.resolve("reviews.jsonl"), out = dir.resolve("scored.jsonl");
+        Files.writeString(in, "{\"review\": \"좋아요\"}\n{\"review\": 3}\n{\"review\": \"별로\"}\n");
+        CliRun r = CliRun.run("", "score", "--model", CliRun.oracleClassifier().toString(), "--device", "scalar",
+                "--in", in.toString(), "--out", out.toString(), "--text-column", "review");
+        assertThat(r.exitCode()).isEqualTo(1);
+        assertThat(r.err()).contains("1 rows could not be scored");
+        List<String> lines = Files.readAllLines(out);
+        assertThat(lines).hasSize(3);
+        assertThat(lines.get(1)).contains("\"error\":\"line 2: \\\"review\\\" is not a string\"");
+    }
+
+    @Test
+    void mismatchedFormatsAreAUsageMistake() {
+        CliRun r = CliRun.run("", "score", "--model", CliRun.oracleClassifier().toString(), "--device", "scalar",
+                "--in", dir.resolve("a.tsv").toString(), "--out", dir.resolve("b.jsonl").toString());
+        assertThat(r.exitCode()).isEqualTo(1);
+        assertThat(r.err()).contains("keeps the input's format");
+    }
+}
