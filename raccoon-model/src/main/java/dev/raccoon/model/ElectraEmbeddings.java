@@ -3,6 +3,7 @@ package dev.raccoon.model;
 import dev.raccoon.engine.Backend;
 import dev.raccoon.engine.Tensor;
 
+import java.util.Arrays;
 import java.util.stream.IntStream;
 
 /**
@@ -21,15 +22,33 @@ public final class ElectraEmbeddings {
     public record Saved(Batch batch, LayerNorm.Saved norm, Dropout dropout, Tensor output) {}
 
     public ElectraEmbeddings(Params params, String prefix, ElectraConfig config) {
+        this(params, prefix, config, null);
+    }
+
+    /**
+     * Embeddings whose three tables are {@code shared}'s (the same {@link Param}s, registered in {@code params}
+     * too), as ELECTRA's generator shares the discriminator's; the LayerNorm stays this model's own. With
+     * {@code shared} null the tables are new.
+     */
+    ElectraEmbeddings(Params params, String prefix, ElectraConfig config, ElectraEmbeddings shared) {
         this.backend = params.backend();
         this.config = config;
         int e = config.embeddingSize();
-        wordEmbeddings = params.create(prefix + "word_embeddings.weight", Param.Kind.EMBEDDING, config.vocabSize(), e);
-        positionEmbeddings = params.create(prefix + "position_embeddings.weight", Param.Kind.EMBEDDING,
-                config.maxPositionEmbeddings(), e);
-        tokenTypeEmbeddings = params.create(prefix + "token_type_embeddings.weight", Param.Kind.EMBEDDING,
-                config.typeVocabSize(), e);
+        wordEmbeddings = table(params, prefix + "word_embeddings.weight", shared == null ? null : shared.wordEmbeddings,
+                config.vocabSize(), e);
+        positionEmbeddings = table(params, prefix + "position_embeddings.weight",
+                shared == null ? null : shared.positionEmbeddings, config.maxPositionEmbeddings(), e);
+        tokenTypeEmbeddings = table(params, prefix + "token_type_embeddings.weight",
+                shared == null ? null : shared.tokenTypeEmbeddings, config.typeVocabSize(), e);
         layerNorm = new LayerNorm(params, prefix + "LayerNorm", e, config.layerNormEps());
+    }
+
+    private static Param table(Params params, String name, Param shared, int rows, int cols) {
+        if (shared == null) return params.create(name, Param.Kind.EMBEDDING, rows, cols);
+        if (shared.shape().length != 2 || shared.shape()[0] != rows || shared.shape()[1] != cols)
+            throw new IllegalArgumentException("cannot share " + shared.name() + " of shape "
+                    + Arrays.toString(shared.shape()) + " where the config needs [" + rows + ", " + cols + "]");
+        return params.share(name, shared);
     }
 
     /** The summed embeddings before LayerNorm, [size·seq, embeddingSize]. */

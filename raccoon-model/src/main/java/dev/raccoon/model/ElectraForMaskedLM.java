@@ -16,12 +16,25 @@ public final class ElectraForMaskedLM extends PretrainedModel {
     public record HeadSaved(Tensor hidden, Tensor preActivation, LayerNorm.Saved norm, Tensor logits) {}
 
     ElectraForMaskedLM(ElectraConfig config, Backend backend) {
-        super(config, backend, Architecture.ELECTRA_FOR_MASKED_LM);
+        this(config, backend, null);
+    }
+
+    private ElectraForMaskedLM(ElectraConfig config, Backend backend, ElectraEmbeddings sharedEmbeddings) {
+        super(config, backend, Architecture.ELECTRA_FOR_MASKED_LM, sharedEmbeddings);
         dense = new Linear(params, "generator_predictions.dense", config.hiddenSize(), config.embeddingSize());
         layerNorm = new LayerNorm(params, "generator_predictions.LayerNorm", config.embeddingSize(), config.layerNormEps());
         lmHead = config.tieWordEmbeddings()
                 ? new Linear(params, "generator_lm_head", encoder.embeddings.wordEmbeddings)
                 : new Linear(params, "generator_lm_head", config.embeddingSize(), config.vocabSize());
+    }
+
+    /**
+     * An ELECTRA generator (parameters zero) whose word, position and token-type embeddings are the same
+     * {@link Param}s as {@code discriminator}'s: both models save them, and gradients of both add up in them.
+     * The config must have the discriminator's vocabulary, embedding size, positions and token types.
+     */
+    public static ElectraForMaskedLM sharingEmbeddings(ElectraConfig config, ElectraModel discriminator) {
+        return new ElectraForMaskedLM(config, discriminator.backend(), discriminator.embeddings);
     }
 
     /** Vocabulary logits [size·seq, vocab]. */

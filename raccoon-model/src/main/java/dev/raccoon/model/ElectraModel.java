@@ -23,9 +23,14 @@ public final class ElectraModel {
                         Tensor output) {}
 
     public ElectraModel(Params params, String prefix, ElectraConfig config) {
+        this(params, prefix, config, null);
+    }
+
+    /** An encoder whose embedding tables are {@code sharedEmbeddings}' when not null (ELECTRA's generator). */
+    ElectraModel(Params params, String prefix, ElectraConfig config, ElectraEmbeddings sharedEmbeddings) {
         this.backend = params.backend();
         this.config = config;
-        this.embeddings = new ElectraEmbeddings(params, prefix + "embeddings.", config);
+        this.embeddings = new ElectraEmbeddings(params, prefix + "embeddings.", config, sharedEmbeddings);
         this.embeddingsProject = config.embeddingSize() != config.hiddenSize()
                 ? new Linear(params, prefix + "embeddings_project", config.embeddingSize(), config.hiddenSize())
                 : null;

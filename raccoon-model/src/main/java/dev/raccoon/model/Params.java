@@ -5,6 +5,7 @@ import dev.raccoon.engine.HostTensor;
 
 import java.util.Arrays;
 import java.util.Collections;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.SplittableRandom;
@@ -30,6 +31,37 @@ public final class Params {
         byName.put(name, p);
         owned.put(name, p);
         return p;
+    }
+
+    /**
+     * Registers another model's parameter as one of this model's own under {@code name}: the ELECTRA generator
+     * and discriminator share their embedding tables this way, so both list and save the table and both
+     * accumulate their gradients into it.
+     */
+    Param share(String name, Param shared) {
+        if (byName.containsKey(name)) throw new IllegalStateException("parameter " + name + " created twice");
+        byName.put(name, shared);
+        owned.put(name, shared);
+        return shared;
+    }
+
+    /**
+     * The distinct parameters of models trained together, for one optimizer and one gradient norm: each under
+     * its model's prefix and key, a parameter shared by several models once (under the first model naming it).
+     */
+    public static Params join(Map<String, Params> byPrefix) {
+        if (byPrefix.isEmpty()) throw new IllegalArgumentException("no models to join");
+        Params joined = new Params(byPrefix.values().iterator().next().backend);
+        Map<Param, Boolean> seen = new IdentityHashMap<>();
+        byPrefix.forEach((prefix, params) -> {
+            if (params.backend != joined.backend) throw new IllegalArgumentException("models on different backends cannot be joined");
+            params.owned.forEach((name, p) -> {
+                if (seen.put(p, Boolean.TRUE) != null) return;
+                joined.byName.put(prefix + name, p);
+                joined.owned.put(prefix + name, p);
+            });
+        });
+        return joined;
     }
 
     /** Makes {@code alias} another key for {@code target} (weight tying). */

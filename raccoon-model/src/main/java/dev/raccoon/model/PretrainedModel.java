@@ -21,10 +21,15 @@ public abstract sealed class PretrainedModel permits SequenceClassifier, Electra
     private final Architecture architecture;
 
     protected PretrainedModel(ElectraConfig config, Backend backend, Architecture architecture) {
+        this(config, backend, architecture, null);
+    }
+
+    /** A model whose encoder uses {@code sharedEmbeddings}' tables when not null. */
+    PretrainedModel(ElectraConfig config, Backend backend, Architecture architecture, ElectraEmbeddings sharedEmbeddings) {
         this.config = config;
         this.architecture = architecture;
         this.params = new Params(backend);
-        this.encoder = new ElectraModel(params, architecture.encoderPrefix, config);
+        this.encoder = new ElectraModel(params, architecture.encoderPrefix, config, sharedEmbeddings);
     }
 
     public ElectraConfig config() { return config; }
