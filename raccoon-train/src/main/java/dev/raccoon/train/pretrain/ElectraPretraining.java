@@ -1,0 +1,145 @@
+package dev.raccoon.train.pretrain;
+
+import dev.raccoon.engine.Backend;
+import dev.raccoon.engine.Tensor;
+import dev.raccoon.model.Batch;
+import dev.raccoon.model.DropoutSeeds;
+import dev.raccoon.model.ElectraConfig;
+import dev.raccoon.model.ElectraForMaskedLM;
+import dev.raccoon.model.ElectraForPreTraining;
+import dev.raccoon.model.ElectraModel;
+import dev.raccoon.model.PretrainedModel;
+import dev.raccoon.model.SequenceClassifier;
+import dev.raccoon.text.Vocabulary;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.SplittableRandom;
+
+/**
+ * ELECTRA's replaced-token detection. The generator (a small masked LM sharing the discriminator's word, position
+ * and token-type embeddings) predicts the chosen positions; its samples fill them; the discriminator labels every
+ * real token replaced or original. Loss = generator MLM + λ · discriminator BCE, λ = 50. Sampling is discrete, so
+ * no gradient flows from the discriminator into the generator; both add into the shared tables.
+ */
+public final class ElectraPretraining implements Pretraining {
+    /** ELECTRA's discriminator loss weight. */
+    public static final float DISCRIMINATOR_WEIGHT = 50f;
+
+    /** Picks a token per chosen position from the generator's probabilities ([rows, vocab]). */
+    interface Sampler {
+        int[] sample(float[] probs, int rows, int vocab);
+    }
+
+    private final ElectraForPreTraining discriminator;
+    private final ElectraForMaskedLM generator;
+    private final Masking masking;
+    private final Backend backend;
+
+    ElectraPretraining(ElectraForPreTraining discriminator, ElectraConfig generatorConfig, Vocabulary vocab) {
+        this.discriminator = discriminator;
+        this.generator = ElectraForMaskedLM.sharingEmbeddings(generatorConfig, discriminator.encoder);
+        this.masking = Masking.electra(vocab);
+        this.backend = discriminator.backend();
+    }
+
+    public ElectraForPreTraining discriminator() { return discriminator; }
+
+    public ElectraForMaskedLM generator() { return generator; }
+
+    @Override
+    public Objective objective() { return Objective.ELECTRA; }
+
+    @Override
+    public Map<String, PretrainedModel> models() {
+        Map<String, PretrainedModel> m = new LinkedHashMap<>();
+        m.put("discriminator", discriminator);
+        m.put("generator", generator);
+        return m;
+    }
+
+    @Override
+    public PretrainedModel encoderModel() { return discriminator; }
+
+    @Override
+    public StepStats trainStep(Batch batch, long seed) {
+        Masking.Masked masked = masking.apply(batch, new SplittableRandom(Pretraining.mix(seed, 0)));
+        SplittableRandom sampling = new SplittableRandom(Pretraining.mix(seed, 1));
+        return trainStep(batch, masked, (probs, rows, vocab) -> GumbelMax.sample(probs, rows, vocab, sampling),
+                Pretraining.mix(seed, 2));
+    }
+
+    StepStats trainStep(Batch batch, Masking.Masked masked, Sampler sampler, long dropoutSeed) {
+        int n = batch.tokens();
+        int[] rows = masked.chosen();
+        int m = rows.length;
+        int vocab = generator.config().vocabSize();
+
+        Batch generatorInput = new Batch(batch.size(), batch.seq(), masked.inputIds(), batch.tokenTypeIds(),
+                batch.attentionMask());
+        ElectraModel.Saved g = generator.encoder.forwardForBackward(generatorInput, new DropoutSeeds(Pretraining.mix(dropoutSeed, 0)));
+        int[] discriminatorIds = batch.inputIds().clone();
+        float[] replaced = new float[n];
+        float mlmLoss = 0;
+        int mlmCorrect = 0;
+        if (m > 0) {
+            // The LM head runs on the chosen rows only: at V = 32k it would otherwise cost more than both encoders.
+            Tensor hidden = backend.zeros(m, g.output().cols());
+            backend.gather(g.output(), rows, hidden);
+            ElectraForMaskedLM.HeadSaved head = generator.headForBackward(hidden);
+            int[] labels = new int[m];
+            for (int i = 0; i < m; i++) labels[i] = masked.labels()[rows[i]];
+            Tensor dLogits = backend.zeros(m, vocab);
+            mlmLoss = backend.crossEntropy(head.logits(), labels, SequenceClassifier.IGNORE_INDEX, dLogits);
+            Tensor probs = backend.zeros(m, vocab);
+            backend.softmax(head.logits(), probs);
+            float[] p = backend.read(probs);
+            int[] sampled = sampler.sample(p, m, vocab);
+            for (int i = 0; i < m; i++) {
+                if (argmax(p, i * vocab, vocab) == labels[i]) mlmCorrect++;
+                discriminatorIds[rows[i]] = sampled[i];
+                replaced[rows[i]] = sampled[i] != labels[i] ? 1f : 0f;
+            }
+            Tensor dHidden = backend.zeros(n, g.output().cols());
+            backend.scatterAdd(generator.headBackward(dLogits, head), rows, dHidden);
+            generator.encoder.backward(dHidden, g);
+        }
+
+        Batch discriminatorInput = new Batch(batch.size(), batch.seq(), discriminatorIds, batch.tokenTypeIds(),
+                batch.attentionMask());
+        ElectraModel.Saved d = discriminator.encoder.forwardForBackward(discriminatorInput,
+                new DropoutSeeds(Pretraining.mix(dropoutSeed, 1)));
+        ElectraForPreTraining.HeadSaved head = discriminator.headForBackward(d.output());
+        float[] weights = new float[n];
+        for (int i = 0; i < n; i++) weights[i] = batch.attentionMask()[i];
+        Tensor dLogits = backend.zeros(head.logits().shape());
+        float discLoss = backend.binaryCrossEntropy(head.logits(), replaced, weights, dLogits);
+        backend.scale(dLogits, DISCRIMINATOR_WEIGHT);
+        discriminator.encoder.backward(discriminator.headBackward(dLogits, head), d);
+
+        float[] logits = backend.read(head.logits());
+        long real = 0, correct = 0, originals = 0;
+        for (int i = 0; i < n; i++) {
+            if (batch.attentionMask()[i] == 0) continue;
+            real++;
+            boolean isReplaced = replaced[i] > 0;
+            if (!isReplaced) originals++;
+            if ((logits[i] > 0) == isReplaced) correct++;
+        }
+        return new StepStats(mlmLoss + DISCRIMINATOR_WEIGHT * discLoss, mlmLoss, discLoss, real, m, mlmCorrect,
+                correct, originals, 1);
+    }
+
+    static int argmax(float[] x, int offset, int n) {
+        int best = 0;
+        for (int i = 1; i < n; i++) if (x[offset + i] > x[offset + best]) best = i;
+        return best;
+    }
+
+    @Override
+    public double flopsPerStep(int batch, int seq) {
+        double chosen = Flops.CHOSEN * batch * seq;
+        return Flops.TRAIN * (Flops.encoder(generator.config(), batch, seq) + Flops.lmHead(generator.config(), chosen)
+                + Flops.encoder(discriminator.config(), batch, seq) + Flops.discriminatorHead(discriminator.config(), batch * seq));
+    }
+}
