@@ -17,8 +17,10 @@ final class Gemm {
 
     static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
     private static final int L = S.length();
-    static final int MR = 6, NR = 2 * L;
-    static final int KC = 256, MC = 144, NC = 3072;
+    static final int MR = 8, NR = 2 * L;
+    static final int KC = 512, MC = 72, NC = 3072;
+    /** k steps per pass when packing a transposed operand. */
+    private static final int TRANSPOSE_RUN = 16;
 
     /** Per-thread packing buffers, grown on demand and then reused. */
     private static final ThreadLocal<float[][]> SCRATCH =
@@ -82,12 +84,15 @@ final class Gemm {
                     for (int r = rows; r < MR; r++) ap[dst + r] = 0;
                 }
             } else {
-                for (int r = 0; r < rows; r++) {
-                    int src = aOff + (ic + s + r) * lda + pc;
-                    for (int p = 0; p < kc; p++) ap[base + p * MR + r] = a[src + p];
+                for (int p0 = 0; p0 < kc; p0 += TRANSPOSE_RUN) {
+                    int p1 = Math.min(kc, p0 + TRANSPOSE_RUN);
+                    for (int r = 0; r < rows; r++) {
+                        int src = aOff + (ic + s + r) * lda + pc;
+                        for (int p = p0; p < p1; p++) ap[base + p * MR + r] = a[src + p];
+                    }
+                    for (int r = rows; r < MR; r++)
+                        for (int p = p0; p < p1; p++) ap[base + p * MR + r] = 0;
                 }
-                for (int r = rows; r < MR; r++)
-                    for (int p = 0; p < kc; p++) ap[base + p * MR + r] = 0;
             }
         }
     }
@@ -97,12 +102,16 @@ final class Gemm {
         for (int t = 0; t < nc; t += NR) {
             int cols = Math.min(NR, nc - t), base = t * kc;
             if (transB) {
-                for (int j = 0; j < cols; j++) {
-                    int src = bOff + (jc + t + j) * ldb + pc;
-                    for (int p = 0; p < kc; p++) bp[base + p * NR + j] = b[src + p];
+                // A transpose: go through k in short runs so the written part of the sliver stays in L1.
+                for (int p0 = 0; p0 < kc; p0 += TRANSPOSE_RUN) {
+                    int p1 = Math.min(kc, p0 + TRANSPOSE_RUN);
+                    for (int j = 0; j < cols; j++) {
+                        int src = bOff + (jc + t + j) * ldb + pc;
+                        for (int p = p0; p < p1; p++) bp[base + p * NR + j] = b[src + p];
+                    }
+                    for (int j = cols; j < NR; j++)
+                        for (int p = p0; p < p1; p++) bp[base + p * NR + j] = 0;
                 }
-                for (int j = cols; j < NR; j++)
-                    for (int p = 0; p < kc; p++) bp[base + p * NR + j] = 0;
             } else if (cols == NR) {
                 for (int p = 0; p < kc; p++) {
                     int src = bOff + (pc + p) * ldb + jc + t, dst = base + p * NR;
@@ -123,8 +132,7 @@ final class Gemm {
     private static void kernel(int kc, float[] ap, int ai, float[] bp, int bi, float[] c, int cOff, int ldc,
                                int mr, int nr, float alpha, float beta, float[] tile) {
         FloatVector z = FloatVector.zero(S);
-        FloatVector c00 = z, c01 = z, c10 = z, c11 = z, c20 = z, c21 = z, c30 = z, c31 = z, c40 = z, c41 = z,
-                c50 = z, c51 = z;
+        FloatVector c00 = z, c01 = z, c10 = z, c11 = z, c20 = z, c21 = z, c30 = z, c31 = z, c40 = z, c41 = z, c50 = z, c51 = z, c60 = z, c61 = z, c70 = z, c71 = z;
         for (int p = 0; p < kc; p++, ai += MR, bi += NR) {
             FloatVector b0 = FloatVector.fromArray(S, bp, bi), b1 = FloatVector.fromArray(S, bp, bi + L);
             FloatVector a = FloatVector.broadcast(S, ap[ai]);
@@ -145,12 +153,31 @@ final class Gemm {
             a = FloatVector.broadcast(S, ap[ai + 5]);
             c50 = a.fma(b0, c50);
             c51 = a.fma(b1, c51);
+            a = FloatVector.broadcast(S, ap[ai + 6]);
+            c60 = a.fma(b0, c60);
+            c61 = a.fma(b1, c61);
+            a = FloatVector.broadcast(S, ap[ai + 7]);
+            c70 = a.fma(b0, c70);
+            c71 = a.fma(b1, c71);
         }
         // The tile is first scaled in registers; a full tile then updates C directly, an edge tile through tile[].
         FloatVector va = FloatVector.broadcast(S, alpha);
-        c00 = c00.mul(va); c01 = c01.mul(va); c10 = c10.mul(va); c11 = c11.mul(va); c20 = c20.mul(va);
-        c21 = c21.mul(va); c30 = c30.mul(va); c31 = c31.mul(va); c40 = c40.mul(va); c41 = c41.mul(va);
-        c50 = c50.mul(va); c51 = c51.mul(va);
+        c00 = c00.mul(va);
+        c01 = c01.mul(va);
+        c10 = c10.mul(va);
+        c11 = c11.mul(va);
+        c20 = c20.mul(va);
+        c21 = c21.mul(va);
+        c30 = c30.mul(va);
+        c31 = c31.mul(va);
+        c40 = c40.mul(va);
+        c41 = c41.mul(va);
+        c50 = c50.mul(va);
+        c51 = c51.mul(va);
+        c60 = c60.mul(va);
+        c61 = c61.mul(va);
+        c70 = c70.mul(va);
+        c71 = c71.mul(va);
         if (mr == MR && nr == NR) {
             if (beta != 0) {
                 FloatVector vb = FloatVector.broadcast(S, beta);
@@ -166,21 +193,45 @@ final class Gemm {
                 c41 = FloatVector.fromArray(S, c, cOff + 4 * ldc + L).fma(vb, c41);
                 c50 = FloatVector.fromArray(S, c, cOff + 5 * ldc).fma(vb, c50);
                 c51 = FloatVector.fromArray(S, c, cOff + 5 * ldc + L).fma(vb, c51);
+                c60 = FloatVector.fromArray(S, c, cOff + 6 * ldc).fma(vb, c60);
+                c61 = FloatVector.fromArray(S, c, cOff + 6 * ldc + L).fma(vb, c61);
+                c70 = FloatVector.fromArray(S, c, cOff + 7 * ldc).fma(vb, c70);
+                c71 = FloatVector.fromArray(S, c, cOff + 7 * ldc + L).fma(vb, c71);
             }
-            c00.intoArray(c, cOff); c01.intoArray(c, cOff + L);
-            c10.intoArray(c, cOff + ldc); c11.intoArray(c, cOff + ldc + L);
-            c20.intoArray(c, cOff + 2 * ldc); c21.intoArray(c, cOff + 2 * ldc + L);
-            c30.intoArray(c, cOff + 3 * ldc); c31.intoArray(c, cOff + 3 * ldc + L);
-            c40.intoArray(c, cOff + 4 * ldc); c41.intoArray(c, cOff + 4 * ldc + L);
-            c50.intoArray(c, cOff + 5 * ldc); c51.intoArray(c, cOff + 5 * ldc + L);
+            c00.intoArray(c, cOff);
+            c01.intoArray(c, cOff + L);
+            c10.intoArray(c, cOff + ldc);
+            c11.intoArray(c, cOff + ldc + L);
+            c20.intoArray(c, cOff + 2 * ldc);
+            c21.intoArray(c, cOff + 2 * ldc + L);
+            c30.intoArray(c, cOff + 3 * ldc);
+            c31.intoArray(c, cOff + 3 * ldc + L);
+            c40.intoArray(c, cOff + 4 * ldc);
+            c41.intoArray(c, cOff + 4 * ldc + L);
+            c50.intoArray(c, cOff + 5 * ldc);
+            c51.intoArray(c, cOff + 5 * ldc + L);
+            c60.intoArray(c, cOff + 6 * ldc);
+            c61.intoArray(c, cOff + 6 * ldc + L);
+            c70.intoArray(c, cOff + 7 * ldc);
+            c71.intoArray(c, cOff + 7 * ldc + L);
             return;
         }
-        c00.intoArray(tile, 0); c01.intoArray(tile, L);
-        c10.intoArray(tile, NR); c11.intoArray(tile, NR + L);
-        c20.intoArray(tile, 2 * NR); c21.intoArray(tile, 2 * NR + L);
-        c30.intoArray(tile, 3 * NR); c31.intoArray(tile, 3 * NR + L);
-        c40.intoArray(tile, 4 * NR); c41.intoArray(tile, 4 * NR + L);
-        c50.intoArray(tile, 5 * NR); c51.intoArray(tile, 5 * NR + L);
+        c00.intoArray(tile, 0);
+        c01.intoArray(tile, 0 + L);
+        c10.intoArray(tile, NR);
+        c11.intoArray(tile, NR + L);
+        c20.intoArray(tile, 2 * NR);
+        c21.intoArray(tile, 2 * NR + L);
+        c30.intoArray(tile, 3 * NR);
+        c31.intoArray(tile, 3 * NR + L);
+        c40.intoArray(tile, 4 * NR);
+        c41.intoArray(tile, 4 * NR + L);
+        c50.intoArray(tile, 5 * NR);
+        c51.intoArray(tile, 5 * NR + L);
+        c60.intoArray(tile, 6 * NR);
+        c61.intoArray(tile, 6 * NR + L);
+        c70.intoArray(tile, 7 * NR);
+        c71.intoArray(tile, 7 * NR + L);
         for (int r = 0; r < mr; r++)
             for (int j = 0; j < nr; j++) {
                 int ci = cOff + r * ldc + j;
