@@ -6,6 +6,7 @@ import dev.raccoon.serve.TableFormat;
 import me.tongfei.progressbar.ConsoleProgressBarConsumer;
 import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
+import me.tongfei.progressbar.ProgressBarStyle;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -44,7 +45,10 @@ final class ScoreCommand implements Callable<Integer> {
         BatchScorer.Summary summary;
         try (Classifier classifier = modelOptions.load();
              ProgressBar bar = new ProgressBarBuilder().setTaskName("score").setInitialMax(total).setUnit(" rows", 1)
-                     .setConsumer(new ConsoleProgressBarConsumer(System.err)).showSpeed().build()) {
+                     .setConsumer(new ConsoleProgressBarConsumer(System.err)).showSpeed()
+                     // Colours and box characters only on a terminal; logs get plain ASCII.
+                     .setStyle(System.console() != null ? ProgressBarStyle.COLORFUL_UNICODE_BLOCK : ProgressBarStyle.ASCII)
+                     .build()) {
             summary = new BatchScorer(classifier).score(new BatchScorer.Job(in, out, tableFormat, textColumn, chunkRows), bar::stepBy);
         }
         System.err.printf("raccoon score: %s: %d rows scored, %d without a usable text%s%n", out, summary.scored(),
