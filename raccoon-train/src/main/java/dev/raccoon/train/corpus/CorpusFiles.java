@@ -1,0 +1,120 @@
+package dev.raccoon.train.corpus;
+
+import java.io.BufferedReader;
+import java.io.FilterInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.text.Normalizer;
+import java.util.List;
+import java.util.function.LongConsumer;
+import java.util.zip.GZIPInputStream;
+
+/** Corpus files, plain or gzip (by a .gz name), one item a line, read as a stream; and the line normalisation. */
+public final class CorpusFiles {
+
+    /** Receives lines; may throw I/O errors of its own. */
+    @FunctionalInterface
+    public interface LineSink {
+        void line(String line) throws IOException;
+    }
+
+    private CorpusFiles() {
+    }
+
+    /** Bytes on disk of all {@code files}, the total for a progress bar fed by {@link #read}. */
+    public static long size(List<Path> files) throws IOException {
+        long total = 0;
+        for (Path f : files) {
+            total += Files.size(f);
+        }
+        return total;
+    }
+
+    /**
+     * Passes the lines of {@code files}, in order, to {@code sink}, at most {@code maxLines} of them in all; bytes
+     * that are not UTF-8 become U+FFFD. Reports the bytes read from disk so far to {@code progress}.
+     *
+     * @return the number of lines read
+     */
+    public static long read(List<Path> files, long maxLines, LongConsumer progress, LineSink sink) throws IOException {
+        long lines = 0;
+        long done = 0;
+        for (Path file : files) {
+            if (lines >= maxLines) {
+                break;
+            }
+            try (Counting counted = new Counting(Files.newInputStream(file));
+                 BufferedReader reader = reader(file, counted)) {
+                for (String line; lines < maxLines && (line = reader.readLine()) != null; ) {
+                    lines++;
+                    sink.line(line);
+                    if ((lines & 1023) == 0) {
+                        progress.accept(done + counted.count);
+                    }
+                }
+                done += counted.count;
+                progress.accept(done);
+            }
+        }
+        return lines;
+    }
+
+    private static BufferedReader reader(Path file, InputStream in) throws IOException {
+        InputStream data = file.getFileName().toString().endsWith(".gz") ? new GZIPInputStream(in, 1 << 16) : in;
+        return new BufferedReader(new InputStreamReader(data, StandardCharsets.UTF_8.newDecoder()
+                .onMalformedInput(CodingErrorAction.REPLACE)
+                .onUnmappableCharacter(CodingErrorAction.REPLACE)), 1 << 16);
+    }
+
+    /** NFC, with every run of whitespace (Unicode's, no-break spaces included) one space, trimmed. */
+    public static String normalize(String line) {
+        String nfc = Normalizer.isNormalized(line, Normalizer.Form.NFC) ? line
+                : Normalizer.normalize(line, Normalizer.Form.NFC);
+        StringBuilder sb = new StringBuilder(nfc.length());
+        boolean space = false;
+        for (int i = 0; i < nfc.length(); i++) {
+            char c = nfc.charAt(i);
+            if (Character.isWhitespace(c) || Character.isSpaceChar(c)) {
+                space = sb.length() > 0;
+            } else {
+                if (space) {
+                    sb.append(' ');
+                    space = false;
+                }
+                sb.append(c);
+            }
+        }
+        return sb.toString();
+    }
+
+    private static final class Counting extends FilterInputStream {
+        long count;
+
+        Counting(InputStream in) {
+            super(in);
+        }
+
+        @Override
+        public int read() throws IOException {
+            int b = super.read();
+            if (b >= 0) {
+                count++;
+            }
+            return b;
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            int n = super.read(b, off, len);
+            if (n > 0) {
+                count += n;
+            }
+            return n;
+        }
+    }
+}

@@ -1,0 +1,252 @@
+package dev.raccoon.train.corpus;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.raccoon.text.Vocabulary;
+import dev.raccoon.text.WordPieceTokenizer;
+import java.io.BufferedReader;
+import java.io.BufferedWriter;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.Comparator;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.stream.Stream;
+import me.tongfei.progressbar.ConsoleProgressBarConsumer;
+import me.tongfei.progressbar.ProgressBar;
+import me.tongfei.progressbar.ProgressBarBuilder;
+import me.tongfei.progressbar.ProgressBarStyle;
+
+/**
+ * Turns corpus files into a {@link SequenceShard} of pretraining sequences: lines are normalised
+ * ({@link CorpusFiles#normalize}), lines under {@code minChars} code points and exact duplicates (by a 64-bit hash)
+ * dropped, then shuffled, tokenised and packed as ELECTRA packs them ({@link SequencePacker}).
+ *
+ * <p>The shuffle streams: pass one deals each kept line to one of B temporary bucket files at random (B chosen so
+ * a bucket holds about {@value #BUCKET_BYTES} bytes); pass two loads one bucket at a time and shuffles it in
+ * memory. A uniformly random bucket followed by a uniform shuffle within it is a uniform shuffle of the whole, and
+ * memory holds one bucket's lines plus 16 bytes per distinct line for the duplicate hashes. The result depends
+ * only on the files, the options and the seed.
+ */
+public final class CorpusPipeline {
+
+    static final long BUCKET_BYTES = 32L << 20;
+    /** gzip'd text is about this many times smaller, for sizing buckets before reading. */
+    private static final int GZIP_RATIO = 4;
+    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+    /**
+     * @param seqLength sequence length, [CLS] and [SEP]s included
+     * @param seed      seed of the shuffle and of the packing's random choices
+     * @param maxLines  the most corpus lines read, over all files
+     * @param minChars  lines shorter than this (in code points, after normalisation) are dropped
+     */
+    public record Options(int seqLength, long seed, long maxLines, int minChars) {
+        public static final int DEFAULT_SEQ_LENGTH = 128;
+        public static final int DEFAULT_MIN_CHARS = 3;
+
+        public Options {
+            if (seqLength < 5 || seqLength > 65535) {
+                throw new IllegalArgumentException("sequence length " + seqLength + " is outside [5, 65535]");
+            }
+            if (maxLines < 1 || minChars < 1) {
+                throw new IllegalArgumentException("maxLines and minChars must be positive");
+            }
+        }
+    }
+
+    /** What a run read, dropped and wrote; saved as JSON beside the shard. */
+    public record Summary(List<String> files, long linesRead, long shortDropped, long duplicatesDropped,
+                          long linesKept, long linesWithoutTokens, long tokens, long unkTokens, long sequences,
+                          long twoSegmentSequences, int seqLength, int vocabSize, int idBytes, int buckets,
+                          long seed, double seconds) {
+    }
+
+    private CorpusPipeline() {
+    }
+
+    /** The summary file of a shard: {@code FILE.json} beside it. */
+    public static Path summaryFile(Path shard) {
+        return shard.resolveSibling(shard.getFileName() + ".json");
+    }
+
+    /**
+     * Runs the pipeline and writes {@code out} and its {@link #summaryFile}.
+     *
+     * @param progressOrNull where progress bars go (stderr), or null for none
+     */
+    public static Summary run(List<Path> files, WordPieceTokenizer tokenizer, Path out, Options options,
+                              PrintStream progressOrNull) throws IOException {
+        long started = System.nanoTime();
+        long estimate = 0;
+        for (Path f : files) {
+            estimate += Files.size(f) * (f.getFileName().toString().endsWith(".gz") ? GZIP_RATIO : 1);
+        }
+        int buckets = (int) Math.clamp((estimate + BUCKET_BYTES - 1) / BUCKET_BYTES, 1, 1024);
+        SplittableRandom root = new SplittableRandom(options.seed());
+        SplittableRandom dealing = root.split();
+        SplittableRandom shuffling = root.split();
+        SplittableRandom packing = root.split();
+
+        Path parent = out.toAbsolutePath().getParent();
+        Files.createDirectories(parent);
+        Path tmp = Files.createTempDirectory(parent, out.getFileName() + ".buckets-");
+        try {
+            Counts counts = new Counts();
+            deal(files, options, tmp, buckets, dealing, counts, progressOrNull);
+            Vocabulary vocab = tokenizer.vocab();
+            try (SequenceShard.Writer writer = new SequenceShard.Writer(out, options.seqLength(), vocab.size())) {
+                SequencePacker packer = new SequencePacker(options.seqLength(), vocab.clsId(), vocab.sepId(),
+                        vocab.padId(), packing, (ids, length, segmentB) -> {
+                            writer.write(ids, length, segmentB);
+                            counts.tokens += length - (segmentB < length ? 3 : 2);
+                            if (segmentB < length) {
+                                counts.twoSegments++;
+                            }
+                        });
+                try (ProgressBar bar = bar(progressOrNull, "pack", counts.kept, "")) {
+                    for (int b = 0; b < buckets; b++) {
+                        List<String> lines = readBucket(tmp, b);
+                        Collections.shuffle(lines, shuffling);
+                        for (String line : lines) {
+                            pack(line, tokenizer, options.seqLength(), packer, counts);
+                            step(bar, 1);
+                        }
+                    }
+                }
+                packer.flush();
+                Summary summary = new Summary(files.stream().map(Path::toString).toList(), counts.read,
+                        counts.tooShort, counts.duplicates, counts.kept, counts.withoutTokens, counts.tokens,
+                        counts.unk, writer.count(), counts.twoSegments, options.seqLength(), vocab.size(),
+                        writer.idBytes(), buckets, options.seed(), (System.nanoTime() - started) / 1e9);
+                writer.finish();
+                writeSummary(summaryFile(out), summary);
+                return summary;
+            }
+        } finally {
+            deleteTree(tmp);
+        }
+    }
+
+    private static final class Counts {
+        long read;
+        long tooShort;
+        long duplicates;
+        long kept;
+        long withoutTokens;
+        long tokens;
+        long unk;
+        long twoSegments;
+    }
+
+    /** Pass one: normalise, filter, deduplicate and deal the lines to bucket files. */
+    private static void deal(List<Path> files, Options options, Path dir, int buckets, SplittableRandom random,
+                             Counts counts, PrintStream progressOrNull) throws IOException {
+        LongHashSet seen = new LongHashSet();
+        BufferedWriter[] writers = new BufferedWriter[buckets];
+        try (ProgressBar bar = bar(progressOrNull, "read", CorpusFiles.size(files), "MB")) {
+            for (int b = 0; b < buckets; b++) {
+                writers[b] = Files.newBufferedWriter(bucket(dir, b), StandardCharsets.UTF_8);
+            }
+            counts.read = CorpusFiles.read(files, options.maxLines(), bytes -> {
+                if (bar != null) {
+                    bar.stepTo(bytes);
+                }
+            }, raw -> {
+                String line = CorpusFiles.normalize(raw);
+                if (line.codePointCount(0, line.length()) < options.minChars()) {
+                    counts.tooShort++;
+                } else if (!seen.add(LongHashSet.hash(line))) {
+                    counts.duplicates++;
+                } else {
+                    counts.kept++;
+                    BufferedWriter w = writers[random.nextInt(buckets)];
+                    w.write(line);
+                    w.write('\n');
+                }
+            });
+        } finally {
+            for (BufferedWriter w : writers) {
+                if (w != null) {
+                    w.close();
+                }
+            }
+        }
+    }
+
+    private static Path bucket(Path dir, int b) {
+        return dir.resolve("bucket-" + b + ".txt");
+    }
+
+    private static List<String> readBucket(Path dir, int b) throws IOException {
+        List<String> lines = new ArrayList<>();
+        try (BufferedReader r = Files.newBufferedReader(bucket(dir, b), StandardCharsets.UTF_8)) {
+            for (String line; (line = r.readLine()) != null; ) {
+                lines.add(line);
+            }
+        }
+        return lines;
+    }
+
+    /** Tokenises a line, keeping at most a sequence's worth of tokens (packing never uses more of one line). */
+    private static void pack(String line, WordPieceTokenizer tokenizer, int seqLength, SequencePacker packer,
+                             Counts counts) throws IOException {
+        int[] encoded = tokenizer.encode(line, seqLength + 2).inputIds();
+        if (encoded.length == 2) {
+            counts.withoutTokens++;
+            return;
+        }
+        int[] tokens = Arrays.copyOfRange(encoded, 1, encoded.length - 1);
+        int unk = tokenizer.vocab().unkId();
+        for (int id : tokens) {
+            if (id == unk) {
+                counts.unk++;
+            }
+        }
+        packer.add(tokens);
+    }
+
+    private static ProgressBar bar(PrintStream err, String task, long max, String unit) {
+        if (err == null) {
+            return null;
+        }
+        ProgressBarBuilder b = new ProgressBarBuilder().setTaskName("corpus " + task).setInitialMax(max)
+                .setStyle(ProgressBarStyle.ASCII).setUpdateIntervalMillis(500).startsFrom(0, Duration.ZERO)
+                .setConsumer(new ConsoleProgressBarConsumer(err));
+        if (!unit.isEmpty()) {
+            b.setUnit(" " + unit, 1 << 20);
+        }
+        return b.build();
+    }
+
+    private static void step(ProgressBar bar, long n) {
+        if (bar != null) {
+            bar.stepBy(n);
+        }
+    }
+
+    private static void writeSummary(Path file, Summary summary) throws IOException {
+        Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
+        Files.writeString(tmp, JSON.writeValueAsString(summary) + "\n", StandardCharsets.UTF_8);
+        Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    }
+
+    private static void deleteTree(Path dir) throws IOException {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (Stream<Path> paths = Files.walk(dir)) {
+            for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
+                Files.delete(p);
+            }
+        }
+    }
+}
