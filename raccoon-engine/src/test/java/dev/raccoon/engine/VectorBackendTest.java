@@ -77,6 +77,24 @@ class VectorBackendTest {
     }
 
     @Test
+    void concurrentCallersOnOneBackend() throws Exception {
+        // One caller gets the team, the others run inline: all must finish with the right answer.
+        float[] a = floats(rnd, 200 * 300, 1), b = floats(rnd, 300 * 100, 1);
+        Tensor want = ref.zeros(200, 100);
+        ref.matmul(ref.of(a, 200, 300), false, ref.of(b, 300, 100), false, want, 1, 0);
+        try (var pool = java.util.concurrent.Executors.newFixedThreadPool(4)) {
+            var futures = new java.util.ArrayList<java.util.concurrent.Future<float[]>>();
+            for (int i = 0; i < 8; i++)
+                futures.add(pool.submit(() -> {
+                    Tensor c = two.zeros(200, 100);
+                    for (int rep = 0; rep < 5; rep++) two.matmul(two.of(a, 200, 300), false, two.of(b, 300, 100), false, c, 1, 0);
+                    return two.read(c);
+                }));
+            for (var f : futures) assertClose("concurrent matmul", f.get(), ref.read(want), 1e-4);
+        }
+    }
+
+    @Test
     void matmulRejectsMismatchedShapes() {
         assertThatThrownBy(() -> two.matmul(two.zeros(3, 4), false, two.zeros(5, 2), false, two.zeros(3, 2), 1, 0))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("3×4");

@@ -10,7 +10,8 @@ import jdk.incubator.vector.VectorSpecies;
  * <p>op(B) is packed into NR-column slivers (kc × NR, NR = two vectors) and op(A) into MR-row slivers
  * (MR × kc), so the micro-kernel reads both with unit stride whatever the transposes were. The micro-kernel
  * keeps an MR × NR tile of C in 2·MR vector registers. Loop order: jc (NC) → pc (KC, pack B) → ic (MC, pack A)
- * → jr → ir; the B sliver stays in L1 across the ir loop, the packed A block in L2.
+ * → jr → ir; the B sliver (kc × NR) is reused from L1/L2 across the ir loop, the A block (mc × kc) from L2,
+ * the B panel (kc × nc) from L3. Sizes were tuned on Zen 4 (1 MiB L2 per core).
  */
 final class Gemm {
     private Gemm() {}
