@@ -44,7 +44,12 @@ final class Parallel implements AutoCloseable {
             job = j;
             for (Thread w : workers) LockSupport.unpark(w);
             j.work();
-            while (j.done.get() < chunks) Thread.onSpinWait();
+            // A worker still busy was likely descheduled by other load if this takes long: stop spinning then.
+            long start = System.nanoTime();
+            while (j.done.get() < chunks) {
+                if (System.nanoTime() - start < SPIN_NANOS) Thread.onSpinWait();
+                else Thread.yield();
+            }
             job = null;
             Throwable t = j.failure.get();
             if (t instanceof RuntimeException e) throw e;
