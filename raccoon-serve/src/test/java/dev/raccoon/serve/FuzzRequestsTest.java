@@ -45,6 +45,7 @@ class FuzzRequestsTest {
         Random random = new Random(20240611);
         Map<String, Integer> statuses = new TreeMap<>();
         List<String> failures = new ArrayList<>();
+        String previous = "";
         for (int i = 0; i < REQUESTS; i++) {
             int kind = random.nextInt(12);
             Bad bad = kind == 11 ? null : request(kind, random);
@@ -62,11 +63,20 @@ class FuzzRequestsTest {
                 try {
                     status = Oracle.HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString()).statusCode();
                 } catch (java.io.IOException e) {
-                    failures.add("no answer (" + e.getMessage() + ") for " + what);
-                    continue;
+                    // HTTP/1.1 lets a server close a kept-alive connection just as the client reuses it, and the
+                    // JDK client does not retry a POST: once more on a new connection, and that one must answer.
+                    statuses.merge("retried", 1, Integer::sum);
+                    try (java.net.http.HttpClient fresh = java.net.http.HttpClient.newHttpClient()) {
+                        status = fresh.send(b.build(), HttpResponse.BodyHandlers.ofString()).statusCode();
+                    } catch (java.io.IOException again) {
+                        failures.add("no answer (" + again.getMessage() + ") for " + what + " after " + previous);
+                        previous = what;
+                        continue;
+                    }
                 }
             }
             statuses.merge(kind + ":" + status, 1, Integer::sum);
+            previous = status + " for " + what;
             // Raw garbage may also be dropped without an answer (status 0): that is not a server error either.
             if (status >= 500 || (status < 400 && !(bad == null && status == 0))) failures.add(status + " for " + what);
         }
