@@ -1,0 +1,345 @@
+package dev.raccoon.train.pretrain;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.raccoon.model.Batch;
+import dev.raccoon.model.ElectraConfig;
+import dev.raccoon.model.ModelDirectory;
+import dev.raccoon.model.PretrainedModel;
+import dev.raccoon.model.io.Checkpoints;
+import dev.raccoon.model.io.DType;
+import dev.raccoon.model.io.SafeTensors;
+import dev.raccoon.text.WordPieceTokenizer;
+import dev.raccoon.train.optim.AdamW;
+import dev.raccoon.train.optim.LinearSchedule;
+import dev.raccoon.train.report.TrainingLog;
+import me.tongfei.progressbar.ConsoleProgressBarConsumer;
+import me.tongfei.progressbar.ProgressBar;
+import me.tongfei.progressbar.ProgressBarBuilder;
+import me.tongfei.progressbar.ProgressBarStyle;
+
+import java.io.BufferedWriter;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+
+/**
+ * Pretrains with ELECTRA's or BERT's objective on packed sequences, with AdamW (weight decay 0.01), linear warmup
+ * and decay, and gradient clipping over all parameters at once.
+ *
+ * <p>Under the output directory it writes {@code pretrain_log.jsonl}, {@code pretrain_curves.png}, and every
+ * {@code saveEvery} steps a resumable {@code checkpoint-N/} (the models as Hugging Face directories, the AdamW
+ * moments and {@code pretrain_state.json}), written under a temporary name and renamed when complete, the
+ * previous one deleted only then. Beside it the models are exported for use: {@code discriminator/} and
+ * {@code generator/} (ELECTRA) or {@code mlm/}, which transformers loads as they are. Every random choice
+ * (sequence order per epoch; masking, sampling and dropout per step) is a function of the seed and the position,
+ * so a resumed run ends with the same weights as an uninterrupted one.
+ */
+public final class Pretrainer {
+    /**
+     * @param warmupSteps steps of linear warmup ({@link #defaultWarmup})
+     * @param saveEvery   checkpoint every this many steps (and at the end)
+     * @param logEvery    one log line per this many steps, averaging them
+     * @param stopAfter   stop after this many steps with a checkpoint saved, as if interrupted; 0: run to the end
+     */
+    public record Options(int steps, int batchSize, float lr, int warmupSteps, float weightDecay, float maxGradNorm,
+                          int saveEvery, int logEvery, int stopAfter, long seed, boolean progress) {
+        public Options {
+            if (steps < 1 || batchSize < 1) throw new IllegalArgumentException("steps and batch size must be at least 1");
+            if (!(lr > 0)) throw new IllegalArgumentException("learning rate must be positive, got " + lr);
+            if (warmupSteps < 0 || warmupSteps > steps)
+                throw new IllegalArgumentException("warmup steps must lie in [0, " + steps + "], got " + warmupSteps);
+            if (!(weightDecay >= 0 && maxGradNorm > 0))
+                throw new IllegalArgumentException("weight decay must not be negative and the clipping norm must be positive");
+            if (saveEvery < 1 || logEvery < 1) throw new IllegalArgumentException("save-every and log-every must be at least 1");
+            if (stopAfter < 0) throw new IllegalArgumentException("stop-after must not be negative");
+        }
+
+        /** ELECTRA's 10k warmup steps of a 1M-step run, scaled down for short runs: 10 % of the steps, at most 10k. */
+        public static int defaultWarmup(int steps) {
+            return Math.min(10_000, Math.round(0.1f * steps));
+        }
+    }
+
+    /**
+     * @param flops training FLOPs of all steps done (resumed ones included)
+     * @param log   the whole log, resumed parts included
+     */
+    public record Result(int steps, int totalSteps, double seconds, double tokensPerSecond, double flops, TrainingLog log) {}
+
+    public static final String LOG = "pretrain_log.jsonl";
+    public static final String CURVES = "pretrain_curves.png";
+    private static final String OPTIMIZER = "optimizer.safetensors";
+    private static final String STATE = "pretrain_state.json";
+    private static final Pattern CHECKPOINT = Pattern.compile("checkpoint-(\\d+)");
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper STATE_JSON = new ObjectMapper()
+            .setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE).enable(SerializationFeature.INDENT_OUTPUT);
+
+    /** What {@code pretrain_state.json} holds: the step, and the options a resumed run must share. */
+    record State(int step, Map<String, String> options) {}
+
+    private final Pretraining model;
+    private final WordPieceTokenizer tokenizer;
+    private final PackedCorpus corpus;
+    private final Options options;
+    private final Path out;
+    private int[] order;
+    private int orderEpoch = -1;
+
+    public Pretrainer(Pretraining model, WordPieceTokenizer tokenizer, PackedCorpus corpus, Options options, Path out) {
+        this.model = model;
+        this.tokenizer = tokenizer;
+        this.corpus = corpus;
+        this.options = options;
+        this.out = out;
+    }
+
+    public Result run(boolean resume) throws IOException {
+        long started = System.nanoTime();
+        int total = options.steps();
+        int seq = corpus.seqLength();
+        double flopsPerStep = model.flopsPerStep(options.batchSize(), seq);
+        var params = model.params();
+        AdamW optimizer = new AdamW(params, 0.9f, 0.999f, 1e-6f, options.weightDecay());
+        LinearSchedule schedule = new LinearSchedule(options.lr(), options.warmupSteps(), total);
+        Map<String, String> trajectory = trajectory();
+        int step = 0;
+        if (resume) {
+            Path last = latestCheckpoint();
+            if (last == null) throw new IOException(out + ": no checkpoint-N directory to resume from");
+            step = restore(last, optimizer, trajectory);
+            note("resuming " + last + " at step " + step + " of " + total);
+        } else {
+            if (latestCheckpoint() != null)
+                throw new IOException(out + " holds a checkpoint of an earlier run; continue it with --resume or choose another output directory");
+            Files.createDirectories(out);
+            Files.deleteIfExists(out.resolve(LOG));
+            model.initialize(options.seed());
+        }
+
+        int padId = tokenizer.vocab().padId();
+        int b = options.batchSize();
+        int[] ids = new int[b * seq];
+        StepStats window = StepStats.ZERO;
+        long windowNanos = 0, trainNanos = 0, trainTokens = 0;
+        int stopAt = options.stopAfter() > 0 ? Math.min(options.stopAfter(), total) : total;
+        try (BufferedWriter log = openLog(step); ProgressBar bar = options.progress() ? progressBar(total, step) : null) {
+            while (step < stopAt) {
+                long t0 = System.nanoTime();
+                for (int j = 0; j < b; j++) corpus.copy(sequence((long) step * b + j), ids, j * seq);
+                int[] mask = new int[ids.length];
+                for (int i = 0; i < ids.length; i++) mask[i] = ids[i] == padId ? 0 : 1;
+                Batch batch = new Batch(b, seq, ids.clone(), new int[ids.length], mask);
+                optimizer.zeroGrad();
+                StepStats stats = model.trainStep(batch, Pretraining.mix(options.seed(), 1_000_000L + step));
+                if (!Double.isFinite(stats.loss()))
+                    throw new IllegalStateException("the loss became " + stats.loss() + " at step " + (step + 1) + "; lower the learning rate (--lr)");
+                float lr = schedule.lr(step);
+                optimizer.clipGradNorm(options.maxGradNorm());
+                optimizer.step(lr);
+                step++;
+                long dt = System.nanoTime() - t0;
+                windowNanos += dt;
+                trainNanos += dt;
+                trainTokens += stats.realTokens();
+                window = window.plus(stats);
+                if (bar != null) {
+                    bar.stepTo(step);
+                    bar.setExtraMessage(String.format(Locale.ROOT, " loss %.3f · disc acc %.3f (base %.3f) · %.0f tok/s",
+                            stats.loss(), stats.discAccuracy(), stats.baseRate(), trainTokens / (trainNanos / 1e9)));
+                }
+                if (step % options.logEvery() == 0 || step == stopAt) {
+                    writeLine(log, logLine(step, window, lr, windowNanos, step * flopsPerStep));
+                    window = StepStats.ZERO;
+                    windowNanos = 0;
+                }
+                if (step % options.saveEvery() == 0 || step == stopAt) {
+                    save(step, optimizer, trajectory);
+                    PretrainCurves.write(out.resolve(LOG), out.resolve(CURVES), model.objective());
+                }
+            }
+        }
+        return new Result(step, total, (System.nanoTime() - started) / 1e9, trainNanos == 0 ? 0 : trainTokens / (trainNanos / 1e9),
+                step * flopsPerStep, TrainingLog.read(out.resolve(LOG)));
+    }
+
+    /** The corpus index of the {@code k}-th sequence of the run: a fresh permutation per pass over the corpus. */
+    private int sequence(long k) {
+        int n = corpus.size();
+        int epoch = (int) (k / n);
+        if (epoch != orderEpoch) {
+            order = new int[n];
+            for (int i = 0; i < n; i++) order[i] = i;
+            SplittableRandom random = new SplittableRandom(Pretraining.mix(options.seed(), epoch));
+            for (int i = n - 1; i > 0; i--) {
+                int j = random.nextInt(i + 1);
+                int t = order[i];
+                order[i] = order[j];
+                order[j] = t;
+            }
+            orderEpoch = epoch;
+        }
+        return order[(int) (k % n)];
+    }
+
+    private ObjectNode logLine(int step, StepStats w, float lr, long nanos, double flops) {
+        ObjectNode line = JSON.createObjectNode();
+        line.put("step", step);
+        line.put("loss", round(w.meanLoss()));
+        line.put("mlm_loss", round(w.meanMlmLoss()));
+        line.put("mlm_accuracy", round(w.mlmAccuracy()));
+        if (model.objective() == Objective.ELECTRA) {
+            line.put("disc_loss", round(w.meanDiscLoss()));
+            line.put("disc_accuracy", round(w.discAccuracy()));
+            line.put("disc_base_rate", round(w.baseRate()));
+        }
+        line.put("lr", lr);
+        line.put("tokens_per_s", Math.round(w.realTokens() / (nanos / 1e9)));
+        line.put("epoch", round((double) step * options.batchSize() / corpus.size()));
+        line.put("flops", flops);
+        return line;
+    }
+
+    /** Everything that shapes the weights; resuming under different values would silently train something else. */
+    private Map<String, String> trajectory() {
+        Map<String, String> m = new LinkedHashMap<>();
+        m.put("objective", model.objective().id());
+        model.models().forEach((name, p) -> {
+            ElectraConfig c = p.config();
+            m.put(name, String.format(Locale.ROOT, "vocab %d, embedding %d, hidden %d, layers %d, heads %d, ffn %d",
+                    c.vocabSize(), c.embeddingSize(), c.hiddenSize(), c.numHiddenLayers(), c.numAttentionHeads(), c.intermediateSize()));
+        });
+        m.put("steps", Integer.toString(options.steps()));
+        m.put("batch_size", Integer.toString(options.batchSize()));
+        m.put("seq_length", Integer.toString(corpus.seqLength()));
+        m.put("lr", Float.toString(options.lr()));
+        m.put("warmup_steps", Integer.toString(options.warmupSteps()));
+        m.put("weight_decay", Float.toString(options.weightDecay()));
+        m.put("max_grad_norm", Float.toString(options.maxGradNorm()));
+        m.put("seed", Long.toString(options.seed()));
+        m.put("corpus_sequences", Integer.toString(corpus.size()));
+        return m;
+    }
+
+    private void save(int step, AdamW optimizer, Map<String, String> trajectory) throws IOException {
+        Path tmp = Files.createTempDirectory(out, ".checkpoint-" + step + ".tmp-");
+        try {
+            for (var e : model.models().entrySet())
+                ModelDirectory.save(tmp.resolve(e.getKey()), e.getValue(), tokenizer, DType.F32);
+            SafeTensors.write(tmp.resolve(OPTIMIZER), optimizer.state(), Map.of("step", Integer.toString(step)), DType.F32);
+            STATE_JSON.writeValue(tmp.resolve(STATE).toFile(), new State(step, trajectory));
+            Path target = out.resolve("checkpoint-" + step);
+            deleteTree(target);
+            Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException | RuntimeException e) {
+            deleteTree(tmp);
+            throw e;
+        }
+        for (Path old : checkpoints()) if (!old.getFileName().toString().equals("checkpoint-" + step)) deleteTree(old);
+        // The exports for use; a resume reads only the checkpoint, so a crash here loses nothing.
+        for (var e : model.models().entrySet()) ModelDirectory.save(out.resolve(e.getKey()), e.getValue(), tokenizer, DType.F32);
+    }
+
+    private int restore(Path checkpoint, AdamW optimizer, Map<String, String> trajectory) throws IOException {
+        State state;
+        try {
+            state = STATE_JSON.readValue(checkpoint.resolve(STATE).toFile(), State.class);
+        } catch (IOException e) {
+            throw new IOException(checkpoint.resolve(STATE) + ": cannot read the pretraining state (" + e.getMessage().lines().findFirst().orElse("") + ")", e);
+        }
+        for (var e : trajectory.entrySet()) {
+            String saved = state.options().get(e.getKey());
+            if (!e.getValue().equals(saved))
+                throw new IllegalArgumentException("cannot resume " + checkpoint + ": " + e.getKey() + " was " + saved
+                        + " and is now " + e.getValue() + "; resume with the options of the interrupted run");
+        }
+        try {
+            for (var e : model.models().entrySet()) {
+                Path dir = checkpoint.resolve(e.getKey());
+                e.getValue().loadStateDict(Checkpoints.readStateDict(dir), dir.toString());
+            }
+            optimizer.loadState(SafeTensors.read(checkpoint.resolve(OPTIMIZER)), state.step());
+        } catch (IllegalArgumentException e) {
+            throw new IOException(e.getMessage(), e);
+        }
+        return state.step();
+    }
+
+    /** The complete checkpoint of the highest step, or null. */
+    Path latestCheckpoint() throws IOException {
+        return checkpoints().stream().max(Comparator.comparingLong(Pretrainer::checkpointStep)).orElse(null);
+    }
+
+    private List<Path> checkpoints() throws IOException {
+        if (!Files.isDirectory(out)) return List.of();
+        try (Stream<Path> s = Files.list(out)) {
+            return s.filter(p -> Files.isDirectory(p) && CHECKPOINT.matcher(p.getFileName().toString()).matches()).toList();
+        }
+    }
+
+    private static long checkpointStep(Path p) {
+        Matcher m = CHECKPOINT.matcher(p.getFileName().toString());
+        return m.matches() ? Long.parseLong(m.group(1)) : -1;
+    }
+
+    /** The log, opened for appending; on resume, lines past the checkpoint's step are dropped. */
+    private BufferedWriter openLog(int resumedStep) throws IOException {
+        Path file = out.resolve(LOG);
+        if (resumedStep > 0 && Files.exists(file)) {
+            List<String> kept = new ArrayList<>();
+            for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
+                try {
+                    if (JSON.readTree(line).path("step").asInt(Integer.MAX_VALUE) <= resumedStep) kept.add(line);
+                } catch (IOException e) {
+                    // A line cut off by the interruption: drop it.
+                }
+            }
+            Files.write(file, kept, StandardCharsets.UTF_8);
+        }
+        return Files.newBufferedWriter(file, StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+    }
+
+    private static void writeLine(BufferedWriter log, ObjectNode line) throws IOException {
+        log.write(JSON.writeValueAsString(line));
+        log.newLine();
+        log.flush();
+    }
+
+    private static double round(double x) {
+        return Math.round(x * 1e5) / 1e5;
+    }
+
+    private ProgressBar progressBar(int total, int done) {
+        return new ProgressBarBuilder().setTaskName(model.objective().id()).setInitialMax(total).startsFrom(done, Duration.ZERO)
+                .setStyle(ProgressBarStyle.ASCII).setUpdateIntervalMillis(500)
+                .setConsumer(new ConsoleProgressBarConsumer(System.err)).build();
+    }
+
+    private void note(String message) {
+        if (options.progress()) System.err.println(message);
+    }
+
+    private static void deleteTree(Path dir) throws IOException {
+        if (!Files.exists(dir)) return;
+        try (Stream<Path> walk = Files.walk(dir)) {
+            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) Files.delete(p);
+        }
+    }
+}
