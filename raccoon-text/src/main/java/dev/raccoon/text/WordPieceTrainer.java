@@ -124,6 +124,23 @@ public final class WordPieceTrainer {
         }
     }
 
+    /**
+     * Adds the counts of {@code other} (which is left as it was), so that several trainers can count parts of a
+     * corpus in parallel and one of them train.
+     */
+    public void addCounts(WordPieceTrainer other) {
+        if (summary != null || other.summary != null) {
+            throw new IllegalStateException("train() has run already");
+        }
+        other.counts.forEach((w, c) -> counts.computeIfAbsent(w, k -> new long[1])[0] += c[0]);
+        words += other.words;
+        pruned += other.pruned;
+        longSkipped += other.longSkipped;
+        if (counts.size() > options.maxWords()) {
+            prune();
+        }
+    }
+
     /** Distinct words held now. */
     public int distinctWords() {
         return counts.size();

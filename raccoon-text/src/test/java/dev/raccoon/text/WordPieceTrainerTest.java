@@ -103,6 +103,17 @@ class WordPieceTrainerTest {
     }
 
     @Test
+    void addCountsSumsTheCountsOfAnotherTrainer() {
+        WordPieceTrainer a = new WordPieceTrainer(WordPieceTrainer.Options.of(100), null);
+        WordPieceTrainer b = new WordPieceTrainer(WordPieceTrainer.Options.of(100), null);
+        a.addText("hug pug");
+        b.addText("hug bun");
+        a.addCounts(b);
+        assertThat(a.wordCounts()).containsExactlyInAnyOrderEntriesOf(Map.of("hug", 2L, "pug", 1L, "bun", 1L));
+        assertThat(b.wordCounts()).hasSize(2);
+    }
+
+    @Test
     void skipsWordsTooLongForWordPiece() {
         WordPieceTrainer trainer = new WordPieceTrainer(WordPieceTrainer.Options.of(100), null);
         trainer.addText("ㅋ".repeat(101) + " " + "ㅋ".repeat(100));

@@ -1,0 +1,60 @@
+package dev.raccoon.cli;
+
+import dev.raccoon.text.WordPieceTokenizer;
+import dev.raccoon.train.corpus.CorpusPipeline;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.Callable;
+
+@Command(name = "corpus", description = {
+        "Builds pretraining data from corpus files (plain or .gz, one item a line): normalises (NFC, whitespace),",
+        "drops short lines and duplicates, shuffles, tokenises and packs [CLS] A [SEP] B [SEP] sequences as ELECTRA",
+        "does, into a binary sequence file FILE with a summary FILE.json. Prints the summary."})
+final class CorpusCommand implements Callable<Integer> {
+    @Option(names = "--corpus", paramLabel = "FILE", required = true, arity = "1..*", description = "Corpus files.")
+    List<Path> corpus;
+
+    @Option(names = "--vocab", paramLabel = "DIR", required = true,
+            description = "Tokenizer directory (vocab.txt, tokenizer_config.json), e.g. from raccoon vocab.")
+    Path vocab;
+
+    @Option(names = "--out", paramLabel = "FILE", required = true, description = "Sequence file to write.")
+    Path out;
+
+    @Option(names = "--seq-length", paramLabel = "N", defaultValue = "128",
+            description = "Tokens a sequence, [CLS] and [SEP]s included (default: ${DEFAULT-VALUE}).")
+    int seqLength;
+
+    @Option(names = "--seed", paramLabel = "N", defaultValue = "1",
+            description = "Seed of the shuffle and the packing (default: ${DEFAULT-VALUE}).")
+    long seed;
+
+    @Option(names = "--max-lines", paramLabel = "N", description = "Read at most this many lines in all.")
+    Long maxLines;
+
+    @Option(names = "--min-chars", paramLabel = "N", defaultValue = "3",
+            description = "Drop lines shorter than this many characters (default: ${DEFAULT-VALUE}).")
+    int minChars;
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() throws Exception {
+        CorpusPipeline.Options options;
+        try {
+            options = new CorpusPipeline.Options(seqLength, seed, maxLines == null ? Long.MAX_VALUE : maxLines, minChars);
+        } catch (IllegalArgumentException e) {
+            throw TrainingOptions.usage(spec, e.getMessage());
+        }
+        WordPieceTokenizer tokenizer = WordPieceTokenizer.load(vocab);
+        CorpusPipeline.Summary summary = CorpusPipeline.run(corpus, tokenizer, out, options, System.err);
+        System.out.println(JsonLines.JSON.writeValueAsString(summary));
+        return 0;
+    }
+}

@@ -1,0 +1,104 @@
+package dev.raccoon.cli;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.raccoon.text.WordPieceTrainer;
+import dev.raccoon.train.corpus.CorpusFiles;
+import dev.raccoon.train.corpus.WordCounting;
+import me.tongfei.progressbar.ConsoleProgressBarConsumer;
+import me.tongfei.progressbar.ProgressBar;
+import me.tongfei.progressbar.ProgressBarBuilder;
+import me.tongfei.progressbar.ProgressBarStyle;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.Callable;
+
+@Command(name = "vocab", description = {
+        "Learns a WordPiece vocabulary from corpus files (plain or .gz, one item a line) as Hugging Face's",
+        "BertWordPieceTokenizer trainer does, without lowercasing, and writes vocab.txt and tokenizer_config.json",
+        "into DIR. Prints a JSON summary."})
+final class VocabCommand implements Callable<Integer> {
+    @Option(names = "--corpus", paramLabel = "FILE", required = true, arity = "1..*", description = "Corpus files.")
+    List<Path> corpus;
+
+    @Option(names = "--size", paramLabel = "N", required = true, description = "Vocabulary size, special tokens included.")
+    int size;
+
+    @Option(names = "--out", paramLabel = "DIR", required = true, description = "Directory to write the vocabulary into.")
+    Path out;
+
+    @Option(names = "--min-frequency", paramLabel = "N", defaultValue = "2",
+            description = "Fewest occurrences of a pair to merge it (default: ${DEFAULT-VALUE}).")
+    int minFrequency;
+
+    @Option(names = "--limit-alphabet", paramLabel = "N", defaultValue = "1000",
+            description = "Keep at most this many initial characters, the most frequent (default: ${DEFAULT-VALUE}).")
+    int limitAlphabet;
+
+    @Option(names = "--max-words", paramLabel = "N", defaultValue = "8000000",
+            description = "Distinct words held before the rarest are pruned (default: ${DEFAULT-VALUE}).")
+    int maxWords;
+
+    @Option(names = "--morphemes",
+            description = "Learn along morpheme boundaries found by Lucene's Nori; the vocabulary still tokenizes plain text.")
+    boolean morphemes;
+
+    @Option(names = "--max-lines", paramLabel = "N", description = "Read at most this many lines in all.")
+    Long maxLines;
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() throws Exception {
+        WordPieceTrainer.Options options;
+        try {
+            options = new WordPieceTrainer.Options(size, minFrequency, limitAlphabet, maxWords);
+        } catch (IllegalArgumentException e) {
+            throw TrainingOptions.usage(spec, e.getMessage());
+        }
+        if (maxLines != null && maxLines < 1) throw TrainingOptions.usage(spec, "--max-lines must be positive");
+        long started = System.nanoTime();
+        WordCounting.Result counted;
+        try (ProgressBar bar = bar("vocab: count words", CorpusFiles.size(corpus)).setUnit(" MiB", 1 << 20).build()) {
+            counted = WordCounting.count(corpus, maxLines == null ? Long.MAX_VALUE : maxLines, options, morphemes,
+                    Runtime.getRuntime().availableProcessors(), bar::stepTo);
+        }
+        WordPieceTrainer trainer = counted.trainer();
+        double countSeconds = (System.nanoTime() - started) / 1e9;
+        List<String> vocab;
+        try (ProgressBar bar = bar("vocab: merge", size).build()) {
+            vocab = trainer.train(bar::stepTo);
+        }
+        WordPieceTrainer.save(vocab, out);
+        WordPieceTrainer.Summary s = trainer.summary();
+        ObjectNode json = JsonLines.JSON.createObjectNode()
+                .put("out", out.toString())
+                .put("vocab_size", vocab.size())
+                .put("morphemes", morphemes)
+                .put("lines", counted.lines())
+                .put("words", s.words())
+                .put("distinct_words", s.distinct())
+                .put("pruned_words", s.pruned())
+                .put("long_words_skipped", s.longSkipped())
+                .put("alphabet", s.alphabet())
+                .put("merges", s.merges())
+                .put("count_seconds", Math.round(countSeconds * 10) / 10.0)
+                .put("seconds", Math.round((System.nanoTime() - started) / 1e8) / 10.0);
+        System.out.println(JsonLines.JSON.writeValueAsString(json));
+        if (vocab.size() < size) {
+            System.err.println("raccoon vocab: no pair occurs " + Math.max(1, minFrequency) + " times any more, so the vocabulary has "
+                    + vocab.size() + " tokens, not " + size);
+        }
+        return 0;
+    }
+
+    private static ProgressBarBuilder bar(String task, long max) {
+        return new ProgressBarBuilder().setTaskName(task).setInitialMax(max).setStyle(ProgressBarStyle.ASCII)
+                .setUpdateIntervalMillis(500).setConsumer(new ConsoleProgressBarConsumer(System.err));
+    }
+}

@@ -1,0 +1,88 @@
+package dev.raccoon.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.raccoon.text.WordPieceTokenizer;
+import dev.raccoon.train.corpus.SequenceShard;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** vocab and corpus through the command line, on a small generated corpus. */
+class VocabCorpusCommandTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @TempDir
+    Path dir;
+
+    private Path corpus() throws Exception {
+        String[] words = {"영화가", "정말", "재밌다", "지루했다", "배우들의", "연기는", "최고", "별로다"};
+        List<String> lines = new ArrayList<>();
+        for (int i = 0; i < 200; i++) {
+            lines.add(words[i % 8] + " " + words[(i * 3) % 8] + " " + words[(i * 5 + 1) % 8] + " " + i + "점");
+        }
+        Path file = dir.resolve("corpus.txt");
+        Files.write(file, lines);
+        return file;
+    }
+
+    @Test
+    void learnsAVocabularyThenPacksTheCorpusWithIt() throws Exception {
+        Path corpus = corpus();
+        Path vocab = dir.resolve("vocab");
+        CliRun v = CliRun.run("", "vocab", "--corpus", corpus.toString(), "--size", "120", "--out", vocab.toString(),
+                "--morphemes");
+        assertThat(v.exitCode()).as(v.err()).isZero();
+        JsonNode summary = JSON.readTree(v.out());
+        // this little corpus runs out of pairs seen twice before 120 tokens, and says so
+        int size = summary.get("vocab_size").asInt();
+        assertThat(size).isLessThan(120);
+        assertThat(v.err()).contains("has " + size + " tokens, not 120");
+        assertThat(Files.readAllLines(vocab.resolve("vocab.txt"))).hasSize(size);
+        assertThat(summary.get("lines").asLong()).isEqualTo(200);
+        assertThat(summary.get("morphemes").asBoolean()).isTrue();
+        WordPieceTokenizer tokenizer = WordPieceTokenizer.load(vocab);
+        assertThat(tokenizer.tokenize("배우들의 연기는 최고")).doesNotContain("[UNK]");
+
+        Path out = dir.resolve("data/seq.bin");
+        CliRun c = CliRun.run("", "corpus", "--corpus", corpus.toString(), "--vocab", vocab.toString(), "--out",
+                out.toString(), "--seq-length", "32", "--seed", "3", "--max-lines", "150");
+        assertThat(c.exitCode()).as(c.err()).isZero();
+        JsonNode packed = JSON.readTree(c.out());
+        assertThat(packed.get("linesRead").asLong()).isEqualTo(150);
+        assertThat(packed.get("unkTokens").asLong()).isZero();
+        assertThat(Files.exists(dir.resolve("data/seq.bin.json"))).isTrue();
+        try (SequenceShard shard = SequenceShard.open(out)) {
+            assertThat(shard.seqLength()).isEqualTo(32);
+            assertThat(shard.size()).isEqualTo(packed.get("sequences").asLong()).isPositive();
+        }
+    }
+
+    @Test
+    void usageErrorsExitWith2AndFailuresWith1() throws Exception {
+        Path corpus = corpus();
+        CliRun tooSmall = CliRun.run("", "vocab", "--corpus", corpus.toString(), "--size", "3", "--out",
+                dir.resolve("v").toString());
+        assertThat(tooSmall.exitCode()).isEqualTo(2);
+        assertThat(tooSmall.err()).contains("special tokens");
+
+        CliRun missing = CliRun.run("", "vocab", "--corpus", dir.resolve("nope.txt").toString(), "--size", "100",
+                "--out", dir.resolve("v").toString());
+        assertThat(missing.exitCode()).isEqualTo(1);
+        assertThat(missing.err()).contains("nope.txt").contains("no such file");
+
+        CliRun badLength = CliRun.run("", "corpus", "--corpus", corpus.toString(), "--vocab", dir.toString(),
+                "--out", dir.resolve("x.bin").toString(), "--seq-length", "4");
+        assertThat(badLength.exitCode()).isEqualTo(2);
+        CliRun noVocab = CliRun.run("", "corpus", "--corpus", corpus.toString(), "--vocab", dir.resolve("none").toString(),
+                "--out", dir.resolve("x.bin").toString());
+        assertThat(noVocab.exitCode()).isEqualTo(1);
+        assertThat(noVocab.err()).contains("vocab.txt");
+    }
+}
