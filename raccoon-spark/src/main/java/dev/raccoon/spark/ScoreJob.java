@@ -1,0 +1,257 @@
+package dev.raccoon.spark;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.raccoon.api.Prediction;
+import dev.raccoon.serve.ScoreColumns;
+import dev.raccoon.serve.TableFormat;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileStatus;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import org.apache.spark.HashPartitioner;
+import org.apache.spark.api.java.JavaPairRDD;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.util.LongAccumulator;
+import scala.Tuple2;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * {@code raccoon score} on Spark: TSV, CSV or JSON lines in, every input column plus the label, probability,
+ * per-label probabilities and error columns out, row for row as the command writes them.
+ *
+ * <pre>
+ * spark-submit --class dev.raccoon.spark.ScoreJob raccoon-spark-job.jar \
+ *     --model /models/nsmc --input hdfs:///reviews/ --output hdfs:///scored/ [--single-file]
+ * </pre>
+ *
+ * The output is a directory of part files in input order, each TSV/CSV part with the header; with
+ * {@code --single-file} it is one file in input order, comparable line for line with {@code raccoon score}'s
+ * (everything then passes through one task at the end, so it suits results that fit one disk).
+ */
+public final class ScoreJob {
+    private static final String USAGE = """
+            usage: ScoreJob --model DIR --input PATH --output PATH [--format tsv|csv|jsonl] [--text-column NAME]
+                            [--single-file] [--partitions N] [--batch-size N] [--max-length N] [--threads N]
+                            [--device cpu|scalar]
+              --model        model directory on every executor: a shared path, or the name given to --archives
+              --input        a file, directory or glob; TSV/CSV files each start with the same header
+              --output       a directory of part files, or with --single-file one file; must not exist
+              --format       default: by the input's extension (.tsv/.txt, .csv, .jsonl/.ndjson/.json)
+              --text-column  default: the first of text, document, review, sentence, content (JSONL: text)
+              --partitions   repartition the records before scoring (a CSV file is otherwise one task)
+              --threads      CPU threads of each executor's model (default 1; see docs/SPARK.md)
+            """;
+
+    /** The job's parameters; {@code partitions} 0 keeps the input's partitioning. */
+    public record Args(String input, String output, TableFormat format, String textColumn, boolean singleFile,
+                       int partitions, ScoringSettings settings) {}
+
+    /** @param failed rows written with an error instead of predictions; a retried task's rows count again */
+    public record Summary(long rows, long failed) {}
+
+    private ScoreJob() {}
+
+    public static void main(String[] argv) throws IOException {
+        Args args;
+        try {
+            args = parse(argv);
+        } catch (IllegalArgumentException e) {
+            System.err.println("ScoreJob: " + e.getMessage() + "\n" + USAGE);
+            System.exit(2);
+            return;
+        }
+        SparkSession spark = SparkSession.builder().appName("raccoon-score").getOrCreate();
+        try {
+            Summary s = run(spark, args);
+            System.out.printf(Locale.ROOT, "scored %d rows into %s (%d without predictions)%n", s.rows(), args.output(), s.failed());
+        } finally {
+            spark.stop();
+        }
+    }
+
+    public static Args parse(String[] argv) {
+        String model = null, input = null, output = null, format = null, textColumn = null, device = "cpu";
+        boolean singleFile = false;
+        int partitions = 0;
+        ScoringSettings d = ScoringSettings.of("unset");
+        int batchSize = d.batchSize(), maxLength = d.maxLength(), threads = d.threads();
+        for (int i = 0; i < argv.length; i++) {
+            String a = argv[i];
+            if (a.equals("--single-file")) {
+                singleFile = true;
+                continue;
+            }
+            if (i + 1 >= argv.length) throw new IllegalArgumentException(a.startsWith("--") ? a + " needs a value" : "unexpected " + a);
+            String v = argv[++i];
+            switch (a) {
+                case "--model" -> model = v;
+                case "--input" -> input = v;
+                case "--output" -> output = v;
+                case "--format" -> format = v;
+                case "--text-column" -> textColumn = v;
+                case "--device" -> device = v;
+                case "--partitions" -> partitions = number(a, v);
+                case "--batch-size" -> batchSize = number(a, v);
+                case "--max-length" -> maxLength = number(a, v);
+                case "--threads" -> threads = number(a, v);
+                default -> throw new IllegalArgumentException("unknown option " + a);
+            }
+        }
+        if (model == null || input == null || output == null)
+            throw new IllegalArgumentException("--model, --input and --output are required");
+        TableFormat f = format != null ? TableFormat.parse(format) : TableFormat.byExtension(java.nio.file.Path.of(new Path(input).getName()));
+        if (f == null) throw new IllegalArgumentException("cannot tell the format of " + input + "; give --format");
+        return new Args(input, output, f, textColumn, singleFile, partitions,
+                new ScoringSettings(model, device, threads, maxLength, batchSize));
+    }
+
+    private static int number(String option, String value) {
+        try {
+            return Integer.parseInt(value);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(option + " needs a number, got '" + value + "'");
+        }
+    }
+
+    public static Summary run(SparkSession spark, Args args) throws IOException {
+        JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+        Configuration conf = sc.hadoopConfiguration();
+        Path output = new Path(args.output());
+        FileSystem outFs = output.getFileSystem(conf);
+        if (outFs.exists(output)) throw new IOException(args.output() + " exists; choose another output or delete it");
+
+        boolean tabular = args.format() != TableFormat.JSONL, quoted = args.format() == TableFormat.CSV;
+        List<Path> files = InputRecords.files(conf, args.input());
+        ScoreRows layout = layout(conf, files, args, labels(sc, args.settings()));
+
+        JavaRDD<byte[]> records = InputRecords.read(sc, files, quoted, tabular);
+        JavaPairRDD<byte[], Long> numbered = records.zipWithIndex();
+        if (args.partitions() > 0) numbered = numbered.repartition(args.partitions());
+        LongAccumulator rows = sc.sc().longAccumulator("rows"), failed = sc.sc().longAccumulator("failed");
+        ScoringSettings settings = args.settings();
+        JavaPairRDD<Long, String> scored = numbered.mapPartitionsToPair(
+                part -> Chunks.map(part, settings.chunkRows(), chunk -> score(layout, settings, chunk, rows, failed)), true);
+
+        String header = layout.headerLine();
+        if (args.singleFile()) {
+            Path parts = new Path(output.getParent(), "." + output.getName() + ".parts");
+            JavaRDD<String> ordered = scored.repartitionAndSortWithinPartitions(new HashPartitioner(1)).values();
+            withHeader(ordered, header).saveAsTextFile(parts.toString());
+            FileStatus[] written = outFs.globStatus(new Path(parts, "part-*"));
+            if (written == null || written.length != 1) throw new IOException("expected one part file in " + parts);
+            if (!outFs.rename(written[0].getPath(), output)) throw new IOException("cannot move " + written[0].getPath() + " to " + output);
+            outFs.delete(parts, true);
+        } else {
+            withHeader(scored.values(), header).saveAsTextFile(args.output());
+        }
+        return new Summary(rows.value(), failed.value());
+    }
+
+    /** The model's labels, from an executor: the driver may have no access to the model directory. */
+    private static List<String> labels(JavaSparkContext sc, ScoringSettings settings) {
+        return sc.parallelize(List.of(0), 1).map(x -> new ArrayList<>(SharedClassifiers.get(settings).labels())).first();
+    }
+
+    private static ScoreRows layout(Configuration conf, List<Path> files, Args args, List<String> labels) throws IOException {
+        if (args.format() == TableFormat.JSONL) {
+            String field = args.textColumn() != null ? args.textColumn() : "text";
+            return new ScoreRows(args.format(), null, -1, field, labels, firstObjectFields(conf, files.getFirst()));
+        }
+        boolean quoted = args.format() == TableFormat.CSV;
+        List<String> header = null;
+        for (Path f : files) {
+            List<byte[]> first = InputRecords.head(conf, f, quoted, 1);
+            if (first.isEmpty()) throw new IOException(f + " is empty; it needs a header row");
+            String line = ScoreRows.decode(first.getFirst());
+            if (line == null) throw new IOException(f + ": the header row is not valid UTF-8");
+            List<String> h = new ScoreRows(args.format(), List.of(), 0, null, labels, List.of()).split(line);
+            if (header == null) header = h;
+            else if (!header.equals(h)) throw new IOException(f + " has the columns " + h + " but " + files.getFirst() + " has " + header);
+        }
+        return new ScoreRows(args.format(), header, textColumnIndex(header, args.textColumn()), null, labels, header);
+    }
+
+    /** The columns tried, in order, when none is named; as {@code raccoon score} (NSMC's files call it "document"). */
+    private static final List<String> TEXT_COLUMNS = List.of("text", "document", "review", "sentence", "content");
+
+    private static int textColumnIndex(List<String> header, String named) throws IOException {
+        if (named != null) {
+            int i = header.indexOf(named);
+            if (i < 0) throw new IOException("the input has no column '" + named + "'; its columns are " + header);
+            return i;
+        }
+        for (String c : TEXT_COLUMNS) if (header.contains(c)) return header.indexOf(c);
+        throw new IOException("the input has none of the columns " + TEXT_COLUMNS + " (its columns are " + header
+                + "); name the text column with --text-column");
+    }
+
+    /** JSONL has no header: the first line that is a JSON object decides whether the columns get a prefix. */
+    private static List<String> firstObjectFields(Configuration conf, Path file) throws IOException {
+        ObjectMapper json = new ObjectMapper();
+        // Looks at most this many lines: a file whose first thousand lines hold no object has no usable fields.
+        for (byte[] raw : InputRecords.head(conf, file, false, 1000)) {
+            String line = ScoreRows.decode(raw);
+            if (line == null || line.isBlank()) continue;
+            try {
+                if (json.readTree(line) instanceof ObjectNode o) {
+                    List<String> names = new ArrayList<>();
+                    o.fieldNames().forEachRemaining(names::add);
+                    return names;
+                }
+            } catch (IOException e) {
+                // not this line; try the next
+            }
+        }
+        return List.of();
+    }
+
+    private static List<Tuple2<Long, String>> score(ScoreRows layout, ScoringSettings settings,
+                                                    List<Tuple2<byte[], Long>> chunk, LongAccumulator rows,
+                                                    LongAccumulator failed) {
+        List<ScoreRows.Parsed> parsed = new ArrayList<>(chunk.size());
+        List<String> texts = new ArrayList<>(chunk.size());
+        for (Tuple2<byte[], Long> r : chunk) {
+            ScoreRows.Parsed p = layout.parse(r._1(), r._2() + 1);
+            parsed.add(p);
+            texts.add(p.text());
+        }
+        List<Prediction> predictions = Scores.classify(settings, texts);
+        ScoreColumns columns = new ScoreColumns(layout.labels(), layout.inputFields());
+        List<Tuple2<Long, String>> out = new ArrayList<>(chunk.size());
+        for (int i = 0; i < chunk.size(); i++) {
+            ScoreRows.Parsed p = parsed.get(i);
+            if (p.text() == null) failed.add(1);
+            out.add(new Tuple2<>(chunk.get(i)._2(), layout.line(p, predictions.get(i), columns)));
+        }
+        rows.add(chunk.size());
+        return out;
+    }
+
+    /** Each partition's lines after the header (TSV/CSV), so that every part file reads as a table of its own. */
+    private static JavaRDD<String> withHeader(JavaRDD<String> lines, String header) {
+        if (header == null) return lines;
+        return lines.mapPartitions(part -> new Iterator<>() {
+            private boolean headerDone;
+
+            @Override
+            public boolean hasNext() {
+                return !headerDone || part.hasNext();
+            }
+
+            @Override
+            public String next() {
+                if (headerDone) return part.next();
+                headerDone = true;
+                return header;
+            }
+        }, true);
+    }
+}

@@ -1,0 +1,56 @@
+package dev.raccoon.spark;
+
+import dev.raccoon.api.Classifier;
+
+import java.io.Serializable;
+
+/**
+ * What a task needs to find and run the model, as a serializable value that Spark ships with each task
+ * ({@link Classifier.Options} is not serializable).
+ *
+ * @param modelDir  a model directory readable on every executor: an absolute path on a shared filesystem, or a
+ *                  name that {@code --files}/{@code --archives} put into the executors' working or SparkFiles
+ *                  directory
+ * @param device    "cpu" or "scalar"
+ * @param threads   the Classifier's CPU threads, one executor-wide model shared by all of the executor's tasks
+ * @param maxLength tokens per text; longer texts are truncated
+ * @param batchSize texts per forward pass
+ */
+public record ScoringSettings(String modelDir, String device, int threads, int maxLength, int batchSize)
+        implements Serializable {
+    /**
+     * Texts handed to the classifier at once. It sorts them by length before cutting forward batches, so a chunk of
+     * many batches pads less than one batch would; it is held in memory, so it is kept to a few thousand rows.
+     */
+    static final int BATCHES_PER_CHUNK = 32;
+
+    public ScoringSettings {
+        if (modelDir == null || modelDir.isBlank()) throw new IllegalArgumentException("modelDir is required");
+        options(device, threads, maxLength, batchSize); // validates
+    }
+
+    public static ScoringSettings of(String modelDir) {
+        Classifier.Options d = Classifier.Options.defaults();
+        return new ScoringSettings(modelDir, d.device(), 1, d.maxLength(), d.batchSize());
+    }
+
+    public ScoringSettings withThreads(int n) { return new ScoringSettings(modelDir, device, n, maxLength, batchSize); }
+
+    public ScoringSettings withMaxLength(int n) { return new ScoringSettings(modelDir, device, threads, n, batchSize); }
+
+    public ScoringSettings withBatchSize(int n) { return new ScoringSettings(modelDir, device, threads, maxLength, n); }
+
+    public ScoringSettings withDevice(String d) { return new ScoringSettings(modelDir, d, threads, maxLength, batchSize); }
+
+    Classifier.Options options() {
+        return options(device, threads, maxLength, batchSize);
+    }
+
+    int chunkRows() {
+        return batchSize * BATCHES_PER_CHUNK;
+    }
+
+    private static Classifier.Options options(String device, int threads, int maxLength, int batchSize) {
+        return new Classifier.Options(device, threads, maxLength, batchSize);
+    }
+}

@@ -1,0 +1,34 @@
+package dev.raccoon.spark;
+
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.api.java.UDF1;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
+
+import java.util.Collections;
+import java.util.List;
+
+/**
+ * Sentiment as a SQL function: {@code SELECT s.label, s.probability FROM (SELECT sentiment(document) AS s FROM t)}.
+ * It returns a struct of {@code label}, {@code probability} and {@code probabilities} (label to probability), or
+ * null for a null or blank text. A UDF sees one row at a time, so every text is its own forward pass; for large
+ * tables {@link SentimentTransformer}, which batches, is several times faster.
+ */
+public final class SentimentUdf {
+    public static final StructType RESULT = DataTypes.createStructType(List.of(
+            DataTypes.createStructField("label", DataTypes.StringType, true),
+            DataTypes.createStructField("probability", DataTypes.FloatType, true),
+            DataTypes.createStructField("probabilities", Scores.PROBABILITIES, true)));
+
+    private SentimentUdf() {}
+
+    public static void register(SparkSession spark, String name, String modelDir) {
+        register(spark, name, ScoringSettings.of(modelDir));
+    }
+
+    public static void register(SparkSession spark, String name, ScoringSettings settings) {
+        UDF1<String, Row> udf = text -> Scores.struct(Scores.classify(settings, Collections.singletonList(text)).getFirst());
+        spark.udf().register(name, udf, RESULT);
+    }
+}

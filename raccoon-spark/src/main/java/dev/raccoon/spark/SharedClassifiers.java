@@ -1,0 +1,44 @@
+package dev.raccoon.spark;
+
+import dev.raccoon.api.Classifier;
+import org.apache.spark.SparkFiles;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * One loaded {@link Classifier} per JVM and settings. Spark runs many tasks per executor JVM, one after another and
+ * side by side; loading the model per task (or per row, for a UDF) would read the weights again each time, while a
+ * loaded Classifier is read-only and serves any number of threads. The models live as long as the executor.
+ */
+final class SharedClassifiers {
+    private static final ConcurrentHashMap<ScoringSettings, Classifier> LOADED = new ConcurrentHashMap<>();
+
+    private SharedClassifiers() {}
+
+    /** The classifier for {@code settings}, loading it on first use; concurrent first users wait for one load. */
+    static Classifier get(ScoringSettings settings) {
+        return LOADED.computeIfAbsent(settings, s -> {
+            Path dir = resolve(s.modelDir());
+            try {
+                return Classifier.load(dir, s.options());
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot load the model in " + dir, e);
+            }
+        });
+    }
+
+    /**
+     * A path as given when it is a directory here (shared filesystems, local mode, YARN's working directory with
+     * {@code --archives model.zip#model}); otherwise the same name under SparkFiles' root, where standalone and
+     * Kubernetes executors unpack {@code --archives} and put {@code --files}.
+     */
+    static Path resolve(String modelDir) {
+        Path given = Path.of(modelDir);
+        if (Files.isDirectory(given) || given.isAbsolute()) return given;
+        return Path.of(SparkFiles.getRootDirectory()).resolve(modelDir);
+    }
+}
