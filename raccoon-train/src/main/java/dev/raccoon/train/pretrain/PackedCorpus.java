@@ -20,7 +20,7 @@ import java.util.zip.GZIPInputStream;
  * sequence is cut into pieces. All token types are 0. A stand-in for the corpus pipeline's binary shards at the
  * scale of a CPU experiment (ten million tokens take 40 MB).
  */
-public final class PackedCorpus {
+public final class PackedCorpus implements PretrainingData {
     private final int seqLength;
     private final int padId;
     private int[] data = new int[1 << 16];
@@ -86,14 +86,17 @@ public final class PackedCorpus {
         return 0;
     }
 
-    public int size() { return count; }
+    @Override
+    public long size() { return count; }
 
+    @Override
     public int seqLength() { return seqLength; }
 
     public long realTokens() { return realTokens; }
 
-    /** Copies sequence {@code index} into {@code dst} at {@code offset}. */
-    public void copy(int index, int[] dst, int offset) {
-        System.arraycopy(data, index * seqLength, dst, offset, seqLength);
+    @Override
+    public void read(long index, int[] ids, int[] tokenTypes, int offset) {
+        System.arraycopy(data, Math.toIntExact(index * seqLength), ids, offset, seqLength);
+        Arrays.fill(tokenTypes, offset, offset + seqLength, 0);
     }
 }

@@ -97,13 +97,13 @@ public final class Pretrainer {
 
     private final Pretraining model;
     private final WordPieceTokenizer tokenizer;
-    private final PackedCorpus corpus;
+    private final PretrainingData corpus;
     private final Options options;
     private final Path out;
     private int[] order;
     private int orderEpoch = -1;
 
-    public Pretrainer(Pretraining model, WordPieceTokenizer tokenizer, PackedCorpus corpus, Options options, Path out) {
+    public Pretrainer(Pretraining model, WordPieceTokenizer tokenizer, PretrainingData corpus, Options options, Path out) {
         this.model = model;
         this.tokenizer = tokenizer;
         this.corpus = corpus;
@@ -136,17 +136,17 @@ public final class Pretrainer {
 
         int padId = tokenizer.vocab().padId();
         int b = options.batchSize();
-        int[] ids = new int[b * seq];
+        int[] ids = new int[b * seq], types = new int[b * seq];
         StepStats window = StepStats.ZERO;
         long windowNanos = 0, trainNanos = 0, trainTokens = 0;
         int stopAt = options.stopAfter() > 0 ? Math.min(options.stopAfter(), total) : total;
         try (BufferedWriter log = openLog(step); ProgressBar bar = options.progress() ? progressBar(total, step) : null) {
             while (step < stopAt) {
                 long t0 = System.nanoTime();
-                for (int j = 0; j < b; j++) corpus.copy(sequence((long) step * b + j), ids, j * seq);
+                for (int j = 0; j < b; j++) corpus.read(sequence((long) step * b + j), ids, types, j * seq);
                 int[] mask = new int[ids.length];
                 for (int i = 0; i < ids.length; i++) mask[i] = ids[i] == padId ? 0 : 1;
-                Batch batch = new Batch(b, seq, ids.clone(), new int[ids.length], mask);
+                Batch batch = new Batch(b, seq, ids.clone(), types.clone(), mask);
                 optimizer.zeroGrad();
                 StepStats stats = model.trainStep(batch, Pretraining.mix(options.seed(), 1_000_000L + step));
                 if (!Double.isFinite(stats.loss()))
@@ -182,7 +182,7 @@ public final class Pretrainer {
 
     /** The corpus index of the {@code k}-th sequence of the run: a fresh permutation per pass over the corpus. */
     private int sequence(long k) {
-        int n = corpus.size();
+        int n = Math.toIntExact(corpus.size());
         int epoch = (int) (k / n);
         if (epoch != orderEpoch) {
             order = new int[n];
@@ -234,7 +234,7 @@ public final class Pretrainer {
         m.put("weight_decay", Float.toString(options.weightDecay()));
         m.put("max_grad_norm", Float.toString(options.maxGradNorm()));
         m.put("seed", Long.toString(options.seed()));
-        m.put("corpus_sequences", Integer.toString(corpus.size()));
+        m.put("corpus_sequences", Long.toString(corpus.size()));
         return m;
     }
 

@@ -89,7 +89,7 @@ class PretrainerTest {
         // Each line is 4 tokens + [SEP]: six fit after [CLS] in 32 positions (31 used).
         assertThat(corpus.size()).isEqualTo(500);
         int[] seq = new int[32];
-        corpus.copy(0, seq, 0);
+        corpus.read(0, seq, new int[32], 0);
         assertThat(seq[0]).isEqualTo(tokenizer.vocab().clsId());
         assertThat(seq[30]).isEqualTo(tokenizer.vocab().sepId());
         assertThat(seq[31]).isEqualTo(tokenizer.vocab().padId());

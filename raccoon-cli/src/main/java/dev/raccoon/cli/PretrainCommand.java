@@ -1,0 +1,172 @@
+package dev.raccoon.cli;
+
+import dev.raccoon.engine.Backend;
+import dev.raccoon.engine.Backends;
+import dev.raccoon.model.ElectraConfig;
+import dev.raccoon.text.WordPieceTokenizer;
+import dev.raccoon.train.ModelInit;
+import dev.raccoon.train.pretrain.Objective;
+import dev.raccoon.train.pretrain.Pretrainer;
+import dev.raccoon.train.pretrain.Pretraining;
+import dev.raccoon.train.pretrain.PretrainingData;
+import dev.raccoon.train.report.TrainingLog;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+@Command(name = "pretrain", description = {"Pretrains a new model with ELECTRA's replaced-token detection or BERT's masked LM.",
+        "Writes OUT/discriminator and OUT/generator (electra) or OUT/mlm, Hugging Face directories; OUT/checkpoint-N "
+                + "(resumable); OUT/pretrain_log.jsonl and OUT/pretrain_curves.png."})
+final class PretrainCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--objective", defaultValue = "electra", description = "electra or mlm (default: ${DEFAULT-VALUE}).")
+    String objective;
+
+    @Option(names = "--config", paramLabel = "SIZE", required = true,
+            description = "Discriminator (or MLM model) size: tiny (64/128/2 layers/2 heads/256) or small (ELECTRA-small).")
+    String config;
+
+    @Option(names = "--corpus", paramLabel = "FILE", required = true, arity = "1..*",
+            description = "Text files (one segment per line, .gz allowed), packed in memory; or sequence shards from raccoon corpus.")
+    List<Path> corpus;
+
+    @Option(names = "--vocab", paramLabel = "DIR|FILE", required = true, description = "Vocabulary: a model directory or a vocab.txt.")
+    Path vocab;
+
+    @Option(names = "--out", paramLabel = "DIR", required = true, description = "Output directory.")
+    Path out;
+
+    static final class Length {
+        @Option(names = "--steps", paramLabel = "N", description = "Optimizer steps.")
+        Integer steps;
+
+        @Option(names = "--flops", paramLabel = "X",
+                description = "A training-FLOP budget instead of --steps: as many steps as it pays for (for equal-compute comparisons).")
+        Double flops;
+    }
+
+    @ArgGroup(multiplicity = "1")
+    Length length;
+
+    @Option(names = "--batch-size", defaultValue = "32", description = "Sequences per step (default: ${DEFAULT-VALUE}).")
+    int batchSize;
+
+    @Option(names = "--lr", defaultValue = "5e-4", description = "Peak learning rate (default: ${DEFAULT-VALUE}).")
+    float lr;
+
+    @Option(names = "--warmup-steps", paramLabel = "N", description = "Linear warmup steps (default: 10%% of the steps, at most 10000).")
+    Integer warmupSteps;
+
+    @Option(names = "--seq-length", defaultValue = "128", description = "Tokens per packed sequence for text corpora (default: ${DEFAULT-VALUE}).")
+    int seqLength;
+
+    @Option(names = "--generator-fraction", defaultValue = "0.25",
+            description = "Generator hidden and FFN size as a fraction of the discriminator's (default: ${DEFAULT-VALUE}).")
+    float generatorFraction;
+
+    @Option(names = "--save-every", defaultValue = "1000", paramLabel = "STEPS", description = "Checkpoint every STEPS steps (default: ${DEFAULT-VALUE}).")
+    int saveEvery;
+
+    @Option(names = "--log-every", defaultValue = "10", paramLabel = "STEPS", description = "Log every STEPS steps (default: ${DEFAULT-VALUE}).")
+    int logEvery;
+
+    @Option(names = "--seed", defaultValue = "42", description = "Seed of initialisation, data order, masking, sampling and dropout (default: ${DEFAULT-VALUE}).")
+    long seed;
+
+    @Option(names = "--resume", description = "Continue the run in OUT from its latest checkpoint (same options).")
+    boolean resume;
+
+    @Option(names = "--stop-after", defaultValue = "0", paramLabel = "STEPS", description = "Stop after STEPS steps with a checkpoint, to --resume later.")
+    int stopAfter;
+
+    @Option(names = "--device", defaultValue = "cpu", description = "cpu, scalar or auto (default: ${DEFAULT-VALUE}).")
+    String device;
+
+    @Option(names = "--threads", defaultValue = "0", description = "CPU threads (0: all cores).")
+    int threads;
+
+    @Option(names = "--no-progress", description = "No progress bar on stderr.")
+    boolean noProgress;
+
+    @Override
+    public Integer call() throws Exception {
+        Objective obj;
+        ModelInit.Preset preset;
+        try {
+            obj = Objective.parse(objective);
+            preset = ModelInit.Preset.parse(config);
+        } catch (IllegalArgumentException e) {
+            throw TrainingOptions.usage(spec, e.getMessage());
+        }
+        if (length.steps != null && length.steps < 1) throw TrainingOptions.usage(spec, "--steps must be at least 1");
+        if (length.flops != null && !(length.flops > 0)) throw TrainingOptions.usage(spec, "--flops must be positive");
+        PrintStream err = new PrintStream(System.err, true, StandardCharsets.UTF_8);
+        boolean progress = !noProgress;
+        WordPieceTokenizer tokenizer = Files.isDirectory(vocab) ? WordPieceTokenizer.load(vocab)
+                : WordPieceTokenizer.fromVocab(vocab, false); // no lowercasing: accent stripping would decompose Hangul
+        if (progress) err.println("reading " + corpus);
+        try (PretrainingData data = PretrainingData.open(corpus, tokenizer, seqLength);
+             Backend backend = Backends.create(device, threads == 0 ? Runtime.getRuntime().availableProcessors() : threads)) {
+            ElectraConfig c = preset.config(tokenizer.vocab().size(), List.of("LABEL_0", "LABEL_1"));
+            if (data.seqLength() > c.maxPositionEmbeddings())
+                throw TrainingOptions.usage(spec, "sequences of " + data.seqLength() + " tokens exceed the model's " + c.maxPositionEmbeddings() + " positions");
+            Pretraining model = Pretraining.create(obj, c, generatorFraction, tokenizer.vocab(), backend);
+            double perStep = model.flopsPerStep(batchSize, data.seqLength());
+            int steps = length.steps != null ? length.steps : (int) Math.max(1, Math.round(length.flops / perStep));
+            Pretrainer.Options options;
+            try {
+                options = new Pretrainer.Options(steps, batchSize, lr,
+                        warmupSteps != null ? warmupSteps : Pretrainer.Options.defaultWarmup(steps), 0.01f, 1f, saveEvery,
+                        logEvery, stopAfter, seed, progress);
+            } catch (IllegalArgumentException e) {
+                throw TrainingOptions.usage(spec, e.getMessage());
+            }
+            if (progress) {
+                StringBuilder sizes = new StringBuilder();
+                model.models().forEach((name, m) -> sizes.append(String.format(Locale.ROOT, "%s%s %.2fM", sizes.isEmpty() ? "" : ", ",
+                        name, m.params().count() / 1e6)));
+                err.printf(Locale.ROOT, "%s pretraining (%s parameters) on %,d sequences of %d tokens; %d steps of %.3g FLOPs (%s, %d threads)%n",
+                        obj.id(), sizes, data.size(), data.seqLength(), steps, perStep, backend.name(), backend.threads());
+            }
+            Pretrainer.Result r = new Pretrainer(model, tokenizer, data, options, out).run(resume);
+            new PrintStream(System.out, true, StandardCharsets.UTF_8).println(summary(r, obj, out));
+        }
+        return 0;
+    }
+
+    static String summary(Pretrainer.Result r, Objective objective, Path out) {
+        List<TrainingLog.Entry> entries = r.log().entries();
+        StringBuilder s = new StringBuilder(String.format(Locale.ROOT, "%s after %d of %d steps in %s, %.0f tokens/s, %.3g training FLOPs",
+                r.steps() == r.totalSteps() ? "finished" : "stopped (resume with --resume)", r.steps(), r.totalSteps(),
+                TrainCommand.duration(r.seconds()), r.tokensPerSecond(), r.flops()));
+        if (!entries.isEmpty()) {
+            s.append(String.format(Locale.ROOT, "%nfirst log: %s%nlast log:  %s", describe(entries.getFirst()), describe(entries.getLast())));
+        }
+        s.append(String.format(Locale.ROOT, "%nmodels: %s", objective == Objective.ELECTRA
+                ? out.resolve("discriminator") + ", " + out.resolve("generator") : out.resolve("mlm")));
+        return s.toString();
+    }
+
+    private static String describe(TrainingLog.Entry e) {
+        Map<String, Double> v = e.values();
+        StringBuilder s = new StringBuilder(String.format(Locale.ROOT, "step %.0f: loss %.4f, mlm loss %.4f, mlm accuracy %.4f",
+                e.step(), v.get("loss"), v.get("mlm_loss"), v.get("mlm_accuracy")));
+        if (v.containsKey("disc_loss"))
+            s.append(String.format(Locale.ROOT, ", disc loss %.4f, disc accuracy %.4f (base rate %.4f)",
+                    v.get("disc_loss"), v.get("disc_accuracy"), v.get("disc_base_rate")));
+        return s.toString();
+    }
+}

@@ -1,0 +1,59 @@
+package dev.raccoon.cli;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** pretrain end to end through {@link Main#run}: a few steps of both objectives on a tiny text corpus. */
+class PretrainCommandTest {
+
+    private static CliRun pretrain(Path corpus, Path out, String... more) {
+        List<String> args = new java.util.ArrayList<>(List.of("pretrain", "--corpus", corpus.toString(),
+                "--vocab", CliRun.oracleClassifier().toString(), "--out", out.toString(), "--batch-size", "4",
+                "--seq-length", "32", "--threads", "2", "--no-progress", "--log-every", "2"));
+        args.addAll(List.of(more));
+        if (!args.contains("--config")) args.addAll(List.of("--config", "tiny"));
+        return CliRun.run("", args.toArray(String[]::new));
+    }
+
+    private static Path corpus(Path dir) throws IOException {
+        Path file = dir.resolve("corpus.txt");
+        Files.write(file, List.of("최고의 영화였다 정말 재밌다", "지루하고 너무 길었다", "배우들의 연기가 좋았다", "다시 보고 싶은 영화",
+                "스토리가 별로였다", "음악이 아름답다"));
+        return file;
+    }
+
+    @Test
+    void electraWritesBothModelsAndResumes(@TempDir Path dir) throws IOException {
+        Path out = dir.resolve("out");
+        CliRun stopped = pretrain(corpus(dir), out, "--steps", "4", "--stop-after", "2");
+        assertThat(stopped.exitCode()).as(stopped.err()).isZero();
+        assertThat(stopped.out()).contains("stopped (resume with --resume) after 2 of 4 steps");
+        assertThat(out.resolve("checkpoint-2/pretrain_state.json")).exists();
+        CliRun resumed = pretrain(corpus(dir), out, "--steps", "4", "--resume");
+        assertThat(resumed.exitCode()).as(resumed.err()).isZero();
+        assertThat(resumed.out()).contains("finished after 4 of 4 steps").contains("base rate");
+        assertThat(out.resolve("discriminator/model.safetensors")).exists();
+        assertThat(Files.readString(out.resolve("discriminator/config.json"))).contains("ElectraForPreTraining");
+        assertThat(Files.readString(out.resolve("generator/config.json"))).contains("ElectraForMaskedLM").contains("\"hidden_size\" : 32");
+        assertThat(out.resolve("pretrain_curves.png")).isNotEmptyFile();
+        assertThat(Files.readAllLines(out.resolve("pretrain_log.jsonl"))).hasSize(2);
+    }
+
+    @Test
+    void mlmByFlopBudgetAndUsageErrors(@TempDir Path dir) throws IOException {
+        Path out = dir.resolve("out");
+        CliRun run = pretrain(corpus(dir), out, "--objective", "mlm", "--flops", "1e9");
+        assertThat(run.exitCode()).as(run.err()).isZero();
+        assertThat(Files.readString(out.resolve("mlm/config.json"))).contains("ElectraForMaskedLM");
+        assertThat(pretrain(corpus(dir), dir.resolve("x"), "--steps", "2", "--objective", "bert").exitCode()).isEqualTo(2);
+        assertThat(pretrain(corpus(dir), dir.resolve("y"), "--steps", "2", "--flops", "1e9").exitCode()).isEqualTo(2);
+        assertThat(pretrain(corpus(dir), dir.resolve("z"), "--steps", "2", "--config", "huge").err()).contains("use tiny or small");
+    }
+}

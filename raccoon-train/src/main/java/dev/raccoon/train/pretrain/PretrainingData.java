@@ -1,0 +1,90 @@
+package dev.raccoon.train.pretrain;
+
+import dev.raccoon.text.WordPieceTokenizer;
+import dev.raccoon.train.corpus.SequenceShard;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/** Pretraining sequences by index, all of one length and padded. */
+public interface PretrainingData extends AutoCloseable {
+    long size();
+
+    int seqLength();
+
+    /** Copies sequence {@code index}'s ids and token types into the arrays at {@code offset}. */
+    void read(long index, int[] ids, int[] tokenTypes, int offset) throws IOException;
+
+    @Override
+    default void close() throws IOException {}
+
+    /**
+     * The corpus pipeline's sequence shards when every file is one (their own sequence length then), else text
+     * files packed in memory to {@code seqLength} ({@link PackedCorpus}).
+     */
+    static PretrainingData open(List<Path> files, WordPieceTokenizer tokenizer, int seqLength) throws IOException {
+        int shards = 0;
+        for (Path f : files) if (isShard(f)) shards++;
+        if (shards == 0) return PackedCorpus.pack(files, tokenizer, seqLength);
+        if (shards != files.size()) throw new IOException("--corpus mixes sequence shards and text files; give one kind");
+        return Shards.open(files, tokenizer);
+    }
+
+    private static boolean isShard(Path file) throws IOException {
+        byte[] magic = "RACCSEQS".getBytes(StandardCharsets.US_ASCII);
+        try (InputStream in = Files.newInputStream(file)) {
+            return Arrays.equals(in.readNBytes(magic.length), magic);
+        }
+    }
+
+    /** Several shards read as one. */
+    record Shards(List<SequenceShard> shards, int seqLength, long size) implements PretrainingData {
+        static Shards open(List<Path> files, WordPieceTokenizer tokenizer) throws IOException {
+            List<SequenceShard> list = new ArrayList<>();
+            long size = 0;
+            try {
+                for (Path f : files) {
+                    SequenceShard s = SequenceShard.open(f);
+                    list.add(s);
+                    if (s.seqLength() != list.getFirst().seqLength())
+                        throw new IOException(f + ": sequences of " + s.seqLength() + " tokens where " + files.getFirst()
+                                + " has " + list.getFirst().seqLength());
+                    if (s.vocabSize() != tokenizer.vocab().size())
+                        throw new IOException(f + ": made with a vocabulary of " + s.vocabSize() + " tokens, --vocab has "
+                                + tokenizer.vocab().size());
+                    size += s.size();
+                }
+            } catch (IOException | RuntimeException e) {
+                for (SequenceShard s : list) s.close();
+                throw e;
+            }
+            return new Shards(List.copyOf(list), list.getFirst().seqLength(), size);
+        }
+
+        @Override
+        public void read(long index, int[] ids, int[] tokenTypes, int offset) throws IOException {
+            int[] i = new int[seqLength], t = new int[seqLength];
+            for (SequenceShard s : shards) {
+                if (index < s.size()) {
+                    s.read(index, i, t);
+                    System.arraycopy(i, 0, ids, offset, seqLength);
+                    System.arraycopy(t, 0, tokenTypes, offset, seqLength);
+                    return;
+                }
+                index -= s.size();
+            }
+            throw new IndexOutOfBoundsException("sequence " + index + " past the end of the shards");
+        }
+
+        @Override
+        public void close() throws IOException {
+            for (SequenceShard s : shards) s.close();
+        }
+    }
+}
