@@ -18,9 +18,9 @@ import java.util.List;
 import java.util.concurrent.Callable;
 
 @Command(name = "vocab", description = {
-        "Learns a WordPiece vocabulary from corpus files (plain or .gz, one item a line) as Hugging Face's",
-        "BertWordPieceTokenizer trainer does, without lowercasing, and writes vocab.txt and tokenizer_config.json",
-        "into DIR. Prints a JSON summary."})
+        "Learns a WordPiece vocabulary from corpus files (plain or .gz, one item a line)",
+        "as Hugging Face's BertWordPieceTokenizer trainer does, without lowercasing, and",
+        "writes vocab.txt and tokenizer_config.json into DIR. Prints a JSON summary."})
 final class VocabCommand implements Callable<Integer> {
     @Option(names = "--corpus", paramLabel = "FILE", required = true, arity = "1..*", description = "Corpus files.")
     List<Path> corpus;
@@ -36,7 +36,8 @@ final class VocabCommand implements Callable<Integer> {
     int minFrequency;
 
     @Option(names = "--limit-alphabet", paramLabel = "N", defaultValue = "1000",
-            description = "Keep at most this many initial characters, the most frequent (default: ${DEFAULT-VALUE}).")
+            description = "Keep at most this many initial characters, the most frequent (default: ${DEFAULT-VALUE}, as Hugging Face; "
+                    + "words with any other character become [UNK], so Korean wants about 4000).")
     int limitAlphabet;
 
     @Option(names = "--max-words", paramLabel = "N", defaultValue = "8000000",

@@ -152,7 +152,7 @@ public final class CorpusPipeline {
                              Counts counts, PrintStream progressOrNull) throws IOException {
         LongHashSet seen = new LongHashSet();
         BufferedWriter[] writers = new BufferedWriter[buckets];
-        try (ProgressBar bar = bar(progressOrNull, "read", CorpusFiles.size(files), "MB")) {
+        try (ProgressBar bar = bar(progressOrNull, "read", CorpusFiles.size(files), "MiB")) {
             for (int b = 0; b < buckets; b++) {
                 writers[b] = Files.newBufferedWriter(bucket(dir, b), StandardCharsets.UTF_8);
             }

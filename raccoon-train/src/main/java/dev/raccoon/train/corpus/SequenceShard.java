@@ -172,10 +172,10 @@ public final class SequenceShard implements Closeable {
             this.seqLength = seqLength;
             this.idBytes = SequenceShard.idBytes(vocabSize);
             this.vocabSize = vocabSize;
-            Path dir = file.toAbsolutePath().getParent();
-            Files.createDirectories(dir);
-            this.tmp = Files.createTempFile(dir, file.getFileName().toString(), ".tmp");
-            this.channel = FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING);
+            Files.createDirectories(file.toAbsolutePath().getParent());
+            this.tmp = file.resolveSibling(file.getFileName() + ".tmp");
+            this.channel = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                    StandardOpenOption.TRUNCATE_EXISTING);
             int record = recordBytes(seqLength, idBytes);
             this.buffer = ByteBuffer.allocate(Math.max(record, (1 << 20) / record * record))
                     .order(ByteOrder.LITTLE_ENDIAN);
