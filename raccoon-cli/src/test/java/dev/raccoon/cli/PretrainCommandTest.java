@@ -56,4 +56,16 @@ class PretrainCommandTest {
         assertThat(pretrain(corpus(dir), dir.resolve("y"), "--steps", "2", "--flops", "1e9").exitCode()).isEqualTo(2);
         assertThat(pretrain(corpus(dir), dir.resolve("z"), "--steps", "2", "--config", "huge").err()).contains("use tiny or small");
     }
+
+    @Test
+    void readsTheCorpusPipelinesShards(@TempDir Path dir) throws IOException {
+        Path shard = dir.resolve("corpus.seq");
+        CliRun corpus = CliRun.run("", "corpus", "--corpus", corpus(dir).toString(), "--vocab",
+                CliRun.oracleClassifier().toString(), "--out", shard.toString(), "--seq-length", "16");
+        assertThat(corpus.exitCode()).as(corpus.err()).isZero();
+        Path out = dir.resolve("out");
+        CliRun run = pretrain(shard, out, "--steps", "2");
+        assertThat(run.exitCode()).as(run.err()).isZero();
+        assertThat(Files.readString(out.resolve("checkpoint-2/pretrain_state.json"))).contains("\"seq_length\" : \"16\"");
+    }
 }
