@@ -1,8 +1,11 @@
 package dev.raccoon.engine;
 
 import dev.raccoon.engine.cpu.VectorBackend;
+import dev.raccoon.engine.cuda.CudaBackend;
+import dev.raccoon.engine.cuda.CudaException;
 import dev.raccoon.engine.scalar.ScalarBackend;
 
+import java.io.PrintStream;
 import java.util.Locale;
 
 /** Creates backends by name. */
@@ -16,15 +19,51 @@ public final class Backends {
     public static Backend cpu(int threads) { return new VectorBackend(threads); }
 
     /**
-     * A backend for a device name: "scalar", or "cpu" and "auto" (the Vector API backend, the default).
+     * The CUDA backend on device 0 (TF32 GEMMs when {@code -Draccoon.cuda.tf32=true}).
+     *
+     * @throws CudaException saying why it cannot start (no driver, no device, a missing library)
+     */
+    public static Backend cuda() {
+        try {
+            return new CudaBackend();
+        } catch (CudaException e) {
+            throw new CudaException("cannot start the CUDA backend: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * A backend for a device name: "scalar", "cpu" (the Vector API backend), "cuda", or "auto": CUDA when a
+     * driver and a device are there, else the CPU, after one line on stderr that says which and why.
      *
      * @throws IllegalArgumentException for any other name
+     * @throws CudaException for "cuda" when the CUDA backend cannot start
      */
     public static Backend create(String device, int threads) {
         return switch (device.toLowerCase(Locale.ROOT)) {
             case "scalar" -> scalar();
-            case "cpu", "auto" -> cpu(threads);
-            default -> throw new IllegalArgumentException("unknown device '" + device + "' (known: auto, cpu, scalar)");
+            case "cpu" -> cpu(threads);
+            case "cuda" -> cuda();
+            case "auto" -> auto(threads, System.err);
+            default -> throw new IllegalArgumentException(
+                    "unknown device '" + device + "' (known: auto, cpu, cuda, scalar)");
         };
+    }
+
+    /** CUDA if it starts, else the CPU backend; never throws for a missing or broken CUDA setup. */
+    static Backend auto(int threads, PrintStream log) {
+        try {
+            CudaBackend cuda = new CudaBackend();
+            log.println("raccoon: using cuda (" + cuda.description() + ")");
+            return cuda;
+        } catch (RuntimeException | LinkageError e) {
+            // Beyond CudaException: a JVM denying native access, a library file that is not what its name says.
+            log.println("raccoon: " + reason(e) + "; using cpu");
+            return cpu(threads);
+        }
+    }
+
+    private static String reason(Throwable e) {
+        String m = e.getMessage() == null ? e.toString() : e.getMessage();
+        return e instanceof CudaException ? m : "CUDA unavailable (" + m + ")";
     }
 }
