@@ -62,7 +62,8 @@ final class EvalCommand implements Callable<Integer> {
         }
     }
 
-    @ArgGroup(exclusive = true, multiplicity = "1")
+    /** Null when neither --model nor --lexicon is given: the shipped model of --task is evaluated. */
+    @ArgGroup(exclusive = true, multiplicity = "0..1")
     Source source;
 
     @Option(names = "--lexicon-train", paramLabel = "FILE",
@@ -104,7 +105,7 @@ final class EvalCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         if (log != null && report == null) throw usage("--log needs --report: the training curves are drawn in the report");
-        if (lexiconTrain != null && source.lexicon == null) throw usage("--lexicon-train goes with --lexicon");
+        if (lexiconTrain != null && (source == null || source.lexicon == null)) throw usage("--lexicon-train goes with --lexicon");
         Labels taskLabels = task == null ? null : switch (task) {
             case "binary" -> Labels.BINARY;
             case "3class" -> Labels.THREE_CLASS;
@@ -114,7 +115,7 @@ final class EvalCommand implements Callable<Integer> {
         Metrics metrics;
         DataSummary summary;
         String scorer;
-        if (source.lexicon != null) {
+        if (source != null && source.lexicon != null) {
             Labels labels = taskLabels != null ? taskLabels : Labels.BINARY;
             KnuLexicon entries = KnuLexicon.load(source.lexicon);
             // A tie (score 0) goes to the training majority when training data is given, else positive;
@@ -133,7 +134,9 @@ final class EvalCommand implements Callable<Integer> {
             metrics = m;
             scorer = "lexicon " + source.lexicon;
         } else {
-            try (Classifier classifier = source.model.load()) {
+            ModelOptions modelOptions = source != null && source.model != null ? source.model : new ModelOptions();
+            Path modelDir = modelOptions.directory(task);
+            try (Classifier classifier = modelOptions.load(task)) {
                 List<String> names = classifier.labels();
                 boolean regression = names.size() == 1;
                 if (taskLabels != null && taskLabels.size() != names.size())
@@ -161,7 +164,7 @@ final class EvalCommand implements Callable<Integer> {
                     metrics = m;
                 }
             }
-            scorer = "model " + source.model.model;
+            scorer = "model " + modelDir;
         }
         System.err.println("raccoon eval: " + summary);
         if (summary.rowsUsed() == 0) throw new IllegalArgumentException(data + " has no usable rows");

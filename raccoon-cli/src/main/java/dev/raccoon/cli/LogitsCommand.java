@@ -23,11 +23,14 @@ final class LogitsCommand implements Callable<Integer> {
     @Mixin
     ModelOptions modelOptions;
 
+    @Mixin
+    TaskOption taskOption;
+
     @Override
     public Integer call() throws Exception {
         PrintStream out = new PrintStream(System.out, false, StandardCharsets.UTF_8);
         int errors = 0;
-        try (Classifier classifier = modelOptions.load()) {
+        try (Classifier classifier = modelOptions.load(taskOption.task)) {
             JsonLines in = new JsonLines(new BufferedInputStream(System.in));
             List<JsonLines.Line> chunk = new ArrayList<>();
             for (JsonLines.Line line = in.next(); ; line = in.next()) {

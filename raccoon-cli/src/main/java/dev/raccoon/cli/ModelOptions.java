@@ -1,30 +1,40 @@
 package dev.raccoon.cli;
 
 import dev.raccoon.api.Classifier;
+import dev.raccoon.api.DefaultModels;
 import picocli.CommandLine.Option;
 
 import java.io.IOException;
 import java.nio.file.Path;
 
-/** Options shared by the commands that run a classification model. */
+/**
+ * Options shared by the commands that run a classification model. Defaults are field initialisers, so an
+ * instance that picocli never filled (an unmatched argument group) holds them too.
+ */
 final class ModelOptions {
-    @Option(names = "--model", paramLabel = "DIR", required = true,
-            description = "Hugging Face model directory (config.json, vocab.txt, model.safetensors or pytorch_model.bin).")
+    @Option(names = "--model", paramLabel = "DIR",
+            description = "Hugging Face model directory (config.json, vocab.txt, model.safetensors or pytorch_model.bin); "
+                    + "default: the shipped model of --task.")
     Path model;
 
-    @Option(names = "--device", defaultValue = "cpu", description = "cpu, scalar or auto (default: ${DEFAULT-VALUE}).")
-    String device;
+    @Option(names = "--device", description = "cpu, scalar or auto (default: ${DEFAULT-VALUE}).")
+    String device = "cpu";
 
-    @Option(names = "--threads", defaultValue = "0", description = "CPU threads (0: all cores).")
-    int threads;
+    @Option(names = "--threads", description = "CPU threads (0: all cores).")
+    int threads = 0;
 
-    @Option(names = "--max-length", defaultValue = "128", description = "Tokens per text (default: ${DEFAULT-VALUE}).")
-    int maxLength;
+    @Option(names = "--max-length", description = "Tokens per text (default: ${DEFAULT-VALUE}).")
+    int maxLength = 128;
 
-    @Option(names = "--batch-size", defaultValue = "32", description = "Texts per forward pass (default: ${DEFAULT-VALUE}).")
-    int batchSize;
+    @Option(names = "--batch-size", description = "Texts per forward pass (default: ${DEFAULT-VALUE}).")
+    int batchSize = 32;
 
-    Classifier load() throws IOException {
-        return Classifier.load(model, new Classifier.Options(device, threads, maxLength, batchSize));
+    /** The --model directory, or the shipped model of the task (binary when null). */
+    Path directory(String task) throws IOException {
+        return model != null ? model : DefaultModels.locate(DefaultModels.Task.named(task == null ? "binary" : task));
+    }
+
+    Classifier load(String task) throws IOException {
+        return Classifier.load(directory(task), new Classifier.Options(device, threads, maxLength, batchSize));
     }
 }

@@ -23,6 +23,9 @@ final class PredictCommand implements Callable<Integer> {
     @Mixin
     ModelOptions modelOptions;
 
+    @Mixin
+    TaskOption taskOption;
+
     @Option(names = "--json", description = "One JSON object per text: text, label, probability, probabilities.")
     boolean json;
 
@@ -33,7 +36,7 @@ final class PredictCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         List<String> inputs = texts.isEmpty() ? readStdin() : texts;
         PrintStream out = new PrintStream(System.out, false, StandardCharsets.UTF_8);
-        try (Classifier classifier = modelOptions.load()) {
+        try (Classifier classifier = modelOptions.load(taskOption.task)) {
             List<Prediction> predictions = classifier.classify(inputs);
             for (int i = 0; i < inputs.size(); i++) {
                 Prediction p = predictions.get(i);

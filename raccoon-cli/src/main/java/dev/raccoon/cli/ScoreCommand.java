@@ -22,6 +22,9 @@ final class ScoreCommand implements Callable<Integer> {
     @Mixin
     ModelOptions modelOptions;
 
+    @Mixin
+    TaskOption taskOption;
+
     @Option(names = "--in", paramLabel = "FILE", required = true, description = "Input table (.tsv/.txt, .csv, .jsonl).")
     Path in;
 
@@ -43,7 +46,7 @@ final class ScoreCommand implements Callable<Integer> {
         TableFormat tableFormat = resolveFormat();
         long total = BatchScorer.countRows(in, tableFormat);
         BatchScorer.Summary summary;
-        try (Classifier classifier = modelOptions.load();
+        try (Classifier classifier = modelOptions.load(taskOption.task);
              ProgressBar bar = new ProgressBarBuilder().setTaskName("score").setInitialMax(total).setUnit(" rows", 1)
                      .setConsumer(new ConsoleProgressBarConsumer(System.err)).showSpeed()
                      // Colours and box characters only on a terminal; logs get plain ASCII.

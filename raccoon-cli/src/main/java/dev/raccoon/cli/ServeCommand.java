@@ -17,6 +17,9 @@ final class ServeCommand implements Callable<Integer> {
     @Mixin
     ModelOptions modelOptions;
 
+    @Mixin
+    TaskOption taskOption;
+
     @Option(names = "--host", defaultValue = "127.0.0.1", description = "Address to listen on (default: ${DEFAULT-VALUE}).")
     String host;
 
@@ -43,7 +46,7 @@ final class ServeCommand implements Callable<Integer> {
         ServeConfig d = ServeConfig.defaults();
         ServeConfig config = new ServeConfig(host, port, maxBatch, maxWaitMs, maxBodyBytes, maxTexts, maxChars,
                 d.maxExplainTexts(), d.shutdownGraceMs());
-        Classifier classifier = modelOptions.load();
+        Classifier classifier = modelOptions.load(taskOption.task);
         SentimentServer server;
         try {
             server = SentimentServer.start(classifier, config);

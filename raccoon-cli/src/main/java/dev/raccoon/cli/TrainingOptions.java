@@ -33,7 +33,7 @@ final class TrainingOptions {
         Path model;
 
         @Option(names = "--config", paramLabel = "SIZE", required = true,
-                description = "Train from scratch with a new model: tiny or small (ELECTRA-small); needs --vocab.")
+                description = "Train from scratch with a new model: tiny (64/128/2 layers), mini (128/256/4 layers) or small (ELECTRA-small); needs --vocab.")
         String config;
     }
 

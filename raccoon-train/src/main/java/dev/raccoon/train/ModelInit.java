@@ -33,6 +33,8 @@ public record ModelInit(SequenceClassifier model, WordPieceTokenizer tokenizer, 
     public enum Preset {
         /** A model small enough for tests: embedding 64, hidden 128, 2 layers, 2 heads, FFN 256. */
         TINY(64, 128, 2, 2, 256),
+        /** ELECTRA-small's width at a third of its depth, for training from scratch on a CPU: 4 layers. */
+        MINI(128, 256, 4, 4, 1024),
         /** ELECTRA-small: embedding 128, hidden 256, 12 layers, 4 heads, FFN 1024. */
         SMALL(128, 256, 12, 4, 1024);
 
@@ -52,7 +54,7 @@ public record ModelInit(SequenceClassifier model, WordPieceTokenizer tokenizer, 
 
         public static Preset parse(String name) {
             for (Preset p : values()) if (p.name().equalsIgnoreCase(name)) return p;
-            throw new IllegalArgumentException("unknown config \"" + name + "\"; use tiny or small");
+            throw new IllegalArgumentException("unknown config \"" + name + "\"; use tiny, mini or small");
         }
     }
 
