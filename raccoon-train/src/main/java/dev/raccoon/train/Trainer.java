@@ -48,7 +48,8 @@ import java.util.Map;
  * directory transformers loads as is), {@code last/} (a resumable checkpoint: model, {@code optimizer.safetensors}
  * and {@code trainer_state.json}, replaced atomically) and {@code train_log.jsonl}. A resumed run ends with the
  * same weights as an uninterrupted one: batch order depends only on the seed and the epoch, dropout masks only on
- * the seed and the step.
+ * the seed and the step. That holds bit for bit on a deterministic backend (the scalar reference); the Vector API
+ * backend may differ in the last bits, since its float results can change when the JIT recompiles a kernel.
  */
 public final class Trainer {
     public enum Task {

@@ -1,0 +1,163 @@
+package dev.raccoon.train;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.raccoon.engine.Backend;
+import dev.raccoon.engine.Backends;
+import dev.raccoon.engine.HostTensor;
+import dev.raccoon.model.Batch;
+import dev.raccoon.model.ModelDirectory;
+import dev.raccoon.model.SequenceClassifier;
+import dev.raccoon.text.Encoding;
+import dev.raccoon.train.data.Example;
+import dev.raccoon.train.data.Labels;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/**
+ * Checkpoints, resume and regression on tiny models and a few dozen to a few hundred rows. Bit-exact checks run on
+ * the scalar reference backend: the Vector API backend's float results can change when the JIT recompiles a
+ * kernel mid-run (lane reductions are unordered), so two runs in one JVM need not agree to the last bit there.
+ */
+class TrainerTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static Backend scalar;
+    private static Backend cpu;
+
+    @BeforeAll
+    static void open() {
+        scalar = Backends.scalar();
+        cpu = Backends.cpu(2);
+    }
+
+    @AfterAll
+    static void close() {
+        scalar.close();
+        cpu.close();
+    }
+
+    private static ModelInit tiny(List<String> labels, String problemType, Backend backend) throws IOException {
+        return ModelInit.fresh(ModelInit.Preset.TINY, TestData.vocab(), labels, problemType, null, 7, backend);
+    }
+
+    private static Trainer.Options classify() {
+        return Trainer.Options.defaults(Trainer.Task.CLASSIFY).withEpochs(2).withBatchSize(8).withLr(1e-3f)
+                .withMaxLength(32).withLogEvery(1);
+    }
+
+    private static Map<String, HostTensor> train(Trainer.Options options, List<Example> train, List<Example> dev,
+                                                 Path out, boolean resume) throws IOException {
+        ModelInit start = tiny(Labels.BINARY.names(), "single_label_classification", scalar);
+        new Trainer(start.model(), start.tokenizer(), options, out).train(train, dev, resume);
+        return start.model().params().toHost();
+    }
+
+    @Test
+    void resumedRunEndsWithTheWeightsOfAnUninterruptedOne(@TempDir Path tmp) throws IOException {
+        List<Example> train = TestData.nsmc("train.tsv", 36);
+        List<Example> dev = TestData.nsmc("dev.tsv", 8);
+        Trainer.Options options = classify(); // 5 batches per epoch, 10 steps, dropout 0.1 on
+
+        Map<String, HostTensor> straight = train(options, train, dev, tmp.resolve("straight"), false);
+        // Stop mid-epoch 0 (step 3) and again mid-epoch 1 (step 7), resuming each time from OUT/last.
+        train(options.withStopAfter(3), train, dev, tmp.resolve("resumed"), false);
+        assertThat(TrainerState.read(tmp.resolve("resumed/last"))).satisfies(s -> {
+            assertThat(s.step()).isEqualTo(3);
+            assertThat(s.epoch()).isZero();
+            assertThat(s.batchInEpoch()).isEqualTo(3);
+        });
+        train(options.withStopAfter(7), train, dev, tmp.resolve("resumed"), true);
+        Map<String, HostTensor> resumed = train(options, train, dev, tmp.resolve("resumed"), true);
+
+        assertThat(resumed.keySet()).isEqualTo(straight.keySet());
+        straight.forEach((name, t) -> assertThat(resumed.get(name).data()).as(name).isEqualTo(t.data()));
+        // The log of the resumed run has every step once, as the uninterrupted one.
+        assertThat(steps(tmp.resolve("resumed/train_log.jsonl"))).isEqualTo(steps(tmp.resolve("straight/train_log.jsonl")));
+    }
+
+    @Test
+    void resumeRefusesChangedOptionsAndFreshRunsRefuseToOverwrite(@TempDir Path tmp) throws IOException {
+        List<Example> train = TestData.nsmc("train.tsv", 16);
+        List<Example> dev = TestData.nsmc("dev.tsv", 8);
+        train(classify().withStopAfter(1), train, dev, tmp, false);
+        assertThatThrownBy(() -> train(classify().withLr(5e-4f), train, dev, tmp, true))
+                .hasMessageContaining("lr was 0.001 and is now 5.0E-4");
+        assertThatThrownBy(() -> train(classify(), train, dev, tmp, false))
+                .hasMessageContaining("--resume");
+    }
+
+    @Test
+    void bestCheckpointIsAHuggingFaceDirectoryWithTheSameLogits(@TempDir Path tmp) throws IOException {
+        List<Example> train = TestData.nsmc("train.tsv", 32);
+        List<Example> dev = TestData.nsmc("dev.tsv", 16);
+        ModelInit start = tiny(Labels.BINARY.names(), "single_label_classification", scalar);
+        Trainer trainer = new Trainer(start.model(), start.tokenizer(), classify().withEpochs(1), tmp);
+        Trainer.Result result = trainer.train(train, dev, false);
+        assertThat(result.finished()).isTrue();
+        assertThat(result.bestStep()).isEqualTo(4); // one evaluation, at the end: best/ holds the final weights
+
+        Path best = tmp.resolve("best");
+        assertThat(best.resolve("config.json")).exists();
+        assertThat(best.resolve("vocab.txt")).exists();
+        assertThat(best.resolve("tokenizer_config.json")).exists();
+        assertThat(best.resolve("model.safetensors")).exists();
+        JsonNode config = JSON.readTree(best.resolve("config.json").toFile());
+        assertThat(config.get("architectures").get(0).asText()).isEqualTo("ElectraForSequenceClassification");
+        assertThat(config.get("id2label").get("1").asText()).isEqualTo("positive");
+        assertThat(config.get("problem_type").asText()).isEqualTo("single_label_classification");
+
+        ModelDirectory loaded = ModelDirectory.load(best, scalar);
+        List<Encoding> encodings = new ArrayList<>();
+        for (Example e : dev) encodings.add(loaded.tokenizer().encode(e.text(), null, 32));
+        Batch batch = Batch.of(encodings, loaded.tokenizer().vocab().padId());
+        float[] expected = scalar.read(start.model().logits(batch));
+        float[] actual = scalar.read(((SequenceClassifier) loaded.model()).logits(batch));
+        assertThat(actual).isEqualTo(expected);
+
+        // last/ resumes: model, optimizer moments and state.
+        assertThat(tmp.resolve("last/optimizer.safetensors")).exists();
+        assertThat(TrainerState.read(tmp.resolve("last")).step()).isEqualTo(4);
+        assertThat(Files.list(tmp).map(p -> p.getFileName().toString()))
+                .containsExactlyInAnyOrder("best", "last", "train_log.jsonl");
+    }
+
+    @Test
+    void regressionLossFallsOnKorSts(@TempDir Path tmp) throws IOException {
+        List<Example> train = TestData.korSts("sts-train.tsv", 320);
+        List<Example> dev = TestData.korSts("sts-dev.tsv", 64);
+        assertThat(train).allMatch(Example::isRegression);
+        ModelInit start = tiny(List.of("LABEL_0"), "regression", cpu);
+        Trainer.Options options = Trainer.Options.defaults(Trainer.Task.REGRESS).withEpochs(3).withBatchSize(16)
+                .withLr(1e-3f).withMaxLength(48).withLogEvery(5);
+        Trainer.Result result = new Trainer(start.model(), start.tokenizer(), options, tmp).train(train, dev, false);
+
+        assertThat(result.metric()).isEqualTo("dev_spearman");
+        assertThat(result.lastDev()).containsKeys("dev_pearson", "dev_spearman");
+        List<Double> losses = new ArrayList<>();
+        for (String line : Files.readAllLines(tmp.resolve("train_log.jsonl"))) {
+            JsonNode n = JSON.readTree(line);
+            if (n.has("loss")) losses.add(n.get("loss").asDouble());
+        }
+        assertThat(losses).hasSize(12);
+        // Scores are 0–5: an untrained model's MSE is around their mean square; trained, it nears their variance.
+        assertThat(losses.getLast()).isLessThan(losses.getFirst() * 0.5);
+    }
+
+    private static List<Integer> steps(Path log) throws IOException {
+        List<Integer> steps = new ArrayList<>();
+        for (String line : Files.readAllLines(log)) steps.add(JSON.readTree(line).get("step").asInt());
+        return steps;
+    }
+}
