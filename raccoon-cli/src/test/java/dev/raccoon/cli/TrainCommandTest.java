@@ -1,0 +1,121 @@
+package dev.raccoon.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/** train and tune end to end through {@link Main#run}, on a tiny model and a few dozen NSMC rows. */
+class TrainCommandTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    @TempDir
+    static Path data;
+    private static Path vocab;
+
+    @BeforeAll
+    static void writeData() throws IOException {
+        Path shared = Path.of(System.getProperty("raccoon.shared", "../../shared"));
+        Path nsmc = shared.resolve("data/nsmc");
+        vocab = shared.resolve("data/vocab/koelectra-v1-vocab.txt");
+        assumeTrue(Files.exists(nsmc.resolve("train.tsv")) && Files.exists(vocab), "shared NSMC data or vocab missing");
+        head(nsmc.resolve("train.tsv"), data.resolve("train.tsv"), 48);
+        head(nsmc.resolve("dev.tsv"), data.resolve("dev.tsv"), 16);
+    }
+
+    /** The header and the first {@code rows} rows. */
+    private static void head(Path from, Path to, int rows) throws IOException {
+        try (Stream<String> lines = Files.lines(from, StandardCharsets.UTF_8)) {
+            Files.write(to, lines.limit(rows + 1L).toList(), StandardCharsets.UTF_8);
+        }
+    }
+
+    private static List<String> args(Path out, String... more) {
+        List<String> args = new ArrayList<>(List.of("--config", "tiny", "--vocab", vocab.toString(),
+                "--train", data.resolve("train.tsv").toString(), "--dev", data.resolve("dev.tsv").toString(),
+                "--out", out.toString(), "--epochs", "1", "--batch-size", "16", "--lr", "1e-3", "--max-length", "32",
+                "--threads", "2", "--no-progress", "--log-every", "1"));
+        args.addAll(List.of(more));
+        return args;
+    }
+
+    private static CliRun raccoon(String command, List<String> args) {
+        List<String> all = new ArrayList<>(List.of(command));
+        all.addAll(args);
+        return CliRun.run("", all.toArray(String[]::new));
+    }
+
+    @Test
+    void trainWritesCheckpointsLogAndSummaryThenResumes(@TempDir Path out) throws IOException {
+        CliRun stopped = raccoon("train", args(out, "--stop-after", "2"));
+        assertThat(stopped.exitCode()).as(stopped.err()).isZero();
+        assertThat(stopped.out()).contains("stopped (resume with --resume) after 2 of 3 steps");
+        assertThat(out.resolve("last/trainer_state.json")).exists();
+
+        CliRun resumed = raccoon("train", args(out, "--resume"));
+        assertThat(resumed.exitCode()).as(resumed.err()).isZero();
+        assertThat(resumed.out()).contains("finished after 3 of 3 steps").containsPattern("best dev_accuracy 0\\.\\d{4} at step 3");
+        JsonNode config = JSON.readTree(out.resolve("best/config.json").toFile());
+        assertThat(config.get("id2label").toString()).isEqualTo("{\"0\":\"negative\",\"1\":\"positive\"}");
+        List<String> log = Files.readAllLines(out.resolve("train_log.jsonl"));
+        assertThat(log).hasSize(4); // steps 1, 2, 3 and the evaluation
+        assertThat(JSON.readTree(log.get(0)).fieldNames()).toIterable()
+                .containsExactly("step", "epoch", "loss", "lr", "examples_per_s");
+        assertThat(JSON.readTree(log.get(3)).fieldNames()).toIterable()
+                .containsExactly("step", "epoch", "dev_accuracy", "dev_macro_f1");
+
+        // The trained model classifies through predict.
+        CliRun predict = CliRun.run("", "predict", "--model", out.resolve("best").toString(), "--json", "최고의 영화");
+        assertThat(predict.exitCode()).as(predict.err()).isZero();
+        assertThat(predict.out()).contains("\"label\":");
+    }
+
+    @Test
+    void usageErrorsExitWithTwo(@TempDir Path out) {
+        CliRun noVocab = raccoon("train", List.of("--config", "tiny", "--train", "a.tsv", "--dev", "b.tsv", "--out", out.toString()));
+        assertThat(noVocab.exitCode()).isEqualTo(2);
+        assertThat(noVocab.err()).contains("--config needs --vocab");
+        CliRun both = raccoon("train", args(out, "--model", out.toString()));
+        assertThat(both.exitCode()).isEqualTo(2);
+        List<String> huge = args(out);
+        huge.set(huge.indexOf("tiny"), "huge");
+        CliRun badSize = raccoon("train", huge);
+        assertThat(badSize.exitCode()).isEqualTo(2);
+        assertThat(badSize.err()).contains("unknown config \"huge\"");
+    }
+
+    @Test
+    void missingDataIsOneSentenceAndExitOne(@TempDir Path out) {
+        List<String> a = args(out);
+        a.set(a.indexOf("--train") + 1, out.resolve("nope.tsv").toString());
+        CliRun run = raccoon("train", a);
+        assertThat(run.exitCode()).isEqualTo(1);
+        assertThat(run.err()).contains("nope.tsv").doesNotContain("Exception").hasLineCount(1);
+    }
+
+    @Test
+    void tuneRunsEveryTrialAndReportsTheBest(@TempDir Path out) throws IOException {
+        Path space = data.resolve("space.json");
+        Files.writeString(space, "{\"lr\": [3e-4, 1e-3], \"epochs\": [1], \"batch_size\": [16], \"dropout\": [0.1]}");
+        CliRun run = raccoon("tune", args(out, "--space", space.toString()));
+        assertThat(run.exitCode()).as(run.err()).isZero();
+        assertThat(run.out()).contains("2 trials").containsPattern("best: trial [12], dev_accuracy 0\\.\\d{4}");
+        JsonNode results = JSON.readTree(out.resolve("results.json").toFile());
+        assertThat(results.get("trials")).hasSize(2);
+        assertThat(results.get("trials").get(1).get("lr").floatValue()).isEqualTo(1e-3f);
+        assertThat(results.get("best").get("dev_accuracy").asDouble()).isBetween(0.0, 1.0);
+        assertThat(out.resolve("trial-1/best/model.safetensors")).exists();
+        assertThat(out.resolve("trial-2/best/model.safetensors")).exists();
+    }
+}
