@@ -162,8 +162,11 @@ public final class Pretrainer {
                 window = window.plus(stats);
                 if (bar != null) {
                     bar.stepTo(step);
-                    bar.setExtraMessage(String.format(Locale.ROOT, " loss %.3f · disc acc %.3f (base %.3f) · %.0f tok/s",
-                            stats.loss(), stats.discAccuracy(), stats.baseRate(), trainTokens / (trainNanos / 1e9)));
+                    bar.setExtraMessage(model.objective() == Objective.ELECTRA
+                            ? String.format(Locale.ROOT, " loss %.3f · disc acc %.3f (base %.3f) · %.0f tok/s", stats.loss(),
+                                    stats.discAccuracy(), stats.baseRate(), trainTokens / (trainNanos / 1e9))
+                            : String.format(Locale.ROOT, " loss %.3f · mlm acc %.3f · %.0f tok/s", stats.loss(),
+                                    stats.mlmAccuracy(), trainTokens / (trainNanos / 1e9)));
                 }
                 if (step % options.logEvery() == 0 || step == stopAt) {
                     writeLine(log, logLine(step, window, lr, windowNanos, step * flopsPerStep));
