@@ -7,7 +7,7 @@ import picocli.CommandLine.Option;
 /** The {@code raccoon} command line. Exit codes: 0 success, 1 failure, 2 usage error. */
 @Command(name = "raccoon", mixinStandardHelpOptions = true, version = "raccoon 0.1.0",
         description = "ELECTRA sentiment analysis of Korean reviews, in pure Java.",
-        subcommands = {TokenizeCommand.class, LogitsCommand.class, PredictCommand.class, EvalCommand.class, BenchCommand.class,
+        subcommands = {TokenizeCommand.class, ExportCommand.class, LogitsCommand.class, PredictCommand.class, EvalCommand.class, BenchCommand.class,
                 TrainCommand.class, TuneCommand.class, PretrainCommand.class, ServeCommand.class, ScoreCommand.class, VocabCommand.class, CorpusCommand.class, CommandLine.HelpCommand.class})
 public final class Main {
     @Option(names = "--verbose", scope = CommandLine.ScopeType.INHERIT,

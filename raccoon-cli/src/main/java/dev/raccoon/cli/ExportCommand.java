@@ -1,0 +1,53 @@
+package dev.raccoon.cli;
+
+import dev.raccoon.engine.Backend;
+import dev.raccoon.engine.Backends;
+import dev.raccoon.model.ModelDirectory;
+import dev.raccoon.model.io.DType;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+
+@Command(name = "export", description = {
+        "Writes a model directory again as config.json, vocab.txt, tokenizer_config.json and model.safetensors:",
+        "converts pytorch_model.bin to safetensors and stores weights as f32, f16 or bf16 (half the size)."})
+final class ExportCommand implements Callable<Integer> {
+    @Option(names = "--model", paramLabel = "DIR", required = true, description = "Model directory to read.")
+    Path model;
+
+    @Option(names = "--out", paramLabel = "DIR", required = true, description = "Directory to write (must not exist or be empty).")
+    Path out;
+
+    @Option(names = "--dtype", defaultValue = "f32", description = "f32, f16 or bf16 (default: ${DEFAULT-VALUE}).")
+    String dtype;
+
+    @Override
+    public Integer call() throws Exception {
+        DType type = switch (dtype.toLowerCase(Locale.ROOT)) {
+            case "f32" -> DType.F32;
+            case "f16" -> DType.F16;
+            case "bf16" -> DType.BF16;
+            default -> throw new IllegalArgumentException("--dtype must be f32, f16 or bf16, not '" + dtype + "'");
+        };
+        if (Files.exists(out) && !isEmptyDirectory(out))
+            throw new IllegalArgumentException(out + " exists and is not an empty directory; nothing was written");
+        try (Backend backend = Backends.scalar()) {
+            ModelDirectory dir = ModelDirectory.load(model, backend);
+            ModelDirectory.save(out, dir.model(), dir.tokenizer(), type);
+            System.err.printf(Locale.ROOT, "raccoon export: %s (%s, %,d parameters) written to %s as %s%n",
+                    model, dir.model().architecture().hfName, dir.model().params().count(), out, type);
+        }
+        return 0;
+    }
+
+    private static boolean isEmptyDirectory(Path dir) throws java.io.IOException {
+        if (!Files.isDirectory(dir)) return false;
+        try (var entries = Files.list(dir)) {
+            return entries.findAny().isEmpty();
+        }
+    }
+}
