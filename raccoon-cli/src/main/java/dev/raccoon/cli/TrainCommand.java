@@ -54,9 +54,10 @@ final class TrainCommand implements Callable<Integer> {
 
     static String summary(Trainer.Result r, String out) {
         String state = r.finished() ? "finished" : "stopped (resume with --resume)";
-        return String.format(Locale.ROOT, "%s after %d of %d steps in %s, %.1f examples/s%nbest %s %.4f at step %d: %s/best",
-                state, r.steps(), r.totalSteps(), duration(r.seconds()), r.examplesPerSecond(), r.metric(),
-                r.bestMetric(), r.bestStep(), out);
+        String best = r.bestStep() < 0 ? "no dev evaluation yet"
+                : String.format(Locale.ROOT, "best %s %.4f at step %d: %s/best", r.metric(), r.bestMetric(), r.bestStep(), out);
+        return String.format(Locale.ROOT, "%s after %d of %d steps in %s, %.1f examples/s%n%s",
+                state, r.steps(), r.totalSteps(), duration(r.seconds()), r.examplesPerSecond(), best);
     }
 
     static String duration(double seconds) {
