@@ -27,22 +27,37 @@ class OracleParityTest {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static Backend scalar;
     private static Backend cpu;
+    private static Backend cuda; // null where the CUDA backend cannot start, and cudaMissing says why
+    private static String cudaMissing;
 
     @BeforeAll
     static void backends() {
         scalar = Backends.scalar();
         cpu = Backends.cpu(2);
+        try {
+            cuda = Backends.cuda();
+        } catch (dev.raccoon.engine.cuda.CudaException e) {
+            cudaMissing = e.getMessage();
+        }
     }
 
     @AfterAll
     static void close() {
         scalar.close();
         cpu.close();
+        if (cuda != null) cuda.close();
     }
 
-    static Stream<String> backendNames() { return Stream.of("scalar", "cpu"); }
+    static Stream<String> backendNames() { return Stream.of("scalar", "cpu", "cuda"); }
 
-    private static Backend backend(String name) { return name.equals("scalar") ? scalar : cpu; }
+    private static Backend backend(String name) {
+        if (name.equals("cuda")) org.junit.jupiter.api.Assumptions.assumeTrue(cuda != null, cudaMissing);
+        return switch (name) {
+            case "scalar" -> scalar;
+            case "cuda" -> cuda;
+            default -> cpu;
+        };
+    }
 
     static Path oracle(String name) {
         try {
@@ -63,7 +78,7 @@ class OracleParityTest {
 
     static Stream<org.junit.jupiter.params.provider.Arguments> classifierCases() {
         List<org.junit.jupiter.params.provider.Arguments> args = new ArrayList<>();
-        for (String backend : List.of("scalar", "cpu"))
+        for (String backend : List.of("scalar", "cpu", "cuda"))
             for (String file : List.of("model.safetensors", "pytorch_model.bin"))
                 args.add(org.junit.jupiter.params.provider.Arguments.of(backend, file));
         return args.stream();
