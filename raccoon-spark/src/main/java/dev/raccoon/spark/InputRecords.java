@@ -88,6 +88,15 @@ final class InputRecords {
     static JavaRDD<byte[]> read(JavaSparkContext sc, List<Path> files, boolean quoted, boolean header) throws IOException {
         Job job = Job.getInstance(sc.hadoopConfiguration());
         FileInputFormat.setInputPaths(job, files.toArray(Path[]::new));
+        if (job.getConfiguration().get(FileInputFormat.SPLIT_MAXSIZE) == null) {
+            // Splits as large as a filesystem block would leave most cores idle on a file of a few blocks or less:
+            // scoring costs far more per byte than reading (64 KiB is about 600 reviews, a second or more of
+            // ELECTRA-small on one core), so split the input over the cores, down to 64 KiB.
+            long bytes = 0;
+            for (Path f : files) bytes += f.getFileSystem(job.getConfiguration()).getFileStatus(f).getLen();
+            long perCore = bytes / Math.max(1, sc.defaultParallelism()) + 1;
+            FileInputFormat.setMaxInputSplitSize(job, Math.min(128L << 20, Math.max(64L << 10, perCore)));
+        }
         // Only \n ends a line, as in BatchScorer; Hadoop's default also ends lines at a lone \r.
         job.getConfiguration().set("textinputformat.record.delimiter", "\n");
         Class<? extends TextInputFormat> format = quoted ? WholeFiles.class : TextInputFormat.class;

@@ -60,11 +60,15 @@ public final class ScoreJob {
     private ScoreJob() {}
 
     public static void main(String[] argv) throws IOException {
+        if (List.of(argv).contains("--help")) {
+            System.out.print(USAGE);
+            return;
+        }
         Args args;
         try {
             args = parse(argv);
         } catch (IllegalArgumentException e) {
-            System.err.println("ScoreJob: " + e.getMessage() + "\n" + USAGE);
+            System.err.print("ScoreJob: " + e.getMessage() + "\n" + USAGE);
             System.exit(2);
             return;
         }
@@ -143,6 +147,7 @@ public final class ScoreJob {
         String header = layout.headerLine();
         if (args.singleFile()) {
             Path parts = new Path(output.getParent(), "." + output.getName() + ".parts");
+            outFs.delete(parts, true); // left by a run that died before moving its file
             JavaRDD<String> ordered = scored.repartitionAndSortWithinPartitions(new HashPartitioner(1)).values();
             withHeader(ordered, header).saveAsTextFile(parts.toString());
             FileStatus[] written = outFs.globStatus(new Path(parts, "part-*"));

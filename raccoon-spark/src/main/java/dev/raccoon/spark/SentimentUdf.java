@@ -12,8 +12,8 @@ import java.util.List;
 /**
  * Sentiment as a SQL function: {@code SELECT s.label, s.probability FROM (SELECT sentiment(document) AS s FROM t)}.
  * It returns a struct of {@code label}, {@code probability} and {@code probabilities} (label to probability), or
- * null for a null or blank text. A UDF sees one row at a time, so every text is its own forward pass; for large
- * tables {@link SentimentTransformer}, which batches, is several times faster.
+ * null for a null or blank text. A UDF sees one row at a time, so every text is its own forward pass of batch 1;
+ * for large tables use {@link SentimentTransformer}, which scores partitions in batches.
  */
 public final class SentimentUdf {
     public static final StructType RESULT = DataTypes.createStructType(List.of(

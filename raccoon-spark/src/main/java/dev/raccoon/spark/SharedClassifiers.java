@@ -32,9 +32,9 @@ final class SharedClassifiers {
     }
 
     /**
-     * A path as given when it is a directory here (shared filesystems, local mode, YARN's working directory with
-     * {@code --archives model.zip#model}); otherwise the same name under SparkFiles' root, where standalone and
-     * Kubernetes executors unpack {@code --archives} and put {@code --files}.
+     * A path as given when it is a directory here (a shared filesystem; on a cluster's executors also a name from
+     * {@code --archives model.zip#model}, unpacked into their working directory); otherwise the same name under
+     * SparkFiles' root, where {@code --files} and {@code --archives} land in local mode.
      */
     static Path resolve(String modelDir) {
         Path given = Path.of(modelDir);
