@@ -46,17 +46,35 @@ public final class CudaBackend implements Backend {
     /** Recent integer uploads kept on the device, so the mask shared by every layer is copied once per batch. */
     private static final int INT_CACHE = 4;
 
-    /** Kernels of kernels.cu, by their extern "C" names. */
+    /**
+     * Kernels of kernels.cu by their extern "C" names, with their parameters: p a pointer (a tensor, a Long
+     * address or null), l a long long and u an unsigned long long (Long), i an int, f a float, d a double.
+     * Launches are checked against these, and a test checks them against the PTX nvcc makes of kernels.cu.
+     */
     private enum K {
-        addBias, sumRows, add, axpy, scale, sumSquares, sumDoubles, gelu, geluBackward, tanhForward, tanhBackward,
-        softmax, dropout, layerNorm, layerNormBackwardParams, layerNormBackwardDx, gather, scatterAdd, splitHeads,
-        mergeHeads, attentionSoftmax, attentionSoftmaxBackward, crossEntropy, binaryCrossEntropy, meanSquaredError,
-        adamw
+        addBias("ppli"), sumRows("ppiif"), add("pppl"), axpy("fppl"), scale("pfl"), sumSquares("plp"),
+        sumDoubles("pip"), gelu("ppl"), geluBackward("pppl"), tanhForward("ppl"), tanhBackward("pppl"),
+        softmax("ppi"), dropout("pplffu"), layerNorm("pppfpppi"), layerNormBackwardParams("ppppppii"),
+        layerNormBackwardDx("ppppppi"), gather("pppli"), scatterAdd("pppli"), splitHeads("ppiiil"),
+        mergeHeads("ppiiil"), attentionSoftmax("ppiiffu"), attentionSoftmaxBackward("ppiffuf"),
+        crossEntropy("ppiipp"), binaryCrossEntropy("pppldpp"), meanSquaredError("pplpp"),
+        adamw("pppplfffffdd");
+
+        final String params;
+
+        K(String params) { this.params = params; }
+    }
+
+    /** Kernel name to parameter letters (see {@link K}), for the test that reads them back from PTX. */
+    static Map<String, String> kernelParameters() {
+        Map<String, String> m = new java.util.LinkedHashMap<>();
+        for (K k : K.values()) m.put(k.name(), k.params);
+        return m;
     }
 
     private static final Map<Integer, Nvrtc.Image> IMAGES = new ConcurrentHashMap<>();
     private static Nvrtc nvrtc;
-    private static Cublas cublas;
+    private static volatile Cublas cublas;
     /** The context each thread last made current, so a call costs no cuCtxSetCurrent in the common case. */
     private static final ThreadLocal<MemorySegment> CURRENT = new ThreadLocal<>();
     /** Per-thread kernel argument buffer: 8-byte value slots and the void*[] pointing at them. */
@@ -72,7 +90,7 @@ public final class CudaBackend implements Backend {
     private final ArrayDeque<IntUpload> intCache = new ArrayDeque<>();
     /** cuBLAS allows one handle on several threads, but its calls are cheap to serialize and all share a stream. */
     private final Object blasLock = new Object();
-    private boolean closed;
+    private volatile boolean closed;
 
     /** Device 0, TF32 as {@code -Draccoon.cuda.tf32} says (off by default). */
     public CudaBackend() {
@@ -110,7 +128,8 @@ public final class CudaBackend implements Backend {
             context = driver.retainPrimaryContext(device);
             makeCurrent();
             stream = driver.createStream();
-            pool = new DevicePool(driver);
+            MemorySegment s = stream;
+            pool = new DevicePool(driver, () -> driver.synchronize(s));
             Nvrtc.Image image = image(sm);
             target = image.target();
             try (Arena arena = Arena.ofConfined()) {
@@ -202,27 +221,32 @@ public final class CudaBackend implements Backend {
     }
 
     /**
-     * Launches a kernel on the stream. Arguments: tensors (their device address; null is a null pointer), Long
-     * (pointers and long long), Integer (written sign-extended, so it also fits a long long), Float, Double.
-     * The tensors stay reachable until the launch is queued, so the GC cannot recycle their memory first.
+     * Launches a kernel on the stream with arguments as {@link K} declares them; a mismatch is a bug here and
+     * throws before anything reaches the driver. Tensors stay reachable until the launch is queued, so the GC
+     * cannot recycle their memory first.
      */
     private void launch(K kernel, long gridX, int blockX, int blockY, Object... args) {
         if (gridX <= 0) return;
+        String params = kernel.params;
+        if (args.length != params.length())
+            throw new IllegalStateException(kernel + " takes " + params.length() + " arguments, got " + args.length);
         LaunchArgs a = ARGS.get();
         MemorySegment v = a.values;
         for (int i = 0; i < args.length; i++) {
             long off = 8L * i;
-            switch (args[i]) {
-                case null -> v.set(JAVA_LONG, off, 0L);
-                case Tensor t -> v.set(JAVA_LONG, off, cu(t).address());
-                case Long l -> v.set(JAVA_LONG, off, l);
-                case Integer n -> v.set(JAVA_LONG, off, n.longValue());
-                case Float f -> {
-                    v.set(JAVA_LONG, off, 0L);
-                    v.set(JAVA_FLOAT, off, f);
-                }
-                case Double d -> v.set(JAVA_DOUBLE, off, d);
-                default -> throw new IllegalArgumentException("kernel argument " + args[i].getClass());
+            Object arg = args[i];
+            switch (params.charAt(i)) {
+                case 'p' -> v.set(JAVA_LONG, off, switch (arg) {
+                    case null -> 0L;
+                    case Tensor t -> cu(t).address();
+                    case Long address -> address;
+                    default -> throw badArgument(kernel, i, arg);
+                });
+                case 'l', 'u' -> v.set(JAVA_LONG, off, arg instanceof Long l ? l : throwLong(kernel, i, arg));
+                case 'i' -> v.set(JAVA_INT, off, arg instanceof Integer n ? n : throwInt(kernel, i, arg));
+                case 'f' -> v.set(JAVA_FLOAT, off, arg instanceof Float f ? f : throwFloat(kernel, i, arg));
+                case 'd' -> v.set(JAVA_DOUBLE, off, arg instanceof Double d ? d : throwDouble(kernel, i, arg));
+                default -> throw new IllegalStateException("parameter letter " + params.charAt(i));
             }
         }
         driver.launch(kernel.name(), functions[kernel.ordinal()], Math.toIntExact(gridX), 1, blockX, blockY, 0,
@@ -236,6 +260,19 @@ public final class CudaBackend implements Backend {
         }
         Reference.reachabilityFence(args);
     }
+
+    private static IllegalStateException badArgument(K kernel, int i, Object arg) {
+        return new IllegalStateException(kernel + " argument " + i + " should be '" + kernel.params.charAt(i)
+                + "', got " + (arg == null ? "null" : arg.getClass().getSimpleName()));
+    }
+
+    private static long throwLong(K kernel, int i, Object arg) { throw badArgument(kernel, i, arg); }
+
+    private static int throwInt(K kernel, int i, Object arg) { throw badArgument(kernel, i, arg); }
+
+    private static float throwFloat(K kernel, int i, Object arg) { throw badArgument(kernel, i, arg); }
+
+    private static double throwDouble(K kernel, int i, Object arg) { throw badArgument(kernel, i, arg); }
 
     /** Grid for a grid-stride loop over n elements. */
     private long blocks(long n) {
@@ -798,6 +835,12 @@ public final class CudaBackend implements Backend {
         RuntimeException failure = null;
         Runnable[] steps = {
                 () -> { if (blas != null) cublas.destroy(blas); },
+                () -> {
+                    synchronized (intCache) {
+                        for (IntUpload u : intCache) if (u.users == 0) pool.release(u.ptr, u.bytes);
+                        intCache.clear();
+                    }
+                },
                 () -> { if (pool != null) pool.close(); },
                 () -> { if (module != null) driver.unloadModule(module); },
                 () -> { if (stream != null) driver.destroyStream(stream); },

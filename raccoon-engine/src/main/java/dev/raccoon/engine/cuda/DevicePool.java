@@ -46,13 +46,18 @@ final class DevicePool {
     }
 
     private final Driver driver;
+    /** Waits for the stream: a cached block may still be in use by queued work when it goes back to the driver. */
+    private final Runnable synchronize;
     private final Map<Long, ArrayDeque<Long>> free = new HashMap<>();
     private final Set<BlockRef> live = new HashSet<>();
     private final ReferenceQueue<Block> collected = new ReferenceQueue<>();
     private long cachedBytes, liveBytes, deviceBytes;
     private volatile boolean closed;
 
-    DevicePool(Driver driver) { this.driver = driver; }
+    DevicePool(Driver driver, Runnable synchronize) {
+        this.driver = driver;
+        this.synchronize = synchronize;
+    }
 
     /** Bytes rounded up to the allocation class: 512, then 4 classes per doubling (640, 768, 896, 1024, 1280 …). */
     static long sizeClass(long bytes) {
@@ -133,6 +138,12 @@ final class DevicePool {
 
     /** Returns every cached block to the driver. */
     synchronized void trim() {
+        if (free.isEmpty()) return;
+        synchronize.run();
+        freeCached();
+    }
+
+    private void freeCached() {
         for (var e : free.entrySet())
             for (long p : e.getValue()) {
                 driver.free(p);
@@ -157,7 +168,7 @@ final class DevicePool {
     /** Frees everything, tensors still referenced included; the caller has synchronized the stream. */
     synchronized void close() {
         if (closed) return;
-        trim();
+        freeCached();
         for (BlockRef r : live) driver.free(r.ptr);
         live.clear();
         liveBytes = deviceBytes = 0;
