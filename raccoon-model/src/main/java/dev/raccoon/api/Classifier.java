@@ -101,7 +101,7 @@ public final class Classifier implements AutoCloseable {
     public List<Prediction> classify(List<String> texts) {
         float[][] logits = logits(texts, null);
         List<Prediction> out = new ArrayList<>(texts.size());
-        for (float[] row : logits) out.add(predictionOf(row));
+        for (float[] row : logits) out.add(prediction(row));
         return out;
     }
 
@@ -133,7 +133,10 @@ public final class Classifier implements AutoCloseable {
         return result;
     }
 
-    private Prediction predictionOf(float[] logits) {
+    /** The prediction that a row of this model's logits stands for (softmax, most probable label). */
+    public Prediction prediction(float[] logits) {
+        if (logits.length != labels().size())
+            throw new IllegalArgumentException(logits.length + " logits for " + labels().size() + " labels");
         float[] probs = softmax(logits);
         int best = 0;
         for (int i = 1; i < probs.length; i++) if (probs[i] > probs[best]) best = i;

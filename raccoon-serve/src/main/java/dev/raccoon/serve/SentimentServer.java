@@ -189,10 +189,11 @@ public final class SentimentServer implements AutoCloseable {
 
     private static ObjectNode toJson(SentimentService.Result r) {
         ObjectNode o = JSON.createObjectNode();
-        o.put("label", r.label());
-        o.put("probability", r.probability());
+        o.put("label", r.prediction().label());
+        o.put("probability", r.prediction().probability());
         ObjectNode probs = o.putObject("probabilities");
-        for (int i = 0; i < r.labels().size(); i++) probs.put(r.labels().get(i), r.probabilities()[i]);
+        for (int i = 0; i < r.prediction().labels().size(); i++)
+            probs.put(r.prediction().labels().get(i), r.prediction().probabilities()[i]);
         if (r.tokens() != null) {
             ArrayNode tokens = o.putArray("tokens");
             for (SentimentService.TokenScore t : r.tokens()) tokens.addObject().put("token", t.token()).put("score", t.score());

@@ -1,6 +1,7 @@
 package dev.raccoon.serve;
 
 import dev.raccoon.api.Classifier;
+import dev.raccoon.api.Prediction;
 import dev.raccoon.text.Vocabulary;
 import dev.raccoon.text.WordPieceTokenizer;
 
@@ -23,7 +24,7 @@ final class SentimentService {
     record TokenScore(String token, float score) {}
 
     /** One text's answer; {@code tokens} is null unless explained. */
-    record Result(String label, float probability, List<String> labels, float[] probabilities, List<TokenScore> tokens) {}
+    record Result(Prediction prediction, List<TokenScore> tokens) {}
 
     private final Classifier classifier;
     private final MicroBatcher batcher;
@@ -41,7 +42,7 @@ final class SentimentService {
     CompletableFuture<List<Result>> classify(List<String> texts, boolean explain) {
         if (!explain) return batcher.submit(texts).thenApply(logits -> {
             List<Result> out = new ArrayList<>(texts.size());
-            for (float[] row : logits) out.add(result(softmax(row), null));
+            for (float[] row : logits) out.add(new Result(classifier.prediction(row), null));
             return out;
         });
         List<String> all = new ArrayList<>(texts);
@@ -56,13 +57,14 @@ final class SentimentService {
             List<Result> out = new ArrayList<>(texts.size());
             int variant = texts.size();
             for (int t = 0; t < texts.size(); t++) {
-                float[] probs = softmax(logits[t]);
-                int best = argmax(probs);
+                Prediction p = classifier.prediction(logits[t]);
                 List<String> inner = pieces.get(t);
                 List<TokenScore> scores = new ArrayList<>(inner.size());
-                for (String token : inner)
-                    scores.add(new TokenScore(token, probs[best] - softmax(logits[variant++])[best]));
-                out.add(result(probs, scores));
+                for (String token : inner) {
+                    float occluded = classifier.prediction(logits[variant++]).probabilities()[p.labelId()];
+                    scores.add(new TokenScore(token, p.probability() - occluded));
+                }
+                out.add(new Result(p, scores));
             }
             return out;
         });
@@ -83,27 +85,5 @@ final class SentimentService {
             }
         }
         return s.toString();
-    }
-
-    private Result result(float[] probs, List<TokenScore> tokens) {
-        int best = argmax(probs);
-        return new Result(classifier.labels().get(best), probs[best], classifier.labels(), probs, tokens);
-    }
-
-    private static int argmax(float[] v) {
-        int best = 0;
-        for (int i = 1; i < v.length; i++) if (v[i] > v[best]) best = i;
-        return best;
-    }
-
-    static float[] softmax(float[] logits) {
-        double max = Double.NEGATIVE_INFINITY;
-        for (float v : logits) max = Math.max(max, v);
-        double sum = 0;
-        double[] e = new double[logits.length];
-        for (int i = 0; i < logits.length; i++) sum += e[i] = Math.exp(logits[i] - max);
-        float[] p = new float[logits.length];
-        for (int i = 0; i < logits.length; i++) p[i] = (float) (e[i] / sum);
-        return p;
     }
 }
