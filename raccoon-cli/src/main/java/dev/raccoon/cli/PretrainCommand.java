@@ -36,7 +36,7 @@ final class PretrainCommand implements Callable<Integer> {
     String objective;
 
     @Option(names = "--config", paramLabel = "SIZE", required = true,
-            description = "Discriminator (or MLM model) size: tiny (64/128/2 layers/2 heads/256) or small (ELECTRA-small).")
+            description = "Discriminator (or MLM model) size, a preset of raccoon train: tiny (64/128/2 layers/2 heads/256), small (ELECTRA-small), ...")
     String config;
 
     @Option(names = "--corpus", paramLabel = "FILE", required = true, arity = "1..*",

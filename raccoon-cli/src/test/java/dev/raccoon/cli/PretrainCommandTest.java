@@ -54,7 +54,7 @@ class PretrainCommandTest {
         assertThat(Files.readString(out.resolve("mlm/config.json"))).contains("ElectraForMaskedLM");
         assertThat(pretrain(corpus(dir), dir.resolve("x"), "--steps", "2", "--objective", "bert").exitCode()).isEqualTo(2);
         assertThat(pretrain(corpus(dir), dir.resolve("y"), "--steps", "2", "--flops", "1e9").exitCode()).isEqualTo(2);
-        assertThat(pretrain(corpus(dir), dir.resolve("z"), "--steps", "2", "--config", "huge").err()).contains("use tiny or small");
+        assertThat(pretrain(corpus(dir), dir.resolve("z"), "--steps", "2", "--config", "huge").err()).contains("unknown config \"huge\"");
     }
 
     @Test
