@@ -161,7 +161,7 @@ public final class VectorBackend extends ArrayBackend {
                 FloatVector v = FloatVector.fromArray(S, xd, xo + i);
                 acc = v.fma(v, acc);
             }
-            double s = acc.reduceLanes(VectorOperators.ADD);
+            double s = VectorMath.sum(acc);
             for (; i < i1; i++) s += (double) xd[xo + i] * xd[xo + i];
             total += s;
         }
@@ -188,7 +188,7 @@ public final class VectorBackend extends ArrayBackend {
         r = r.fma(u, FloatVector.broadcast(S, 0.37409196f));
         r = r.fma(u, FloatVector.broadcast(S, 1.00002368f));
         r = r.fma(u, FloatVector.broadcast(S, -1.26551223f));
-        FloatVector erfc = u.mul(r.sub(z.mul(z)).lanewise(VectorOperators.EXP));
+        FloatVector erfc = u.mul(VectorMath.exp(r.sub(z.mul(z))));
         erfc = erfc.blend(erfc.neg().add(2f), t.lt(0f));
         return erfc.mul(0.5f);
     }
@@ -215,7 +215,7 @@ public final class VectorBackend extends ArrayBackend {
             for (int i = i0; i < i1; i += L) {
                 VectorMask<Float> m = S.indexInRange(i, i1);
                 FloatVector v = FloatVector.fromArray(S, X.data(), X.offset() + i, m);
-                FloatVector pdf = v.mul(v).mul(-0.5f).lanewise(VectorOperators.EXP).mul(INV_SQRT_2PI);
+                FloatVector pdf = VectorMath.exp(v.mul(v).mul(-0.5f)).mul(INV_SQRT_2PI);
                 FloatVector grad = v.fma(pdf, phi(v));
                 grad.mul(FloatVector.fromArray(S, G.data(), G.offset() + i, m)).intoArray(D.data(), D.offset() + i, m);
             }
@@ -229,8 +229,7 @@ public final class VectorBackend extends ArrayBackend {
         parallelFor(x.size(), 20, (i0, i1) -> {
             for (int i = i0; i < i1; i += L) {
                 VectorMask<Float> m = S.indexInRange(i, i1);
-                FloatVector.fromArray(S, X.data(), X.offset() + i, m).lanewise(VectorOperators.TANH)
-                        .intoArray(O.data(), O.offset() + i, m);
+                VectorMath.tanh(FloatVector.fromArray(S, X.data(), X.offset() + i, m)).intoArray(O.data(), O.offset() + i, m);
             }
         });
     }
@@ -277,7 +276,7 @@ public final class VectorBackend extends ArrayBackend {
             VectorMask<Float> m = S.indexInRange(j, n);
             mv = mv.lanewise(VectorOperators.MAX, FloatVector.fromArray(S, x, xo + j, m), m);
         }
-        return mv.reduceLanes(VectorOperators.MAX);
+        return mv.reduceLanes(VectorOperators.MAX); // unlike a sum, a maximum does not depend on the order
     }
 
     /** out = exp(x − max); returns the sum. */
@@ -285,11 +284,11 @@ public final class VectorBackend extends ArrayBackend {
         FloatVector sum = FloatVector.zero(S);
         for (int j = 0; j < n; j += L) {
             VectorMask<Float> m = S.indexInRange(j, n);
-            FloatVector e = FloatVector.fromArray(S, x, xo + j, m).sub(max).lanewise(VectorOperators.EXP);
+            FloatVector e = VectorMath.exp(FloatVector.fromArray(S, x, xo + j, m).sub(max));
             sum = sum.add(e, m);
             e.intoArray(out, oo + j, m);
         }
-        return sum.reduceLanes(VectorOperators.ADD);
+        return VectorMath.sum(sum);
     }
 
     @Override
@@ -331,14 +330,14 @@ public final class VectorBackend extends ArrayBackend {
                 FloatVector acc = FloatVector.zero(S);
                 for (int j = 0; j < n; j += L)
                     acc = acc.add(FloatVector.fromArray(S, xd, xo + j, S.indexInRange(j, n)));
-                float mu = acc.reduceLanes(VectorOperators.ADD) / n;
+                float mu = VectorMath.sum(acc) / n;
                 acc = FloatVector.zero(S);
                 for (int j = 0; j < n; j += L) {
                     VectorMask<Float> m = S.indexInRange(j, n);
                     FloatVector d = FloatVector.fromArray(S, xd, xo + j, m).sub(mu);
                     acc = d.fma(d, acc).blend(acc, m.not());
                 }
-                float rs = (float) (1 / Math.sqrt(acc.reduceLanes(VectorOperators.ADD) / n + (double) eps));
+                float rs = (float) (1 / Math.sqrt(VectorMath.sum(acc) / n + (double) eps));
                 for (int j = 0; j < n; j += L) {
                     VectorMask<Float> m = S.indexInRange(j, n);
                     FloatVector xh = FloatVector.fromArray(S, xd, xo + j, m).sub(mu).mul(rs);
@@ -383,7 +382,7 @@ public final class VectorBackend extends ArrayBackend {
                     d.fma(xh, FloatVector.fromArray(S, pg, j, m)).intoArray(pg, j, m);
                     d.add(FloatVector.fromArray(S, pb, j, m)).intoArray(pb, j, m);
                 }
-                float meanG = sg.reduceLanes(VectorOperators.ADD) / n, meanGX = sgx.reduceLanes(VectorOperators.ADD) / n;
+                float meanG = VectorMath.sum(sg) / n, meanGX = VectorMath.sum(sgx) / n;
                 for (int j = 0; j < n; j += L) {
                     VectorMask<Float> m = S.indexInRange(j, n);
                     FloatVector xh = FloatVector.fromArray(S, xd, xo + j, m).sub(mu).mul(rs);
@@ -486,7 +485,7 @@ public final class VectorBackend extends ArrayBackend {
                     VectorMask<Float> m = S.indexInRange(j, seq);
                     acc = FloatVector.fromArray(S, p, o + j, m).fma(FloatVector.fromArray(S, dp, o + j, m), acc);
                 }
-                float dot = acc.reduceLanes(VectorOperators.ADD);
+                float dot = VectorMath.sum(acc);
                 for (int j = 0; j < seq; j += L) {
                     VectorMask<Float> m = S.indexInRange(j, seq);
                     FloatVector.fromArray(S, dp, o + j, m).sub(dot).mul(FloatVector.fromArray(S, p, o + j, m))
@@ -523,9 +522,9 @@ public final class VectorBackend extends ArrayBackend {
                     FloatVector sum = FloatVector.zero(S);
                     for (int j = 0; j < n; j += L) {
                         VectorMask<Float> m = S.indexInRange(j, n);
-                        sum = sum.add(FloatVector.fromArray(S, ld, o + j, m).sub(max).lanewise(VectorOperators.EXP), m);
+                        sum = sum.add(VectorMath.exp(FloatVector.fromArray(S, ld, o + j, m).sub(max)), m);
                     }
-                    rowLoss[r] = max + Math.log(sum.reduceLanes(VectorOperators.ADD)) - ld[o + label];
+                    rowLoss[r] = max + Math.log(VectorMath.sum(sum)) - ld[o + label];
                     continue;
                 }
                 ArrayTensor D = arr(dLogits);
