@@ -13,15 +13,15 @@ import java.nio.file.attribute.BasicFileAttributes;
  * moved aside and the new one renamed into place, so a crash leaves either the old or the new checkpoint
  * (as {@code NAME} or, between the two renames, {@code NAME.old}) and never a half-written one.
  */
-final class AtomicDirectory {
-    interface Writer {
+public final class AtomicDirectory {
+    public interface Writer {
         void write(Path dir) throws IOException;
     }
 
     private AtomicDirectory() {
     }
 
-    static void replace(Path target, Writer writer) throws IOException {
+    public static void replace(Path target, Writer writer) throws IOException {
         Path parent = target.toAbsolutePath().getParent();
         Files.createDirectories(parent);
         Path tmp = Files.createTempDirectory(parent, target.getFileName() + ".tmp-");
@@ -39,7 +39,7 @@ final class AtomicDirectory {
     }
 
     /** The directory as last written completely: {@code target}, or its moved-aside copy after a crash. */
-    static Path latest(Path target) {
+    public static Path latest(Path target) {
         if (Files.isDirectory(target)) return target;
         Path old = aside(target);
         return Files.isDirectory(old) ? old : null;
@@ -49,7 +49,7 @@ final class AtomicDirectory {
         return target.resolveSibling(target.getFileName() + ".old");
     }
 
-    static void deleteTree(Path dir) throws IOException {
+    public static void deleteTree(Path dir) throws IOException {
         if (!Files.exists(dir)) return;
         Files.walkFileTree(dir, new SimpleFileVisitor<>() {
             @Override

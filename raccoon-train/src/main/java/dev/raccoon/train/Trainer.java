@@ -1,16 +1,12 @@
 package dev.raccoon.train;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.raccoon.engine.Backend;
-import dev.raccoon.engine.HostTensor;
 import dev.raccoon.model.Batch;
 import dev.raccoon.model.ModelDirectory;
 import dev.raccoon.model.Param;
 import dev.raccoon.model.SequenceClassifier;
-import dev.raccoon.model.io.Checkpoints;
 import dev.raccoon.model.io.DType;
-import dev.raccoon.model.io.SafeTensors;
 import dev.raccoon.text.Encoding;
 import dev.raccoon.text.WordPieceTokenizer;
 import dev.raccoon.train.data.Example;
@@ -19,18 +15,13 @@ import dev.raccoon.train.metrics.ClassificationMetrics;
 import dev.raccoon.train.metrics.RegressionMetrics;
 import dev.raccoon.train.optim.AdamW;
 import dev.raccoon.train.optim.LinearSchedule;
+import dev.raccoon.train.report.TrainingLogWriter;
 import me.tongfei.progressbar.ProgressBar;
-import me.tongfei.progressbar.ProgressBarBuilder;
-import me.tongfei.progressbar.ProgressBarStyle;
 
-import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
@@ -134,7 +125,6 @@ public final class Trainer {
     private static final float BETA1 = 0.9f, BETA2 = 0.999f, EPS = 1e-8f;
     /** Sort windows of this many batches: enough to bring similar lengths together, few enough to stay random. */
     private static final int WINDOW_BATCHES = 50;
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     private final SequenceClassifier model;
     private final WordPieceTokenizer tokenizer;
@@ -205,8 +195,8 @@ public final class Trainer {
         int stopAt = options.stopAfter() > 0 ? Math.min(options.stopAfter(), totalSteps) : totalSteps;
         int padId = tokenizer.vocab().padId();
 
-        try (BufferedWriter log = openLog(step);
-             ProgressBar bar = options.progress() ? progressBar(totalSteps, step) : null) {
+        try (TrainingLogWriter log = TrainingLogWriter.open(logFile(), step);
+             ProgressBar bar = options.progress() ? Progress.bar("train", totalSteps, step, err) : null) {
             epochs:
             for (int epoch = state.epoch(); epoch < options.epochs(); epoch++) {
                 List<int[]> plan = batcher.plan(lengths, epoch);
@@ -238,13 +228,13 @@ public final class Trainer {
                                 examples / (trainNanos / 1e9)));
                     }
                     if (step % options.logEvery() == 0) {
-                        ObjectNode line = JSON.createObjectNode();
+                        ObjectNode line = log.newLine();
                         line.put("step", step);
                         line.put("epoch", round(epochPosition));
                         line.put("loss", lossSum / lossCount);
                         line.put("lr", lr);
                         line.put("examples_per_s", round(windowExamples / (windowNanos / 1e9)));
-                        writeLine(log, line);
+                        log.write(line);
                         lossSum = 0;
                         lossCount = 0;
                         windowExamples = 0;
@@ -254,11 +244,11 @@ public final class Trainer {
                     boolean evaluate = epochEnd || (options.evalEvery() > 0 && step % options.evalEvery() == 0);
                     if (evaluate) {
                         lastDev = evaluate(dev, devEnc);
-                        ObjectNode line = JSON.createObjectNode();
+                        ObjectNode line = log.newLine();
                         line.put("step", step);
                         line.put("epoch", round(epochPosition));
                         lastDev.forEach(line::put);
-                        writeLine(log, line);
+                        log.write(line);
                         double metric = lastDev.get(options.task().metric());
                         if (bestStep < 0 || metric > bestMetric) {
                             bestMetric = metric;
@@ -381,66 +371,20 @@ public final class Trainer {
         Path last = AtomicDirectory.latest(lastDir());
         if (last == null) throw new IOException(lastDir() + ": no checkpoint to resume from");
         TrainerState state = TrainerState.read(last);
-        for (var e : trajectory.entrySet()) {
-            String saved = state.options().get(e.getKey());
-            if (!e.getValue().equals(saved))
-                throw new IllegalArgumentException("cannot resume " + last + ": " + e.getKey() + " was " + saved
-                        + " and is now " + e.getValue() + "; resume with the options of the interrupted run");
-        }
-        try {
-            model.loadStateDict(Checkpoints.readStateDict(last), last.toString());
-            Map<String, HostTensor> moments = SafeTensors.read(last.resolve(OPTIMIZER_FILE));
-            optimizer.loadState(moments, state.step());
-        } catch (IllegalArgumentException e) {
-            throw new IOException(e.getMessage(), e);
-        }
+        Checkpoint.requireSameOptions(last, state.options(), trajectory);
+        Checkpoint.restore(last, Map.of("", model), optimizer, state.step());
         return state;
     }
 
-    private static final String OPTIMIZER_FILE = "optimizer.safetensors";
-
     private void saveLast(AdamW optimizer, TrainerState state) throws IOException {
         AtomicDirectory.replace(lastDir(), dir -> {
-            ModelDirectory.save(dir, model, tokenizer, DType.F32);
-            SafeTensors.write(dir.resolve(OPTIMIZER_FILE), optimizer.state(), Map.of("step", Integer.toString(state.step())), DType.F32);
+            Checkpoint.write(dir, Map.of("", model), tokenizer, optimizer, state.step());
             state.write(dir);
         });
     }
 
-    /**
-     * The log, opened for appending; on resume, lines past the checkpoint's step (written after the checkpoint
-     * by the interrupted run) are dropped so they are not logged twice.
-     */
-    private BufferedWriter openLog(int resumedStep) throws IOException {
-        Path file = logFile();
-        if (resumedStep > 0 && Files.exists(file)) {
-            List<String> kept = new ArrayList<>();
-            for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
-                try {
-                    if (JSON.readTree(line).path("step").asInt(Integer.MAX_VALUE) <= resumedStep) kept.add(line);
-                } catch (IOException e) {
-                    // A line cut off by the interruption: drop it.
-                }
-            }
-            Files.write(file, kept, StandardCharsets.UTF_8);
-        }
-        return Files.newBufferedWriter(file, StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
-    }
-
-    private static void writeLine(BufferedWriter log, ObjectNode line) throws IOException {
-        log.write(JSON.writeValueAsString(line));
-        log.newLine();
-        log.flush();
-    }
-
     private static double round(double x) {
         return Math.round(x * 1e4) / 1e4;
-    }
-
-    private ProgressBar progressBar(int total, int done) {
-        return new ProgressBarBuilder().setTaskName("train").setInitialMax(total).startsFrom(done, Duration.ZERO)
-                .setStyle(ProgressBarStyle.ASCII).setUpdateIntervalMillis(500).setConsumer(
-                        new me.tongfei.progressbar.ConsoleProgressBarConsumer(err)).build();
     }
 
     private void note(String message) {

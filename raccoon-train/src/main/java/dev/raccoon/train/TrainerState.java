@@ -1,9 +1,5 @@
 package dev.raccoon.train;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.PropertyNamingStrategies;
-import com.fasterxml.jackson.databind.SerializationFeature;
-
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Map;
@@ -26,20 +22,11 @@ public record TrainerState(int step, int epoch, int batchInEpoch, long seed, dou
                            String metric, Map<String, String> options) {
     public static final String FILE = "trainer_state.json";
 
-    private static final ObjectMapper JSON = new ObjectMapper()
-            .setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
-            .enable(SerializationFeature.INDENT_OUTPUT);
-
     public static TrainerState read(Path dir) throws IOException {
-        Path file = dir.resolve(FILE);
-        try {
-            return JSON.readValue(file.toFile(), TrainerState.class);
-        } catch (IOException e) {
-            throw new IOException(file + ": cannot read the trainer state (" + e.getMessage().lines().findFirst().orElse("") + ")", e);
-        }
+        return Checkpoint.readState(dir.resolve(FILE), TrainerState.class, "trainer state");
     }
 
     public void write(Path dir) throws IOException {
-        JSON.writeValue(dir.resolve(FILE).toFile(), this);
+        Checkpoint.writeState(dir.resolve(FILE), this);
     }
 }

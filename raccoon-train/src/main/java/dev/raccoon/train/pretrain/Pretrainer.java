@@ -1,34 +1,23 @@
 package dev.raccoon.train.pretrain;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.PropertyNamingStrategies;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.raccoon.model.Batch;
 import dev.raccoon.model.ElectraConfig;
 import dev.raccoon.model.ModelDirectory;
-import dev.raccoon.model.PretrainedModel;
-import dev.raccoon.model.io.Checkpoints;
 import dev.raccoon.model.io.DType;
-import dev.raccoon.model.io.SafeTensors;
 import dev.raccoon.text.WordPieceTokenizer;
+import dev.raccoon.train.AtomicDirectory;
+import dev.raccoon.train.Checkpoint;
+import dev.raccoon.train.Progress;
 import dev.raccoon.train.optim.AdamW;
 import dev.raccoon.train.optim.LinearSchedule;
 import dev.raccoon.train.report.TrainingLog;
-import me.tongfei.progressbar.ConsoleProgressBarConsumer;
+import dev.raccoon.train.report.TrainingLogWriter;
 import me.tongfei.progressbar.ProgressBar;
-import me.tongfei.progressbar.ProgressBarBuilder;
-import me.tongfei.progressbar.ProgressBarStyle;
 
-import java.io.BufferedWriter;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
-import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -85,12 +74,8 @@ public final class Pretrainer {
 
     public static final String LOG = "pretrain_log.jsonl";
     public static final String CURVES = "pretrain_curves.png";
-    private static final String OPTIMIZER = "optimizer.safetensors";
     private static final String STATE = "pretrain_state.json";
     private static final Pattern CHECKPOINT = Pattern.compile("checkpoint-(\\d+)");
-    private static final ObjectMapper JSON = new ObjectMapper();
-    private static final ObjectMapper STATE_JSON = new ObjectMapper()
-            .setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE).enable(SerializationFeature.INDENT_OUTPUT);
 
     /** What {@code pretrain_state.json} holds: the step, and the options a resumed run must share. */
     record State(int step, Map<String, String> options) {}
@@ -140,7 +125,8 @@ public final class Pretrainer {
         StepStats window = StepStats.ZERO;
         long windowNanos = 0, trainNanos = 0, trainTokens = 0;
         int stopAt = options.stopAfter() > 0 ? Math.min(options.stopAfter(), total) : total;
-        try (BufferedWriter log = openLog(step); ProgressBar bar = options.progress() ? progressBar(total, step) : null) {
+        try (TrainingLogWriter log = TrainingLogWriter.open(out.resolve(LOG), step);
+             ProgressBar bar = options.progress() ? Progress.bar(model.objective().id(), total, step, System.err) : null) {
             while (step < stopAt) {
                 long t0 = System.nanoTime();
                 for (int j = 0; j < b; j++) corpus.read(sequence((long) step * b + j), ids, types, j * seq);
@@ -169,7 +155,7 @@ public final class Pretrainer {
                                     stats.mlmAccuracy(), trainTokens / (trainNanos / 1e9)));
                 }
                 if (step % options.logEvery() == 0 || step == stopAt) {
-                    writeLine(log, logLine(step, window, lr, windowNanos, step * flopsPerStep));
+                    log.write(logLine(log.newLine(), step, window, lr, windowNanos, step * flopsPerStep));
                     window = StepStats.ZERO;
                     windowNanos = 0;
                 }
@@ -202,8 +188,7 @@ public final class Pretrainer {
         return order[(int) (k % n)];
     }
 
-    private ObjectNode logLine(int step, StepStats w, float lr, long nanos, double flops) {
-        ObjectNode line = JSON.createObjectNode();
+    private ObjectNode logLine(ObjectNode line, int step, StepStats w, float lr, long nanos, double flops) {
         line.put("step", step);
         line.put("loss", round(w.meanLoss()));
         line.put("mlm_loss", round(w.meanMlmLoss()));
@@ -242,46 +227,21 @@ public final class Pretrainer {
     }
 
     private void save(int step, AdamW optimizer, Map<String, String> trajectory) throws IOException {
-        Path tmp = Files.createTempDirectory(out, ".checkpoint-" + step + ".tmp-");
-        try {
-            for (var e : model.models().entrySet())
-                ModelDirectory.save(tmp.resolve(e.getKey()), e.getValue(), tokenizer, DType.F32);
-            SafeTensors.write(tmp.resolve(OPTIMIZER), optimizer.state(), Map.of("step", Integer.toString(step)), DType.F32);
-            STATE_JSON.writeValue(tmp.resolve(STATE).toFile(), new State(step, trajectory));
-            Path target = out.resolve("checkpoint-" + step);
-            deleteTree(target);
-            Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
-        } catch (IOException | RuntimeException e) {
-            deleteTree(tmp);
-            throw e;
-        }
-        for (Path old : checkpoints()) if (!old.getFileName().toString().equals("checkpoint-" + step)) deleteTree(old);
+        // Complete before the previous checkpoint is deleted, so a crash always leaves one to resume from.
+        AtomicDirectory.replace(out.resolve("checkpoint-" + step), dir -> {
+            Checkpoint.write(dir, model.models(), tokenizer, optimizer, step);
+            Checkpoint.writeState(dir.resolve(STATE), new State(step, trajectory));
+        });
+        for (Path old : checkpoints())
+            if (!old.getFileName().toString().equals("checkpoint-" + step)) AtomicDirectory.deleteTree(old);
         // The exports for use; a resume reads only the checkpoint, so a crash here loses nothing.
         for (var e : model.models().entrySet()) ModelDirectory.save(out.resolve(e.getKey()), e.getValue(), tokenizer, DType.F32);
     }
 
     private int restore(Path checkpoint, AdamW optimizer, Map<String, String> trajectory) throws IOException {
-        State state;
-        try {
-            state = STATE_JSON.readValue(checkpoint.resolve(STATE).toFile(), State.class);
-        } catch (IOException e) {
-            throw new IOException(checkpoint.resolve(STATE) + ": cannot read the pretraining state (" + e.getMessage().lines().findFirst().orElse("") + ")", e);
-        }
-        for (var e : trajectory.entrySet()) {
-            String saved = state.options().get(e.getKey());
-            if (!e.getValue().equals(saved))
-                throw new IllegalArgumentException("cannot resume " + checkpoint + ": " + e.getKey() + " was " + saved
-                        + " and is now " + e.getValue() + "; resume with the options of the interrupted run");
-        }
-        try {
-            for (var e : model.models().entrySet()) {
-                Path dir = checkpoint.resolve(e.getKey());
-                e.getValue().loadStateDict(Checkpoints.readStateDict(dir), dir.toString());
-            }
-            optimizer.loadState(SafeTensors.read(checkpoint.resolve(OPTIMIZER)), state.step());
-        } catch (IllegalArgumentException e) {
-            throw new IOException(e.getMessage(), e);
-        }
+        State state = Checkpoint.readState(checkpoint.resolve(STATE), State.class, "pretraining state");
+        Checkpoint.requireSameOptions(checkpoint, state.options(), trajectory);
+        Checkpoint.restore(checkpoint, model.models(), optimizer, state.step());
         return state.step();
     }
 
@@ -302,47 +262,11 @@ public final class Pretrainer {
         return m.matches() ? Long.parseLong(m.group(1)) : -1;
     }
 
-    /** The log, opened for appending; on resume, lines past the checkpoint's step are dropped. */
-    private BufferedWriter openLog(int resumedStep) throws IOException {
-        Path file = out.resolve(LOG);
-        if (resumedStep > 0 && Files.exists(file)) {
-            List<String> kept = new ArrayList<>();
-            for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
-                try {
-                    if (JSON.readTree(line).path("step").asInt(Integer.MAX_VALUE) <= resumedStep) kept.add(line);
-                } catch (IOException e) {
-                    // A line cut off by the interruption: drop it.
-                }
-            }
-            Files.write(file, kept, StandardCharsets.UTF_8);
-        }
-        return Files.newBufferedWriter(file, StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
-    }
-
-    private static void writeLine(BufferedWriter log, ObjectNode line) throws IOException {
-        log.write(JSON.writeValueAsString(line));
-        log.newLine();
-        log.flush();
-    }
-
     private static double round(double x) {
         return Math.round(x * 1e5) / 1e5;
     }
 
-    private ProgressBar progressBar(int total, int done) {
-        return new ProgressBarBuilder().setTaskName(model.objective().id()).setInitialMax(total).startsFrom(done, Duration.ZERO)
-                .setStyle(ProgressBarStyle.ASCII).setUpdateIntervalMillis(500)
-                .setConsumer(new ConsoleProgressBarConsumer(System.err)).build();
-    }
-
     private void note(String message) {
         if (options.progress()) System.err.println(message);
-    }
-
-    private static void deleteTree(Path dir) throws IOException {
-        if (!Files.exists(dir)) return;
-        try (Stream<Path> walk = Files.walk(dir)) {
-            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) Files.delete(p);
-        }
     }
 }
