@@ -27,12 +27,12 @@ public enum TableFormat {
         }
     }
 
-    boolean tabular() {
+    public boolean tabular() {
         return this != JSONL;
     }
 
     /** The fields of one TSV or CSV record; throws IllegalArgumentException for a broken CSV quote. */
-    List<String> split(String record) {
+    public List<String> split(String record) {
         List<String> fields = new ArrayList<>();
         if (this == TSV) {
             int from = 0;
@@ -75,7 +75,7 @@ public enum TableFormat {
     }
 
     /** One TSV or CSV record, without the line break. TSV has no quoting, so tabs and line breaks become spaces. */
-    String join(List<String> fields) {
+    public String join(List<String> fields) {
         StringBuilder s = new StringBuilder();
         for (int i = 0; i < fields.size(); i++) {
             if (i > 0) s.append(this == TSV ? '\t' : ',');

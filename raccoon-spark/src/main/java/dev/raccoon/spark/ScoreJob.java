@@ -1,9 +1,8 @@
 package dev.raccoon.spark;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.raccoon.api.Prediction;
 import dev.raccoon.serve.ScoreColumns;
+import dev.raccoon.serve.ScoreRows;
 import dev.raccoon.serve.TableFormat;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileStatus;
@@ -177,43 +176,19 @@ public final class ScoreJob {
             if (first.isEmpty()) throw new IOException(f + " is empty; it needs a header row");
             String line = ScoreRows.decode(first.getFirst());
             if (line == null) throw new IOException(f + ": the header row is not valid UTF-8");
-            List<String> h = new ScoreRows(args.format(), List.of(), 0, null, labels, List.of()).split(line);
+            List<String> h = args.format().split(line);
             if (header == null) header = h;
             else if (!header.equals(h)) throw new IOException(f + " has the columns " + h + " but " + files.getFirst() + " has " + header);
         }
-        return new ScoreRows(args.format(), header, textColumnIndex(header, args.textColumn()), null, labels, header);
-    }
-
-    /** The columns tried, in order, when none is named; as {@code raccoon score} (NSMC's files call it "document"). */
-    private static final List<String> TEXT_COLUMNS = List.of("text", "document", "review", "sentence", "content");
-
-    private static int textColumnIndex(List<String> header, String named) throws IOException {
-        if (named != null) {
-            int i = header.indexOf(named);
-            if (i < 0) throw new IOException("the input has no column '" + named + "'; its columns are " + header);
-            return i;
-        }
-        for (String c : TEXT_COLUMNS) if (header.contains(c)) return header.indexOf(c);
-        throw new IOException("the input has none of the columns " + TEXT_COLUMNS + " (its columns are " + header
-                + "); name the text column with --text-column");
+        return new ScoreRows(args.format(), header, ScoreRows.textColumnIndex(header, args.textColumn(), "the input"), null, labels, header);
     }
 
     /** JSONL has no header: the first line that is a JSON object decides whether the columns get a prefix. */
     private static List<String> firstObjectFields(Configuration conf, Path file) throws IOException {
-        ObjectMapper json = new ObjectMapper();
         // Looks at most this many lines: a file whose first thousand lines hold no object has no usable fields.
         for (byte[] raw : InputRecords.head(conf, file, false, 1000)) {
-            String line = ScoreRows.decode(raw);
-            if (line == null || line.isBlank()) continue;
-            try {
-                if (json.readTree(line) instanceof ObjectNode o) {
-                    List<String> names = new ArrayList<>();
-                    o.fieldNames().forEachRemaining(names::add);
-                    return names;
-                }
-            } catch (IOException e) {
-                // not this line; try the next
-            }
+            List<String> names = ScoreRows.objectFields(raw);
+            if (names != null) return names;
         }
         return List.of();
     }

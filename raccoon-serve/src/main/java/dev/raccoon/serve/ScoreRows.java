@@ -1,13 +1,12 @@
-package dev.raccoon.spark;
+package dev.raccoon.serve;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.raccoon.api.Prediction;
-import dev.raccoon.serve.ScoreColumns;
-import dev.raccoon.serve.TableFormat;
 
+import java.io.IOException;
 import java.io.Serializable;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
@@ -17,10 +16,9 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Input records to output lines, row for row as {@code raccoon score} ({@link dev.raccoon.serve.BatchScorer})
- * writes them: every input field, then the {@link ScoreColumns}; a row without a usable text keeps its fields and
- * gets an error instead of predictions. The column names come from {@link ScoreColumns}; the record parsing and
- * TSV/CSV quoting follow BatchScorer and TableFormat, whose methods for them are not public (see docs/SPARK.md).
+ * Input records to output lines: every input field, then the {@link ScoreColumns}; a row without a usable text keeps
+ * its fields and gets an error instead of predictions. {@link BatchScorer} and the Spark job both score through it,
+ * so their output is the same row for row; it is serializable so that Spark can ship it to executors.
  *
  * @param header      the TSV/CSV header; null for JSONL
  * @param textIndex   the text's column in the header (TSV/CSV)
@@ -28,37 +26,37 @@ import java.util.List;
  * @param inputFields the header, or for JSONL the first object's fields: they decide whether the score columns
  *                    get the {@code pred_} prefix
  */
-record ScoreRows(TableFormat format, List<String> header, int textIndex, String textField, List<String> labels,
+public record ScoreRows(TableFormat format, List<String> header, int textIndex, String textField, List<String> labels,
                  List<String> inputFields) implements Serializable {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     /** A parsed record: its fields (TSV/CSV) or object (JSONL), its text, or why it has none. */
-    record Parsed(List<String> fields, ObjectNode object, String text, String error) {}
+    public record Parsed(List<String> fields, ObjectNode object, String text, String error) {}
 
-    ScoreRows {
+    public ScoreRows {
         header = header == null ? null : List.copyOf(header);
         labels = List.copyOf(labels);
         inputFields = List.copyOf(inputFields);
     }
 
-    boolean tabular() {
-        return format != TableFormat.JSONL;
+    public boolean tabular() {
+        return format.tabular();
     }
 
-    List<String> columns() {
+    public List<String> columns() {
         return new ScoreColumns(labels, inputFields).names();
     }
 
     /** The output's header line; null for JSONL. */
-    String headerLine() {
+    public String headerLine() {
         if (!tabular()) return null;
         List<String> names = new ArrayList<>(header);
         names.addAll(columns());
-        return join(names);
+        return format.join(names);
     }
 
     /** @param number the 1-based data row (TSV/CSV) or line (JSONL), for error messages */
-    Parsed parse(byte[] raw, long number) {
+    public Parsed parse(byte[] raw, long number) {
         String where = (tabular() ? "row " : "line ") + number;
         String line = decode(raw);
         String brokenUtf8 = null;
@@ -84,7 +82,7 @@ record ScoreRows(TableFormat format, List<String> header, int textIndex, String 
         }
         List<String> fields;
         try {
-            fields = split(line);
+            fields = format.split(line);
         } catch (IllegalArgumentException e) {
             return new Parsed(fit(List.of(line)), null, null, where + ": " + e.getMessage());
         }
@@ -107,12 +105,12 @@ record ScoreRows(TableFormat format, List<String> header, int textIndex, String 
     }
 
     /** The output line of a parsed record and its prediction (null when it has no text). */
-    String line(Parsed row, Prediction prediction, ScoreColumns columns) {
+    public String line(Parsed row, Prediction prediction, ScoreColumns columns) {
         List<Object> values = row.text() != null ? columns.values(prediction) : columns.failed(row.error());
         if (tabular()) {
             List<String> fields = new ArrayList<>(row.fields());
             for (Object v : values) fields.add(v == null ? "" : v.toString());
-            return join(fields);
+            return format.join(fields);
         }
         ObjectNode o = row.object().deepCopy();
         for (int i = 0; i < values.size(); i++) o.putPOJO(columns.names().get(i), values.get(i));
@@ -123,66 +121,41 @@ record ScoreRows(TableFormat format, List<String> header, int textIndex, String 
         }
     }
 
-    /** The fields of one TSV or CSV record; throws IllegalArgumentException for a broken CSV quote. */
-    List<String> split(String record) {
-        List<String> fields = new ArrayList<>();
-        if (format == TableFormat.TSV) {
-            int from = 0;
-            for (int i = record.indexOf('\t'); i >= 0; i = record.indexOf('\t', from)) {
-                fields.add(record.substring(from, i));
-                from = i + 1;
-            }
-            fields.add(record.substring(from));
-            return fields;
+    /** The columns tried, in order, when no text column is named: NSMC's files call it "document". */
+    public static final List<String> TEXT_COLUMNS = List.of("text", "document", "review", "sentence", "content");
+
+    /**
+     * The text's column in {@code header}: the one {@code named}, or else the first of {@link #TEXT_COLUMNS}.
+     *
+     * @param input names the input in the error
+     */
+    public static int textColumnIndex(List<String> header, String named, String input) throws IOException {
+        if (named != null) {
+            int i = header.indexOf(named);
+            if (i < 0) throw new IOException(input + " has no column '" + named + "'; its columns are " + header);
+            return i;
         }
-        StringBuilder field = new StringBuilder();
-        int i = 0, n = record.length();
-        while (true) {
-            if (i < n && record.charAt(i) == '"') {
-                i++;
-                while (true) {
-                    if (i >= n) throw new IllegalArgumentException("a quoted field is not closed");
-                    char c = record.charAt(i++);
-                    if (c != '"') {
-                        field.append(c);
-                    } else if (i < n && record.charAt(i) == '"') {
-                        field.append('"');
-                        i++;
-                    } else {
-                        break;
-                    }
-                }
-                if (i < n && record.charAt(i) != ',')
-                    throw new IllegalArgumentException("text after a closing quote at character " + (i + 1));
-            } else {
-                while (i < n && record.charAt(i) != ',') field.append(record.charAt(i++));
-            }
-            fields.add(field.toString());
-            field.setLength(0);
-            if (i >= n) return fields;
-            i++; // the comma
-        }
+        for (String c : TEXT_COLUMNS) if (header.contains(c)) return header.indexOf(c);
+        throw new IOException(input + " has none of the columns " + TEXT_COLUMNS + " (its columns are " + header
+                + "); name the text column with --text-column");
     }
 
-    /** One TSV or CSV record, without the line break. TSV has no quoting, so tabs and line breaks become spaces. */
-    String join(List<String> fields) {
-        StringBuilder s = new StringBuilder();
-        for (int i = 0; i < fields.size(); i++) {
-            if (i > 0) s.append(format == TableFormat.TSV ? '\t' : ',');
-            String f = fields.get(i) == null ? "" : fields.get(i);
-            if (format == TableFormat.TSV) {
-                s.append(f.replace('\t', ' ').replace('\r', ' ').replace('\n', ' '));
-            } else if (f.indexOf(',') >= 0 || f.indexOf('"') >= 0 || f.indexOf('\n') >= 0 || f.indexOf('\r') >= 0) {
-                s.append('"').append(f.replace("\"", "\"\"")).append('"');
-            } else {
-                s.append(f);
-            }
+    /** The field names of a JSON object line, or null when the line is no JSON object (JSONL has no header). */
+    public static List<String> objectFields(byte[] raw) {
+        String line = decode(raw);
+        if (line == null || line.isBlank()) return null;
+        try {
+            if (!(JSON.readTree(line) instanceof ObjectNode o)) return null;
+            List<String> names = new ArrayList<>();
+            o.fieldNames().forEachRemaining(names::add);
+            return names;
+        } catch (JsonProcessingException e) {
+            return null;
         }
-        return s.toString();
     }
 
     /** Strict UTF-8, or null when the bytes are not valid UTF-8. */
-    static String decode(byte[] bytes) {
+    public static String decode(byte[] bytes) {
         try {
             return StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
                     .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(bytes)).toString();
