@@ -121,8 +121,19 @@ class EvalCommandTest {
         assertThat(logWithoutReport.exitCode()).isEqualTo(2);
         assertThat(logWithoutReport.err()).contains("--log needs --report");
         assertThat(eval("--lexicon", lexicon, "--data", data, "--format", "xml").exitCode()).isEqualTo(2);
-        assertThat(eval("--data", data).exitCode()).isEqualTo(2);
         assertThat(eval("--lexicon", lexicon, "--data", data, "--task", "5class").exitCode()).isEqualTo(2);
+    }
+
+    @Test
+    void withoutModelOrLexiconTheBundledModelOfTheTaskIsEvaluated() throws Exception {
+        System.setProperty("raccoon.home", CliRun.repo("").toString());
+        try {
+            CliRun r = eval("--data", nsmc().toString(), "--json");
+            assertThat(r.exitCode()).as(r.err()).isZero();
+            assertThat(JsonLines.JSON.readTree(r.out()).get("accuracy").asDouble()).isGreaterThan(0.5);
+        } finally {
+            System.clearProperty("raccoon.home");
+        }
     }
 
     @Test
