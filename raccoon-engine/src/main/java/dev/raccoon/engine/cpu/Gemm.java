@@ -7,9 +7,10 @@ import jdk.incubator.vector.VectorSpecies;
  * Packed, cache-blocked single-precision GEMM on row-major arrays (Goto/BLIS structure):
  * {@code C[m×n] = alpha · op(A)[m×k] · op(B)[k×n] + beta · C}.
  *
- * <p>op(B) is packed into NR-column slivers (kc × NR, NR = two vectors) and op(A) into MR-row slivers
- * (MR × kc), so the micro-kernel reads both with unit stride whatever the transposes were. The micro-kernel
- * keeps an MR × NR tile of C in 2·MR vector registers. Loop order: jc (NC) → pc (KC, pack B) → ic (MC, pack A)
+ * <p>op(B) is packed into NR-column slivers (kc × NR, NR = two vectors) and a transposed A into MR-row slivers
+ * (MR × kc), so the micro-kernel reads both with unit stride whatever the transposes were; a row-major A already
+ * has unit stride along k and is read in place. The micro-kernel keeps an MR × NR tile of C in 2·MR vector
+ * registers. Loop order: jc (NC) → pc (KC, pack B) → ic (MC, pack Aᵀ)
  * → jr → ir; the B sliver (kc × NR) is reused from L1/L2 across the ir loop, the A block (mc × kc) from L2,
  * the B panel (kc × nc) from L3. Sizes were tuned on Zen 4 (1 MiB L2 per core).
  */
@@ -45,7 +46,7 @@ final class Gemm {
         }
         float[][] scratch = SCRATCH.get();
         int kcMax = Math.min(k, KC);
-        int aNeed = roundUp(Math.min(i1 - i0, MC), MR) * kcMax, bNeed = roundUp(Math.min(j1 - j0, NC), NR) * kcMax;
+        int aNeed = transA ? roundUp(Math.min(i1 - i0, MC), MR) * kcMax : 0, bNeed = roundUp(Math.min(j1 - j0, NC), NR) * kcMax;
         if (scratch[0].length < aNeed) scratch[0] = new float[aNeed];
         if (scratch[1].length < bNeed) scratch[1] = new float[bNeed];
         float[] ap = scratch[0], bp = scratch[1], tile = scratch[2];
@@ -58,13 +59,17 @@ final class Gemm {
                 packB(b, bOff, ldb, transB, pc, kc, jc, nc, bp);
                 for (int ic = i0; ic < i1; ic += MC) {
                     int mc = Math.min(MC, i1 - ic);
-                    packA(a, aOff, lda, transA, ic, mc, pc, kc, ap);
+                    // A row-major already has unit stride along k: the kernel reads its rows in place. Packing it
+                    // is a scalar transpose that cost as much as the multiply when m is small.
+                    if (transA) packA(a, aOff, lda, ic, mc, pc, kc, ap);
                     for (int jr = 0; jr < nc; jr += NR) {
                         int nr = Math.min(NR, nc - jr);
                         for (int ir = 0; ir < mc; ir += MR) {
                             int mr = Math.min(MR, mc - ir);
-                            kernel(kc, ap, ir * kc, bp, jr * kc, c, cOff + (ic + ir) * ldc + jc + jr, ldc,
-                                    mr, nr, alpha, betaEff, tile);
+                            int cij = cOff + (ic + ir) * ldc + jc + jr;
+                            if (transA) kernel(kc, ap, ir * kc, 1, MR, bp, jr * kc, c, cij, ldc, mr, nr, alpha, betaEff, tile);
+                            else kernel(kc, a, aOff + (ic + ir) * lda + pc, lda, 1, bp, jr * kc, c, cij, ldc, mr, nr,
+                                    alpha, betaEff, tile);
                         }
                     }
                 }
@@ -74,26 +79,14 @@ final class Gemm {
 
     private static int roundUp(int x, int r) { return (x + r - 1) / r * r; }
 
-    /** op(A)[ic : ic+mc, pc : pc+kc] into MR-row slivers: sliver s holds ap[s·MR·kc + p·MR + r], zero-padded. */
-    private static void packA(float[] a, int aOff, int lda, boolean transA, int ic, int mc, int pc, int kc, float[] ap) {
+    /** Aᵀ[ic : ic+mc, pc : pc+kc] into MR-row slivers: sliver s holds ap[s·MR·kc + p·MR + r], zero-padded. */
+    private static void packA(float[] a, int aOff, int lda, int ic, int mc, int pc, int kc, float[] ap) {
         for (int s = 0; s < mc; s += MR) {
             int rows = Math.min(MR, mc - s), base = s * kc;
-            if (transA) {
-                for (int p = 0; p < kc; p++) {
-                    int src = aOff + (pc + p) * lda + ic + s, dst = base + p * MR;
-                    for (int r = 0; r < rows; r++) ap[dst + r] = a[src + r];
-                    for (int r = rows; r < MR; r++) ap[dst + r] = 0;
-                }
-            } else {
-                for (int p0 = 0; p0 < kc; p0 += TRANSPOSE_RUN) {
-                    int p1 = Math.min(kc, p0 + TRANSPOSE_RUN);
-                    for (int r = 0; r < rows; r++) {
-                        int src = aOff + (ic + s + r) * lda + pc;
-                        for (int p = p0; p < p1; p++) ap[base + p * MR + r] = a[src + p];
-                    }
-                    for (int r = rows; r < MR; r++)
-                        for (int p = p0; p < p1; p++) ap[base + p * MR + r] = 0;
-                }
+            for (int p = 0; p < kc; p++) {
+                int src = aOff + (pc + p) * lda + ic + s, dst = base + p * MR;
+                for (int r = 0; r < rows; r++) ap[dst + r] = a[src + r];
+                for (int r = rows; r < MR; r++) ap[dst + r] = 0;
             }
         }
     }
@@ -129,35 +122,43 @@ final class Gemm {
         }
     }
 
-    /** C tile (mr × nr at cOff) = alpha · Apanel · Bpanel + beta · C tile, with the full MR × NR in registers. */
-    private static void kernel(int kc, float[] ap, int ai, float[] bp, int bi, float[] c, int cOff, int ldc,
-                               int mr, int nr, float alpha, float beta, float[] tile) {
+    /**
+     * C tile (mr × nr at cOff) = alpha · A rows · Bpanel + beta · C tile, with the full MR × NR in registers.
+     * Row r of A is ap[ai + r·rowStep + p·kStep] (a packed sliver, or A itself); rows past mr repeat the last
+     * one, so an edge tile never reads outside A, and their results are dropped.
+     */
+    private static void kernel(int kc, float[] ap, int ai, int rowStep, int kStep, float[] bp, int bi, float[] c,
+                               int cOff, int ldc, int mr, int nr, float alpha, float beta, float[] tile) {
+        int a0 = ai, a1 = ai + Math.min(1, mr - 1) * rowStep, a2 = ai + Math.min(2, mr - 1) * rowStep;
+        int a3 = ai + Math.min(3, mr - 1) * rowStep, a4 = ai + Math.min(4, mr - 1) * rowStep;
+        int a5 = ai + Math.min(5, mr - 1) * rowStep, a6 = ai + Math.min(6, mr - 1) * rowStep;
+        int a7 = ai + Math.min(7, mr - 1) * rowStep;
         FloatVector z = FloatVector.zero(S);
         FloatVector c00 = z, c01 = z, c10 = z, c11 = z, c20 = z, c21 = z, c30 = z, c31 = z, c40 = z, c41 = z, c50 = z, c51 = z, c60 = z, c61 = z, c70 = z, c71 = z;
-        for (int p = 0; p < kc; p++, ai += MR, bi += NR) {
+        for (int p = 0, q = 0; p < kc; p++, q += kStep, bi += NR) {
             FloatVector b0 = FloatVector.fromArray(S, bp, bi), b1 = FloatVector.fromArray(S, bp, bi + L);
-            FloatVector a = FloatVector.broadcast(S, ap[ai]);
+            FloatVector a = FloatVector.broadcast(S, ap[a0 + q]);
             c00 = a.fma(b0, c00);
             c01 = a.fma(b1, c01);
-            a = FloatVector.broadcast(S, ap[ai + 1]);
+            a = FloatVector.broadcast(S, ap[a1 + q]);
             c10 = a.fma(b0, c10);
             c11 = a.fma(b1, c11);
-            a = FloatVector.broadcast(S, ap[ai + 2]);
+            a = FloatVector.broadcast(S, ap[a2 + q]);
             c20 = a.fma(b0, c20);
             c21 = a.fma(b1, c21);
-            a = FloatVector.broadcast(S, ap[ai + 3]);
+            a = FloatVector.broadcast(S, ap[a3 + q]);
             c30 = a.fma(b0, c30);
             c31 = a.fma(b1, c31);
-            a = FloatVector.broadcast(S, ap[ai + 4]);
+            a = FloatVector.broadcast(S, ap[a4 + q]);
             c40 = a.fma(b0, c40);
             c41 = a.fma(b1, c41);
-            a = FloatVector.broadcast(S, ap[ai + 5]);
+            a = FloatVector.broadcast(S, ap[a5 + q]);
             c50 = a.fma(b0, c50);
             c51 = a.fma(b1, c51);
-            a = FloatVector.broadcast(S, ap[ai + 6]);
+            a = FloatVector.broadcast(S, ap[a6 + q]);
             c60 = a.fma(b0, c60);
             c61 = a.fma(b1, c61);
-            a = FloatVector.broadcast(S, ap[ai + 7]);
+            a = FloatVector.broadcast(S, ap[a7 + q]);
             c70 = a.fma(b0, c70);
             c71 = a.fma(b1, c71);
         }
