@@ -1,7 +1,6 @@
 package dev.raccoon.cli;
 
 import dev.raccoon.engine.Backend;
-import dev.raccoon.engine.Backends;
 import dev.raccoon.model.ElectraConfig;
 import dev.raccoon.text.WordPieceTokenizer;
 import dev.raccoon.train.ModelInit;
@@ -12,6 +11,7 @@ import dev.raccoon.train.pretrain.PretrainingData;
 import dev.raccoon.train.report.TrainingLog;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -92,14 +92,8 @@ final class PretrainCommand implements Callable<Integer> {
     @Option(names = "--stop-after", defaultValue = "0", paramLabel = "STEPS", description = "Stop after STEPS steps with a checkpoint, to --resume later.")
     int stopAfter;
 
-    @Option(names = "--device", defaultValue = "cpu", description = "cpu, scalar or auto (default: ${DEFAULT-VALUE}).")
-    String device;
-
-    @Option(names = "--threads", defaultValue = "0", description = "CPU threads (0: all cores).")
-    int threads;
-
-    @Option(names = "--no-progress", description = "No progress bar on stderr.")
-    boolean noProgress;
+    @Mixin
+    ComputeOptions compute;
 
     @Override
     public Integer call() throws Exception {
@@ -114,12 +108,12 @@ final class PretrainCommand implements Callable<Integer> {
         if (length.steps != null && length.steps < 1) throw TrainingOptions.usage(spec, "--steps must be at least 1");
         if (length.flops != null && !(length.flops > 0)) throw TrainingOptions.usage(spec, "--flops must be positive");
         PrintStream err = new PrintStream(System.err, true, StandardCharsets.UTF_8);
-        boolean progress = !noProgress;
+        boolean progress = compute.progress();
         WordPieceTokenizer tokenizer = Files.isDirectory(vocab) ? WordPieceTokenizer.load(vocab)
                 : WordPieceTokenizer.fromVocab(vocab, false); // no lowercasing: accent stripping would decompose Hangul
         if (progress) err.println("reading " + corpus);
         try (PretrainingData data = PretrainingData.open(corpus, tokenizer, seqLength);
-             Backend backend = Backends.create(device, threads == 0 ? Runtime.getRuntime().availableProcessors() : threads)) {
+             Backend backend = compute.backend()) {
             ElectraConfig c = preset.config(tokenizer.vocab().size(), List.of("LABEL_0", "LABEL_1"));
             if (data.seqLength() > c.maxPositionEmbeddings())
                 throw TrainingOptions.usage(spec, "sequences of " + data.seqLength() + " tokens exceed the model's " + c.maxPositionEmbeddings() + " positions");

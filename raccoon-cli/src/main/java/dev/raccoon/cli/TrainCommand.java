@@ -41,7 +41,7 @@ final class TrainCommand implements Callable<Integer> {
         Labels labels = training.labels(spec);
         List<Example> train = training.read(training.train, labels, err);
         List<Example> dev = training.read(training.dev, labels, err);
-        try (Backend backend = training.backend()) {
+        try (Backend backend = training.compute.backend()) {
             ModelInit start = training.model(labels, training.dropout, options.task(), backend);
             if (options.progress()) err.println("training " + start.description() + " on " + train.size()
                     + " examples (" + backend.name() + ", " + backend.threads() + " threads)");

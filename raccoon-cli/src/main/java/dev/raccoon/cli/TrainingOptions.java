@@ -1,7 +1,6 @@
 package dev.raccoon.cli;
 
 import dev.raccoon.engine.Backend;
-import dev.raccoon.engine.Backends;
 import dev.raccoon.model.ElectraConfig;
 import dev.raccoon.train.ModelInit;
 import dev.raccoon.train.Trainer;
@@ -12,6 +11,7 @@ import dev.raccoon.train.data.ExampleReader;
 import dev.raccoon.train.data.Labels;
 import picocli.CommandLine;
 import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 
@@ -99,14 +99,8 @@ final class TrainingOptions {
     @Option(names = "--log-every", defaultValue = "50", paramLabel = "STEPS", description = "Log every STEPS steps (default: ${DEFAULT-VALUE}).")
     int logEvery;
 
-    @Option(names = "--device", defaultValue = "cpu", description = "cpu, scalar or auto (default: ${DEFAULT-VALUE}).")
-    String device;
-
-    @Option(names = "--threads", defaultValue = "0", description = "CPU threads (0: all cores).")
-    int threads;
-
-    @Option(names = "--no-progress", description = "No progress bar on stderr.")
-    boolean noProgress;
+    @Mixin
+    ComputeOptions compute;
 
     Trainer.Task task(CommandSpec spec) {
         return switch (task.toLowerCase(Locale.ROOT)) {
@@ -125,14 +119,10 @@ final class TrainingOptions {
             if (start.config != null) ModelInit.Preset.parse(start.config);
             if (format != null) DataFormat.named(format);
             return new Trainer.Options(task(spec), epochs, batchSize, lr, maxLength, warmup, weightDecay, seed, 1f,
-                    evalEvery, logEvery, stopAfter, !noProgress);
+                    evalEvery, logEvery, stopAfter, compute.progress());
         } catch (IllegalArgumentException e) {
             throw usage(spec, e.getMessage());
         }
-    }
-
-    Backend backend() {
-        return Backends.create(device, threads == 0 ? Runtime.getRuntime().availableProcessors() : threads);
     }
 
     /** Label names of a classification: --labels, else those of a --model classifier, else negative/positive. */
@@ -168,7 +158,7 @@ final class TrainingOptions {
     List<Example> read(Path file, Labels labels, PrintStream err) throws IOException {
         DataFormat f = format != null ? DataFormat.named(format) : DataFormat.guess(file);
         ExampleReader.Loaded loaded = ExampleReader.load(file, new DataSpec(f, textColumn, pairColumn, labelColumn, labels));
-        if (loaded.summary().rowsSkipped() > 0 || !noProgress) err.println(loaded.summary());
+        if (loaded.summary().rowsSkipped() > 0 || compute.progress()) err.println(loaded.summary());
         if (loaded.examples().isEmpty()) throw new IOException(file + ": no usable rows (" + loaded.summary() + ")");
         return loaded.examples();
     }

@@ -1,0 +1,25 @@
+package dev.raccoon.cli;
+
+import dev.raccoon.engine.Backend;
+import dev.raccoon.engine.Backends;
+import picocli.CommandLine.Option;
+
+/** Where a training run computes and whether it draws progress: shared by {@code train}, {@code tune} and {@code pretrain}. */
+final class ComputeOptions {
+    @Option(names = "--device", defaultValue = "cpu", description = "cpu, scalar or auto (default: ${DEFAULT-VALUE}).")
+    String device;
+
+    @Option(names = "--threads", defaultValue = "0", description = "CPU threads (0: all cores).")
+    int threads;
+
+    @Option(names = "--no-progress", description = "No progress bar on stderr.")
+    boolean noProgress;
+
+    Backend backend() {
+        return Backends.create(device, threads == 0 ? Runtime.getRuntime().availableProcessors() : threads);
+    }
+
+    boolean progress() {
+        return !noProgress;
+    }
+}
