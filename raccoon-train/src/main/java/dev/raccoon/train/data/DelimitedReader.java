@@ -36,17 +36,8 @@ final class DelimitedReader extends ExampleReader {
     @Override
     public Example next() throws IOException {
         List<String> fields = new ArrayList<>(columnCount);
-        while (lines.next()) {
+        for (String line = nextUsableLine(lines); line != null; line = nextUsableLine(lines)) {
             long number = lines.number();
-            String line = lines.text();
-            if (line == null) {
-                skip(DataSummary.Reason.BROKEN_UTF8, number, null);
-                continue;
-            }
-            if (line.isBlank()) {
-                skip(DataSummary.Reason.BLANK_LINE, number, null);
-                continue;
-            }
             fields.clear();
             if (!splitRow(line, fields)) {
                 skip(DataSummary.Reason.BAD_QUOTING, number, null);

@@ -92,6 +92,20 @@ public abstract sealed class ExampleReader implements Closeable permits Delimite
         summary.skip(reason, line, detail);
     }
 
+    /**
+     * Advances {@code lines} to the next line that is valid UTF-8 and not blank and returns its text, skipping (and
+     * counting) the others; null at the end. {@link LineReader#number()} is then that line's number.
+     */
+    final String nextUsableLine(LineReader lines) throws IOException {
+        while (lines.next()) {
+            String line = lines.text();
+            if (line == null) skip(DataSummary.Reason.BROKEN_UTF8, lines.number(), null);
+            else if (line.isBlank()) skip(DataSummary.Reason.BLANK_LINE, lines.number(), null);
+            else return line;
+        }
+        return null;
+    }
+
     private Example example(String text, String pair, String label) throws BadRow {
         if (text == null) throw new BadRow(DataSummary.Reason.MISSING_FIELD, "no text field (" + String.join(", ", spec.textNames()) + ")");
         if (text.isBlank()) throw new BadRow(DataSummary.Reason.EMPTY_TEXT, null);

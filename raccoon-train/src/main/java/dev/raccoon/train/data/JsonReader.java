@@ -57,17 +57,8 @@ final class JsonReader extends ExampleReader {
     }
 
     private Example nextLine() throws IOException {
-        while (lines.next()) {
+        for (String line = nextUsableLine(lines); line != null; line = nextUsableLine(lines)) {
             long number = lines.number();
-            String line = lines.text();
-            if (line == null) {
-                skip(DataSummary.Reason.BROKEN_UTF8, number, null);
-                continue;
-            }
-            if (line.isBlank()) {
-                skip(DataSummary.Reason.BLANK_LINE, number, null);
-                continue;
-            }
             JsonNode node;
             try {
                 node = JSON.readTree(line);
