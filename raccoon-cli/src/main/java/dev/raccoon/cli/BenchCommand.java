@@ -49,6 +49,7 @@ final class BenchCommand implements Callable<Integer> {
                 SequenceClassifier model = (SequenceClassifier) PretrainedModel.create(
                         Architecture.ELECTRA_FOR_SEQUENCE_CLASSIFICATION, config, backend);
                 model.params().initialize(config.initializerRange(), config.padTokenId(), 42);
+                model.params().freeze(); // as Classifier does: inference only
                 for (int batchSize : new int[] {1, 32}) {
                     Batch batch = randomBatch(batchSize, tokens, config.vocabSize());
                     double secondsPerBatch = time(() -> backend.read(model.logits(batch)), seconds);

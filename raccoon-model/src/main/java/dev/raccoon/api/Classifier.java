@@ -65,6 +65,7 @@ public final class Classifier implements AutoCloseable {
                     + ", not a sequence classification model");
         this.directory = directory;
         this.model = classifier;
+        classifier.params().freeze(); // a Classifier only runs inference
         this.tokenizer = directory.tokenizer();
         this.options = options;
     }

@@ -30,7 +30,9 @@ public final class Linear {
 
     public Tensor forward(Tensor x) {
         Tensor y = backend.zeros(x.rows(), out);
-        backend.matmul(x, false, weight.value(), true, y, 1f, 0f);
+        Tensor wt = weight.frozenTranspose();
+        if (wt != null) backend.matmul(x, false, wt, false, y, 1f, 0f);
+        else backend.matmul(x, false, weight.value(), true, y, 1f, 0f);
         backend.addBias(y, bias.value());
         return y;
     }

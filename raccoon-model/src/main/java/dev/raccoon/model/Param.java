@@ -15,6 +15,7 @@ public final class Param {
     private final Kind kind;
     private final Tensor value;
     private Tensor grad;
+    private Tensor frozenTranspose;
 
     Param(String name, Kind kind, Tensor value) {
         this.name = name;
@@ -34,8 +35,25 @@ public final class Param {
     public boolean decayedByDefault() { return kind == Kind.WEIGHT || kind == Kind.EMBEDDING; }
 
     public Tensor grad(Backend backend) {
+        if (frozenTranspose != null) throw new IllegalStateException(name + " is frozen for inference");
         if (grad == null) grad = backend.zeros(value.shape());
         return grad;
+    }
+
+    /**
+     * The value transposed, held once {@link Params#freeze} made the parameters read-only, else null. A dense
+     * layer multiplies by Wᵀ; the CPU backend packs a transposed operand element by element, which cost as
+     * much as the multiply at 64 rows, while a row-major one packs with vector copies.
+     */
+    public Tensor frozenTranspose() { return frozenTranspose; }
+
+    void freeze(Backend backend) {
+        if (frozenTranspose != null || kind != Kind.WEIGHT || value.rank() != 2) return;
+        int rows = value.dim(0), cols = value.dim(1);
+        float[] v = backend.read(value), t = new float[v.length];
+        for (int r = 0; r < rows; r++)
+            for (int c = 0; c < cols; c++) t[c * rows + r] = v[r * cols + c];
+        frozenTranspose = backend.of(t, cols, rows);
     }
 
     public boolean hasGrad() { return grad != null; }

@@ -18,6 +18,7 @@ public final class Params {
     private final Backend backend;
     private final Map<String, Param> byName = new LinkedHashMap<>();
     private final Map<String, Param> owned = new LinkedHashMap<>();
+    private boolean frozen;
 
     public Params(Backend backend) {
         this.backend = backend;
@@ -92,8 +93,18 @@ public final class Params {
         return n;
     }
 
+    /**
+     * Makes the parameters read-only for inference and keeps what serves it faster (transposed dense weights,
+     * {@link Param#frozenTranspose}). Training a frozen model fails at the first gradient, loading into it here.
+     */
+    public void freeze() {
+        frozen = true;
+        for (Param p : owned.values()) p.freeze(backend);
+    }
+
     /** Copies a checkpoint tensor into a parameter after checking its shape. */
     public void load(String name, HostTensor t, String source) {
+        if (frozen) throw new IllegalStateException("parameters are frozen for inference");
         Param p = get(name);
         if (!Arrays.equals(p.shape(), t.shape()))
             throw new IllegalArgumentException(source + ": tensor " + name + " has shape " + t.shapeString()
@@ -113,6 +124,7 @@ public final class Params {
      * and the padding row of the word embeddings zeroed.
      */
     public void initialize(float initializerRange, int padTokenId, long seed) {
+        if (frozen) throw new IllegalStateException("parameters are frozen for inference");
         SplittableRandom random = new SplittableRandom(seed);
         for (Param p : owned.values()) {
             float[] v = new float[p.value().size()];
