@@ -53,41 +53,16 @@ public final class ElectraLayer {
 
     /** Inference forward pass over hidden states [size·seq, hidden]. */
     public Tensor forward(Tensor x, Batch batch) {
-        return forward(x, batch, new Workspace(backend), backend.zeros(x.shape()));
-    }
-
-    /**
-     * The inference pass with its intermediate tensors taken from {@code ws}, so a model's layers reuse one set
-     * (allocated, zeroed and brought into cache once per pass instead of once per layer). Every buffer is fully
-     * overwritten before it is read. The result goes to {@code result} (x's shape, not x), which is returned.
-     */
-    public Tensor forward(Tensor x, Batch batch, Workspace ws, Tensor result) {
-        int rows = x.rows(), width = x.cols();
-        Tensor q = query.forward(x, Backend.Activation.NONE, null, ws.get("q", rows, width));
-        Tensor k = key.forward(x, Backend.Activation.NONE, null, ws.get("k", rows, width));
-        Tensor v = value.forward(x, Backend.Activation.NONE, null, ws.get("v", rows, width));
-        Tensor context = ws.get("context", rows, width);
+        Tensor q = query.forward(x);
+        Tensor k = key.forward(x);
+        Tensor v = value.forward(x);
+        Tensor context = backend.zeros(x.shape());
         backend.attention(q, k, v, batch.attentionMask(), batch.size(), batch.seq(), heads, 0f, 0L, context, null);
-        Tensor attended = attentionOutput.forward(context, Backend.Activation.NONE, x, ws.get("attended", rows, width));
-        Tensor h = attentionLayerNorm.forward(attended, attended);
-        Tensor inner = intermediate.forward(h, Backend.Activation.GELU, null, ws.get("inner", rows, intermediate.out));
-        Tensor out = output.forward(inner, Backend.Activation.NONE, h, q); // q is no longer needed
-        return outputLayerNorm.forward(out, result);
-    }
-
-    /** Named scratch tensors for the inference passes of one forward call; not shared between threads. */
-    public static final class Workspace {
-        private final Backend backend;
-        private final java.util.Map<String, Tensor> slots = new java.util.HashMap<>();
-
-        public Workspace(Backend backend) { this.backend = backend; }
-
-        /** The tensor named {@code name}, [rows, cols]; its contents are whatever its last user left. */
-        public Tensor get(String name, int rows, int cols) {
-            Tensor t = slots.get(name);
-            if (t == null || t.rows() != rows || t.cols() != cols) slots.put(name, t = backend.zeros(rows, cols));
-            return t;
-        }
+        Tensor attended = attentionOutput.forward(context, Backend.Activation.NONE, x);
+        Tensor h = attentionLayerNorm.forward(attended);
+        Tensor inner = intermediate.forward(h, Backend.Activation.GELU, null);
+        Tensor out = output.forward(inner, Backend.Activation.NONE, h);
+        return outputLayerNorm.forward(out);
     }
 
     /**

@@ -48,11 +48,7 @@ public final class ElectraModel {
     public Tensor forward(Batch batch) {
         Tensor x = embeddings.forward(batch);
         if (embeddingsProject != null) x = embeddingsProject.forward(x);
-        // The layers share one workspace; their outputs alternate between two buffers (a layer's input and
-        // output must differ). The last one is the caller's: nothing uses the workspace after this returns.
-        ElectraLayer.Workspace ws = new ElectraLayer.Workspace(backend);
-        for (int i = 0; i < layers.size(); i++)
-            x = layers.get(i).forward(x, batch, ws, ws.get("layer output " + (i & 1), x.rows(), x.cols()));
+        for (ElectraLayer layer : layers) x = layer.forward(x, batch);
         return x;
     }
 

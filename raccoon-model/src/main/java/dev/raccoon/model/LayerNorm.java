@@ -20,10 +20,8 @@ public final class LayerNorm {
         this.eps = eps;
     }
 
-    public Tensor forward(Tensor x) { return forward(x, backend.zeros(x.shape())); }
-
-    /** As above into {@code y} (x's shape, all overwritten; may be x itself); returns y. */
-    public Tensor forward(Tensor x, Tensor y) {
+    public Tensor forward(Tensor x) {
+        Tensor y = backend.zeros(x.shape());
         backend.layerNorm(x, weight.value(), bias.value(), eps, y, null, null);
         return y;
     }

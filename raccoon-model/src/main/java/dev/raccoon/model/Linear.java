@@ -32,11 +32,7 @@ public final class Linear {
 
     /** {@code act(x · Wᵀ + b) + residual} (residual may be null) in one fused kernel. */
     public Tensor forward(Tensor x, Backend.Activation act, Tensor residual) {
-        return forward(x, act, residual, backend.zeros(x.rows(), out));
-    }
-
-    /** As above into {@code y} ([x.rows, out], all overwritten; not x or residual); returns y. */
-    public Tensor forward(Tensor x, Backend.Activation act, Tensor residual, Tensor y) {
+        Tensor y = backend.zeros(x.rows(), out);
         Tensor wt = weight.frozenTranspose();
         if (wt != null) backend.linear(x, wt, false, bias.value(), act, residual, y);
         else backend.linear(x, weight.value(), true, bias.value(), act, residual, y);
