@@ -48,17 +48,6 @@ public interface Backend extends AutoCloseable {
      */
     void matmul(Tensor a, boolean transA, Tensor b, boolean transB, Tensor c, float alpha, float beta);
 
-    /** The activation a fused {@link #linear} applies before its residual add. */
-    enum Activation { NONE, GELU }
-
-    /**
-     * A dense layer in one kernel, {@code out = act(x · op(w) + bias) + residual} (op transposes w when asked;
-     * residual may be null): the same values, to the bit, as {@link #matmul} with beta 0, {@link #addBias},
-     * {@link #gelu} and {@link #add} in that order, without their extra passes over out. out must not alias x,
-     * w or residual.
-     */
-    void linear(Tensor x, Tensor w, boolean transW, Tensor bias, Activation act, Tensor residual, Tensor out);
-
     /** {@code y[r, :] += bias} for every row r. */
     void addBias(Tensor y, Tensor bias);
 

@@ -58,10 +58,13 @@ public final class ElectraLayer {
         Tensor v = value.forward(x);
         Tensor context = backend.zeros(x.shape());
         backend.attention(q, k, v, batch.attentionMask(), batch.size(), batch.seq(), heads, 0f, 0L, context, null);
-        Tensor attended = attentionOutput.forward(context, Backend.Activation.NONE, x);
+        Tensor attended = attentionOutput.forward(context);
+        backend.add(attended, x, attended);
         Tensor h = attentionLayerNorm.forward(attended);
-        Tensor inner = intermediate.forward(h, Backend.Activation.GELU, null);
-        Tensor out = output.forward(inner, Backend.Activation.NONE, h);
+        Tensor inner = intermediate.forward(h);
+        backend.gelu(inner, inner);
+        Tensor out = output.forward(inner);
+        backend.add(out, h, out);
         return outputLayerNorm.forward(out);
     }
 

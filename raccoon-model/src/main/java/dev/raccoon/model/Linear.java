@@ -28,14 +28,12 @@ public final class Linear {
         this.bias = params.create(prefix + ".bias", Param.Kind.BIAS, out);
     }
 
-    public Tensor forward(Tensor x) { return forward(x, Backend.Activation.NONE, null); }
-
-    /** {@code act(x · Wᵀ + b) + residual} (residual may be null) in one fused kernel. */
-    public Tensor forward(Tensor x, Backend.Activation act, Tensor residual) {
+    public Tensor forward(Tensor x) {
         Tensor y = backend.zeros(x.rows(), out);
         Tensor wt = weight.frozenTranspose();
-        if (wt != null) backend.linear(x, wt, false, bias.value(), act, residual, y);
-        else backend.linear(x, weight.value(), true, bias.value(), act, residual, y);
+        if (wt != null) backend.matmul(x, false, wt, false, y, 1f, 0f);
+        else backend.matmul(x, false, weight.value(), true, y, 1f, 0f);
+        backend.addBias(y, bias.value());
         return y;
     }
 

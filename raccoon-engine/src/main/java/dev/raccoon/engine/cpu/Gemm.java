@@ -28,10 +28,6 @@ final class Gemm {
     private static final ThreadLocal<float[][]> SCRATCH =
             ThreadLocal.withInitial(() -> new float[][] {new float[0], new float[0], new float[MR * NR]});
 
-    /** Work on a finished block of C (rows [i0, i1) × columns [j0, j1)) while it is still in cache. */
-    @FunctionalInterface
-    interface Epilogue { void apply(int i0, int i1, int j0, int j1); }
-
     /**
      * The block of C rows [i0, i1) × columns [j0, j1), single-threaded. Disjoint blocks may run concurrently.
      */
@@ -39,14 +35,6 @@ final class Gemm {
                      float[] a, int aOff, int lda, boolean transA,
                      float[] b, int bOff, int ldb, boolean transB,
                      float beta, float[] c, int cOff, int ldc) {
-        gemm(i0, i1, j0, j1, k, alpha, a, aOff, lda, transA, b, bOff, ldb, transB, beta, c, cOff, ldc, null);
-    }
-
-    /** As above, then {@code epilogue} (when not null) on each finished MC-row block of C. */
-    static void gemm(int i0, int i1, int j0, int j1, int k, float alpha,
-                     float[] a, int aOff, int lda, boolean transA,
-                     float[] b, int bOff, int ldb, boolean transB,
-                     float beta, float[] c, int cOff, int ldc, Epilogue epilogue) {
         if (i0 >= i1 || j0 >= j1) return;
         if (k == 0) {
             for (int i = i0; i < i1; i++)
@@ -54,7 +42,6 @@ final class Gemm {
                     int ci = cOff + i * ldc + j;
                     c[ci] = beta == 0 ? 0 : beta * c[ci];
                 }
-            if (epilogue != null) epilogue.apply(i0, i1, j0, j1);
             return;
         }
         float[][] scratch = SCRATCH.get();
@@ -85,7 +72,6 @@ final class Gemm {
                                     alpha, betaEff, tile);
                         }
                     }
-                    if (epilogue != null && pc + kc == k) epilogue.apply(ic, ic + mc, jc, jc + nc);
                 }
             }
         }

@@ -46,42 +46,12 @@ public final class VectorBackend extends ArrayBackend {
     @Override
     public void matmul(Tensor a, boolean transA, Tensor b, boolean transB, Tensor c, float alpha, float beta) {
         int[] mkn = matmulDims(a, transA, b, transB, c);
-        gemm(mkn, a, transA, b, transB, c, alpha, beta, null);
-    }
-
-    @Override
-    public void linear(Tensor x, Tensor w, boolean transW, Tensor bias, Activation act, Tensor residual, Tensor out) {
-        int[] mkn = matmulDims(x, false, w, transW, out);
-        checkBias(out, bias);
-        if (residual != null) sameMatrix(out, residual);
-        ArrayTensor B = arr(bias), O = arr(out), R = residual == null ? null : arr(residual);
-        boolean gelu = act == Activation.GELU;
-        int n = out.cols();
-        float[] bd = B.data(), od = O.data(), rd = R == null ? null : R.data();
-        int bo = B.offset(), oo = O.offset(), ro = R == null ? 0 : R.offset();
-        // Bias, activation and residual on each block the GEMM has just finished, while it is in cache: lane by
-        // lane the same operations as addBias, gelu and add, so the same bits.
-        gemm(mkn, x, false, w, transW, out, 1, 0, (i0, i1, j0, j1) -> {
-            for (int i = i0; i < i1; i++)
-                for (int j = j0; j < j1; j += L) {
-                    VectorMask<Float> m = S.indexInRange(j, j1);
-                    int oi = oo + i * n + j;
-                    FloatVector v = FloatVector.fromArray(S, od, oi, m).add(FloatVector.fromArray(S, bd, bo + j, m));
-                    if (gelu) v = v.mul(phi(v));
-                    if (rd != null) v = v.add(FloatVector.fromArray(S, rd, ro + i * n + j, m));
-                    v.intoArray(od, oi, m);
-                }
-        });
-    }
-
-    private void gemm(int[] mkn, Tensor a, boolean transA, Tensor b, boolean transB, Tensor c, float alpha, float beta,
-                      Gemm.Epilogue epilogue) {
         int m = mkn[0], k = mkn[1], n = mkn[2];
         ArrayTensor A = arr(a), B = arr(b), C = arr(c);
         int t = pool.threads();
         if (t == 1 || 2.0 * m * n * k < GEMM_PARALLEL_FLOPS) {
             Gemm.gemm(0, m, 0, n, k, alpha, A.data(), A.offset(), a.cols(), transA, B.data(), B.offset(), b.cols(),
-                    transB, beta, C.data(), C.offset(), n, epilogue);
+                    transB, beta, C.data(), C.offset(), n);
             return;
         }
         // Split the larger of m and n into one part per thread: each thread then packs only its share of that
@@ -94,10 +64,10 @@ public final class VectorBackend extends ArrayBackend {
             int hi = Math.min(splitRows ? m : n, units * (p + 1) / parts * unit);
             if (splitRows)
                 Gemm.gemm(lo, hi, 0, n, k, alpha, A.data(), A.offset(), a.cols(), transA, B.data(), B.offset(),
-                        b.cols(), transB, beta, C.data(), C.offset(), n, epilogue);
+                        b.cols(), transB, beta, C.data(), C.offset(), n);
             else
                 Gemm.gemm(0, m, lo, hi, k, alpha, A.data(), A.offset(), a.cols(), transA, B.data(), B.offset(),
-                        b.cols(), transB, beta, C.data(), C.offset(), n, epilogue);
+                        b.cols(), transB, beta, C.data(), C.offset(), n);
         });
     }
 

@@ -506,15 +506,6 @@ public final class CudaBackend implements Backend {
     }
 
     @Override
-    public void linear(Tensor x, Tensor w, boolean transW, Tensor bias, Activation act, Tensor residual, Tensor out) {
-        // Composed of the existing kernels and cuBLAS (a fused epilogue is left for when a GPU can test it).
-        matmul(x, false, w, transW, out, 1, 0);
-        addBias(out, bias);
-        if (act == Activation.GELU) gelu(out, out);
-        if (residual != null) add(out, residual, out);
-    }
-
-    @Override
     public void addBias(Tensor y, Tensor bias) {
         enter();
         Checks.bias(y, bias);

@@ -38,15 +38,6 @@ public final class ScalarBackend extends ArrayBackend {
     }
 
     @Override
-    public void linear(Tensor x, Tensor w, boolean transW, Tensor bias, Activation act, Tensor residual, Tensor out) {
-        // The reference: the composition the fused kernels must match.
-        matmul(x, false, w, transW, out, 1, 0);
-        addBias(out, bias);
-        if (act == Activation.GELU) gelu(out, out);
-        if (residual != null) add(out, residual, out);
-    }
-
-    @Override
     public void addBias(Tensor y, Tensor bias) {
         checkBias(y, bias);
         ArrayTensor Y = arr(y), B = arr(bias);
