@@ -1,5 +1,6 @@
 package dev.raccoon.engine.cpu;
 
+import dev.raccoon.engine.Checks;
 import dev.raccoon.engine.Tensor;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorMask;
@@ -45,7 +46,7 @@ public final class VectorBackend extends ArrayBackend {
 
     @Override
     public void matmul(Tensor a, boolean transA, Tensor b, boolean transB, Tensor c, float alpha, float beta) {
-        int[] mkn = matmulDims(a, transA, b, transB, c);
+        int[] mkn = Checks.matmulDims(a, transA, b, transB, c);
         int m = mkn[0], k = mkn[1], n = mkn[2];
         ArrayTensor A = arr(a), B = arr(b), C = arr(c);
         int t = pool.threads();
@@ -73,7 +74,7 @@ public final class VectorBackend extends ArrayBackend {
 
     @Override
     public void addBias(Tensor y, Tensor bias) {
-        checkBias(y, bias);
+        Checks.bias(y, bias);
         ArrayTensor Y = arr(y), B = arr(bias);
         int n = y.cols();
         parallelFor(y.rows(), n, (r0, r1) -> {
@@ -91,7 +92,7 @@ public final class VectorBackend extends ArrayBackend {
 
     @Override
     public void sumRows(Tensor dy, Tensor db, float beta) {
-        checkBias(dy, db);
+        Checks.bias(dy, db);
         ArrayTensor D = arr(dy), B = arr(db);
         int n = dy.cols(), rows = dy.rows();
         // Columns split across threads in whole vectors; each thread sums its columns over all rows.
@@ -109,8 +110,8 @@ public final class VectorBackend extends ArrayBackend {
 
     @Override
     public void add(Tensor a, Tensor b, Tensor out) {
-        sameSize(a, b);
-        sameSize(a, out);
+        Checks.sameSize(a, b);
+        Checks.sameSize(a, out);
         ArrayTensor A = arr(a), B = arr(b), O = arr(out);
         parallelFor(a.size(), 1, (i0, i1) -> {
             float[] ad = A.data(), bd = B.data(), od = O.data();
@@ -123,7 +124,7 @@ public final class VectorBackend extends ArrayBackend {
 
     @Override
     public void axpy(float alpha, Tensor x, Tensor y) {
-        sameSize(x, y);
+        Checks.sameSize(x, y);
         ArrayTensor X = arr(x), Y = arr(y);
         parallelFor(x.size(), 2, (i0, i1) -> {
             float[] xd = X.data(), yd = Y.data();
@@ -195,7 +196,7 @@ public final class VectorBackend extends ArrayBackend {
 
     @Override
     public void gelu(Tensor x, Tensor out) {
-        sameSize(x, out);
+        Checks.sameSize(x, out);
         ArrayTensor X = arr(x), O = arr(out);
         parallelFor(x.size(), 40, (i0, i1) -> {
             for (int i = i0; i < i1; i += L) {
@@ -208,8 +209,8 @@ public final class VectorBackend extends ArrayBackend {
 
     @Override
     public void geluBackward(Tensor x, Tensor dOut, Tensor dx) {
-        sameSize(x, dOut);
-        sameSize(x, dx);
+        Checks.sameSize(x, dOut);
+        Checks.sameSize(x, dx);
         ArrayTensor X = arr(x), G = arr(dOut), D = arr(dx);
         parallelFor(x.size(), 50, (i0, i1) -> {
             for (int i = i0; i < i1; i += L) {
@@ -224,7 +225,7 @@ public final class VectorBackend extends ArrayBackend {
 
     @Override
     public void tanh(Tensor x, Tensor out) {
-        sameSize(x, out);
+        Checks.sameSize(x, out);
         ArrayTensor X = arr(x), O = arr(out);
         parallelFor(x.size(), 20, (i0, i1) -> {
             for (int i = i0; i < i1; i += L) {
@@ -236,8 +237,8 @@ public final class VectorBackend extends ArrayBackend {
 
     @Override
     public void tanhBackward(Tensor y, Tensor dOut, Tensor dx) {
-        sameSize(y, dOut);
-        sameSize(y, dx);
+        Checks.sameSize(y, dOut);
+        Checks.sameSize(y, dx);
         ArrayTensor Y = arr(y), G = arr(dOut), D = arr(dx);
         parallelFor(y.size(), 2, (i0, i1) -> {
             for (int i = i0; i < i1; i += L) {
@@ -251,7 +252,7 @@ public final class VectorBackend extends ArrayBackend {
 
     @Override
     public void softmax(Tensor x, Tensor out) {
-        sameMatrix(x, out);
+        Checks.sameMatrix(x, out);
         ArrayTensor X = arr(x), O = arr(out);
         int n = x.cols();
         parallelFor(x.rows(), 20L * n, (r0, r1) -> {
@@ -293,7 +294,7 @@ public final class VectorBackend extends ArrayBackend {
 
     @Override
     public void dropout(Tensor x, float p, long seed, Tensor out) {
-        sameSize(x, out);
+        Checks.sameSize(x, out);
         float scale = CpuMath.dropoutScale(p);
         if (p == 0) {
             copy(x, out);
@@ -316,11 +317,11 @@ public final class VectorBackend extends ArrayBackend {
 
     @Override
     public void layerNorm(Tensor x, Tensor gamma, Tensor beta, float eps, Tensor out, Tensor mean, Tensor rstd) {
-        sameMatrix(x, out);
-        checkBias(x, gamma);
-        checkBias(x, beta);
-        checkRowStats(x, mean, "mean");
-        checkRowStats(x, rstd, "rstd");
+        Checks.sameMatrix(x, out);
+        Checks.bias(x, gamma);
+        Checks.bias(x, beta);
+        Checks.rowStats(x, mean, "mean");
+        Checks.rowStats(x, rstd, "rstd");
         ArrayTensor X = arr(x), G = arr(gamma), B = arr(beta), O = arr(out);
         int n = x.cols();
         parallelFor(x.rows(), 8L * n, (r0, r1) -> {
@@ -353,13 +354,13 @@ public final class VectorBackend extends ArrayBackend {
     @Override
     public void layerNormBackward(Tensor dOut, Tensor x, Tensor gamma, Tensor mean, Tensor rstd,
                                   Tensor dx, Tensor dGamma, Tensor dBeta) {
-        sameMatrix(x, dOut);
-        sameMatrix(x, dx);
-        checkBias(x, gamma);
-        checkBias(x, dGamma);
-        checkBias(x, dBeta);
-        checkRowStats(x, mean, "mean");
-        checkRowStats(x, rstd, "rstd");
+        Checks.sameMatrix(x, dOut);
+        Checks.sameMatrix(x, dx);
+        Checks.bias(x, gamma);
+        Checks.bias(x, dGamma);
+        Checks.bias(x, dBeta);
+        Checks.rowStats(x, mean, "mean");
+        Checks.rowStats(x, rstd, "rstd");
         ArrayTensor D = arr(dOut), X = arr(x), G = arr(gamma), M = arr(mean), R = arr(rstd), DX = arr(dx);
         int n = x.cols(), rows = x.rows();
         // Each chunk of rows accumulates its own dGamma/dBeta partials; they are added up at the end.
@@ -411,7 +412,7 @@ public final class VectorBackend extends ArrayBackend {
     @Override
     public void attention(Tensor q, Tensor k, Tensor v, int[] mask, int batch, int seq, int heads,
                           float dropout, long dropoutSeed, Tensor out, Tensor probs) {
-        checkAttention(q, k, v, mask, batch, seq, heads, out, probs);
+        Checks.attention(q, k, v, mask, batch, seq, heads, out, probs);
         float dropScale = CpuMath.dropoutScale(dropout);
         ArrayTensor V = arr(v), O = arr(out);
         int width = q.cols(), d = width / heads;
@@ -451,8 +452,8 @@ public final class VectorBackend extends ArrayBackend {
     public void attentionBackward(Tensor dOut, Tensor q, Tensor k, Tensor v, Tensor probs, int[] mask,
                                   int batch, int seq, int heads, float dropout, long dropoutSeed,
                                   Tensor dq, Tensor dk, Tensor dv) {
-        checkAttention(q, k, v, mask, batch, seq, heads, dOut, probs);
-        for (Tensor t : new Tensor[] {dq, dk, dv}) sameMatrix(q, t);
+        Checks.attention(q, k, v, mask, batch, seq, heads, dOut, probs);
+        for (Tensor t : new Tensor[] {dq, dk, dv}) Checks.sameMatrix(q, t);
         float dropScale = CpuMath.dropoutScale(dropout);
         ArrayTensor Q = arr(q), K = arr(k), V = arr(v), G = arr(dOut), DQ = arr(dq), DK = arr(dk), DV = arr(dv);
         int width = q.cols(), d = width / heads;
@@ -506,16 +507,16 @@ public final class VectorBackend extends ArrayBackend {
     public float crossEntropy(Tensor logits, int[] labels, int ignoreIndex, Tensor dLogits) {
         if (labels.length != logits.rows())
             throw new IllegalArgumentException(labels.length + " labels for " + logits);
-        if (dLogits != null) sameMatrix(logits, dLogits);
+        if (dLogits != null) Checks.sameMatrix(logits, dLogits);
         ArrayTensor Lg = arr(logits);
         int n = logits.cols(), rows = labels.length, counted = 0;
-        for (int label : labels) if (checkLabel(label, ignoreIndex, n) >= 0) counted++;
+        for (int label : labels) if (Checks.label(label, ignoreIndex, n) >= 0) counted++;
         double[] rowLoss = new double[rows];
         float invCount = counted == 0 ? 0 : 1f / counted;
         parallelFor(rows, 20L * n, (r0, r1) -> {
             float[] ld = Lg.data();
             for (int r = r0; r < r1; r++) {
-                int label = checkLabel(labels[r], ignoreIndex, n), o = Lg.offset() + r * n;
+                int label = Checks.label(labels[r], ignoreIndex, n), o = Lg.offset() + r * n;
                 float max = max(ld, o, n);
                 if (dLogits == null) {
                     if (label < 0) continue;
@@ -553,9 +554,9 @@ public final class VectorBackend extends ArrayBackend {
     @Override
     public void adamw(Tensor param, Tensor grad, Tensor m, Tensor v, float lr, float beta1, float beta2, float eps,
                       float weightDecay, int step) {
-        sameSize(param, grad);
-        sameSize(param, m);
-        sameSize(param, v);
+        Checks.sameSize(param, grad);
+        Checks.sameSize(param, m);
+        Checks.sameSize(param, v);
         if (step < 1) throw new IllegalArgumentException("AdamW step starts at 1, got " + step);
         ArrayTensor P = arr(param), Gr = arr(grad), M = arr(m), Vv = arr(v);
         float decay = 1 - lr * weightDecay, stepSize = (float) (lr / (1 - Math.pow(beta1, step)));

@@ -1,6 +1,7 @@
 package dev.raccoon.engine.cuda;
 
 import dev.raccoon.engine.Backend;
+import dev.raccoon.engine.Checks;
 import dev.raccoon.engine.Tensor;
 import dev.raccoon.engine.cpu.CpuMath;
 

@@ -1,5 +1,6 @@
 package dev.raccoon.engine.scalar;
 
+import dev.raccoon.engine.Checks;
 import dev.raccoon.engine.Tensor;
 import dev.raccoon.engine.cpu.ArrayBackend;
 import dev.raccoon.engine.cpu.ArrayTensor;
@@ -19,7 +20,7 @@ public final class ScalarBackend extends ArrayBackend {
 
     @Override
     public void matmul(Tensor a, boolean transA, Tensor b, boolean transB, Tensor c, float alpha, float beta) {
-        int[] mkn = matmulDims(a, transA, b, transB, c);
+        int[] mkn = Checks.matmulDims(a, transA, b, transB, c);
         int m = mkn[0], k = mkn[1], n = mkn[2];
         ArrayTensor A = arr(a), B = arr(b), C = arr(c);
         float[] ad = A.data(), bd = B.data(), cd = C.data();
@@ -39,7 +40,7 @@ public final class ScalarBackend extends ArrayBackend {
 
     @Override
     public void addBias(Tensor y, Tensor bias) {
-        checkBias(y, bias);
+        Checks.bias(y, bias);
         ArrayTensor Y = arr(y), B = arr(bias);
         int cols = y.cols();
         for (int r = 0; r < y.rows(); r++)
@@ -49,7 +50,7 @@ public final class ScalarBackend extends ArrayBackend {
 
     @Override
     public void sumRows(Tensor dy, Tensor db, float beta) {
-        checkBias(dy, db);
+        Checks.bias(dy, db);
         ArrayTensor D = arr(dy), B = arr(db);
         int cols = dy.cols();
         for (int j = 0; j < cols; j++) {
@@ -62,8 +63,8 @@ public final class ScalarBackend extends ArrayBackend {
 
     @Override
     public void add(Tensor a, Tensor b, Tensor out) {
-        sameSize(a, b);
-        sameSize(a, out);
+        Checks.sameSize(a, b);
+        Checks.sameSize(a, out);
         ArrayTensor A = arr(a), B = arr(b), O = arr(out);
         for (int i = 0; i < a.size(); i++)
             O.data()[O.offset() + i] = A.data()[A.offset() + i] + B.data()[B.offset() + i];
@@ -71,7 +72,7 @@ public final class ScalarBackend extends ArrayBackend {
 
     @Override
     public void axpy(float alpha, Tensor x, Tensor y) {
-        sameSize(x, y);
+        Checks.sameSize(x, y);
         ArrayTensor X = arr(x), Y = arr(y);
         for (int i = 0; i < x.size(); i++) Y.data()[Y.offset() + i] += alpha * X.data()[X.offset() + i];
     }
@@ -97,7 +98,7 @@ public final class ScalarBackend extends ArrayBackend {
 
     @Override
     public void gelu(Tensor x, Tensor out) {
-        sameSize(x, out);
+        Checks.sameSize(x, out);
         ArrayTensor X = arr(x), O = arr(out);
         for (int i = 0; i < x.size(); i++)
             O.data()[O.offset() + i] = (float) CpuMath.gelu(X.data()[X.offset() + i]);
@@ -105,8 +106,8 @@ public final class ScalarBackend extends ArrayBackend {
 
     @Override
     public void geluBackward(Tensor x, Tensor dOut, Tensor dx) {
-        sameSize(x, dOut);
-        sameSize(x, dx);
+        Checks.sameSize(x, dOut);
+        Checks.sameSize(x, dx);
         ArrayTensor X = arr(x), G = arr(dOut), D = arr(dx);
         for (int i = 0; i < x.size(); i++)
             D.data()[D.offset() + i] =
@@ -115,15 +116,15 @@ public final class ScalarBackend extends ArrayBackend {
 
     @Override
     public void tanh(Tensor x, Tensor out) {
-        sameSize(x, out);
+        Checks.sameSize(x, out);
         ArrayTensor X = arr(x), O = arr(out);
         for (int i = 0; i < x.size(); i++) O.data()[O.offset() + i] = (float) Math.tanh(X.data()[X.offset() + i]);
     }
 
     @Override
     public void tanhBackward(Tensor y, Tensor dOut, Tensor dx) {
-        sameSize(y, dOut);
-        sameSize(y, dx);
+        Checks.sameSize(y, dOut);
+        Checks.sameSize(y, dx);
         ArrayTensor Y = arr(y), G = arr(dOut), D = arr(dx);
         for (int i = 0; i < y.size(); i++) {
             double t = Y.data()[Y.offset() + i];
@@ -133,7 +134,7 @@ public final class ScalarBackend extends ArrayBackend {
 
     @Override
     public void softmax(Tensor x, Tensor out) {
-        sameMatrix(x, out);
+        Checks.sameMatrix(x, out);
         ArrayTensor X = arr(x), O = arr(out);
         int cols = x.cols();
         for (int r = 0; r < x.rows(); r++)
@@ -150,7 +151,7 @@ public final class ScalarBackend extends ArrayBackend {
 
     @Override
     public void dropout(Tensor x, float p, long seed, Tensor out) {
-        sameSize(x, out);
+        Checks.sameSize(x, out);
         float scale = CpuMath.dropoutScale(p);
         ArrayTensor X = arr(x), O = arr(out);
         for (int i = 0; i < x.size(); i++)
@@ -167,11 +168,11 @@ public final class ScalarBackend extends ArrayBackend {
 
     @Override
     public void layerNorm(Tensor x, Tensor gamma, Tensor beta, float eps, Tensor out, Tensor mean, Tensor rstd) {
-        sameMatrix(x, out);
-        checkBias(x, gamma);
-        checkBias(x, beta);
-        checkRowStats(x, mean, "mean");
-        checkRowStats(x, rstd, "rstd");
+        Checks.sameMatrix(x, out);
+        Checks.bias(x, gamma);
+        Checks.bias(x, beta);
+        Checks.rowStats(x, mean, "mean");
+        Checks.rowStats(x, rstd, "rstd");
         ArrayTensor X = arr(x), G = arr(gamma), B = arr(beta), O = arr(out);
         int n = x.cols();
         for (int r = 0; r < x.rows(); r++) {
@@ -197,13 +198,13 @@ public final class ScalarBackend extends ArrayBackend {
     @Override
     public void layerNormBackward(Tensor dOut, Tensor x, Tensor gamma, Tensor mean, Tensor rstd,
                                   Tensor dx, Tensor dGamma, Tensor dBeta) {
-        sameMatrix(x, dOut);
-        sameMatrix(x, dx);
-        checkBias(x, gamma);
-        checkBias(x, dGamma);
-        checkBias(x, dBeta);
-        checkRowStats(x, mean, "mean");
-        checkRowStats(x, rstd, "rstd");
+        Checks.sameMatrix(x, dOut);
+        Checks.sameMatrix(x, dx);
+        Checks.bias(x, gamma);
+        Checks.bias(x, dGamma);
+        Checks.bias(x, dBeta);
+        Checks.rowStats(x, mean, "mean");
+        Checks.rowStats(x, rstd, "rstd");
         ArrayTensor D = arr(dOut), X = arr(x), G = arr(gamma), DX = arr(dx), DG = arr(dGamma), DB = arr(dBeta);
         int n = x.cols(), rows = x.rows();
         double[] dg = new double[n], db = new double[n];
@@ -237,7 +238,7 @@ public final class ScalarBackend extends ArrayBackend {
     @Override
     public void attention(Tensor q, Tensor k, Tensor v, int[] mask, int batch, int seq, int heads,
                           float dropout, long dropoutSeed, Tensor out, Tensor probs) {
-        checkAttention(q, k, v, mask, batch, seq, heads, out, probs);
+        Checks.attention(q, k, v, mask, batch, seq, heads, out, probs);
         float dropScale = CpuMath.dropoutScale(dropout);
         float[] vd = arr(v).data(), od = arr(out).data();
         int vo = arr(v).offset(), oo = arr(out).offset();
@@ -280,8 +281,8 @@ public final class ScalarBackend extends ArrayBackend {
     public void attentionBackward(Tensor dOut, Tensor q, Tensor k, Tensor v, Tensor probs, int[] mask,
                                   int batch, int seq, int heads, float dropout, long dropoutSeed,
                                   Tensor dq, Tensor dk, Tensor dv) {
-        checkAttention(q, k, v, mask, batch, seq, heads, dOut, probs);
-        for (Tensor t : new Tensor[] {dq, dk, dv}) sameMatrix(q, t);
+        Checks.attention(q, k, v, mask, batch, seq, heads, dOut, probs);
+        for (Tensor t : new Tensor[] {dq, dk, dv}) Checks.sameMatrix(q, t);
         float dropScale = CpuMath.dropoutScale(dropout);
         int width = q.cols(), d = width / heads;
         float[] qd = arr(q).data(), kd = arr(k).data(), vd = arr(v).data(), gd = arr(dOut).data();
@@ -336,13 +337,13 @@ public final class ScalarBackend extends ArrayBackend {
     public float crossEntropy(Tensor logits, int[] labels, int ignoreIndex, Tensor dLogits) {
         if (labels.length != logits.rows())
             throw new IllegalArgumentException(labels.length + " labels for " + logits);
-        if (dLogits != null) sameMatrix(logits, dLogits);
+        if (dLogits != null) Checks.sameMatrix(logits, dLogits);
         ArrayTensor L = arr(logits);
         int n = logits.cols(), counted = 0;
-        for (int r = 0; r < labels.length; r++) if (checkLabel(labels[r], ignoreIndex, n) >= 0) counted++;
+        for (int r = 0; r < labels.length; r++) if (Checks.label(labels[r], ignoreIndex, n) >= 0) counted++;
         double loss = 0;
         for (int r = 0; r < labels.length; r++) {
-            int label = checkLabel(labels[r], ignoreIndex, n), o = L.offset() + r * n;
+            int label = Checks.label(labels[r], ignoreIndex, n), o = L.offset() + r * n;
             double max = Double.NEGATIVE_INFINITY, sum = 0;
             for (int j = 0; j < n; j++) max = Math.max(max, L.data()[o + j]);
             for (int j = 0; j < n; j++) sum += Math.exp(L.data()[o + j] - max);
@@ -362,9 +363,9 @@ public final class ScalarBackend extends ArrayBackend {
     @Override
     public void adamw(Tensor param, Tensor grad, Tensor m, Tensor v, float lr, float beta1, float beta2, float eps,
                       float weightDecay, int step) {
-        sameSize(param, grad);
-        sameSize(param, m);
-        sameSize(param, v);
+        Checks.sameSize(param, grad);
+        Checks.sameSize(param, m);
+        Checks.sameSize(param, v);
         if (step < 1) throw new IllegalArgumentException("AdamW step starts at 1, got " + step);
         ArrayTensor P = arr(param), G = arr(grad), M = arr(m), V = arr(v);
         double bc1 = 1 - Math.pow(beta1, step), bc2Sqrt = Math.sqrt(1 - Math.pow(beta2, step));

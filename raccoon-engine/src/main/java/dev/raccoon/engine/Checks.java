@@ -1,26 +1,21 @@
-package dev.raccoon.engine.cuda;
+package dev.raccoon.engine;
 
-import dev.raccoon.engine.Tensor;
-
-/**
- * The argument checks of the CPU backends (ArrayBackend), repeated for device tensors so that every backend
- * accepts and rejects exactly the same calls with the same messages.
- */
-final class Checks {
+/** Argument checks of the kernels, shared so that every backend rejects the same calls with the same messages. */
+public final class Checks {
     private Checks() {}
 
-    static void sameSize(Tensor a, Tensor b) {
+    public static void sameSize(Tensor a, Tensor b) {
         if (a.size() != b.size())
             throw new IllegalArgumentException("size mismatch: " + a + " vs " + b);
     }
 
-    static void sameMatrix(Tensor a, Tensor b) {
+    public static void sameMatrix(Tensor a, Tensor b) {
         if (a.rows() != b.rows() || a.cols() != b.cols())
             throw new IllegalArgumentException("shape mismatch: " + a + " vs " + b);
     }
 
     /** m, k, n of a matmul, after checking that the operands agree. */
-    static int[] matmulDims(Tensor a, boolean transA, Tensor b, boolean transB, Tensor c) {
+    public static int[] matmulDims(Tensor a, boolean transA, Tensor b, boolean transB, Tensor c) {
         int m = transA ? a.cols() : a.rows(), k = transA ? a.rows() : a.cols();
         int kb = transB ? b.cols() : b.rows(), n = transB ? b.rows() : b.cols();
         if (k != kb || c.rows() != m || c.cols() != n)
@@ -30,17 +25,17 @@ final class Checks {
         return new int[] {m, k, n};
     }
 
-    static void bias(Tensor y, Tensor bias) {
+    public static void bias(Tensor y, Tensor bias) {
         if (bias.size() != y.cols())
             throw new IllegalArgumentException("bias " + bias + " does not match the columns of " + y);
     }
 
-    static void rowStats(Tensor x, Tensor stat, String name) {
+    public static void rowStats(Tensor x, Tensor stat, String name) {
         if (stat != null && stat.size() != x.rows())
             throw new IllegalArgumentException(name + " " + stat + " needs one value per row of " + x);
     }
 
-    static void ids(Tensor table, int[] ids, Tensor rowsOut) {
+    public static void ids(Tensor table, int[] ids, Tensor rowsOut) {
         if (rowsOut.rows() != ids.length || rowsOut.cols() != table.cols())
             throw new IllegalArgumentException(ids.length + " ids into " + table + " do not fit " + rowsOut);
         for (int id : ids)
@@ -48,7 +43,7 @@ final class Checks {
                 throw new IllegalArgumentException("id " + id + " outside table of " + table.rows() + " rows");
     }
 
-    static void attention(Tensor q, Tensor k, Tensor v, int[] mask, int batch, int seq, int heads, Tensor out,
+    public static void attention(Tensor q, Tensor k, Tensor v, int[] mask, int batch, int seq, int heads, Tensor out,
                           Tensor probs) {
         int tokens = batch * seq;
         if (heads <= 0 || q.cols() % heads != 0)
@@ -64,14 +59,14 @@ final class Checks {
     }
 
     /** Index of class {@code label} within a row, or −1 for an ignored row. */
-    static int label(int label, int ignoreIndex, int classes) {
+    public static int label(int label, int ignoreIndex, int classes) {
         if (label == ignoreIndex) return -1;
         if (label < 0 || label >= classes)
             throw new IllegalArgumentException("label " + label + " outside [0, " + classes + ")");
         return label;
     }
 
-    static void hostSize(Tensor t, float[] host, String what) {
+    public static void hostSize(Tensor t, float[] host, String what) {
         if (host != null && host.length != t.size())
             throw new IllegalArgumentException(what + " has " + host.length + " values for " + t);
     }
