@@ -23,7 +23,7 @@ import java.util.concurrent.Callable;
         "vocab 32200, random weights) at batch 1 and batch 32, 64 tokens each, with 1 thread and all cores,",
         "and GEMM GFLOP/s for 512x768x768."})
 final class BenchCommand implements Callable<Integer> {
-    @Option(names = "--device", defaultValue = "cpu", description = "cpu, scalar or auto (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--device", defaultValue = "cpu", description = "cpu, cuda, scalar or auto (CUDA when a GPU and driver are present, else cpu) (default: ${DEFAULT-VALUE}).")
     String device;
 
     @Option(names = "--seconds", defaultValue = "5", description = "Measuring time per case (default: ${DEFAULT-VALUE}).")

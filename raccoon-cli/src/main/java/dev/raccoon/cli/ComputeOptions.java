@@ -6,7 +6,7 @@ import picocli.CommandLine.Option;
 
 /** Where a training run computes and whether it draws progress: shared by {@code train}, {@code tune} and {@code pretrain}. */
 final class ComputeOptions {
-    @Option(names = "--device", defaultValue = "cpu", description = "cpu, scalar or auto (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--device", defaultValue = "cpu", description = "cpu, cuda, scalar or auto (CUDA when a GPU and driver are present, else cpu) (default: ${DEFAULT-VALUE}).")
     String device;
 
     @Option(names = "--threads", defaultValue = "0", description = "CPU threads (0: all cores).")

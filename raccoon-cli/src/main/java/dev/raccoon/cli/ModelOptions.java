@@ -17,7 +17,7 @@ final class ModelOptions {
                     + "default: the shipped model of --task.")
     Path model;
 
-    @Option(names = "--device", description = "cpu, scalar or auto (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--device", description = "cpu, cuda, scalar or auto (CUDA when a GPU and driver are present, else cpu) (default: ${DEFAULT-VALUE}).")
     String device = "cpu";
 
     @Option(names = "--threads", description = "CPU threads (0: all cores).")
