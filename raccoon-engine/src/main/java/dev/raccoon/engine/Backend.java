@@ -89,7 +89,10 @@ public interface Backend extends AutoCloseable {
      */
     void dropout(Tensor x, float p, long seed, Tensor out);
 
-    void dropoutBackward(Tensor dOut, float p, long seed, Tensor dx);
+    /** The same mask and scale as {@link #dropout}: dropout is linear in x. */
+    default void dropoutBackward(Tensor dOut, float p, long seed, Tensor dx) {
+        dropout(dOut, p, seed, dx);
+    }
 
     // ---- normalisation --------------------------------------------------------------------------------------
 

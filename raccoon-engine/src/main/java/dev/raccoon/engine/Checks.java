@@ -58,6 +58,28 @@ public final class Checks {
             throw new IllegalArgumentException("probs " + probs + " needs batch·heads·seq·seq values");
     }
 
+    public static void layerNorm(Tensor x, Tensor gamma, Tensor beta, Tensor out, Tensor mean, Tensor rstd) {
+        sameMatrix(x, out);
+        bias(x, gamma);
+        bias(x, beta);
+        rowStats(x, mean, "mean");
+        rowStats(x, rstd, "rstd");
+    }
+
+    /** The backward pass needs the statistics its forward pass saved. */
+    public static void layerNormBackward(Tensor dOut, Tensor x, Tensor gamma, Tensor mean, Tensor rstd,
+                                         Tensor dx, Tensor dGamma, Tensor dBeta) {
+        sameMatrix(x, dOut);
+        sameMatrix(x, dx);
+        bias(x, gamma);
+        bias(x, dGamma);
+        bias(x, dBeta);
+        if (mean == null || rstd == null)
+            throw new IllegalArgumentException("layerNormBackward needs the mean and rstd its forward pass saved");
+        rowStats(x, mean, "mean");
+        rowStats(x, rstd, "rstd");
+    }
+
     /** Index of class {@code label} within a row, or −1 for an ignored row. */
     public static int label(int label, int ignoreIndex, int classes) {
         if (label == ignoreIndex) return -1;

@@ -308,20 +308,11 @@ public final class VectorBackend extends ArrayBackend {
         });
     }
 
-    @Override
-    public void dropoutBackward(Tensor dOut, float p, long seed, Tensor dx) {
-        dropout(dOut, p, seed, dx); // the same mask and scale: dropout is linear in x
-    }
-
     // ---- normalisation --------------------------------------------------------------------------------------
 
     @Override
     public void layerNorm(Tensor x, Tensor gamma, Tensor beta, float eps, Tensor out, Tensor mean, Tensor rstd) {
-        Checks.sameMatrix(x, out);
-        Checks.bias(x, gamma);
-        Checks.bias(x, beta);
-        Checks.rowStats(x, mean, "mean");
-        Checks.rowStats(x, rstd, "rstd");
+        Checks.layerNorm(x, gamma, beta, out, mean, rstd);
         ArrayTensor X = arr(x), G = arr(gamma), B = arr(beta), O = arr(out);
         int n = x.cols();
         parallelFor(x.rows(), 8L * n, (r0, r1) -> {
@@ -354,13 +345,7 @@ public final class VectorBackend extends ArrayBackend {
     @Override
     public void layerNormBackward(Tensor dOut, Tensor x, Tensor gamma, Tensor mean, Tensor rstd,
                                   Tensor dx, Tensor dGamma, Tensor dBeta) {
-        Checks.sameMatrix(x, dOut);
-        Checks.sameMatrix(x, dx);
-        Checks.bias(x, gamma);
-        Checks.bias(x, dGamma);
-        Checks.bias(x, dBeta);
-        Checks.rowStats(x, mean, "mean");
-        Checks.rowStats(x, rstd, "rstd");
+        Checks.layerNormBackward(dOut, x, gamma, mean, rstd, dx, dGamma, dBeta);
         ArrayTensor D = arr(dOut), X = arr(x), G = arr(gamma), M = arr(mean), R = arr(rstd), DX = arr(dx);
         int n = x.cols(), rows = x.rows();
         // Each chunk of rows accumulates its own dGamma/dBeta partials; they are added up at the end.

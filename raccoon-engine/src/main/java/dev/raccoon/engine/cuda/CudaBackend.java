@@ -16,7 +16,6 @@ import java.util.ArrayDeque;
 import java.util.Arrays;
 import java.util.Iterator;
 import java.util.Map;
-import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 
 import static java.lang.foreign.ValueLayout.ADDRESS;
@@ -602,21 +601,12 @@ public final class CudaBackend implements Backend {
         else elementwise(K.dropout, x.size(), x, out, (long) x.size(), p, scale, seed);
     }
 
-    @Override
-    public void dropoutBackward(Tensor dOut, float p, long seed, Tensor dx) {
-        dropout(dOut, p, seed, dx); // the same mask and scale: dropout is linear in x
-    }
-
     // ---- normalisation --------------------------------------------------------------------------------------
 
     @Override
     public void layerNorm(Tensor x, Tensor gamma, Tensor beta, float eps, Tensor out, Tensor mean, Tensor rstd) {
         enter();
-        Checks.sameMatrix(x, out);
-        Checks.bias(x, gamma);
-        Checks.bias(x, beta);
-        Checks.rowStats(x, mean, "mean");
-        Checks.rowStats(x, rstd, "rstd");
+        Checks.layerNorm(x, gamma, beta, out, mean, rstd);
         if (x.size() > 0)
             launch(K.layerNorm, x.rows(), rowThreads(x.cols()), 1, x, gamma, beta, eps, out, mean, rstd, x.cols());
     }
@@ -625,13 +615,7 @@ public final class CudaBackend implements Backend {
     public void layerNormBackward(Tensor dOut, Tensor x, Tensor gamma, Tensor mean, Tensor rstd,
                                   Tensor dx, Tensor dGamma, Tensor dBeta) {
         enter();
-        Checks.sameMatrix(x, dOut);
-        Checks.sameMatrix(x, dx);
-        Checks.bias(x, gamma);
-        Checks.bias(x, dGamma);
-        Checks.bias(x, dBeta);
-        Checks.rowStats(x, Objects.requireNonNull(mean, "mean"), "mean");
-        Checks.rowStats(x, Objects.requireNonNull(rstd, "rstd"), "rstd");
+        Checks.layerNormBackward(dOut, x, gamma, mean, rstd, dx, dGamma, dBeta);
         if (x.size() == 0) return;
         int rows = x.rows(), cols = x.cols();
         // Parameter gradients first: dx may alias dOut or x.

@@ -159,20 +159,11 @@ public final class ScalarBackend extends ArrayBackend {
                     : CpuMath.keep(seed, i, p) ? X.data()[X.offset() + i] * scale : 0;
     }
 
-    @Override
-    public void dropoutBackward(Tensor dOut, float p, long seed, Tensor dx) {
-        dropout(dOut, p, seed, dx); // the same mask and scale: dropout is linear in x
-    }
-
     // ---- normalisation --------------------------------------------------------------------------------------
 
     @Override
     public void layerNorm(Tensor x, Tensor gamma, Tensor beta, float eps, Tensor out, Tensor mean, Tensor rstd) {
-        Checks.sameMatrix(x, out);
-        Checks.bias(x, gamma);
-        Checks.bias(x, beta);
-        Checks.rowStats(x, mean, "mean");
-        Checks.rowStats(x, rstd, "rstd");
+        Checks.layerNorm(x, gamma, beta, out, mean, rstd);
         ArrayTensor X = arr(x), G = arr(gamma), B = arr(beta), O = arr(out);
         int n = x.cols();
         for (int r = 0; r < x.rows(); r++) {
@@ -198,13 +189,7 @@ public final class ScalarBackend extends ArrayBackend {
     @Override
     public void layerNormBackward(Tensor dOut, Tensor x, Tensor gamma, Tensor mean, Tensor rstd,
                                   Tensor dx, Tensor dGamma, Tensor dBeta) {
-        Checks.sameMatrix(x, dOut);
-        Checks.sameMatrix(x, dx);
-        Checks.bias(x, gamma);
-        Checks.bias(x, dGamma);
-        Checks.bias(x, dBeta);
-        Checks.rowStats(x, mean, "mean");
-        Checks.rowStats(x, rstd, "rstd");
+        Checks.layerNormBackward(dOut, x, gamma, mean, rstd, dx, dGamma, dBeta);
         ArrayTensor D = arr(dOut), X = arr(x), G = arr(gamma), DX = arr(dx), DG = arr(dGamma), DB = arr(dBeta);
         int n = x.cols(), rows = x.rows();
         double[] dg = new double[n], db = new double[n];
