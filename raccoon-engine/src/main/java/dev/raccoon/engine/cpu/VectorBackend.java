@@ -194,15 +194,26 @@ public final class VectorBackend extends ArrayBackend {
         return erfc.mul(0.5f);
     }
 
+    private static FloatVector gelu(FloatVector x) { return x.mul(phi(x)); }
+
+    /** d gelu / dx = Φ(x) + x·φ(x). */
+    private static FloatVector geluGrad(FloatVector x) {
+        FloatVector pdf = VectorMath.exp(x.mul(x).mul(-0.5f)).mul(INV_SQRT_2PI);
+        return x.fma(pdf, phi(x));
+    }
+
     @Override
     public void gelu(Tensor x, Tensor out) {
         Checks.sameSize(x, out);
         ArrayTensor X = arr(x), O = arr(out);
         parallelFor(x.size(), 40, (i0, i1) -> {
-            for (int i = i0; i < i1; i += L) {
+            float[] xd = X.data(), od = O.data();
+            int xo = X.offset(), oo = O.offset(), i = i0;
+            for (int bound = i0 + S.loopBound(i1 - i0); i < bound; i += L)
+                gelu(FloatVector.fromArray(S, xd, xo + i)).intoArray(od, oo + i);
+            if (i < i1) {
                 VectorMask<Float> m = S.indexInRange(i, i1);
-                FloatVector v = FloatVector.fromArray(S, X.data(), X.offset() + i, m);
-                v.mul(phi(v)).intoArray(O.data(), O.offset() + i, m);
+                gelu(FloatVector.fromArray(S, xd, xo + i, m)).intoArray(od, oo + i, m);
             }
         });
     }
@@ -213,12 +224,14 @@ public final class VectorBackend extends ArrayBackend {
         Checks.sameSize(x, dx);
         ArrayTensor X = arr(x), G = arr(dOut), D = arr(dx);
         parallelFor(x.size(), 50, (i0, i1) -> {
-            for (int i = i0; i < i1; i += L) {
+            float[] xd = X.data(), gd = G.data(), dd = D.data();
+            int xo = X.offset(), go = G.offset(), dof = D.offset(), i = i0;
+            for (int bound = i0 + S.loopBound(i1 - i0); i < bound; i += L)
+                geluGrad(FloatVector.fromArray(S, xd, xo + i)).mul(FloatVector.fromArray(S, gd, go + i)).intoArray(dd, dof + i);
+            if (i < i1) {
                 VectorMask<Float> m = S.indexInRange(i, i1);
-                FloatVector v = FloatVector.fromArray(S, X.data(), X.offset() + i, m);
-                FloatVector pdf = VectorMath.exp(v.mul(v).mul(-0.5f)).mul(INV_SQRT_2PI);
-                FloatVector grad = v.fma(pdf, phi(v));
-                grad.mul(FloatVector.fromArray(S, G.data(), G.offset() + i, m)).intoArray(D.data(), D.offset() + i, m);
+                geluGrad(FloatVector.fromArray(S, xd, xo + i, m)).mul(FloatVector.fromArray(S, gd, go + i, m))
+                        .intoArray(dd, dof + i, m);
             }
         });
     }
@@ -228,9 +241,13 @@ public final class VectorBackend extends ArrayBackend {
         Checks.sameSize(x, out);
         ArrayTensor X = arr(x), O = arr(out);
         parallelFor(x.size(), 20, (i0, i1) -> {
-            for (int i = i0; i < i1; i += L) {
+            float[] xd = X.data(), od = O.data();
+            int xo = X.offset(), oo = O.offset(), i = i0;
+            for (int bound = i0 + S.loopBound(i1 - i0); i < bound; i += L)
+                VectorMath.tanh(FloatVector.fromArray(S, xd, xo + i)).intoArray(od, oo + i);
+            if (i < i1) {
                 VectorMask<Float> m = S.indexInRange(i, i1);
-                VectorMath.tanh(FloatVector.fromArray(S, X.data(), X.offset() + i, m)).intoArray(O.data(), O.offset() + i, m);
+                VectorMath.tanh(FloatVector.fromArray(S, xd, xo + i, m)).intoArray(od, oo + i, m);
             }
         });
     }
@@ -265,25 +282,31 @@ public final class VectorBackend extends ArrayBackend {
         float max = max(x, xo, n);
         float sum = expShifted(x, xo, out, oo, n, max);
         float inv = 1 / sum;
-        for (int j = 0; j < n; j += L) {
-            VectorMask<Float> m = S.indexInRange(j, n);
-            FloatVector.fromArray(S, out, oo + j, m).mul(inv).intoArray(out, oo + j, m);
-        }
+        int j = 0;
+        for (int bound = S.loopBound(n); j < bound; j += L)
+            FloatVector.fromArray(S, out, oo + j).mul(inv).intoArray(out, oo + j);
+        for (; j < n; j++) out[oo + j] *= inv;
     }
 
     private static float max(float[] x, int xo, int n) {
         FloatVector mv = FloatVector.broadcast(S, Float.NEGATIVE_INFINITY);
-        for (int j = 0; j < n; j += L) {
-            VectorMask<Float> m = S.indexInRange(j, n);
-            mv = mv.lanewise(VectorOperators.MAX, FloatVector.fromArray(S, x, xo + j, m), m);
-        }
-        return mv.reduceLanes(VectorOperators.MAX); // unlike a sum, a maximum does not depend on the order
+        int j = 0;
+        for (int bound = S.loopBound(n); j < bound; j += L) mv = mv.max(FloatVector.fromArray(S, x, xo + j));
+        float max = mv.reduceLanes(VectorOperators.MAX); // unlike a sum, a maximum does not depend on the order
+        for (; j < n; j++) max = Math.max(max, x[xo + j]);
+        return max;
     }
 
     /** out = exp(x − max); returns the sum. */
     private static float expShifted(float[] x, int xo, float[] out, int oo, int n, float max) {
         FloatVector sum = FloatVector.zero(S);
-        for (int j = 0; j < n; j += L) {
+        int j = 0;
+        for (int bound = S.loopBound(n); j < bound; j += L) {
+            FloatVector e = VectorMath.exp(FloatVector.fromArray(S, x, xo + j).sub(max));
+            sum = sum.add(e);
+            e.intoArray(out, oo + j);
+        }
+        if (j < n) { // the tail's lanes join the same per-lane sums, so the result does not depend on n mod L
             VectorMask<Float> m = S.indexInRange(j, n);
             FloatVector e = VectorMath.exp(FloatVector.fromArray(S, x, xo + j, m).sub(max));
             sum = sum.add(e, m);
@@ -319,21 +342,31 @@ public final class VectorBackend extends ArrayBackend {
             float[] xd = X.data(), od = O.data(), gd = G.data(), bd = B.data();
             for (int r = r0; r < r1; r++) {
                 int xo = X.offset() + r * n, oo = O.offset() + r * n;
+                // Full vectors first, then one masked tail: masked accesses on every step cost ~2× here.
+                int full = S.loopBound(n), j;
                 FloatVector acc = FloatVector.zero(S);
-                for (int j = 0; j < n; j += L)
-                    acc = acc.add(FloatVector.fromArray(S, xd, xo + j, S.indexInRange(j, n)));
+                for (j = 0; j < full; j += L) acc = acc.add(FloatVector.fromArray(S, xd, xo + j));
+                if (j < n) acc = acc.add(FloatVector.fromArray(S, xd, xo + j, S.indexInRange(j, n)));
                 float mu = VectorMath.sum(acc) / n;
                 acc = FloatVector.zero(S);
-                for (int j = 0; j < n; j += L) {
+                for (j = 0; j < full; j += L) {
+                    FloatVector d = FloatVector.fromArray(S, xd, xo + j).sub(mu);
+                    acc = d.fma(d, acc);
+                }
+                if (j < n) {
                     VectorMask<Float> m = S.indexInRange(j, n);
                     FloatVector d = FloatVector.fromArray(S, xd, xo + j, m).sub(mu);
                     acc = d.fma(d, acc).blend(acc, m.not());
                 }
                 float rs = (float) (1 / Math.sqrt(VectorMath.sum(acc) / n + (double) eps));
-                for (int j = 0; j < n; j += L) {
+                int go = G.offset(), bo = B.offset();
+                for (j = 0; j < full; j += L)
+                    FloatVector.fromArray(S, xd, xo + j).sub(mu).mul(rs)
+                            .fma(FloatVector.fromArray(S, gd, go + j), FloatVector.fromArray(S, bd, bo + j)).intoArray(od, oo + j);
+                if (j < n) {
                     VectorMask<Float> m = S.indexInRange(j, n);
-                    FloatVector xh = FloatVector.fromArray(S, xd, xo + j, m).sub(mu).mul(rs);
-                    xh.fma(FloatVector.fromArray(S, gd, G.offset() + j, m), FloatVector.fromArray(S, bd, B.offset() + j, m))
+                    FloatVector.fromArray(S, xd, xo + j, m).sub(mu).mul(rs)
+                            .fma(FloatVector.fromArray(S, gd, go + j, m), FloatVector.fromArray(S, bd, bo + j, m))
                             .intoArray(od, oo + j, m);
                 }
                 if (mean != null) arr(mean).data()[arr(mean).offset() + r] = mu;
