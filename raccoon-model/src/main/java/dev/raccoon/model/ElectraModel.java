@@ -48,7 +48,12 @@ public final class ElectraModel {
     public Tensor forward(Batch batch) {
         Tensor x = embeddings.forward(batch);
         if (embeddingsProject != null) x = embeddingsProject.forward(x);
-        for (ElectraLayer layer : layers) x = layer.forward(x, batch);
+        if (layers.isEmpty()) return x;
+        int rows = x.rows(), hidden = config.hiddenSize();
+        ElectraLayer.Buffers buffers = new ElectraLayer.Buffers(backend, rows, hidden, config.intermediateSize());
+        // Layer outputs alternate between two tensors: a layer reads its input until it writes its output.
+        Tensor[] outputs = {backend.zeros(rows, hidden), backend.zeros(rows, hidden)};
+        for (int i = 0; i < layers.size(); i++) x = layers.get(i).forward(x, batch, buffers, outputs[i % 2]);
         return x;
     }
 

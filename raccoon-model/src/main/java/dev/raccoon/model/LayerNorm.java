@@ -20,8 +20,10 @@ public final class LayerNorm {
         this.eps = eps;
     }
 
-    public Tensor forward(Tensor x) {
-        Tensor y = backend.zeros(x.shape());
+    public Tensor forward(Tensor x) { return forward(x, backend.zeros(x.shape())); }
+
+    /** Writes LayerNorm(x) into y and returns it. */
+    public Tensor forward(Tensor x, Tensor y) {
         backend.layerNorm(x, weight.value(), bias.value(), eps, y, null, null);
         return y;
     }

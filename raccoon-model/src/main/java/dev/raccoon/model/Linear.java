@@ -28,8 +28,10 @@ public final class Linear {
         this.bias = params.create(prefix + ".bias", Param.Kind.BIAS, out);
     }
 
-    public Tensor forward(Tensor x) {
-        Tensor y = backend.zeros(x.rows(), out);
+    public Tensor forward(Tensor x) { return forward(x, backend.zeros(x.rows(), out)); }
+
+    /** Writes x · Wᵀ + b into y, [rows, out], and returns it (whatever y held is overwritten). */
+    public Tensor forward(Tensor x, Tensor y) {
         Tensor wt = weight.frozenTranspose();
         if (wt != null) backend.matmul(x, false, wt, false, y, 1f, 0f);
         else backend.matmul(x, false, weight.value(), true, y, 1f, 0f);
