@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 
+import static dev.raccoon.engine.BackendParityTest.concat;
 import static dev.raccoon.engine.Rand.floats;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -102,17 +103,6 @@ class JitDeterminismTest {
         return x;
     }
 
-    private static float[] concat(float[]... parts) {
-        int n = 0;
-        for (float[] p : parts) n += p.length;
-        float[] all = new float[n];
-        n = 0;
-        for (float[] p : parts) {
-            System.arraycopy(p, 0, all, n, p.length);
-            n += p.length;
-        }
-        return all;
-    }
 
     /** One line per kernel: its name and its outputs' bits in hex. */
     private static List<String> lines(Map<String, float[]> outputs) {

@@ -30,69 +30,41 @@ __device__ __forceinline__ bool keep(u64 seed, u64 index, float p) {
 
 // ---- block reductions (blockDim.x a multiple of 32) ---------------------------------------------------------
 
-__device__ __forceinline__ float warpSum(float v) {
-    for (int o = 16; o > 0; o >>= 1) v += __shfl_xor_sync(0xffffffffu, v, o);
+struct Add {
+    template <typename T> __device__ __forceinline__ T operator()(T a, T b) const { return a + b; }
+};
+
+struct Max {
+    __device__ __forceinline__ float operator()(float a, float b) const { return fmaxf(a, b); }
+};
+
+template <typename T, typename Op> __device__ __forceinline__ T warpReduce(T v, Op op) {
+    for (int o = 16; o > 0; o >>= 1) v = op(v, __shfl_xor_sync(0xffffffffu, v, o));
     return v;
 }
 
-__device__ __forceinline__ double warpSum(double v) {
-    for (int o = 16; o > 0; o >>= 1) v += __shfl_xor_sync(0xffffffffu, v, o);
-    return v;
-}
-
-__device__ __forceinline__ float warpMax(float v) {
-    for (int o = 16; o > 0; o >>= 1) v = fmaxf(v, __shfl_xor_sync(0xffffffffu, v, o));
-    return v;
-}
-
-// Every thread gets the block's total. The trailing barrier lets the caller reduce again right away.
-__device__ float blockSum(float v) {
-    __shared__ float s[33];
-    v = warpSum(v);
+// Every thread gets the block's result. The trailing barrier lets the caller reduce again right away.
+template <typename T, typename Op> __device__ T blockReduce(T v, T identity, Op op) {
+    __shared__ T s[33];
+    v = warpReduce(v, op);
     if ((threadIdx.x & 31) == 0) s[threadIdx.x >> 5] = v;
     __syncthreads();
     if (threadIdx.x < 32) {
-        float t = threadIdx.x < (blockDim.x >> 5) ? s[threadIdx.x] : 0.f;
-        t = warpSum(t);
+        T t = threadIdx.x < (blockDim.x >> 5) ? s[threadIdx.x] : identity;
+        t = warpReduce(t, op);
         if (threadIdx.x == 0) s[32] = t;
     }
     __syncthreads();
-    float r = s[32];
+    T r = s[32];
     __syncthreads();
     return r;
 }
 
-__device__ double blockSumD(double v) {
-    __shared__ double s[33];
-    v = warpSum(v);
-    if ((threadIdx.x & 31) == 0) s[threadIdx.x >> 5] = v;
-    __syncthreads();
-    if (threadIdx.x < 32) {
-        double t = threadIdx.x < (blockDim.x >> 5) ? s[threadIdx.x] : 0.0;
-        t = warpSum(t);
-        if (threadIdx.x == 0) s[32] = t;
-    }
-    __syncthreads();
-    double r = s[32];
-    __syncthreads();
-    return r;
-}
+__device__ float blockSum(float v) { return blockReduce(v, 0.f, Add()); }
 
-__device__ float blockMax(float v) {
-    __shared__ float s[33];
-    v = warpMax(v);
-    if ((threadIdx.x & 31) == 0) s[threadIdx.x >> 5] = v;
-    __syncthreads();
-    if (threadIdx.x < 32) {
-        float t = threadIdx.x < (blockDim.x >> 5) ? s[threadIdx.x] : NEG_INF;
-        t = warpMax(t);
-        if (threadIdx.x == 0) s[32] = t;
-    }
-    __syncthreads();
-    float r = s[32];
-    __syncthreads();
-    return r;
-}
+__device__ double blockSumD(double v) { return blockReduce(v, 0.0, Add()); }
+
+__device__ float blockMax(float v) { return blockReduce(v, NEG_INF, Max()); }
 
 // ---- linear algebra helpers ---------------------------------------------------------------------------------
 
