@@ -65,12 +65,17 @@ final class BenchCommand implements Callable<Integer> {
         return 0;
     }
 
-    /** Multiply-adds of one example's forward pass, counted as 2 FLOPs each (matrix products only). */
+    /**
+     * Multiply-adds of one example's forward pass as Raccoon runs it, counted as 2 FLOPs each (matrix products
+     * only): every layer on every token, except that the last layer's output projection and feed-forward run on
+     * the [CLS] row alone (ElectraModel.firstTokenStates).
+     */
     static double forwardFlops(ElectraConfig c, int seq) {
         double h = c.hiddenSize(), f = c.intermediateSize();
+        double attention = 3 * 2 * h * h + 2 * 2 * seq * h, afterAttention = 2 * h * h + 2 * 2 * h * f;
         double perToken = c.embeddingSize() != c.hiddenSize() ? 2 * c.embeddingSize() * h : 0;
-        perToken += c.numHiddenLayers() * (4 * 2 * h * h + 2 * 2 * h * f + 2 * 2 * seq * h);
-        return perToken * seq + 2 * h * h + 2 * h * c.numLabels();
+        perToken += c.numHiddenLayers() * attention + (c.numHiddenLayers() - 1) * afterAttention;
+        return perToken * seq + afterAttention + 2 * h * h + 2 * h * c.numLabels();
     }
 
     private static Batch randomBatch(int size, int seq, int vocab) {

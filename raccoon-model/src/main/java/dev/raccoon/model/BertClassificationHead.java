@@ -22,8 +22,8 @@ public final class BertClassificationHead implements ClassificationHead {
     }
 
     @Override
-    public Tensor forward(ElectraModel encoder, Tensor hidden, Batch batch) {
-        Tensor pooled = pooler.forward(encoder.firstTokens(hidden, batch));
+    public Tensor forward(Tensor first) {
+        Tensor pooled = pooler.forward(first);
         backend.tanh(pooled, pooled);
         return classifier.forward(pooled);
     }

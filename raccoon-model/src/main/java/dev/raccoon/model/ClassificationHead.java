@@ -4,8 +4,8 @@ import dev.raccoon.engine.Tensor;
 
 /** Maps the encoder's last hidden state to one row of logits per sequence. */
 public sealed interface ClassificationHead permits ElectraClassificationHead, BertClassificationHead {
-    /** hidden: [size·seq, hidden] → logits [size, labels]. */
-    Tensor forward(ElectraModel encoder, Tensor hidden, Batch batch);
+    /** The [CLS] hidden states [size, hidden] (see {@link ElectraModel#firstTokenStates}) → logits [size, labels]. */
+    Tensor forward(Tensor first);
 
     /** What a head's training forward pass keeps for its backward pass. */
     sealed interface Saved permits ElectraClassificationHead.Saved, BertClassificationHead.Saved {

@@ -22,8 +22,8 @@ public final class ElectraClassificationHead implements ClassificationHead {
     }
 
     @Override
-    public Tensor forward(ElectraModel encoder, Tensor hidden, Batch batch) {
-        Tensor x = dense.forward(encoder.firstTokens(hidden, batch));
+    public Tensor forward(Tensor first) {
+        Tensor x = dense.forward(first);
         backend.gelu(x, x);
         return outProj.forward(x);
     }

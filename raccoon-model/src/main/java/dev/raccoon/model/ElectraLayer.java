@@ -75,16 +75,41 @@ public final class ElectraLayer {
      * using {@code buffers} for everything in between.
      */
     public Tensor forward(Tensor x, Batch batch, Buffers buffers, Tensor result) {
+        attend(x, batch, buffers);
+        return afterAttention(buffers.context, x, buffers.attended, buffers.h, buffers.inner, buffers.out, result);
+    }
+
+    /**
+     * {@link #forward} at the rows {@code first} only ([size, hidden]): every position is still attended to, but
+     * everything after attention is per row and runs on those rows alone. Gives the same values as forward's rows.
+     */
+    public Tensor forwardFirstTokens(Tensor x, Batch batch, Buffers buffers, int[] first) {
+        attend(x, batch, buffers);
+        int rows = first.length, hidden = x.cols();
+        Tensor context = backend.zeros(rows, hidden), residual = backend.zeros(rows, hidden);
+        backend.gather(buffers.context, first, context);
+        backend.gather(x, first, residual);
+        return afterAttention(context, residual, backend.zeros(rows, hidden), backend.zeros(rows, hidden),
+                backend.zeros(rows, intermediate.out), backend.zeros(rows, hidden), backend.zeros(rows, hidden));
+    }
+
+    /** Self-attention of x into buffers.context. */
+    private void attend(Tensor x, Batch batch, Buffers buffers) {
         Tensor q = query.forward(x, buffers.q);
         Tensor k = key.forward(x, buffers.k);
         Tensor v = value.forward(x, buffers.v);
         backend.attention(q, k, v, batch.attentionMask(), batch.size(), batch.seq(), heads, 0f, 0L, buffers.context, null);
-        Tensor attended = attentionOutput.forward(buffers.context, buffers.attended);
-        backend.add(attended, x, attended);
-        Tensor h = attentionLayerNorm.forward(attended, buffers.h);
-        Tensor inner = intermediate.forward(h, buffers.inner);
+    }
+
+    /** Output projection, residual and LayerNorm, then the feed-forward block, each into the tensor given. */
+    private Tensor afterAttention(Tensor context, Tensor residual, Tensor attended, Tensor h, Tensor inner,
+                                  Tensor out, Tensor result) {
+        attentionOutput.forward(context, attended);
+        backend.add(attended, residual, attended);
+        attentionLayerNorm.forward(attended, h);
+        intermediate.forward(h, inner);
         backend.gelu(inner, inner);
-        Tensor out = output.forward(inner, buffers.out);
+        output.forward(inner, out);
         backend.add(out, h, out);
         return outputLayerNorm.forward(out, result);
     }

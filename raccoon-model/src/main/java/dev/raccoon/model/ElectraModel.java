@@ -46,15 +46,31 @@ public final class ElectraModel {
 
     /** Last hidden state, [size·seq, hidden]. */
     public Tensor forward(Batch batch) {
+        return forward(batch, false);
+    }
+
+    /**
+     * The last hidden state at the first ([CLS]) position of every sequence, [size, hidden]: what a
+     * classification head reads. The last layer computes only those rows after its keys and values (its output
+     * projection, LayerNorms and feed-forward are per row), which saves most of one layer's work.
+     */
+    public Tensor firstTokenStates(Batch batch) {
+        return forward(batch, true);
+    }
+
+    private Tensor forward(Batch batch, boolean firstTokensOnly) {
         Tensor x = embeddings.forward(batch);
         if (embeddingsProject != null) x = embeddingsProject.forward(x);
-        if (layers.isEmpty()) return x;
+        if (layers.isEmpty()) return firstTokensOnly ? firstTokens(x, batch) : x;
         int rows = x.rows(), hidden = config.hiddenSize();
         ElectraLayer.Buffers buffers = new ElectraLayer.Buffers(backend, rows, hidden, config.intermediateSize());
         // Layer outputs alternate between two tensors: a layer reads its input until it writes its output.
         Tensor[] outputs = {backend.zeros(rows, hidden), backend.zeros(rows, hidden)};
-        for (int i = 0; i < layers.size(); i++) x = layers.get(i).forward(x, batch, buffers, outputs[i % 2]);
-        return x;
+        int last = layers.size() - 1;
+        for (int i = 0; i < last; i++) x = layers.get(i).forward(x, batch, buffers, outputs[i % 2]);
+        return firstTokensOnly
+                ? layers.get(last).forwardFirstTokens(x, batch, buffers, firstRows(batch))
+                : layers.get(last).forward(x, batch, buffers, outputs[last % 2]);
     }
 
     /** The training forward pass (dropout on, activations kept). */

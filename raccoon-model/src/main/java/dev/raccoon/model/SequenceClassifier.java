@@ -19,7 +19,7 @@ public final class SequenceClassifier extends PretrainedModel {
 
     /** Logits [size, labels]. */
     public Tensor logits(Batch batch) {
-        return head.forward(encoder, encoder.forward(batch), batch);
+        return head.forward(encoder.firstTokenStates(batch));
     }
 
     /** One label means regression, as transformers decides when problem_type is not set. */
