@@ -77,6 +77,10 @@ final class PretrainCommand implements Callable<Integer> {
             description = "Generator hidden and FFN size as a fraction of the discriminator's (default: ${DEFAULT-VALUE}).")
     float generatorFraction;
 
+    @Option(names = "--mask-prob", defaultValue = "0.15", paramLabel = "P",
+            description = "Share of tokens chosen for the (generator's) masked-LM prediction (default: ${DEFAULT-VALUE}; ELECTRA-Large used 0.25).")
+    float maskProb;
+
     @Option(names = "--save-every", defaultValue = "1000", paramLabel = "STEPS", description = "Checkpoint every STEPS steps (default: ${DEFAULT-VALUE}).")
     int saveEvery;
 
@@ -107,6 +111,7 @@ final class PretrainCommand implements Callable<Integer> {
         }
         if (length.steps != null && length.steps < 1) throw TrainingOptions.usage(spec, "--steps must be at least 1");
         if (length.flops != null && !(length.flops > 0)) throw TrainingOptions.usage(spec, "--flops must be positive");
+        if (!(maskProb > 0 && maskProb <= 1)) throw TrainingOptions.usage(spec, "--mask-prob must lie in (0, 1], got " + maskProb);
         PrintStream err = new PrintStream(System.err, true, StandardCharsets.UTF_8);
         boolean progress = compute.progress();
         WordPieceTokenizer tokenizer = Files.isDirectory(vocab) ? WordPieceTokenizer.load(vocab)
@@ -117,7 +122,7 @@ final class PretrainCommand implements Callable<Integer> {
             ElectraConfig c = preset.config(tokenizer.vocab().size(), List.of("LABEL_0", "LABEL_1"));
             if (data.seqLength() > c.maxPositionEmbeddings())
                 throw TrainingOptions.usage(spec, "sequences of " + data.seqLength() + " tokens exceed the model's " + c.maxPositionEmbeddings() + " positions");
-            Pretraining model = Pretraining.create(obj, c, generatorFraction, tokenizer.vocab(), backend);
+            Pretraining model = Pretraining.create(obj, c, generatorFraction, maskProb, tokenizer.vocab(), backend);
             double perStep = model.flopsPerStep(batchSize, data.seqLength());
             int steps = length.steps != null ? length.steps : (int) Math.max(1, Math.round(length.flops / perStep));
             Pretrainer.Options options;

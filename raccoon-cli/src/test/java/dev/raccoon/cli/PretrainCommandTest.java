@@ -55,6 +55,10 @@ class PretrainCommandTest {
         assertThat(pretrain(corpus(dir), dir.resolve("x"), "--steps", "2", "--objective", "bert").exitCode()).isEqualTo(2);
         assertThat(pretrain(corpus(dir), dir.resolve("y"), "--steps", "2", "--flops", "1e9").exitCode()).isEqualTo(2);
         assertThat(pretrain(corpus(dir), dir.resolve("z"), "--steps", "2", "--config", "huge").err()).contains("unknown config \"huge\"");
+        CliRun badShare = pretrain(corpus(dir), dir.resolve("w"), "--steps", "2", "--mask-prob", "0");
+        assertThat(badShare.exitCode()).isEqualTo(2);
+        assertThat(badShare.err()).contains("--mask-prob must lie in (0, 1], got 0.0");
+        assertThat(dir.resolve("w")).doesNotExist();
     }
 
     @Test

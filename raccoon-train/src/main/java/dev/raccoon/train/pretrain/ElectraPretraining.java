@@ -36,10 +36,11 @@ public final class ElectraPretraining implements Pretraining {
     private final Masking masking;
     private final Backend backend;
 
-    ElectraPretraining(ElectraForPreTraining discriminator, ElectraConfig generatorConfig, Vocabulary vocab) {
+    ElectraPretraining(ElectraForPreTraining discriminator, ElectraConfig generatorConfig, Vocabulary vocab,
+                       float chooseProb) {
         this.discriminator = discriminator;
         this.generator = ElectraForMaskedLM.sharingEmbeddings(generatorConfig, discriminator.encoder);
-        this.masking = Masking.electra(vocab);
+        this.masking = Masking.electra(vocab, chooseProb);
         this.backend = discriminator.backend();
     }
 
@@ -138,7 +139,7 @@ public final class ElectraPretraining implements Pretraining {
 
     @Override
     public double flopsPerStep(int batch, int seq) {
-        double chosen = Flops.CHOSEN * batch * seq;
+        double chosen = masking.chooseProb() * (double) batch * seq;
         return Flops.TRAIN * (Flops.encoder(generator.config(), batch, seq) + Flops.lmHead(generator.config(), chosen)
                 + Flops.encoder(discriminator.config(), batch, seq) + Flops.discriminatorHead(discriminator.config(), batch * seq));
     }

@@ -6,12 +6,11 @@ import dev.raccoon.model.ElectraConfig;
  * Training FLOPs of a step, counted as ELECTRA's paper counts them: 2 per multiply-add of every matrix product
  * (projections, attention scores and weighted sums, FFN, heads), forward plus backward = 3 × forward (the backward
  * pass computes two products per forward one). Embedding lookups, LayerNorm, softmax and GELU are left out (a few
- * percent at these sizes). The LM head runs on the chosen positions, counted at the nominal 15 % of all positions,
- * so a step's count depends only on the shapes and equal budgets are equal step ratios.
+ * percent at these sizes). The LM head runs on the chosen positions, counted at the nominal share chosen (15 % by
+ * default) of all positions, so a step's count depends only on the shapes and equal budgets are equal step ratios.
  */
 public final class Flops {
     static final double TRAIN = 3;
-    static final double CHOSEN = 0.15;
 
     private Flops() {}
 

@@ -27,14 +27,17 @@ public record Masking(float chooseProb, float maskProb, float randomProb, int ma
                     + maskProb + ", random " + randomProb);
     }
 
-    /** ELECTRA's: 15 % chosen, 85 % of them [MASK] and 15 % kept (the generator's samples do the replacing). */
-    public static Masking electra(Vocabulary vocab) {
-        return new Masking(0.15f, 0.85f, 0f, vocab.maskId(), vocab.size(), specials(vocab));
+    /** BERT's and ELECTRA's share of chosen tokens (ELECTRA-Large used 0.25). */
+    public static final float DEFAULT_CHOOSE_PROB = 0.15f;
+
+    /** ELECTRA's: {@code chooseProb} chosen, 85 % of them [MASK] and 15 % kept (the generator's samples do the replacing). */
+    public static Masking electra(Vocabulary vocab, float chooseProb) {
+        return new Masking(chooseProb, 0.85f, 0f, vocab.maskId(), vocab.size(), specials(vocab));
     }
 
-    /** BERT's: 15 % chosen, 80 % [MASK], 10 % a random token, 10 % kept. */
-    public static Masking bert(Vocabulary vocab) {
-        return new Masking(0.15f, 0.8f, 0.1f, vocab.maskId(), vocab.size(), specials(vocab));
+    /** BERT's: {@code chooseProb} chosen, 80 % [MASK], 10 % a random token, 10 % kept. */
+    public static Masking bert(Vocabulary vocab, float chooseProb) {
+        return new Masking(chooseProb, 0.8f, 0.1f, vocab.maskId(), vocab.size(), specials(vocab));
     }
 
     private static boolean[] specials(Vocabulary vocab) {

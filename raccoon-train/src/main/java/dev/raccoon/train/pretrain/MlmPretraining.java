@@ -19,9 +19,9 @@ public final class MlmPretraining implements Pretraining {
     private final Masking masking;
     private final Backend backend;
 
-    MlmPretraining(ElectraForMaskedLM model, Vocabulary vocab) {
+    MlmPretraining(ElectraForMaskedLM model, Vocabulary vocab, float chooseProb) {
         this.model = model;
-        this.masking = Masking.bert(vocab);
+        this.masking = Masking.bert(vocab, chooseProb);
         this.backend = model.backend();
     }
 
@@ -64,6 +64,6 @@ public final class MlmPretraining implements Pretraining {
     @Override
     public double flopsPerStep(int batch, int seq) {
         return Flops.TRAIN * (Flops.encoder(model.config(), batch, seq)
-                + Flops.lmHead(model.config(), Flops.CHOSEN * batch * seq));
+                + Flops.lmHead(model.config(), masking.chooseProb() * (double) batch * seq));
     }
 }

@@ -4,6 +4,8 @@ import dev.raccoon.model.Batch;
 import dev.raccoon.model.SequenceClassifier;
 import dev.raccoon.text.Vocabulary;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import java.util.SplittableRandom;
 
@@ -37,10 +39,11 @@ class MaskingAndSamplingTest {
         return new Batch(size, seq, ids, new int[ids.length], mask);
     }
 
-    @Test
-    void electraChoosesFifteenPercentAndMasksEightyFiveOfThem() {
+    @ParameterizedTest
+    @ValueSource(floats = {0.15f, 0.25f})
+    void electraChoosesItsShareAndMasksEightyFivePercentOfThem(float chooseProb) {
         Batch batch = batch();
-        Masking.Masked m = Masking.electra(VOCAB).apply(batch, new SplittableRandom(2));
+        Masking.Masked m = Masking.electra(VOCAB, chooseProb).apply(batch, new SplittableRandom(2));
         long candidates = 0;
         for (int i = 0; i < batch.tokens(); i++) {
             int id = batch.inputIds()[i];
@@ -56,7 +59,7 @@ class MaskingAndSamplingTest {
             else if (m.inputIds()[i] == original) kept++;
         }
         assertThat(masked + kept).as("ELECTRA never puts in a random token").isEqualTo(m.chosen().length);
-        assertThat((double) m.chosen().length / candidates).isCloseTo(0.15, within(0.005));
+        assertThat((double) m.chosen().length / candidates).isCloseTo(chooseProb, within(0.006));
         assertThat((double) masked / m.chosen().length).isCloseTo(0.85, within(0.015));
         long labelled = java.util.Arrays.stream(m.labels()).filter(l -> l != SequenceClassifier.IGNORE_INDEX).count();
         assertThat(labelled).isEqualTo(m.chosen().length);
@@ -67,7 +70,7 @@ class MaskingAndSamplingTest {
     @Test
     void bertMasksEightyReplacesTenKeepsTen() {
         Batch batch = batch();
-        Masking.Masked m = Masking.bert(VOCAB).apply(batch, new SplittableRandom(3));
+        Masking.Masked m = Masking.bert(VOCAB, Masking.DEFAULT_CHOOSE_PROB).apply(batch, new SplittableRandom(3));
         int masked = 0, kept = 0, random = 0;
         for (int i : m.chosen()) {
             int now = m.inputIds()[i];

@@ -80,7 +80,7 @@ class PretrainerTest {
     }
 
     private static Pretraining electra(Backend on) {
-        return Pretraining.create(Objective.ELECTRA, config(), 0.25f, tokenizer.vocab(), on);
+        return Pretraining.create(Objective.ELECTRA, config(), 0.25f, Masking.DEFAULT_CHOOSE_PROB, tokenizer.vocab(), on);
     }
 
     @Test

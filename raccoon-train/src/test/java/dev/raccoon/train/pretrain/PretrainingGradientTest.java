@@ -56,7 +56,7 @@ class PretrainingGradientTest {
 
     @Test
     void electraLossWithSharedEmbeddings() {
-        var electra = (ElectraPretraining) Pretraining.create(Objective.ELECTRA, config(), 0.5f, VOCAB, backend);
+        var electra = (ElectraPretraining) Pretraining.create(Objective.ELECTRA, config(), 0.5f, Masking.DEFAULT_CHOOSE_PROB, VOCAB, backend);
         assertThat(electra.generator().encoder.embeddings.wordEmbeddings)
                 .isSameAs(electra.discriminator().encoder.embeddings.wordEmbeddings);
         assertThat(electra.generator().encoder.embeddings.positionEmbeddings)
@@ -95,7 +95,7 @@ class PretrainingGradientTest {
 
     @Test
     void mlmLoss() {
-        Pretraining mlm = Pretraining.create(Objective.MLM, config(), 0.25f, VOCAB, backend);
+        Pretraining mlm = Pretraining.create(Objective.MLM, config(), 0.25f, Masking.DEFAULT_CHOOSE_PROB, VOCAB, backend);
         Params params = mlm.params();
         randomize(params, 3);
         Batch batch = batch();
