@@ -33,7 +33,8 @@ def seconds_per_call(task, seconds):
 
 
 def forward_flops(c, seq):
-    """The same count as BenchCommand.forwardFlops: 2 FLOPs per multiply-add of the matrix products."""
+    """2 FLOPs per multiply-add of the matrix products of the whole model, which PyTorch runs; BenchCommand.forwardFlops
+    counts less, as Raccoon runs the last layer after attention on the [CLS] rows only. Compare examples/s, not GFLOP/s."""
     h, f = c.hidden_size, c.intermediate_size
     per_token = 2 * c.embedding_size * h if c.embedding_size != h else 0
     per_token += c.num_hidden_layers * (4 * 2 * h * h + 2 * 2 * h * f + 2 * 2 * seq * h)

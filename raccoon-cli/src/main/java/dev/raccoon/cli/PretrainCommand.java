@@ -4,6 +4,7 @@ import dev.raccoon.engine.Backend;
 import dev.raccoon.model.ElectraConfig;
 import dev.raccoon.text.WordPieceTokenizer;
 import dev.raccoon.train.ModelInit;
+import dev.raccoon.train.pretrain.Masking;
 import dev.raccoon.train.pretrain.Objective;
 import dev.raccoon.train.pretrain.Pretrainer;
 import dev.raccoon.train.pretrain.Pretraining;
@@ -77,7 +78,7 @@ final class PretrainCommand implements Callable<Integer> {
             description = "Generator hidden and FFN size as a fraction of the discriminator's (default: ${DEFAULT-VALUE}).")
     float generatorFraction;
 
-    @Option(names = "--mask-prob", defaultValue = "0.15", paramLabel = "P",
+    @Option(names = "--mask-prob", defaultValue = "" + Masking.DEFAULT_CHOOSE_PROB, paramLabel = "P",
             description = "Share of tokens chosen for the (generator's) masked-LM prediction (default: ${DEFAULT-VALUE}; ELECTRA-Large used 0.25).")
     float maskProb;
 
