@@ -7,6 +7,11 @@ import argparse, json, math
 KEYS = ["mlm_loss", "mlm_accuracy", "disc_loss", "disc_accuracy", "disc_base_rate"]
 
 
+def entropy(p):
+    """The loss of answering the base rate everywhere: what the discriminator knows beyond it is this minus its loss."""
+    return -(p * math.log(p) + (1 - p) * math.log(1 - p))
+
+
 def windows(path, width, last):
     sums = {}
     for line in open(path):
@@ -28,18 +33,22 @@ def main():
     p.add_argument("logs", nargs="+", help="NAME=PATH")
     a = p.parse_args()
     runs = [(name, windows(path, a.window, a.last)) for name, path in (s.split("=", 1) for s in a.logs)]
-    print("| steps | " + " | ".join(f"{n}: MLM loss | {n}: disc. acc. − base (pt)" for n, _ in runs) + " |")
-    print("|---" * (1 + 2 * len(runs)) + "|")
+    print("| steps | " + " | ".join(f"{n}: MLM loss | {n}: disc. acc. − base (pt) | {n}: disc. information (nats/token)"
+                                   for n, _ in runs) + " |")
+    print("|---" * (1 + 3 * len(runs)) + "|")
     for w in sorted(set().union(*(r.keys() for _, r in runs))):
         cells = []
         for _, r in runs:
             v = r.get(w)
             if v is None:
-                cells += ["", ""]
+                cells += ["", "", ""]
                 continue
-            cells.append(f"{v['mlm_loss']:.3f}")
-            gap = (v["disc_accuracy"] - v["disc_base_rate"]) * 100 if "disc_accuracy" in v else math.nan
-            cells.append("–" if math.isnan(gap) else f"{gap:+.2f}")
+            cells.append(f"{v['mlm_loss']:.3f}" if "mlm_loss" in v else "–")
+            if "disc_accuracy" not in v:
+                cells += ["–", "–"]
+                continue
+            cells.append(f"{(v['disc_accuracy'] - v['disc_base_rate']) * 100:+.2f}")
+            cells.append(f"{entropy(v['disc_base_rate']) - v['disc_loss']:+.4f}")
         print(f"| {w * a.window + 1}–{(w + 1) * a.window} | " + " | ".join(cells) + " |")
 
 

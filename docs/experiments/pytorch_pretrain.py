@@ -61,7 +61,9 @@ def sinusoids(positions, dim):
 
 def main():
     p = argparse.ArgumentParser()
-    p.add_argument("--objective", choices=["electra", "mlm"], required=True)
+    p.add_argument("--objective", choices=["electra", "mlm", "unigram-rtd"], required=True,
+                   help="unigram-rtd: a diagnostic, the discriminator alone, the chosen tokens replaced by draws from "
+                        "the corpus's unigram distribution instead of a generator's samples")
     p.add_argument("--corpus", nargs="+", required=True)
     p.add_argument("--vocab", required=True, help="a directory with vocab.txt and tokenizer_config.json")
     p.add_argument("--steps", type=int, required=True)
@@ -74,6 +76,7 @@ def main():
     p.add_argument("--dropout", type=float, default=0.1)
     p.add_argument("--position-init", choices=["normal", "sinusoidal"], default="normal",
                    help="sinusoidal: the position table starts as Vaswani et al.'s encoding scaled to the normal init's RMS")
+    p.add_argument("--init", help="start the discriminator's (or MLM's) encoder from this Hugging Face directory")
     p.add_argument("--threads", type=int, default=2)
     p.add_argument("--seed", type=int, default=42)
     p.add_argument("--log-every", type=int, default=10)
@@ -104,9 +107,20 @@ def main():
         gen.electra.embeddings = disc.electra.embeddings  # word, position and token-type tables shared
         gen.generator_lm_head.weight = disc.electra.embeddings.word_embeddings.weight
         modules = [disc, gen]
-    else:
+    elif a.objective == "mlm":
         gen = ElectraForMaskedLM(dconf)
         modules = [gen]
+    else:
+        disc = ElectraForPreTraining(dconf)
+        modules = [disc]
+        counts = torch.bincount(data.flatten(), minlength=vocab).float()
+        counts[[pad, cls, sep, mask]] = 0
+        unigram = counts / counts.sum()
+    if a.init:
+        start_from = ElectraForMaskedLM.from_pretrained(a.init).electra.state_dict()
+        missing, unexpected = modules[0].electra.load_state_dict(start_from, strict=False)
+        if missing or unexpected:
+            raise SystemExit(f"{a.init}: does not fit the encoder: missing {missing}, unexpected {unexpected}")
     if a.position_init == "sinusoidal":
         table = modules[0].electra.embeddings.position_embeddings.weight
         with torch.no_grad():
@@ -126,8 +140,8 @@ def main():
     special = torch.zeros(vocab, dtype=torch.bool)
     special[[pad, cls, sep, mask]] = True
     order, cursor = rng.permutation(len(data)), 0
-    acc = dict(loss=0.0, mlm=0.0, disc=0.0, mlm_ok=0, chosen=0, d_ok=0, real=0, orig=0, n=0)
-    start = time.time()
+    acc = dict(loss=0.0, mlm=0.0, disc=0.0, mlm_ok=0, chosen=0, d_ok=0, real=0, orig=0, tokens=0, n=0)
+    window_start = time.time()
     with open(a.out, "w") as log:
         for step in range(1, a.steps + 1):
             if cursor + a.batch_size > len(order):
@@ -135,6 +149,7 @@ def main():
             ids = data[order[cursor:cursor + a.batch_size]]
             cursor += a.batch_size
             attn = (ids != pad).long()
+            acc["tokens"] += attn.sum().item()
             chosen = (torch.rand(ids.shape) < a.mask_prob) & ~special[ids]
             inputs = ids.clone()
             r = torch.rand(ids.shape)
@@ -145,23 +160,28 @@ def main():
                 rnd = chosen & (r >= 0.8) & (r < 0.9)
                 inputs[rnd] = torch.randint(5, vocab, (int(rnd.sum()),))
             labels = ids[chosen]
-            hidden = gen.electra(input_ids=inputs, attention_mask=attn).last_hidden_state[chosen]
-            logits = gen.generator_lm_head(gen.generator_predictions(hidden))
-            mlm = F.cross_entropy(logits, labels)
-            loss = mlm
-            acc["mlm_ok"] += (logits.argmax(-1) == labels).sum().item()
-            acc["chosen"] += len(labels)
-            if a.objective == "electra":
-                with torch.no_grad():  # Gumbel-max sampling: no gradient reaches the generator from here
-                    gumbel = -torch.log(-torch.log(torch.rand(logits.shape).clamp_min(1e-20)))
-                    sampled = (logits.float().log_softmax(-1) + gumbel).argmax(-1)
+            loss = torch.zeros(())
+            if a.objective != "unigram-rtd":
+                hidden = gen.electra(input_ids=inputs, attention_mask=attn).last_hidden_state[chosen]
+                logits = gen.generator_lm_head(gen.generator_predictions(hidden))
+                mlm = F.cross_entropy(logits, labels)
+                loss = loss + mlm
+                acc["mlm"] += mlm.item()
+                acc["mlm_ok"] += (logits.argmax(-1) == labels).sum().item()
+                acc["chosen"] += len(labels)
+            if a.objective != "mlm":
                 d_ids = ids.clone()
-                d_ids[chosen] = sampled
+                if a.objective == "electra":
+                    with torch.no_grad():  # Gumbel-max sampling: no gradient reaches the generator from here
+                        gumbel = -torch.log(-torch.log(torch.rand(logits.shape).clamp_min(1e-20)))
+                        d_ids[chosen] = (logits.float().log_softmax(-1) + gumbel).argmax(-1)
+                else:
+                    d_ids[chosen] = torch.multinomial(unigram, len(labels), replacement=True)
                 replaced = (d_ids != ids).float()
                 d_logits = disc(input_ids=d_ids, attention_mask=attn).logits
                 real = attn.bool()
                 disc_loss = F.binary_cross_entropy_with_logits(d_logits[real], replaced[real])
-                loss = mlm + 50 * disc_loss
+                loss = loss + 50 * disc_loss
                 acc["disc"] += disc_loss.item()
                 acc["d_ok"] += ((d_logits[real] > 0).float() == replaced[real]).sum().item()
                 acc["real"] += real.sum().item()
@@ -172,14 +192,14 @@ def main():
             opt.step()
             sched.step()
             acc["loss"] += loss.item()
-            acc["mlm"] += mlm.item()
             acc["n"] += 1
             if step % a.log_every == 0 or step == a.steps:
                 n = acc["n"]
-                row = dict(step=step, loss=acc["loss"] / n, mlm_loss=acc["mlm"] / n,
-                           mlm_accuracy=acc["mlm_ok"] / max(1, acc["chosen"]), lr=sched.get_last_lr()[0],
-                           tokens_per_s=round(step * a.batch_size * a.seq_length / (time.time() - start)))
-                if a.objective == "electra":
+                row = dict(step=step, loss=acc["loss"] / n, lr=sched.get_last_lr()[0],
+                           tokens_per_s=round(acc["tokens"] / (time.time() - window_start)))  # real tokens, as Raccoon
+                if a.objective != "unigram-rtd":
+                    row.update(mlm_loss=acc["mlm"] / n, mlm_accuracy=acc["mlm_ok"] / max(1, acc["chosen"]))
+                if a.objective != "mlm":
                     row.update(disc_loss=acc["disc"] / n, disc_accuracy=acc["d_ok"] / acc["real"],
                                disc_base_rate=acc["orig"] / acc["real"])
                 log.write(json.dumps(row) + "\n")
@@ -187,6 +207,7 @@ def main():
                 if step % (a.log_every * 10) == 0:
                     print(json.dumps(row), flush=True)
                 acc = dict.fromkeys(acc, 0)
+                window_start = time.time()
 
 
 if __name__ == "__main__":
