@@ -76,7 +76,12 @@ def main():
     p.add_argument("--dropout", type=float, default=0.1)
     p.add_argument("--position-init", choices=["normal", "sinusoidal"], default="normal",
                    help="sinusoidal: the position table starts as Vaswani et al.'s encoding scaled to the normal init's RMS")
+    p.add_argument("--position-scale", type=float, default=1.0, help="multiplies the position table's initial values")
+    p.add_argument("--replacement", choices=["unigram", "left-copy"], default="unigram",
+                   help="for unigram-rtd: draw the replacement from the unigram distribution, or copy the left "
+                        "neighbour (detectable by comparing a token with the one before it, nothing else)")
     p.add_argument("--init", help="start the discriminator's (or MLM's) encoder from this Hugging Face directory")
+    p.add_argument("--layers", type=int, default=TINY["num_hidden_layers"], help="encoder depth (tiny: 2)")
     p.add_argument("--threads", type=int, default=2)
     p.add_argument("--seed", type=int, default=42)
     p.add_argument("--log-every", type=int, default=10)
@@ -96,12 +101,13 @@ def main():
 
     common = dict(vocab_size=vocab, hidden_dropout_prob=a.dropout, attention_probs_dropout_prob=a.dropout,
                   max_position_embeddings=512, type_vocab_size=2, layer_norm_eps=1e-12, pad_token_id=pad)
-    dconf = ElectraConfig(**TINY, **common)
+    tiny = {**TINY, "num_hidden_layers": a.layers}
+    dconf = ElectraConfig(**tiny, **common)
     if a.objective == "electra":
-        hidden = round(TINY["hidden_size"] * a.generator_fraction)
-        heads = max(1, hidden // (TINY["hidden_size"] // TINY["num_attention_heads"]))
-        gconf = ElectraConfig(**{**TINY, "hidden_size": hidden, "num_attention_heads": heads,
-                                 "intermediate_size": round(TINY["intermediate_size"] * a.generator_fraction)}, **common)
+        hidden = round(tiny["hidden_size"] * a.generator_fraction)
+        heads = max(1, hidden // (tiny["hidden_size"] // tiny["num_attention_heads"]))
+        gconf = ElectraConfig(**{**tiny, "hidden_size": hidden, "num_attention_heads": heads,
+                                 "intermediate_size": round(tiny["intermediate_size"] * a.generator_fraction)}, **common)
         disc = ElectraForPreTraining(dconf)
         gen = ElectraForMaskedLM(gconf)
         gen.electra.embeddings = disc.electra.embeddings  # word, position and token-type tables shared
@@ -121,10 +127,11 @@ def main():
         missing, unexpected = modules[0].electra.load_state_dict(start_from, strict=False)
         if missing or unexpected:
             raise SystemExit(f"{a.init}: does not fit the encoder: missing {missing}, unexpected {unexpected}")
-    if a.position_init == "sinusoidal":
-        table = modules[0].electra.embeddings.position_embeddings.weight
-        with torch.no_grad():
+    table = modules[0].electra.embeddings.position_embeddings.weight
+    with torch.no_grad():
+        if a.position_init == "sinusoidal":
             table.copy_(sinusoids(*table.shape) * (dconf.initializer_range / 0.5 ** 0.5))
+        table.mul_(a.position_scale)
     params = {id(q): (n, q) for m in modules for n, q in m.named_parameters()}.values()
     decay = [q for n, q in params if not (n.endswith("bias") or "LayerNorm" in n)]
     no_decay = [q for n, q in params if n.endswith("bias") or "LayerNorm" in n]
@@ -175,8 +182,10 @@ def main():
                     with torch.no_grad():  # Gumbel-max sampling: no gradient reaches the generator from here
                         gumbel = -torch.log(-torch.log(torch.rand(logits.shape).clamp_min(1e-20)))
                         d_ids[chosen] = (logits.float().log_softmax(-1) + gumbel).argmax(-1)
-                else:
+                elif a.replacement == "unigram":
                     d_ids[chosen] = torch.multinomial(unigram, len(labels), replacement=True)
+                else:
+                    d_ids[:, 1:][chosen[:, 1:]] = ids[:, :-1][chosen[:, 1:]]
                 replaced = (d_ids != ids).float()
                 d_logits = disc(input_ids=d_ids, attention_mask=attn).logits
                 real = attn.bool()
