@@ -167,6 +167,8 @@ final class PretrainCommand implements Callable<Integer> {
         if (v.containsKey("disc_loss"))
             s.append(String.format(Locale.ROOT, ", disc loss %.4f, disc accuracy %.4f (base rate %.4f)",
                     v.get("disc_loss"), v.get("disc_accuracy"), v.get("disc_base_rate")));
+        if (v.containsKey("disc_information"))
+            s.append(String.format(Locale.ROOT, ", disc information %.4f nats/token", v.get("disc_information")));
         return s.toString();
     }
 }

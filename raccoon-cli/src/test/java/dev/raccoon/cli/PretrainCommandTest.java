@@ -38,12 +38,12 @@ class PretrainCommandTest {
         assertThat(out.resolve("checkpoint-2/pretrain_state.json")).exists();
         CliRun resumed = pretrain(corpus(dir), out, "--steps", "4", "--resume");
         assertThat(resumed.exitCode()).as(resumed.err()).isZero();
-        assertThat(resumed.out()).contains("finished after 4 of 4 steps").contains("base rate");
+        assertThat(resumed.out()).contains("finished after 4 of 4 steps").contains("base rate").contains("disc information");
         assertThat(out.resolve("discriminator/model.safetensors")).exists();
         assertThat(Files.readString(out.resolve("discriminator/config.json"))).contains("ElectraForPreTraining");
         assertThat(Files.readString(out.resolve("generator/config.json"))).contains("ElectraForMaskedLM").contains("\"hidden_size\" : 32");
         assertThat(out.resolve("pretrain_curves.png")).isNotEmptyFile();
-        assertThat(Files.readAllLines(out.resolve("pretrain_log.jsonl"))).hasSize(2);
+        assertThat(Files.readAllLines(out.resolve("pretrain_log.jsonl"))).hasSize(2).allMatch(l -> l.contains("\"disc_information\""));
     }
 
     @Test

@@ -119,16 +119,22 @@ public final class ElectraPretraining implements Pretraining {
         discriminator.encoder.backward(discriminator.headBackward(dLogits, head), d);
 
         float[] logits = backend.read(head.logits());
-        long real = 0, correct = 0, originals = 0;
+        long real = 0, correct = 0, originals = 0, content = 0, contentOriginals = 0;
+        double contentLoss = 0;
         for (int i = 0; i < n; i++) {
             if (batch.attentionMask()[i] == 0) continue;
             real++;
             boolean isReplaced = replaced[i] > 0;
             if (!isReplaced) originals++;
             if ((logits[i] > 0) == isReplaced) correct++;
+            if (masking.special()[batch.inputIds()[i]]) continue;
+            content++;
+            if (!isReplaced) contentOriginals++;
+            double z = logits[i]; // BCE with logits: softplus(z) − y·z, written to stay finite
+            contentLoss += Math.max(z, 0) - (isReplaced ? z : 0) + Math.log1p(Math.exp(-Math.abs(z)));
         }
         return new StepStats(mlmLoss + DISCRIMINATOR_WEIGHT * discLoss, mlmLoss, discLoss, real, m, mlmCorrect,
-                correct, originals, 1);
+                correct, originals, content, contentOriginals, contentLoss, 1);
     }
 
     static int argmax(float[] x, int offset, int n) {

@@ -41,7 +41,7 @@ public final class MlmPretraining implements Pretraining {
         int m = rows.length;
         long real = 0;
         for (int v : batch.attentionMask()) real += v;
-        if (m == 0) return new StepStats(0, 0, 0, real, 0, 0, 0, real, 1);
+        if (m == 0) return new StepStats(0, 0, 0, real, 0, 0, 0, real, 0, 0, 0, 1);
         Batch input = new Batch(batch.size(), batch.seq(), masked.inputIds(), batch.tokenTypeIds(), batch.attentionMask());
         ElectraModel.Saved saved = model.encoder.forwardForBackward(input, new DropoutSeeds(Pretraining.mix(seed, 2)));
         Tensor hidden = backend.zeros(m, saved.output().cols());
@@ -58,7 +58,7 @@ public final class MlmPretraining implements Pretraining {
         float[] logits = backend.read(head.logits());
         int correct = 0;
         for (int i = 0; i < m; i++) if (ElectraPretraining.argmax(logits, i * vocab, vocab) == labels[i]) correct++;
-        return new StepStats(loss, loss, 0, real, m, correct, 0, real, 1);
+        return new StepStats(loss, loss, 0, real, m, correct, 0, real, 0, 0, 0, 1);
     }
 
     @Override

@@ -17,9 +17,10 @@ import java.nio.file.Path;
 import java.util.List;
 
 /**
- * The pretraining curves as one PNG: the losses on the left; on the right the discriminator's replaced-token
- * accuracy against its base rate (always answering "original"), which it must beat to have learnt anything, and
- * the generator's MLM accuracy.
+ * The pretraining curves as one PNG: the losses on the left; in the middle the discriminator's replaced-token
+ * accuracy against its base rate (always answering "original") and the generator's MLM accuracy; for ELECTRA, on
+ * the right, what the discriminator knows beyond the base rate (StepStats.discInformation), the curve that shows
+ * whether it learns at all.
  */
 final class PretrainCurves {
     private static final int WIDTH = 560, HEIGHT = 420;
@@ -37,10 +38,12 @@ final class PretrainCurves {
         XYChart losses = chart("Losses", "loss", electra ? List.of("mlm_loss", "disc_loss") : List.of("mlm_loss"), log);
         XYChart accuracy = chart("Accuracy", "accuracy",
                 electra ? List.of("disc_accuracy", "disc_base_rate", "mlm_accuracy") : List.of("mlm_accuracy"), log);
-        BufferedImage image = new BufferedImage(2 * WIDTH, HEIGHT, BufferedImage.TYPE_INT_RGB);
+        List<XYChart> charts = electra
+                ? List.of(losses, accuracy, chart("Discriminator information", "nats per token", List.of("disc_information"), log))
+                : List.of(losses, accuracy);
+        BufferedImage image = new BufferedImage(charts.size() * WIDTH, HEIGHT, BufferedImage.TYPE_INT_RGB);
         Graphics2D g = image.createGraphics();
-        g.drawImage(BitmapEncoder.getBufferedImage(losses), 0, 0, null);
-        g.drawImage(BitmapEncoder.getBufferedImage(accuracy), WIDTH, 0, null);
+        for (int i = 0; i < charts.size(); i++) g.drawImage(BitmapEncoder.getBufferedImage(charts.get(i)), i * WIDTH, 0, null);
         g.dispose();
         Path tmp = png.resolveSibling("." + png.getFileName() + ".tmp");
         javax.imageio.ImageIO.write(image, "png", tmp.toFile());

@@ -197,6 +197,7 @@ public final class Pretrainer {
             line.put("disc_loss", round(w.meanDiscLoss()));
             line.put("disc_accuracy", round(w.discAccuracy()));
             line.put("disc_base_rate", round(w.baseRate()));
+            line.put("disc_information", round(w.discInformation()));
         }
         line.put("lr", lr);
         line.put("tokens_per_s", Math.round(w.realTokens() / (nanos / 1e9)));

@@ -11,15 +11,20 @@ package dev.raccoon.train.pretrain;
  * @param mlmCorrect  chosen positions whose most likely prediction is the original token
  * @param discCorrect real tokens the discriminator labels right (replaced: logit &gt; 0)
  * @param originals   real tokens left as they were (a sampled token equal to the original counts as original)
+ * @param content     real tokens that could be chosen: not [CLS], [SEP] or [MASK], which are never replaced
+ * @param contentOriginals   of those, the ones left as they were
+ * @param contentDiscLossSum the discriminator's binary cross-entropy summed (not averaged) over those, in nats
  * @param steps       steps summed
  */
 public record StepStats(double loss, double mlmLoss, double discLoss, long realTokens, long chosen, long mlmCorrect,
-                        long discCorrect, long originals, int steps) {
-    public static final StepStats ZERO = new StepStats(0, 0, 0, 0, 0, 0, 0, 0, 0);
+                        long discCorrect, long originals, long content, long contentOriginals,
+                        double contentDiscLossSum, int steps) {
+    public static final StepStats ZERO = new StepStats(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
 
     public StepStats plus(StepStats o) {
         return new StepStats(loss + o.loss, mlmLoss + o.mlmLoss, discLoss + o.discLoss, realTokens + o.realTokens,
                 chosen + o.chosen, mlmCorrect + o.mlmCorrect, discCorrect + o.discCorrect, originals + o.originals,
+                content + o.content, contentOriginals + o.contentOriginals, contentDiscLossSum + o.contentDiscLossSum,
                 steps + o.steps);
     }
 
@@ -35,4 +40,16 @@ public record StepStats(double loss, double mlmLoss, double discLoss, long realT
 
     /** The accuracy of always answering "original". */
     public double baseRate() { return (double) originals / realTokens; }
+
+    /**
+     * What the discriminator knows about the tokens that can be replaced beyond their share of replacements, in nats
+     * per token: the entropy of that share (the loss of answering it everywhere) minus its loss on them. Accuracy
+     * hides this (it moves only where a token's odds pass even), and over all tokens it would count the free fact
+     * that [CLS] and [SEP] are never replaced; 0 means nothing learnt from context or identity.
+     */
+    public double discInformation() {
+        double p = (double) contentOriginals / content;
+        double entropy = p <= 0 || p >= 1 ? 0 : -(p * Math.log(p) + (1 - p) * Math.log1p(-p));
+        return entropy - contentDiscLossSum / content;
+    }
 }

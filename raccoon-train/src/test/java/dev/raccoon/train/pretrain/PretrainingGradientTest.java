@@ -76,7 +76,7 @@ class PretrainingGradientTest {
         ids[7] = MASK;
         ids[8] = MASK;
         Masking.Masked masked = new Masking.Masked(ids, labels, new int[] {1, 3, 7, 8});
-        // One sample equals its original (position 7: id 9), so it counts as original.
+        // Two samples equal their originals (position 3: id 7, position 7: id 9), so they count as original.
         int[] samples = {11, 7, 9, 12};
         ElectraPretraining.Sampler fixed = (probs, rows, vocab) -> samples.clone();
         DoubleSupplier loss = () -> {
@@ -88,7 +88,11 @@ class PretrainingGradientTest {
         electra.trainStep(batch, masked, fixed, 99);
         assertThat(stats.chosen()).isEqualTo(4);
         assertThat(stats.realTokens()).isEqualTo(10);
-        assertThat(stats.originals()).isEqualTo(8); // positions 1, 3, 8 replaced; 7 sampled its original
+        assertThat(stats.originals()).isEqualTo(8); // positions 1 and 8 replaced; 3 and 7 sampled their originals
+        assertThat(stats.content()).isEqualTo(6);   // the 10 real tokens less two [CLS] and two [SEP]
+        assertThat(stats.contentOriginals()).isEqualTo(4);
+        // The content tokens' BCE is part of the mean over all real tokens, the specials' part being positive.
+        assertThat(stats.contentDiscLossSum()).isPositive().isLessThan(10 * stats.discLoss());
         assertThat(stats.loss()).isCloseTo(stats.mlmLoss() + 50 * stats.discLoss(), org.assertj.core.data.Offset.offset(1e-4));
         check(params, loss);
     }
