@@ -29,6 +29,13 @@ public interface Backend extends AutoCloseable {
 
     default Tensor of(HostTensor host) { return of(host.data(), host.shape()); }
 
+    /**
+     * A new tensor holding a copy of {@code data} that is never written again (a frozen model's weights), so a
+     * backend may keep derived forms of it: the CPU backend keeps the packed copy its matrix product reads when the
+     * tensor is the right operand. Writing into it is an error where a backend can tell.
+     */
+    default Tensor constant(float[] data, int... shape) { return of(data, shape); }
+
     /** A copy of the tensor's values on the Java heap. */
     float[] read(Tensor t);
 

@@ -5,6 +5,7 @@ import org.junit.jupiter.api.Test;
 
 import static dev.raccoon.engine.Rand.floats;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * The Vector API backend against the scalar reference (every kernel, from {@link BackendParityTest}) on 2
@@ -44,6 +45,27 @@ class VectorBackendTest extends BackendParityTest {
             assertThat(out[1]).isEqualTo(out[0]);
             assertThat(out[2]).isEqualTo(out[0]);
         }
+    }
+
+    @Test
+    void aConstantRightOperandIsPackedOnceAndGivesTheSameProduct() {
+        // n off the sliver width, k over one KC block, and both ways of splitting across threads.
+        int[][] shapes = {{64, 256, 768}, {64, 1100, 77}, {700, 300, 90}, {5, 40, 33}};
+        for (int[] s : shapes) {
+            int m = s[0], k = s[1], n = s[2];
+            float[] a = floats(rnd, m * k, 1), b = floats(rnd, k * n, 1), c0 = floats(rnd, m * n, 1);
+            for (Backend be : new Backend[] {two, three}) {
+                Tensor plain = be.of(c0, m, n), packed = be.of(c0, m, n), constant = be.constant(b, k, n);
+                be.matmul(be.of(a, m, k), false, be.of(b, k, n), false, plain, 0.5f, 0.25f);
+                be.matmul(be.of(a, m, k), false, constant, false, packed, 0.5f, 0.25f);
+                be.matmul(be.of(a, m, k), false, constant, false, packed, 0.5f, 0.25f); // the packed copy, reused
+                be.matmul(be.of(a, m, k), false, be.of(b, k, n), false, plain, 0.5f, 0.25f);
+                assertThat(be.read(packed)).as("%d×%d×%d", m, k, n).isEqualTo(be.read(plain));
+            }
+        }
+        Tensor constant = two.constant(new float[] {1, 2}, 1, 2);
+        assertThatThrownBy(() -> two.write(constant, new float[] {3, 4})).hasMessageContaining("constant");
+        assertThat(two.read(constant)).containsExactly(1, 2);
     }
 
     @Test

@@ -53,7 +53,7 @@ public final class Param {
         float[] v = backend.read(value), t = new float[v.length];
         for (int r = 0; r < rows; r++)
             for (int c = 0; c < cols; c++) t[c * rows + r] = v[r * cols + c];
-        frozenTranspose = backend.of(t, cols, rows);
+        frozenTranspose = backend.constant(t, cols, rows);
     }
 
     public boolean hasGrad() { return grad != null; }

@@ -26,6 +26,11 @@ public abstract class ArrayBackend implements Backend {
     }
 
     @Override
+    public ArrayTensor constant(float[] data, int... shape) {
+        return ArrayTensor.constant(data.clone(), shape);
+    }
+
+    @Override
     public float[] read(Tensor t) {
         ArrayTensor a = arr(t);
         return Arrays.copyOfRange(a.data(), a.offset(), a.offset() + a.size());
@@ -34,6 +39,7 @@ public abstract class ArrayBackend implements Backend {
     @Override
     public void write(Tensor t, float[] data) {
         ArrayTensor a = arr(t);
+        if (a.isConstant()) throw new IllegalStateException("write into a constant tensor " + t);
         if (data.length != a.size())
             throw new IllegalArgumentException("write of " + data.length + " values into " + t);
         System.arraycopy(data, 0, a.data(), a.offset(), data.length);

@@ -30,10 +30,12 @@ final class Gemm {
 
     /**
      * The block of C rows [i0, i1) × columns [j0, j1), single-threaded. Disjoint blocks may run concurrently.
+     * {@code packedB}, when not null, is {@link #packRight} of op(B) and is read instead of packing B (j0 must
+     * then be a multiple of NR).
      */
     static void gemm(int i0, int i1, int j0, int j1, int k, float alpha,
                      float[] a, int aOff, int lda, boolean transA,
-                     float[] b, int bOff, int ldb, boolean transB,
+                     float[] b, int bOff, int ldb, boolean transB, float[] packedB,
                      float beta, float[] c, int cOff, int ldc) {
         if (i0 >= i1 || j0 >= j1) return;
         if (k == 0) {
@@ -49,14 +51,18 @@ final class Gemm {
         int aNeed = transA ? roundUp(Math.min(i1 - i0, MC), MR) * kcMax : 0, bNeed = roundUp(Math.min(j1 - j0, NC), NR) * kcMax;
         if (scratch[0].length < aNeed) scratch[0] = new float[aNeed];
         if (scratch[1].length < bNeed) scratch[1] = new float[bNeed];
-        float[] ap = scratch[0], bp = scratch[1], tile = scratch[2];
+        float[] ap = scratch[0], tile = scratch[2];
+        if (packedB != null && j0 % NR != 0) throw new IllegalArgumentException("a packed B needs j0 on a sliver, got " + j0);
+        int nPadded = packedB != null ? packedB.length / k : 0; // packRight's layout: k rows of roundUp(n, NR)
 
         for (int jc = j0; jc < j1; jc += NC) {
             int nc = Math.min(NC, j1 - jc);
             for (int pc = 0; pc < k; pc += KC) {
                 int kc = Math.min(KC, k - pc);
                 float betaEff = pc == 0 ? beta : 1;
-                packB(b, bOff, ldb, transB, pc, kc, jc, nc, bp);
+                float[] bp = packedB != null ? packedB : scratch[1];
+                int panel = packedB != null ? pc * nPadded + jc * kc : 0;
+                if (packedB == null) packB(b, bOff, ldb, transB, pc, kc, jc, nc, bp, 0);
                 for (int ic = i0; ic < i1; ic += MC) {
                     int mc = Math.min(MC, i1 - ic);
                     // A row-major already has unit stride along k: the kernel reads its rows in place. Packing it
@@ -67,8 +73,8 @@ final class Gemm {
                         for (int ir = 0; ir < mc; ir += MR) {
                             int mr = Math.min(MR, mc - ir);
                             int cij = cOff + (ic + ir) * ldc + jc + jr;
-                            if (transA) kernel(kc, ap, ir * kc, 1, MR, bp, jr * kc, c, cij, ldc, mr, nr, alpha, betaEff, tile);
-                            else kernel(kc, a, aOff + (ic + ir) * lda + pc, lda, 1, bp, jr * kc, c, cij, ldc, mr, nr,
+                            if (transA) kernel(kc, ap, ir * kc, 1, MR, bp, panel + jr * kc, c, cij, ldc, mr, nr, alpha, betaEff, tile);
+                            else kernel(kc, a, aOff + (ic + ir) * lda + pc, lda, 1, bp, panel + jr * kc, c, cij, ldc, mr, nr,
                                     alpha, betaEff, tile);
                         }
                     }
@@ -91,10 +97,26 @@ final class Gemm {
         }
     }
 
-    /** op(B)[pc : pc+kc, jc : jc+nc] into NR-column slivers: sliver t holds bp[t·NR·kc + p·NR + j], zero-padded. */
-    private static void packB(float[] b, int bOff, int ldb, boolean transB, int pc, int kc, int jc, int nc, float[] bp) {
+    /**
+     * A row-major B [k, n] packed whole, as {@link #gemm} reads it: each KC block of rows pc in turn, at
+     * pc · roundUp(n, NR), laid out as {@link #packB} lays out a panel of all n columns. A block of columns from jc
+     * (a multiple of NR) then starts at pc · roundUp(n, NR) + jc · kc.
+     */
+    static float[] packRight(float[] b, int bOff, int ldb, int k, int n) {
+        int nPadded = roundUp(n, NR);
+        float[] packed = new float[Math.multiplyExact(k, nPadded)];
+        for (int pc = 0; pc < k; pc += KC) packB(b, bOff, ldb, false, pc, Math.min(KC, k - pc), 0, n, packed, pc * nPadded);
+        return packed;
+    }
+
+    /**
+     * op(B)[pc : pc+kc, jc : jc+nc] into NR-column slivers from bp[bpOff]: sliver t holds
+     * bp[bpOff + t·NR·kc + p·NR + j], zero-padded.
+     */
+    private static void packB(float[] b, int bOff, int ldb, boolean transB, int pc, int kc, int jc, int nc, float[] bp,
+                              int bpOff) {
         for (int t = 0; t < nc; t += NR) {
-            int cols = Math.min(NR, nc - t), base = t * kc;
+            int cols = Math.min(NR, nc - t), base = bpOff + t * kc;
             if (transB) {
                 // A transpose: go through k in short runs so the written part of the sliver stays in L1.
                 for (int p0 = 0; p0 < kc; p0 += TRANSPOSE_RUN) {
