@@ -48,11 +48,12 @@ final class Gemm {
         }
         float[][] scratch = SCRATCH.get();
         int kcMax = Math.min(k, KC);
-        int aNeed = transA ? roundUp(Math.min(i1 - i0, MC), MR) * kcMax : 0, bNeed = roundUp(Math.min(j1 - j0, NC), NR) * kcMax;
+        if (packedB != null && j0 % NR != 0) throw new IllegalArgumentException("a packed B needs j0 on a sliver, got " + j0);
+        int aNeed = transA ? roundUp(Math.min(i1 - i0, MC), MR) * kcMax : 0;
+        int bNeed = packedB != null ? 0 : roundUp(Math.min(j1 - j0, NC), NR) * kcMax;
         if (scratch[0].length < aNeed) scratch[0] = new float[aNeed];
         if (scratch[1].length < bNeed) scratch[1] = new float[bNeed];
-        float[] ap = scratch[0], tile = scratch[2];
-        if (packedB != null && j0 % NR != 0) throw new IllegalArgumentException("a packed B needs j0 on a sliver, got " + j0);
+        float[] ap = scratch[0], bp = packedB != null ? packedB : scratch[1], tile = scratch[2];
         int nPadded = packedB != null ? packedB.length / k : 0; // packRight's layout: k rows of roundUp(n, NR)
 
         for (int jc = j0; jc < j1; jc += NC) {
@@ -60,7 +61,6 @@ final class Gemm {
             for (int pc = 0; pc < k; pc += KC) {
                 int kc = Math.min(KC, k - pc);
                 float betaEff = pc == 0 ? beta : 1;
-                float[] bp = packedB != null ? packedB : scratch[1];
                 int panel = packedB != null ? pc * nPadded + jc * kc : 0;
                 if (packedB == null) packB(b, bOff, ldb, transB, pc, kc, jc, nc, bp, 0);
                 for (int ic = i0; ic < i1; ic += MC) {

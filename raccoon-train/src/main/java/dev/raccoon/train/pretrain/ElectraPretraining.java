@@ -111,28 +111,31 @@ public final class ElectraPretraining implements Pretraining {
         ElectraModel.Saved d = discriminator.encoder.forwardForBackward(discriminatorInput,
                 new DropoutSeeds(Pretraining.mix(dropoutSeed, 1)));
         ElectraForPreTraining.HeadSaved head = discriminator.headForBackward(d.output());
-        float[] weights = new float[n];
-        for (int i = 0; i < n; i++) weights[i] = batch.attentionMask()[i];
+        // The loss is over every real token; the log's information is over the tokens that can be replaced.
+        float[] weights = new float[n], contentWeights = new float[n];
+        for (int i = 0; i < n; i++) {
+            weights[i] = batch.attentionMask()[i];
+            if (weights[i] != 0 && !masking.special()[batch.inputIds()[i]]) contentWeights[i] = 1;
+        }
         Tensor dLogits = backend.zeros(head.logits().shape());
         float discLoss = backend.binaryCrossEntropy(head.logits(), replaced, weights, dLogits);
+        float contentMeanLoss = backend.binaryCrossEntropy(head.logits(), replaced, contentWeights, null);
         backend.scale(dLogits, DISCRIMINATOR_WEIGHT);
         discriminator.encoder.backward(discriminator.headBackward(dLogits, head), d);
 
         float[] logits = backend.read(head.logits());
         long real = 0, correct = 0, originals = 0, content = 0, contentOriginals = 0;
-        double contentLoss = 0;
         for (int i = 0; i < n; i++) {
-            if (batch.attentionMask()[i] == 0) continue;
+            if (weights[i] == 0) continue;
             real++;
             boolean isReplaced = replaced[i] > 0;
             if (!isReplaced) originals++;
             if ((logits[i] > 0) == isReplaced) correct++;
-            if (masking.special()[batch.inputIds()[i]]) continue;
+            if (contentWeights[i] == 0) continue;
             content++;
             if (!isReplaced) contentOriginals++;
-            double z = logits[i]; // BCE with logits: softplus(z) − y·z, written to stay finite
-            contentLoss += Math.max(z, 0) - (isReplaced ? z : 0) + Math.log1p(Math.exp(-Math.abs(z)));
         }
+        double contentLoss = (double) contentMeanLoss * content;
         return new StepStats(mlmLoss + DISCRIMINATOR_WEIGHT * discLoss, mlmLoss, discLoss, real, m, mlmCorrect,
                 correct, originals, content, contentOriginals, contentLoss, 1);
     }
