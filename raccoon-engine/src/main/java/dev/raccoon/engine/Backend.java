@@ -151,6 +151,49 @@ public interface Backend extends AutoCloseable {
     float crossEntropy(Tensor logits, int[] labels, int ignoreIndex, Tensor dLogits);
 
     /**
+     * Mean softmax cross-entropy against soft targets, as knowledge distillation trains on a teacher's
+     * probabilities: {@code −Σ_c t[r,c]·log softmax(logits[r])_c} averaged over the rows, {@code targets} row-major
+     * like the logits, each row a probability distribution (non-negative, summing to 1 within 1e-3). Writes the
+     * gradient {@code (softmax − t) / rows} into dLogits when not null. One-hot targets give {@link #crossEntropy}.
+     * A default on the host for every backend: the rows are a classifier's, few and narrow, so one round trip costs
+     * less than a kernel would save.
+     */
+    default float softCrossEntropy(Tensor logits, float[] targets, Tensor dLogits) {
+        if (targets.length != logits.size())
+            throw new IllegalArgumentException(targets.length + " targets for " + logits);
+        if (dLogits != null && (dLogits.rows() != logits.rows() || dLogits.cols() != logits.cols()))
+            throw new IllegalArgumentException("gradient " + dLogits + " for logits " + logits);
+        int rows = logits.rows(), classes = logits.cols();
+        for (int r = 0; r < rows; r++) {
+            double sum = 0;
+            for (int c = 0; c < classes; c++) {
+                float t = targets[r * classes + c];
+                if (!(t >= 0)) throw new IllegalArgumentException("target " + t + " in row " + r + " is not a probability");
+                sum += t;
+            }
+            if (Math.abs(sum - 1) > 1e-3) throw new IllegalArgumentException("the targets of row " + r + " sum to " + sum + ", not 1");
+        }
+        if (rows == 0) return 0;
+        float[] x = read(logits);
+        float[] grad = dLogits == null ? null : new float[x.length];
+        double loss = 0;
+        for (int r = 0; r < rows; r++) {
+            int o = r * classes;
+            double max = Double.NEGATIVE_INFINITY, sum = 0;
+            for (int c = 0; c < classes; c++) max = Math.max(max, x[o + c]);
+            for (int c = 0; c < classes; c++) sum += Math.exp(x[o + c] - max);
+            double logSum = max + Math.log(sum);
+            for (int c = 0; c < classes; c++) {
+                double t = targets[o + c];
+                if (t > 0) loss -= t * (x[o + c] - logSum);
+                if (grad != null) grad[o + c] = (float) ((Math.exp(x[o + c] - logSum) - t) / rows);
+            }
+        }
+        if (grad != null) write(dLogits, grad);
+        return (float) (loss / rows);
+    }
+
+    /**
      * Binary cross-entropy with logits, {@code Σ w·bce(x, y) / Σ w} over one logit per row (weights may be null
      * for all ones; a weight of 0 excludes the row). Writes the gradient into dLogits when not null.
      */

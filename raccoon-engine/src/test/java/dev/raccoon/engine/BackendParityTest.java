@@ -321,6 +321,56 @@ abstract class BackendParityTest {
     }
 
     @Test
+    void softCrossEntropyIsCrossEntropyOnOneHotTargetsAndValidatesThem() {
+        Backend be = be();
+        int rows = 7, classes = 3;
+        float[] logits = floats(rnd, rows * classes, 4), oneHot = new float[rows * classes], soft = new float[rows * classes];
+        int[] labels = new int[rows];
+        for (int r = 0; r < rows; r++) {
+            labels[r] = rnd.nextInt(classes);
+            oneHot[r * classes + labels[r]] = 1;
+            float a = (float) rnd.nextDouble(), b = (float) rnd.nextDouble() * (1 - a);
+            soft[r * classes] = a;
+            soft[r * classes + 1] = b;
+            soft[r * classes + 2] = Math.max(0f, 1 - a - b);
+        }
+        Tensor dHard = ref.zeros(rows, classes), dOneHot = be.of(filled(rows * classes, Float.NaN), rows, classes);
+        float hard = ref.crossEntropy(ref.of(logits, rows, classes), labels, -100, dHard);
+        float viaSoft = be.softCrossEntropy(be.of(logits, rows, classes), oneHot, dOneHot);
+        assertThat(viaSoft).isCloseTo(hard, org.assertj.core.data.Offset.offset(1e-5f * (1 + hard)));
+        assertClose("dLogits, one-hot", be.read(dOneHot), ref.read(dHard), tol(1e-6));
+
+        // Soft targets: the loss is the targets' mixture of the per-class hard losses, the gradient softmax − t.
+        Tensor dSoft = be.zeros(rows, classes);
+        float loss = be.softCrossEntropy(be.of(logits, rows, classes), soft, dSoft);
+        double want = 0;
+        for (int c = 0; c < classes; c++) {
+            for (int r = 0; r < rows; r++) {
+                int[] all = new int[rows];
+                java.util.Arrays.fill(all, -100);
+                all[r] = c;
+                want += soft[r * classes + c] * ref.crossEntropy(ref.of(logits, rows, classes), all, -100, null);
+            }
+        }
+        assertThat((double) loss).isCloseTo(want / rows, org.assertj.core.data.Offset.offset(1e-5 * (1 + want)));
+        float[] d = be.read(dSoft);
+        for (int r = 0; r < rows; r++) {
+            double rowSum = 0;
+            for (int c = 0; c < classes; c++) rowSum += d[r * classes + c];
+            assertThat(rowSum).as("gradient row %d sums to zero", r).isCloseTo(0, org.assertj.core.data.Offset.offset(1e-6));
+        }
+
+        assertThatThrownBy(() -> be.softCrossEntropy(be.zeros(2, 2), new float[] {0.5f, 0.5f, 0.9f, 0.2f}, null))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("row 1 sum to");
+        assertThatThrownBy(() -> be.softCrossEntropy(be.zeros(1, 2), new float[] {1.5f, -0.5f}, null))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("not a probability");
+        assertThatThrownBy(() -> be.softCrossEntropy(be.zeros(1, 2), new float[] {Float.NaN, 1}, null))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("not a probability");
+        assertThatThrownBy(() -> be.softCrossEntropy(be.zeros(2, 2), new float[] {1, 0}, null))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("2 targets");
+    }
+
+    @Test
     void binaryCrossEntropyAndMeanSquaredError() {
         Backend be = be();
         for (int n : new int[] {1, 17, 1000}) {

@@ -139,6 +139,19 @@ class GradientCheckTest {
     }
 
     @Test
+    void softCrossEntropyGradient() {
+        int rows = 3, classes = 4;
+        float[] logits = floats(rnd, rows * classes, 3);
+        float[] targets = {0.1f, 0.2f, 0.3f, 0.4f, 0, 0, 1, 0, 0.25f, 0.25f, 0.25f, 0.25f};
+        float[] want = numeric(logits, ls -> ref.softCrossEntropy(ref.of(ls, rows, classes), targets, null));
+        for (Backend be : BOTH) {
+            Tensor d = be.zeros(rows, classes);
+            be.softCrossEntropy(be.of(logits, rows, classes), targets, d);
+            assertClose(be.name() + " softCrossEntropy", be.read(d), want, TOL);
+        }
+    }
+
+    @Test
     void binaryCrossEntropyAndMseGradients() {
         int n = 6;
         float[] logits = floats(rnd, n, 4), targets = {1, 0, 1, 0, 0.3f, 1}, weights = {1, 2, 0, 0.5f, 1, 1};
