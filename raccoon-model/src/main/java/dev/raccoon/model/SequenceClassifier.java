@@ -36,16 +36,37 @@ public final class SequenceClassifier extends PretrainedModel {
                 : labels == null || labels.length != batch.size())
             throw new IllegalArgumentException("a batch of " + batch.size() + " sequences needs " + batch.size()
                     + (isRegression() ? " regression targets" : " labels"));
-        Backend backend = backend();
+        return trainStep(batch, seed, (logits, dLogits) -> isRegression()
+                ? backend().meanSquaredError(logits, targets, dLogits)
+                : backend().crossEntropy(logits, labels, IGNORE_INDEX, dLogits));
+    }
+
+    /**
+     * A training step against soft targets, as knowledge distillation trains a student on its teachers'
+     * probabilities: {@code probabilities} holds one distribution over the labels per sequence, row-major
+     * [size, labels]; the loss is their mean cross-entropy ({@link Backend#softCrossEntropy}).
+     */
+    public float trainStepSoft(Batch batch, float[] probabilities, long seed) {
+        if (isRegression()) throw new IllegalArgumentException("soft targets need a classifier, this model is a regression");
+        if (probabilities.length != batch.size() * config.numLabels())
+            throw new IllegalArgumentException("a batch of " + batch.size() + " sequences needs " + batch.size()
+                    + " × " + config.numLabels() + " probabilities, got " + probabilities.length);
+        return trainStep(batch, seed, (logits, dLogits) -> backend().softCrossEntropy(logits, probabilities, dLogits));
+    }
+
+    /** Writes the loss's gradient with respect to the logits into its second argument and returns the loss. */
+    private interface Loss {
+        float of(Tensor logits, Tensor dLogits);
+    }
+
+    private float trainStep(Batch batch, long seed, Loss loss) {
         DropoutSeeds seeds = new DropoutSeeds(seed);
         ElectraModel.Saved encoded = encoder.forwardForBackward(batch, seeds);
         ClassificationHead.Saved headSaved = head.forwardForBackward(encoder, encoded.output(), batch, seeds);
         Tensor logits = headSaved.logits();
-        Tensor dLogits = backend.zeros(logits.shape());
-        float loss = isRegression()
-                ? backend.meanSquaredError(logits, targets, dLogits)
-                : backend.crossEntropy(logits, labels, IGNORE_INDEX, dLogits);
+        Tensor dLogits = backend().zeros(logits.shape());
+        float value = loss.of(logits, dLogits);
         encoder.backward(head.backward(encoder, dLogits, headSaved), encoded);
-        return loss;
+        return value;
     }
 }
