@@ -186,7 +186,7 @@ public interface Backend extends AutoCloseable {
             for (int c = 0; c < classes; c++) {
                 double t = targets[o + c];
                 if (t > 0) loss -= t * (x[o + c] - logSum);
-                if (grad != null) grad[o + c] = (float) ((Math.exp(x[o + c] - logSum) - t) / rows);
+                if (grad != null) grad[o + c] = (float) ((Math.exp(x[o + c] - max) / sum - t) / rows);
             }
         }
         if (grad != null) write(dLogits, grad);

@@ -31,8 +31,9 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * Fine-tunes a sequence classifier: classification (cross-entropy over N labels) or regression (one output, MSE,
- * e.g. KorSTS scores) on single texts or text pairs, with AdamW, linear warmup and decay, gradient clipping and
+ * Fine-tunes a sequence classifier: classification (cross-entropy over N labels, or against soft targets where
+ * examples carry probabilities: knowledge distillation) or regression (one output, MSE, e.g. KorSTS scores) on
+ * single texts or text pairs, with AdamW, linear warmup and decay, gradient clipping and
  * length-bucketed shuffled batches.
  *
  * <p>It writes under the output directory: {@code best/} (the checkpoint with the best dev metric, a Hugging Face
@@ -158,6 +159,8 @@ public final class Trainer {
     public Result train(List<Example> train, List<Example> dev, boolean resume) throws IOException {
         if (train.isEmpty()) throw new IllegalArgumentException("the training set is empty");
         if (dev.isEmpty()) throw new IllegalArgumentException("the dev set is empty");
+        long softRows = softRows(train);
+        boolean soft = softRows > 0;
         long started = System.nanoTime();
         int maxLength = Math.min(options.maxLength(), model.config().maxPositionEmbeddings());
         List<Encoding> trainEnc = encode(train, maxLength);
@@ -168,7 +171,7 @@ public final class Trainer {
         int totalSteps = batchesPerEpoch * options.epochs();
         LinearSchedule schedule = new LinearSchedule(options.lr(), Math.round(options.warmup() * totalSteps), totalSteps);
         AdamW optimizer = new AdamW(model.params(), BETA1, BETA2, EPS, options.weightDecay(), Param::decayedByDefault);
-        Map<String, String> trajectory = trajectory(train.size());
+        Map<String, String> trajectory = trajectory(train.size(), softRows);
 
         TrainerState state;
         if (resume) {
@@ -208,7 +211,9 @@ public final class Trainer {
                     Batch batch = LengthBucketBatcher.batch(trainEnc, indices, padId);
                     optimizer.zeroGrad();
                     float lr = schedule.lr(step);
-                    float loss = model.trainStep(batch, labelsOf(train, indices), targetsOf(train, indices), stepSeed(step));
+                    float loss = soft
+                            ? model.trainStepSoft(batch, probabilitiesOf(train, indices), stepSeed(step))
+                            : model.trainStep(batch, labelsOf(train, indices), targetsOf(train, indices), stepSeed(step));
                     if (!Float.isFinite(loss))
                         throw new IllegalStateException("the loss became " + loss + " at step " + (step + 1) + "; lower the learning rate (--lr)");
                     optimizer.clipGradNorm(options.maxGradNorm());
@@ -331,6 +336,35 @@ public final class Trainer {
         return labels;
     }
 
+    /** How many rows carry soft targets; any makes this a distillation run, which only a classifier can be. */
+    private long softRows(List<Example> train) {
+        int labels = model.config().numLabels();
+        long n = 0;
+        for (Example e : train) {
+            if (e.probabilities() == null) continue;
+            if (options.task() != Task.CLASSIFY)
+                throw new IllegalArgumentException("soft targets need the classify task: " + e.text());
+            if (e.probabilities().length != labels)
+                throw new IllegalArgumentException(e.probabilities().length + " probabilities for a model with "
+                        + labels + " labels: " + e.text());
+            n++;
+        }
+        return n;
+    }
+
+    /** Row-major targets of a batch: a row's probabilities, or its label one-hot. */
+    private float[] probabilitiesOf(List<Example> data, int[] indices) {
+        int labels = model.config().numLabels();
+        float[] targets = new float[indices.length * labels];
+        for (int i = 0; i < indices.length; i++) {
+            Example e = data.get(indices[i]);
+            if (e.probabilities() != null) System.arraycopy(e.probabilities(), 0, targets, i * labels, labels);
+            else if (e.label() >= 0 && e.label() < labels) targets[i * labels + e.label()] = 1;
+            else throw new IllegalArgumentException("label " + e.label() + " outside the model's " + labels + " labels: " + e.text());
+        }
+        return targets;
+    }
+
     private float[] targetsOf(List<Example> data, int[] indices) {
         if (options.task() != Task.REGRESS) return null;
         float[] targets = new float[indices.length];
@@ -351,7 +385,7 @@ public final class Trainer {
     }
 
     /** Everything that shapes the weights; resuming under different values would silently train something else. */
-    private Map<String, String> trajectory(int trainSize) {
+    private Map<String, String> trajectory(int trainSize, long softRows) {
         Map<String, String> m = new LinkedHashMap<>();
         m.put("task", options.task().name().toLowerCase(Locale.ROOT));
         m.put("epochs", Integer.toString(options.epochs()));
@@ -364,6 +398,7 @@ public final class Trainer {
         m.put("max_grad_norm", Float.toString(options.maxGradNorm()));
         m.put("dropout", Float.toString(model.config().hiddenDropoutProb()));
         m.put("train_examples", Integer.toString(trainSize));
+        if (softRows > 0) m.put("soft_target_examples", Long.toString(softRows));
         return m;
     }
 

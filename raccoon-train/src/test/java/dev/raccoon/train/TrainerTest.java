@@ -147,6 +147,31 @@ class TrainerTest {
                 .containsExactlyInAnyOrder("best", "last", "train_log.jsonl");
     }
 
+    /** Distillation rows whose probabilities are one-hot train exactly as labelled rows; other rows are refused. */
+    @Test
+    void oneHotSoftTargetsTrainAsLabelsDo(@TempDir Path tmp) throws IOException {
+        List<Example> train = TestData.nsmc("train.tsv", 24);
+        List<Example> dev = TestData.nsmc("dev.tsv", 8);
+        List<Example> distilled = new ArrayList<>();
+        for (int i = 0; i < train.size(); i++) {
+            Example e = train.get(i);
+            float[] oneHot = new float[2];
+            oneHot[e.label()] = 1;
+            // every other row distilled: batches mix soft rows with labelled ones
+            distilled.add(i % 2 == 0 ? Example.distilled(e.text(), e.pair(), e.label(), oneHot) : e);
+        }
+        Map<String, HostTensor> labelled = train(classify(), train, dev, tmp.resolve("labelled"), false);
+        Map<String, HostTensor> soft = train(classify(), distilled, dev, tmp.resolve("soft"), false);
+        assertThat(soft.keySet()).isEqualTo(labelled.keySet());
+        for (String name : labelled.keySet()) // Arrays.equals: AssertJ's diff of two large arrays takes minutes
+            assertThat(java.util.Arrays.equals(soft.get(name).data(), labelled.get(name).data())).as(name).isTrue();
+        assertThat(TrainerState.read(tmp.resolve("soft/last")).options()).containsEntry("soft_target_examples", "12");
+
+        List<Example> threeWay = List.of(Example.distilled("좋아요", null, 0, new float[] {0.5f, 0.25f, 0.25f}));
+        assertThatThrownBy(() -> train(classify(), threeWay, dev, tmp.resolve("bad"), false))
+                .hasMessageContaining("3 probabilities for a model with 2 labels");
+    }
+
     @Test
     void regressionLossFallsOnKorSts(@TempDir Path tmp) throws IOException {
         List<Example> train = TestData.korSts("sts-train.tsv", 320);
