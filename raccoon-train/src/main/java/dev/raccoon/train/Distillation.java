@@ -1,0 +1,139 @@
+package dev.raccoon.train;
+
+import dev.raccoon.api.Classifier;
+import dev.raccoon.train.corpus.CorpusFiles;
+import dev.raccoon.train.data.Example;
+import me.tongfei.progressbar.ProgressBar;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+
+/**
+ * The training data of knowledge distillation: labelled rows and unlabelled texts, each with the mean of its
+ * teachers' probabilities as the target the student learns (Hinton et al., 2015, at temperature 1). A labelled row's
+ * target mixes in its gold label: {@code w·onehot + (1 − w)·teachers}. Unlabelled texts equal to a held-out text
+ * (the dev set; after {@link CorpusFiles#normalize}) are dropped — a corpus that contains the dev reviews would
+ * otherwise carry the teachers' view of them into training and flatter the dev figure — as are repeats and texts
+ * that are labelled already.
+ */
+public final class Distillation {
+    /** Texts per teacher call: enough for length-sorted batches, few enough for a progress bar that moves. */
+    private static final int CHUNK = 8192;
+
+    /**
+     * What went in.
+     *
+     * @param unlabelledRead  lines read from the unlabelled files
+     * @param droppedHeldOut  unlabelled texts equal to a held-out text
+     * @param droppedRepeated unlabelled texts seen before, among themselves or in the labelled rows
+     * @param droppedEmpty    blank unlabelled lines
+     */
+    public record Summary(int teachers, int labelled, long unlabelledRead, int unlabelledKept, int droppedHeldOut,
+                          int droppedRepeated, int droppedEmpty) {
+        @Override
+        public String toString() {
+            return String.format(Locale.ROOT, "%d teacher%s; %d labelled rows; %d unlabelled lines read, %d kept "
+                            + "(%d equal to a held-out text, %d repeated or labelled already, %d blank)",
+                    teachers, teachers == 1 ? "" : "s", labelled, unlabelledRead, unlabelledKept, droppedHeldOut,
+                    droppedRepeated, droppedEmpty);
+        }
+    }
+
+    public record Data(List<Example> examples, Summary summary) {}
+
+    private Distillation() {
+    }
+
+    /**
+     * @param teachers     classifiers whose labels are {@code labels}, in that order
+     * @param labelled     gold-labelled classification rows
+     * @param unlabelled   text files, one text a line (gzip when named .gz), read up to {@code maxUnlabelled} lines
+     * @param heldOut      texts that must not be trained on (the dev set's)
+     * @param goldWeight   w above, in [0, 1]
+     */
+    public static Data prepare(List<Classifier> teachers, List<String> labels, List<Example> labelled,
+                               List<Path> unlabelled, long maxUnlabelled, List<String> heldOut, float goldWeight,
+                               PrintStream progress) throws IOException {
+        if (teachers.isEmpty()) throw new IllegalArgumentException("distillation needs at least one teacher");
+        if (!(goldWeight >= 0 && goldWeight <= 1))
+            throw new IllegalArgumentException("the gold label's weight must lie in [0, 1], got " + goldWeight);
+        for (Classifier t : teachers)
+            if (!t.labels().equals(labels))
+                throw new IllegalArgumentException("teacher " + t.directory() + " has the labels " + t.labels()
+                        + ", the student " + labels);
+        for (Example e : labelled)
+            if (e.isRegression() || e.label() >= labels.size())
+                throw new IllegalArgumentException("a labelled row for distillation needs one of " + labels.size()
+                        + " labels: " + e.text());
+
+        Set<String> held = new HashSet<>();
+        for (String text : heldOut) held.add(CorpusFiles.normalize(text));
+        Set<String> seen = new HashSet<>();
+        for (Example e : labelled) seen.add(CorpusFiles.normalize(e.text()));
+        List<String> texts = new ArrayList<>();
+        int[] dropped = new int[3];
+        long read = CorpusFiles.read(unlabelled, maxUnlabelled, bytes -> { }, line -> {
+            String text = CorpusFiles.normalize(line);
+            if (text.isEmpty()) dropped[2]++;
+            else if (held.contains(text)) dropped[0]++;
+            else if (!seen.add(text)) dropped[1]++;
+            else texts.add(text);
+        });
+
+        List<String> allTexts = new ArrayList<>(labelled.size() + texts.size());
+        List<String> allPairs = new ArrayList<>(labelled.size() + texts.size());
+        for (Example e : labelled) {
+            allTexts.add(e.text());
+            allPairs.add(e.pair());
+        }
+        allTexts.addAll(texts);
+        for (int i = 0; i < texts.size(); i++) allPairs.add(null);
+        float[][] mean = meanProbabilities(teachers, allTexts, allPairs, progress);
+
+        List<Example> examples = new ArrayList<>(allTexts.size());
+        for (int i = 0; i < labelled.size(); i++) {
+            Example e = labelled.get(i);
+            float[] target = mean[i];
+            for (int c = 0; c < target.length; c++) target[c] = (1 - goldWeight) * target[c] + (c == e.label() ? goldWeight : 0);
+            examples.add(Example.distilled(e.text(), e.pair(), e.label(), target));
+        }
+        for (int i = labelled.size(); i < allTexts.size(); i++)
+            examples.add(Example.distilled(allTexts.get(i), null, argmax(mean[i]), mean[i]));
+        return new Data(examples, new Summary(teachers.size(), labelled.size(), read, texts.size(), dropped[0],
+                dropped[1], dropped[2]));
+    }
+
+    /** The teachers' probabilities averaged, row by row; a bar over texts × teachers when progress is not null. */
+    static float[][] meanProbabilities(List<Classifier> teachers, List<String> texts, List<String> pairs,
+                                       PrintStream progress) {
+        int n = texts.size(), classes = teachers.getFirst().labels().size();
+        float[][] mean = new float[n][classes];
+        try (ProgressBar bar = progress == null ? null
+                : Progress.bar("teachers", Math.toIntExact((long) n * teachers.size()), 0, progress)) {
+            for (Classifier teacher : teachers) {
+                for (int start = 0; start < n; start += CHUNK) {
+                    int end = Math.min(n, start + CHUNK);
+                    float[][] logits = teacher.logits(texts.subList(start, end), pairs.subList(start, end));
+                    for (int i = start; i < end; i++) {
+                        float[] p = teacher.prediction(logits[i - start]).probabilities();
+                        for (int c = 0; c < classes; c++) mean[i][c] += p[c] / teachers.size();
+                    }
+                    if (bar != null) bar.stepBy(end - start);
+                }
+            }
+        }
+        return mean;
+    }
+
+    private static int argmax(float[] p) {
+        int best = 0;
+        for (int c = 1; c < p.length; c++) if (p[c] > p[best]) best = c;
+        return best;
+    }
+}

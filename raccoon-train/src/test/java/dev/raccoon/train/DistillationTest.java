@@ -1,0 +1,81 @@
+package dev.raccoon.train;
+
+import dev.raccoon.api.Classifier;
+import dev.raccoon.engine.Backend;
+import dev.raccoon.engine.Backends;
+import dev.raccoon.model.ModelDirectory;
+import dev.raccoon.model.io.DType;
+import dev.raccoon.train.data.Example;
+import dev.raccoon.train.data.Labels;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.zip.GZIPOutputStream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
+
+class DistillationTest {
+    /** A randomly initialised tiny classifier saved as a Hugging Face directory and loaded through the public API. */
+    private static Classifier teacher(Path dir, List<String> labels, long seed) throws IOException {
+        try (Backend backend = Backends.scalar()) {
+            ModelInit init = ModelInit.fresh(ModelInit.Preset.TINY, TestData.vocab(), labels,
+                    "single_label_classification", null, seed, backend);
+            ModelDirectory.save(dir, init.model(), init.tokenizer(), DType.F32);
+        }
+        return Classifier.load(dir, new Classifier.Options("scalar", 1, 64, 4));
+    }
+
+    private static float[] mean(List<Classifier> teachers, String text) {
+        float[] m = new float[2];
+        for (Classifier t : teachers) {
+            float[] p = t.classify(text).probabilities();
+            for (int c = 0; c < 2; c++) m[c] += p[c] / teachers.size();
+        }
+        return m;
+    }
+
+    @Test
+    void targetsMixTheGoldLabelWithTheTeachersMeanAndHeldOutTextsAreDropped(@TempDir Path tmp) throws IOException {
+        List<String> labels = Labels.BINARY.names();
+        Path unlabelled = tmp.resolve("corpus.txt.gz");
+        try (OutputStream out = new GZIPOutputStream(Files.newOutputStream(unlabelled))) {
+            out.write(String.join("\n", "  최고의   영화 ", "최고의 영화", "지루했다", "", "dev 리뷰입니다", "그저 그랬다")
+                    .getBytes(StandardCharsets.UTF_8));
+        }
+        try (Classifier a = teacher(tmp.resolve("a"), labels, 1); Classifier b = teacher(tmp.resolve("b"), labels, 2)) {
+            List<Classifier> teachers = List.of(a, b);
+            List<Example> labelled = List.of(Example.classified("정말 재밌어요", null, 1), Example.classified("지루했다", null, 0));
+            Distillation.Data data = Distillation.prepare(teachers, labels, labelled, List.of(unlabelled), Long.MAX_VALUE,
+                    List.of("dev   리뷰입니다"), 0.25f, null);
+
+            assertThat(data.summary()).isEqualTo(new Distillation.Summary(2, 2, 6, 2, 1, 2, 1));
+            List<String> texts = new ArrayList<>();
+            for (Example e : data.examples()) texts.add(e.text());
+            assertThat(texts).containsExactly("정말 재밌어요", "지루했다", "최고의 영화", "그저 그랬다");
+            assertThat(a.classify("최고의 영화").probabilities()).isNotEqualTo(b.classify("최고의 영화").probabilities());
+            for (Example e : data.examples()) {
+                float[] m = mean(teachers, e.text()), want = m.clone();
+                boolean gold = labelled.stream().anyMatch(l -> l.text().equals(e.text()));
+                if (gold) for (int c = 0; c < 2; c++) want[c] = 0.75f * m[c] + (c == e.label() ? 0.25f : 0);
+                else assertThat(e.label()).isEqualTo(m[1] > m[0] ? 1 : 0);
+                assertThat(e.probabilities()).as(e.text()).containsExactly(want, within(1e-6f));
+            }
+
+            assertThatThrownBy(() -> Distillation.prepare(teachers, List.of("bad", "good"), labelled, List.of(), 0,
+                    List.of(), 0.5f, null)).hasMessageContaining("has the labels [negative, positive], the student [bad, good]");
+            assertThatThrownBy(() -> Distillation.prepare(teachers, labels, labelled, List.of(), 0, List.of(), 1.5f, null))
+                    .hasMessageContaining("in [0, 1], got 1.5");
+            assertThatThrownBy(() -> Distillation.prepare(teachers, labels, List.of(Example.classified("x", null, 2)),
+                    List.of(), 0, List.of(), 0.5f, null)).hasMessageContaining("needs one of 2 labels: x");
+        }
+    }
+}
