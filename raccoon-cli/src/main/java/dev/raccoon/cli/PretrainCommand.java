@@ -151,7 +151,7 @@ final class PretrainCommand implements Callable<Integer> {
         List<TrainingLog.Entry> entries = r.log().entries();
         StringBuilder s = new StringBuilder(String.format(Locale.ROOT, "%s after %d of %d steps in %s, %.0f tokens/s, %.3g training FLOPs",
                 r.steps() == r.totalSteps() ? "finished" : "stopped (resume with --resume)", r.steps(), r.totalSteps(),
-                TrainCommand.duration(r.seconds()), r.tokensPerSecond(), r.flops()));
+                TrainingOptions.duration(r.seconds()), r.tokensPerSecond(), r.flops()));
         if (!entries.isEmpty()) {
             s.append(String.format(Locale.ROOT, "%nfirst log: %s%nlast log:  %s", describe(entries.getFirst()), describe(entries.getLast())));
         }

@@ -17,6 +17,7 @@ import picocli.CommandLine.Option;
 
 import java.io.IOException;
 import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -153,6 +154,33 @@ final class TrainingOptions {
         return start.model != null
                 ? ModelInit.fromPretrained(start.model, names, task.problemType(), dropoutOverride, seed, backend)
                 : ModelInit.fresh(ModelInit.Preset.parse(start.config), vocab, names, task.problemType(), dropoutOverride, seed, backend);
+    }
+
+    /** Builds the starting model on the --device backend and trains it; the summary line goes to stdout. */
+    Trainer.Result fineTune(Trainer.Options options, Labels labels, List<Example> train, List<Example> dev,
+                            boolean resume, PrintStream err) throws IOException {
+        try (Backend backend = compute.backend()) {
+            ModelInit start = model(labels, dropout, options.task(), backend);
+            if (options.progress()) err.println("training " + start.description() + " on " + train.size()
+                    + " examples (" + backend.name() + ", " + backend.threads() + " threads)");
+            Trainer.Result r = new Trainer(start.model(), start.tokenizer(), options, out).train(train, dev, resume);
+            new PrintStream(System.out, true, StandardCharsets.UTF_8).println(summary(r, out.toString()));
+            return r;
+        }
+    }
+
+    static String summary(Trainer.Result r, String out) {
+        String state = r.finished() ? "finished" : "stopped (resume with --resume)";
+        String best = r.bestStep() < 0 ? "no dev evaluation yet"
+                : String.format(Locale.ROOT, "best %s %.4f at step %d: %s/best", r.metric(), r.bestMetric(), r.bestStep(), out);
+        return String.format(Locale.ROOT, "%s after %d of %d steps in %s, %.1f examples/s%n%s",
+                state, r.steps(), r.totalSteps(), duration(r.seconds()), r.examplesPerSecond(), best);
+    }
+
+    static String duration(double seconds) {
+        long s = Math.round(seconds);
+        return s >= 3600 ? String.format(Locale.ROOT, "%dh%02dm%02ds", s / 3600, s / 60 % 60, s % 60)
+                : s >= 60 ? String.format(Locale.ROOT, "%dm%02ds", s / 60, s % 60) : String.format(Locale.ROOT, "%.1fs", seconds);
     }
 
     List<Example> read(Path file, Labels labels, PrintStream err) throws IOException {

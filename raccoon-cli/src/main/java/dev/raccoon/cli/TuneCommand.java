@@ -66,6 +66,6 @@ final class TuneCommand implements Callable<Integer> {
         Tuner.Trial t = r.trial();
         return String.format(Locale.ROOT, "%-6d %-9s %-6d %-6s %-6d %-7s %-12.4f %s", t.index(), t.lr(), t.epochs(),
                 t.warmup(), t.batchSize(), t.dropout() == null ? "-" : t.dropout().toString(), r.result().bestMetric(),
-                TrainCommand.duration(r.result().seconds()));
+                TrainingOptions.duration(r.result().seconds()));
     }
 }

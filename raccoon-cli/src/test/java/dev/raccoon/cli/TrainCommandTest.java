@@ -57,6 +57,39 @@ class TrainCommandTest {
     }
 
     @Test
+    void distillTrainsAStudentOnATeachersProbabilitiesWithoutTheDevTexts(@TempDir Path out) throws IOException {
+        Path teacher = out.resolve("teacher");
+        CliRun trained = raccoon("train", args(teacher));
+        assertThat(trained.exitCode()).as(trained.err()).isZero();
+        // Unlabelled: two dev texts (one with extra spaces), a training text, a repeat and two new texts.
+        List<String> devRows = Files.readAllLines(data.resolve("dev.tsv")), trainRows = Files.readAllLines(data.resolve("train.tsv"));
+        Path unlabelled = out.resolve("corpus.txt");
+        Files.write(unlabelled, List.of(devRows.get(1).split("\t")[1], "  " + devRows.get(2).split("\t")[1].replace(" ", "   "),
+                trainRows.get(1).split("\t")[1], "처음 보는 리뷰", "처음 보는 리뷰", "또 다른 리뷰"), StandardCharsets.UTF_8);
+
+        Path student = out.resolve("student");
+        CliRun distilled = raccoon("distill", args(student, "--teacher", teacher.resolve("best").toString(),
+                "--unlabeled", unlabelled.toString(), "--gold-weight", "0.3"));
+        assertThat(distilled.exitCode()).as(distilled.err()).isZero();
+        assertThat(distilled.err()).contains("distilling: 1 teacher; 48 labelled rows; 6 unlabelled lines read, 2 kept "
+                + "(2 equal to a held-out text, 2 repeated or labelled already, 0 blank)");
+        // 50 rows in batches of 16: 4 steps.
+        assertThat(distilled.out()).contains("finished after 4 of 4 steps");
+        JsonNode state = JSON.readTree(out.resolve("student/last/trainer_state.json").toFile());
+        assertThat(state.get("options").get("soft_target_examples").asText()).isEqualTo("50");
+        assertThat(out.resolve("student/best/model.safetensors")).exists();
+
+        CliRun wrongLabels = raccoon("distill", args(out.resolve("bad"), "--teacher", teacher.resolve("best").toString(),
+                "--labels", "bad,good"));
+        assertThat(wrongLabels.exitCode()).isEqualTo(1);
+        assertThat(wrongLabels.err()).contains("has the labels [negative, positive], the student [bad, good]");
+        CliRun badWeight = raccoon("distill", args(out.resolve("bad"), "--teacher", teacher.resolve("best").toString(),
+                "--gold-weight", "2"));
+        assertThat(badWeight.exitCode()).isEqualTo(2);
+        assertThat(badWeight.err()).contains("--gold-weight must lie in [0, 1], got 2.0");
+    }
+
+    @Test
     void trainWritesCheckpointsLogAndSummaryThenResumes(@TempDir Path out) throws IOException {
         CliRun stopped = raccoon("train", args(out, "--stop-after", "2"));
         assertThat(stopped.exitCode()).as(stopped.err()).isZero();

@@ -1,0 +1,79 @@
+package dev.raccoon.cli;
+
+import dev.raccoon.api.Classifier;
+import dev.raccoon.train.Distillation;
+import dev.raccoon.train.Trainer;
+import dev.raccoon.train.data.Example;
+import dev.raccoon.train.data.Labels;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+
+@Command(name = "distill", description = {
+        "Trains a student classifier on its teachers' probabilities (knowledge distillation): the labelled rows, their",
+        "targets mixed with the gold label, and unlabelled texts, which the teachers label. Unlabelled texts equal to a",
+        "dev text are dropped. Writes OUT/best, OUT/last and OUT/train_log.jsonl as train does."})
+final class DistillCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Mixin
+    TrainingOptions training;
+
+    @Mixin
+    RunControl run;
+
+    @Option(names = "--teacher", paramLabel = "DIR", required = true,
+            description = "A classifier directory with the student's labels; repeat for an ensemble (probabilities averaged).")
+    List<Path> teachers;
+
+    @Option(names = {"--unlabeled", "--unlabelled"}, paramLabel = "FILE",
+            description = "Unlabelled texts, one a line (.gz read as gzip); repeatable.")
+    List<Path> unlabelled = List.of();
+
+    @Option(names = "--max-unlabeled", paramLabel = "N", description = "Read at most N unlabelled lines in all (default: every line).")
+    long maxUnlabelled = Long.MAX_VALUE;
+
+    @Option(names = "--gold-weight", defaultValue = "0.5", paramLabel = "W",
+            description = "A labelled row's target: W × its gold label + (1 − W) × the teachers' probabilities (default: ${DEFAULT-VALUE}).")
+    float goldWeight;
+
+    @Override
+    public Integer call() throws Exception {
+        Trainer.Options options = training.options(spec, run.stopAfter(spec));
+        if (options.task() != Trainer.Task.CLASSIFY) throw TrainingOptions.usage(spec, "distill trains classifiers only (--task classify)");
+        if (!(goldWeight >= 0 && goldWeight <= 1)) throw TrainingOptions.usage(spec, "--gold-weight must lie in [0, 1], got " + goldWeight);
+        if (maxUnlabelled < 0) throw TrainingOptions.usage(spec, "--max-unlabeled must not be negative");
+        PrintStream err = new PrintStream(System.err, true, StandardCharsets.UTF_8);
+        Labels labels = training.labels(spec);
+        List<Example> train = training.read(training.train, labels, err);
+        List<Example> dev = training.read(training.dev, labels, err);
+        List<String> devTexts = new ArrayList<>(dev.size());
+        for (Example e : dev) devTexts.add(e.text());
+
+        Distillation.Data data;
+        List<Classifier> loaded = new ArrayList<>();
+        try {
+            Classifier.Options teacherOptions = new Classifier.Options(training.compute.device, training.compute.threads,
+                    options.maxLength(), 64);
+            for (Path dir : teachers) loaded.add(Classifier.load(dir, teacherOptions));
+            data = Distillation.prepare(loaded, labels.names(), train, unlabelled, maxUnlabelled, devTexts, goldWeight,
+                    options.progress() ? err : null);
+        } finally {
+            for (Classifier c : loaded) c.close();
+        }
+        err.println("distilling: " + data.summary());
+
+        training.fineTune(options, labels, data.examples(), dev, run.resume, err);
+        return 0;
+    }
+}
