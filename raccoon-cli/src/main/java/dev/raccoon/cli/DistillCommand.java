@@ -19,9 +19,10 @@ import java.util.List;
 import java.util.concurrent.Callable;
 
 @Command(name = "distill", description = {
-        "Trains a student classifier on its teachers' probabilities (knowledge distillation): the labelled rows, their",
-        "targets mixed with the gold label, and unlabelled texts, which the teachers label. Unlabelled texts equal to a",
-        "dev text are dropped. Writes OUT/best, OUT/last and OUT/train_log.jsonl as train does."})
+        "Trains a student classifier on its teachers' mean probabilities (knowledge distillation).",
+        "Labelled rows learn those mixed with their gold label (--gold-weight); unlabelled texts, those alone.",
+        "Unlabelled texts equal to a dev text, repeats and texts labelled already are dropped.",
+        "Writes OUT/best, OUT/last and OUT/train_log.jsonl as train does."})
 final class DistillCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
