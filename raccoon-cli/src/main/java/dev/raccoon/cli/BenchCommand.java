@@ -6,76 +6,191 @@ import dev.raccoon.engine.GemmBench;
 import dev.raccoon.model.Architecture;
 import dev.raccoon.model.Batch;
 import dev.raccoon.model.ElectraConfig;
+import dev.raccoon.model.Param;
 import dev.raccoon.model.PretrainedModel;
 import dev.raccoon.model.SequenceClassifier;
+import dev.raccoon.text.Vocabulary;
+import dev.raccoon.text.WordPieceTrainer;
+import dev.raccoon.train.ModelInit;
+import dev.raccoon.train.optim.AdamW;
+import dev.raccoon.train.pretrain.Masking;
+import dev.raccoon.train.pretrain.Objective;
+import dev.raccoon.train.pretrain.Pretraining;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.SplittableRandom;
 import java.util.concurrent.Callable;
 
 @Command(name = "bench", description = {
-        "Inference speed of an ELECTRA-small classifier (embedding 128, hidden 256, 12 layers, 4 heads, FFN 1024,",
-        "vocab 32200, random weights) at batch 1 and batch 32, 64 tokens each, with 1 thread and all cores,",
-        "and GEMM GFLOP/s for 512x768x768."})
+        "Speed of ELECTRA-small (embedding 128, hidden 256, 12 layers, 4 heads, FFN 1024, vocab 32200, random weights).",
+        "inference: a classifier's forward pass, batch 1 and 32 of 64 tokens.",
+        "finetune: a classifier's training step (forward, backward, clipping, AdamW), batch 32 of 64 tokens.",
+        "pretrain: an ELECTRA pretraining step (discriminator and a 1/4-size generator sharing embeddings, 15% masked, "
+                + "sampling, AdamW), batch 128 of 128 tokens.",
+        "gemm: GFLOP/s of a 512x768x768 matrix product.",
+        "Each case runs with 1 thread and with all cores unless --threads says otherwise."})
 final class BenchCommand implements Callable<Integer> {
+    /** The vocabulary size of the benchmark model (KoELECTRA-small-v3's). */
+    static final int VOCAB = 32200;
+
+    enum Case { INFERENCE, FINETUNE, PRETRAIN, GEMM }
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--case", split = ",", paramLabel = "CASE", defaultValue = "inference,gemm",
+            description = "inference, finetune, pretrain and/or gemm (default: ${DEFAULT-VALUE}).")
+    List<String> cases;
+
+    @Option(names = "--config", defaultValue = "small", paramLabel = "SIZE",
+            description = "Model size: tiny, mini or small (default: ${DEFAULT-VALUE}).")
+    String config;
+
+    @Option(names = "--batch-size", split = ",", paramLabel = "N",
+            description = "Batch sizes of the model cases (default: inference 1,32; finetune 32; pretrain 128).")
+    List<Integer> batchSizes;
+
+    @Option(names = "--tokens", paramLabel = "N", description = "Tokens per example (default: 64; pretrain 128).")
+    Integer tokens;
+
     @Option(names = "--device", defaultValue = "cpu", description = "cpu, cuda, scalar or auto (CUDA when a GPU and driver are present, else cpu) (default: ${DEFAULT-VALUE}).")
     String device;
 
     @Option(names = "--seconds", defaultValue = "5", description = "Measuring time per case (default: ${DEFAULT-VALUE}).")
     double seconds;
 
-    @Option(names = "--tokens", defaultValue = "64", description = "Tokens per example (default: ${DEFAULT-VALUE}).")
-    int tokens;
-
     @Option(names = "--threads", split = ",", description = "Thread counts to run (default: 1 and all cores).")
     List<Integer> threads;
 
+    private ModelInit.Preset preset;
+
     @Override
     public Integer call() {
+        List<Case> selected = new ArrayList<>();
+        for (String c : cases) {
+            try {
+                selected.add(Case.valueOf(c.trim().toUpperCase(Locale.ROOT)));
+            } catch (IllegalArgumentException e) {
+                throw TrainingOptions.usage(spec, "--case takes inference, finetune, pretrain or gemm, not '" + c + "'");
+            }
+        }
+        try {
+            preset = ModelInit.Preset.parse(config);
+        } catch (IllegalArgumentException e) {
+            throw TrainingOptions.usage(spec, e.getMessage());
+        }
+        if (batchSizes != null && batchSizes.stream().anyMatch(b -> b < 1)) throw TrainingOptions.usage(spec, "--batch-size must be positive");
+        if (tokens != null && tokens < 2) throw TrainingOptions.usage(spec, "--tokens must be at least 2");
+        if (!(seconds > 0)) throw TrainingOptions.usage(spec, "--seconds must be positive");
+
         int cores = Runtime.getRuntime().availableProcessors();
         List<Integer> threadCounts = threads != null ? threads : cores > 1 ? List.of(1, cores) : List.of(1);
-        System.out.printf(Locale.ROOT, "machine: %s, %d cores; java %s; device %s%n", cpuName(), cores,
-                Runtime.version(), device);
-        ElectraConfig config = ElectraConfig.electra(32200, 128, 256, 12, 4, 1024, 512, List.of("negative", "positive"));
-        double flopsPerExample = forwardFlops(config, tokens);
-        System.out.printf(Locale.ROOT, "%-34s %8s %12s %10s %10s%n", "case", "threads", "examples/s", "ms/batch", "GFLOP/s");
+        System.out.printf(Locale.ROOT, "machine: %s, %d cores; java %s; device %s; config %s%n", cpuName(), cores,
+                Runtime.version(), device, preset.name().toLowerCase(Locale.ROOT));
+        ElectraConfig model = preset.config(VOCAB, List.of("negative", "positive"));
+        System.out.printf(Locale.ROOT, "%-34s %8s %12s %12s %10s %10s%n", "case", "threads", "examples/s", "tokens/s",
+                "ms/batch", "GFLOP/s");
         for (int t : threadCounts) {
             try (Backend backend = Backends.create(device, t)) {
-                SequenceClassifier model = (SequenceClassifier) PretrainedModel.create(
-                        Architecture.ELECTRA_FOR_SEQUENCE_CLASSIFICATION, config, backend);
-                model.params().initialize(config.initializerRange(), config.padTokenId(), 42);
-                model.params().freeze(); // as Classifier does: inference only
-                for (int batchSize : new int[] {1, 32}) {
-                    Batch batch = randomBatch(batchSize, tokens, config.vocabSize());
-                    double secondsPerBatch = time(() -> backend.read(model.logits(batch)), seconds);
-                    double examplesPerSecond = batchSize / secondsPerBatch;
-                    System.out.printf(Locale.ROOT, "%-34s %8d %12.1f %10.2f %10.1f%n",
-                            "electra-small batch " + batchSize + "x" + tokens, t, examplesPerSecond,
-                            secondsPerBatch * 1e3, examplesPerSecond * flopsPerExample / 1e9);
+                for (Case c : selected) {
+                    switch (c) {
+                        case INFERENCE -> {
+                            SequenceClassifier classifier = classifier(model, backend);
+                            classifier.params().freeze(); // as Classifier does: inference only
+                            int seq = tokens != null ? tokens : 64;
+                            for (int b : batchSizes != null ? batchSizes : List.of(1, 32)) {
+                                Batch batch = randomBatch(b, seq, VOCAB);
+                                report("inference", b, seq, t, time(() -> backend.read(classifier.logits(batch)), seconds),
+                                        b * forwardFlops(model, seq));
+                            }
+                        }
+                        case FINETUNE -> {
+                            SequenceClassifier classifier = classifier(model, backend);
+                            AdamW optimizer = new AdamW(classifier.params(), 0.9f, 0.999f, 1e-8f, 0.01f, Param::decayedByDefault);
+                            int seq = tokens != null ? tokens : 64;
+                            for (int b : batchSizes != null ? batchSizes : List.of(32)) {
+                                Batch batch = randomBatch(b, seq, VOCAB);
+                                int[] labels = new int[b];
+                                for (int i = 0; i < b; i++) labels[i] = i % 2;
+                                report("finetune", b, seq, t, time(() -> {
+                                    optimizer.zeroGrad();
+                                    classifier.trainStep(batch, labels, null, optimizer.stepCount());
+                                    optimizer.clipGradNorm(1);
+                                    optimizer.step(1e-5f);
+                                }, seconds), 3 * b * trainForwardFlops(model, seq));
+                            }
+                        }
+                        case PRETRAIN -> {
+                            Pretraining pretraining = Pretraining.create(Objective.ELECTRA, model, 0.25f,
+                                    Masking.DEFAULT_CHOOSE_PROB, vocabulary(), backend);
+                            pretraining.initialize(42);
+                            AdamW optimizer = new AdamW(pretraining.params(), 0.9f, 0.999f, 1e-6f, 0.01f);
+                            int seq = tokens != null ? tokens : 128;
+                            for (int b : batchSizes != null ? batchSizes : List.of(128)) {
+                                Batch batch = randomBatch(b, seq, VOCAB);
+                                report("pretrain electra", b, seq, t, time(() -> {
+                                    optimizer.zeroGrad();
+                                    pretraining.trainStep(batch, optimizer.stepCount());
+                                    optimizer.clipGradNorm(1);
+                                    optimizer.step(1e-5f);
+                                }, seconds), pretraining.flopsPerStep(b, seq));
+                            }
+                        }
+                        case GEMM -> System.out.printf(Locale.ROOT, "%-34s %8d %12s %12s %10s %10.1f%n",
+                                "gemm 512x768x768", t, "", "", "", GemmBench.gflops(backend, 512, 768, 768, seconds));
+                    }
                 }
-                double gflops = GemmBench.gflops(backend, 512, 768, 768, seconds);
-                System.out.printf(Locale.ROOT, "%-34s %8d %12s %10s %10.1f%n", "gemm 512x768x768", t, "", "", gflops);
             }
         }
         return 0;
     }
 
+    private void report(String what, int batch, int seq, int threads, double secondsPerBatch, double flopsPerBatch) {
+        System.out.printf(Locale.ROOT, "%-34s %8d %12.1f %12.0f %10.2f %10.1f%n",
+                preset.name().toLowerCase(Locale.ROOT) + " " + what + " " + batch + "x" + seq, threads, batch / secondsPerBatch,
+                batch * seq / secondsPerBatch, secondsPerBatch * 1e3, flopsPerBatch / secondsPerBatch / 1e9);
+    }
+
+    private static SequenceClassifier classifier(ElectraConfig config, Backend backend) {
+        SequenceClassifier model = (SequenceClassifier) PretrainedModel.create(
+                Architecture.ELECTRA_FOR_SEQUENCE_CLASSIFICATION, config, backend);
+        model.params().initialize(config.initializerRange(), config.padTokenId(), 42);
+        return model;
+    }
+
+    /** BERT's special tokens first, as Raccoon's vocabularies have them, then placeholders up to {@link #VOCAB}. */
+    private static Vocabulary vocabulary() {
+        List<String> tokens = new ArrayList<>(WordPieceTrainer.SPECIAL_TOKENS);
+        while (tokens.size() < VOCAB) tokens.add("t" + tokens.size());
+        return Vocabulary.of(tokens);
+    }
+
     /**
-     * Multiply-adds of one example's forward pass as Raccoon runs it, counted as 2 FLOPs each (matrix products
-     * only): every layer on every token, except that the last layer's output projection and feed-forward run on
-     * the [CLS] row alone (ElectraModel.firstTokenStates).
+     * Multiply-adds of one example's forward pass as Raccoon runs it for inference, counted as 2 FLOPs each (matrix
+     * products only): every layer on every token, except that the last layer's output projection and feed-forward
+     * run on the [CLS] row alone (ElectraModel.firstTokenStates).
      */
     static double forwardFlops(ElectraConfig c, int seq) {
         double h = c.hiddenSize(), f = c.intermediateSize();
+        double afterAttention = 2 * h * h + 2 * 2 * h * f;
+        return trainForwardFlops(c, seq) - (seq - 1) * afterAttention;
+    }
+
+    /** The same for a training forward pass, which runs every layer on every token. */
+    static double trainForwardFlops(ElectraConfig c, int seq) {
+        double h = c.hiddenSize(), f = c.intermediateSize();
         double attention = 3 * 2 * h * h + 2 * 2 * seq * h, afterAttention = 2 * h * h + 2 * 2 * h * f;
         double perToken = c.embeddingSize() != c.hiddenSize() ? 2 * c.embeddingSize() * h : 0;
-        perToken += c.numHiddenLayers() * attention + (c.numHiddenLayers() - 1) * afterAttention;
-        return perToken * seq + afterAttention + 2 * h * h + 2 * h * c.numLabels();
+        perToken += c.numHiddenLayers() * (attention + afterAttention);
+        return perToken * seq + 2 * h * h + 2 * h * c.numLabels();
     }
 
     private static Batch randomBatch(int size, int seq, int vocab) {
@@ -87,7 +202,7 @@ final class BenchCommand implements Callable<Integer> {
         return new Batch(size, seq, ids, new int[size * seq], mask);
     }
 
-    /** Seconds per call: warm up for a third of the budget, then the mean over the rest. */
+    /** Seconds per call: warm up for a third of the budget, then the mean over the rest (at least one call each). */
     static double time(Runnable task, double seconds) {
         long warmEnd = System.nanoTime() + (long) (seconds * 1e9 / 3);
         do task.run(); while (System.nanoTime() < warmEnd);

@@ -47,6 +47,20 @@ public final class Vocabulary {
     }
 
     /**
+     * A vocabulary of {@code tokens}, ids in list order, with BERT's special tokens [PAD] [UNK] [CLS] [SEP] [MASK]
+     * among them: for models built in code (benchmarks, tests) rather than read from a directory.
+     *
+     * @throws IllegalArgumentException if a token repeats or a special token is missing
+     */
+    public static Vocabulary of(List<String> tokens) {
+        if (new java.util.HashSet<>(tokens).size() != tokens.size())
+            throw new IllegalArgumentException("the tokens repeat");
+        for (String special : List.of("[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"))
+            if (!tokens.contains(special)) throw new IllegalArgumentException("the tokens lack " + special);
+        return new Vocabulary(tokens, tokens.size(), "[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]");
+    }
+
+    /**
      * Reads vocab.txt as transformers does: one token per line, ids in line order, line breaks \n, \r\n or \r.
      *
      * @throws IOException              if the file is missing, unreadable or not UTF-8

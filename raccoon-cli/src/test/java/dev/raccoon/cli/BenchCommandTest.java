@@ -1,0 +1,61 @@
+package dev.raccoon.cli;
+
+import dev.raccoon.model.ElectraConfig;
+import dev.raccoon.train.ModelInit;
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+class BenchCommandTest {
+    private static final Pattern ROW = Pattern.compile(
+            "(?m)^(tiny [a-z ]+ \\d+x\\d+)\\s+1\\s+([\\d.]+)\\s+(\\d+)\\s+([\\d.]+)\\s+([\\d.]+)$");
+
+    /** Every case runs (on a tiny model, small batches) and reports consistent figures. */
+    @Test
+    void everyCaseRunsAndReportsThroughput() {
+        CliRun run = CliRun.run("", "bench", "--case", "inference,finetune,pretrain,gemm", "--config", "tiny",
+                "--batch-size", "2,3", "--tokens", "16", "--seconds", "0.05", "--threads", "1");
+        assertThat(run.exitCode()).as(run.err()).isZero();
+        Matcher m = ROW.matcher(run.out());
+        List<String> cases = new java.util.ArrayList<>();
+        while (m.find()) {
+            cases.add(m.group(1));
+            int batch = Integer.parseInt(m.group(1).replaceAll(".* (\\d+)x16", "$1"));
+            double examples = Double.parseDouble(m.group(2)), tokens = Double.parseDouble(m.group(3));
+            double ms = Double.parseDouble(m.group(4));
+            assertThat(examples).as(m.group()).isPositive();
+            assertThat(tokens).as(m.group()).isCloseTo(examples * 16, within(1 + examples * 16 * 1e-3));
+            assertThat(ms).as(m.group()).isCloseTo(1e3 * batch / examples, within(0.01 + 1e3 * batch / examples * 1e-2));
+            assertThat(Double.parseDouble(m.group(5))).as(m.group()).isPositive();
+        }
+        assertThat(cases).containsExactly("tiny inference 2x16", "tiny inference 3x16", "tiny finetune 2x16",
+                "tiny finetune 3x16", "tiny pretrain electra 2x16", "tiny pretrain electra 3x16");
+        assertThat(run.out()).containsPattern("(?m)^gemm 512x768x768\\s+1\\s+[\\d.]+$");
+    }
+
+    @Test
+    void badOptionsAreUsageErrors() {
+        CliRun badCase = CliRun.run("", "bench", "--case", "inference,train");
+        assertThat(badCase.exitCode()).isEqualTo(2);
+        assertThat(badCase.err()).contains("--case takes inference, finetune, pretrain or gemm, not 'train'");
+        CliRun badConfig = CliRun.run("", "bench", "--config", "huge");
+        assertThat(badConfig.exitCode()).isEqualTo(2);
+        assertThat(badConfig.err()).contains("unknown config \"huge\"");
+    }
+
+    /** Inference skips the last layer's work on every row but [CLS]; training runs it on every row. */
+    @Test
+    void inferenceFlopsLeaveOutTheLastLayersNonClsRows() {
+        ElectraConfig c = ModelInit.Preset.SMALL.config(BenchCommand.VOCAB, List.of("a", "b"));
+        double h = 256, f = 1024, seq = 64;
+        double perTokenLayer = 2 * (4 * h * h + 2 * seq * h + 2 * h * f);
+        double train = seq * (2 * 128 * h + 12 * perTokenLayer) + 2 * h * h + 2 * h * 2;
+        assertThat(BenchCommand.trainForwardFlops(c, 64)).isCloseTo(train, within(1.0));
+        assertThat(BenchCommand.forwardFlops(c, 64)).isCloseTo(train - 63 * 2 * (h * h + 2 * h * f), within(1.0));
+    }
+}
