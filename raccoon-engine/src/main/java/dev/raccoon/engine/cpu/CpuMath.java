@@ -54,7 +54,7 @@ public final class CpuMath {
     /** d/dx x·Φ(x) = Φ(x) + x·φ(x). */
     public static double geluGrad(double x) { return phi(x) + x * INV_SQRT_2PI * Math.exp(-0.5 * x * x); }
 
-    private static final long GOLDEN = 0x9E3779B97F4A7C15L;
+    static final long GOLDEN = 0x9E3779B97F4A7C15L;
 
     /**
      * Element {@code index} of the splitmix64 stream seeded by {@code seed}: a counter-based generator, so any

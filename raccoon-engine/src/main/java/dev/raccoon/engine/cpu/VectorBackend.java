@@ -329,7 +329,7 @@ public final class VectorBackend extends ArrayBackend {
         parallelFor(x.size(), 8, (i0, i1) -> {
             float[] xd = X.data(), od = O.data();
             int xo = X.offset(), oo = O.offset();
-            for (int i = i0; i < i1; i++) od[oo + i] = CpuMath.keep(seed, i, p) ? xd[xo + i] * scale : 0;
+            VectorMath.dropout(xd, xo + i0, od, oo + i0, i1 - i0, seed, i0, p, scale);
         });
     }
 
@@ -465,7 +465,7 @@ public final class VectorBackend extends ArrayBackend {
 
     /** Applies the dropout mask of probs elements base … base + seq² − 1 in place. */
     private static void dropProbabilities(float[] p, int seq, long base, float dropout, float scale, long seed) {
-        for (int i = 0; i < seq * seq; i++) p[i] = CpuMath.keep(seed, base + i, dropout) ? p[i] * scale : 0;
+        VectorMath.dropout(p, 0, p, 0, seq * seq, seed, base, dropout, scale);
     }
 
     @Override

@@ -2,7 +2,10 @@ package dev.raccoon.engine.cpu;
 
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.LongVector;
+import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -74,5 +77,33 @@ final class VectorMath {
         FloatVector big = FloatVector.broadcast(S, 1f).sub(FloatVector.broadcast(S, 2f).div(exp(ax.add(ax)).add(1f)));
         big = big.blend(big.neg(), x.lt(0f));
         return small.blend(big, ax.compare(VectorOperators.GE, 0.625f));
+    }
+
+    private static final VectorSpecies<Long> DRAWS = LongVector.SPECIES_PREFERRED;
+    /** Floats with as many lanes as {@link #DRAWS}, for the elements the draws decide. */
+    private static final VectorSpecies<Float> DRAWN = VectorSpecies.of(float.class,
+            VectorShape.forBitSize(DRAWS.length() * Float.SIZE));
+    /** 0, 1, …: each lane's offset from the first element of a step. */
+    private static final LongVector LANE =
+            LongVector.fromArray(DRAWS, java.util.stream.LongStream.range(0, DRAWS.length()).toArray(), 0);
+
+    /**
+     * Dropout of n elements: {@code out[oo + i] = CpuMath.keep(seed, base + i, p) ? x[xo + i] · scale : 0}, the
+     * splitmix64 draws computed a vector of 64-bit lanes at a time (the same integer arithmetic, so the same bits as
+     * the scalar rule); x and out may be the same array.
+     */
+    static void dropout(float[] x, int xo, float[] out, int oo, int n, long seed, long base, float p, float scale) {
+        int k = DRAWS.length(), i = 0;
+        for (; i + k <= n; i += k) {
+            LongVector z = LANE.add(base + i + 1).mul(CpuMath.GOLDEN).add(seed);
+            z = z.lanewise(VectorOperators.XOR, z.lanewise(VectorOperators.LSHR, 30)).mul(0xBF58476D1CE4E5B9L);
+            z = z.lanewise(VectorOperators.XOR, z.lanewise(VectorOperators.LSHR, 27)).mul(0x94D049BB133111EBL);
+            z = z.lanewise(VectorOperators.XOR, z.lanewise(VectorOperators.LSHR, 31));
+            // The top 24 bits convert to float exactly, as the scalar long-to-float conversion does.
+            FloatVector u = (FloatVector) z.lanewise(VectorOperators.LSHR, 40).convertShape(VectorOperators.L2F, DRAWN, 0);
+            VectorMask<Float> drop = u.mul(0x1p-24f).compare(VectorOperators.LT, p);
+            FloatVector.fromArray(DRAWN, x, xo + i).mul(scale).blend(0f, drop).intoArray(out, oo + i);
+        }
+        for (; i < n; i++) out[oo + i] = CpuMath.keep(seed, base + i, p) ? x[xo + i] * scale : 0;
     }
 }
