@@ -157,7 +157,7 @@ final class TrainingOptions {
     }
 
     /** Builds the starting model on the --device backend and trains it; the summary line goes to stdout. */
-    Trainer.Result fineTune(Trainer.Options options, Labels labels, List<Example> train, List<Example> dev,
+    void fineTune(Trainer.Options options, Labels labels, List<Example> train, List<Example> dev,
                             boolean resume, PrintStream err) throws IOException {
         try (Backend backend = compute.backend()) {
             ModelInit start = model(labels, dropout, options.task(), backend);
@@ -165,7 +165,6 @@ final class TrainingOptions {
                     + " examples (" + backend.name() + ", " + backend.threads() + " threads)");
             Trainer.Result r = new Trainer(start.model(), start.tokenizer(), options, out).train(train, dev, resume);
             new PrintStream(System.out, true, StandardCharsets.UTF_8).println(summary(r, out.toString()));
-            return r;
         }
     }
 
