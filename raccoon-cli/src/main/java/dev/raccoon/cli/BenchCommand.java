@@ -105,8 +105,8 @@ final class BenchCommand implements Callable<Integer> {
                         case INFERENCE -> {
                             SequenceClassifier classifier = classifier(model, backend);
                             classifier.params().freeze(); // as Classifier does: inference only
-                            int seq = tokens != null ? tokens : 64;
-                            for (int b : batchSizes != null ? batchSizes : List.of(1, 32)) {
+                            int seq = tokens(64);
+                            for (int b : batchSizes(1, 32)) {
                                 Batch batch = randomBatch(b, seq, VOCAB);
                                 report("inference", b, seq, t, time(() -> backend.read(classifier.logits(batch)), seconds),
                                         b * forwardFlops(model, seq));
@@ -115,17 +115,14 @@ final class BenchCommand implements Callable<Integer> {
                         case FINETUNE -> {
                             SequenceClassifier classifier = classifier(model, backend);
                             AdamW optimizer = new AdamW(classifier.params(), 0.9f, 0.999f, 1e-8f, 0.01f, Param::decayedByDefault);
-                            int seq = tokens != null ? tokens : 64;
-                            for (int b : batchSizes != null ? batchSizes : List.of(32)) {
+                            int seq = tokens(64);
+                            for (int b : batchSizes(32)) {
                                 Batch batch = randomBatch(b, seq, VOCAB);
                                 int[] labels = new int[b];
                                 for (int i = 0; i < b; i++) labels[i] = i % 2;
-                                report("finetune", b, seq, t, time(() -> {
-                                    optimizer.zeroGrad();
-                                    classifier.trainStep(batch, labels, null, optimizer.stepCount());
-                                    optimizer.clipGradNorm(1);
-                                    optimizer.step(1e-5f);
-                                }, seconds), 3 * b * trainForwardFlops(model, seq));
+                                report("finetune", b, seq, t, timeSteps(optimizer,
+                                        () -> classifier.trainStep(batch, labels, null, optimizer.stepCount())),
+                                        3 * b * trainForwardFlops(model, seq));
                             }
                         }
                         case PRETRAIN -> {
@@ -133,15 +130,12 @@ final class BenchCommand implements Callable<Integer> {
                                     Masking.DEFAULT_CHOOSE_PROB, vocabulary(), backend);
                             pretraining.initialize(42);
                             AdamW optimizer = new AdamW(pretraining.params(), 0.9f, 0.999f, 1e-6f, 0.01f);
-                            int seq = tokens != null ? tokens : 128;
-                            for (int b : batchSizes != null ? batchSizes : List.of(128)) {
+                            int seq = tokens(128);
+                            for (int b : batchSizes(128)) {
                                 Batch batch = randomBatch(b, seq, VOCAB);
-                                report("pretrain electra", b, seq, t, time(() -> {
-                                    optimizer.zeroGrad();
-                                    pretraining.trainStep(batch, optimizer.stepCount());
-                                    optimizer.clipGradNorm(1);
-                                    optimizer.step(1e-5f);
-                                }, seconds), pretraining.flopsPerStep(b, seq));
+                                report("pretrain electra", b, seq, t, timeSteps(optimizer,
+                                        () -> pretraining.trainStep(batch, optimizer.stepCount())),
+                                        pretraining.flopsPerStep(b, seq));
                             }
                         }
                         case GEMM -> System.out.printf(Locale.ROOT, "%-34s %8d %12s %12s %10s %10.1f%n",
@@ -151,6 +145,22 @@ final class BenchCommand implements Callable<Integer> {
             }
         }
         return 0;
+    }
+
+    /** --tokens, else the case's own length. */
+    private int tokens(int caseDefault) { return tokens != null ? tokens : caseDefault; }
+
+    /** --batch-size, else the case's own sizes. */
+    private List<Integer> batchSizes(Integer... caseDefaults) { return batchSizes != null ? batchSizes : List.of(caseDefaults); }
+
+    /** Seconds per training step: gradients cleared, a forward and backward pass, clipping at 1, an AdamW update. */
+    private double timeSteps(AdamW optimizer, Runnable forwardBackward) {
+        return time(() -> {
+            optimizer.zeroGrad();
+            forwardBackward.run();
+            optimizer.clipGradNorm(1);
+            optimizer.step(1e-5f);
+        }, seconds);
     }
 
     private void report(String what, int batch, int seq, int threads, double secondsPerBatch, double flopsPerBatch) {

@@ -54,7 +54,11 @@ public final class CpuMath {
     /** d/dx x·Φ(x) = Φ(x) + x·φ(x). */
     public static double geluGrad(double x) { return phi(x) + x * INV_SQRT_2PI * Math.exp(-0.5 * x * x); }
 
-    static final long GOLDEN = 0x9E3779B97F4A7C15L;
+    /** splitmix64's increment and its two mixing multipliers, shared with {@link VectorMath#dropout}. */
+    static final long GOLDEN = 0x9E3779B97F4A7C15L, MIX1 = 0xBF58476D1CE4E5B9L, MIX2 = 0x94D049BB133111EBL;
+    /** A dropout draw is the top 24 bits of a splitmix64 value, scaled to [0, 1). */
+    static final int DRAW_SHIFT = 40;
+    static final float DRAW_UNIT = 0x1p-24f;
 
     /**
      * Element {@code index} of the splitmix64 stream seeded by {@code seed}: a counter-based generator, so any
@@ -62,14 +66,14 @@ public final class CpuMath {
      */
     public static long splitmix64(long seed, long index) {
         long z = seed + (index + 1) * GOLDEN;
-        z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
-        z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
+        z = (z ^ (z >>> 30)) * MIX1;
+        z = (z ^ (z >>> 27)) * MIX2;
         return z ^ (z >>> 31);
     }
 
     /** Whether dropout with probability p keeps element {@code index}: a 24-bit uniform draw u keeps when u ≥ p. */
     public static boolean keep(long seed, long index, float p) {
-        return (splitmix64(seed, index) >>> 40) * 0x1p-24f >= p;
+        return (splitmix64(seed, index) >>> DRAW_SHIFT) * DRAW_UNIT >= p;
     }
 
     /** The factor kept elements are multiplied by; p = 1 drops everything. */

@@ -96,12 +96,13 @@ final class VectorMath {
         int k = DRAWS.length(), i = 0;
         for (; i + k <= n; i += k) {
             LongVector z = LANE.add(base + i + 1).mul(CpuMath.GOLDEN).add(seed);
-            z = z.lanewise(VectorOperators.XOR, z.lanewise(VectorOperators.LSHR, 30)).mul(0xBF58476D1CE4E5B9L);
-            z = z.lanewise(VectorOperators.XOR, z.lanewise(VectorOperators.LSHR, 27)).mul(0x94D049BB133111EBL);
+            z = z.lanewise(VectorOperators.XOR, z.lanewise(VectorOperators.LSHR, 30)).mul(CpuMath.MIX1);
+            z = z.lanewise(VectorOperators.XOR, z.lanewise(VectorOperators.LSHR, 27)).mul(CpuMath.MIX2);
             z = z.lanewise(VectorOperators.XOR, z.lanewise(VectorOperators.LSHR, 31));
             // The top 24 bits convert to float exactly, as the scalar long-to-float conversion does.
-            FloatVector u = (FloatVector) z.lanewise(VectorOperators.LSHR, 40).convertShape(VectorOperators.L2F, DRAWN, 0);
-            VectorMask<Float> drop = u.mul(0x1p-24f).compare(VectorOperators.LT, p);
+            FloatVector u = (FloatVector) z.lanewise(VectorOperators.LSHR, CpuMath.DRAW_SHIFT)
+                    .convertShape(VectorOperators.L2F, DRAWN, 0);
+            VectorMask<Float> drop = u.mul(CpuMath.DRAW_UNIT).compare(VectorOperators.LT, p);
             FloatVector.fromArray(DRAWN, x, xo + i).mul(scale).blend(0f, drop).intoArray(out, oo + i);
         }
         for (; i < n; i++) out[oo + i] = CpuMath.keep(seed, base + i, p) ? x[xo + i] * scale : 0;
