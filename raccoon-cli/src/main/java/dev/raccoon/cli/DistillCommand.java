@@ -5,6 +5,7 @@ import dev.raccoon.train.Distillation;
 import dev.raccoon.train.Trainer;
 import dev.raccoon.train.data.Example;
 import dev.raccoon.train.data.Labels;
+import dev.raccoon.train.ngram.NgramClassifier;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -34,8 +35,12 @@ final class DistillCommand implements Callable<Integer> {
     RunControl run;
 
     @Option(names = "--teacher", paramLabel = "DIR", required = true,
-            description = "A classifier directory with the student's labels; repeat for an ensemble (probabilities averaged).")
+            description = "A classifier directory with the student's labels, or a character n-gram model from 'raccoon ngram'; repeat for an ensemble (probabilities averaged).")
     List<Path> teachers;
+
+    @Option(names = "--teacher-weight", paramLabel = "W",
+            description = "One weight per --teacher, in order: each teacher's share of the average (default: equal shares).")
+    List<Double> teacherWeights;
 
     @Option(names = {"--unlabeled", "--unlabelled"}, paramLabel = "FILE",
             description = "Unlabelled texts, one a line (.gz read as gzip); repeatable.")
@@ -54,10 +59,13 @@ final class DistillCommand implements Callable<Integer> {
         if (options.task() != Trainer.Task.CLASSIFY) throw TrainingOptions.usage(spec, "distill trains classifiers only (--task classify)");
         if (!(goldWeight >= 0 && goldWeight <= 1)) throw TrainingOptions.usage(spec, "--gold-weight must lie in [0, 1], got " + goldWeight);
         if (maxUnlabelled < 0) throw TrainingOptions.usage(spec, "--max-unlabeled must not be negative");
+        if (teacherWeights != null && teacherWeights.size() != teachers.size())
+            throw TrainingOptions.usage(spec, teacherWeights.size() + " --teacher-weight for " + teachers.size() + " --teacher");
+        double[] weights = teacherWeights == null ? null : teacherWeights.stream().mapToDouble(Double::doubleValue).toArray();
         PrintStream err = new PrintStream(System.err, true, StandardCharsets.UTF_8);
         Labels labels = training.labels(spec);
-        List<Example> train = training.read(training.train, labels, err);
-        List<Example> dev = training.read(training.dev, labels, err);
+        List<Example> train = training.read(training.data.train, labels, err);
+        List<Example> dev = training.read(training.data.dev, labels, err);
         List<String> devTexts = new ArrayList<>(dev.size());
         for (Example e : dev) devTexts.add(e.text());
 
@@ -66,8 +74,17 @@ final class DistillCommand implements Callable<Integer> {
         try {
             Classifier.Options teacherOptions = new Classifier.Options(training.compute.device, training.compute.threads,
                     options.maxLength(), 64);
-            for (Path dir : teachers) loaded.add(Classifier.load(dir, teacherOptions));
-            data = Distillation.prepare(loaded, labels.names(), train, unlabelled, maxUnlabelled, devTexts, goldWeight,
+            List<Distillation.Teacher> teachers = new ArrayList<>();
+            for (Path dir : this.teachers) {
+                if (NgramClassifier.isModel(dir)) {
+                    teachers.add(NgramClassifier.load(dir));
+                } else {
+                    Classifier c = Classifier.load(dir, teacherOptions);
+                    loaded.add(c);
+                    teachers.add(Distillation.Teacher.of(c));
+                }
+            }
+            data = Distillation.prepare(teachers, weights, labels.names(), train, unlabelled, maxUnlabelled, devTexts, goldWeight,
                     options.progress() ? err : null);
         } finally {
             for (Classifier c : loaded) c.close();

@@ -10,6 +10,7 @@ import dev.raccoon.train.data.Labels;
 import dev.raccoon.train.lexicon.KnuLexicon;
 import dev.raccoon.train.lexicon.LexiconClassifier;
 import dev.raccoon.train.metrics.ClassificationMetrics;
+import dev.raccoon.train.ngram.NgramClassifier;
 import dev.raccoon.train.metrics.Metrics;
 import dev.raccoon.train.metrics.RegressionMetrics;
 import dev.raccoon.train.report.HtmlReport;
@@ -33,7 +34,7 @@ import java.util.List;
 import java.util.concurrent.Callable;
 
 @Command(name = "eval", description = {
-        "Evaluates a model (or the lexicon baseline) on labelled data: accuracy, macro-F1, per-class precision,",
+        "Evaluates a model (or the lexicon or n-gram baseline) on labelled data: accuracy, macro-F1, per-class precision,",
         "recall and F1, the confusion matrix and ROC-AUC (two classes); Pearson, Spearman and MSE for a regression",
         "model (one label; its score is logits[0]). Rows that cannot be used are skipped and summarised on stderr."})
 final class EvalCommand implements Callable<Integer> {
@@ -49,6 +50,9 @@ final class EvalCommand implements Callable<Integer> {
         @Option(names = "--lexicon", paramLabel = "FILE",
                 description = "Evaluate the lexicon baseline with this KNU-format lexicon (word<TAB>polarity) instead of a model.")
         Path lexicon;
+
+        @Option(names = "--ngram", paramLabel = "DIR", description = "Evaluate a character n-gram model trained by 'raccoon ngram' instead.")
+        Path ngram;
     }
 
     static final class FormatConverter implements CommandLine.ITypeConverter<DataFormat> {
@@ -62,7 +66,7 @@ final class EvalCommand implements Callable<Integer> {
         }
     }
 
-    /** Null when neither --model nor --lexicon is given: the shipped model of --task is evaluated. */
+    /** Null when none of --model, --lexicon and --ngram is given: the shipped model of --task is evaluated. */
     @ArgGroup(exclusive = true, multiplicity = "0..1")
     Source source;
 
@@ -133,6 +137,19 @@ final class EvalCommand implements Callable<Integer> {
             });
             metrics = m;
             scorer = "lexicon " + source.lexicon;
+        } else if (source != null && source.ngram != null) {
+            NgramClassifier ngram = NgramClassifier.load(source.ngram);
+            List<String> names = ngram.labels();
+            if (taskLabels != null && taskLabels.size() != names.size())
+                throw usage("--task " + task + " does not fit the model's " + names.size() + " labels (" + String.join(", ", names) + ")");
+            ClassificationMetrics m = new ClassificationMetrics(names);
+            summary = score(spec(dataFormat, new Labels(names)), chunk -> {
+                float[][] p = ngram.probabilities(texts(chunk), pairs(chunk));
+                for (int i = 0; i < chunk.size(); i++)
+                    m.add(chunk.get(i).label(), argmax(p[i]), p[i].length == 2 ? p[i][1] : Double.NaN);
+            });
+            metrics = m;
+            scorer = "n-gram model " + source.ngram;
         } else {
             ModelOptions modelOptions = source != null && source.model != null ? source.model : new ModelOptions();
             Path modelDir = modelOptions.directory(task);
@@ -154,11 +171,9 @@ final class EvalCommand implements Callable<Integer> {
                         float[][] logits = logits(classifier, chunk);
                         for (int i = 0; i < chunk.size(); i++) {
                             float[] l = logits[i];
-                            int best = 0;
-                            for (int c = 1; c < l.length; c++) if (l[c] > l[best]) best = c;
                             // For two classes softmax(l)[1] = sigmoid(l1 − l0).
                             double positive = l.length == 2 ? 1 / (1 + Math.exp(l[0] - l[1])) : Double.NaN;
-                            m.add(chunk.get(i).label(), best, positive);
+                            m.add(chunk.get(i).label(), argmax(l), positive);
                         }
                     });
                     metrics = m;
@@ -190,13 +205,22 @@ final class EvalCommand implements Callable<Integer> {
     }
 
     private static float[][] logits(Classifier classifier, List<Example> chunk) {
-        List<String> texts = new ArrayList<>(chunk.size());
-        List<String> pairs = new ArrayList<>(chunk.size());
-        for (Example e : chunk) {
-            texts.add(e.text());
-            pairs.add(e.pair());
-        }
-        return classifier.logits(texts, pairs);
+        return classifier.logits(texts(chunk), pairs(chunk));
+    }
+
+    private static List<String> texts(List<Example> chunk) {
+        return chunk.stream().map(Example::text).toList();
+    }
+
+    /** The second texts, null where a row has none. */
+    private static List<String> pairs(List<Example> chunk) {
+        return chunk.stream().map(Example::pair).toList();
+    }
+
+    static int argmax(float[] scores) {
+        int best = 0;
+        for (int c = 1; c < scores.length; c++) if (scores[c] > scores[best]) best = c;
+        return best;
     }
 
     private interface ChunkScorer {

@@ -8,7 +8,7 @@ import picocli.CommandLine.Option;
 @Command(name = "raccoon", mixinStandardHelpOptions = true, version = "raccoon 0.1.0",
         description = "ELECTRA sentiment analysis of Korean reviews, in pure Java.",
         subcommands = {TokenizeCommand.class, ExportCommand.class, LogitsCommand.class, PredictCommand.class, EvalCommand.class, BenchCommand.class,
-                TrainCommand.class, DistillCommand.class, TuneCommand.class, PretrainCommand.class, ServeCommand.class, ScoreCommand.class, VocabCommand.class, CorpusCommand.class, CommandLine.HelpCommand.class})
+                TrainCommand.class, DistillCommand.class, NgramCommand.class, TuneCommand.class, PretrainCommand.class, ServeCommand.class, ScoreCommand.class, VocabCommand.class, CorpusCommand.class, CommandLine.HelpCommand.class})
 public final class Main {
     @Option(names = "--verbose", scope = CommandLine.ScopeType.INHERIT,
             description = "Print stack traces of errors.")

@@ -4,10 +4,7 @@ import dev.raccoon.engine.Backend;
 import dev.raccoon.model.ElectraConfig;
 import dev.raccoon.train.ModelInit;
 import dev.raccoon.train.Trainer;
-import dev.raccoon.train.data.DataFormat;
-import dev.raccoon.train.data.DataSpec;
 import dev.raccoon.train.data.Example;
-import dev.raccoon.train.data.ExampleReader;
 import dev.raccoon.train.data.Labels;
 import picocli.CommandLine;
 import picocli.CommandLine.ArgGroup;
@@ -44,27 +41,8 @@ final class TrainingOptions {
     @Option(names = "--vocab", paramLabel = "DIR|FILE", description = "Vocabulary for --config: a model directory or a vocab.txt.")
     Path vocab;
 
-    @Option(names = "--train", paramLabel = "FILE", required = true, description = "Training data.")
-    Path train;
-
-    @Option(names = "--dev", paramLabel = "FILE", required = true, description = "Dev data, evaluated every epoch.")
-    Path dev;
-
-    @Option(names = "--format", description = "nsmc, tsv, csv, jsonl or nsmc-json (default: from the file name).")
-    String format;
-
-    @Option(names = "--text-column", paramLabel = "NAME", description = "Column (JSON key) of the text.")
-    String textColumn;
-
-    @Option(names = "--pair-column", paramLabel = "NAME", description = "Column of the second text of a pair.")
-    String pairColumn;
-
-    @Option(names = "--label-column", paramLabel = "NAME", description = "Column of the label (regress: the score).")
-    String labelColumn;
-
-    @Option(names = "--labels", split = ",", paramLabel = "NAME",
-            description = "Label names in id order (default: the --model classifier's, else negative,positive); data labels match by name or id.")
-    List<String> labels;
+    @Mixin
+    DataOptions data;
 
     @Option(names = "--out", paramLabel = "DIR", required = true, description = "Output directory.")
     Path out;
@@ -118,7 +96,7 @@ final class TrainingOptions {
         if (dropout != null && !(dropout >= 0 && dropout < 1)) throw usage(spec, "--dropout must lie in [0, 1), got " + dropout);
         try {
             if (start.config != null) ModelInit.Preset.parse(start.config);
-            if (format != null) DataFormat.named(format);
+            data.validateFormat(spec);
             return new Trainer.Options(task(spec), epochs, batchSize, lr, maxLength, warmup, weightDecay, seed, 1f,
                     evalEvery, logEvery, stopAfter, compute.progress());
         } catch (IllegalArgumentException e) {
@@ -129,13 +107,8 @@ final class TrainingOptions {
     /** Label names of a classification: --labels, else those of a --model classifier, else negative/positive. */
     Labels labels(CommandSpec spec) throws IOException {
         if (task(spec) == Trainer.Task.REGRESS) return null;
-        if (labels != null) {
-            try {
-                return new Labels(labels);
-            } catch (IllegalArgumentException e) {
-                throw usage(spec, "--labels: " + e.getMessage());
-            }
-        }
+        Labels given = data.givenLabels(spec);
+        if (given != null) return given;
         if (start.model != null && Files.isRegularFile(start.model.resolve("config.json"))) {
             ElectraConfig c = ElectraConfig.read(start.model.resolve("config.json"));
             if (c.architectures().stream().anyMatch(a -> a.endsWith("ForSequenceClassification")) && c.numLabels() >= 2)
@@ -183,11 +156,7 @@ final class TrainingOptions {
     }
 
     List<Example> read(Path file, Labels labels, PrintStream err) throws IOException {
-        DataFormat f = format != null ? DataFormat.named(format) : DataFormat.guess(file);
-        ExampleReader.Loaded loaded = ExampleReader.load(file, new DataSpec(f, textColumn, pairColumn, labelColumn, labels));
-        if (loaded.summary().rowsSkipped() > 0 || compute.progress()) err.println(loaded.summary());
-        if (loaded.examples().isEmpty()) throw new IOException(file + ": no usable rows (" + loaded.summary() + ")");
-        return loaded.examples();
+        return data.read(file, labels, compute.progress(), err);
     }
 
     static CommandLine.ParameterException usage(CommandSpec spec, String message) {

@@ -90,6 +90,40 @@ class TrainCommandTest {
     }
 
     @Test
+    void ngramTrainsTheBaselineWhichEvalScoresAndDistillTakesAsAWeightedTeacher(@TempDir Path out) throws IOException {
+        Path ngram = out.resolve("ngram");
+        CliRun trained = CliRun.run("", "ngram", "--train", data.resolve("train.tsv").toString(), "--dev",
+                data.resolve("dev.tsv").toString(), "--out", ngram.toString(), "--max-n", "3", "-C", "4");
+        assertThat(trained.exitCode()).as(trained.err()).isZero();
+        assertThat(trained.out()).containsPattern("\\d+ features; dev accuracy 0\\.\\d{4} \\(\\d+ of 16\\): " + ngram);
+        assertThat(ngram.resolve("ngram_config.json")).exists();
+
+        CliRun eval = CliRun.run("", "eval", "--ngram", ngram.toString(), "--data", data.resolve("dev.tsv").toString(), "--json");
+        assertThat(eval.exitCode()).as(eval.err()).isZero();
+        JsonNode metrics = JSON.readTree(eval.out());
+        assertThat(metrics.get("n").asInt()).isEqualTo(16);
+        // The same model, the same rows: eval's accuracy is the one ngram printed.
+        assertThat(trained.out()).contains(String.format(java.util.Locale.ROOT, "dev accuracy %.4f", metrics.get("accuracy").asDouble()));
+
+        Path teacher = out.resolve("teacher");
+        assertThat(raccoon("train", args(teacher)).exitCode()).isZero();
+        CliRun distilled = raccoon("distill", args(out.resolve("student"), "--teacher", teacher.resolve("best").toString(),
+                "--teacher", ngram.toString(), "--teacher-weight", "1", "--teacher-weight", "3"));
+        assertThat(distilled.exitCode()).as(distilled.err()).isZero();
+        assertThat(distilled.err()).contains("distilling: 2 teachers; 48 labelled rows");
+        assertThat(out.resolve("student/best/model.safetensors")).exists();
+
+        CliRun oneWeight = raccoon("distill", args(out.resolve("bad"), "--teacher", teacher.resolve("best").toString(),
+                "--teacher", ngram.toString(), "--teacher-weight", "1"));
+        assertThat(oneWeight.exitCode()).isEqualTo(2);
+        assertThat(oneWeight.err()).contains("1 --teacher-weight for 2 --teacher");
+        CliRun badC = CliRun.run("", "ngram", "--train", data.resolve("train.tsv").toString(), "--dev",
+                data.resolve("dev.tsv").toString(), "--out", out.resolve("bad").toString(), "-C", "0");
+        assertThat(badC.exitCode()).isEqualTo(2);
+        assertThat(badC.err()).contains("C and eps must be positive");
+    }
+
+    @Test
     void trainWritesCheckpointsLogAndSummaryThenResumes(@TempDir Path out) throws IOException {
         CliRun stopped = raccoon("train", args(out, "--stop-after", "2"));
         assertThat(stopped.exitCode()).as(stopped.err()).isZero();

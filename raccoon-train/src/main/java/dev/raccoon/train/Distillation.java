@@ -9,6 +9,7 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
@@ -47,25 +48,55 @@ public final class Distillation {
 
     public record Data(List<Example> examples, Summary summary) {}
 
+    /** A model whose class probabilities a student learns. */
+    public interface Teacher {
+        String name();
+
+        List<String> labels();
+
+        /** One row of class probabilities per text ({@code pairs}: the second texts, null where there is none). */
+        float[][] probabilities(List<String> texts, List<String> pairs);
+
+        static Teacher of(Classifier classifier) {
+            return new Teacher() {
+                @Override
+                public String name() { return classifier.directory().toString(); }
+
+                @Override
+                public List<String> labels() { return classifier.labels(); }
+
+                @Override
+                public float[][] probabilities(List<String> texts, List<String> pairs) {
+                    float[][] logits = classifier.logits(texts, pairs);
+                    float[][] p = new float[logits.length][];
+                    for (int i = 0; i < logits.length; i++) p[i] = classifier.prediction(logits[i]).probabilities();
+                    return p;
+                }
+            };
+        }
+    }
+
     private Distillation() {
     }
 
     /**
-     * @param teachers     classifiers whose labels are {@code labels}, in that order
+     * @param teachers     models whose labels are {@code labels}, in that order
+     * @param weights      each teacher's share of the mean (normalised to sum 1); null for equal shares
      * @param labelled     gold-labelled classification rows
      * @param unlabelled   text files, one text a line (gzip when named .gz), read up to {@code maxUnlabelled} lines
      * @param heldOut      texts that must not be trained on (the dev set's)
      * @param goldWeight   w above, in [0, 1]
      */
-    public static Data prepare(List<Classifier> teachers, List<String> labels, List<Example> labelled,
+    public static Data prepare(List<Teacher> teachers, double[] weights, List<String> labels, List<Example> labelled,
                                List<Path> unlabelled, long maxUnlabelled, List<String> heldOut, float goldWeight,
                                PrintStream progress) throws IOException {
         if (teachers.isEmpty()) throw new IllegalArgumentException("distillation needs at least one teacher");
         if (!(goldWeight >= 0 && goldWeight <= 1))
             throw new IllegalArgumentException("the gold label's weight must lie in [0, 1], got " + goldWeight);
-        for (Classifier t : teachers)
+        double[] shares = shares(teachers.size(), weights);
+        for (Teacher t : teachers)
             if (!t.labels().equals(labels))
-                throw new IllegalArgumentException("teacher " + t.directory() + " has the labels " + t.labels()
+                throw new IllegalArgumentException("teacher " + t.name() + " has the labels " + t.labels()
                         + ", the student " + labels);
         for (Example e : labelled)
             if (e.isRegression() || e.label() >= labels.size())
@@ -94,7 +125,7 @@ public final class Distillation {
         }
         allTexts.addAll(texts);
         for (int i = 0; i < texts.size(); i++) allPairs.add(null);
-        float[][] mean = meanProbabilities(teachers, allTexts, allPairs, progress);
+        float[][] mean = meanProbabilities(teachers, shares, allTexts, allPairs, progress);
 
         List<Example> examples = new ArrayList<>(allTexts.size());
         for (int i = 0; i < labelled.size(); i++) {
@@ -109,21 +140,37 @@ public final class Distillation {
                 dropped[1], dropped[2]));
     }
 
-    /** The teachers' probabilities averaged, row by row; a bar over texts × teachers when progress is not null. */
-    static float[][] meanProbabilities(List<Classifier> teachers, List<String> texts, List<String> pairs,
+    private static double[] shares(int teachers, double[] weights) {
+        if (weights == null) {
+            double[] equal = new double[teachers];
+            Arrays.fill(equal, 1.0 / teachers);
+            return equal;
+        }
+        if (weights.length != teachers)
+            throw new IllegalArgumentException(weights.length + " teacher weights for " + teachers + " teachers");
+        double sum = 0;
+        for (double w : weights) {
+            if (!(w > 0 && Double.isFinite(w))) throw new IllegalArgumentException("teacher weights must be positive, got " + w);
+            sum += w;
+        }
+        double[] shares = new double[teachers];
+        for (int t = 0; t < teachers; t++) shares[t] = weights[t] / sum;
+        return shares;
+    }
+
+    /** The teachers' probabilities averaged with their shares, row by row; a bar over texts × teachers when progress is not null. */
+    static float[][] meanProbabilities(List<Teacher> teachers, double[] shares, List<String> texts, List<String> pairs,
                                        PrintStream progress) {
         int n = texts.size(), classes = teachers.getFirst().labels().size();
         float[][] mean = new float[n][classes];
         try (ProgressBar bar = progress == null ? null
                 : Progress.bar("teachers", Math.toIntExact((long) n * teachers.size()), 0, progress)) {
-            for (Classifier teacher : teachers) {
+            for (int t = 0; t < teachers.size(); t++) {
                 for (int start = 0; start < n; start += CHUNK) {
                     int end = Math.min(n, start + CHUNK);
-                    float[][] logits = teacher.logits(texts.subList(start, end), pairs.subList(start, end));
-                    for (int i = start; i < end; i++) {
-                        float[] p = teacher.prediction(logits[i - start]).probabilities();
-                        for (int c = 0; c < classes; c++) mean[i][c] += p[c] / teachers.size();
-                    }
+                    float[][] p = teachers.get(t).probabilities(texts.subList(start, end), pairs.subList(start, end));
+                    for (int i = start; i < end; i++)
+                        for (int c = 0; c < classes; c++) mean[i][c] += (float) (shares[t] * p[i - start][c]);
                     if (bar != null) bar.stepBy(end - start);
                 }
             }

@@ -34,11 +34,11 @@ class DistillationTest {
         return Classifier.load(dir, new Classifier.Options("scalar", 1, 64, 4));
     }
 
-    private static float[] mean(List<Classifier> teachers, String text) {
+    private static float[] mean(List<Classifier> teachers, double[] shares, String text) {
         float[] m = new float[2];
-        for (Classifier t : teachers) {
-            float[] p = t.classify(text).probabilities();
-            for (int c = 0; c < 2; c++) m[c] += p[c] / teachers.size();
+        for (int t = 0; t < teachers.size(); t++) {
+            float[] p = teachers.get(t).classify(text).probabilities();
+            for (int c = 0; c < 2; c++) m[c] += (float) (shares[t] * p[c]);
         }
         return m;
     }
@@ -52,9 +52,9 @@ class DistillationTest {
                     .getBytes(StandardCharsets.UTF_8));
         }
         try (Classifier a = teacher(tmp.resolve("a"), labels, 1); Classifier b = teacher(tmp.resolve("b"), labels, 2)) {
-            List<Classifier> teachers = List.of(a, b);
+            List<Distillation.Teacher> teachers = List.of(Distillation.Teacher.of(a), Distillation.Teacher.of(b));
             List<Example> labelled = List.of(Example.classified("정말 재밌어요", null, 1), Example.classified("지루했다", null, 0));
-            Distillation.Data data = Distillation.prepare(teachers, labels, labelled, List.of(unlabelled), Long.MAX_VALUE,
+            Distillation.Data data = Distillation.prepare(teachers, null, labels, labelled, List.of(unlabelled), Long.MAX_VALUE,
                     List.of("dev   리뷰입니다"), 0.25f, null);
 
             assertThat(data.summary()).isEqualTo(new Distillation.Summary(2, 2, 6, 2, 1, 2, 1));
@@ -63,19 +63,30 @@ class DistillationTest {
             assertThat(texts).containsExactly("정말 재밌어요", "지루했다", "최고의 영화", "그저 그랬다");
             assertThat(a.classify("최고의 영화").probabilities()).isNotEqualTo(b.classify("최고의 영화").probabilities());
             for (Example e : data.examples()) {
-                float[] m = mean(teachers, e.text()), want = m.clone();
+                float[] m = mean(List.of(a, b), new double[] {0.5, 0.5}, e.text()), want = m.clone();
                 boolean gold = labelled.stream().anyMatch(l -> l.text().equals(e.text()));
                 if (gold) for (int c = 0; c < 2; c++) want[c] = 0.75f * m[c] + (c == e.label() ? 0.25f : 0);
                 else assertThat(e.label()).isEqualTo(m[1] > m[0] ? 1 : 0);
                 assertThat(e.probabilities()).as(e.text()).containsExactly(want, within(1e-6f));
             }
 
-            assertThatThrownBy(() -> Distillation.prepare(teachers, List.of("bad", "good"), labelled, List.of(), 0,
+            // Weights are shares of the mean: 3 and 1 count a's probabilities three times as much as b's.
+            Distillation.Data weighted = Distillation.prepare(teachers, new double[] {3, 1}, labels, labelled, List.of(),
+                    0, List.of(), 0f, null);
+            for (Example e : weighted.examples())
+                assertThat(e.probabilities()).as(e.text())
+                        .containsExactly(mean(List.of(a, b), new double[] {0.75, 0.25}, e.text()), within(1e-6f));
+
+            assertThatThrownBy(() -> Distillation.prepare(teachers, null, List.of("bad", "good"), labelled, List.of(), 0,
                     List.of(), 0.5f, null)).hasMessageContaining("has the labels [negative, positive], the student [bad, good]");
-            assertThatThrownBy(() -> Distillation.prepare(teachers, labels, labelled, List.of(), 0, List.of(), 1.5f, null))
+            assertThatThrownBy(() -> Distillation.prepare(teachers, null, labels, labelled, List.of(), 0, List.of(), 1.5f, null))
                     .hasMessageContaining("in [0, 1], got 1.5");
-            assertThatThrownBy(() -> Distillation.prepare(teachers, labels, List.of(Example.classified("x", null, 2)),
+            assertThatThrownBy(() -> Distillation.prepare(teachers, null, labels, List.of(Example.classified("x", null, 2)),
                     List.of(), 0, List.of(), 0.5f, null)).hasMessageContaining("needs one of 2 labels: x");
+            assertThatThrownBy(() -> Distillation.prepare(teachers, new double[] {1}, labels, labelled, List.of(), 0,
+                    List.of(), 0.5f, null)).hasMessageContaining("1 teacher weights for 2 teachers");
+            assertThatThrownBy(() -> Distillation.prepare(teachers, new double[] {1, 0}, labels, labelled, List.of(), 0,
+                    List.of(), 0.5f, null)).hasMessageContaining("teacher weights must be positive, got 0.0");
         }
     }
 }

@@ -1,0 +1,66 @@
+package dev.raccoon.cli;
+
+import dev.raccoon.train.data.DataFormat;
+import dev.raccoon.train.data.DataSpec;
+import dev.raccoon.train.data.Example;
+import dev.raccoon.train.data.ExampleReader;
+import dev.raccoon.train.data.Labels;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.List;
+
+/** Labelled training and dev data: the files, their format and columns, and the label names. */
+final class DataOptions {
+    @Option(names = "--train", paramLabel = "FILE", required = true, description = "Training data.")
+    Path train;
+
+    @Option(names = "--dev", paramLabel = "FILE", required = true, description = "Dev data, evaluated every epoch.")
+    Path dev;
+
+    @Option(names = "--format", description = "nsmc, tsv, csv, jsonl or nsmc-json (default: from the file name).")
+    String format;
+
+    @Option(names = "--text-column", paramLabel = "NAME", description = "Column (JSON key) of the text.")
+    String textColumn;
+
+    @Option(names = "--pair-column", paramLabel = "NAME", description = "Column of the second text of a pair.")
+    String pairColumn;
+
+    @Option(names = "--label-column", paramLabel = "NAME", description = "Column of the label (regress: the score).")
+    String labelColumn;
+
+    @Option(names = "--labels", split = ",", paramLabel = "NAME",
+            description = "Label names in id order (default: the --model classifier's, else negative,positive); data labels match by name or id.")
+    List<String> labels;
+
+    /** --labels, or null when not given; a usage error when invalid. */
+    Labels givenLabels(CommandSpec spec) {
+        if (labels == null) return null;
+        try {
+            return new Labels(labels);
+        } catch (IllegalArgumentException e) {
+            throw TrainingOptions.usage(spec, "--labels: " + e.getMessage());
+        }
+    }
+
+    void validateFormat(CommandSpec spec) {
+        try {
+            if (format != null) DataFormat.named(format);
+        } catch (IllegalArgumentException e) {
+            throw TrainingOptions.usage(spec, e.getMessage());
+        }
+    }
+
+    /** The rows of {@code file}; its summary goes to {@code err} when rows were skipped or {@code verbose}. */
+    List<Example> read(Path file, Labels labels, boolean verbose, PrintStream err) throws IOException {
+        DataFormat f = format != null ? DataFormat.named(format) : DataFormat.guess(file);
+        ExampleReader.Loaded loaded = ExampleReader.load(file, new DataSpec(f, textColumn, pairColumn, labelColumn, labels));
+        if (loaded.summary().rowsSkipped() > 0 || verbose) err.println(loaded.summary());
+        if (loaded.examples().isEmpty()) throw new IOException(file + ": no usable rows (" + loaded.summary() + ")");
+        return loaded.examples();
+    }
+}

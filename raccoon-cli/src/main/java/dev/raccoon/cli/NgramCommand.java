@@ -1,0 +1,76 @@
+package dev.raccoon.cli;
+
+import dev.raccoon.train.data.Example;
+import dev.raccoon.train.data.Labels;
+import dev.raccoon.train.ngram.NgramClassifier;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+
+@Command(name = "ngram", description = {
+        "Trains the character n-gram baseline: TF-IDF of character n-grams and logistic regression (liblinear).",
+        "Prints its dev accuracy; the directory it writes is read by 'eval --ngram' and serves as a 'distill --teacher'."})
+final class NgramCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Mixin
+    DataOptions data;
+
+    @Option(names = "--out", paramLabel = "DIR", required = true, description = "Output directory.")
+    Path out;
+
+    @Option(names = "--min-n", defaultValue = "1", description = "Shortest n-gram, in characters (default: ${DEFAULT-VALUE}).")
+    int minN;
+
+    @Option(names = "--max-n", defaultValue = "4", description = "Longest n-gram, in characters (default: ${DEFAULT-VALUE}).")
+    int maxN;
+
+    @Option(names = "--min-df", defaultValue = "2", description = "Keep n-grams found in at least this many training texts (default: ${DEFAULT-VALUE}).")
+    int minDf;
+
+    @Option(names = "-C", defaultValue = "10", description = "Inverse regularisation strength (default: ${DEFAULT-VALUE}).")
+    double c;
+
+    @Option(names = "--eps", defaultValue = "0.01", description = "liblinear's stopping tolerance (default: ${DEFAULT-VALUE}).")
+    double eps;
+
+    @Override
+    public Integer call() throws Exception {
+        NgramClassifier.Options options;
+        try {
+            options = new NgramClassifier.Options(minN, maxN, minDf, c, eps);
+        } catch (IllegalArgumentException e) {
+            throw TrainingOptions.usage(spec, e.getMessage());
+        }
+        data.validateFormat(spec);
+        PrintStream err = new PrintStream(System.err, true, StandardCharsets.UTF_8);
+        Labels given = data.givenLabels(spec);
+        Labels labels = given != null ? given : Labels.BINARY;
+        List<Example> train = data.read(data.train, labels, false, err);
+        List<Example> dev = data.read(data.dev, labels, false, err);
+        NgramClassifier model;
+        try {
+            model = NgramClassifier.train(train, labels.names(), options, err);
+        } catch (IllegalArgumentException e) {
+            throw TrainingOptions.usage(spec, e.getMessage());
+        }
+        model.save(out);
+        float[][] p = model.probabilities(dev.stream().map(Example::text).toList(), dev.stream().map(Example::pair).toList());
+        int right = 0;
+        for (int i = 0; i < dev.size(); i++) if (EvalCommand.argmax(p[i]) == dev.get(i).label()) right++;
+        new PrintStream(System.out, true, StandardCharsets.UTF_8).printf(Locale.ROOT,
+                "%d features; dev accuracy %.4f (%d of %d): %s%n", model.features(), (double) right / dev.size(), right,
+                dev.size(), out);
+        return 0;
+    }
+}
