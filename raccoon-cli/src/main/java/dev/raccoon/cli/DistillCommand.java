@@ -38,7 +38,7 @@ final class DistillCommand implements Callable<Integer> {
             description = "A classifier directory with the student's labels, or a character n-gram model from 'raccoon ngram'; repeat for an ensemble (probabilities averaged).")
     List<Path> teachers;
 
-    @Option(names = "--teacher-weight", paramLabel = "W",
+    @Option(names = "--teacher-weight", split = ",", paramLabel = "W",
             description = "One weight per --teacher, in order: each teacher's share of the average (default: equal shares).")
     List<Double> teacherWeights;
 

@@ -108,7 +108,7 @@ class TrainCommandTest {
         Path teacher = out.resolve("teacher");
         assertThat(raccoon("train", args(teacher)).exitCode()).isZero();
         CliRun distilled = raccoon("distill", args(out.resolve("student"), "--teacher", teacher.resolve("best").toString(),
-                "--teacher", ngram.toString(), "--teacher-weight", "1", "--teacher-weight", "3"));
+                "--teacher", ngram.toString(), "--teacher-weight", "1,3"));
         assertThat(distilled.exitCode()).as(distilled.err()).isZero();
         assertThat(distilled.err()).contains("distilling: 2 teachers; 48 labelled rows");
         assertThat(out.resolve("student/best/model.safetensors")).exists();
