@@ -36,7 +36,7 @@ final class DistillCommand implements Callable<Integer> {
 
     @Option(names = "--teacher", paramLabel = "DIR", required = true,
             description = "A classifier directory with the student's labels, or a character n-gram model from 'raccoon ngram'; repeat for an ensemble (probabilities averaged).")
-    List<Path> teachers;
+    List<Path> teacherDirs;
 
     @Option(names = "--teacher-weight", split = ",", paramLabel = "W",
             description = "One weight per --teacher, in order: each teacher's share of the average (default: equal shares).")
@@ -59,8 +59,8 @@ final class DistillCommand implements Callable<Integer> {
         if (options.task() != Trainer.Task.CLASSIFY) throw TrainingOptions.usage(spec, "distill trains classifiers only (--task classify)");
         if (!(goldWeight >= 0 && goldWeight <= 1)) throw TrainingOptions.usage(spec, "--gold-weight must lie in [0, 1], got " + goldWeight);
         if (maxUnlabelled < 0) throw TrainingOptions.usage(spec, "--max-unlabeled must not be negative");
-        if (teacherWeights != null && teacherWeights.size() != teachers.size())
-            throw TrainingOptions.usage(spec, teacherWeights.size() + " --teacher-weight for " + teachers.size() + " --teacher");
+        if (teacherWeights != null && teacherWeights.size() != teacherDirs.size())
+            throw TrainingOptions.usage(spec, teacherWeights.size() + " --teacher-weight for " + teacherDirs.size() + " --teacher");
         double[] weights = teacherWeights == null ? null : teacherWeights.stream().mapToDouble(Double::doubleValue).toArray();
         PrintStream err = new PrintStream(System.err, true, StandardCharsets.UTF_8);
         Labels labels = training.labels(spec);
@@ -75,7 +75,7 @@ final class DistillCommand implements Callable<Integer> {
             Classifier.Options teacherOptions = new Classifier.Options(training.compute.device, training.compute.threads,
                     options.maxLength(), 64);
             List<Distillation.Teacher> teachers = new ArrayList<>();
-            for (Path dir : this.teachers) {
+            for (Path dir : teacherDirs) {
                 if (NgramClassifier.isModel(dir)) {
                     teachers.add(NgramClassifier.load(dir));
                 } else {
