@@ -33,7 +33,7 @@ import java.util.concurrent.Callable;
         "Speed of ELECTRA-small (embedding 128, hidden 256, 12 layers, 4 heads, FFN 1024, vocab 32200, random weights).",
         "inference: a classifier's forward pass, batch 1 and 32 of 64 tokens.",
         "finetune: a classifier's training step (forward, backward, clipping, AdamW), batch 32 of 64 tokens.",
-        "pretrain: an ELECTRA pretraining step (discriminator and a 1/4-size generator sharing embeddings, 15% masked, "
+        "pretrain: an ELECTRA pretraining step (discriminator and a 1/4-size generator sharing embeddings, 15%% masked, "
                 + "sampling, AdamW), batch 128 of 128 tokens.",
         "gemm: GFLOP/s of a 512x768x768 matrix product.",
         "Each case runs with 1 thread and with all cores unless --threads says otherwise."})

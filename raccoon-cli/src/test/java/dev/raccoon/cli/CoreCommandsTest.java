@@ -16,6 +16,18 @@ class CoreCommandsTest {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     @Test
+    void everyCommandPrintsItsHelpCleanly() {
+        for (String name : new picocli.CommandLine(new Main()).getSubcommands().keySet()) {
+            if (name.equals("help")) continue;
+            CliRun help = CliRun.run("", name, "--help");
+            assertThat(help.exitCode()).as(name).isZero();
+            assertThat(help.out()).as(name).startsWith("Usage: raccoon " + name);
+            // picocli reports a description it cannot format (a lone %) on stderr.
+            assertThat(help.err()).as(name).isEmpty();
+        }
+    }
+
+    @Test
     void tokenizeMatchesTheOracleCasesLineByLine() throws Exception {
         Path cases = CliRun.repo("raccoon-text/src/test/resources/oracle/tokenizer_cases.jsonl");
         List<String> lines = Files.readAllLines(cases);
