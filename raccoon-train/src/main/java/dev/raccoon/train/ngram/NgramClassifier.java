@@ -163,6 +163,9 @@ public final class NgramClassifier implements Distillation.Teacher {
         if (labels.size() < 2 || minN < 1 || maxN < minN)
             throw new IOException(configFile + ": needs labels (two or more), min_n ≥ 1 and max_n ≥ min_n");
         CharNgrams features = CharNgrams.read(dir.resolve(NGRAMS), minN, maxN);
+        if (config.path("features").asInt(-1) != features.size())
+            throw new IOException(configFile + ": " + config.path("features") + " features, but " + dir.resolve(NGRAMS)
+                    + " lists " + features.size());
         Path weights = dir.resolve(WEIGHTS);
         Model model;
         try {

@@ -150,10 +150,14 @@ class NgramClassifierTest {
         lines.removeLast();
         Files.write(missingLine.resolve(NgramClassifier.NGRAMS), lines);
         assertThatThrownBy(() -> NgramClassifier.load(missingLine)).isInstanceOf(IOException.class)
+                .hasMessageContaining("features, but").hasMessageContaining("lists " + (model.features() - 1));
+        Path config = missingLine.resolve(NgramClassifier.CONFIG);
+        Files.writeString(config, Files.readString(config).replaceAll("\"features\" : \\d+", "\"features\" : " + (model.features() - 1)));
+        assertThatThrownBy(() -> NgramClassifier.load(missingLine)).isInstanceOf(IOException.class)
                 .hasMessageContaining("features (n-grams and bias) expected");
 
         Path twoLabels = copy(good, tmp.resolve("two-labels"));
-        Path config = twoLabels.resolve(NgramClassifier.CONFIG);
+        config = twoLabels.resolve(NgramClassifier.CONFIG);
         Files.writeString(config, Files.readString(config).replace("\"neutral\",", ""));
         assertThatThrownBy(() -> NgramClassifier.load(twoLabels)).isInstanceOf(IOException.class)
                 .hasMessageContaining("3 classes, but");
