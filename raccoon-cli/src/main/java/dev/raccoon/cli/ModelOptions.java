@@ -2,6 +2,7 @@ package dev.raccoon.cli;
 
 import dev.raccoon.api.Classifier;
 import dev.raccoon.api.DefaultModels;
+import dev.raccoon.train.ngram.NgramClassifier;
 import picocli.CommandLine.Option;
 
 import java.io.IOException;
@@ -35,6 +36,10 @@ final class ModelOptions {
     }
 
     Classifier load(String task) throws IOException {
-        return Classifier.load(directory(task), new Classifier.Options(device, threads, maxLength, batchSize));
+        Path dir = directory(task);
+        if (NgramClassifier.isModel(dir))
+            throw new IOException(dir + " is a character n-gram model, not an ELECTRA/BERT directory: score it with 'raccoon eval --ngram "
+                    + dir + "' or use it as a 'raccoon distill --teacher'");
+        return Classifier.load(dir, new Classifier.Options(device, threads, maxLength, batchSize));
     }
 }

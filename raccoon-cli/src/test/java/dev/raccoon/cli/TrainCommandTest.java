@@ -105,6 +105,10 @@ class TrainCommandTest {
         // The same model, the same rows: eval's accuracy is the one ngram printed.
         assertThat(trained.out()).contains(String.format(java.util.Locale.ROOT, "dev accuracy %.4f", metrics.get("accuracy").asDouble()));
 
+        CliRun predict = CliRun.run("", "predict", "--model", ngram.toString(), "좋아요");
+        assertThat(predict.exitCode()).isEqualTo(1);
+        assertThat(predict.err()).contains("is a character n-gram model", "raccoon eval --ngram");
+
         Path teacher = out.resolve("teacher");
         assertThat(raccoon("train", args(teacher)).exitCode()).isZero();
         CliRun distilled = raccoon("distill", args(out.resolve("student"), "--teacher", teacher.resolve("best").toString(),

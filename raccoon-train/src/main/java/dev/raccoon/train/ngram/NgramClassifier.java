@@ -149,6 +149,8 @@ public final class NgramClassifier implements Distillation.Teacher {
 
     public static NgramClassifier load(Path dir) throws IOException {
         Path configFile = dir.resolve(CONFIG);
+        if (!Files.isRegularFile(configFile))
+            throw new IOException(dir + " is not a character n-gram model: it has no " + CONFIG + " ('raccoon ngram' writes one)");
         JsonNode config;
         try {
             config = JSON.readTree(configFile.toFile());

@@ -162,6 +162,8 @@ class NgramClassifierTest {
         assertThatThrownBy(() -> NgramClassifier.load(twoLabels)).isInstanceOf(IOException.class)
                 .hasMessageContaining("3 classes, but");
 
+        assertThatThrownBy(() -> NgramClassifier.load(tmp)).isInstanceOf(IOException.class)
+                .hasMessageContaining("is not a character n-gram model: it has no " + NgramClassifier.CONFIG);
         Path notOurs = copy(good, tmp.resolve("not-ours"));
         Files.writeString(notOurs.resolve(NgramClassifier.CONFIG), "{\"model_type\": \"electra\"}", StandardCharsets.UTF_8);
         assertThatThrownBy(() -> NgramClassifier.load(notOurs)).hasMessageContaining("model_type must be");
