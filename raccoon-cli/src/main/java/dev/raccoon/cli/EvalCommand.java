@@ -140,8 +140,7 @@ final class EvalCommand implements Callable<Integer> {
         } else if (source != null && source.ngram != null) {
             NgramClassifier ngram = NgramClassifier.load(source.ngram);
             List<String> names = ngram.labels();
-            if (taskLabels != null && taskLabels.size() != names.size())
-                throw usage("--task " + task + " does not fit the model's " + names.size() + " labels (" + String.join(", ", names) + ")");
+            checkTaskFits(taskLabels, names);
             ClassificationMetrics m = new ClassificationMetrics(names);
             summary = score(spec(dataFormat, new Labels(names)), chunk -> {
                 float[][] p = ngram.probabilities(texts(chunk), pairs(chunk));
@@ -156,8 +155,7 @@ final class EvalCommand implements Callable<Integer> {
             try (Classifier classifier = modelOptions.load(task)) {
                 List<String> names = classifier.labels();
                 boolean regression = names.size() == 1;
-                if (taskLabels != null && taskLabels.size() != names.size())
-                    throw usage("--task " + task + " does not fit the model's " + names.size() + " label(s) (" + String.join(", ", names) + ")");
+                checkTaskFits(taskLabels, names);
                 if (regression) {
                     RegressionMetrics m = new RegressionMetrics();
                     summary = score(spec(dataFormat, null), chunk -> {
@@ -208,12 +206,12 @@ final class EvalCommand implements Callable<Integer> {
         return classifier.logits(texts(chunk), pairs(chunk));
     }
 
-    private static List<String> texts(List<Example> chunk) {
+    static List<String> texts(List<Example> chunk) {
         return chunk.stream().map(Example::text).toList();
     }
 
     /** The second texts, null where a row has none. */
-    private static List<String> pairs(List<Example> chunk) {
+    static List<String> pairs(List<Example> chunk) {
         return chunk.stream().map(Example::pair).toList();
     }
 
@@ -245,6 +243,12 @@ final class EvalCommand implements Callable<Integer> {
             }
             return reader.summary();
         }
+    }
+
+    private void checkTaskFits(Labels taskLabels, List<String> modelLabels) {
+        if (taskLabels != null && taskLabels.size() != modelLabels.size())
+            throw usage("--task " + task + " does not fit the model's " + modelLabels.size() + " label(s) ("
+                    + String.join(", ", modelLabels) + ")");
     }
 
     private CommandLine.ParameterException usage(String message) {
