@@ -35,6 +35,9 @@ final class PredictCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         List<String> inputs = texts.isEmpty() ? readStdin() : texts;
+        // The server answers 400 to an empty text; a blank argument is as surely a mistake (an unset shell variable).
+        for (int i = 0; i < inputs.size(); i++)
+            if (inputs.get(i).isBlank()) throw new IllegalArgumentException("TEXT " + (i + 1) + " is empty");
         PrintStream out = new PrintStream(System.out, false, StandardCharsets.UTF_8);
         try (Classifier classifier = modelOptions.load(taskOption.task)) {
             List<Prediction> predictions = classifier.classify(inputs);

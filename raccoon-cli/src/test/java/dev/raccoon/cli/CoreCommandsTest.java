@@ -112,6 +112,10 @@ class CoreCommandsTest {
         CliRun missing = CliRun.run("", "predict", "--model", "/nonexistent/model", "좋아");
         assertThat(missing.exitCode()).isEqualTo(1);
         assertThat(missing.err()).contains("/nonexistent/model").doesNotContain("Exception").doesNotContain("\tat ");
+        CliRun blank = CliRun.run("", "predict", "--model", CliRun.oracleClassifier().toString(), "좋아", " ");
+        assertThat(blank.exitCode()).isEqualTo(1);
+        assertThat(blank.err()).contains("TEXT 2 is empty");
+        assertThat(blank.out()).isEmpty();
         CliRun usage = CliRun.run("", "predict", "--bogus");
         assertThat(usage.exitCode()).isEqualTo(2);
     }
