@@ -57,7 +57,8 @@ final class ScoreCommand implements Callable<Integer> {
         System.err.printf("raccoon score: %s: %d rows scored, %d without a usable text%s%n", out, summary.scored(),
                 summary.failed(), summary.resumed() > 0 ? " (resumed after " + summary.resumed() + " rows)" : "");
         if (summary.failed() > 0) {
-            System.err.println("raccoon score: " + summary.failed() + " rows could not be scored; see their error column");
+            System.err.println("raccoon score: " + summary.failed() + (summary.failed() == 1 ? " row" : " rows")
+                    + " could not be scored; see the error column");
             return 1;
         }
         return 0;
