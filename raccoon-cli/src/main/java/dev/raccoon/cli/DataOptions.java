@@ -6,6 +6,7 @@ import dev.raccoon.train.data.Example;
 import dev.raccoon.train.data.ExampleReader;
 import dev.raccoon.train.data.Labels;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.io.IOException;
@@ -15,6 +16,9 @@ import java.util.List;
 
 /** Labelled training and dev data: the files, their format and columns, and the label names. */
 final class DataOptions {
+    @Mixin
+    EncodingOption encoding;
+
     @Option(names = "--train", paramLabel = "FILE", required = true, description = "Training data.")
     Path train;
 
@@ -58,7 +62,7 @@ final class DataOptions {
     /** The rows of {@code file}; its summary goes to {@code err} when rows were skipped or {@code verbose}. */
     List<Example> read(Path file, Labels labels, boolean verbose, PrintStream err) throws IOException {
         DataFormat f = format != null ? DataFormat.named(format) : DataFormat.guess(file);
-        ExampleReader.Loaded loaded = ExampleReader.load(file, new DataSpec(f, textColumn, pairColumn, labelColumn, labels));
+        ExampleReader.Loaded loaded = ExampleReader.load(file, new DataSpec(f, textColumn, pairColumn, labelColumn, labels, encoding.encoding));
         if (loaded.summary().rowsSkipped() > 0 || verbose) err.println(loaded.summary());
         if (loaded.examples().isEmpty()) throw new IOException(file + ": no usable rows (" + loaded.summary() + ")");
         return loaded.examples();

@@ -21,6 +21,7 @@ import picocli.CommandLine;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
@@ -77,6 +78,9 @@ final class EvalCommand implements Callable<Integer> {
     @Option(names = "--data", paramLabel = "FILE", required = true, description = "Labelled data to evaluate on.")
     Path data;
 
+    @Mixin
+    EncodingOption encoding;
+
     @Option(names = "--format", paramLabel = "FORMAT", converter = FormatConverter.class,
             description = "nsmc, tsv, csv, jsonl or nsmc-json (default: by file name: .csv, .jsonl, .json for the NSMC crawl, else tsv).")
     DataFormat format;
@@ -126,7 +130,7 @@ final class EvalCommand implements Callable<Integer> {
             // with three classes it is neutral.
             LexiconClassifier lexicon = lexiconTrain != null && labels.size() == 2
                     ? LexiconClassifier.withMajorityTie(entries, ExampleReader.load(lexiconTrain,
-                            new DataSpec(format != null ? format : DataFormat.guess(lexiconTrain), textColumn, pairColumn, labelColumn, labels)).examples())
+                            spec(format != null ? format : DataFormat.guess(lexiconTrain), labels)).examples())
                     : new LexiconClassifier(entries, labels, labels.size() - 1);
             ClassificationMetrics m = new ClassificationMetrics(labels.names());
             summary = score(spec(dataFormat, labels), chunk -> {
@@ -199,7 +203,7 @@ final class EvalCommand implements Callable<Integer> {
     }
 
     private DataSpec spec(DataFormat dataFormat, Labels labels) {
-        return new DataSpec(dataFormat, textColumn, pairColumn, labelColumn, labels);
+        return new DataSpec(dataFormat, textColumn, pairColumn, labelColumn, labels, encoding.encoding);
     }
 
     private static float[][] logits(Classifier classifier, List<Example> chunk) {

@@ -3,6 +3,7 @@ package dev.raccoon.cli;
 import dev.raccoon.api.Classifier;
 import dev.raccoon.serve.BatchScorer;
 import dev.raccoon.serve.TableFormat;
+import dev.raccoon.text.TextEncodings;
 import me.tongfei.progressbar.ConsoleProgressBarConsumer;
 import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
@@ -24,6 +25,9 @@ final class ScoreCommand implements Callable<Integer> {
 
     @Mixin
     TaskOption taskOption;
+
+    @Mixin
+    EncodingOption encoding;
 
     @Option(names = "--in", paramLabel = "FILE", required = true, description = "Input table (.tsv/.txt, .csv, .jsonl).")
     Path in;
@@ -52,13 +56,16 @@ final class ScoreCommand implements Callable<Integer> {
                      // Colours and box characters only on a terminal; logs get plain ASCII.
                      .setStyle(System.console() != null ? ProgressBarStyle.COLORFUL_UNICODE_BLOCK : ProgressBarStyle.ASCII)
                      .build()) {
-            summary = new BatchScorer(classifier).score(new BatchScorer.Job(in, out, tableFormat, textColumn, chunkRows), bar::stepBy);
+            summary = new BatchScorer(classifier).score(new BatchScorer.Job(in, out, tableFormat, textColumn, chunkRows, encoding.encoding), bar::stepBy);
         }
         System.err.printf("raccoon score: %s: %d rows scored, %d without a usable text%s%n", out, summary.scored(),
                 summary.failed(), summary.resumed() > 0 ? " (resumed after " + summary.resumed() + " rows)" : "");
         if (summary.failed() > 0) {
             System.err.println("raccoon score: " + summary.failed() + (summary.failed() == 1 ? " row" : " rows")
                     + " could not be scored; see the error column");
+            String hint = TextEncodings.hint(encoding.encoding);
+            if (summary.undecodable() > 0 && !hint.isEmpty())
+                System.err.println("raccoon score: " + summary.undecodable() + " of them are " + TextEncodings.notValid(encoding.encoding) + "; " + hint);
             return 1;
         }
         return 0;

@@ -115,6 +115,20 @@ class EvalCommandTest {
     }
 
     @Test
+    void readsCp949DataWhenToldAndHintsWhenNot() throws Exception {
+        assumeModel();
+        String utf8 = Files.readString(nsmc());
+        Path cp949 = Files.write(dir.resolve("excel.tsv"), utf8.getBytes("x-windows-949"));
+        CliRun r = eval("--model", MODEL.toString(), "--data", cp949.toString(), "--json", "--encoding", "CP949");
+        assertThat(r.exitCode()).as(r.err()).isZero();
+        assertThat(JsonLines.JSON.readTree(r.out()).get("n").asInt()).isEqualTo(4);
+        assertThat(r.out()).isEqualTo(eval("--model", MODEL.toString(), "--data", nsmc().toString(), "--json").out());
+        CliRun wrong = eval("--model", MODEL.toString(), "--data", cp949.toString());
+        assertThat(wrong.exitCode()).isEqualTo(1);
+        assertThat(wrong.err()).contains("undecodable text 5 (lines 2, 3, 4, 5, 7; line 2: not valid UTF-8; a file saved by Excel on Korean Windows is CP949: pass --encoding cp949)");
+    }
+
+    @Test
     void usageErrorsExitWithTwo() throws Exception {
         String lexicon = Files.writeString(dir.resolve("lexicon.txt"), "좋\t1\n").toString(), data = nsmc().toString();
         CliRun logWithoutReport = eval("--lexicon", lexicon, "--data", data, "--log", "x.jsonl");

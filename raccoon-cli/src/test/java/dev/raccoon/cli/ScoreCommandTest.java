@@ -3,8 +3,10 @@ package dev.raccoon.cli;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -47,6 +49,26 @@ class ScoreCommandTest {
         List<String> lines = Files.readAllLines(out);
         assertThat(lines).hasSize(3);
         assertThat(lines.get(1)).contains("\"error\":\"line 2: \\\"review\\\" is not a string\"");
+    }
+
+    @Test
+    void koreanWindowsFilesNeedTheirEncodingAndGetAHintWithout() throws Exception {
+        Path in = dir.resolve("excel.tsv"), asUtf8 = dir.resolve("as-utf8.tsv"), out = dir.resolve("scored.tsv");
+        Files.write(in, "id\ttext\n1\t똠방각하 재밌어요\n2\t시간 아깝다\n".getBytes("x-windows-949"));
+        Files.write(asUtf8, ("id\ttext\n".getBytes(StandardCharsets.UTF_8)));
+        Files.write(asUtf8, "1\t똠방각하\n".getBytes("x-windows-949"), StandardOpenOption.APPEND);
+        String model = CliRun.oracleClassifier().toString();
+        CliRun wrong = CliRun.run("", "score", "--model", model, "--device", "scalar", "--in", asUtf8.toString(), "--out", out.toString());
+        assertThat(wrong.exitCode()).isEqualTo(1);
+        assertThat(wrong.err()).contains("1 row could not be scored", "1 of them are not valid UTF-8; a file saved by Excel on Korean Windows is CP949: pass --encoding cp949");
+        Files.delete(out);
+        CliRun r = CliRun.run("", "score", "--model", model, "--device", "scalar", "--in", in.toString(), "--out", out.toString(),
+                "--encoding", "cp949");
+        assertThat(r.exitCode()).as(r.err()).isZero();
+        assertThat(Files.readAllLines(out, StandardCharsets.UTF_8).get(1)).startsWith("1\t똠방각하 재밌어요\tLABEL_");
+        CliRun utf16 = CliRun.run("", "score", "--model", model, "--in", in.toString(), "--out", out.toString(), "--encoding", "utf-16");
+        assertThat(utf16.exitCode()).isEqualTo(2);
+        assertThat(utf16.err()).contains("--encoding", "UTF-16 does not write line breaks");
     }
 
     @Test

@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
+import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -17,8 +18,8 @@ import java.util.List;
 import java.util.function.LongConsumer;
 
 /**
- * Scores a table of texts into a new file: every input row, in order, plus the {@link ScoreColumns}. A row whose
- * text is missing, empty or not valid UTF-8 gets empty predictions and an error instead of being dropped, so output
+ * Scores a table of texts into a new UTF-8 file: every input row, in order, plus the {@link ScoreColumns}. A row whose
+ * text is missing, empty or does not decode gets empty predictions and an error instead of being dropped, so output
  * row N is always input row N.
  *
  * <p>Resumable: rows are written in chunks, each flushed, so after a kill the output holds whole rows plus at most
@@ -32,15 +33,24 @@ public final class BatchScorer {
      * @param textColumn the column (TSV/CSV header) or field (JSONL) holding the text; null: the first of
      *                   {@link ScoreRows#TEXT_COLUMNS} present (for JSONL: "text")
      * @param chunkRows  rows classified and written at a time
+     * @param encoding   the input's character encoding
      */
-    public record Job(Path in, Path out, TableFormat format, String textColumn, int chunkRows) {
+    public record Job(Path in, Path out, TableFormat format, String textColumn, int chunkRows, Charset encoding) {
         public Job {
             if (chunkRows < 1) throw new IllegalArgumentException("chunkRows must be at least 1");
         }
+
+        /** A UTF-8 input. */
+        public Job(Path in, Path out, TableFormat format, String textColumn, int chunkRows) {
+            this(in, out, format, textColumn, chunkRows, StandardCharsets.UTF_8);
+        }
     }
 
-    /** @param resumed rows found already done in the output; scored and failed count this run's rows */
-    public record Summary(long resumed, long scored, long failed) {}
+    /**
+     * @param resumed     rows found already done in the output; scored and failed count this run's rows
+     * @param undecodable those of the failed rows that were not valid in the input's encoding
+     */
+    public record Summary(long resumed, long scored, long failed, long undecodable) {}
 
     private final Classifier classifier;
 
@@ -66,14 +76,12 @@ public final class BatchScorer {
             if (format.tabular()) {
                 RecordReader.Raw first = input.next();
                 if (first == null) throw new IOException(job.in() + " is empty; it needs a header row");
-                String line = ScoreRows.decode(first.bytes());
-                if (line == null) throw new IOException(job.in() + ": the header row is not valid UTF-8");
-                header = format.split(line);
+                header = format.split(ScoreRows.header(first.bytes(), job.encoding(), job.in()));
                 textIndex = ScoreRows.textColumnIndex(header, job.textColumn(), job.in().toString());
             }
             String textField = job.textColumn() != null ? job.textColumn() : "text";
             ScoreRows rows = new ScoreRows(format, header, textIndex, textField, classifier.labels(),
-                    header != null ? header : firstObjectFields(job.in()));
+                    header != null ? header : firstObjectFields(job.in(), job.encoding()), job.encoding().name());
             ScoreColumns columns = new ScoreColumns(rows.labels(), rows.inputFields());
             List<String> outHeader = null;
             if (header != null) {
@@ -87,14 +95,16 @@ public final class BatchScorer {
                             + "; it is not this input's output (delete it to start over)");
             }
             if (done > 0) progress.accept(done);
-            long scored = 0, failed = 0;
+            long scored = 0, failed = 0, undecodable = 0;
             long rowNumber = done; // 0-based index of the next data row
             try (FileChannel channel = FileChannel.open(job.out(), StandardOpenOption.WRITE, StandardOpenOption.APPEND);
                  OutputStream out = Channels.newOutputStream(channel)) {
                 if (outHeader != null && done == 0 && channel.size() == 0) writeLine(out, format.join(outHeader));
                 List<ScoreRows.Parsed> chunk = new ArrayList<>(job.chunkRows());
                 for (RecordReader.Raw raw = input.next(); raw != null; raw = input.next()) {
-                    chunk.add(rows.parse(raw.bytes(), ++rowNumber));
+                    ScoreRows.Parsed parsed = rows.parse(raw.bytes(), ++rowNumber);
+                    if (parsed.undecodable()) undecodable++;
+                    chunk.add(parsed);
                     if (chunk.size() == job.chunkRows()) {
                         failed += writeChunk(chunk, out, rows, columns);
                         scored += chunk.size();
@@ -109,7 +119,7 @@ public final class BatchScorer {
                 }
                 channel.force(false);
             }
-            return new Summary(done, scored - failed, failed);
+            return new Summary(done, scored - failed, failed, undecodable);
         }
     }
 
@@ -147,7 +157,7 @@ public final class BatchScorer {
         try (RecordReader r = new RecordReader(Files.newInputStream(out), format == TableFormat.CSV)) {
             RecordReader.Raw raw = r.next();
             if (outHeader != null && raw != null && raw.terminated()) {
-                String found = ScoreRows.decode(raw.bytes());
+                String found = ScoreRows.decodeOutput(raw.bytes());
                 if (found == null || !format.split(found).equals(outHeader))
                     throw new IOException(out + " exists with other columns than this run writes; delete it or choose another output");
                 keep = r.completeEnd();
@@ -167,10 +177,10 @@ public final class BatchScorer {
     }
 
     /** The field names of the first JSON object line: JSONL has no header, so that line decides clashes. */
-    private static List<String> firstObjectFields(Path in) throws IOException {
+    private static List<String> firstObjectFields(Path in, Charset encoding) throws IOException {
         try (RecordReader r = new RecordReader(Files.newInputStream(in), false)) {
             for (RecordReader.Raw raw = r.next(); raw != null; raw = r.next()) {
-                List<String> names = ScoreRows.objectFields(raw.bytes());
+                List<String> names = ScoreRows.objectFields(raw.bytes(), encoding);
                 if (names != null) return names;
             }
         }

@@ -5,12 +5,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.raccoon.api.Prediction;
+import dev.raccoon.text.TextEncodings;
 
 import java.io.IOException;
 import java.io.Serializable;
-import java.nio.ByteBuffer;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
+import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -25,18 +24,32 @@ import java.util.List;
  * @param textField   the text's field (JSONL)
  * @param inputFields the header, or for JSONL the first object's fields: they decide whether the score columns
  *                    get the {@code pred_} prefix
+ * @param encoding    the input's character encoding ({@link TextEncodings#named}); a name, so that the record
+ *                    serializes. The output is UTF-8.
  */
 public record ScoreRows(TableFormat format, List<String> header, int textIndex, String textField, List<String> labels,
-                 List<String> inputFields) implements Serializable {
+                 List<String> inputFields, String encoding) implements Serializable {
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    /** A parsed record: its fields (TSV/CSV) or object (JSONL), its text, or why it has none. */
-    public record Parsed(List<String> fields, ObjectNode object, String text, String error) {}
+    /**
+     * A parsed record: its fields (TSV/CSV) or object (JSONL), its text, or why it has none ({@code undecodable}
+     * when that is the encoding).
+     */
+    public record Parsed(List<String> fields, ObjectNode object, String text, String error, boolean undecodable) {
+        Parsed(List<String> fields, ObjectNode object, String text, String error) {
+            this(fields, object, text, error, false);
+        }
+    }
 
     public ScoreRows {
         header = header == null ? null : List.copyOf(header);
         labels = List.copyOf(labels);
         inputFields = List.copyOf(inputFields);
+        encoding = TextEncodings.named(encoding).name();
+    }
+
+    public Charset charset() {
+        return Charset.forName(encoding);
     }
 
     public boolean tabular() {
@@ -58,11 +71,12 @@ public record ScoreRows(TableFormat format, List<String> header, int textIndex, 
     /** @param number the 1-based data row (TSV/CSV) or line (JSONL), for error messages */
     public Parsed parse(byte[] raw, long number) {
         String where = (tabular() ? "row " : "line ") + number;
-        String line = decode(raw);
-        String brokenUtf8 = null;
+        Charset charset = charset();
+        String line = TextEncodings.decode(raw, 0, raw.length, charset);
+        String undecodable = null;
         if (line == null) {
-            line = new String(raw, StandardCharsets.UTF_8);
-            brokenUtf8 = where + ": not valid UTF-8";
+            line = new String(raw, charset); // for the row's other fields, which the output keeps
+            undecodable = where + ": " + TextEncodings.notValid(charset);
         }
         if (!tabular()) {
             if (line.isBlank()) return new Parsed(null, JSON.createObjectNode(), null, where + ": empty line");
@@ -70,11 +84,12 @@ public record ScoreRows(TableFormat format, List<String> header, int textIndex, 
             try {
                 node = JSON.readTree(line);
             } catch (JsonProcessingException e) {
-                return new Parsed(null, JSON.createObjectNode(), null, brokenUtf8 != null ? brokenUtf8 : where + ": not valid JSON");
+                return undecodable != null ? new Parsed(null, JSON.createObjectNode(), null, undecodable, true)
+                        : new Parsed(null, JSON.createObjectNode(), null, where + ": not valid JSON");
             }
             if (!(node instanceof ObjectNode object))
                 return new Parsed(null, JSON.createObjectNode(), null, where + ": not a JSON object");
-            if (brokenUtf8 != null) return new Parsed(null, object, null, brokenUtf8);
+            if (undecodable != null) return new Parsed(null, object, null, undecodable, true);
             JsonNode text = object.get(textField);
             if (text == null || text.isNull()) return new Parsed(null, object, null, where + ": no \"" + textField + "\"");
             if (!text.isTextual()) return new Parsed(null, object, null, where + ": \"" + textField + "\" is not a string");
@@ -86,7 +101,7 @@ public record ScoreRows(TableFormat format, List<String> header, int textIndex, 
         } catch (IllegalArgumentException e) {
             return new Parsed(fit(List.of(line)), null, null, where + ": " + e.getMessage());
         }
-        if (brokenUtf8 != null) return new Parsed(fit(fields), null, null, brokenUtf8);
+        if (undecodable != null) return new Parsed(fit(fields), null, null, undecodable, true);
         if (fields.size() != header.size())
             return new Parsed(fit(fields), null, null, where + ": " + fields.size() + " fields, but the header has " + header.size());
         return checked(fields, null, fields.get(textIndex), where);
@@ -140,9 +155,17 @@ public record ScoreRows(TableFormat format, List<String> header, int textIndex, 
                 + "); name the text column with --text-column");
     }
 
+    /** The header row's text, or an IOException naming {@code source} when it does not decode. */
+    public static String header(byte[] raw, Charset charset, Object source) throws IOException {
+        String line = TextEncodings.decode(raw, 0, raw.length, charset);
+        if (line != null) return line;
+        String hint = TextEncodings.hint(charset);
+        throw new IOException(source + ": the header row is " + TextEncodings.notValid(charset) + (hint.isEmpty() ? "" : "; " + hint));
+    }
+
     /** The field names of a JSON object line, or null when the line is no JSON object (JSONL has no header). */
-    public static List<String> objectFields(byte[] raw) {
-        String line = decode(raw);
+    public static List<String> objectFields(byte[] raw, Charset charset) {
+        String line = TextEncodings.decode(raw, 0, raw.length, charset);
         if (line == null || line.isBlank()) return null;
         try {
             if (!(JSON.readTree(line) instanceof ObjectNode o)) return null;
@@ -154,13 +177,8 @@ public record ScoreRows(TableFormat format, List<String> header, int textIndex, 
         }
     }
 
-    /** Strict UTF-8, or null when the bytes are not valid UTF-8. */
-    public static String decode(byte[] bytes) {
-        try {
-            return StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
-                    .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(bytes)).toString();
-        } catch (CharacterCodingException e) {
-            return null;
-        }
+    /** Strict UTF-8 (what the output is written in), or null when the bytes are not valid UTF-8. */
+    public static String decodeOutput(byte[] bytes) {
+        return TextEncodings.decode(bytes, 0, bytes.length, StandardCharsets.UTF_8);
     }
 }

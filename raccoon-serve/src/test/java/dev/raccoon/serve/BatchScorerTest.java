@@ -3,10 +3,12 @@ package dev.raccoon.serve;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.raccoon.api.Prediction;
+import dev.raccoon.text.TextEncodings;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.ByteArrayOutputStream;
+import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -55,7 +57,7 @@ class BatchScorerTest {
         Path in = nsmcTsv(), out = dir.resolve("scored.tsv");
         AtomicLong progress = new AtomicLong();
         BatchScorer.Summary s = scorer.score(new BatchScorer.Job(in, out, TableFormat.TSV, null, 5), progress::addAndGet);
-        assertThat(s).isEqualTo(new BatchScorer.Summary(0, 10, 3));
+        assertThat(s).isEqualTo(new BatchScorer.Summary(0, 10, 3, 1));
         assertThat(progress.get()).isEqualTo(13);
         assertThat(BatchScorer.countRows(in, TableFormat.TSV)).isEqualTo(13);
         List<String> lines = Files.readAllLines(out);
@@ -80,6 +82,28 @@ class BatchScorerTest {
         assertThat(lines.get(4)).endsWith("fields, but the header has 3");
         assertThat(lines.get(7)).endsWith("empty text");
         assertThat(lines.get(13)).endsWith("not valid UTF-8");
+    }
+
+    @Test
+    void cp949InputIsScoredIntoUtf8Output() throws Exception {
+        Charset cp949 = TextEncodings.named("CP949");
+        Path in = dir.resolve("excel.csv"), out = dir.resolve("scored.csv");
+        // 똠 is one of the syllables only CP949 (not EUC-KR) encodes; 0x80 starts no CP949 character.
+        ByteArrayOutputStream b = new ByteArrayOutputStream();
+        b.writeBytes("번호,리뷰\n1,\"좋다, 정말\"\n2,똠방각하 지루함\n3,깨진".getBytes(cp949));
+        b.write(0x80);
+        b.write('\n');
+        Files.write(in, b.toByteArray());
+        assertThatThrownBy(() -> scorer.score(new BatchScorer.Job(in, out, TableFormat.CSV, null, 2), n -> {}))
+                .hasMessage(in + ": the header row is not valid UTF-8; a file saved by Excel on Korean Windows is CP949: pass --encoding cp949");
+        assertThat(out).doesNotExist();
+        BatchScorer.Summary s = scorer.score(new BatchScorer.Job(in, out, TableFormat.CSV, "리뷰", 2, cp949), n -> {});
+        assertThat(s).isEqualTo(new BatchScorer.Summary(0, 2, 1, 1));
+        List<String> lines = Files.readAllLines(out, StandardCharsets.UTF_8);
+        assertThat(lines.getFirst()).isEqualTo("번호,리뷰,label,probability,prob_LABEL_0,prob_LABEL_1,error");
+        assertThat(lines.get(1)).startsWith("1,\"좋다, 정말\"," + Oracle.classifier().classify("좋다, 정말").label() + ",");
+        assertThat(lines.get(2)).startsWith("2,똠방각하 지루함," + Oracle.classifier().classify("똠방각하 지루함").label() + ",");
+        assertThat(lines.get(3)).startsWith("3,").endsWith(",,,,row 3: not valid x-windows-949");
     }
 
     @Test

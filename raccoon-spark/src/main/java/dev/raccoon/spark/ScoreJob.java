@@ -4,6 +4,7 @@ import dev.raccoon.api.Prediction;
 import dev.raccoon.serve.ScoreColumns;
 import dev.raccoon.serve.ScoreRows;
 import dev.raccoon.serve.TableFormat;
+import dev.raccoon.text.TextEncodings;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
@@ -17,6 +18,8 @@ import org.apache.spark.util.LongAccumulator;
 import scala.Tuple2;
 
 import java.io.IOException;
+import java.nio.charset.Charset;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
@@ -38,20 +41,21 @@ import java.util.Locale;
 public final class ScoreJob {
     private static final String USAGE = """
             usage: ScoreJob --model DIR --input PATH --output PATH [--format tsv|csv|jsonl] [--text-column NAME]
-                            [--single-file] [--partitions N] [--batch-size N] [--max-length N] [--threads N]
-                            [--device cpu|scalar]
+                            [--encoding NAME] [--single-file] [--partitions N] [--batch-size N] [--max-length N]
+                            [--threads N] [--device cpu|scalar]
               --model        model directory on every executor: a shared path, or the name given to --archives
               --input        a file, directory or glob; TSV/CSV files each start with the same header
               --output       a directory of part files, or with --single-file one file; must not exist
               --format       default: by the input's extension (.tsv/.txt, .csv, .jsonl/.ndjson/.json)
               --text-column  default: the first of text, document, review, sentence, content (JSONL: text)
+              --encoding     the input's, e.g. CP949 or EUC-KR (default UTF-8); the output is UTF-8
               --partitions   repartition the records before scoring (a CSV file is otherwise one task)
               --threads      CPU threads of each executor's model (default 1; see docs/SPARK.md)
             """;
 
     /** The job's parameters; {@code partitions} 0 keeps the input's partitioning. */
-    public record Args(String input, String output, TableFormat format, String textColumn, boolean singleFile,
-                       int partitions, ScoringSettings settings) {}
+    public record Args(String input, String output, TableFormat format, String textColumn, Charset encoding,
+                       boolean singleFile, int partitions, ScoringSettings settings) {}
 
     /** @param failed rows written with an error instead of predictions; a retried task's rows count again */
     public record Summary(long rows, long failed) {}
@@ -82,6 +86,7 @@ public final class ScoreJob {
 
     public static Args parse(String[] argv) {
         String model = null, input = null, output = null, format = null, textColumn = null, device = "cpu";
+        Charset encoding = StandardCharsets.UTF_8;
         boolean singleFile = false;
         int partitions = 0;
         ScoringSettings d = ScoringSettings.of("unset");
@@ -100,6 +105,7 @@ public final class ScoreJob {
                 case "--output" -> output = v;
                 case "--format" -> format = v;
                 case "--text-column" -> textColumn = v;
+                case "--encoding" -> encoding = TextEncodings.named(v);
                 case "--device" -> device = v;
                 case "--partitions" -> partitions = number(a, v);
                 case "--batch-size" -> batchSize = number(a, v);
@@ -112,7 +118,7 @@ public final class ScoreJob {
             throw new IllegalArgumentException("--model, --input and --output are required");
         TableFormat f = format != null ? TableFormat.parse(format) : TableFormat.byExtension(java.nio.file.Path.of(new Path(input).getName()));
         if (f == null) throw new IllegalArgumentException("cannot tell the format of " + input + "; give --format");
-        return new Args(input, output, f, textColumn, singleFile, partitions,
+        return new Args(input, output, f, textColumn, encoding, singleFile, partitions,
                 new ScoringSettings(model, device, threads, maxLength, batchSize));
     }
 
@@ -167,27 +173,27 @@ public final class ScoreJob {
     private static ScoreRows layout(Configuration conf, List<Path> files, Args args, List<String> labels) throws IOException {
         if (args.format() == TableFormat.JSONL) {
             String field = args.textColumn() != null ? args.textColumn() : "text";
-            return new ScoreRows(args.format(), null, -1, field, labels, firstObjectFields(conf, files.getFirst()));
+            return new ScoreRows(args.format(), null, -1, field, labels, firstObjectFields(conf, files.getFirst(), args.encoding()),
+                    args.encoding().name());
         }
         boolean quoted = args.format() == TableFormat.CSV;
         List<String> header = null;
         for (Path f : files) {
             List<byte[]> first = InputRecords.head(conf, f, quoted, 1);
             if (first.isEmpty()) throw new IOException(f + " is empty; it needs a header row");
-            String line = ScoreRows.decode(first.getFirst());
-            if (line == null) throw new IOException(f + ": the header row is not valid UTF-8");
-            List<String> h = args.format().split(line);
+            List<String> h = args.format().split(ScoreRows.header(first.getFirst(), args.encoding(), f));
             if (header == null) header = h;
             else if (!header.equals(h)) throw new IOException(f + " has the columns " + h + " but " + files.getFirst() + " has " + header);
         }
-        return new ScoreRows(args.format(), header, ScoreRows.textColumnIndex(header, args.textColumn(), "the input"), null, labels, header);
+        return new ScoreRows(args.format(), header, ScoreRows.textColumnIndex(header, args.textColumn(), "the input"), null, labels,
+                header, args.encoding().name());
     }
 
     /** JSONL has no header: the first line that is a JSON object decides whether the columns get a prefix. */
-    private static List<String> firstObjectFields(Configuration conf, Path file) throws IOException {
+    private static List<String> firstObjectFields(Configuration conf, Path file, Charset encoding) throws IOException {
         // Looks at most this many lines: a file whose first thousand lines hold no object has no usable fields.
         for (byte[] raw : InputRecords.head(conf, file, false, 1000)) {
-            List<String> names = ScoreRows.objectFields(raw);
+            List<String> names = ScoreRows.objectFields(raw, encoding);
             if (names != null) return names;
         }
         return List.of();

@@ -3,6 +3,7 @@ package dev.raccoon.spark;
 import dev.raccoon.api.Classifier;
 import dev.raccoon.serve.BatchScorer;
 import dev.raccoon.serve.TableFormat;
+import dev.raccoon.text.TextEncodings;
 import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -10,6 +11,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -189,5 +191,26 @@ class ScoreJobTest {
                 .hasMessageContaining("--format");
         assertThatThrownBy(() -> ScoreJob.parse(new String[] {"--model", "m", "--batch-size"}))
                 .hasMessageContaining("needs a value");
+        assertThatThrownBy(() -> ScoreJob.parse(new String[] {"--model", "m", "--input", "a.tsv", "--output", "o", "--encoding", "utf-16"}))
+                .hasMessageContaining("UTF-16 does not write line breaks");
+    }
+
+    @Test
+    void aCp949FileMatchesBatchScorer() throws IOException {
+        Charset cp949 = TextEncodings.named("cp949");
+        Path in = dir.resolve("excel.csv"), out = dir.resolve("spark-excel.csv");
+        ByteArrayOutputStream b = new ByteArrayOutputStream();
+        b.writeBytes("번호,리뷰\n1,\"똠방각하, 재밌어요\"\n2,시간 아깝다\n3,".getBytes(cp949));
+        b.write(0x80); // starts no CP949 character
+        b.write('\n');
+        Files.write(in, b.toByteArray());
+        Path batchOut = dir.resolve("batch-excel.csv");
+        new BatchScorer(classifier).score(new BatchScorer.Job(in, batchOut, TableFormat.CSV, "리뷰", 256, cp949), n -> {});
+        ScoreJob.Summary s = ScoreJob.run(spark, args(in, out, "--single-file", "--text-column", "리뷰", "--encoding", "CP949"));
+        assertThat(s.failed()).isEqualTo(1);
+        List<String> lines = Files.readAllLines(out, StandardCharsets.UTF_8);
+        assertSameScores(Files.readAllLines(batchOut, StandardCharsets.UTF_8), lines);
+        assertThat(lines.get(1)).startsWith("1,\"똠방각하, 재밌어요\",LABEL_");
+        assertThat(lines.get(3)).endsWith("row 3: not valid x-windows-949");
     }
 }

@@ -1,16 +1,37 @@
 package dev.raccoon.train.data;
 
+import dev.raccoon.text.TextEncodings;
+
 import java.io.IOException;
+import java.nio.charset.Charset;
+import java.nio.charset.StandardCharsets;
 import java.util.Collection;
 import java.util.List;
 
 /**
- * How to read a labelled file: its format, the columns (null: the format's candidates) and the label set;
- * {@code labels} null means regression, the label column then holds a number (KorSTS scores).
+ * How to read a labelled file: its format, the columns (null: the format's candidates), the label set and the
+ * character encoding; {@code labels} null means regression, the label column then holds a number (KorSTS scores).
  */
-public record DataSpec(DataFormat format, String textColumn, String pairColumn, String labelColumn, Labels labels) {
+public record DataSpec(DataFormat format, String textColumn, String pairColumn, String labelColumn, Labels labels,
+                       Charset encoding) {
+    public DataSpec {
+        // Checked here, not only by the CLI: the readers split lines on bytes before decoding.
+        encoding = TextEncodings.named(encoding.name());
+    }
+
+    /** A UTF-8 file. */
+    public DataSpec(DataFormat format, String textColumn, String pairColumn, String labelColumn, Labels labels) {
+        this(format, textColumn, pairColumn, labelColumn, labels, StandardCharsets.UTF_8);
+    }
+
     public static DataSpec of(DataFormat format, Labels labels) {
         return new DataSpec(format, null, null, null, labels);
+    }
+
+    /** Why a line was skipped or a header refused when it did not decode. */
+    String undecodable() {
+        String hint = TextEncodings.hint(encoding);
+        return TextEncodings.notValid(encoding) + (hint.isEmpty() ? "" : "; " + hint);
     }
 
     /** Resolved column names, spelled as in the file; {@code pair} is null when there is none. */

@@ -12,7 +12,7 @@ public final class DataSummary {
     /** Why a row was not used. */
     public enum Reason {
         BLANK_LINE("blank line"),
-        BROKEN_UTF8("broken UTF-8"),
+        UNDECODABLE("undecodable text"),
         WRONG_COLUMNS("wrong number of columns"),
         BAD_QUOTING("unterminated quote"),
         BAD_JSON("not a JSON object"),

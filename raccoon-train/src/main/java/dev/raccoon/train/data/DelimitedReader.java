@@ -20,10 +20,10 @@ final class DelimitedReader extends ExampleReader {
 
     DelimitedReader(InputStream in, String source, DataSpec spec) throws IOException {
         super(spec, source);
-        this.lines = new LineReader(in);
+        this.lines = new LineReader(in, spec.encoding());
         this.delimiter = spec.format().delimiter;
         if (!lines.next()) throw new IOException(source + " is empty; expected a header line");
-        if (lines.text() == null) throw new IOException(source + " line 1 (the header) is not valid UTF-8");
+        if (lines.text() == null) throw new IOException(source + " line 1 (the header) is " + spec.undecodable());
         List<String> header = new ArrayList<>();
         if (!split(lines.text(), header)) throw new IOException(source + " line 1 (the header) has an unterminated quote");
         DataSpec.Columns columns = spec.resolve(header, source);

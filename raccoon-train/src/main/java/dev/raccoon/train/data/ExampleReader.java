@@ -93,13 +93,13 @@ public abstract sealed class ExampleReader implements Closeable permits Delimite
     }
 
     /**
-     * Advances {@code lines} to the next line that is valid UTF-8 and not blank and returns its text, skipping (and
+     * Advances {@code lines} to the next line that decodes and is not blank and returns its text, skipping (and
      * counting) the others; null at the end. {@link LineReader#number()} is then that line's number.
      */
     final String nextUsableLine(LineReader lines) throws IOException {
         while (lines.next()) {
             String line = lines.text();
-            if (line == null) skip(DataSummary.Reason.BROKEN_UTF8, lines.number(), null);
+            if (line == null) skip(DataSummary.Reason.UNDECODABLE, lines.number(), spec.undecodable());
             else if (line.isBlank()) skip(DataSummary.Reason.BLANK_LINE, lines.number(), null);
             else return line;
         }

@@ -8,6 +8,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -28,10 +31,16 @@ final class JsonReader extends ExampleReader {
         this.source = source;
         if (firstSignificantByte(in) == '[') {
             this.lines = null;
-            this.array = JSON.createParser(in);
-            array.nextToken();
+            // Jackson detects the UTF flavours itself; another encoding is decoded strictly before it parses.
+            this.array = spec.encoding().equals(StandardCharsets.UTF_8) ? JSON.createParser(in)
+                    : JSON.createParser(new InputStreamReader(in, spec.encoding().newDecoder()));
+            try {
+                array.nextToken();
+            } catch (CharacterCodingException e) {
+                throw undecodableArray(e);
+            }
         } else {
-            this.lines = new LineReader(in);
+            this.lines = new LineReader(in, spec.encoding());
             this.array = null;
         }
     }
@@ -83,7 +92,14 @@ final class JsonReader extends ExampleReader {
             long line = e.getLocation() != null ? e.getLocation().getLineNr() : array.currentLocation().getLineNr();
             throw new IOException(source + " line " + line + ": not valid JSON ("
                     + e.getOriginalMessage() + ")", e);
+        } catch (CharacterCodingException e) {
+            throw undecodableArray(e);
         }
+    }
+
+    /** An array is one value, so text that does not decode ends it; Jackson reads ahead, so no line is named. */
+    private IOException undecodableArray(CharacterCodingException e) {
+        return new IOException(source + ": " + spec.undecodable(), e);
     }
 
     private Example row(JsonNode node, long number) {

@@ -3,16 +3,14 @@ package dev.raccoon.train.data;
 import java.io.Closeable;
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.ByteBuffer;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CharsetDecoder;
-import java.nio.charset.CodingErrorAction;
-import java.nio.charset.StandardCharsets;
+import dev.raccoon.text.TextEncodings;
+
+import java.nio.charset.Charset;
 import java.util.Arrays;
 
 /**
- * Lines of a UTF-8 stream, each decoded on its own so that broken UTF-8 costs one line, not the file.
- * Accepts LF and CRLF endings; counts lines and bytes consumed.
+ * Lines of a stream in an ASCII-compatible encoding ({@link TextEncodings#named}), each decoded on its own so that
+ * a broken line costs one line, not the file. Accepts LF and CRLF endings; counts lines and bytes consumed.
  */
 final class LineReader implements Closeable {
     private final InputStream in;
@@ -20,14 +18,14 @@ final class LineReader implements Closeable {
     private int position;
     private int limit;
     private byte[] line = new byte[256];
-    private final CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder()
-            .onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT);
+    private final Charset encoding;
     private long number;
     private long bytes;
     private String text;
 
-    LineReader(InputStream in) {
+    LineReader(InputStream in, Charset encoding) {
         this.in = in;
+        this.encoding = encoding;
     }
 
     /** Advances to the next line; false at the end of input. */
@@ -60,16 +58,12 @@ final class LineReader implements Closeable {
         bytes += length;
         number++;
         if (length > 0 && line[length - 1] == '\r') length--;
-        try {
-            text = decoder.reset().decode(ByteBuffer.wrap(line, 0, length)).toString();
-        } catch (CharacterCodingException e) {
-            text = null;
-        }
+        text = TextEncodings.decode(line, 0, length, encoding);
         if (number == 1 && text != null && text.startsWith("\uFEFF")) text = text.substring(1);
         return true;
     }
 
-    /** The current line without its ending, or null when it is not valid UTF-8. */
+    /** The current line without its ending, or null when it is not valid in the encoding. */
     String text() { return text; }
 
     /** 1-based number of the current line. */

@@ -1,5 +1,6 @@
 package dev.raccoon.train.data;
 
+import dev.raccoon.text.TextEncodings;
 import dev.raccoon.train.data.DataSummary.Reason;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -47,16 +48,49 @@ class ExampleReaderTest {
         assertThat(s.rowsUsed()).isEqualTo(3);
         assertThat(s.rowsSkipped()).isEqualTo(5);
         assertThat(s.skipped()).containsOnlyKeys(Reason.EMPTY_TEXT, Reason.UNKNOWN_LABEL, Reason.WRONG_COLUMNS,
-                Reason.BROKEN_UTF8, Reason.BLANK_LINE);
+                Reason.UNDECODABLE, Reason.BLANK_LINE);
         assertThat(s.lines(Reason.EMPTY_TEXT)).containsExactly(4L);
         assertThat(s.lines(Reason.UNKNOWN_LABEL)).containsExactly(5L);
         assertThat(s.lines(Reason.WRONG_COLUMNS)).containsExactly(6L);
-        assertThat(s.lines(Reason.BROKEN_UTF8)).containsExactly(7L);
+        assertThat(s.lines(Reason.UNDECODABLE)).containsExactly(7L);
         assertThat(s.lines(Reason.BLANK_LINE)).containsExactly(8L);
         assertThat(s.firstDetail(Reason.UNKNOWN_LABEL)).isEqualTo("line 5: label '2' is not one of negative, positive");
         assertThat(s.toString()).startsWith(file + ": 8 rows read, 3 used, 5 skipped: ")
                 .contains("unknown label 1 (line 5: label '2' is not one of negative, positive)")
-                .contains("broken UTF-8 1 (line 7)");
+                .contains("undecodable text 1 (line 7: not valid UTF-8; a file saved by Excel on Korean Windows is CP949: pass --encoding cp949)");
+    }
+
+    @Test
+    void readsCp949AndEucKrFilesWhenTold() throws IOException {
+        String tsv = "id\tdocument\tlabel\n1\t배우들 연기가 좋았어요, \"최고\"\t1\n2\t똠방각하 지루함\t0\n";
+        Path cp949 = write("excel.tsv", tsv.getBytes("x-windows-949"));
+        DataSpec spec = new DataSpec(DataFormat.NSMC, null, null, null, Labels.BINARY, TextEncodings.named("CP949"));
+        assertThat(ExampleReader.load(cp949, spec).examples()).containsExactly(
+                Example.classified("배우들 연기가 좋았어요, \"최고\"", null, 1), Example.classified("똠방각하 지루함", null, 0));
+        // Read as UTF-8 (the default), every Korean row is refused with the hint; the ASCII header still reads.
+        ExampleReader.Loaded asUtf8 = ExampleReader.load(cp949, DataSpec.of(DataFormat.NSMC, Labels.BINARY));
+        assertThat(asUtf8.examples()).isEmpty();
+        assertThat(asUtf8.summary().lines(Reason.UNDECODABLE)).containsExactly(2L, 3L);
+        // EUC-KR lacks 똠 (CP949 has it), so that row is undecodable there and named by its line.
+        String eucKr = "text,label\n\"좋아요, 정말\",positive\n";
+        Path csv = write("euc.csv", eucKr.getBytes("EUC-KR"), "똠,negative\n".getBytes("x-windows-949"));
+        ExampleReader.Loaded loaded = ExampleReader.load(csv,
+                new DataSpec(DataFormat.CSV, null, null, null, Labels.BINARY, TextEncodings.named("euc-kr")));
+        assertThat(loaded.examples()).containsExactly(Example.classified("좋아요, 정말", null, 1));
+        assertThat(loaded.summary().firstDetail(Reason.UNDECODABLE)).isEqualTo("line 3: not valid EUC-KR");
+        // A JSON array is one value: text that does not decode ends it with an error.
+        DataSpec jsonCp949 = new DataSpec(DataFormat.JSONL, null, null, null, Labels.BINARY, TextEncodings.named("CP949"));
+        Path json = write("rows.jsonl", "[{\"text\": \"재밌다\", \"label\": 1}]".getBytes("x-windows-949"));
+        assertThat(ExampleReader.load(json, jsonCp949).examples()).containsExactly(Example.classified("재밌다", null, 1));
+        Path broken = write("broken.jsonl", utf8("[{\"text\": \"ok\", \"label\": 1},\n"), new byte[] {'{', '"', (byte) 0x80, '"', '}', ']'});
+        assertThatThrownBy(() -> ExampleReader.load(broken, jsonCp949)).isInstanceOf(IOException.class)
+                .hasMessage(broken + ": not valid x-windows-949");
+    }
+
+    @Test
+    void refusesEncodingsThatDoNotKeepAsciiStructure() {
+        assertThatThrownBy(() -> new DataSpec(DataFormat.TSV, null, null, null, Labels.BINARY, StandardCharsets.UTF_16))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("UTF-16").hasMessageContaining("iconv");
     }
 
     @Test

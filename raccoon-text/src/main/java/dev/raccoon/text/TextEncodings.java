@@ -1,0 +1,61 @@
+package dev.raccoon.text;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.Charset;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.IllegalCharsetNameException;
+import java.nio.charset.StandardCharsets;
+import java.nio.charset.UnsupportedCharsetException;
+import java.util.Arrays;
+import java.util.Locale;
+
+/**
+ * The character encodings data files may come in. UTF-8 is the default; Korean spreadsheets are often CP949 (what
+ * Excel on Korean Windows saves) or EUC-KR. Readers split lines and fields on bytes before decoding, so only encodings
+ * that write line breaks, tabs, commas and quotes as ASCII bytes will do (UTF-16 and UTF-32 do not).
+ */
+public final class TextEncodings {
+    private TextEncodings() {}
+
+    private static final String STRUCTURE = "\n\r\t,\" ";
+
+    /**
+     * The named encoding, or an IllegalArgumentException saying why it cannot be used. "CP949" means Windows' code
+     * page 949 (Unified Hangul Code), as users mean it: Java's alias of that name is IBM's 949, which lacks most of the
+     * 8,822 syllables UHC adds to EUC-KR.
+     */
+    public static Charset named(String name) {
+        Charset charset;
+        String n = name.strip().toLowerCase(Locale.ROOT);
+        try {
+            charset = Charset.forName(n.equals("cp949") || n.equals("uhc") ? "x-windows-949" : n);
+        } catch (IllegalCharsetNameException | UnsupportedCharsetException e) {
+            throw new IllegalArgumentException("unknown encoding '" + name + "' (e.g. UTF-8, CP949, EUC-KR)");
+        }
+        if (!charset.canEncode() || !Arrays.equals(STRUCTURE.getBytes(charset), STRUCTURE.getBytes(StandardCharsets.US_ASCII)))
+            throw new IllegalArgumentException("encoding " + charset.name() + " does not write line breaks, tabs, commas "
+                    + "and quotes as single ASCII bytes; convert the file to UTF-8 (e.g. iconv -f " + charset.name() + " -t UTF-8)");
+        return charset;
+    }
+
+    /** Strict decoding: the text, or null when the bytes are not valid in {@code charset}. */
+    public static String decode(byte[] bytes, int offset, int length, Charset charset) {
+        try {
+            return charset.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(bytes, offset, length)).toString();
+        } catch (CharacterCodingException e) {
+            return null;
+        }
+    }
+
+    /** What to say of text that did not decode, e.g. "not valid UTF-8". */
+    public static String notValid(Charset charset) {
+        return "not valid " + charset.name();
+    }
+
+    /** For UTF-8, where a Korean file's undecodable bytes most likely come from and what to do; else "". */
+    public static String hint(Charset charset) {
+        return charset.equals(StandardCharsets.UTF_8) ? "a file saved by Excel on Korean Windows is CP949: pass --encoding cp949" : "";
+    }
+}
