@@ -63,9 +63,9 @@ final class ScoreCommand implements Callable<Integer> {
         if (summary.failed() > 0) {
             System.err.println("raccoon score: " + summary.failed() + (summary.failed() == 1 ? " row" : " rows")
                     + " could not be scored; see the error column");
-            String hint = TextEncodings.hint(encoding.encoding);
-            if (summary.undecodable() > 0 && !hint.isEmpty())
-                System.err.println("raccoon score: " + summary.undecodable() + " of them are " + TextEncodings.notValid(encoding.encoding) + "; " + hint);
+            if (summary.undecodable() > 0)
+                System.err.println("raccoon score: " + summary.undecodable() + " of them "
+                        + (summary.undecodable() == 1 ? "is " : "are ") + TextEncodings.notValidWithHint(encoding.encoding));
             return 1;
         }
         return 0;

@@ -60,7 +60,7 @@ class ScoreCommandTest {
         String model = CliRun.oracleClassifier().toString();
         CliRun wrong = CliRun.run("", "score", "--model", model, "--device", "scalar", "--in", asUtf8.toString(), "--out", out.toString());
         assertThat(wrong.exitCode()).isEqualTo(1);
-        assertThat(wrong.err()).contains("1 row could not be scored", "1 of them are not valid UTF-8; a file saved by Excel on Korean Windows is CP949: pass --encoding cp949");
+        assertThat(wrong.err()).contains("1 row could not be scored", "1 of them is not valid UTF-8; a file saved by Excel on Korean Windows is CP949: pass --encoding cp949");
         Files.delete(out);
         CliRun r = CliRun.run("", "score", "--model", model, "--device", "scalar", "--in", in.toString(), "--out", out.toString(),
                 "--encoding", "cp949");

@@ -159,8 +159,7 @@ public record ScoreRows(TableFormat format, List<String> header, int textIndex, 
     public static String header(byte[] raw, Charset charset, Object source) throws IOException {
         String line = TextEncodings.decode(raw, 0, raw.length, charset);
         if (line != null) return line;
-        String hint = TextEncodings.hint(charset);
-        throw new IOException(source + ": the header row is " + TextEncodings.notValid(charset) + (hint.isEmpty() ? "" : "; " + hint));
+        throw new IOException(source + ": the header row is " + TextEncodings.notValidWithHint(charset));
     }
 
     /** The field names of a JSON object line, or null when the line is no JSON object (JSONL has no header). */

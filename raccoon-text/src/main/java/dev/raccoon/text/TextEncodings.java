@@ -58,4 +58,10 @@ public final class TextEncodings {
     public static String hint(Charset charset) {
         return charset.equals(StandardCharsets.UTF_8) ? "a file saved by Excel on Korean Windows is CP949: pass --encoding cp949" : "";
     }
+
+    /** {@link #notValid} followed by the {@link #hint}, if there is one. */
+    public static String notValidWithHint(Charset charset) {
+        String hint = hint(charset);
+        return notValid(charset) + (hint.isEmpty() ? "" : "; " + hint);
+    }
 }

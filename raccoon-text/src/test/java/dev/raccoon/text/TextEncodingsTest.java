@@ -35,5 +35,7 @@ class TextEncodingsTest {
         assertThat(TextEncodings.notValid(StandardCharsets.UTF_8)).isEqualTo("not valid UTF-8");
         assertThat(TextEncodings.hint(StandardCharsets.UTF_8)).contains("--encoding cp949");
         assertThat(TextEncodings.hint(TextEncodings.named("euc-kr"))).isEmpty();
+        assertThat(TextEncodings.notValidWithHint(TextEncodings.named("euc-kr"))).isEqualTo("not valid EUC-KR");
+        assertThat(TextEncodings.notValidWithHint(StandardCharsets.UTF_8)).startsWith("not valid UTF-8; a file saved by Excel");
     }
 }

@@ -30,8 +30,7 @@ public record DataSpec(DataFormat format, String textColumn, String pairColumn, 
 
     /** Why a line was skipped or a header refused when it did not decode. */
     String undecodable() {
-        String hint = TextEncodings.hint(encoding);
-        return TextEncodings.notValid(encoding) + (hint.isEmpty() ? "" : "; " + hint);
+        return TextEncodings.notValidWithHint(encoding);
     }
 
     /** Resolved column names, spelled as in the file; {@code pair} is null when there is none. */
