@@ -59,7 +59,7 @@ final class ScoreCommand implements Callable<Integer> {
             summary = new BatchScorer(classifier).score(new BatchScorer.Job(in, out, tableFormat, textColumn, chunkRows, encoding.encoding), bar::stepBy);
         }
         System.err.printf("raccoon score: %s: %d rows scored, %d without a usable text%s%n", out, summary.scored(),
-                summary.failed(), summary.resumed() > 0 ? " (resumed after " + summary.resumed() + " rows)" : "");
+                summary.failed(), summary.resumed() > 0 ? " (resumed after " + summary.resumed() + (summary.resumed() == 1 ? " row)" : " rows)") : "");
         if (summary.failed() > 0) {
             System.err.println("raccoon score: " + summary.failed() + (summary.failed() == 1 ? " row" : " rows")
                     + " could not be scored; see the error column");

@@ -34,7 +34,7 @@ class ScoreCommandTest {
         r = CliRun.run("", "score", "--model", CliRun.oracleClassifier().toString(), "--device", "scalar",
                 "--in", in.toString(), "--out", out.toString());
         assertThat(r.exitCode()).as(r.err()).isZero();
-        assertThat(r.err()).contains("resumed after 1 rows");
+        assertThat(r.err()).contains("resumed after 1 row)");
         assertThat(Files.readString(out)).isEqualTo(complete);
     }
 
@@ -66,6 +66,14 @@ class ScoreCommandTest {
                 "--encoding", "cp949");
         assertThat(r.exitCode()).as(r.err()).isZero();
         assertThat(Files.readAllLines(out, StandardCharsets.UTF_8).get(1)).startsWith("1\t똠방각하 재밌어요\tLABEL_");
+        // The output is UTF-8 whatever the input, and a rerun resumes it: the header check reads it as UTF-8.
+        String complete = Files.readString(out, StandardCharsets.UTF_8);
+        Files.writeString(out, complete.substring(0, complete.indexOf("\n2\t") + 3), StandardCharsets.UTF_8);
+        r = CliRun.run("", "score", "--model", model, "--device", "scalar", "--in", in.toString(), "--out", out.toString(),
+                "--encoding", "cp949");
+        assertThat(r.exitCode()).as(r.err()).isZero();
+        assertThat(r.err()).contains("resumed after 1 row)");
+        assertThat(Files.readString(out, StandardCharsets.UTF_8)).isEqualTo(complete);
         CliRun utf16 = CliRun.run("", "score", "--model", model, "--in", in.toString(), "--out", out.toString(), "--encoding", "utf-16");
         assertThat(utf16.exitCode()).isEqualTo(2);
         assertThat(utf16.err()).contains("--encoding", "UTF-16 does not write line breaks");
