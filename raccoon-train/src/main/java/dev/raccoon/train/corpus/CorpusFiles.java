@@ -1,5 +1,7 @@
 package dev.raccoon.train.corpus;
 
+import dev.raccoon.text.TextEncodings;
+
 import java.io.BufferedReader;
 import java.io.FilterInputStream;
 import java.io.IOException;
@@ -42,6 +44,7 @@ public final class CorpusFiles {
      * @return the number of lines read
      */
     public static long read(List<Path> files, long maxLines, LongConsumer progress, LineSink sink) throws IOException {
+        requireUtf8(files);
         long lines = 0;
         long done = 0;
         for (Path file : files) {
@@ -62,6 +65,42 @@ public final class CorpusFiles {
             }
         }
         return lines;
+    }
+
+    /** Bytes of each file's start (after gunzip) that {@link #requireUtf8} looks at. */
+    private static final int UTF8_PROBE = 1 << 16;
+
+    /**
+     * Refuses a file whose start is mostly not UTF-8: a CP949 or EUC-KR export read with replacement would turn into
+     * U+FFFD throughout without a word. More than a tenth of the complete lines in its first 64 KiB must be broken;
+     * web text with a stray broken line passes (its bytes become U+FFFD).
+     */
+    public static void requireUtf8(List<Path> files) throws IOException {
+        for (Path file : files) {
+            byte[] head;
+            try (InputStream in = Files.newInputStream(file);
+                 InputStream data = file.getFileName().toString().endsWith(".gz") ? new GZIPInputStream(in, 1 << 16) : in) {
+                head = data.readNBytes(UTF8_PROBE);
+            }
+            int lines = 0, broken = 0;
+            for (int start = 0, end; start < head.length; start = end + 1) {
+                end = indexOf(head, (byte) '\n', start);
+                if (end < 0) {
+                    if (head.length == UTF8_PROBE) break; // cut off mid-line
+                    end = head.length;
+                }
+                lines++;
+                if (TextEncodings.decode(head, start, end - start, StandardCharsets.UTF_8) == null) broken++;
+            }
+            if (broken * 10 > lines)
+                throw new IOException(file + ": " + broken + " of its first " + lines + " lines are not valid UTF-8; corpus files "
+                        + "must be UTF-8 (a CP949 file, as Excel on Korean Windows saves it: iconv -f CP949 -t UTF-8)");
+        }
+    }
+
+    private static int indexOf(byte[] bytes, byte b, int from) {
+        for (int i = from; i < bytes.length; i++) if (bytes[i] == b) return i;
+        return -1;
     }
 
     private static BufferedReader reader(Path file, InputStream in) throws IOException {

@@ -2,6 +2,7 @@ package dev.raccoon.train.pretrain;
 
 import dev.raccoon.text.Vocabulary;
 import dev.raccoon.text.WordPieceTokenizer;
+import dev.raccoon.train.corpus.CorpusFiles;
 
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -35,6 +36,7 @@ public final class PackedCorpus implements PretrainingData {
     /** Packs every non-blank line of {@code files}, in order. */
     public static PackedCorpus pack(List<Path> files, WordPieceTokenizer tokenizer, int seqLength) throws IOException {
         if (seqLength < 3) throw new IllegalArgumentException("sequence length must be at least 3, got " + seqLength);
+        CorpusFiles.requireUtf8(files);
         Vocabulary vocab = tokenizer.vocab();
         PackedCorpus corpus = new PackedCorpus(seqLength, vocab.padId());
         int cls = vocab.clsId(), sep = vocab.sepId();

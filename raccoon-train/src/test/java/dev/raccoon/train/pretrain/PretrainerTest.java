@@ -84,6 +84,13 @@ class PretrainerTest {
     }
 
     @Test
+    void packingRefusesACorpusThatIsNotUtf8() throws IOException {
+        Path cp949 = Files.write(data.resolve("cp949.txt"), "영화 정말 좋다 .\n배우 연기 별로 .\n".getBytes("x-windows-949"));
+        assertThatThrownBy(() -> PackedCorpus.pack(List.of(cp949), tokenizer, 32)).isInstanceOf(IOException.class)
+                .hasMessageStartingWith(cp949 + ": 2 of its first 2 lines are not valid UTF-8");
+    }
+
+    @Test
     void packsLinesIntoFullSequences() {
         assertThat(corpus.seqLength()).isEqualTo(32);
         // Each line is 4 tokens + [SEP]: six fit after [CLS] in 32 positions (31 used).
