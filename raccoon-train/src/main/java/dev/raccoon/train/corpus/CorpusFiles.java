@@ -103,6 +103,14 @@ public final class CorpusFiles {
         return -1;
     }
 
+    /**
+     * The lines of one corpus file (gunzipped by a .gz name; bytes that are not UTF-8 become U+FFFD), for readers that
+     * keep state across lines. Check the files with {@link #requireUtf8} first.
+     */
+    public static BufferedReader open(Path file) throws IOException {
+        return reader(file, Files.newInputStream(file));
+    }
+
     private static BufferedReader reader(Path file, InputStream in) throws IOException {
         InputStream data = file.getFileName().toString().endsWith(".gz") ? new GZIPInputStream(in, 1 << 16) : in;
         return new BufferedReader(new InputStreamReader(data, StandardCharsets.UTF_8.newDecoder()

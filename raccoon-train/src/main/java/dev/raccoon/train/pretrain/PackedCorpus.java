@@ -6,14 +6,9 @@ import dev.raccoon.train.corpus.CorpusFiles;
 
 import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
-import java.util.zip.GZIPInputStream;
 
 /**
  * Pretraining sequences packed in memory from text files (one segment per line, .gz read as gzip): each sequence
@@ -43,7 +38,7 @@ public final class PackedCorpus implements PretrainingData {
         int[] current = new int[seqLength];
         int length = 0;
         for (Path file : files) {
-            try (BufferedReader in = reader(file)) {
+            try (BufferedReader in = CorpusFiles.open(file)) {
                 for (String line = in.readLine(); line != null; line = in.readLine()) {
                     if (line.isBlank()) continue;
                     int[] ids = tokenizer.encode(line, Integer.MAX_VALUE).inputIds(); // [CLS] tokens [SEP]
@@ -68,12 +63,6 @@ public final class PackedCorpus implements PretrainingData {
         if (length > 1) corpus.add(current, length);
         if (corpus.count == 0) throw new IOException("the corpus " + files + " holds no text");
         return corpus;
-    }
-
-    private static BufferedReader reader(Path file) throws IOException {
-        InputStream in = Files.newInputStream(file);
-        if (file.getFileName().toString().endsWith(".gz")) in = new GZIPInputStream(in, 1 << 16);
-        return new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8), 1 << 16);
     }
 
     /** Appends the first {@code length} ids of {@code seq} padded to the sequence length; returns 0. */
