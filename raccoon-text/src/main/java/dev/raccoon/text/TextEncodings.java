@@ -3,6 +3,7 @@ package dev.raccoon.text;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.Charset;
+import java.nio.charset.CharsetDecoder;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.IllegalCharsetNameException;
 import java.nio.charset.StandardCharsets;
@@ -39,11 +40,20 @@ public final class TextEncodings {
         return charset;
     }
 
+    /** A decoder that reports bytes not valid in {@code charset} instead of replacing them; one per thread. */
+    public static CharsetDecoder strictDecoder(Charset charset) {
+        return charset.newDecoder().onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT);
+    }
+
     /** Strict decoding: the text, or null when the bytes are not valid in {@code charset}. */
     public static String decode(byte[] bytes, int offset, int length, Charset charset) {
+        return decode(bytes, offset, length, strictDecoder(charset));
+    }
+
+    /** The same with a {@link #strictDecoder} kept by a caller that decodes line after line. */
+    public static String decode(byte[] bytes, int offset, int length, CharsetDecoder decoder) {
         try {
-            return charset.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
-                    .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(bytes, offset, length)).toString();
+            return decoder.reset().decode(ByteBuffer.wrap(bytes, offset, length)).toString();
         } catch (CharacterCodingException e) {
             return null;
         }

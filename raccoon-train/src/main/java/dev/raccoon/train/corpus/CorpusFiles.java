@@ -78,8 +78,7 @@ public final class CorpusFiles {
     public static void requireUtf8(List<Path> files) throws IOException {
         for (Path file : files) {
             byte[] head;
-            try (InputStream in = Files.newInputStream(file);
-                 InputStream data = file.getFileName().toString().endsWith(".gz") ? new GZIPInputStream(in, 1 << 16) : in) {
+            try (InputStream in = Files.newInputStream(file); InputStream data = gunzipped(file, in)) {
                 head = data.readNBytes(UTF8_PROBE);
             }
             int lines = 0, broken = 0;
@@ -111,9 +110,13 @@ public final class CorpusFiles {
         return reader(file, Files.newInputStream(file));
     }
 
+    /** {@code in}, gunzipped when the file's name ends in .gz. */
+    private static InputStream gunzipped(Path file, InputStream in) throws IOException {
+        return file.getFileName().toString().endsWith(".gz") ? new GZIPInputStream(in, 1 << 16) : in;
+    }
+
     private static BufferedReader reader(Path file, InputStream in) throws IOException {
-        InputStream data = file.getFileName().toString().endsWith(".gz") ? new GZIPInputStream(in, 1 << 16) : in;
-        return new BufferedReader(new InputStreamReader(data, StandardCharsets.UTF_8.newDecoder()
+        return new BufferedReader(new InputStreamReader(gunzipped(file, in), StandardCharsets.UTF_8.newDecoder()
                 .onMalformedInput(CodingErrorAction.REPLACE)
                 .onUnmappableCharacter(CodingErrorAction.REPLACE)), 1 << 16);
     }

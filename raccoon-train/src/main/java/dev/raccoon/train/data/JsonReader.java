@@ -5,6 +5,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.raccoon.text.TextEncodings;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -33,7 +34,7 @@ final class JsonReader extends ExampleReader {
             this.lines = null;
             // Jackson detects the UTF flavours itself; another encoding is decoded strictly before it parses.
             this.array = spec.encoding().equals(StandardCharsets.UTF_8) ? JSON.createParser(in)
-                    : JSON.createParser(new InputStreamReader(in, spec.encoding().newDecoder()));
+                    : JSON.createParser(new InputStreamReader(in, TextEncodings.strictDecoder(spec.encoding())));
             try {
                 array.nextToken();
             } catch (CharacterCodingException e) {

@@ -1,11 +1,12 @@
 package dev.raccoon.train.data;
 
+import dev.raccoon.text.TextEncodings;
+
 import java.io.Closeable;
 import java.io.IOException;
 import java.io.InputStream;
-import dev.raccoon.text.TextEncodings;
-
 import java.nio.charset.Charset;
+import java.nio.charset.CharsetDecoder;
 import java.util.Arrays;
 
 /**
@@ -18,14 +19,14 @@ final class LineReader implements Closeable {
     private int position;
     private int limit;
     private byte[] line = new byte[256];
-    private final Charset encoding;
+    private final CharsetDecoder decoder;
     private long number;
     private long bytes;
     private String text;
 
     LineReader(InputStream in, Charset encoding) {
         this.in = in;
-        this.encoding = encoding;
+        this.decoder = TextEncodings.strictDecoder(encoding);
     }
 
     /** Advances to the next line; false at the end of input. */
@@ -58,7 +59,7 @@ final class LineReader implements Closeable {
         bytes += length;
         number++;
         if (length > 0 && line[length - 1] == '\r') length--;
-        text = TextEncodings.decode(line, 0, length, encoding);
+        text = TextEncodings.decode(line, 0, length, decoder);
         if (number == 1 && text != null && text.startsWith("\uFEFF")) text = text.substring(1);
         return true;
     }
