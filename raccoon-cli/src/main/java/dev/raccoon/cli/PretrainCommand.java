@@ -82,6 +82,10 @@ final class PretrainCommand implements Callable<Integer> {
             description = "Share of tokens chosen for the (generator's) masked-LM prediction (default: ${DEFAULT-VALUE}; ELECTRA-Large used 0.25).")
     float maskProb;
 
+    @Option(names = "--dropout", defaultValue = "0.1", paramLabel = "P",
+            description = "Hidden and attention dropout of every model pretrained, kept in their config.json (default: ${DEFAULT-VALUE}).")
+    float dropout;
+
     @Option(names = "--save-every", defaultValue = "1000", paramLabel = "STEPS", description = "Checkpoint every STEPS steps (default: ${DEFAULT-VALUE}).")
     int saveEvery;
 
@@ -113,6 +117,7 @@ final class PretrainCommand implements Callable<Integer> {
         if (length.steps != null && length.steps < 1) throw TrainingOptions.usage(spec, "--steps must be at least 1");
         if (length.flops != null && !(length.flops > 0)) throw TrainingOptions.usage(spec, "--flops must be positive");
         if (!(maskProb > 0 && maskProb <= 1)) throw TrainingOptions.usage(spec, "--mask-prob must lie in (0, 1], got " + maskProb);
+        if (!(dropout >= 0 && dropout < 1)) throw TrainingOptions.usage(spec, "--dropout must lie in [0, 1), got " + dropout);
         PrintStream err = new PrintStream(System.err, true, StandardCharsets.UTF_8);
         boolean progress = compute.progress();
         WordPieceTokenizer tokenizer = Files.isDirectory(vocab) ? WordPieceTokenizer.load(vocab)
@@ -120,7 +125,7 @@ final class PretrainCommand implements Callable<Integer> {
         if (progress) err.println("reading " + corpus);
         try (PretrainingData data = PretrainingData.open(corpus, tokenizer, seqLength);
              Backend backend = compute.backend()) {
-            ElectraConfig c = preset.config(tokenizer.vocab().size(), List.of("LABEL_0", "LABEL_1"));
+            ElectraConfig c = preset.config(tokenizer.vocab().size(), List.of("LABEL_0", "LABEL_1")).withDropout(dropout);
             if (data.seqLength() > c.maxPositionEmbeddings())
                 throw TrainingOptions.usage(spec, "sequences of " + data.seqLength() + " tokens exceed the model's " + c.maxPositionEmbeddings() + " positions");
             Pretraining model = Pretraining.create(obj, c, generatorFraction, maskProb, tokenizer.vocab(), backend);

@@ -41,17 +41,19 @@ class PretrainCommandTest {
         assertThat(resumed.out()).contains("finished after 4 of 4 steps").contains("base rate").contains("disc information");
         assertThat(out.resolve("discriminator/model.safetensors")).exists();
         assertThat(Files.readString(out.resolve("discriminator/config.json"))).contains("ElectraForPreTraining");
-        assertThat(Files.readString(out.resolve("generator/config.json"))).contains("ElectraForMaskedLM").contains("\"hidden_size\" : 32");
+        assertThat(Files.readString(out.resolve("generator/config.json"))).contains("ElectraForMaskedLM").contains("\"hidden_size\" : 32")
+                .contains("\"hidden_dropout_prob\" : 0.1");
         assertThat(out.resolve("pretrain_curves.png")).isNotEmptyFile();
         assertThat(Files.readAllLines(out.resolve("pretrain_log.jsonl"))).hasSize(2).allMatch(l -> l.contains("\"disc_information\""));
     }
 
     @Test
-    void mlmByFlopBudgetAndUsageErrors(@TempDir Path dir) throws IOException {
+    void mlmByFlopBudgetWithoutDropoutAndUsageErrors(@TempDir Path dir) throws IOException {
         Path out = dir.resolve("out");
-        CliRun run = pretrain(corpus(dir), out, "--objective", "mlm", "--flops", "1e9");
+        CliRun run = pretrain(corpus(dir), out, "--objective", "mlm", "--flops", "1e9", "--dropout", "0");
         assertThat(run.exitCode()).as(run.err()).isZero();
-        assertThat(Files.readString(out.resolve("mlm/config.json"))).contains("ElectraForMaskedLM");
+        assertThat(Files.readString(out.resolve("mlm/config.json"))).contains("ElectraForMaskedLM")
+                .contains("\"hidden_dropout_prob\" : 0.0").contains("\"attention_probs_dropout_prob\" : 0.0");
         assertThat(pretrain(corpus(dir), dir.resolve("x"), "--steps", "2", "--objective", "bert").exitCode()).isEqualTo(2);
         assertThat(pretrain(corpus(dir), dir.resolve("y"), "--steps", "2", "--flops", "1e9").exitCode()).isEqualTo(2);
         assertThat(pretrain(corpus(dir), dir.resolve("z"), "--steps", "2", "--config", "huge").err()).contains("unknown config \"huge\"");
@@ -59,6 +61,9 @@ class PretrainCommandTest {
         assertThat(badShare.exitCode()).isEqualTo(2);
         assertThat(badShare.err()).contains("--mask-prob must lie in (0, 1], got 0.0");
         assertThat(dir.resolve("w")).doesNotExist();
+        CliRun badDropout = pretrain(corpus(dir), dir.resolve("v"), "--steps", "2", "--dropout", "1");
+        assertThat(badDropout.exitCode()).isEqualTo(2);
+        assertThat(badDropout.err()).contains("--dropout must lie in [0, 1), got 1.0");
     }
 
     @Test

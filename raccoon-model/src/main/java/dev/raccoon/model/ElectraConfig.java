@@ -86,6 +86,20 @@ public record ElectraConfig(
                 classifierDropout, problemType, labels, extra);
     }
 
+    /** The same config with hidden and attention dropout {@code p}; the classifier's dropout then follows the hidden one. */
+    public ElectraConfig withDropout(float p) {
+        return new ElectraConfig(modelType, architectures, vocabSize, embeddingSize, hiddenSize, numHiddenLayers,
+                numAttentionHeads, intermediateSize, hiddenAct, p, p, maxPositionEmbeddings, typeVocabSize,
+                initializerRange, layerNormEps, padTokenId, tieWordEmbeddings, null, problemType, labels, extra);
+    }
+
+    public ElectraConfig withProblemType(String newProblemType) {
+        return new ElectraConfig(modelType, architectures, vocabSize, embeddingSize, hiddenSize, numHiddenLayers,
+                numAttentionHeads, intermediateSize, hiddenAct, hiddenDropoutProb, attentionProbsDropoutProb,
+                maxPositionEmbeddings, typeVocabSize, initializerRange, layerNormEps, padTokenId, tieWordEmbeddings,
+                classifierDropout, newProblemType, labels, extra);
+    }
+
     /** A fresh ELECTRA config of the given sizes with transformers' defaults elsewhere. */
     public static ElectraConfig electra(int vocabSize, int embeddingSize, int hiddenSize, int layers, int heads,
                                         int intermediateSize, int maxPositions, List<String> labels) {

@@ -139,12 +139,6 @@ public record ModelInit(SequenceClassifier model, WordPieceTokenizer tokenizer, 
 
     /** The config with the task's problem type and, when given, the dropout override. */
     private static ElectraConfig adjust(ElectraConfig c, String problemType, Float dropout) {
-        float hidden = dropout == null ? c.hiddenDropoutProb() : dropout;
-        float attention = dropout == null ? c.attentionProbsDropoutProb() : dropout;
-        Float classifier = dropout == null ? c.classifierDropout() : null;
-        return new ElectraConfig(c.modelType(), c.architectures(), c.vocabSize(), c.embeddingSize(), c.hiddenSize(),
-                c.numHiddenLayers(), c.numAttentionHeads(), c.intermediateSize(), c.hiddenAct(), hidden, attention,
-                c.maxPositionEmbeddings(), c.typeVocabSize(), c.initializerRange(), c.layerNormEps(), c.padTokenId(),
-                c.tieWordEmbeddings(), classifier, problemType, c.labels(), c.extra());
+        return (dropout == null ? c : c.withDropout(dropout)).withProblemType(problemType);
     }
 }
