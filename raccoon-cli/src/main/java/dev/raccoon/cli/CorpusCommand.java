@@ -12,8 +12,8 @@ import java.util.List;
 import java.util.concurrent.Callable;
 
 @Command(name = "corpus", description = {
-        "Builds pretraining data from corpus files (plain or .gz, one item a line):",
-        "normalises them (NFC, whitespace), drops short lines and duplicates, shuffles,",
+        "Builds pretraining data from corpus files (plain or .gz, one item a line).",
+        "It normalises them (NFC, whitespace), drops short lines and duplicates, shuffles,",
         "tokenises and packs [CLS] A [SEP] B [SEP] sequences as ELECTRA does, into the",
         "binary sequence file FILE with a summary FILE.json. Prints the summary."})
 final class CorpusCommand implements Callable<Integer> {

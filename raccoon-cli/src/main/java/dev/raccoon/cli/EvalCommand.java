@@ -35,9 +35,10 @@ import java.util.List;
 import java.util.concurrent.Callable;
 
 @Command(name = "eval", description = {
-        "Evaluates a model (or the lexicon or n-gram baseline) on labelled data: accuracy, macro-F1, per-class precision,",
-        "recall and F1, the confusion matrix and ROC-AUC (two classes); Pearson, Spearman and MSE for a regression",
-        "model (one label; its score is logits[0]). Rows that cannot be used are skipped and summarised on stderr."})
+        "Evaluates a model (or the lexicon or n-gram baseline) on labelled data.",
+        "It reports accuracy, macro-F1, per-class precision, recall and F1, the confusion matrix and ROC-AUC (two classes); "
+                + "Pearson, Spearman and MSE for a regression model (one label; its score is logits[0]). "
+                + "Rows that cannot be used are skipped and summarised on stderr."})
 final class EvalCommand implements Callable<Integer> {
     /** Rows scored per call of the model: bounds memory on large files. */
     private static final int CHUNK = 1024;

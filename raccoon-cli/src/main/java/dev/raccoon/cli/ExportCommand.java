@@ -13,8 +13,9 @@ import java.util.Locale;
 import java.util.concurrent.Callable;
 
 @Command(name = "export", description = {
-        "Writes a model directory again as config.json, vocab.txt, tokenizer_config.json and model.safetensors:",
-        "converts pytorch_model.bin to safetensors and stores weights as f32, f16 or bf16 (half the size)."})
+        "Writes a model directory again, as safetensors in f32, f16 or bf16.",
+        "The copy has config.json, vocab.txt, tokenizer_config.json and model.safetensors: this converts",
+        "pytorch_model.bin to safetensors, and f16 or bf16 weights take half the size."})
 final class ExportCommand implements Callable<Integer> {
     @Option(names = "--model", paramLabel = "DIR", required = true, description = "Model directory to read.")
     Path model;

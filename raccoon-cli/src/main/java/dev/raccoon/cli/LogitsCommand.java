@@ -13,8 +13,9 @@ import java.util.List;
 import java.util.concurrent.Callable;
 
 @Command(name = "logits", description = {
-        "Reads JSON lines {\"text\": ..., \"text_pair\": ...} from stdin and writes {\"logits\": [...]} per line",
-        "(batched internally with padding and attention masks).",
+        "Writes the model's logits for JSON lines from stdin.",
+        "Reads {\"text\": ..., \"text_pair\": ...} and writes {\"logits\": [...]} per line (batched internally with padding "
+                + "and attention masks).",
         "A bad line gets {\"error\": ...} in its place (and a message on stderr); the exit code is then 1."})
 final class LogitsCommand implements Callable<Integer> {
     /** Lines read before a batch of forward passes: bounds memory on endless input. */

@@ -14,8 +14,8 @@ import java.nio.file.Path;
 import java.util.concurrent.Callable;
 
 @Command(name = "tokenize", description = {
-        "Reads JSON lines {\"text\": ..., \"text_pair\": ...} from stdin and writes",
-        "{\"input_ids\": [...], \"token_type_ids\": [...]} per line, as BertTokenizerFast does.",
+        "Tokenizes JSON lines from stdin as BertTokenizerFast does.",
+        "Reads {\"text\": ..., \"text_pair\": ...} and writes {\"input_ids\": [...], \"token_type_ids\": [...]} per line.",
         "A bad line gets {\"error\": ...} in its place (and a message on stderr); the exit code is then 1."})
 final class TokenizeCommand implements Callable<Integer> {
     static final class Source {
