@@ -18,7 +18,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * whole: ‖analytic − numeric‖ ≤ rtol·‖numeric‖ + atol·√n, which a wrong term (off by a factor, a transposed
  * index, a missing path) fails by orders of magnitude.
  */
-final class FiniteDifferences {
+public final class FiniteDifferences {
     static final double STEP = 1e-2;
     static final double RTOL = 2e-3;
     static final double ATOL = 5e-5;
@@ -26,10 +26,10 @@ final class FiniteDifferences {
     private FiniteDifferences() {}
 
     /** One tensor to check: its values, its analytic gradient, and element indices to leave out. */
-    record Target(String name, Tensor value, float[] analytic, int[] skip) {}
+    public record Target(String name, Tensor value, float[] analytic, int[] skip) {}
 
     /** The worst relative error seen, for the test's message. */
-    static double check(Backend backend, List<Target> targets, DoubleSupplier loss) {
+    public static double check(Backend backend, List<Target> targets, DoubleSupplier loss) {
         double worst = 0;
         for (Target t : targets) {
             float[] x = backend.read(t.value());
@@ -70,7 +70,7 @@ final class FiniteDifferences {
     }
 
     /** Every parameter of {@code params} that received a gradient, leaving out the word embeddings' padding row. */
-    static List<Target> paramTargets(Backend backend, Params params, int padTokenId) {
+    public static List<Target> paramTargets(Backend backend, Params params, int padTokenId) {
         List<Target> out = new ArrayList<>();
         for (Map.Entry<String, Param> e : params.owned().entrySet()) {
             Param p = e.getValue();
@@ -87,7 +87,7 @@ final class FiniteDifferences {
     }
 
     /** Overwrites every parameter with random values, LayerNorm weights near 1, so no gradient is trivially 0. */
-    static void randomize(Backend backend, Params params, long seed) {
+    public static void randomize(Backend backend, Params params, long seed) {
         SplittableRandom random = new SplittableRandom(seed);
         for (Param p : params.owned().values()) {
             float[] v = new float[p.value().size()];

@@ -4,6 +4,7 @@ import dev.raccoon.engine.Backend;
 import dev.raccoon.engine.Backends;
 import dev.raccoon.model.Batch;
 import dev.raccoon.model.ElectraConfig;
+import dev.raccoon.model.FiniteDifferences;
 import dev.raccoon.model.Param;
 import dev.raccoon.model.Params;
 import dev.raccoon.model.SequenceClassifier;
@@ -14,8 +15,6 @@ import org.junit.jupiter.api.Test;
 
 import java.util.Arrays;
 import java.util.List;
-import java.util.Map;
-import java.util.SplittableRandom;
 import java.util.function.DoubleSupplier;
 
 import static dev.raccoon.train.pretrain.TinyVocab.CLS;
@@ -26,13 +25,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * Finite differences of the whole pretraining loss against the analytic gradients, in float32 on the scalar
- * backend: central differences with a step of 1e-2, each tensor compared as a whole. For ELECTRA the generator's
+ * backend ({@link FiniteDifferences}: central differences, each tensor compared as a whole). For ELECTRA the generator's
  * samples are fixed (sampling has no gradient), so the loss is a smooth function of every parameter, the shared
  * embedding tables included, whose gradient must hold the generator's part, the discriminator's and the tied LM
  * head's.
  */
 class PretrainingGradientTest {
-    private static final double STEP = 1e-2, RTOL = 2e-3, ATOL = 5e-5;
     private static Backend backend;
     private static final Vocabulary VOCAB = TinyVocab.of(10);
 
@@ -65,7 +63,7 @@ class PretrainingGradientTest {
                 .isSameAs(electra.discriminator().encoder.embeddings.tokenTypeEmbeddings);
         assertThat(electra.generator().config().hiddenSize()).isEqualTo(4);
         Params params = electra.params();
-        randomize(params, 7);
+        FiniteDifferences.randomize(backend, params, 7);
         Batch batch = batch();
         // Chosen: positions 1 (masked), 3 (kept) of the first sequence, 7 (masked) and 8 (masked) of the second.
         int[] ids = batch.inputIds().clone();
@@ -101,7 +99,7 @@ class PretrainingGradientTest {
     void mlmLoss() {
         Pretraining mlm = Pretraining.create(Objective.MLM, config(), 0.25f, Masking.DEFAULT_CHOOSE_PROB, VOCAB, backend);
         Params params = mlm.params();
-        randomize(params, 3);
+        FiniteDifferences.randomize(backend, params, 3);
         Batch batch = batch();
         long seed = 5; // with this seed some positions are chosen
         StepStats stats = mlm.trainStep(batch, seed);
@@ -116,58 +114,10 @@ class PretrainingGradientTest {
     }
 
     private static void check(Params params, DoubleSupplier loss) {
-        Map<String, float[]> analytic = new java.util.LinkedHashMap<>();
-        params.owned().forEach((name, p) -> {
-            assertThat(p.hasGrad()).as("%s received a gradient", name).isTrue();
-            analytic.put(name, backend.read(p.grad(backend)));
-        });
-        for (var e : params.owned().entrySet()) {
-            Param p = e.getValue();
-            float[] x = backend.read(p.value());
-            float[] a = analytic.get(e.getKey());
-            boolean words = e.getKey().endsWith("word_embeddings.weight");
-            int cols = p.value().cols();
-            double diff = 0, norm = 0;
-            int n = 0;
-            for (int i = 0; i < x.length; i++) {
-                if (words && i / cols == PAD) continue; // nn.Embedding(padding_idx) gives the padding row no gradient
-                float saved = x[i];
-                x[i] = (float) (saved + STEP);
-                double hi = x[i];
-                backend.write(p.value(), x);
-                double up = loss.getAsDouble();
-                x[i] = (float) (saved - STEP);
-                double lo = x[i];
-                backend.write(p.value(), x);
-                double down = loss.getAsDouble();
-                x[i] = saved;
-                backend.write(p.value(), x);
-                double numeric = (up - down) / (hi - lo);
-                diff += (a[i] - numeric) * (a[i] - numeric);
-                norm += numeric * numeric;
-                n++;
-            }
-            diff = Math.sqrt(diff);
-            norm = Math.sqrt(norm);
-            assertThat(diff).as("gradient of %s: |analytic - numeric| = %s, |numeric| = %s", e.getKey(), diff, norm)
-                    .isLessThanOrEqualTo(RTOL * norm + ATOL * Math.sqrt(n));
-        }
+        FiniteDifferences.check(backend, FiniteDifferences.paramTargets(backend, params, PAD), loss);
     }
 
     private static void zeroGrads(Params params) {
         for (Param p : params.owned().values()) if (p.hasGrad()) backend.fill(p.grad(backend), 0f);
-    }
-
-    /** Random values, LayerNorm weights near 1, so that no gradient is trivially zero. */
-    private static void randomize(Params params, long seed) {
-        SplittableRandom random = new SplittableRandom(seed);
-        for (Param p : params.owned().values()) {
-            float[] v = new float[p.value().size()];
-            for (int i = 0; i < v.length; i++) {
-                double u = random.nextDouble(-1, 1);
-                v[i] = (float) (p.kind() == Param.Kind.NORM_WEIGHT ? 1 + 0.3 * u : 0.5 * u);
-            }
-            backend.write(p.value(), v);
-        }
     }
 }
