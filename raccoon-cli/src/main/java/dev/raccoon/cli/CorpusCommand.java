@@ -2,7 +2,9 @@ package dev.raccoon.cli;
 
 import dev.raccoon.text.WordPieceTokenizer;
 import dev.raccoon.train.corpus.CorpusPipeline;
+import dev.raccoon.train.corpus.CorpusFiles;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -19,6 +21,9 @@ import java.util.concurrent.Callable;
 final class CorpusCommand implements Callable<Integer> {
     @Option(names = "--corpus", paramLabel = "FILE", required = true, arity = "1..*", description = "Corpus files.")
     List<Path> corpus;
+
+    @Mixin
+    EncodingOption encoding;
 
     @Option(names = "--vocab", paramLabel = "DIR", required = true,
             description = "Tokenizer directory (vocab.txt, tokenizer_config.json), e.g. from raccoon vocab.")
@@ -54,7 +59,7 @@ final class CorpusCommand implements Callable<Integer> {
             throw TrainingOptions.usage(spec, e.getMessage());
         }
         WordPieceTokenizer tokenizer = WordPieceTokenizer.load(vocab);
-        CorpusPipeline.Summary summary = CorpusPipeline.run(corpus, tokenizer, out, options, System.err);
+        CorpusPipeline.Summary summary = CorpusPipeline.run(new CorpusFiles(corpus, encoding.encoding), tokenizer, out, options, System.err);
         System.out.println(JsonLines.JSON.writeValueAsString(summary));
         return 0;
     }

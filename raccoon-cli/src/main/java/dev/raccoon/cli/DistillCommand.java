@@ -3,6 +3,7 @@ package dev.raccoon.cli;
 import dev.raccoon.api.Classifier;
 import dev.raccoon.train.Distillation;
 import dev.raccoon.train.Trainer;
+import dev.raccoon.train.corpus.CorpusFiles;
 import dev.raccoon.train.data.Example;
 import dev.raccoon.train.data.Labels;
 import dev.raccoon.train.ngram.NgramClassifier;
@@ -43,7 +44,7 @@ final class DistillCommand implements Callable<Integer> {
     List<Double> teacherWeights;
 
     @Option(names = {"--unlabeled", "--unlabelled"}, paramLabel = "FILE",
-            description = "Unlabelled texts, one a line (.gz read as gzip); repeatable.")
+            description = "Unlabelled texts, one a line (.gz read as gzip), in the --encoding of the data; repeatable.")
     List<Path> unlabelled = List.of();
 
     @Option(names = "--max-unlabeled", paramLabel = "N", description = "Read at most N unlabelled lines in all (default: every line).")
@@ -84,7 +85,7 @@ final class DistillCommand implements Callable<Integer> {
                     teachers.add(Distillation.Teacher.of(c));
                 }
             }
-            data = Distillation.prepare(teachers, weights, labels.names(), train, unlabelled, maxUnlabelled, devTexts, goldWeight,
+            data = Distillation.prepare(teachers, weights, labels.names(), train, new CorpusFiles(unlabelled, training.data.encoding.encoding), maxUnlabelled, devTexts, goldWeight,
                     options.progress() ? err : null);
         } finally {
             for (Classifier c : loaded) c.close();

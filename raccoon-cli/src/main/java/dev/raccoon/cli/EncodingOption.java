@@ -7,7 +7,7 @@ import picocli.CommandLine.Option;
 import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
 
-/** The character encoding of the input files: shared by the commands that read labelled data or tables. */
+/** The character encoding of the input files: shared by the commands that read labelled data, tables or corpora. */
 final class EncodingOption {
     static final class Converter implements CommandLine.ITypeConverter<Charset> {
         @Override

@@ -4,6 +4,7 @@ import dev.raccoon.engine.Backend;
 import dev.raccoon.model.ElectraConfig;
 import dev.raccoon.text.WordPieceTokenizer;
 import dev.raccoon.train.ModelInit;
+import dev.raccoon.train.corpus.CorpusFiles;
 import dev.raccoon.train.pretrain.Masking;
 import dev.raccoon.train.pretrain.Objective;
 import dev.raccoon.train.pretrain.Pretrainer;
@@ -43,6 +44,9 @@ final class PretrainCommand implements Callable<Integer> {
     @Option(names = "--corpus", paramLabel = "FILE", required = true, arity = "1..*",
             description = "Text files (one segment per line, .gz allowed), packed in memory; or sequence shards from raccoon corpus.")
     List<Path> corpus;
+
+    @Mixin
+    EncodingOption encoding;
 
     @Option(names = "--vocab", paramLabel = "DIR|FILE", required = true, description = "Vocabulary: a model directory or a vocab.txt.")
     Path vocab;
@@ -123,7 +127,7 @@ final class PretrainCommand implements Callable<Integer> {
         WordPieceTokenizer tokenizer = Files.isDirectory(vocab) ? WordPieceTokenizer.load(vocab)
                 : WordPieceTokenizer.fromVocab(vocab, false); // no lowercasing: accent stripping would decompose Hangul
         if (progress) err.println("reading " + corpus);
-        try (PretrainingData data = PretrainingData.open(corpus, tokenizer, seqLength);
+        try (PretrainingData data = PretrainingData.open(new CorpusFiles(corpus, encoding.encoding), tokenizer, seqLength);
              Backend backend = compute.backend()) {
             ElectraConfig c = preset.config(tokenizer.vocab().size(), List.of("LABEL_0", "LABEL_1")).withDropout(dropout);
             if (data.seqLength() > c.maxPositionEmbeddings())

@@ -9,6 +9,7 @@ import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
 import me.tongfei.progressbar.ProgressBarStyle;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -24,6 +25,9 @@ import java.util.concurrent.Callable;
 final class VocabCommand implements Callable<Integer> {
     @Option(names = "--corpus", paramLabel = "FILE", required = true, arity = "1..*", description = "Corpus files.")
     List<Path> corpus;
+
+    @Mixin
+    EncodingOption encoding;
 
     @Option(names = "--size", paramLabel = "N", required = true, description = "Vocabulary size, special tokens included.")
     int size;
@@ -65,8 +69,9 @@ final class VocabCommand implements Callable<Integer> {
         if (maxLines != null && maxLines < 1) throw TrainingOptions.usage(spec, "--max-lines must be positive");
         long started = System.nanoTime();
         WordCounting.Result counted;
-        try (ProgressBar bar = bar("vocab: count words", CorpusFiles.size(corpus)).setUnit(" MiB", 1 << 20).build()) {
-            counted = WordCounting.count(corpus, maxLines == null ? Long.MAX_VALUE : maxLines, options, morphemes,
+        CorpusFiles files = new CorpusFiles(corpus, encoding.encoding);
+        try (ProgressBar bar = bar("vocab: count words", files.size()).setUnit(" MiB", 1 << 20).build()) {
+            counted = WordCounting.count(files, maxLines == null ? Long.MAX_VALUE : maxLines, options, morphemes,
                     Runtime.getRuntime().availableProcessors(), bar::stepTo);
         }
         WordPieceTrainer trainer = counted.trainer();

@@ -67,6 +67,17 @@ class PretrainCommandTest {
     }
 
     @Test
+    void readsACp949CorpusWithItsEncoding(@TempDir Path dir) throws IOException {
+        Path cp949 = Files.write(dir.resolve("excel.txt"), Files.readString(corpus(dir)).getBytes("x-windows-949"));
+        CliRun refused = pretrain(cp949, dir.resolve("refused"), "--steps", "2");
+        assertThat(refused.exitCode()).isEqualTo(1);
+        assertThat(refused.err()).contains("not valid UTF-8").contains("pass --encoding cp949");
+        CliRun run = pretrain(cp949, dir.resolve("out"), "--steps", "2", "--encoding", "cp949");
+        assertThat(run.exitCode()).as(run.err()).isZero();
+        assertThat(run.out()).contains("finished after 2 of 2 steps");
+    }
+
+    @Test
     void readsTheCorpusPipelinesShards(@TempDir Path dir) throws IOException {
         Path shard = dir.resolve("corpus.seq");
         CliRun corpus = CliRun.run("", "corpus", "--corpus", corpus(dir).toString(), "--vocab",

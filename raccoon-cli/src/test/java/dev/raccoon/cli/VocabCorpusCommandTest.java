@@ -33,6 +33,35 @@ class VocabCorpusCommandTest {
     }
 
     @Test
+    void aCp949CorpusIsReadWithEncodingAsItsUtf8CopyIsAndRefusedWithout() throws Exception {
+        Path utf8 = corpus();
+        Path cp949 = Files.write(dir.resolve("excel.txt"), Files.readString(utf8).getBytes("x-windows-949"));
+        CliRun refused = CliRun.run("", "vocab", "--corpus", cp949.toString(), "--size", "120", "--out", dir.resolve("v0").toString());
+        assertThat(refused.exitCode()).isEqualTo(1);
+        assertThat(refused.err()).contains(cp949 + ": 200 of its first 200 lines are not valid UTF-8")
+                .contains("pass --encoding cp949");
+        assertThat(dir.resolve("v0/vocab.txt")).doesNotExist();
+
+        List<byte[]> vocabs = new ArrayList<>(), shards = new ArrayList<>();
+        for (String[] input : new String[][] {{utf8.toString()}, {cp949.toString(), "--encoding", "cp949"}}) {
+            Path vocab = dir.resolve("vocab-" + vocabs.size()), shard = dir.resolve("seq-" + shards.size() + ".bin");
+            List<String> v = new ArrayList<>(List.of("vocab", "--size", "120", "--out", vocab.toString(), "--corpus"));
+            v.addAll(List.of(input));
+            CliRun learnt = CliRun.run("", v.toArray(String[]::new));
+            assertThat(learnt.exitCode()).as(learnt.err()).isZero();
+            vocabs.add(Files.readAllBytes(vocab.resolve("vocab.txt")));
+            List<String> c = new ArrayList<>(List.of("corpus", "--vocab", vocab.toString(), "--out", shard.toString(),
+                    "--seq-length", "32", "--corpus"));
+            c.addAll(List.of(input));
+            CliRun packed = CliRun.run("", c.toArray(String[]::new));
+            assertThat(packed.exitCode()).as(packed.err()).isZero();
+            shards.add(Files.readAllBytes(shard));
+        }
+        assertThat(vocabs.get(1)).isEqualTo(vocabs.get(0));
+        assertThat(shards.get(1)).isEqualTo(shards.get(0));
+    }
+
+    @Test
     void learnsAVocabularyThenPacksTheCorpusWithIt() throws Exception {
         Path corpus = corpus();
         Path vocab = dir.resolve("vocab");

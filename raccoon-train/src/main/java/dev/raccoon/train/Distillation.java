@@ -7,7 +7,6 @@ import me.tongfei.progressbar.ProgressBar;
 
 import java.io.IOException;
 import java.io.PrintStream;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;
@@ -88,7 +87,7 @@ public final class Distillation {
      * @param goldWeight   w above, in [0, 1]
      */
     public static Data prepare(List<Teacher> teachers, double[] weights, List<String> labels, List<Example> labelled,
-                               List<Path> unlabelled, long maxUnlabelled, List<String> heldOut, float goldWeight,
+                               CorpusFiles unlabelled, long maxUnlabelled, List<String> heldOut, float goldWeight,
                                PrintStream progress) throws IOException {
         if (teachers.isEmpty()) throw new IllegalArgumentException("distillation needs at least one teacher");
         if (!(goldWeight >= 0 && goldWeight <= 1))
@@ -109,7 +108,7 @@ public final class Distillation {
         for (Example e : labelled) seen.add(CorpusFiles.normalize(e.text()));
         List<String> texts = new ArrayList<>();
         int[] dropped = new int[3];
-        long read = CorpusFiles.read(unlabelled, maxUnlabelled, bytes -> { }, line -> {
+        long read = unlabelled.read(maxUnlabelled, bytes -> { }, line -> {
             String text = CorpusFiles.normalize(line);
             if (text.isEmpty()) dropped[2]++;
             else if (held.contains(text)) dropped[0]++;

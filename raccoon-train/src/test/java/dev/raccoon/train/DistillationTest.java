@@ -5,6 +5,7 @@ import dev.raccoon.engine.Backend;
 import dev.raccoon.engine.Backends;
 import dev.raccoon.model.ModelDirectory;
 import dev.raccoon.model.io.DType;
+import dev.raccoon.train.corpus.CorpusFiles;
 import dev.raccoon.train.data.Example;
 import dev.raccoon.train.data.Labels;
 import org.junit.jupiter.api.Test;
@@ -24,6 +25,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
 class DistillationTest {
+    private static final CorpusFiles NO_UNLABELLED = CorpusFiles.utf8(List.of());
+
     /** A randomly initialised tiny classifier saved as a Hugging Face directory and loaded through the public API. */
     private static Classifier teacher(Path dir, List<String> labels, long seed) throws IOException {
         try (Backend backend = Backends.scalar()) {
@@ -54,7 +57,7 @@ class DistillationTest {
         try (Classifier a = teacher(tmp.resolve("a"), labels, 1); Classifier b = teacher(tmp.resolve("b"), labels, 2)) {
             List<Distillation.Teacher> teachers = List.of(Distillation.Teacher.of(a), Distillation.Teacher.of(b));
             List<Example> labelled = List.of(Example.classified("정말 재밌어요", null, 1), Example.classified("지루했다", null, 0));
-            Distillation.Data data = Distillation.prepare(teachers, null, labels, labelled, List.of(unlabelled), Long.MAX_VALUE,
+            Distillation.Data data = Distillation.prepare(teachers, null, labels, labelled, CorpusFiles.utf8(List.of(unlabelled)), Long.MAX_VALUE,
                     List.of("dev   리뷰입니다"), 0.25f, null);
 
             assertThat(data.summary()).isEqualTo(new Distillation.Summary(2, 2, 6, 2, 1, 2, 1));
@@ -71,21 +74,21 @@ class DistillationTest {
             }
 
             // Weights are shares of the mean: 3 and 1 count a's probabilities three times as much as b's.
-            Distillation.Data weighted = Distillation.prepare(teachers, new double[] {3, 1}, labels, labelled, List.of(),
+            Distillation.Data weighted = Distillation.prepare(teachers, new double[] {3, 1}, labels, labelled, NO_UNLABELLED,
                     0, List.of(), 0f, null);
             for (Example e : weighted.examples())
                 assertThat(e.probabilities()).as(e.text())
                         .containsExactly(mean(List.of(a, b), new double[] {0.75, 0.25}, e.text()), within(1e-6f));
 
-            assertThatThrownBy(() -> Distillation.prepare(teachers, null, List.of("bad", "good"), labelled, List.of(), 0,
+            assertThatThrownBy(() -> Distillation.prepare(teachers, null, List.of("bad", "good"), labelled, NO_UNLABELLED, 0,
                     List.of(), 0.5f, null)).hasMessageContaining("has the labels [negative, positive], the student [bad, good]");
-            assertThatThrownBy(() -> Distillation.prepare(teachers, null, labels, labelled, List.of(), 0, List.of(), 1.5f, null))
+            assertThatThrownBy(() -> Distillation.prepare(teachers, null, labels, labelled, NO_UNLABELLED, 0, List.of(), 1.5f, null))
                     .hasMessageContaining("in [0, 1], got 1.5");
             assertThatThrownBy(() -> Distillation.prepare(teachers, null, labels, List.of(Example.classified("x", null, 2)),
-                    List.of(), 0, List.of(), 0.5f, null)).hasMessageContaining("needs one of 2 labels: x");
-            assertThatThrownBy(() -> Distillation.prepare(teachers, new double[] {1}, labels, labelled, List.of(), 0,
+                    NO_UNLABELLED, 0, List.of(), 0.5f, null)).hasMessageContaining("needs one of 2 labels: x");
+            assertThatThrownBy(() -> Distillation.prepare(teachers, new double[] {1}, labels, labelled, NO_UNLABELLED, 0,
                     List.of(), 0.5f, null)).hasMessageContaining("1 teacher weights for 2 teachers");
-            assertThatThrownBy(() -> Distillation.prepare(teachers, new double[] {1, 0}, labels, labelled, List.of(), 0,
+            assertThatThrownBy(() -> Distillation.prepare(teachers, new double[] {1, 0}, labels, labelled, NO_UNLABELLED, 0,
                     List.of(), 0.5f, null)).hasMessageContaining("teacher weights must be positive, got 0.0");
         }
     }

@@ -7,17 +7,23 @@ import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
+import java.nio.charset.Charset;
+import java.nio.charset.CharsetDecoder;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.text.Normalizer;
 import java.util.List;
+import java.util.Objects;
 import java.util.function.LongConsumer;
 import java.util.zip.GZIPInputStream;
 
-/** Corpus files, plain or gzip (by a .gz name), one item a line, read as a stream; and the line normalisation. */
-public final class CorpusFiles {
+/**
+ * Corpus files, plain or gzip (by a .gz name), one item a line, in one character encoding (ASCII-compatible, see
+ * {@link TextEncodings#named}), read as a stream; and the line normalisation.
+ */
+public record CorpusFiles(List<Path> files, Charset encoding) {
 
     /** Receives lines; may throw I/O errors of its own. */
     @FunctionalInterface
@@ -25,11 +31,17 @@ public final class CorpusFiles {
         void line(String line) throws IOException;
     }
 
-    private CorpusFiles() {
+    public CorpusFiles {
+        files = List.copyOf(files);
+        Objects.requireNonNull(encoding, "encoding");
     }
 
-    /** Bytes on disk of all {@code files}, the total for a progress bar fed by {@link #read}. */
-    public static long size(List<Path> files) throws IOException {
+    public static CorpusFiles utf8(List<Path> files) {
+        return new CorpusFiles(files, StandardCharsets.UTF_8);
+    }
+
+    /** Bytes on disk of all files, the total for a progress bar fed by {@link #read}. */
+    public long size() throws IOException {
         long total = 0;
         for (Path f : files) {
             total += Files.size(f);
@@ -38,13 +50,14 @@ public final class CorpusFiles {
     }
 
     /**
-     * Passes the lines of {@code files}, in order, to {@code sink}, at most {@code maxLines} of them in all; bytes
-     * that are not UTF-8 become U+FFFD. Reports the bytes read from disk so far to {@code progress}.
+     * Passes the lines of the files, in order, to {@code sink}, at most {@code maxLines} of them in all, after
+     * {@link #requireDecodable}; bytes that are still not valid in the encoding become U+FFFD. Reports the bytes read
+     * from disk so far to {@code progress}.
      *
      * @return the number of lines read
      */
-    public static long read(List<Path> files, long maxLines, LongConsumer progress, LineSink sink) throws IOException {
-        requireUtf8(files);
+    public long read(long maxLines, LongConsumer progress, LineSink sink) throws IOException {
+        requireDecodable();
         long lines = 0;
         long done = 0;
         for (Path file : files) {
@@ -67,33 +80,34 @@ public final class CorpusFiles {
         return lines;
     }
 
-    /** Bytes of each file's start (after gunzip) that {@link #requireUtf8} looks at. */
-    private static final int UTF8_PROBE = 1 << 16;
+    /** Bytes of each file's start (after gunzip) that {@link #requireDecodable} looks at. */
+    private static final int PROBE = 1 << 16;
 
     /**
-     * Refuses a file whose start is mostly not UTF-8: a CP949 or EUC-KR export read with replacement would turn into
-     * U+FFFD throughout without a word. More than a tenth of the complete lines in its first 64 KiB must be broken;
-     * web text with a stray broken line passes (its bytes become U+FFFD).
+     * Refuses a file whose start is mostly not valid in the encoding: a CP949 export read as UTF-8 with replacement
+     * would turn into U+FFFD throughout without a word. It is refused when more than a tenth of the complete lines in
+     * its first 64 KiB are broken; web text with a stray broken line passes (its bytes become U+FFFD).
      */
-    public static void requireUtf8(List<Path> files) throws IOException {
+    public void requireDecodable() throws IOException {
+        CharsetDecoder decoder = TextEncodings.strictDecoder(encoding);
         for (Path file : files) {
             byte[] head;
             try (InputStream in = Files.newInputStream(file); InputStream data = gunzipped(file, in)) {
-                head = data.readNBytes(UTF8_PROBE);
+                head = data.readNBytes(PROBE);
             }
             int lines = 0, broken = 0;
             for (int start = 0, end; start < head.length; start = end + 1) {
                 end = indexOf(head, (byte) '\n', start);
                 if (end < 0) {
-                    if (head.length == UTF8_PROBE) break; // cut off mid-line
+                    if (head.length == PROBE) break; // cut off mid-line
                     end = head.length;
                 }
                 lines++;
-                if (TextEncodings.decode(head, start, end - start, StandardCharsets.UTF_8) == null) broken++;
+                if (TextEncodings.decode(head, start, end - start, decoder) == null) broken++;
             }
             if (broken * 10 > lines)
-                throw new IOException(file + ": " + broken + " of its first " + lines + " lines are not valid UTF-8; corpus files "
-                        + "must be UTF-8 (a CP949 file, as Excel on Korean Windows saves it: iconv -f CP949 -t UTF-8)");
+                throw new IOException(file + ": " + broken + " of its first " + lines + " lines are "
+                        + TextEncodings.notValidWithHint(encoding));
         }
     }
 
@@ -103,10 +117,10 @@ public final class CorpusFiles {
     }
 
     /**
-     * The lines of one corpus file (gunzipped by a .gz name; bytes that are not UTF-8 become U+FFFD), for readers that
-     * keep state across lines. Check the files with {@link #requireUtf8} first.
+     * The lines of one of the files (gunzipped by a .gz name; bytes not valid in the encoding become U+FFFD), for
+     * readers that keep state across lines. Check the files with {@link #requireDecodable} first.
      */
-    public static BufferedReader open(Path file) throws IOException {
+    public BufferedReader open(Path file) throws IOException {
         return reader(file, Files.newInputStream(file));
     }
 
@@ -115,8 +129,8 @@ public final class CorpusFiles {
         return file.getFileName().toString().endsWith(".gz") ? new GZIPInputStream(in, 1 << 16) : in;
     }
 
-    private static BufferedReader reader(Path file, InputStream in) throws IOException {
-        return new BufferedReader(new InputStreamReader(gunzipped(file, in), StandardCharsets.UTF_8.newDecoder()
+    private BufferedReader reader(Path file, InputStream in) throws IOException {
+        return new BufferedReader(new InputStreamReader(gunzipped(file, in), encoding.newDecoder()
                 .onMalformedInput(CodingErrorAction.REPLACE)
                 .onUnmappableCharacter(CodingErrorAction.REPLACE)), 1 << 16);
     }

@@ -83,11 +83,11 @@ public final class CorpusPipeline {
      *
      * @param progressOrNull where progress bars go (stderr), or null for none
      */
-    public static Summary run(List<Path> files, WordPieceTokenizer tokenizer, Path out, Options options,
+    public static Summary run(CorpusFiles corpus, WordPieceTokenizer tokenizer, Path out, Options options,
                               PrintStream progressOrNull) throws IOException {
         long started = System.nanoTime();
         long estimate = 0;
-        for (Path f : files) {
+        for (Path f : corpus.files()) {
             estimate += Files.size(f) * (f.getFileName().toString().endsWith(".gz") ? GZIP_RATIO : 1);
         }
         int buckets = (int) Math.clamp((estimate + BUCKET_BYTES - 1) / BUCKET_BYTES, 1, 1024);
@@ -101,7 +101,7 @@ public final class CorpusPipeline {
         Path tmp = Files.createTempDirectory(parent, out.getFileName() + ".buckets-");
         try {
             Counts counts = new Counts();
-            deal(files, options, tmp, buckets, dealing, counts, progressOrNull);
+            deal(corpus, options, tmp, buckets, dealing, counts, progressOrNull);
             Vocabulary vocab = tokenizer.vocab();
             try (SequenceShard.Writer writer = new SequenceShard.Writer(out, options.seqLength(), vocab.size())) {
                 SequencePacker packer = new SequencePacker(options.seqLength(), vocab.clsId(), vocab.sepId(),
@@ -123,7 +123,7 @@ public final class CorpusPipeline {
                     }
                 }
                 packer.flush();
-                Summary summary = new Summary(files.stream().map(Path::toString).toList(), counts.read,
+                Summary summary = new Summary(corpus.files().stream().map(Path::toString).toList(), counts.read,
                         counts.tooShort, counts.duplicates, counts.kept, counts.withoutTokens, counts.tokens,
                         counts.unk, writer.count(), counts.twoSegments, options.seqLength(), vocab.size(),
                         writer.idBytes(), buckets, options.seed(), (System.nanoTime() - started) / 1e9);
@@ -148,15 +148,15 @@ public final class CorpusPipeline {
     }
 
     /** Pass one: normalise, filter, deduplicate and deal the lines to bucket files. */
-    private static void deal(List<Path> files, Options options, Path dir, int buckets, SplittableRandom random,
+    private static void deal(CorpusFiles corpus, Options options, Path dir, int buckets, SplittableRandom random,
                              Counts counts, PrintStream progressOrNull) throws IOException {
         LongHashSet seen = new LongHashSet();
         BufferedWriter[] writers = new BufferedWriter[buckets];
-        try (ProgressBar bar = bar(progressOrNull, "read", CorpusFiles.size(files), "MiB")) {
+        try (ProgressBar bar = bar(progressOrNull, "read", corpus.size(), "MiB")) {
             for (int b = 0; b < buckets; b++) {
                 writers[b] = Files.newBufferedWriter(bucket(dir, b), StandardCharsets.UTF_8);
             }
-            counts.read = CorpusFiles.read(files, options.maxLines(), bytes -> {
+            counts.read = corpus.read(options.maxLines(), bytes -> {
                 if (bar != null) {
                     bar.stepTo(bytes);
                 }

@@ -2,7 +2,6 @@ package dev.raccoon.train.corpus;
 
 import dev.raccoon.text.WordPieceTrainer;
 import java.io.IOException;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
@@ -28,7 +27,7 @@ public final class WordCounting {
     public record Result(long lines, WordPieceTrainer trainer) {
     }
 
-    public static Result count(List<Path> files, long maxLines, WordPieceTrainer.Options options, boolean morphemes,
+    public static Result count(CorpusFiles corpus, long maxLines, WordPieceTrainer.Options options, boolean morphemes,
                                int threads, LongConsumer progress) throws IOException {
         BlockingQueue<List<String>> queue = new ArrayBlockingQueue<>(4 * threads);
         List<Worker> workers = new ArrayList<>();
@@ -42,7 +41,7 @@ public final class WordCounting {
             var pending = new Object() {
                 List<String> batch = new ArrayList<>(BATCH);
             };
-            lines = CorpusFiles.read(files, maxLines, progress, line -> {
+            lines = corpus.read(maxLines, progress, line -> {
                 pending.batch.add(line);
                 if (pending.batch.size() == BATCH) {
                     put(queue, pending.batch);

@@ -8,7 +8,6 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Arrays;
-import java.util.List;
 
 /**
  * Pretraining sequences packed in memory from text files (one segment per line, .gz read as gzip): each sequence
@@ -28,17 +27,17 @@ public final class PackedCorpus implements PretrainingData {
         this.padId = padId;
     }
 
-    /** Packs every non-blank line of {@code files}, in order. */
-    public static PackedCorpus pack(List<Path> files, WordPieceTokenizer tokenizer, int seqLength) throws IOException {
+    /** Packs every non-blank line of the files, in order. */
+    public static PackedCorpus pack(CorpusFiles files, WordPieceTokenizer tokenizer, int seqLength) throws IOException {
         if (seqLength < 3) throw new IllegalArgumentException("sequence length must be at least 3, got " + seqLength);
-        CorpusFiles.requireUtf8(files);
+        files.requireDecodable();
         Vocabulary vocab = tokenizer.vocab();
         PackedCorpus corpus = new PackedCorpus(seqLength, vocab.padId());
         int cls = vocab.clsId(), sep = vocab.sepId();
         int[] current = new int[seqLength];
         int length = 0;
-        for (Path file : files) {
-            try (BufferedReader in = CorpusFiles.open(file)) {
+        for (Path file : files.files()) {
+            try (BufferedReader in = files.open(file)) {
                 for (String line = in.readLine(); line != null; line = in.readLine()) {
                     if (line.isBlank()) continue;
                     int[] ids = tokenizer.encode(line, Integer.MAX_VALUE).inputIds(); // [CLS] tokens [SEP]

@@ -1,6 +1,7 @@
 package dev.raccoon.train.pretrain;
 
 import dev.raccoon.text.WordPieceTokenizer;
+import dev.raccoon.train.corpus.CorpusFiles;
 import dev.raccoon.train.corpus.SequenceShard;
 
 import java.io.IOException;
@@ -28,10 +29,11 @@ public interface PretrainingData extends AutoCloseable {
      * The corpus pipeline's sequence shards when every file is one (their own sequence length then), else text
      * files packed in memory to {@code seqLength} ({@link PackedCorpus}).
      */
-    static PretrainingData open(List<Path> files, WordPieceTokenizer tokenizer, int seqLength) throws IOException {
+    static PretrainingData open(CorpusFiles corpus, WordPieceTokenizer tokenizer, int seqLength) throws IOException {
+        List<Path> files = corpus.files();
         int shards = 0;
         for (Path f : files) if (isShard(f)) shards++;
-        if (shards == 0) return PackedCorpus.pack(files, tokenizer, seqLength);
+        if (shards == 0) return PackedCorpus.pack(corpus, tokenizer, seqLength);
         if (shards != files.size()) throw new IOException("--corpus mixes sequence shards and text files; give one kind");
         return Shards.open(files, tokenizer);
     }

@@ -1,5 +1,6 @@
 package dev.raccoon.train.corpus;
 
+import dev.raccoon.text.TextEncodings;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -23,17 +24,27 @@ class CorpusFilesTest {
     private static final String REVIEWS = "영화 정말 재밌어요\n시간 아깝다\n배우들 연기가 좋았다\n그냥 그랬어요\n";
 
     @Test
-    void aCp949CorpusIsRefusedBeforeAnyLineIsRead() throws IOException {
+    void aCp949CorpusIsRefusedAsUtf8BeforeAnyLineIsReadAndReadAsCp949() throws IOException {
         Path gz = dir.resolve("excel.txt.gz");
         try (OutputStream out = new GZIPOutputStream(Files.newOutputStream(gz))) {
             out.write(REVIEWS.repeat(5).getBytes("x-windows-949"));
         }
         List<String> seen = new ArrayList<>();
-        assertThatThrownBy(() -> CorpusFiles.read(List.of(gz), Long.MAX_VALUE, n -> {}, seen::add))
+        assertThatThrownBy(() -> CorpusFiles.utf8(List.of(gz)).read(Long.MAX_VALUE, n -> {}, seen::add))
                 .isInstanceOf(IOException.class)
-                .hasMessage(gz + ": 20 of its first 20 lines are not valid UTF-8; corpus files must be UTF-8 "
-                        + "(a CP949 file, as Excel on Korean Windows saves it: iconv -f CP949 -t UTF-8)");
+                .hasMessage(gz + ": 20 of its first 20 lines are not valid UTF-8; "
+                        + "a file saved by Excel on Korean Windows is CP949: pass --encoding cp949");
         assertThat(seen).isEmpty();
+        CorpusFiles cp949 = new CorpusFiles(List.of(gz), TextEncodings.named("cp949"));
+        assertThat(cp949.read(Long.MAX_VALUE, n -> {}, seen::add)).isEqualTo(20);
+        assertThat(String.join("\n", seen) + "\n").isEqualTo(REVIEWS.repeat(5));
+    }
+
+    @Test
+    void aUtf8CorpusIsRefusedAsCp949() throws IOException {
+        Path file = Files.writeString(dir.resolve("utf8.txt"), REVIEWS.repeat(5));
+        assertThatThrownBy(() -> new CorpusFiles(List.of(file), TextEncodings.named("cp949")).requireDecodable())
+                .isInstanceOf(IOException.class).hasMessageStartingWith(file + ": ").hasMessageEndingWith(" lines are not valid x-windows-949");
     }
 
     @Test
@@ -43,7 +54,7 @@ class CorpusFilesTest {
         b.writeBytes(new byte[] {'a', (byte) 0xC3, '\n'}); // 1 line in 13
         Path file = Files.write(dir.resolve("web.txt"), b.toByteArray());
         List<String> seen = new ArrayList<>();
-        assertThat(CorpusFiles.read(List.of(file), Long.MAX_VALUE, n -> {}, seen::add)).isEqualTo(13);
+        assertThat(CorpusFiles.utf8(List.of(file)).read(Long.MAX_VALUE, n -> {}, seen::add)).isEqualTo(13);
         assertThat(seen.getLast()).isEqualTo("a\uFFFD");
     }
 
@@ -53,7 +64,7 @@ class CorpusFilesTest {
         // count as one broken line of three if it were judged.
         String line = "가".repeat(10_000) + "\n";
         Path file = Files.writeString(dir.resolve("long.txt"), line.repeat(4));
-        CorpusFiles.requireUtf8(List.of(file));
-        assertThat(CorpusFiles.read(List.of(file), 10, n -> {}, l -> {})).isEqualTo(4);
+        CorpusFiles.utf8(List.of(file)).requireDecodable();
+        assertThat(CorpusFiles.utf8(List.of(file)).read(10, n -> {}, l -> {})).isEqualTo(4);
     }
 }

@@ -58,7 +58,7 @@ class CorpusPipelineTest {
     }
 
     private static CorpusPipeline.Summary run(Path out, long seed, long maxLines) throws IOException {
-        return CorpusPipeline.run(List.of(plain, gzip), tokenizer, out,
+        return CorpusPipeline.run(CorpusFiles.utf8(List.of(plain, gzip)), tokenizer, out,
                 new CorpusPipeline.Options(32, seed, maxLines, 3), null);
     }
 

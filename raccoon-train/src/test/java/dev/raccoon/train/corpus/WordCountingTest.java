@@ -24,7 +24,7 @@ class WordCountingTest {
         List<List<String>> vocabs = new ArrayList<>();
         for (int threads : new int[] {1, 3}) {
             long[] progress = {0};
-            WordCounting.Result r = WordCounting.count(List.of(file), 2500, options, false, threads,
+            WordCounting.Result r = WordCounting.count(CorpusFiles.utf8(List.of(file)), 2500, options, false, threads,
                     bytes -> progress[0] = bytes);
             assertThat(r.lines()).isEqualTo(2500);
             assertThat(progress[0]).isPositive();

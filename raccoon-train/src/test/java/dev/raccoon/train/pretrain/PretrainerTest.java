@@ -9,6 +9,7 @@ import dev.raccoon.model.ModelDirectory;
 import dev.raccoon.model.Params;
 import dev.raccoon.model.io.SafeTensors;
 import dev.raccoon.text.WordPieceTokenizer;
+import dev.raccoon.train.corpus.CorpusFiles;
 import dev.raccoon.train.report.TrainingLog;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -60,7 +61,7 @@ class PretrainerTest {
                     + PREDICATES.get(subject % PREDICATES.size()) + " .");
         }
         Files.write(data.resolve("corpus.txt"), lines);
-        corpus = PackedCorpus.pack(List.of(data.resolve("corpus.txt")), tokenizer, 32);
+        corpus = PackedCorpus.pack(CorpusFiles.utf8(List.of(data.resolve("corpus.txt"))), tokenizer, 32);
     }
 
     @AfterAll
@@ -86,7 +87,7 @@ class PretrainerTest {
     @Test
     void packingRefusesACorpusThatIsNotUtf8() throws IOException {
         Path cp949 = Files.write(data.resolve("cp949.txt"), "영화 정말 좋다 .\n배우 연기 별로 .\n".getBytes("x-windows-949"));
-        assertThatThrownBy(() -> PackedCorpus.pack(List.of(cp949), tokenizer, 32)).isInstanceOf(IOException.class)
+        assertThatThrownBy(() -> PackedCorpus.pack(CorpusFiles.utf8(List.of(cp949)), tokenizer, 32)).isInstanceOf(IOException.class)
                 .hasMessageStartingWith(cp949 + ": 2 of its first 2 lines are not valid UTF-8");
     }
 
