@@ -1,7 +1,10 @@
 """Does a masked LM use word order? Its loss on one masked token at a time (every third position of 400 corpus reviews),
 with each review in order and with its tokens shuffled; a bag-of-words model scores both alike.
 
-  python order_probe.py MLM_MODEL_DIR VOCAB_DIR     (from the repository root, ../shared beside it)
+  python order_probe.py MLM_MODEL_DIR VOCAB_DIR [CORPUS]   (from the repository root, ../shared beside it)
+
+CORPUS defaults to the review corpus the models were trained on; a file they never saw (news_comments.txt.gz) tells
+order learnt from memorised reviews apart.
 """
 import sys, gzip, torch, torch.nn.functional as F
 from transformers import ElectraForMaskedLM, BertTokenizerFast
@@ -9,7 +12,7 @@ torch.set_num_threads(1); torch.manual_seed(0)
 model = ElectraForMaskedLM.from_pretrained(sys.argv[1]).eval()
 tok = BertTokenizerFast.from_pretrained(sys.argv[2])
 lines = []
-with gzip.open('../shared/data/corpus/reviews.txt.gz','rt') as f:
+with gzip.open(sys.argv[3] if len(sys.argv) > 3 else '../shared/data/corpus/reviews.txt.gz', 'rt') as f:
     for i,l in enumerate(f):
         if i % 1000 == 0 and len(l) > 40: lines.append(l.strip())
         if len(lines) >= 400: break
