@@ -127,7 +127,7 @@ final class BenchCommand implements Callable<Integer> {
                         }
                         case PRETRAIN -> {
                             Pretraining pretraining = Pretraining.create(Objective.ELECTRA, model, 0.25f,
-                                    Masking.DEFAULT_CHOOSE_PROB, vocabulary(), backend);
+                                    Masking.DEFAULT_CHOOSE_PROB, vocabulary(), backend, true);
                             pretraining.initialize(42);
                             AdamW optimizer = new AdamW(pretraining.params(), 0.9f, 0.999f, 1e-6f, 0.01f);
                             int seq = tokens(128);

@@ -90,6 +90,11 @@ final class PretrainCommand implements Callable<Integer> {
             description = "Hidden and attention dropout of every model pretrained, kept in their config.json (default: ${DEFAULT-VALUE}).")
     float dropout;
 
+    @Option(names = "--disc-loss-without-specials",
+            description = "Leave [CLS], [SEP] and the other special tokens, which are never replaced, out of the discriminator's loss "
+                    + "(ELECTRA's loss counts them).")
+    boolean discLossWithoutSpecials;
+
     @Option(names = "--save-every", defaultValue = "1000", paramLabel = "STEPS", description = "Checkpoint every STEPS steps (default: ${DEFAULT-VALUE}).")
     int saveEvery;
 
@@ -132,7 +137,8 @@ final class PretrainCommand implements Callable<Integer> {
             ElectraConfig c = preset.config(tokenizer.vocab().size(), List.of("LABEL_0", "LABEL_1")).withDropout(dropout);
             if (data.seqLength() > c.maxPositionEmbeddings())
                 throw TrainingOptions.usage(spec, "sequences of " + data.seqLength() + " tokens exceed the model's " + c.maxPositionEmbeddings() + " positions");
-            Pretraining model = Pretraining.create(obj, c, generatorFraction, maskProb, tokenizer.vocab(), backend);
+            Pretraining model = Pretraining.create(obj, c, generatorFraction, maskProb, tokenizer.vocab(), backend,
+                    !discLossWithoutSpecials);
             double perStep = model.flopsPerStep(batchSize, data.seqLength());
             int steps = length.steps != null ? length.steps : (int) Math.max(1, Math.round(length.flops / perStep));
             Pretrainer.Options options;

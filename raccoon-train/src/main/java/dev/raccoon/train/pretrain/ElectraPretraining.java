@@ -35,10 +35,16 @@ public final class ElectraPretraining implements Pretraining {
     private final ElectraForMaskedLM generator;
     private final Masking masking;
     private final Backend backend;
+    private final boolean specialsInDiscriminatorLoss;
 
+    /**
+     * @param specialsInDiscriminatorLoss ELECTRA's loss (true) counts every real token; false leaves out [CLS], [SEP]
+     *                                    and the other specials, which are never replaced, so that they teach nothing
+     */
     ElectraPretraining(ElectraForPreTraining discriminator, ElectraConfig generatorConfig, Vocabulary vocab,
-                       float chooseProb) {
+                       float chooseProb, boolean specialsInDiscriminatorLoss) {
         this.discriminator = discriminator;
+        this.specialsInDiscriminatorLoss = specialsInDiscriminatorLoss;
         this.generator = ElectraForMaskedLM.sharingEmbeddings(generatorConfig, discriminator.encoder);
         this.masking = Masking.electra(vocab, chooseProb);
         this.backend = discriminator.backend();
@@ -118,7 +124,8 @@ public final class ElectraPretraining implements Pretraining {
             if (weights[i] != 0 && !masking.special()[batch.inputIds()[i]]) contentWeights[i] = 1;
         }
         Tensor dLogits = backend.zeros(head.logits().shape());
-        float discLoss = backend.binaryCrossEntropy(head.logits(), replaced, weights, dLogits);
+        float discLoss = backend.binaryCrossEntropy(head.logits(), replaced,
+                specialsInDiscriminatorLoss ? weights : contentWeights, dLogits);
         float contentMeanLoss = backend.binaryCrossEntropy(head.logits(), replaced, contentWeights, null);
         backend.scale(dLogits, DISCRIMINATOR_WEIGHT);
         discriminator.encoder.backward(discriminator.headBackward(dLogits, head), d);

@@ -44,13 +44,16 @@ public sealed interface Pretraining permits ElectraPretraining, MlmPretraining {
             m.params().initialize(m.config().initializerRange(), m.config().padTokenId(), s++);
     }
 
-    /** The objective's models; {@code chooseProb} is the share of tokens chosen for prediction (0.15 in BERT and ELECTRA). */
+    /**
+     * The objective's models; {@code chooseProb} is the share of tokens chosen for prediction (0.15 in BERT and
+     * ELECTRA); {@code specialsInDiscriminatorLoss}: see {@link ElectraPretraining} (ELECTRA's loss: true).
+     */
     static Pretraining create(Objective objective, ElectraConfig config, float generatorFraction, float chooseProb,
-                              Vocabulary vocab, Backend backend) {
+                              Vocabulary vocab, Backend backend, boolean specialsInDiscriminatorLoss) {
         return switch (objective) {
             case ELECTRA -> new ElectraPretraining(
                     (ElectraForPreTraining) PretrainedModel.create(Architecture.ELECTRA_FOR_PRE_TRAINING, config, backend),
-                    generatorConfig(config, generatorFraction), vocab, chooseProb);
+                    generatorConfig(config, generatorFraction), vocab, chooseProb, specialsInDiscriminatorLoss);
             case MLM -> new MlmPretraining(
                     (ElectraForMaskedLM) PretrainedModel.create(Architecture.ELECTRA_FOR_MASKED_LM, config, backend), vocab,
                     chooseProb);

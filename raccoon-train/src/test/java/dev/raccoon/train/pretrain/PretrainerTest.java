@@ -81,7 +81,7 @@ class PretrainerTest {
     }
 
     private static Pretraining electra(Backend on) {
-        return Pretraining.create(Objective.ELECTRA, config(), 0.25f, Masking.DEFAULT_CHOOSE_PROB, tokenizer.vocab(), on);
+        return Pretraining.create(Objective.ELECTRA, config(), 0.25f, Masking.DEFAULT_CHOOSE_PROB, tokenizer.vocab(), on, true);
     }
 
     @Test

@@ -12,6 +12,8 @@ import dev.raccoon.text.Vocabulary;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import java.util.Arrays;
 import java.util.List;
@@ -52,9 +54,11 @@ class PretrainingGradientTest {
         return new Batch(2, 6, ids, new int[ids.length], mask);
     }
 
-    @Test
-    void electraLossWithSharedEmbeddings() {
-        var electra = (ElectraPretraining) Pretraining.create(Objective.ELECTRA, config(), 0.5f, Masking.DEFAULT_CHOOSE_PROB, VOCAB, backend);
+    @ParameterizedTest(name = "specials in the discriminator's loss: {0}")
+    @ValueSource(booleans = {true, false})
+    void electraLossWithSharedEmbeddings(boolean specialsInDiscriminatorLoss) {
+        var electra = (ElectraPretraining) Pretraining.create(Objective.ELECTRA, config(), 0.5f, Masking.DEFAULT_CHOOSE_PROB, VOCAB,
+                backend, specialsInDiscriminatorLoss);
         assertThat(electra.generator().encoder.embeddings.wordEmbeddings)
                 .isSameAs(electra.discriminator().encoder.embeddings.wordEmbeddings);
         assertThat(electra.generator().encoder.embeddings.positionEmbeddings)
@@ -91,13 +95,18 @@ class PretrainingGradientTest {
         assertThat(stats.contentOriginals()).isEqualTo(4);
         // The content tokens' BCE is part of the mean over all real tokens, the specials' part being positive.
         assertThat(stats.contentDiscLossSum()).isPositive().isLessThan(10 * stats.discLoss());
+        // Without the specials the loss is the mean over the six content tokens alone.
+        if (specialsInDiscriminatorLoss)
+            assertThat(stats.discLoss()).isNotCloseTo(stats.contentDiscLossSum() / 6, org.assertj.core.data.Offset.offset(1e-4));
+        else
+            assertThat(stats.discLoss()).isCloseTo(stats.contentDiscLossSum() / 6, org.assertj.core.data.Offset.offset(1e-4));
         assertThat(stats.loss()).isCloseTo(stats.mlmLoss() + 50 * stats.discLoss(), org.assertj.core.data.Offset.offset(1e-4));
         check(params, loss);
     }
 
     @Test
     void mlmLoss() {
-        Pretraining mlm = Pretraining.create(Objective.MLM, config(), 0.25f, Masking.DEFAULT_CHOOSE_PROB, VOCAB, backend);
+        Pretraining mlm = Pretraining.create(Objective.MLM, config(), 0.25f, Masking.DEFAULT_CHOOSE_PROB, VOCAB, backend, true);
         Params params = mlm.params();
         FiniteDifferences.randomize(backend, params, 3);
         Batch batch = batch();
