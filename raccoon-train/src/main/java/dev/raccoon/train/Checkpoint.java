@@ -50,9 +50,13 @@ public final class Checkpoint {
         }
     }
 
-    /** Refuses to resume under options that shape the weights differently: it would silently train something else. */
+    /**
+     * Refuses to resume under options that shape the weights differently: it would silently train something else.
+     * An option a checkpoint predates (written before it was recorded) is not compared.
+     */
     public static void requireSameOptions(Path checkpoint, Map<String, String> saved, Map<String, String> now) {
         for (var e : now.entrySet()) {
+            if (!saved.containsKey(e.getKey())) continue; // an option the checkpoint's version did not record yet
             String was = saved.get(e.getKey());
             if (!e.getValue().equals(was))
                 throw new IllegalArgumentException("cannot resume " + checkpoint + ": " + e.getKey() + " was " + was

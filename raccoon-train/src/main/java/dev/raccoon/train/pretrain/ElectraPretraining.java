@@ -69,6 +69,12 @@ public final class ElectraPretraining implements Pretraining {
     public PretrainedModel encoderModel() { return discriminator; }
 
     @Override
+    public Map<String, String> lossSettings() {
+        return Map.of("mask_prob", Float.toString(masking.chooseProb()),
+                "discriminator_loss", specialsInDiscriminatorLoss ? "every real token" : "content tokens only");
+    }
+
+    @Override
     public StepStats trainStep(Batch batch, long seed) {
         Masking.Masked masked = masking.apply(batch, new SplittableRandom(Pretraining.mix(seed, 0)));
         SplittableRandom sampling = new SplittableRandom(Pretraining.mix(seed, 1));

@@ -35,6 +35,9 @@ public final class MlmPretraining implements Pretraining {
     public PretrainedModel encoderModel() { return model; }
 
     @Override
+    public Map<String, String> lossSettings() { return Map.of("mask_prob", Float.toString(masking.chooseProb())); }
+
+    @Override
     public StepStats trainStep(Batch batch, long seed) {
         Masking.Masked masked = masking.apply(batch, new SplittableRandom(Pretraining.mix(seed, 0)));
         int[] rows = masked.chosen();

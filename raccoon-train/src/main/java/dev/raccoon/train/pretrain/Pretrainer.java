@@ -24,6 +24,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.SplittableRandom;
+import java.util.TreeMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -215,6 +216,8 @@ public final class Pretrainer {
             m.put(name, String.format(Locale.ROOT, "vocab %d, embedding %d, hidden %d, layers %d, heads %d, ffn %d",
                     c.vocabSize(), c.embeddingSize(), c.hiddenSize(), c.numHiddenLayers(), c.numAttentionHeads(), c.intermediateSize()));
         });
+        m.put("dropout", Float.toString(model.encoderModel().config().hiddenDropoutProb()));
+        new TreeMap<>(model.lossSettings()).forEach(m::put);
         m.put("steps", Integer.toString(options.steps()));
         m.put("batch_size", Integer.toString(options.batchSize()));
         m.put("seq_length", Integer.toString(corpus.seqLength()));

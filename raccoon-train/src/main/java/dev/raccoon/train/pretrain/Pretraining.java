@@ -24,6 +24,9 @@ public sealed interface Pretraining permits ElectraPretraining, MlmPretraining {
     /** The model whose encoder is fine-tuned later. */
     PretrainedModel encoderModel();
 
+    /** The loss's settings, by name, for the options a resumed run must share (mask share, which tokens count). */
+    Map<String, String> lossSettings();
+
     /** Every distinct parameter of {@link #models()}, each once, for the optimizer and gradient clipping. */
     default Params params() {
         Map<String, Params> byModel = new LinkedHashMap<>();

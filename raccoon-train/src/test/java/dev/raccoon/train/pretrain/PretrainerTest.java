@@ -146,6 +146,16 @@ class PretrainerTest {
                     .hasMessageContaining("--resume");
             assertThatThrownBy(() -> new Pretrainer(electra(scalar), tokenizer, corpus, options(13, 4, 0), interrupted).run(true))
                     .hasMessageContaining("steps was 12 and is now 13");
+            assertThatThrownBy(() -> new Pretrainer(Pretraining.create(Objective.ELECTRA, config().withDropout(0), 0.25f,
+                    Masking.DEFAULT_CHOOSE_PROB, tokenizer.vocab(), scalar, true), tokenizer, corpus, options(12, 4, 0), interrupted).run(true))
+                    .hasMessageContaining("dropout was 0.1 and is now 0.0");
+            assertThatThrownBy(() -> new Pretrainer(Pretraining.create(Objective.ELECTRA, config(), 0.25f,
+                    Masking.DEFAULT_CHOOSE_PROB, tokenizer.vocab(), scalar, false), tokenizer, corpus, options(12, 4, 0), interrupted).run(true))
+                    .hasMessageContaining("discriminator_loss was every real token and is now content tokens only");
+            // A checkpoint written before dropout was recorded resumes as before.
+            Path state = interrupted.resolve("checkpoint-6/pretrain_state.json");
+            Files.writeString(state, Files.readString(state).replaceAll("\\s*\"dropout\" : \"0.1\",", ""));
+            assertThat(Files.readString(state)).doesNotContain("dropout").contains("mask_prob");
             Pretraining c = electra(scalar);
             Pretrainer.Result r = new Pretrainer(c, tokenizer, corpus, options(12, 4, 0), interrupted).run(true);
             assertThat(r.steps()).isEqualTo(12);
