@@ -59,7 +59,8 @@ final class CorpusCommand implements Callable<Integer> {
             throw TrainingOptions.usage(spec, e.getMessage());
         }
         WordPieceTokenizer tokenizer = WordPieceTokenizer.load(vocab);
-        CorpusPipeline.Summary summary = CorpusPipeline.run(new CorpusFiles(corpus, encoding.encoding), tokenizer, out, options, System.err);
+        CorpusPipeline.Summary summary = CorpusPipeline.run(new CorpusFiles(corpus, encoding.encoding), tokenizer, out, options,
+                System.err);
         System.out.println(JsonLines.JSON.writeValueAsString(summary));
         return 0;
     }

@@ -85,8 +85,9 @@ final class DistillCommand implements Callable<Integer> {
                     teachers.add(Distillation.Teacher.of(c));
                 }
             }
-            data = Distillation.prepare(teachers, weights, labels.names(), train, new CorpusFiles(unlabelled, training.data.encoding.encoding), maxUnlabelled, devTexts, goldWeight,
-                    options.progress() ? err : null);
+            CorpusFiles unlabelledFiles = new CorpusFiles(unlabelled, training.data.encoding.encoding);
+            data = Distillation.prepare(teachers, weights, labels.names(), train, unlabelledFiles, maxUnlabelled, devTexts,
+                    goldWeight, options.progress() ? err : null);
         } finally {
             for (Classifier c : loaded) c.close();
         }
