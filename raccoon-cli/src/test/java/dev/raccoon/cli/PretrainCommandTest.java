@@ -78,6 +78,21 @@ class PretrainCommandTest {
     }
 
     @Test
+    void theDiscriminatorLossWithoutSpecialsIsKeptForResuming(@TempDir Path dir) throws IOException {
+        Path out = dir.resolve("out");
+        CliRun stopped = pretrain(corpus(dir), out, "--steps", "4", "--stop-after", "2", "--disc-loss-without-specials");
+        assertThat(stopped.exitCode()).as(stopped.err()).isZero();
+        assertThat(Files.readString(out.resolve("checkpoint-2/pretrain_state.json")))
+                .contains("\"discriminator_loss\" : \"content tokens only\"").contains("\"dropout\" : \"0.1\"");
+        CliRun otherLoss = pretrain(corpus(dir), out, "--steps", "4", "--resume");
+        assertThat(otherLoss.exitCode()).isNotZero();
+        assertThat(otherLoss.err()).contains("discriminator_loss was content tokens only and is now every real token");
+        CliRun resumed = pretrain(corpus(dir), out, "--steps", "4", "--resume", "--disc-loss-without-specials");
+        assertThat(resumed.exitCode()).as(resumed.err()).isZero();
+        assertThat(resumed.out()).contains("finished after 4 of 4 steps");
+    }
+
+    @Test
     void readsTheCorpusPipelinesShards(@TempDir Path dir) throws IOException {
         Path shard = dir.resolve("corpus.seq");
         CliRun corpus = CliRun.run("", "corpus", "--corpus", corpus(dir).toString(), "--vocab",
