@@ -126,7 +126,7 @@ final class PretrainCommand implements Callable<Integer> {
         if (length.steps != null && length.steps < 1) throw TrainingOptions.usage(spec, "--steps must be at least 1");
         if (length.flops != null && !(length.flops > 0)) throw TrainingOptions.usage(spec, "--flops must be positive");
         if (!(maskProb > 0 && maskProb <= 1)) throw TrainingOptions.usage(spec, "--mask-prob must lie in (0, 1], got " + maskProb);
-        if (!(dropout >= 0 && dropout < 1)) throw TrainingOptions.usage(spec, "--dropout must lie in [0, 1), got " + dropout);
+        TrainingOptions.requireDropout(spec, dropout);
         PrintStream err = new PrintStream(System.err, true, StandardCharsets.UTF_8);
         boolean progress = compute.progress();
         WordPieceTokenizer tokenizer = Files.isDirectory(vocab) ? WordPieceTokenizer.load(vocab)

@@ -59,16 +59,19 @@ final class ScoreCommand implements Callable<Integer> {
             summary = new BatchScorer(classifier).score(new BatchScorer.Job(in, out, tableFormat, textColumn, chunkRows, encoding.encoding), bar::stepBy);
         }
         System.err.printf("raccoon score: %s: %d rows scored, %d without a usable text%s%n", out, summary.scored(),
-                summary.failed(), summary.resumed() > 0 ? " (resumed after " + summary.resumed() + (summary.resumed() == 1 ? " row)" : " rows)") : "");
+                summary.failed(), summary.resumed() > 0 ? " (resumed after " + rows(summary.resumed()) + ")" : "");
         if (summary.failed() > 0) {
-            System.err.println("raccoon score: " + summary.failed() + (summary.failed() == 1 ? " row" : " rows")
-                    + " could not be scored; see the error column");
+            System.err.println("raccoon score: " + rows(summary.failed()) + " could not be scored; see the error column");
             if (summary.undecodable() > 0)
                 System.err.println("raccoon score: " + summary.undecodable() + " of them "
                         + (summary.undecodable() == 1 ? "is " : "are ") + TextEncodings.notValidWithHint(encoding.encoding));
             return 1;
         }
         return 0;
+    }
+
+    private static String rows(long n) {
+        return n + (n == 1 ? " row" : " rows");
     }
 
     private TableFormat resolveFormat() {

@@ -93,7 +93,7 @@ final class TrainingOptions {
     Trainer.Options options(CommandSpec spec, int stopAfter) {
         if (start.config != null && vocab == null) throw usage(spec, "--config needs --vocab (a model directory or a vocab.txt)");
         if (start.model != null && vocab != null) throw usage(spec, "--vocab goes with --config; a --model directory brings its own vocabulary");
-        if (dropout != null && !(dropout >= 0 && dropout < 1)) throw usage(spec, "--dropout must lie in [0, 1), got " + dropout);
+        if (dropout != null) requireDropout(spec, dropout);
         try {
             if (start.config != null) ModelInit.Preset.parse(start.config);
             data.validateFormat(spec);
@@ -157,6 +157,11 @@ final class TrainingOptions {
 
     List<Example> read(Path file, Labels labels, PrintStream err) throws IOException {
         return data.read(file, labels, compute.progress(), err);
+    }
+
+    /** --dropout of train, tune, distill and pretrain. */
+    static void requireDropout(CommandSpec spec, float dropout) {
+        if (!(dropout >= 0 && dropout < 1)) throw usage(spec, "--dropout must lie in [0, 1), got " + dropout);
     }
 
     static CommandLine.ParameterException usage(CommandSpec spec, String message) {

@@ -132,7 +132,8 @@ public final class ElectraPretraining implements Pretraining {
         Tensor dLogits = backend.zeros(head.logits().shape());
         float discLoss = backend.binaryCrossEntropy(head.logits(), replaced,
                 specialsInDiscriminatorLoss ? weights : contentWeights, dLogits);
-        float contentMeanLoss = backend.binaryCrossEntropy(head.logits(), replaced, contentWeights, null);
+        float contentMeanLoss = specialsInDiscriminatorLoss
+                ? backend.binaryCrossEntropy(head.logits(), replaced, contentWeights, null) : discLoss;
         backend.scale(dLogits, DISCRIMINATOR_WEIGHT);
         discriminator.encoder.backward(discriminator.headBackward(dLogits, head), d);
 
