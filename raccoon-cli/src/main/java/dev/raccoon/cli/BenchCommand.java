@@ -13,6 +13,7 @@ import dev.raccoon.text.Vocabulary;
 import dev.raccoon.text.WordPieceTrainer;
 import dev.raccoon.train.ModelInit;
 import dev.raccoon.train.optim.AdamW;
+import dev.raccoon.train.pretrain.DiscriminatorLoss;
 import dev.raccoon.train.pretrain.Masking;
 import dev.raccoon.train.pretrain.Objective;
 import dev.raccoon.train.pretrain.Pretraining;
@@ -127,7 +128,7 @@ final class BenchCommand implements Callable<Integer> {
                         }
                         case PRETRAIN -> {
                             Pretraining pretraining = Pretraining.create(Objective.ELECTRA, model, 0.25f,
-                                    Masking.DEFAULT_CHOOSE_PROB, vocabulary(), backend, true);
+                                    Masking.DEFAULT_CHOOSE_PROB, vocabulary(), backend, DiscriminatorLoss.EVERY_REAL_TOKEN);
                             pretraining.initialize(42);
                             AdamW optimizer = new AdamW(pretraining.params(), 0.9f, 0.999f, 1e-6f, 0.01f);
                             int seq = tokens(128);

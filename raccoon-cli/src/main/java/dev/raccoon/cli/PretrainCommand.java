@@ -2,9 +2,12 @@ package dev.raccoon.cli;
 
 import dev.raccoon.engine.Backend;
 import dev.raccoon.model.ElectraConfig;
+import dev.raccoon.text.Vocabulary;
 import dev.raccoon.text.WordPieceTokenizer;
 import dev.raccoon.train.ModelInit;
 import dev.raccoon.train.corpus.CorpusFiles;
+import dev.raccoon.train.pretrain.DiscriminatorLoss;
+import dev.raccoon.train.pretrain.InitialWeights;
 import dev.raccoon.train.pretrain.Masking;
 import dev.raccoon.train.pretrain.Objective;
 import dev.raccoon.train.pretrain.Pretrainer;
@@ -18,16 +21,19 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
+import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 
-@Command(name = "pretrain", description = {"Pretrains a new model with ELECTRA's replaced-token detection or BERT's masked LM.",
+@Command(name = "pretrain", description = {"Pretrains a model with ELECTRA's replaced-token detection or BERT's masked LM, "
+        + "from scratch (--config) or from a Hugging Face ELECTRA directory (--init).",
         "Writes OUT/discriminator and OUT/generator (electra) or OUT/mlm, Hugging Face directories; OUT/checkpoint-N "
                 + "(resumable); OUT/pretrain_log.jsonl and OUT/pretrain_curves.png."})
 final class PretrainCommand implements Callable<Integer> {
@@ -37,9 +43,24 @@ final class PretrainCommand implements Callable<Integer> {
     @Option(names = "--objective", defaultValue = "electra", description = "electra or mlm (default: ${DEFAULT-VALUE}).")
     String objective;
 
-    @Option(names = "--config", paramLabel = "SIZE", required = true,
-            description = "Discriminator (or MLM model) size, a preset of raccoon train: tiny (64/128/2 layers/2 heads/256), small (ELECTRA-small), ...")
-    String config;
+    static final class Start {
+        @Option(names = "--config", paramLabel = "SIZE", required = true,
+                description = "A new discriminator (or MLM model) of this size, a preset of raccoon train: tiny (64/128/2 layers/2 heads/256), small (ELECTRA-small), ...")
+        String config;
+
+        @Option(names = "--init", paramLabel = "DIR", required = true,
+                description = "Go on from the ELECTRA model in DIR (e.g. a KoELECTRA discriminator, or an MLM run's OUT/mlm): its size, "
+                        + "vocabulary and encoder, and its head when it is of the objective's kind.")
+        Path init;
+    }
+
+    @ArgGroup(multiplicity = "1")
+    Start start;
+
+    @Option(names = "--init-generator", paramLabel = "DIR",
+            description = "ELECTRA: start the generator from the masked LM in DIR (its size, encoder and head) instead of a new one; "
+                    + "the embedding tables it shares are --init's when both are given.")
+    Path initGenerator;
 
     @Option(names = "--corpus", paramLabel = "FILE", required = true, arity = "1..*",
             description = "Text files (one segment per line, .gz allowed), packed in memory; or sequence shards from raccoon corpus.")
@@ -48,7 +69,8 @@ final class PretrainCommand implements Callable<Integer> {
     @Mixin
     EncodingOption encoding;
 
-    @Option(names = "--vocab", paramLabel = "DIR|FILE", required = true, description = "Vocabulary: a model directory or a vocab.txt.")
+    @Option(names = "--vocab", paramLabel = "DIR|FILE",
+            description = "Vocabulary: a model directory or a vocab.txt; required with --config, and with --init it must be DIR's.")
     Path vocab;
 
     @Option(names = "--out", paramLabel = "DIR", required = true, description = "Output directory.")
@@ -78,9 +100,11 @@ final class PretrainCommand implements Callable<Integer> {
     @Option(names = "--seq-length", defaultValue = "128", description = "Tokens per packed sequence for text corpora (default: ${DEFAULT-VALUE}).")
     int seqLength;
 
-    @Option(names = "--generator-fraction", defaultValue = "0.25",
-            description = "Generator hidden and FFN size as a fraction of the discriminator's (default: ${DEFAULT-VALUE}).")
-    float generatorFraction;
+    @Option(names = "--generator-fraction",
+            description = "Generator hidden and FFN size as a fraction of the discriminator's (default: " + DEFAULT_GENERATOR_FRACTION + ").")
+    Float generatorFraction;
+
+    static final float DEFAULT_GENERATOR_FRACTION = 0.25f;
 
     @Option(names = "--mask-prob", defaultValue = "" + Masking.DEFAULT_CHOOSE_PROB, paramLabel = "P",
             description = "Share of tokens chosen for the (generator's) masked-LM prediction (default: ${DEFAULT-VALUE}; ELECTRA-Large used 0.25).")
@@ -116,29 +140,62 @@ final class PretrainCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         Objective obj;
-        ModelInit.Preset preset;
         try {
             obj = Objective.parse(objective);
-            preset = ModelInit.Preset.parse(config);
         } catch (IllegalArgumentException e) {
             throw TrainingOptions.usage(spec, e.getMessage());
         }
+        if (initGenerator != null && obj != Objective.ELECTRA)
+            throw TrainingOptions.usage(spec, "--init-generator needs --objective electra");
+        if (initGenerator != null && generatorFraction != null)
+            throw TrainingOptions.usage(spec, "--init-generator takes the generator's size from its config.json; leave out --generator-fraction");
         if (length.steps != null && length.steps < 1) throw TrainingOptions.usage(spec, "--steps must be at least 1");
         if (length.flops != null && !(length.flops > 0)) throw TrainingOptions.usage(spec, "--flops must be positive");
         if (!(maskProb > 0 && maskProb <= 1)) throw TrainingOptions.usage(spec, "--mask-prob must lie in (0, 1], got " + maskProb);
         TrainingOptions.requireDropout(spec, dropout);
         PrintStream err = new PrintStream(System.err, true, StandardCharsets.UTF_8);
         boolean progress = compute.progress();
-        WordPieceTokenizer tokenizer = Files.isDirectory(vocab) ? WordPieceTokenizer.load(vocab)
-                : WordPieceTokenizer.fromVocab(vocab, false); // no lowercasing: accent stripping would decompose Hangul
+        WordPieceTokenizer tokenizer;
+        ElectraConfig c;
+        if (start.init != null) {
+            tokenizer = WordPieceTokenizer.load(start.init);
+            if (vocab != null) requireVocabulary(tokenizer, "--init " + start.init, vocabulary(vocab), "--vocab " + vocab);
+            c = InitialWeights.config(start.init);
+        } else {
+            if (vocab == null) throw TrainingOptions.usage(spec, "--config needs --vocab (or go on from a model with --init DIR)");
+            ModelInit.Preset preset;
+            try {
+                preset = ModelInit.Preset.parse(start.config);
+            } catch (IllegalArgumentException e) {
+                throw TrainingOptions.usage(spec, e.getMessage());
+            }
+            tokenizer = vocabulary(vocab);
+            c = preset.config(tokenizer.vocab().size(), List.of("LABEL_0", "LABEL_1"));
+        }
+        c = c.withDropout(dropout);
+        ElectraConfig generator = null;
+        if (obj == Objective.ELECTRA && initGenerator != null) {
+            requireVocabulary(tokenizer, "the run", WordPieceTokenizer.load(initGenerator), "--init-generator " + initGenerator);
+            generator = InitialWeights.config(initGenerator).withDropout(dropout);
+        } else if (obj == Objective.ELECTRA) {
+            try {
+                generator = Pretraining.generatorConfig(c, generatorFraction != null ? generatorFraction : DEFAULT_GENERATOR_FRACTION);
+            } catch (IllegalArgumentException e) {
+                throw TrainingOptions.usage(spec, "--generator-fraction: " + e.getMessage());
+            }
+        }
+        Map<String, Path> initialWeights = new LinkedHashMap<>();
+        if (start.init != null) initialWeights.put(obj == Objective.ELECTRA ? "discriminator" : "mlm", start.init);
+        if (initGenerator != null) initialWeights.put("generator", initGenerator);
         if (progress) err.println("reading " + corpus);
         try (PretrainingData data = PretrainingData.open(new CorpusFiles(corpus, encoding.encoding), tokenizer, seqLength);
              Backend backend = compute.backend()) {
-            ElectraConfig c = preset.config(tokenizer.vocab().size(), List.of("LABEL_0", "LABEL_1")).withDropout(dropout);
             if (data.seqLength() > c.maxPositionEmbeddings())
                 throw TrainingOptions.usage(spec, "sequences of " + data.seqLength() + " tokens exceed the model's " + c.maxPositionEmbeddings() + " positions");
-            Pretraining model = Pretraining.create(obj, c, generatorFraction, maskProb, tokenizer.vocab(), backend,
-                    !discLossWithoutSpecials);
+            DiscriminatorLoss loss = discLossWithoutSpecials ? DiscriminatorLoss.CONTENT_TOKENS : DiscriminatorLoss.EVERY_REAL_TOKEN;
+            Pretraining model = obj == Objective.ELECTRA
+                    ? Pretraining.electra(c, generator, maskProb, tokenizer.vocab(), backend, loss)
+                    : Pretraining.mlm(c, maskProb, tokenizer.vocab(), backend);
             double perStep = model.flopsPerStep(batchSize, data.seqLength());
             int steps = length.steps != null ? length.steps : (int) Math.max(1, Math.round(length.flops / perStep));
             Pretrainer.Options options;
@@ -156,10 +213,27 @@ final class PretrainCommand implements Callable<Integer> {
                 err.printf(Locale.ROOT, "%s pretraining (%s parameters) on %,d sequences of %d tokens; %d steps of %.3g FLOPs (%s, %d threads)%n",
                         obj.id(), sizes, data.size(), data.seqLength(), steps, perStep, backend.name(), backend.threads());
             }
-            Pretrainer.Result r = new Pretrainer(model, tokenizer, data, options, out).run(resume);
+            Pretrainer.Result r = new Pretrainer(model, tokenizer, data, options, out, initialWeights).run(resume);
             new PrintStream(System.out, true, StandardCharsets.UTF_8).println(summary(r, obj, out));
         }
         return 0;
+    }
+
+    /** A model directory's tokenizer, or a bare vocab.txt's read without lowercasing (it would decompose Hangul). */
+    private static WordPieceTokenizer vocabulary(Path path) throws IOException {
+        return Files.isDirectory(path) ? WordPieceTokenizer.load(path) : WordPieceTokenizer.fromVocab(path, false);
+    }
+
+    /** The models' embedding rows follow the vocabulary's ids, so two sources of one run must agree on every token. */
+    private void requireVocabulary(WordPieceTokenizer expected, String expectedSource, WordPieceTokenizer actual,
+                                   String actualSource) {
+        Vocabulary a = expected.vocab(), b = actual.vocab();
+        if (a.size() != b.size())
+            throw TrainingOptions.usage(spec, actualSource + " has " + b.size() + " tokens, " + expectedSource + " " + a.size());
+        for (int id = 0; id < a.size(); id++)
+            if (!a.token(id).equals(b.token(id)))
+                throw TrainingOptions.usage(spec, actualSource + " differs from " + expectedSource + " at id " + id + ": "
+                        + b.token(id) + " against " + a.token(id));
     }
 
     static String summary(Pretrainer.Result r, Objective objective, Path out) {

@@ -1,5 +1,7 @@
 package dev.raccoon.cli;
 
+import dev.raccoon.engine.HostTensor;
+import dev.raccoon.model.io.SafeTensors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -7,18 +9,23 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
 /** pretrain end to end through {@link Main#run}: a few steps of both objectives on a tiny text corpus. */
 class PretrainCommandTest {
 
     private static CliRun pretrain(Path corpus, Path out, String... more) {
         List<String> args = new java.util.ArrayList<>(List.of("pretrain", "--corpus", corpus.toString(),
-                "--vocab", CliRun.oracleClassifier().toString(), "--out", out.toString(), "--batch-size", "4",
-                "--seq-length", "32", "--threads", "2", "--no-progress", "--log-every", "2"));
+                "--out", out.toString(), "--batch-size", "4", "--seq-length", "32", "--threads", "2", "--no-progress",
+                "--log-every", "2"));
         args.addAll(List.of(more));
-        if (!args.contains("--config")) args.addAll(List.of("--config", "tiny"));
+        if (!args.contains("--init")) {
+            if (!args.contains("--vocab")) args.addAll(List.of("--vocab", CliRun.oracleClassifier().toString()));
+            if (!args.contains("--config")) args.addAll(List.of("--config", "tiny"));
+        }
         return CliRun.run("", args.toArray(String[]::new));
     }
 
@@ -102,5 +109,54 @@ class PretrainCommandTest {
         CliRun run = pretrain(shard, out, "--steps", "2");
         assertThat(run.exitCode()).as(run.err()).isZero();
         assertThat(Files.readString(out.resolve("checkpoint-2/pretrain_state.json"))).contains("\"seq_length\" : \"16\"");
+    }
+
+    @Test
+    void goesOnFromTheOraclesDiscriminatorAndGenerator(@TempDir Path dir) throws IOException {
+        Path oracle = CliRun.repo("raccoon-model/src/test/resources/oracle");
+        String discriminator = oracle.resolve("electra-discriminator").toString(), generator = oracle.resolve("electra-generator").toString();
+        Path out = dir.resolve("out");
+        CliRun run = pretrain(corpus(dir), out, "--init", discriminator, "--init-generator", generator, "--steps", "2", "--lr", "1e-6");
+        assertThat(run.exitCode()).as(run.err()).isZero();
+        // The sizes are the checkpoints' (the generator's too, not --generator-fraction's), and so are the weights,
+        // give or take two steps at lr 1e-6.
+        assertThat(Files.readString(out.resolve("discriminator/config.json"))).contains("\"hidden_size\" : 64").contains("\"num_attention_heads\" : 4");
+        assertThat(Files.readString(out.resolve("generator/config.json"))).contains("\"hidden_size\" : 16");
+        Map<String, HostTensor> before = SafeTensors.read(oracle.resolve("electra-discriminator/model.safetensors"));
+        Map<String, HostTensor> after = SafeTensors.read(out.resolve("discriminator/model.safetensors"));
+        for (String name : List.of("electra.embeddings.word_embeddings.weight", "electra.encoder.layer.1.attention.self.query.weight",
+                "discriminator_predictions.dense_prediction.weight"))
+            assertThat(after.get(name).data()).as(name).containsExactly(before.get(name).data(), within(1e-4f));
+        Map<String, HostTensor> generatorBefore = SafeTensors.read(oracle.resolve("electra-generator/model.safetensors"));
+        Map<String, HostTensor> generatorAfter = SafeTensors.read(out.resolve("generator/model.safetensors"));
+        assertThat(generatorAfter.get("generator_lm_head.bias").data())
+                .containsExactly(generatorBefore.get("generator_lm_head.bias").data(), within(1e-4f));
+
+        CliRun both = pretrain(corpus(dir), dir.resolve("a"), "--init", discriminator, "--config", "tiny", "--steps", "2");
+        assertThat(both.exitCode()).isEqualTo(2);
+        assertThat(both.err()).contains("mutually exclusive");
+        CliRun mlm = pretrain(corpus(dir), dir.resolve("b"), "--init", discriminator, "--init-generator", generator,
+                "--objective", "mlm", "--steps", "2");
+        assertThat(mlm.exitCode()).isEqualTo(2);
+        assertThat(mlm.err()).contains("--init-generator needs --objective electra");
+        CliRun fraction = pretrain(corpus(dir), dir.resolve("c"), "--init", discriminator, "--init-generator", generator,
+                "--generator-fraction", "0.5", "--steps", "2");
+        assertThat(fraction.err()).contains("leave out --generator-fraction");
+        Path otherVocab = Files.write(dir.resolve("vocab.txt"), List.of("[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]", "영화"));
+        CliRun vocab = pretrain(corpus(dir), dir.resolve("d"), "--init", discriminator, "--vocab", otherVocab.toString(), "--steps", "2");
+        assertThat(vocab.exitCode()).isEqualTo(2);
+        assertThat(vocab.err()).contains("--vocab " + otherVocab + " has 6 tokens, --init " + discriminator + " 32200");
+        CliRun noVocab = CliRun.run("", "pretrain", "--corpus", corpus(dir).toString(), "--out", dir.resolve("e").toString(),
+                "--config", "tiny", "--steps", "2");
+        assertThat(noVocab.exitCode()).isEqualTo(2);
+        assertThat(noVocab.err()).contains("--config needs --vocab");
+        Path bert = Files.createDirectories(dir.resolve("bert"));
+        for (String f : List.of("vocab.txt", "tokenizer_config.json"))
+            Files.copy(oracle.resolve("electra-discriminator").resolve(f), bert.resolve(f));
+        Files.writeString(bert.resolve("config.json"), "{\"model_type\": \"bert\", \"vocab_size\": 32200}");
+        CliRun fromBert = pretrain(corpus(dir), dir.resolve("f"), "--init", bert.toString(), "--steps", "2");
+        assertThat(fromBert.exitCode()).isEqualTo(1);
+        assertThat(fromBert.err()).contains(bert + ": a BERT model; pretraining starts from ELECTRA models only");
+        assertThat(dir.resolve("f")).doesNotExist();
     }
 }

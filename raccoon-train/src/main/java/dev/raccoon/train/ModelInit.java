@@ -116,8 +116,10 @@ public record ModelInit(SequenceClassifier model, WordPieceTokenizer tokenizer, 
      * Copies the encoder tensors of {@code state} (keys under {@code sourcePrefix}) into the model's encoder, and
      * the head's tensors too when {@code withHead}. BERT's pooler is loaded when the checkpoint has one. Other
      * heads of the checkpoint (discriminator, generator) are ignored.
+     *
+     * @throws IllegalArgumentException when an encoder tensor is missing or has another shape
      */
-    static void loadEncoder(SequenceClassifier model, Map<String, HostTensor> state, String sourcePrefix,
+    public static void loadEncoder(PretrainedModel model, Map<String, HostTensor> state, String sourcePrefix,
                             boolean withHead, String source) {
         String prefix = model.architecture().encoderPrefix;
         List<String> missing = new ArrayList<>();

@@ -35,19 +35,27 @@ public final class ElectraPretraining implements Pretraining {
     private final ElectraForMaskedLM generator;
     private final Masking masking;
     private final Backend backend;
-    private final boolean specialsInDiscriminatorLoss;
+    private final DiscriminatorLoss discriminatorLoss;
 
-    /**
-     * @param specialsInDiscriminatorLoss ELECTRA's loss (true) counts every real token; false leaves out [CLS], [SEP]
-     *                                    and the other specials, which are never replaced, so that they teach nothing
-     */
     ElectraPretraining(ElectraForPreTraining discriminator, ElectraConfig generatorConfig, Vocabulary vocab,
-                       float chooseProb, boolean specialsInDiscriminatorLoss) {
+                       float chooseProb, DiscriminatorLoss discriminatorLoss) {
+        requireSharedTablesFit(discriminator.config(), generatorConfig);
         this.discriminator = discriminator;
-        this.specialsInDiscriminatorLoss = specialsInDiscriminatorLoss;
+        this.discriminatorLoss = discriminatorLoss;
         this.generator = ElectraForMaskedLM.sharingEmbeddings(generatorConfig, discriminator.encoder);
         this.masking = Masking.electra(vocab, chooseProb);
         this.backend = discriminator.backend();
+    }
+
+    /** The generator reads the discriminator's word, position and token-type tables, so their shapes must agree. */
+    private static void requireSharedTablesFit(ElectraConfig d, ElectraConfig g) {
+        String[] names = {"vocabulary size", "embedding size", "position count", "token type count", "padding id"};
+        int[] ds = {d.vocabSize(), d.embeddingSize(), d.maxPositionEmbeddings(), d.typeVocabSize(), d.padTokenId()};
+        int[] gs = {g.vocabSize(), g.embeddingSize(), g.maxPositionEmbeddings(), g.typeVocabSize(), g.padTokenId()};
+        for (int i = 0; i < names.length; i++)
+            if (ds[i] != gs[i])
+                throw new IllegalArgumentException("the generator shares the discriminator's embedding tables, but its "
+                        + names[i] + " is " + gs[i] + " against the discriminator's " + ds[i]);
     }
 
     public ElectraForPreTraining discriminator() { return discriminator; }
@@ -71,7 +79,7 @@ public final class ElectraPretraining implements Pretraining {
     @Override
     public Map<String, String> lossSettings() {
         return Map.of("mask_prob", Float.toString(masking.chooseProb()),
-                "discriminator_loss", specialsInDiscriminatorLoss ? "every real token" : "content tokens only");
+                "discriminator_loss", discriminatorLoss.description);
     }
 
     @Override
@@ -130,9 +138,10 @@ public final class ElectraPretraining implements Pretraining {
             if (weights[i] != 0 && !masking.special()[batch.inputIds()[i]]) contentWeights[i] = 1;
         }
         Tensor dLogits = backend.zeros(head.logits().shape());
-        float discLoss = backend.binaryCrossEntropy(head.logits(), replaced,
-                specialsInDiscriminatorLoss ? weights : contentWeights, dLogits);
-        float contentMeanLoss = specialsInDiscriminatorLoss
+        boolean everyToken = discriminatorLoss == DiscriminatorLoss.EVERY_REAL_TOKEN;
+        float discLoss = backend.binaryCrossEntropy(head.logits(), replaced, everyToken ? weights : contentWeights,
+                dLogits);
+        float contentMeanLoss = everyToken
                 ? backend.binaryCrossEntropy(head.logits(), replaced, contentWeights, null) : discLoss;
         backend.scale(dLogits, DISCRIMINATOR_WEIGHT);
         discriminator.encoder.backward(discriminator.headBackward(dLogits, head), d);

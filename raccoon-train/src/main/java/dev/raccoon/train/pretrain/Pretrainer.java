@@ -18,6 +18,7 @@ import me.tongfei.progressbar.ProgressBar;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -86,15 +87,30 @@ public final class Pretrainer {
     private final PretrainingData corpus;
     private final Options options;
     private final Path out;
+    private final Map<String, Path> initialWeights;
     private int[] order;
     private int orderEpoch = -1;
 
     public Pretrainer(Pretraining model, WordPieceTokenizer tokenizer, PretrainingData corpus, Options options, Path out) {
+        this(model, tokenizer, corpus, options, out, Map.of());
+    }
+
+    /**
+     * @param initialWeights model directories by model name ({@link Pretraining#models()}) that a new run starts
+     *                       those models from ({@link InitialWeights#load}); a resumed run starts from its checkpoint
+     */
+    public Pretrainer(Pretraining model, WordPieceTokenizer tokenizer, PretrainingData corpus, Options options, Path out,
+                      Map<String, Path> initialWeights) {
+        for (String name : initialWeights.keySet())
+            if (!model.models().containsKey(name))
+                throw new IllegalArgumentException("no model named " + name + " to start from a directory; "
+                        + model.objective().id() + " pretraining has " + model.models().keySet());
         this.model = model;
         this.tokenizer = tokenizer;
         this.corpus = corpus;
         this.options = options;
         this.out = out;
+        this.initialWeights = Map.copyOf(initialWeights);
     }
 
     public Result run(boolean resume) throws IOException {
@@ -118,6 +134,13 @@ public final class Pretrainer {
             Files.createDirectories(out);
             Files.deleteIfExists(out.resolve(LOG));
             model.initialize(options.seed());
+            // The encoder model last, so that the tables it shares with the generator end as its own.
+            List<String> names = new ArrayList<>(model.models().keySet());
+            names.sort(Comparator.comparing(name -> model.models().get(name) == model.encoderModel()));
+            for (String name : names) {
+                Path dir = initialWeights.get(name);
+                if (dir != null) note(name + ": " + InitialWeights.load(model.models().get(name), dir));
+            }
         }
 
         int padId = tokenizer.vocab().padId();

@@ -48,19 +48,31 @@ public sealed interface Pretraining permits ElectraPretraining, MlmPretraining {
     }
 
     /**
-     * The objective's models; {@code chooseProb} is the share of tokens chosen for prediction (0.15 in BERT and
-     * ELECTRA); {@code specialsInDiscriminatorLoss}: see {@link ElectraPretraining} (ELECTRA's loss: true).
+     * The objective's models, fresh; {@code chooseProb} is the share of tokens chosen for prediction (0.15 in BERT
+     * and ELECTRA); ELECTRA's generator is {@link #generatorConfig} of {@code config} at {@code generatorFraction}.
      */
     static Pretraining create(Objective objective, ElectraConfig config, float generatorFraction, float chooseProb,
-                              Vocabulary vocab, Backend backend, boolean specialsInDiscriminatorLoss) {
+                              Vocabulary vocab, Backend backend, DiscriminatorLoss discriminatorLoss) {
         return switch (objective) {
-            case ELECTRA -> new ElectraPretraining(
-                    (ElectraForPreTraining) PretrainedModel.create(Architecture.ELECTRA_FOR_PRE_TRAINING, config, backend),
-                    generatorConfig(config, generatorFraction), vocab, chooseProb, specialsInDiscriminatorLoss);
-            case MLM -> new MlmPretraining(
-                    (ElectraForMaskedLM) PretrainedModel.create(Architecture.ELECTRA_FOR_MASKED_LM, config, backend), vocab,
-                    chooseProb);
+            case ELECTRA -> electra(config, generatorConfig(config, generatorFraction), chooseProb, vocab, backend,
+                    discriminatorLoss);
+            case MLM -> mlm(config, chooseProb, vocab, backend);
         };
+    }
+
+    /** ELECTRA with a generator of any size that shares the discriminator's embedding tables. */
+    static ElectraPretraining electra(ElectraConfig discriminator, ElectraConfig generator, float chooseProb,
+                                      Vocabulary vocab, Backend backend, DiscriminatorLoss discriminatorLoss) {
+        return new ElectraPretraining(
+                (ElectraForPreTraining) PretrainedModel.create(Architecture.ELECTRA_FOR_PRE_TRAINING, discriminator, backend),
+                generator, vocab, chooseProb, discriminatorLoss);
+    }
+
+    /** BERT's masked language modelling with the encoder of {@code config}. */
+    static MlmPretraining mlm(ElectraConfig config, float chooseProb, Vocabulary vocab, Backend backend) {
+        return new MlmPretraining(
+                (ElectraForMaskedLM) PretrainedModel.create(Architecture.ELECTRA_FOR_MASKED_LM, config, backend), vocab,
+                chooseProb);
     }
 
     /**

@@ -3,10 +3,12 @@ package dev.raccoon.train.pretrain;
 import dev.raccoon.engine.Backend;
 import dev.raccoon.engine.Backends;
 import dev.raccoon.engine.HostTensor;
+import dev.raccoon.engine.Tensor;
 import dev.raccoon.model.Architecture;
 import dev.raccoon.model.ElectraConfig;
 import dev.raccoon.model.ModelDirectory;
 import dev.raccoon.model.Params;
+import dev.raccoon.model.io.DType;
 import dev.raccoon.model.io.SafeTensors;
 import dev.raccoon.text.WordPieceTokenizer;
 import dev.raccoon.train.corpus.CorpusFiles;
@@ -26,6 +28,7 @@ import java.util.SplittableRandom;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
 
 /**
  * End to end on a small synthetic corpus: short sentences "subject adverb predicate ." in which every word class has
@@ -81,7 +84,7 @@ class PretrainerTest {
     }
 
     private static Pretraining electra(Backend on) {
-        return Pretraining.create(Objective.ELECTRA, config(), 0.25f, Masking.DEFAULT_CHOOSE_PROB, tokenizer.vocab(), on, true);
+        return Pretraining.create(Objective.ELECTRA, config(), 0.25f, Masking.DEFAULT_CHOOSE_PROB, tokenizer.vocab(), on, DiscriminatorLoss.EVERY_REAL_TOKEN);
     }
 
     @Test
@@ -147,10 +150,10 @@ class PretrainerTest {
             assertThatThrownBy(() -> new Pretrainer(electra(scalar), tokenizer, corpus, options(13, 4, 0), interrupted).run(true))
                     .hasMessageContaining("steps was 12 and is now 13");
             assertThatThrownBy(() -> new Pretrainer(Pretraining.create(Objective.ELECTRA, config().withDropout(0), 0.25f,
-                    Masking.DEFAULT_CHOOSE_PROB, tokenizer.vocab(), scalar, true), tokenizer, corpus, options(12, 4, 0), interrupted).run(true))
+                    Masking.DEFAULT_CHOOSE_PROB, tokenizer.vocab(), scalar, DiscriminatorLoss.EVERY_REAL_TOKEN), tokenizer, corpus, options(12, 4, 0), interrupted).run(true))
                     .hasMessageContaining("dropout was 0.1 and is now 0.0");
             assertThatThrownBy(() -> new Pretrainer(Pretraining.create(Objective.ELECTRA, config(), 0.25f,
-                    Masking.DEFAULT_CHOOSE_PROB, tokenizer.vocab(), scalar, false), tokenizer, corpus, options(12, 4, 0), interrupted).run(true))
+                    Masking.DEFAULT_CHOOSE_PROB, tokenizer.vocab(), scalar, DiscriminatorLoss.CONTENT_TOKENS), tokenizer, corpus, options(12, 4, 0), interrupted).run(true))
                     .hasMessageContaining("discriminator_loss was every real token and is now content tokens only");
             // A checkpoint written before dropout was recorded resumes as before.
             Path state = interrupted.resolve("checkpoint-6/pretrain_state.json");
@@ -164,5 +167,61 @@ class PretrainerTest {
                     .containsExactly(scalar.read(p.value())));
             assertThat(r.log().series("loss")[0]).containsExactly(6, 10, 12);
         }
+    }
+
+    @Test
+    void startsFromModelDirectories(@TempDir Path dir) throws IOException {
+        // Two masked LMs saved as Hugging Face directories: one of the discriminator's size, one of the generator's.
+        ElectraConfig generatorConfig = Pretraining.generatorConfig(config(), 0.5f);
+        Map<String, HostTensor> large = savedMaskedLm(config(), 1, dir.resolve("large"));
+        Map<String, HostTensor> small = savedMaskedLm(generatorConfig, 2, dir.resolve("small"));
+        var model = Pretraining.electra(config(), generatorConfig, Masking.DEFAULT_CHOOSE_PROB, tokenizer.vocab(), backend,
+                DiscriminatorLoss.EVERY_REAL_TOKEN);
+        Pretrainer.Options oneTinyStep = new Pretrainer.Options(1, 16, 1e-7f, 0, 0.01f, 1f, 1, 1, 0, 7, false);
+        new Pretrainer(model, tokenizer, corpus, oneTinyStep, dir.resolve("run"),
+                Map.of("discriminator", dir.resolve("large"), "generator", dir.resolve("small"))).run(false);
+
+        Params discriminator = model.discriminator().params(), generator = model.generator().params();
+        String layer = "electra.encoder.layer.1.output.dense.weight", words = "electra.embeddings.word_embeddings.weight";
+        assertClose(discriminator, layer, large.get(layer));
+        assertClose(generator, layer, small.get(layer));
+        assertClose(generator, "generator_predictions.dense.weight", small.get("generator_predictions.dense.weight"));
+        assertClose(generator, "generator_lm_head.bias", small.get("generator_lm_head.bias"));
+        // The shared tables are the discriminator's source's, loaded last.
+        assertClose(discriminator, words, large.get(words));
+        assertThat(generator.get(words)).isSameAs(discriminator.get(words));
+        // A masked LM has no discriminator head: it stays as a fresh run initialises it.
+        var fresh = electra();
+        fresh.initialize(7);
+        String head = "discriminator_predictions.dense.weight";
+        assertClose(discriminator, head, fresh.params().get("discriminator/" + head).value());
+
+        assertThatThrownBy(() -> new Pretrainer(electra(), tokenizer, corpus, oneTinyStep, dir.resolve("other"),
+                Map.of("mlm", dir.resolve("large")))).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("no model named mlm").hasMessageContaining("[discriminator, generator]");
+    }
+
+    @Test
+    void refusesAGeneratorThatCannotShareTheEmbeddings() {
+        ElectraConfig narrow = ElectraConfig.electra(tokenizer.vocab().size(), 16, 32, 2, 1, 64, 64, List.of("x"));
+        assertThatThrownBy(() -> Pretraining.electra(config(), narrow, Masking.DEFAULT_CHOOSE_PROB, tokenizer.vocab(), backend,
+                DiscriminatorLoss.EVERY_REAL_TOKEN)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("the generator shares the discriminator's embedding tables, but its embedding size is 16 against the discriminator's 32");
+    }
+
+    private static Map<String, HostTensor> savedMaskedLm(ElectraConfig config, long seed, Path dir) throws IOException {
+        Pretraining mlm = Pretraining.mlm(config, Masking.DEFAULT_CHOOSE_PROB, tokenizer.vocab(), backend);
+        mlm.initialize(seed);
+        ModelDirectory.save(dir, mlm.encoderModel(), tokenizer, DType.F32);
+        return mlm.encoderModel().params().toHost();
+    }
+
+    /** Within what one AdamW step at lr 1e-7 can move a weight. */
+    private static void assertClose(Params params, String name, HostTensor expected) {
+        assertThat(backend.read(params.get(name).value())).as(name).containsExactly(expected.data(), within(1e-5f));
+    }
+
+    private static void assertClose(Params params, String name, Tensor expected) {
+        assertClose(params, name, new HostTensor(expected.shape(), backend.read(expected)));
     }
 }

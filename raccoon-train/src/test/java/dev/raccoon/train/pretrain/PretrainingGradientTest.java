@@ -13,7 +13,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.params.provider.EnumSource;
 
 import java.util.Arrays;
 import java.util.List;
@@ -54,11 +54,11 @@ class PretrainingGradientTest {
         return new Batch(2, 6, ids, new int[ids.length], mask);
     }
 
-    @ParameterizedTest(name = "specials in the discriminator's loss: {0}")
-    @ValueSource(booleans = {true, false})
-    void electraLossWithSharedEmbeddings(boolean specialsInDiscriminatorLoss) {
+    @ParameterizedTest(name = "discriminator loss over {0}")
+    @EnumSource(DiscriminatorLoss.class)
+    void electraLossWithSharedEmbeddings(DiscriminatorLoss discriminatorLoss) {
         var electra = (ElectraPretraining) Pretraining.create(Objective.ELECTRA, config(), 0.5f, Masking.DEFAULT_CHOOSE_PROB, VOCAB,
-                backend, specialsInDiscriminatorLoss);
+                backend, discriminatorLoss);
         assertThat(electra.generator().encoder.embeddings.wordEmbeddings)
                 .isSameAs(electra.discriminator().encoder.embeddings.wordEmbeddings);
         assertThat(electra.generator().encoder.embeddings.positionEmbeddings)
@@ -96,7 +96,7 @@ class PretrainingGradientTest {
         // The content tokens' BCE is part of the mean over all real tokens, the specials' part being positive.
         assertThat(stats.contentDiscLossSum()).isPositive().isLessThan(10 * stats.discLoss());
         // Without the specials the loss is the mean over the six content tokens alone.
-        if (specialsInDiscriminatorLoss)
+        if (discriminatorLoss == DiscriminatorLoss.EVERY_REAL_TOKEN)
             assertThat(stats.discLoss()).isNotCloseTo(stats.contentDiscLossSum() / 6, org.assertj.core.data.Offset.offset(1e-4));
         else
             assertThat(stats.discLoss()).isCloseTo(stats.contentDiscLossSum() / 6, org.assertj.core.data.Offset.offset(1e-4));
@@ -106,7 +106,7 @@ class PretrainingGradientTest {
 
     @Test
     void mlmLoss() {
-        Pretraining mlm = Pretraining.create(Objective.MLM, config(), 0.25f, Masking.DEFAULT_CHOOSE_PROB, VOCAB, backend, true);
+        Pretraining mlm = Pretraining.create(Objective.MLM, config(), 0.25f, Masking.DEFAULT_CHOOSE_PROB, VOCAB, backend, DiscriminatorLoss.EVERY_REAL_TOKEN);
         Params params = mlm.params();
         FiniteDifferences.randomize(backend, params, 3);
         Batch batch = batch();
