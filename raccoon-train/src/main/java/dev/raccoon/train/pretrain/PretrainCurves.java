@@ -15,6 +15,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Locale;
 
 /**
  * The pretraining curves as one PNG: the losses on the left; in the middle the discriminator's replaced-token
@@ -55,6 +56,9 @@ final class PretrainCurves {
         chart.getStyler().setChartBackgroundColor(Color.WHITE);
         chart.getStyler().setPlotGridLinesColor(new Color(0xDDDDDD));
         chart.getStyler().setLegendPosition(Styler.LegendPosition.OutsideS);
+        // Full step numbers ("24000.0") overlap once a run passes ten thousand steps.
+        chart.getStyler().setxAxisTickLabelsFormattingFunction(PretrainCurves::stepLabel);
+        chart.getStyler().setXAxisMin(0.0);
         boolean any = false;
         for (String field : fields) {
             double[][] s = log.series(field);
@@ -66,5 +70,14 @@ final class PretrainCurves {
         }
         if (!any) chart.addSeries("no data yet", new double[] {0}, new double[] {0});
         return chart;
+    }
+
+    /** A step as a short tick label: 500, 1.5k, 24k, 1.2M. */
+    static String stepLabel(double step) {
+        double magnitude = Math.abs(step);
+        if (magnitude < 1000) return String.format(Locale.ROOT, "%.0f", step);
+        double scaled = magnitude < 1e6 ? step / 1e3 : step / 1e6;
+        String number = String.format(Locale.ROOT, scaled == Math.rint(scaled) ? "%.0f" : "%.1f", scaled);
+        return number + (magnitude < 1e6 ? "k" : "M");
     }
 }
