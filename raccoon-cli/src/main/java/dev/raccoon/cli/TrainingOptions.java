@@ -134,8 +134,14 @@ final class TrainingOptions {
                             boolean resume, PrintStream err) throws IOException {
         try (Backend backend = compute.backend()) {
             ModelInit start = model(labels, dropout, options.task(), backend);
-            if (options.progress()) err.println("training " + start.description() + " on " + train.size()
-                    + " examples (" + backend.name() + ", " + backend.threads() + " threads)");
+            if (options.progress()) {
+                float p = start.model().config().hiddenDropoutProb();
+                // A checkpoint pretrained with --dropout 0 keeps 0 in its config.json, and fine-tuning inherits it.
+                String note = p == 0 && dropout == null && this.start.model != null
+                        ? "; the checkpoint's config.json sets none, --dropout 0.1 adds it" : "";
+                err.println("training " + start.description() + " on " + train.size() + " examples (dropout " + p + note
+                        + "; " + backend.name() + ", " + backend.threads() + " threads)");
+            }
             Trainer.Result r = new Trainer(start.model(), start.tokenizer(), options, out).train(train, dev, resume);
             new PrintStream(System.out, true, StandardCharsets.UTF_8).println(summary(r, out.toString()));
         }

@@ -153,6 +153,26 @@ class TrainCommandTest {
     }
 
     @Test
+    void saysWhichDropoutFineTuningUsesAndThatACheckpointWithoutOneKeepsNone(@TempDir Path out) {
+        // The oracle's classifier, like a checkpoint pretrained with --dropout 0, has dropout 0 in its config.json.
+        List<String> args = new ArrayList<>(List.of("--model", CliRun.oracleClassifier().toString(),
+                "--train", data.resolve("train.tsv").toString(), "--dev", data.resolve("dev.tsv").toString(),
+                "--epochs", "1", "--batch-size", "16", "--max-length", "32", "--threads", "2", "--stop-after", "1"));
+        CliRun inherited = raccoon("train", concat(args, "--out", out.resolve("a").toString()));
+        assertThat(inherited.exitCode()).as(inherited.err()).isZero();
+        assertThat(inherited.err()).contains("(dropout 0.0; the checkpoint's config.json sets none, --dropout 0.1 adds it;");
+        CliRun set = raccoon("train", concat(args, "--out", out.resolve("b").toString(), "--dropout", "0.1"));
+        assertThat(set.exitCode()).as(set.err()).isZero();
+        assertThat(set.err()).contains("(dropout 0.1; cpu").doesNotContain("sets none");
+    }
+
+    private static List<String> concat(List<String> args, String... more) {
+        List<String> all = new ArrayList<>(args);
+        all.addAll(List.of(more));
+        return all;
+    }
+
+    @Test
     void usageErrorsExitWithTwo(@TempDir Path out) {
         CliRun noVocab = raccoon("train", List.of("--config", "tiny", "--train", "a.tsv", "--dev", "b.tsv", "--out", out.toString()));
         assertThat(noVocab.exitCode()).isEqualTo(2);
