@@ -160,7 +160,7 @@ final class PretrainCommand implements Callable<Integer> {
         if (start.init != null) {
             tokenizer = WordPieceTokenizer.load(start.init);
             if (vocab != null) requireVocabulary(tokenizer, "--init " + start.init, vocabulary(vocab), "--vocab " + vocab);
-            c = InitialWeights.config(start.init);
+            c = InitialWeights.config(start.init, tokenizer);
         } else {
             if (vocab == null) throw TrainingOptions.usage(spec, "--config needs --vocab (or go on from a model with --init DIR)");
             ModelInit.Preset preset;
@@ -175,8 +175,9 @@ final class PretrainCommand implements Callable<Integer> {
         c = c.withDropout(dropout);
         ElectraConfig generator = null;
         if (obj == Objective.ELECTRA && initGenerator != null) {
-            requireVocabulary(tokenizer, "the run", WordPieceTokenizer.load(initGenerator), "--init-generator " + initGenerator);
-            generator = InitialWeights.config(initGenerator).withDropout(dropout);
+            WordPieceTokenizer generatorTokenizer = WordPieceTokenizer.load(initGenerator);
+            requireVocabulary(tokenizer, "the run", generatorTokenizer, "--init-generator " + initGenerator);
+            generator = InitialWeights.config(initGenerator, generatorTokenizer).withDropout(dropout);
         } else if (obj == Objective.ELECTRA) {
             try {
                 generator = Pretraining.generatorConfig(c, generatorFraction != null ? generatorFraction : DEFAULT_GENERATOR_FRACTION);

@@ -158,5 +158,9 @@ class PretrainCommandTest {
         assertThat(fromBert.exitCode()).isEqualTo(1);
         assertThat(fromBert.err()).contains(bert + ": a BERT model; pretraining starts from ELECTRA models only");
         assertThat(dir.resolve("f")).doesNotExist();
+        Files.writeString(bert.resolve("config.json"), "{\"model_type\": \"electra\", \"vocab_size\": 10}");
+        CliRun tooFewRows = pretrain(corpus(dir), dir.resolve("g"), "--init", bert.toString(), "--steps", "2");
+        assertThat(tooFewRows.exitCode()).isEqualTo(1);
+        assertThat(tooFewRows.err()).contains(bert + ": vocab.txt has 32200 tokens but config.json says vocab_size 10");
     }
 }

@@ -20,15 +20,20 @@ import java.util.Map;
  */
 public record ModelDirectory(Path dir, ElectraConfig config, WordPieceTokenizer tokenizer, PretrainedModel model) {
 
+    /** Every token id of the tokenizer must have an embedding row. */
+    public static void requireVocabularyFits(Path dir, WordPieceTokenizer tokenizer, ElectraConfig config) throws IOException {
+        if (tokenizer.vocab().size() > config.vocabSize())
+            throw new IOException(dir + ": vocab.txt has " + tokenizer.vocab().size() + " tokens but config.json says vocab_size "
+                    + config.vocabSize());
+    }
+
     public static ModelDirectory load(Path dir, Backend backend) throws IOException {
         if (!Files.isDirectory(dir)) throw new IOException(dir + ": no such model directory");
         Path configFile = dir.resolve("config.json");
         if (!Files.isRegularFile(configFile)) throw new IOException(dir + ": no config.json in the model directory");
         ElectraConfig config = ElectraConfig.read(configFile);
         WordPieceTokenizer tokenizer = WordPieceTokenizer.load(dir);
-        if (tokenizer.vocab().size() > config.vocabSize())
-            throw new IOException(dir + ": vocab.txt has " + tokenizer.vocab().size() + " tokens but config.json says vocab_size "
-                    + config.vocabSize());
+        requireVocabularyFits(dir, tokenizer, config);
         Map<String, HostTensor> state = Checkpoints.readStateDict(dir);
         Architecture architecture;
         try {

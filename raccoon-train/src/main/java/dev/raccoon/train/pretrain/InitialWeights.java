@@ -3,8 +3,10 @@ package dev.raccoon.train.pretrain;
 import dev.raccoon.engine.HostTensor;
 import dev.raccoon.model.Architecture;
 import dev.raccoon.model.ElectraConfig;
+import dev.raccoon.model.ModelDirectory;
 import dev.raccoon.model.PretrainedModel;
 import dev.raccoon.model.io.Checkpoints;
+import dev.raccoon.text.WordPieceTokenizer;
 import dev.raccoon.train.ModelInit;
 
 import java.io.IOException;
@@ -21,13 +23,17 @@ public final class InitialWeights {
     private InitialWeights() {
     }
 
-    /** The config of the ELECTRA model in {@code dir}, which the run's model must take to load it. */
-    public static ElectraConfig config(Path dir) throws IOException {
+    /**
+     * The config of the ELECTRA model in {@code dir}, which the run's model must take to load it; {@code tokenizer},
+     * the directory's, must fit its vocabulary size.
+     */
+    public static ElectraConfig config(Path dir, WordPieceTokenizer tokenizer) throws IOException {
         Path file = dir.resolve("config.json");
         if (!Files.isRegularFile(file)) throw new IOException(dir + ": no config.json in the model directory");
         ElectraConfig config = ElectraConfig.read(file);
         if (config.isBert())
             throw new IOException(dir + ": a BERT model; pretraining starts from ELECTRA models only");
+        ModelDirectory.requireVocabularyFits(dir, tokenizer, config);
         return config;
     }
 
@@ -37,8 +43,8 @@ public final class InitialWeights {
      * head stays as initialised. Returns a line saying what was loaded.
      */
     static String load(PretrainedModel model, Path dir) throws IOException {
+        ElectraConfig source = ElectraConfig.read(dir.resolve("config.json"));
         Map<String, HostTensor> state = Checkpoints.readStateDict(dir);
-        ElectraConfig source = config(dir);
         Architecture architecture;
         try {
             architecture = Architecture.detect(source.architectures(), state.keySet(), false);
