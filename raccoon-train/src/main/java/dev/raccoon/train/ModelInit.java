@@ -4,6 +4,7 @@ import dev.raccoon.engine.Backend;
 import dev.raccoon.engine.HostTensor;
 import dev.raccoon.model.Architecture;
 import dev.raccoon.model.ElectraConfig;
+import dev.raccoon.model.ModelDirectory;
 import dev.raccoon.model.Param;
 import dev.raccoon.model.PretrainedModel;
 import dev.raccoon.model.SequenceClassifier;
@@ -88,6 +89,7 @@ public record ModelInit(SequenceClassifier model, WordPieceTokenizer tokenizer, 
         if (!Files.isRegularFile(configFile)) throw new IOException(dir + ": no config.json in the model directory");
         ElectraConfig source = ElectraConfig.read(configFile);
         WordPieceTokenizer tokenizer = WordPieceTokenizer.load(dir);
+        ModelDirectory.requireVocabularyFits(dir, tokenizer, source);
         Map<String, HostTensor> state = Checkpoints.readStateDict(dir);
         Architecture sourceArchitecture;
         try {

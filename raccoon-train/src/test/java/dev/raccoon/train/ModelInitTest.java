@@ -83,4 +83,15 @@ class ModelInitTest {
                 .isInstanceOf(IOException.class)
                 .hasMessageContaining("electra.encoder.layer.1.output.dense.weight");
     }
+
+    @Test
+    void aVocabularyLargerThanTheEmbeddingTableIsRefused(@TempDir Path tmp) throws IOException {
+        Path dir = TestData.shared("oracle/electra-discriminator");
+        for (String f : List.of("vocab.txt", "tokenizer_config.json", "model.safetensors")) Files.copy(dir.resolve(f), tmp.resolve(f));
+        Files.writeString(tmp.resolve("config.json"), Files.readString(dir.resolve("config.json"))
+                .replace("\"vocab_size\": 32200", "\"vocab_size\": 100"));
+        assertThatThrownBy(() -> ModelInit.fromPretrained(tmp, List.of("a", "b"), null, null, 1, backend))
+                .isInstanceOf(IOException.class)
+                .hasMessage(tmp + ": vocab.txt has 32200 tokens but config.json says vocab_size 100");
+    }
 }
