@@ -131,8 +131,6 @@ public final class Pretrainer {
         } else {
             if (latestCheckpoint() != null)
                 throw new IOException(out + " holds a checkpoint of an earlier run; continue it with --resume or choose another output directory");
-            Files.createDirectories(out);
-            Files.deleteIfExists(out.resolve(LOG));
             model.initialize(options.seed());
             // The encoder model last, so that the tables it shares with the generator end as its own.
             List<String> names = new ArrayList<>(model.models().keySet());
@@ -141,6 +139,8 @@ public final class Pretrainer {
                 Path dir = initialWeights.get(name);
                 if (dir != null) note(name + ": " + InitialWeights.load(model.models().get(name), dir));
             }
+            Files.createDirectories(out); // only now: a directory that cannot be loaded leaves nothing behind
+            Files.deleteIfExists(out.resolve(LOG));
         }
 
         int padId = tokenizer.vocab().padId();

@@ -199,6 +199,11 @@ class PretrainerTest {
         assertThatThrownBy(() -> new Pretrainer(electra(), tokenizer, corpus, oneTinyStep, dir.resolve("other"),
                 Map.of("mlm", dir.resolve("large")))).isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("no model named mlm").hasMessageContaining("[discriminator, generator]");
+        // A directory without the discriminator's encoder: refused before the output directory is made.
+        assertThatThrownBy(() -> new Pretrainer(electra(), tokenizer, corpus, oneTinyStep, dir.resolve("none"),
+                Map.of("discriminator", dir.resolve("small"))).run(false)).isInstanceOf(IOException.class)
+                .hasMessageContaining("has shape");
+        assertThat(dir.resolve("none")).doesNotExist();
     }
 
     @Test
