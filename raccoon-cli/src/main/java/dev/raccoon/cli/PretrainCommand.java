@@ -21,10 +21,8 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -159,7 +157,7 @@ final class PretrainCommand implements Callable<Integer> {
         ElectraConfig c;
         if (start.init != null) {
             tokenizer = WordPieceTokenizer.load(start.init);
-            if (vocab != null) requireVocabulary(tokenizer, "--init " + start.init, vocabulary(vocab), "--vocab " + vocab);
+            if (vocab != null) requireVocabulary(tokenizer, "--init " + start.init, WordPieceTokenizer.loadVocabulary(vocab), "--vocab " + vocab);
             c = InitialWeights.config(start.init, tokenizer);
         } else {
             if (vocab == null) throw TrainingOptions.usage(spec, "--config needs --vocab (or go on from a model with --init DIR)");
@@ -169,7 +167,7 @@ final class PretrainCommand implements Callable<Integer> {
             } catch (IllegalArgumentException e) {
                 throw TrainingOptions.usage(spec, e.getMessage());
             }
-            tokenizer = vocabulary(vocab);
+            tokenizer = WordPieceTokenizer.loadVocabulary(vocab);
             c = preset.config(tokenizer.vocab().size(), List.of("LABEL_0", "LABEL_1"));
         }
         c = c.withDropout(dropout);
@@ -218,11 +216,6 @@ final class PretrainCommand implements Callable<Integer> {
             new PrintStream(System.out, true, StandardCharsets.UTF_8).println(summary(r, obj, out));
         }
         return 0;
-    }
-
-    /** A model directory's tokenizer, or a bare vocab.txt's read without lowercasing (it would decompose Hangul). */
-    private static WordPieceTokenizer vocabulary(Path path) throws IOException {
-        return Files.isDirectory(path) ? WordPieceTokenizer.load(path) : WordPieceTokenizer.fromVocab(path, false);
     }
 
     /** The models' embedding rows follow the vocabulary's ids, so two sources of one run must agree on every token. */

@@ -20,6 +20,20 @@ import java.util.Map;
  */
 public record ModelDirectory(Path dir, ElectraConfig config, WordPieceTokenizer tokenizer, PretrainedModel model) {
 
+    /**
+     * What a model directory holds, read and checked against each other before any model is built: config.json,
+     * the tokenizer (every id with an embedding row), the weights, and the architecture they are.
+     */
+    public record Contents(ElectraConfig config, WordPieceTokenizer tokenizer, Map<String, HostTensor> state,
+                           Architecture architecture) {}
+
+    /** config.json of a model directory. */
+    public static ElectraConfig readConfig(Path dir) throws IOException {
+        Path configFile = dir.resolve("config.json");
+        if (!Files.isRegularFile(configFile)) throw new IOException(dir + ": no config.json in the model directory");
+        return ElectraConfig.read(configFile);
+    }
+
     /** Every token id of the tokenizer must have an embedding row. */
     public static void requireVocabularyFits(Path dir, WordPieceTokenizer tokenizer, ElectraConfig config) throws IOException {
         if (tokenizer.vocab().size() > config.vocabSize())
@@ -27,27 +41,30 @@ public record ModelDirectory(Path dir, ElectraConfig config, WordPieceTokenizer 
                     + config.vocabSize());
     }
 
-    public static ModelDirectory load(Path dir, Backend backend) throws IOException {
-        if (!Files.isDirectory(dir)) throw new IOException(dir + ": no such model directory");
-        Path configFile = dir.resolve("config.json");
-        if (!Files.isRegularFile(configFile)) throw new IOException(dir + ": no config.json in the model directory");
-        ElectraConfig config = ElectraConfig.read(configFile);
+    /** Reads {@link Contents}; a file that is missing or does not fit the others is an IOException naming it. */
+    public static Contents read(Path dir) throws IOException {
+        ElectraConfig config = readConfig(dir);
         WordPieceTokenizer tokenizer = WordPieceTokenizer.load(dir);
         requireVocabularyFits(dir, tokenizer, config);
         Map<String, HostTensor> state = Checkpoints.readStateDict(dir);
-        Architecture architecture;
         try {
-            architecture = Architecture.detect(config.architectures(), state.keySet(), config.isBert());
+            return new Contents(config, tokenizer, state,
+                    Architecture.detect(config.architectures(), state.keySet(), config.isBert()));
         } catch (IllegalArgumentException e) {
-            throw new IOException(configFile + ": " + e.getMessage(), e);
+            throw new IOException(dir.resolve("config.json") + ": " + e.getMessage(), e);
         }
-        PretrainedModel model = PretrainedModel.create(architecture, config, backend);
+    }
+
+    public static ModelDirectory load(Path dir, Backend backend) throws IOException {
+        if (!Files.isDirectory(dir)) throw new IOException(dir + ": no such model directory");
+        Contents contents = read(dir);
+        PretrainedModel model = PretrainedModel.create(contents.architecture(), contents.config(), backend);
         try {
-            model.loadStateDict(state, dir.toString());
+            model.loadStateDict(contents.state(), dir.toString());
         } catch (IllegalArgumentException e) {
             throw new IOException(e.getMessage(), e);
         }
-        return new ModelDirectory(dir, config, tokenizer, model);
+        return new ModelDirectory(dir, contents.config(), contents.tokenizer(), model);
     }
 
     /** Writes model and tokenizer as a Hugging Face directory (files replaced atomically one by one). */

@@ -117,6 +117,14 @@ public final class WordPieceTokenizer {
     }
 
     /**
+     * The vocabulary a new model is built over: a model directory's tokenizer ({@link #load}), or a bare vocab.txt
+     * read with do_lower_case=false, since lowercasing with accent stripping would decompose Hangul syllables.
+     */
+    public static WordPieceTokenizer loadVocabulary(Path directoryOrVocabFile) throws IOException {
+        return Files.isDirectory(directoryOrVocabFile) ? load(directoryOrVocabFile) : fromVocab(directoryOrVocabFile, false);
+    }
+
+    /**
      * A tokenizer over a bare vocab.txt with transformers' defaults otherwise; accents are stripped exactly when
      * {@code lowerCase} is set, as in transformers when strip_accents is not given.
      */

@@ -8,11 +8,9 @@ import dev.raccoon.model.ModelDirectory;
 import dev.raccoon.model.Param;
 import dev.raccoon.model.PretrainedModel;
 import dev.raccoon.model.SequenceClassifier;
-import dev.raccoon.model.io.Checkpoints;
 import dev.raccoon.text.WordPieceTokenizer;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -68,8 +66,7 @@ public record ModelInit(SequenceClassifier model, WordPieceTokenizer tokenizer, 
      */
     public static ModelInit fresh(Preset preset, Path vocab, List<String> labels, String problemType, Float dropout,
                                   long seed, Backend backend) throws IOException {
-        WordPieceTokenizer tokenizer = Files.isDirectory(vocab) ? WordPieceTokenizer.load(vocab)
-                : WordPieceTokenizer.fromVocab(vocab, false);
+        WordPieceTokenizer tokenizer = WordPieceTokenizer.loadVocabulary(vocab);
         ElectraConfig config = adjust(preset.config(tokenizer.vocab().size(), labels), problemType, dropout);
         var model = (SequenceClassifier) PretrainedModel.create(Architecture.ELECTRA_FOR_SEQUENCE_CLASSIFICATION,
                 config, backend);
@@ -85,44 +82,40 @@ public record ModelInit(SequenceClassifier model, WordPieceTokenizer tokenizer, 
      */
     public static ModelInit fromPretrained(Path dir, List<String> labels, String problemType, Float dropout,
                                            long seed, Backend backend) throws IOException {
-        Path configFile = dir.resolve("config.json");
-        if (!Files.isRegularFile(configFile)) throw new IOException(dir + ": no config.json in the model directory");
-        ElectraConfig source = ElectraConfig.read(configFile);
-        WordPieceTokenizer tokenizer = WordPieceTokenizer.load(dir);
-        ModelDirectory.requireVocabularyFits(dir, tokenizer, source);
-        Map<String, HostTensor> state = Checkpoints.readStateDict(dir);
-        Architecture sourceArchitecture;
-        try {
-            sourceArchitecture = Architecture.detect(source.architectures(), state.keySet(), source.isBert());
-        } catch (IllegalArgumentException e) {
-            throw new IOException(configFile + ": " + e.getMessage(), e);
-        }
+        ModelDirectory.Contents contents = ModelDirectory.read(dir);
+        ElectraConfig source = contents.config();
+        Architecture sourceArchitecture = contents.architecture();
         boolean keepHead = sourceArchitecture.isClassifier() && source.labels().equals(labels);
         Architecture target = source.isBert() ? Architecture.BERT_FOR_SEQUENCE_CLASSIFICATION
                 : Architecture.ELECTRA_FOR_SEQUENCE_CLASSIFICATION;
         ElectraConfig config = adjust(source.withLabels(labels), problemType, dropout);
         var model = (SequenceClassifier) PretrainedModel.create(target, config, backend);
         model.params().initialize(config.initializerRange(), config.padTokenId(), seed);
-        try {
-            loadEncoder(model, state, sourceArchitecture.encoderPrefix, keepHead, dir.toString());
-        } catch (IllegalArgumentException e) {
-            throw new IOException(e.getMessage(), e);
-        }
+        loadEncoder(model, dir, contents, keepHead);
         String head = keepHead ? "its classification head" : sourceArchitecture.isClassifier()
                 ? "a new classification head (the checkpoint's labels " + source.labels() + " differ from " + labels + ")"
                 : "a new classification head";
-        return new ModelInit(model, tokenizer, "the encoder of " + sourceArchitecture.hfName + " " + dir + " with " + head);
+        return new ModelInit(model, contents.tokenizer(), "the encoder of " + sourceArchitecture.hfName + " " + dir + " with " + head);
     }
 
     /**
-     * Copies the encoder tensors of {@code state} (keys under {@code sourcePrefix}) into the model's encoder, and
+     * Copies the encoder tensors of the directory {@code dir} holding {@code source} into the model's encoder, and
      * the head's tensors too when {@code withHead}. BERT's pooler is loaded when the checkpoint has one. Other
      * heads of the checkpoint (discriminator, generator) are ignored.
      *
-     * @throws IllegalArgumentException when an encoder tensor is missing or has another shape
+     * @throws IOException when an encoder tensor is missing or has another shape
      */
-    public static void loadEncoder(PretrainedModel model, Map<String, HostTensor> state, String sourcePrefix,
-                            boolean withHead, String source) {
+    public static void loadEncoder(PretrainedModel model, Path dir, ModelDirectory.Contents source, boolean withHead)
+            throws IOException {
+        try {
+            loadEncoder(model, source.state(), source.architecture().encoderPrefix, withHead, dir.toString());
+        } catch (IllegalArgumentException e) {
+            throw new IOException(e.getMessage(), e);
+        }
+    }
+
+    private static void loadEncoder(PretrainedModel model, Map<String, HostTensor> state, String sourcePrefix,
+                                    boolean withHead, String source) {
         String prefix = model.architecture().encoderPrefix;
         List<String> missing = new ArrayList<>();
         for (Map.Entry<String, Param> e : model.params().owned().entrySet()) {

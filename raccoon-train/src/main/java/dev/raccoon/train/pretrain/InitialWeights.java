@@ -1,18 +1,13 @@
 package dev.raccoon.train.pretrain;
 
-import dev.raccoon.engine.HostTensor;
-import dev.raccoon.model.Architecture;
 import dev.raccoon.model.ElectraConfig;
 import dev.raccoon.model.ModelDirectory;
 import dev.raccoon.model.PretrainedModel;
-import dev.raccoon.model.io.Checkpoints;
 import dev.raccoon.text.WordPieceTokenizer;
 import dev.raccoon.train.ModelInit;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Map;
 
 /**
  * Hugging Face ELECTRA directories that a pretraining run's models start from instead of fresh weights: to go on
@@ -28,9 +23,7 @@ public final class InitialWeights {
      * the directory's, must fit its vocabulary size.
      */
     public static ElectraConfig config(Path dir, WordPieceTokenizer tokenizer) throws IOException {
-        Path file = dir.resolve("config.json");
-        if (!Files.isRegularFile(file)) throw new IOException(dir + ": no config.json in the model directory");
-        ElectraConfig config = ElectraConfig.read(file);
+        ElectraConfig config = ModelDirectory.readConfig(dir);
         if (config.isBert())
             throw new IOException(dir + ": a BERT model; pretraining starts from ELECTRA models only");
         ModelDirectory.requireVocabularyFits(dir, tokenizer, config);
@@ -43,20 +36,9 @@ public final class InitialWeights {
      * head stays as initialised. Returns a line saying what was loaded.
      */
     static String load(PretrainedModel model, Path dir) throws IOException {
-        ElectraConfig source = ElectraConfig.read(dir.resolve("config.json"));
-        Map<String, HostTensor> state = Checkpoints.readStateDict(dir);
-        Architecture architecture;
-        try {
-            architecture = Architecture.detect(source.architectures(), state.keySet(), false);
-        } catch (IllegalArgumentException e) {
-            throw new IOException(dir.resolve("config.json") + ": " + e.getMessage(), e);
-        }
-        boolean withHead = architecture == model.architecture();
-        try {
-            ModelInit.loadEncoder(model, state, architecture.encoderPrefix, withHead, dir.toString());
-        } catch (IllegalArgumentException e) {
-            throw new IOException(e.getMessage(), e);
-        }
-        return "the encoder" + (withHead ? " and head" : "") + " of " + architecture.hfName + " " + dir;
+        ModelDirectory.Contents source = ModelDirectory.read(dir);
+        boolean withHead = source.architecture() == model.architecture();
+        ModelInit.loadEncoder(model, dir, source, withHead);
+        return "the encoder" + (withHead ? " and head" : "") + " of " + source.architecture().hfName + " " + dir;
     }
 }
