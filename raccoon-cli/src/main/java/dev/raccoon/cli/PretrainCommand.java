@@ -5,6 +5,7 @@ import dev.raccoon.model.ElectraConfig;
 import dev.raccoon.text.Vocabulary;
 import dev.raccoon.text.WordPieceTokenizer;
 import dev.raccoon.train.ModelInit;
+import dev.raccoon.train.Progress;
 import dev.raccoon.train.corpus.CorpusFiles;
 import dev.raccoon.train.pretrain.DiscriminatorLoss;
 import dev.raccoon.train.pretrain.InitialWeights;
@@ -152,7 +153,6 @@ final class PretrainCommand implements Callable<Integer> {
         if (!(maskProb > 0 && maskProb <= 1)) throw TrainingOptions.usage(spec, "--mask-prob must lie in (0, 1], got " + maskProb);
         TrainingOptions.requireDropout(spec, dropout);
         PrintStream err = new PrintStream(System.err, true, StandardCharsets.UTF_8);
-        boolean progress = compute.progress();
         WordPieceTokenizer tokenizer;
         ElectraConfig c;
         if (start.init != null) {
@@ -186,7 +186,7 @@ final class PretrainCommand implements Callable<Integer> {
         Map<String, Path> initialWeights = new LinkedHashMap<>();
         if (start.init != null) initialWeights.put(obj == Objective.ELECTRA ? "discriminator" : "mlm", start.init);
         if (initGenerator != null) initialWeights.put("generator", initGenerator);
-        if (progress) err.println("reading " + corpus);
+        err.println("reading " + corpus);
         try (PretrainingData data = PretrainingData.open(new CorpusFiles(corpus, encoding.encoding), tokenizer, seqLength);
              Backend backend = compute.backend()) {
             if (data.seqLength() > c.maxPositionEmbeddings())
@@ -201,17 +201,15 @@ final class PretrainCommand implements Callable<Integer> {
             try {
                 options = new Pretrainer.Options(steps, batchSize, lr,
                         warmupSteps != null ? warmupSteps : Pretrainer.Options.defaultWarmup(steps), 0.01f, 1f, saveEvery,
-                        logEvery, stopAfter, seed, progress);
+                        logEvery, stopAfter, seed, compute.progress());
             } catch (IllegalArgumentException e) {
                 throw TrainingOptions.usage(spec, e.getMessage());
             }
-            if (progress) {
-                StringBuilder sizes = new StringBuilder();
-                model.models().forEach((name, m) -> sizes.append(String.format(Locale.ROOT, "%s%s %.2fM", sizes.isEmpty() ? "" : ", ",
-                        name, m.params().count() / 1e6)));
-                err.printf(Locale.ROOT, "%s pretraining (%s parameters) on %,d sequences of %d tokens; %d steps of %.3g FLOPs (%s, %d threads)%n",
-                        obj.id(), sizes, data.size(), data.seqLength(), steps, perStep, backend.name(), backend.threads());
-            }
+            StringBuilder sizes = new StringBuilder();
+            model.models().forEach((name, m) -> sizes.append(String.format(Locale.ROOT, "%s%s %.2fM", sizes.isEmpty() ? "" : ", ",
+                    name, m.params().count() / 1e6)));
+            err.printf(Locale.ROOT, "%s pretraining (%s parameters) on %,d sequences of %d tokens; %d steps of %.3g FLOPs (%s, %d threads)%n",
+                    obj.id(), sizes, data.size(), data.seqLength(), steps, perStep, backend.name(), backend.threads());
             Pretrainer.Result r = new Pretrainer(model, tokenizer, data, options, out, initialWeights).run(resume);
             new PrintStream(System.out, true, StandardCharsets.UTF_8).println(summary(r, obj, out));
         }
@@ -234,7 +232,7 @@ final class PretrainCommand implements Callable<Integer> {
         List<TrainingLog.Entry> entries = r.log().entries();
         StringBuilder s = new StringBuilder(String.format(Locale.ROOT, "%s after %d of %d steps in %s, %.0f tokens/s, %.3g training FLOPs",
                 r.steps() == r.totalSteps() ? "finished" : "stopped (resume with --resume)", r.steps(), r.totalSteps(),
-                TrainingOptions.duration(r.seconds()), r.tokensPerSecond(), r.flops()));
+                Progress.duration(r.seconds()), r.tokensPerSecond(), r.flops()));
         if (!entries.isEmpty()) {
             s.append(String.format(Locale.ROOT, "%nfirst log: %s%nlast log:  %s", describe(entries.getFirst()), describe(entries.getLast())));
         }

@@ -3,6 +3,7 @@ package dev.raccoon.cli;
 import dev.raccoon.engine.Backend;
 import dev.raccoon.model.ElectraConfig;
 import dev.raccoon.train.ModelInit;
+import dev.raccoon.train.Progress;
 import dev.raccoon.train.Trainer;
 import dev.raccoon.train.data.Example;
 import dev.raccoon.train.data.Labels;
@@ -134,14 +135,12 @@ final class TrainingOptions {
                             boolean resume, PrintStream err) throws IOException {
         try (Backend backend = compute.backend()) {
             ModelInit start = model(labels, dropout, options.task(), backend);
-            if (options.progress()) {
-                float p = start.model().config().hiddenDropoutProb();
-                // A checkpoint pretrained with --dropout 0 keeps 0 in its config.json, and fine-tuning inherits it.
-                String note = p == 0 && dropout == null && this.start.model != null
-                        ? "; the checkpoint's config.json sets none, --dropout 0.1 adds it" : "";
-                err.println("training " + start.description() + " on " + train.size() + " examples (dropout " + p + note
-                        + "; " + backend.name() + ", " + backend.threads() + " threads)");
-            }
+            float p = start.model().config().hiddenDropoutProb();
+            // A checkpoint pretrained with --dropout 0 keeps 0 in its config.json, and fine-tuning inherits it.
+            String note = p == 0 && dropout == null && this.start.model != null
+                    ? "; the checkpoint's config.json sets none, --dropout 0.1 adds it" : "";
+            err.println("training " + start.description() + " on " + train.size() + " examples (dropout " + p + note
+                    + "; " + backend.name() + ", " + backend.threads() + " threads)");
             Trainer.Result r = new Trainer(start.model(), start.tokenizer(), options, out).train(train, dev, resume);
             new PrintStream(System.out, true, StandardCharsets.UTF_8).println(summary(r, out.toString()));
         }
@@ -152,13 +151,7 @@ final class TrainingOptions {
         String best = r.bestStep() < 0 ? "no dev evaluation yet"
                 : String.format(Locale.ROOT, "best %s %.4f at step %d: %s/best", r.metric(), r.bestMetric(), r.bestStep(), out);
         return String.format(Locale.ROOT, "%s after %d of %d steps in %s, %.1f examples/s%n%s",
-                state, r.steps(), r.totalSteps(), duration(r.seconds()), r.examplesPerSecond(), best);
-    }
-
-    static String duration(double seconds) {
-        long s = Math.round(seconds);
-        return s >= 3600 ? String.format(Locale.ROOT, "%dh%02dm%02ds", s / 3600, s / 60 % 60, s % 60)
-                : s >= 60 ? String.format(Locale.ROOT, "%dm%02ds", s / 60, s % 60) : String.format(Locale.ROOT, "%.1fs", seconds);
+                state, r.steps(), r.totalSteps(), Progress.duration(r.seconds()), r.examplesPerSecond(), best);
     }
 
     List<Example> read(Path file, Labels labels, PrintStream err) throws IOException {

@@ -1,6 +1,7 @@
 package dev.raccoon.cli;
 
 import dev.raccoon.engine.Backend;
+import dev.raccoon.train.Progress;
 import dev.raccoon.train.Trainer;
 import dev.raccoon.train.Tuner;
 import dev.raccoon.train.data.Example;
@@ -66,6 +67,6 @@ final class TuneCommand implements Callable<Integer> {
         Tuner.Trial t = r.trial();
         return String.format(Locale.ROOT, "%-6d %-9s %-6d %-6s %-6d %-7s %-12.4f %s", t.index(), t.lr(), t.epochs(),
                 t.warmup(), t.batchSize(), t.dropout() == null ? "-" : t.dropout().toString(), r.result().bestMetric(),
-                TrainingOptions.duration(r.result().seconds()));
+                Progress.duration(r.result().seconds()));
     }
 }

@@ -42,9 +42,13 @@ class PretrainCommandTest {
         CliRun stopped = pretrain(corpus(dir), out, "--steps", "4", "--stop-after", "2");
         assertThat(stopped.exitCode()).as(stopped.err()).isZero();
         assertThat(stopped.out()).contains("stopped (resume with --resume) after 2 of 4 steps");
+        // --no-progress: the header, and a plain line per checkpoint instead of a bar.
+        assertThat(stopped.err()).contains("electra pretraining (").containsPattern("electra step 2/4 · loss [0-9.]+ · disc acc [0-9.]+ "
+                + "\\(base [0-9.]+\\) · \\d+ tok/s · [0-9.]+s, about [0-9.]+s left").doesNotContain("\r");
         assertThat(out.resolve("checkpoint-2/pretrain_state.json")).exists();
         CliRun resumed = pretrain(corpus(dir), out, "--steps", "4", "--resume");
         assertThat(resumed.exitCode()).as(resumed.err()).isZero();
+        assertThat(resumed.err()).contains("resuming ").contains("electra step 4/4 · ");
         assertThat(resumed.out()).contains("finished after 4 of 4 steps").contains("base rate").contains("disc information");
         assertThat(out.resolve("discriminator/model.safetensors")).exists();
         assertThat(Files.readString(out.resolve("discriminator/config.json"))).contains("ElectraForPreTraining");
@@ -96,6 +100,7 @@ class PretrainCommandTest {
         assertThat(otherLoss.err()).contains("discriminator_loss was content tokens only and is now every real token");
         CliRun resumed = pretrain(corpus(dir), out, "--steps", "4", "--resume", "--disc-loss-without-specials");
         assertThat(resumed.exitCode()).as(resumed.err()).isZero();
+        assertThat(resumed.err()).contains("resuming ").contains("electra step 4/4 · ");
         assertThat(resumed.out()).contains("finished after 4 of 4 steps");
     }
 

@@ -61,6 +61,9 @@ class TrainCommandTest {
         Path teacher = out.resolve("teacher");
         CliRun trained = raccoon("train", args(teacher));
         assertThat(trained.exitCode()).as(trained.err()).isZero();
+        assertThat(trained.err()).as("--no-progress: a plain line at each dev evaluation")
+                .containsPattern("train step 3/3 · epoch 1\\.00 · loss [0-9.]+ · dev_accuracy [0-9.]+ \\(best [0-9.]+\\) · \\d+ ex/s · ")
+                .doesNotContain("\r");
         // Unlabelled: two dev texts (one with extra spaces), a training text, a repeat and two new texts.
         List<String> devRows = Files.readAllLines(data.resolve("dev.tsv")), trainRows = Files.readAllLines(data.resolve("train.tsv"));
         Path unlabelled = out.resolve("corpus.txt");

@@ -63,7 +63,7 @@ public final class Trainer {
      * @param logEvery   write a training log line every this many steps
      * @param stopAfter  stop after this many steps as if interrupted, with {@code last/} saved; 0: run to the end.
      *                   The schedule still spans all epochs, so a resumed run continues it.
-     * @param progress   draw a progress bar and notes on stderr
+     * @param progress   draw a progress bar on stderr; without one, a plain line at each dev evaluation
      */
     public record Options(Task task, int epochs, int batchSize, float lr, int maxLength, float warmup,
                           float weightDecay, long seed, float maxGradNorm, int evalEvery, int logEvery,
@@ -176,7 +176,7 @@ public final class Trainer {
         TrainerState state;
         if (resume) {
             state = restore(optimizer, trajectory);
-            note("resuming " + out + " at step " + state.step() + " of " + totalSteps);
+            err.println("resuming " + out + " at step " + state.step() + " of " + totalSteps);
         } else {
             if (AtomicDirectory.latest(lastDir()) != null)
                 throw new IOException(lastDir() + " holds a checkpoint of an earlier run; continue it with --resume or choose another output directory");
@@ -197,6 +197,10 @@ public final class Trainer {
         long windowNanos = 0;
         int stopAt = options.stopAfter() > 0 ? Math.min(options.stopAfter(), totalSteps) : totalSteps;
         int padId = tokenizer.vocab().padId();
+        double lineLossSum = 0;
+        int lineLossCount = 0;
+        int firstStep = step;
+        long loopStarted = System.nanoTime();
 
         try (TrainingLogWriter log = TrainingLogWriter.open(logFile(), step);
              ProgressBar bar = options.progress() ? Progress.bar("train", totalSteps, step, err) : null) {
@@ -226,6 +230,8 @@ public final class Trainer {
                     windowExamples += indices.length;
                     lossSum += loss;
                     lossCount++;
+                    lineLossSum += loss;
+                    lineLossCount++;
                     double epochPosition = epoch + (b + 1.0) / plan.size();
                     if (bar != null) {
                         bar.stepTo(step);
@@ -260,8 +266,16 @@ public final class Trainer {
                             bestStep = step;
                             AtomicDirectory.replace(bestDir(), dir -> ModelDirectory.save(dir, model, tokenizer, DType.F32));
                         }
-                        if (bar != null) bar.setExtraMessage(String.format(Locale.ROOT, " %s %.4f (best %.4f)",
-                                options.task().metric(), metric, bestMetric));
+                        String measure = String.format(Locale.ROOT, "%s %.4f (best %.4f)", options.task().metric(), metric, bestMetric);
+                        if (bar != null) {
+                            bar.setExtraMessage(" " + measure);
+                        } else {
+                            err.println(Progress.line("train", step, totalSteps, step - firstStep, (System.nanoTime() - loopStarted) / 1e9,
+                                    String.format(Locale.ROOT, "epoch %.2f · loss %.4f · %s · %.0f ex/s", epochPosition,
+                                            lineLossSum / lineLossCount, measure, examples / (trainNanos / 1e9))));
+                            lineLossSum = 0;
+                            lineLossCount = 0;
+                        }
                     }
                     if (evaluate || step == stopAt) {
                         int nextEpoch = epochEnd ? epoch + 1 : epoch;
@@ -420,9 +434,5 @@ public final class Trainer {
 
     private static double round(double x) {
         return Math.round(x * 1e4) / 1e4;
-    }
-
-    private void note(String message) {
-        if (options.progress()) err.println(message);
     }
 }

@@ -48,6 +48,7 @@ public final class Pretrainer {
      * @param saveEvery   checkpoint every this many steps (and at the end)
      * @param logEvery    one log line per this many steps, averaging them
      * @param stopAfter   stop after this many steps with a checkpoint saved, as if interrupted; 0: run to the end
+     * @param progress    draw a progress bar on stderr; without one, a plain line at each checkpoint
      */
     public record Options(int steps, int batchSize, float lr, int warmupSteps, float weightDecay, float maxGradNorm,
                           int saveEvery, int logEvery, int stopAfter, long seed, boolean progress) {
@@ -127,7 +128,7 @@ public final class Pretrainer {
             Path last = latestCheckpoint();
             if (last == null) throw new IOException(out + ": no checkpoint-N directory to resume from");
             step = restore(last, optimizer, trajectory);
-            note("resuming " + last + " at step " + step + " of " + total);
+            System.err.println("resuming " + last + " at step " + step + " of " + total);
         } else {
             if (latestCheckpoint() != null)
                 throw new IOException(out + " holds a checkpoint of an earlier run; continue it with --resume or choose another output directory");
@@ -137,7 +138,7 @@ public final class Pretrainer {
             names.sort(Comparator.comparing(name -> model.models().get(name) == model.encoderModel()));
             for (String name : names) {
                 Path dir = initialWeights.get(name);
-                if (dir != null) note(name + ": " + InitialWeights.load(model.models().get(name), dir));
+                if (dir != null) System.err.println(name + ": " + InitialWeights.load(model.models().get(name), dir));
             }
             Files.createDirectories(out); // only now: a directory that cannot be loaded leaves nothing behind
             Files.deleteIfExists(out.resolve(LOG));
@@ -146,7 +147,9 @@ public final class Pretrainer {
         int padId = tokenizer.vocab().padId();
         int b = options.batchSize();
         int[] ids = new int[b * seq], types = new int[b * seq];
-        StepStats window = StepStats.ZERO;
+        StepStats window = StepStats.ZERO, sinceSave = StepStats.ZERO;
+        int firstStep = step;
+        long loopStarted = System.nanoTime();
         long windowNanos = 0, trainNanos = 0, trainTokens = 0;
         int stopAt = options.stopAfter() > 0 ? Math.min(options.stopAfter(), total) : total;
         try (TrainingLogWriter log = TrainingLogWriter.open(out.resolve(LOG), step);
@@ -170,13 +173,10 @@ public final class Pretrainer {
                 trainNanos += dt;
                 trainTokens += stats.realTokens();
                 window = window.plus(stats);
+                sinceSave = sinceSave.plus(stats);
                 if (bar != null) {
                     bar.stepTo(step);
-                    bar.setExtraMessage(model.objective() == Objective.ELECTRA
-                            ? String.format(Locale.ROOT, " loss %.3f · disc acc %.3f (base %.3f) · %.0f tok/s", stats.loss(),
-                                    stats.discAccuracy(), stats.baseRate(), trainTokens / (trainNanos / 1e9))
-                            : String.format(Locale.ROOT, " loss %.3f · mlm acc %.3f · %.0f tok/s", stats.loss(),
-                                    stats.mlmAccuracy(), trainTokens / (trainNanos / 1e9)));
+                    bar.setExtraMessage(" " + measures(stats, trainTokens / (trainNanos / 1e9)));
                 }
                 if (step % options.logEvery() == 0 || step == stopAt) {
                     log.write(logLine(log.newLine(), step, window, lr, windowNanos, step * flopsPerStep));
@@ -186,6 +186,9 @@ public final class Pretrainer {
                 if (step % options.saveEvery() == 0 || step == stopAt) {
                     save(step, optimizer, trajectory);
                     PretrainCurves.write(out.resolve(LOG), out.resolve(CURVES), model.objective());
+                    if (bar == null) System.err.println(Progress.line(model.objective().id(), step, total, step - firstStep,
+                            (System.nanoTime() - loopStarted) / 1e9, measures(sinceSave, trainTokens / (trainNanos / 1e9))));
+                    sinceSave = StepStats.ZERO;
                 }
             }
         }
@@ -210,6 +213,14 @@ public final class Pretrainer {
             orderEpoch = epoch;
         }
         return order[(int) (k % n)];
+    }
+
+    /** Loss, accuracy and speed for the bar (one step) or the plain line (the steps since the last checkpoint). */
+    private String measures(StepStats s, double tokensPerSecond) {
+        return model.objective() == Objective.ELECTRA
+                ? String.format(Locale.ROOT, "loss %.3f · disc acc %.3f (base %.3f) · %.0f tok/s", s.meanLoss(),
+                        s.discAccuracy(), s.baseRate(), tokensPerSecond)
+                : String.format(Locale.ROOT, "loss %.3f · mlm acc %.3f · %.0f tok/s", s.meanLoss(), s.mlmAccuracy(), tokensPerSecond);
     }
 
     private ObjectNode logLine(ObjectNode line, int step, StepStats w, float lr, long nanos, double flops) {
@@ -291,9 +302,5 @@ public final class Pretrainer {
 
     private static double round(double x) {
         return Math.round(x * 1e5) / 1e5;
-    }
-
-    private void note(String message) {
-        if (options.progress()) System.err.println(message);
     }
 }
