@@ -12,7 +12,7 @@ final class ComputeOptions {
     @Option(names = "--threads", defaultValue = "0", description = "CPU threads (0: all cores).")
     int threads;
 
-    @Option(names = "--no-progress", description = "No progress bar on stderr; a plain line at each dev evaluation (train) or checkpoint (pretrain) instead, for log files.")
+    @Option(names = "--no-progress", description = "No progress bar on stderr; a plain line at each dev evaluation (train, distill, tune) or checkpoint (pretrain) instead, for log files.")
     boolean noProgress;
 
     Backend backend() {
