@@ -27,8 +27,9 @@ public record ModelDirectory(Path dir, ElectraConfig config, WordPieceTokenizer 
     public record Contents(ElectraConfig config, WordPieceTokenizer tokenizer, Map<String, HostTensor> state,
                            Architecture architecture) {}
 
-    /** config.json of a model directory. */
+    /** config.json of a model directory: where loading, fine-tuning and pretraining's --init all start reading. */
     public static ElectraConfig readConfig(Path dir) throws IOException {
+        if (!Files.isDirectory(dir)) throw new IOException(dir + ": no such model directory");
         Path configFile = dir.resolve("config.json");
         if (!Files.isRegularFile(configFile)) throw new IOException(dir + ": no config.json in the model directory");
         return ElectraConfig.read(configFile);
@@ -56,7 +57,6 @@ public record ModelDirectory(Path dir, ElectraConfig config, WordPieceTokenizer 
     }
 
     public static ModelDirectory load(Path dir, Backend backend) throws IOException {
-        if (!Files.isDirectory(dir)) throw new IOException(dir + ": no such model directory");
         Contents contents = read(dir);
         PretrainedModel model = PretrainedModel.create(contents.architecture(), contents.config(), backend);
         try {
