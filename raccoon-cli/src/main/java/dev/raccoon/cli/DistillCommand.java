@@ -87,7 +87,7 @@ final class DistillCommand implements Callable<Integer> {
             }
             CorpusFiles unlabelledFiles = new CorpusFiles(unlabelled, training.data.encoding.encoding);
             data = Distillation.prepare(teachers, weights, labels.names(), train, unlabelledFiles, maxUnlabelled, devTexts,
-                    goldWeight, options.progress() ? err : null);
+                    goldWeight, err, options.progress());
         } finally {
             for (Classifier c : loaded) c.close();
         }

@@ -55,7 +55,8 @@ final class JsonLines {
         }
         if (node == null || !node.isObject()) return new Line(number, null, null, "line " + number + ": expected a JSON object");
         JsonNode text = node.get("text");
-        if (text == null || !text.isTextual())
+        if (text == null) return new Line(number, null, null, "line " + number + ": no \"text\" field");
+        if (!text.isTextual())
             return new Line(number, null, null, "line " + number + ": \"text\" must be a string");
         JsonNode pair = node.get("text_pair");
         if (pair != null && !pair.isNull() && !pair.isTextual())

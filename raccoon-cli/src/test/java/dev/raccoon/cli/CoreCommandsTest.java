@@ -61,17 +61,20 @@ class CoreCommandsTest {
         }
         in.add(3, "{not json");
         in.add(7, "{\"text\": 5}");
+        in.add(9, "{\"txt\": \"오타\"}");
         byte[] bytes = (String.join("\n", in) + "\n").getBytes(java.nio.charset.StandardCharsets.UTF_8);
         CliRun r = CliRun.run(bytes, "logits", "--model", CliRun.oracleClassifier().toString(), "--batch-size", "7");
         assertThat(r.exitCode()).isEqualTo(1);
-        assertThat(r.err()).contains("line 4: not valid JSON").contains("line 8: \"text\" must be a string");
+        assertThat(r.err()).contains("line 4: not valid JSON").contains("line 8: \"text\" must be a string")
+                .contains("line 10: no \"text\" field");
         String[] out = r.out().split("\n");
-        assertThat(out).hasSize(cases.size() + 2);
+        assertThat(out).hasSize(cases.size() + 3);
         assertThat(JSON.readTree(out[3]).has("error")).isTrue();
         assertThat(JSON.readTree(out[7]).has("error")).isTrue();
+        assertThat(JSON.readTree(out[9]).has("error")).isTrue();
         int next = 0;
         for (int i = 0; i < out.length; i++) {
-            if (i == 3 || i == 7) continue;
+            if (i == 3 || i == 7 || i == 9) continue;
             JsonNode expected = cases.get(next++).get("logits");
             JsonNode actual = JSON.readTree(out[i]).get("logits");
             for (int j = 0; j < 2; j++)

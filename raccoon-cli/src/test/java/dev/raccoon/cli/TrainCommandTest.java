@@ -76,6 +76,8 @@ class TrainCommandTest {
         assertThat(distilled.exitCode()).as(distilled.err()).isZero();
         assertThat(distilled.err()).contains("distilling: 1 teacher; 48 labelled rows; 6 unlabelled lines read, 2 kept "
                 + "(2 equal to a held-out text, 2 repeated or labelled already, 0 blank)");
+        assertThat(distilled.err()).as("--no-progress: a plain line when a teacher has labelled every text")
+                .contains("teachers step 1/1 · " + teacher.resolve("best") + " labelled 50 texts · ");
         // 50 rows in batches of 16: 4 steps.
         assertThat(distilled.out()).contains("finished after 4 of 4 steps");
         JsonNode state = JSON.readTree(out.resolve("student/last/trainer_state.json").toFile());

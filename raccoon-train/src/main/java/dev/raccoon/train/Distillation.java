@@ -85,10 +85,12 @@ public final class Distillation {
      * @param unlabelled   text files, one text a line (gzip when named .gz), read up to {@code maxUnlabelled} lines
      * @param heldOut      texts that must not be trained on (the dev set's)
      * @param goldWeight   w above, in [0, 1]
+     * @param progress     where the teachers' labelling reports progress (null: nowhere): a bar, or when
+     *                     {@code bar} is false a plain line as each teacher finishes
      */
     public static Data prepare(List<Teacher> teachers, double[] weights, List<String> labels, List<Example> labelled,
                                CorpusFiles unlabelled, long maxUnlabelled, List<String> heldOut, float goldWeight,
-                               PrintStream progress) throws IOException {
+                               PrintStream progress, boolean bar) throws IOException {
         if (teachers.isEmpty()) throw new IllegalArgumentException("distillation needs at least one teacher");
         if (!(goldWeight >= 0 && goldWeight <= 1))
             throw new IllegalArgumentException("the gold label's weight must lie in [0, 1], got " + goldWeight);
@@ -124,7 +126,7 @@ public final class Distillation {
         }
         allTexts.addAll(texts);
         for (int i = 0; i < texts.size(); i++) allPairs.add(null);
-        float[][] mean = meanProbabilities(teachers, shares, allTexts, allPairs, progress);
+        float[][] mean = meanProbabilities(teachers, shares, allTexts, allPairs, progress, bar);
 
         List<Example> examples = new ArrayList<>(allTexts.size());
         for (int i = 0; i < labelled.size(); i++) {
@@ -157,12 +159,13 @@ public final class Distillation {
         return shares;
     }
 
-    /** The teachers' probabilities averaged with their shares, row by row; a bar over texts × teachers when progress is not null. */
+    /** The teachers' probabilities averaged with their shares, row by row, reporting progress as {@link #prepare} says. */
     static float[][] meanProbabilities(List<Teacher> teachers, double[] shares, List<String> texts, List<String> pairs,
-                                       PrintStream progress) {
+                                       PrintStream progress, boolean bar) {
         int n = texts.size(), classes = teachers.getFirst().labels().size();
         float[][] mean = new float[n][classes];
-        try (ProgressBar bar = progress == null ? null
+        long started = System.nanoTime();
+        try (ProgressBar labelling = progress == null || !bar ? null
                 : Progress.bar("teachers", Math.toIntExact((long) n * teachers.size()), 0, progress)) {
             for (int t = 0; t < teachers.size(); t++) {
                 for (int start = 0; start < n; start += CHUNK) {
@@ -170,7 +173,12 @@ public final class Distillation {
                     float[][] p = teachers.get(t).probabilities(texts.subList(start, end), pairs.subList(start, end));
                     for (int i = start; i < end; i++)
                         for (int c = 0; c < classes; c++) mean[i][c] += (float) (shares[t] * p[i - start][c]);
-                    if (bar != null) bar.stepBy(end - start);
+                    if (labelling != null) labelling.stepBy(end - start);
+                }
+                if (progress != null && !bar) {
+                    double seconds = (System.nanoTime() - started) / 1e9;
+                    progress.println(Progress.line("teachers", t + 1, teachers.size(), t + 1, seconds,
+                            teachers.get(t).name() + " labelled " + n + " texts"));
                 }
             }
         }

@@ -11,8 +11,10 @@ import dev.raccoon.train.data.Labels;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -57,8 +59,13 @@ class DistillationTest {
         try (Classifier a = teacher(tmp.resolve("a"), labels, 1); Classifier b = teacher(tmp.resolve("b"), labels, 2)) {
             List<Distillation.Teacher> teachers = List.of(Distillation.Teacher.of(a), Distillation.Teacher.of(b));
             List<Example> labelled = List.of(Example.classified("정말 재밌어요", null, 1), Example.classified("지루했다", null, 0));
+            ByteArrayOutputStream log = new ByteArrayOutputStream();
             Distillation.Data data = Distillation.prepare(teachers, null, labels, labelled, CorpusFiles.utf8(List.of(unlabelled)), Long.MAX_VALUE,
-                    List.of("dev   리뷰입니다"), 0.25f, null);
+                    List.of("dev   리뷰입니다"), 0.25f, new PrintStream(log, true, StandardCharsets.UTF_8), false);
+            // Without a bar, a plain line as each teacher finishes labelling, for a log file.
+            assertThat(log.toString(StandardCharsets.UTF_8).lines())
+                    .satisfiesExactly(l -> assertThat(l).startsWith("teachers step 1/2 · " + teachers.get(0).name() + " labelled 4 texts · "),
+                            l -> assertThat(l).startsWith("teachers step 2/2 · " + teachers.get(1).name() + " labelled 4 texts · "));
 
             assertThat(data.summary()).isEqualTo(new Distillation.Summary(2, 2, 6, 2, 1, 2, 1));
             List<String> texts = new ArrayList<>();
@@ -75,21 +82,21 @@ class DistillationTest {
 
             // Weights are shares of the mean: 3 and 1 count a's probabilities three times as much as b's.
             Distillation.Data weighted = Distillation.prepare(teachers, new double[] {3, 1}, labels, labelled, NO_UNLABELLED,
-                    0, List.of(), 0f, null);
+                    0, List.of(), 0f, null, false);
             for (Example e : weighted.examples())
                 assertThat(e.probabilities()).as(e.text())
                         .containsExactly(mean(List.of(a, b), new double[] {0.75, 0.25}, e.text()), within(1e-6f));
 
             assertThatThrownBy(() -> Distillation.prepare(teachers, null, List.of("bad", "good"), labelled, NO_UNLABELLED, 0,
-                    List.of(), 0.5f, null)).hasMessageContaining("has the labels [negative, positive], the student [bad, good]");
-            assertThatThrownBy(() -> Distillation.prepare(teachers, null, labels, labelled, NO_UNLABELLED, 0, List.of(), 1.5f, null))
+                    List.of(), 0.5f, null, false)).hasMessageContaining("has the labels [negative, positive], the student [bad, good]");
+            assertThatThrownBy(() -> Distillation.prepare(teachers, null, labels, labelled, NO_UNLABELLED, 0, List.of(), 1.5f, null, false))
                     .hasMessageContaining("in [0, 1], got 1.5");
             assertThatThrownBy(() -> Distillation.prepare(teachers, null, labels, List.of(Example.classified("x", null, 2)),
-                    NO_UNLABELLED, 0, List.of(), 0.5f, null)).hasMessageContaining("needs one of 2 labels: x");
+                    NO_UNLABELLED, 0, List.of(), 0.5f, null, false)).hasMessageContaining("needs one of 2 labels: x");
             assertThatThrownBy(() -> Distillation.prepare(teachers, new double[] {1}, labels, labelled, NO_UNLABELLED, 0,
-                    List.of(), 0.5f, null)).hasMessageContaining("1 teacher weights for 2 teachers");
+                    List.of(), 0.5f, null, false)).hasMessageContaining("1 teacher weights for 2 teachers");
             assertThatThrownBy(() -> Distillation.prepare(teachers, new double[] {1, 0}, labels, labelled, NO_UNLABELLED, 0,
-                    List.of(), 0.5f, null)).hasMessageContaining("teacher weights must be positive, got 0.0");
+                    List.of(), 0.5f, null, false)).hasMessageContaining("teacher weights must be positive, got 0.0");
         }
     }
 }
