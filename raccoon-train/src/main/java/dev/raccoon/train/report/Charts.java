@@ -24,8 +24,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 
-/** The report's charts, drawn with XChart into PNG files. */
-final class Charts {
+/** The report's charts (and the pretraining curves' panels), drawn with XChart into PNG files. */
+public final class Charts {
     private static final int WIDTH = 640;
     private static final int HEIGHT = 480;
 
@@ -87,20 +87,41 @@ final class Charts {
 
     /** One line per field of the log that has values; null when none has. */
     static XYChart curves(TrainingLog log, String title, String yAxis, List<String> fields) {
-        XYChart chart = xy(title, "step", yAxis);
+        return curves(log, title, yAxis, fields, WIDTH, HEIGHT);
+    }
+
+    /** One line per field of the log that has values, over a {@link StepAxis}; null when none has. */
+    public static XYChart curves(TrainingLog log, String title, String yAxis, List<String> fields, int width, int height) {
+        XYChart chart = xy(title, "step", yAxis, width, height);
         chart.getStyler().setLegendPosition(Styler.LegendPosition.OutsideS);
+        double lastStep = 0;
         boolean any = false;
         for (String field : fields) {
             double[][] s = log.series(field);
             if (s[0].length == 0) continue;
             line(chart, field, s[0], s[1]).setMarker(s[0].length == 1 ? SeriesMarkers.CIRCLE : SeriesMarkers.NONE);
+            for (double step : s[0]) lastStep = Math.max(lastStep, step);
             any = true;
         }
-        return any ? chart : null;
+        if (!any) return null;
+        StepAxis.apply(chart, lastStep);
+        return chart;
+    }
+
+    /** An empty chart that says so, for a panel whose log has no values yet. */
+    public static XYChart placeholder(String title, String yAxis, int width, int height) {
+        XYChart chart = xy(title, "step", yAxis, width, height);
+        chart.getStyler().setLegendPosition(Styler.LegendPosition.OutsideS);
+        chart.addSeries("no data yet", new double[] {0}, new double[] {0});
+        return chart;
     }
 
     private static XYChart xy(String title, String xAxis, String yAxis) {
-        XYChart chart = new XYChartBuilder().width(WIDTH).height(HEIGHT).title(title).xAxisTitle(xAxis).yAxisTitle(yAxis).build();
+        return xy(title, xAxis, yAxis, WIDTH, HEIGHT);
+    }
+
+    private static XYChart xy(String title, String xAxis, String yAxis, int width, int height) {
+        XYChart chart = new XYChartBuilder().width(width).height(height).title(title).xAxisTitle(xAxis).yAxisTitle(yAxis).build();
         chart.getStyler().setChartBackgroundColor(Color.WHITE);
         chart.getStyler().setPlotGridLinesColor(new Color(0xDDDDDD));
         return chart;
