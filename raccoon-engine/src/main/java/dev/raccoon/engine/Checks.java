@@ -80,6 +80,14 @@ public final class Checks {
         rowStats(x, rstd, "rstd");
     }
 
+    /** AdamW's state is shaped like the parameter, and its bias corrections count steps from 1. */
+    public static void adamw(Tensor param, Tensor grad, Tensor m, Tensor v, int step) {
+        sameSize(param, grad);
+        sameSize(param, m);
+        sameSize(param, v);
+        if (step < 1) throw new IllegalArgumentException("AdamW step starts at 1, got " + step);
+    }
+
     /** Index of class {@code label} within a row, or −1 for an ignored row. */
     public static int label(int label, int ignoreIndex, int classes) {
         if (label == ignoreIndex) return -1;

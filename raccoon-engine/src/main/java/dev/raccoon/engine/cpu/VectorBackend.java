@@ -574,10 +574,7 @@ public final class VectorBackend extends ArrayBackend {
     @Override
     public void adamw(Tensor param, Tensor grad, Tensor m, Tensor v, float lr, float beta1, float beta2, float eps,
                       float weightDecay, int step) {
-        Checks.sameSize(param, grad);
-        Checks.sameSize(param, m);
-        Checks.sameSize(param, v);
-        if (step < 1) throw new IllegalArgumentException("AdamW step starts at 1, got " + step);
+        Checks.adamw(param, grad, m, v, step);
         ArrayTensor P = arr(param), Gr = arr(grad), M = arr(m), Vv = arr(v);
         float decay = 1 - lr * weightDecay, stepSize = (float) (lr / (1 - Math.pow(beta1, step)));
         float invBc2Sqrt = (float) (1 / Math.sqrt(1 - Math.pow(beta2, step)));

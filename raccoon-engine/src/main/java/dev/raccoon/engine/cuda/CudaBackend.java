@@ -783,10 +783,7 @@ public final class CudaBackend implements Backend {
     public void adamw(Tensor param, Tensor grad, Tensor m, Tensor v, float lr, float beta1, float beta2, float eps,
                       float weightDecay, int step) {
         enter();
-        Checks.sameSize(param, grad);
-        Checks.sameSize(param, m);
-        Checks.sameSize(param, v);
-        if (step < 1) throw new IllegalArgumentException("AdamW step starts at 1, got " + step);
+        Checks.adamw(param, grad, m, v, step);
         double bc1 = 1 - Math.pow(beta1, step), bc2Sqrt = Math.sqrt(1 - Math.pow(beta2, step));
         elementwise(K.adamw, param.size(), param, grad, m, v, (long) param.size(), lr, beta1, beta2, eps, weightDecay,
                 bc1, bc2Sqrt);

@@ -348,10 +348,7 @@ public final class ScalarBackend extends ArrayBackend {
     @Override
     public void adamw(Tensor param, Tensor grad, Tensor m, Tensor v, float lr, float beta1, float beta2, float eps,
                       float weightDecay, int step) {
-        Checks.sameSize(param, grad);
-        Checks.sameSize(param, m);
-        Checks.sameSize(param, v);
-        if (step < 1) throw new IllegalArgumentException("AdamW step starts at 1, got " + step);
+        Checks.adamw(param, grad, m, v, step);
         ArrayTensor P = arr(param), G = arr(grad), M = arr(m), V = arr(v);
         double bc1 = 1 - Math.pow(beta1, step), bc2Sqrt = Math.sqrt(1 - Math.pow(beta2, step));
         for (int i = 0; i < param.size(); i++) {
