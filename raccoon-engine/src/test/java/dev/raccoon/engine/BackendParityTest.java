@@ -409,6 +409,13 @@ abstract class BackendParityTest {
             res[i] = concat(be.read(P), be.read(M), be.read(V));
         }
         assertClose("adamw", res[1], res[0], tol(1e-6));
+
+        Backend be = be();
+        Tensor P = be.of(p, n), G = be.of(g, n);
+        assertThatThrownBy(() -> be.adamw(P, G, be.zeros(n), be.zeros(n), 1e-3f, 0.9f, 0.999f, 1e-6f, 0.01f, 0))
+                .hasMessageContaining("AdamW step starts at 1, got 0");
+        assertThatThrownBy(() -> be.adamw(P, G, be.zeros(n - 1), be.zeros(n), 1e-3f, 0.9f, 0.999f, 1e-6f, 0.01f, 1))
+                .isInstanceOf(IllegalArgumentException.class);
     }
 
     @Test
