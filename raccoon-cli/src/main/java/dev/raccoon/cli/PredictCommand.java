@@ -3,6 +3,7 @@ package dev.raccoon.cli;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.raccoon.api.Classifier;
 import dev.raccoon.api.Prediction;
+import dev.raccoon.text.WordPieceTokenizer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -37,7 +38,7 @@ final class PredictCommand implements Callable<Integer> {
         List<String> inputs = texts.isEmpty() ? readStdin() : texts;
         // The server answers 400 to an empty text; a blank argument is as surely a mistake (an unset shell variable).
         for (int i = 0; i < inputs.size(); i++)
-            if (inputs.get(i).isBlank()) throw new IllegalArgumentException("TEXT " + (i + 1) + " is empty");
+            if (WordPieceTokenizer.isBlank(inputs.get(i))) throw new IllegalArgumentException("TEXT " + (i + 1) + " is empty");
         PrintStream out = new PrintStream(System.out, false, StandardCharsets.UTF_8);
         try (Classifier classifier = modelOptions.load(taskOption.task)) {
             List<Prediction> predictions = classifier.classify(inputs);

@@ -65,8 +65,8 @@ final class ServeCommand implements Callable<Integer> {
                 System.err.println("raccoon serve: stopped");
             }
         }, "raccoon-serve-shutdown"));
-        System.err.printf("raccoon serve: listening on http://%s:%d/ (model %s, labels %s, device %s)%n",
-                host, server.port(), classifier.directory(), classifier.labels(), classifier.device());
+        System.err.printf("raccoon serve: listening on %s (model %s, labels %s, device %s)%n",
+                SentimentServer.url(host, server.port()), classifier.directory(), classifier.labels(), classifier.device());
         stopped.await(); // until SIGTERM/SIGINT runs the hook
         return 0;
     }

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.raccoon.api.Prediction;
 import dev.raccoon.text.TextEncodings;
+import dev.raccoon.text.WordPieceTokenizer;
 
 import java.io.IOException;
 import java.io.Serializable;
@@ -108,7 +109,7 @@ public record ScoreRows(TableFormat format, List<String> header, int textIndex, 
     }
 
     private static Parsed checked(List<String> fields, ObjectNode object, String text, String where) {
-        if (text.isBlank()) return new Parsed(fields, object, null, where + ": empty text");
+        if (WordPieceTokenizer.isBlank(text)) return new Parsed(fields, object, null, where + ": empty text");
         return new Parsed(fields, object, text, null);
     }
 

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.raccoon.text.WordPieceTokenizer;
 
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
@@ -16,6 +17,7 @@ import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
+import java.util.Set;
 
 /**
  * A validated body of {@code POST /v1/sentiment}: {@code {"text": "..."}} or {@code {"texts": ["...", ...]}}, with
@@ -30,8 +32,10 @@ record SentimentRequest(List<String> texts, boolean single, boolean explain) {
             .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
             .disable(JsonParser.Feature.AUTO_CLOSE_SOURCE);
 
-    static SentimentRequest parse(byte[] body, String contentType, ServeConfig limits) {
+    static SentimentRequest parse(byte[] body, String contentType, String contentEncoding, ServeConfig limits) {
         checkContentType(contentType);
+        if (contentEncoding != null && !contentEncoding.isBlank() && !contentEncoding.strip().equalsIgnoreCase("identity"))
+            throw new ApiError(415, "Content-Encoding " + shorten(contentEncoding) + " is not supported; send the body uncompressed");
         String text;
         try {
             text = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
@@ -39,6 +43,7 @@ record SentimentRequest(List<String> texts, boolean single, boolean explain) {
         } catch (CharacterCodingException e) {
             throw new ApiError(400, "the request body is not valid UTF-8");
         }
+        if (text.startsWith("\uFEFF")) text = text.substring(1); // a byte-order mark some editors write
         if (text.isBlank()) throw new ApiError(400, "the request body is empty; send {\"text\": \"...\"} or {\"texts\": [...]}");
         JsonNode root;
         try {
@@ -86,7 +91,6 @@ record SentimentRequest(List<String> texts, boolean single, boolean explain) {
     }
 
     private static void checkText(String t, String where, ServeConfig limits) {
-        if (t.isBlank()) throw new ApiError(400, where + " is empty");
         if (t.length() > 2 * limits.maxChars() || t.codePointCount(0, t.length()) > limits.maxChars())
             throw new ApiError(400, where + " has " + t.codePointCount(0, t.length()) + " characters; at most "
                     + limits.maxChars() + " are allowed");
@@ -96,17 +100,22 @@ record SentimentRequest(List<String> texts, boolean single, boolean explain) {
             else if (Character.isSurrogate(c)) throw new ApiError(400, where + " holds an unpaired surrogate (\\u"
                     + Integer.toHexString(c) + "), which is not text");
         }
+        if (WordPieceTokenizer.isBlank(t)) throw new ApiError(400, where + " is empty (nothing but spaces or invisible characters)");
     }
 
+    /**
+     * JSON, or no type at all or curl's default for {@code -d} (application/x-www-form-urlencoded): a client that
+     * forgot the header still sent JSON, and reading it as such loses nothing. UTF-8 only.
+     */
     private static void checkContentType(String contentType) {
-        if (contentType == null || contentType.isBlank()) return; // curl --data-binary without -H: be lenient
+        if (contentType == null || contentType.isBlank()) return;
         String[] parts = contentType.toLowerCase(Locale.ROOT).split(";");
-        String type = parts[0].strip();
-        if (!type.equals("application/json") && !type.endsWith("+json"))
+        String type = parts.length == 0 ? "" : parts[0].strip();
+        if (!type.equals("application/json") && !type.endsWith("+json") && !type.equals("application/x-www-form-urlencoded"))
             throw new ApiError(415, "Content-Type must be application/json, got " + shorten(contentType));
         for (int i = 1; i < parts.length; i++) {
             String p = parts[i].strip();
-            if (p.startsWith("charset=") && !p.substring(8).replace("\"", "").equals("utf-8"))
+            if (p.startsWith("charset=") && !Set.of("utf-8", "utf8").contains(p.substring(8).replace("\"", "").strip()))
                 throw new ApiError(415, "the body must be UTF-8, got " + shorten(p));
         }
     }

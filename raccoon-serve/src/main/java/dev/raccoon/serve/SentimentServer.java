@@ -22,11 +22,15 @@ import org.slf4j.LoggerFactory;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.net.BindException;
+import java.net.UnknownHostException;
 import java.nio.ByteBuffer;
+import java.nio.channels.UnresolvedAddressException;
 import java.time.Duration;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.TimeoutException;
 
 /**
  * The sentiment HTTP service: {@code POST /v1/sentiment}, {@code GET /health}, {@code GET /metrics},
@@ -59,10 +63,12 @@ public final class SentimentServer implements AutoCloseable {
         this.batcher = new MicroBatcher(texts -> classifier.logits(texts, null), config.maxBatch(), config.maxWaitMs(), registry);
         this.service = new SentimentService(classifier, batcher);
         byte[] index = resource(WEB + "index.html"), js = resource(WEB + "app.js"), css = resource(WEB + "style.css");
-        byte[] openapi = resource("/dev/raccoon/serve/openapi.json");
+        byte[] openapi = openApi(config);
         this.app = Javalin.create(c -> {
             c.startup.showJavalinBanner = false;
             c.startup.showOldJavalinVersionWarning = false;
+            // A client that sends its body slowly parks a virtual thread instead of holding one of a few platform ones.
+            c.concurrency.useVirtualThreads = true;
             c.http.prefer405over404 = true;
             c.http.maxRequestSize = config.maxBodyBytes();
             c.jetty.host = config.host();
@@ -94,7 +100,10 @@ public final class SentimentServer implements AutoCloseable {
             c.routes.exception(ApiError.class, (e, ctx) -> error(ctx, e.status, e.getMessage()));
             c.routes.exception(HttpResponseException.class, (e, ctx) -> error(ctx, e.getStatus(), switch (e.getStatus()) {
                 case 404 -> "no such endpoint: " + ctx.method() + " " + ctx.path() + "; see /openapi.json";
-                case 405 -> "method " + ctx.method() + " is not allowed on " + ctx.path();
+                case 405 -> {
+                    ctx.header("Allow", ctx.path().startsWith("/v1/sentiment") ? "POST" : "GET, HEAD");
+                    yield "method " + ctx.method() + " is not allowed on " + ctx.path();
+                }
                 default -> e.getMessage();
             }));
             c.routes.exception(Exception.class, (e, ctx) -> {
@@ -107,12 +116,33 @@ public final class SentimentServer implements AutoCloseable {
     /** Starts a server on {@code config.host():config.port()} (port 0: a free one, see {@link #port()}). */
     public static SentimentServer start(Classifier classifier, ServeConfig config) {
         SentimentServer s = new SentimentServer(classifier, config);
-        s.app.start();
+        try {
+            s.app.start();
+        } catch (RuntimeException e) {
+            s.close();
+            throw new IllegalStateException(cannotListen(config, e), e);
+        }
         if (s.app.jettyServer().server().getDescendant(GracefulHandler.class) == null) {
             s.close();
             throw new IllegalStateException("Jetty's handler chain lost its GracefulHandler; shutdown would not be graceful");
         }
         return s;
+    }
+
+    /** What went wrong at bind time, in words: Javalin calls every failure "Port already in use". */
+    private static String cannotListen(ServeConfig config, RuntimeException e) {
+        String where = "cannot listen on " + url(config.host(), config.port());
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof BindException b) return where + ": " + b.getMessage();
+            if (t instanceof UnresolvedAddressException || t instanceof UnknownHostException)
+                return where + ": unknown host " + config.host();
+        }
+        return where + ": " + e.getMessage();
+    }
+
+    /** {@code http://host:port/}, an IPv6 address in brackets. */
+    public static String url(String host, int port) {
+        return "http://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + port + "/";
     }
 
     public int port() {
@@ -124,7 +154,7 @@ public final class SentimentServer implements AutoCloseable {
     }
 
     private void sentiment(Context ctx) {
-        SentimentRequest request = SentimentRequest.parse(readBody(ctx), ctx.header("Content-Type"), config);
+        SentimentRequest request = SentimentRequest.parse(readBody(ctx), ctx.header("Content-Type"), ctx.header("Content-Encoding"), config);
         CompletableFuture<byte[]> response = service.classify(request.texts(), request.explain()).thenApply(results -> {
             ObjectNode body;
             if (request.single()) {
@@ -171,7 +201,10 @@ public final class SentimentServer implements AutoCloseable {
             }
             return body;
         } catch (IOException e) {
-            throw new ApiError(400, "could not read the request body: " + e.getMessage());
+            for (Throwable t = e; t != null; t = t.getCause())
+                if (t instanceof TimeoutException)
+                    throw new ApiError(408, "the request body did not arrive in time; the connection was idle too long");
+            throw new ApiError(400, "could not read the request body; the connection broke off");
         }
     }
 
@@ -191,6 +224,7 @@ public final class SentimentServer implements AutoCloseable {
         ObjectNode o = JSON.createObjectNode();
         o.put("label", r.prediction().label());
         o.put("probability", r.prediction().probability());
+        o.put("truncated", r.truncated());
         ObjectNode probs = o.putObject("probabilities");
         for (int i = 0; i < r.prediction().labels().size(); i++)
             probs.put(r.prediction().labels().get(i), r.prediction().probabilities()[i]);
@@ -209,6 +243,8 @@ public final class SentimentServer implements AutoCloseable {
         classifier.labels().forEach(labels::add);
         o.put("device", classifier.device());
         o.put("maxLength", classifier.maxLength());
+        o.putObject("limits").put("maxTexts", config.maxTexts()).put("maxChars", config.maxChars())
+                .put("maxExplainTexts", config.maxExplainTexts()).put("maxBodyBytes", config.maxBodyBytes());
         ctx.status(stopping ? 503 : 200).contentType("application/json").result(bytes(o));
     }
 
@@ -218,7 +254,8 @@ public final class SentimentServer implements AutoCloseable {
      * expose one meter both ways, hence two.
      */
     private void record(Context ctx, Float ms) {
-        String path = KNOWN_PATHS.contains(ctx.path()) ? ctx.path() : "other";
+        String requested = ctx.path().length() > 1 && ctx.path().endsWith("/") ? ctx.path().substring(0, ctx.path().length() - 1) : ctx.path();
+        String path = KNOWN_PATHS.contains(requested) ? requested : "other";
         String method = KNOWN_METHODS.contains(ctx.method().name()) ? ctx.method().name() : "OTHER";
         Duration took = Duration.ofNanos((long) (ms * 1e6));
         Timer.builder("http.server.requests").description("HTTP requests by method, path and status")
@@ -256,6 +293,21 @@ public final class SentimentServer implements AutoCloseable {
     static byte[] bytes(Object node) {
         try {
             return JSON.writeValueAsBytes(node);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** The OpenAPI document with this server's limits in the request schema, so it says what the server accepts. */
+    private static byte[] openApi(ServeConfig config) {
+        try {
+            ObjectNode doc = (ObjectNode) JSON.readTree(resource("/dev/raccoon/serve/openapi.json"));
+            ObjectNode properties = (ObjectNode) doc.at("/components/schemas/SentimentRequest/properties");
+            ((ObjectNode) properties.get("text")).put("maxLength", config.maxChars());
+            ObjectNode texts = (ObjectNode) properties.get("texts");
+            texts.put("maxItems", config.maxTexts());
+            ((ObjectNode) texts.get("items")).put("maxLength", config.maxChars());
+            return bytes(doc);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

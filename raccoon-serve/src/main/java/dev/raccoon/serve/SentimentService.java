@@ -23,8 +23,11 @@ import java.util.concurrent.CompletableFuture;
 final class SentimentService {
     record TokenScore(String token, float score) {}
 
-    /** One text's answer; {@code tokens} is null unless explained. */
-    record Result(Prediction prediction, List<TokenScore> tokens) {}
+    /**
+     * One text's answer; {@code tokens} is null unless explained. {@code truncated}: the text has more tokens than
+     * the model reads, so its end played no part in the answer.
+     */
+    record Result(Prediction prediction, boolean truncated, List<TokenScore> tokens) {}
 
     private final Classifier classifier;
     private final MicroBatcher batcher;
@@ -42,7 +45,7 @@ final class SentimentService {
     CompletableFuture<List<Result>> classify(List<String> texts, boolean explain) {
         if (!explain) return batcher.submit(texts).thenApply(logits -> {
             List<Result> out = new ArrayList<>(texts.size());
-            for (float[] row : logits) out.add(new Result(classifier.prediction(row), null));
+            for (int t = 0; t < texts.size(); t++) out.add(new Result(classifier.prediction(logits[t]), truncated(texts.get(t)), null));
             return out;
         });
         List<String> all = new ArrayList<>(texts);
@@ -64,10 +67,15 @@ final class SentimentService {
                     float occluded = classifier.prediction(logits[variant++]).probabilities()[p.labelId()];
                     scores.add(new TokenScore(token, p.probability() - occluded));
                 }
-                out.add(new Result(p, scores));
+                out.add(new Result(p, truncated(texts.get(t)), scores));
             }
             return out;
         });
+    }
+
+    private boolean truncated(String text) {
+        // The tokenizer stops soon after the length it is given, so this costs a few hundred tokens at most.
+        return tokenizer.encode(text, null, classifier.maxLength() + 1).length() > classifier.maxLength();
     }
 
     /** The pieces as text, piece {@code masked} replaced by the mask token. */

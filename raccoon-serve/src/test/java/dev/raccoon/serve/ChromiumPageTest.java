@@ -70,6 +70,27 @@ class ChromiumPageTest {
         }
     }
 
+    @Test
+    void aBadLineFailsAloneUnderTheServersOwnLimits() throws Exception {
+        // Five texts a request and 30 characters a text: the page learns both from /health, sends seven reviews in
+        // two requests, and when the first is refused for line 4 it sends that chunk's lines one by one.
+        ServeConfig tight = Oracle.config().withLimits(1 << 20, 5, 30);
+        try (SentimentServer small = SentimentServer.start(Oracle.classifier(), tight)) {
+            List<String> lines = new ArrayList<>(List.of("영화 정말 재밌어요", "시간 아깝다", "", "배우들 연기가 좋았어요"));
+            lines.add(3, "너무 길어요 ".repeat(6));
+            lines.addAll(List.of("최고", "별로", "그저 그랬다"));
+            String url = "http://127.0.0.1:" + small.port() + "/?reviews=" + URLEncoder.encode(String.join("\n", lines), StandardCharsets.UTF_8);
+            String dom = chromium("--dump-dom", url);
+            assertThat(dom).contains("data-state=\"done\"").contains("1개 리뷰를 분석하지 못했습니다");
+            Matcher failed = Pattern.compile("<article class=\"result failed\" data-line=\"(\\d+)\" data-error=\"([^\"]*)\"").matcher(dom);
+            assertThat(failed.find()).isTrue();
+            assertThat(failed.group(1)).isEqualTo("4");
+            assertThat(failed.group(2)).isEqualTo("the review has 41 characters; at most 30 are allowed");
+            assertThat(failed.find()).isFalse();
+            assertThat(Pattern.compile("<article class=\"result\" data-label=").matcher(dom).results().count()).isEqualTo(6);
+        }
+    }
+
     /** Runs headless Chromium with a virtual-time budget, so the page's fetches finish before it dumps or shoots. */
     private String chromium(String... args) throws Exception {
         List<String> command = new ArrayList<>(List.of(CHROMIUM.toString(), "--headless", "--no-sandbox",

@@ -2,6 +2,7 @@ package dev.raccoon.serve;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.raccoon.api.Classifier;
 import dev.raccoon.api.Prediction;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -22,13 +23,15 @@ class SentimentServerTest {
 
     @BeforeAll
     static void start() {
-        server = SentimentServer.start(Oracle.classifier(), Oracle.config().withLimits(4096, 8, 50));
+        server = SentimentServer.start(Oracle.classifier(), CONFIG);
     }
 
     @AfterAll
     static void stop() {
         server.close();
     }
+
+    private static final ServeConfig CONFIG = Oracle.config().withLimits(4096, 8, 50);
 
     private static JsonNode json(HttpResponse<String> r) throws Exception {
         assertThat(r.headers().firstValue("Content-Type")).hasValueSatisfying(ct -> assertThat(ct).startsWith("application/json"));
@@ -99,6 +102,10 @@ class SentimentServerTest {
         assertThat(body.get("model").asText()).endsWith("electra-classifier");
         assertThat(body.get("labels")).extracting(JsonNode::asText).containsExactly("LABEL_0", "LABEL_1");
         assertThat(body.get("device").asText()).isNotBlank();
+        // The page sizes its requests by these.
+        assertThat(body.get("limits").get("maxTexts").asInt()).isEqualTo(8);
+        assertThat(body.get("limits").get("maxChars").asInt()).isEqualTo(50);
+        assertThat(body.get("limits").get("maxExplainTexts").asInt()).isEqualTo(CONFIG.maxExplainTexts());
     }
 
     @Test
@@ -123,6 +130,11 @@ class SentimentServerTest {
         assertThat(doc.get("paths").has("/v1/sentiment")).isTrue();
         assertThat(doc.get("paths").has("/health")).isTrue();
         assertThat(doc.get("paths").has("/metrics")).isTrue();
+        // The request schema carries this server's limits, not the defaults.
+        JsonNode request = doc.at("/components/schemas/SentimentRequest/properties");
+        assertThat(request.at("/text/maxLength").asInt()).isEqualTo(50);
+        assertThat(request.at("/texts/maxItems").asInt()).isEqualTo(8);
+        assertThat(request.at("/texts/items/maxLength").asInt()).isEqualTo(50);
     }
 
     @Test
@@ -153,8 +165,50 @@ class SentimentServerTest {
         assertError(Oracle.send(HttpRequest.newBuilder(Oracle.uri(server, "/v1/sentiment"))
                 .header("Content-Type", "text/plain").POST(HttpRequest.BodyPublishers.ofString("{\"text\":\"a\"}")).build()), 415, "application/json");
         assertError(Oracle.get(server, "/v2/sentiment"), 404, "no such endpoint");
-        assertError(Oracle.get(server, "/v1/sentiment"), 405, "not allowed");
-        assertError(Oracle.send(HttpRequest.newBuilder(Oracle.uri(server, "/health")).DELETE().build()), 405, "not allowed");
+        assertError(Oracle.post(server, "/v1/sentiment", "{\"text\": \"\\u200b \\u00a0\\u0000\"}"), 400, "\"text\" is empty");
+        assertError(post(";", null, "{\"text\": \"a\"}"), 415, "Content-Type must be application/json, got ;");
+        assertError(post("application/json; charset=latin1", null, "{\"text\": \"a\"}"), 415, "must be UTF-8");
+        assertError(post("application/json", "gzip", "{\"text\": \"a\"}"), 415, "Content-Encoding gzip is not supported");
+        HttpResponse<String> get = Oracle.get(server, "/v1/sentiment");
+        assertError(get, 405, "not allowed");
+        assertThat(get.headers().firstValue("Allow")).hasValue("POST");
+        HttpResponse<String> delete = Oracle.send(HttpRequest.newBuilder(Oracle.uri(server, "/health")).DELETE().build());
+        assertError(delete, 405, "not allowed");
+        assertThat(delete.headers().firstValue("Allow")).hasValue("GET, HEAD");
+    }
+
+    @Test
+    void jsonSentWithoutItsContentTypeOrWithAByteOrderMarkIsStillRead() throws Exception {
+        // curl -d sends application/x-www-form-urlencoded unless told otherwise; "utf8" is what many clients write.
+        for (String type : new String[] {"application/x-www-form-urlencoded", "application/json; charset=utf8", "application/json; charset=\"UTF-8\""}) {
+            HttpResponse<String> r = post(type, null, "{\"text\": \"최고의 영화\"}");
+            assertThat(r.statusCode()).as(type + ": " + r.body()).isEqualTo(200);
+        }
+        assertThat(post("application/json", "identity", "\uFEFF{\"text\": \"최고의 영화\"}").statusCode()).isEqualTo(200);
+    }
+
+    @Test
+    void aTextLongerThanTheModelReadsIsMarkedTruncated() throws Exception {
+        JsonNode shortText = json(Oracle.post(server, "/v1/sentiment", "{\"text\": \"최고의 영화\"}"));
+        assertThat(shortText.get("truncated").asBoolean()).isFalse();
+        // A model that reads 8 tokens: six one-syllable words fit beside [CLS] and [SEP], a seventh does not.
+        try (Classifier eight = Classifier.load(Oracle.dir(), Classifier.Options.defaults().withMaxLength(8));
+             SentimentServer short8 = SentimentServer.start(eight, Oracle.config())) {
+            String fits = "가 나 다 라 마 바", over = fits + " 사";
+            for (boolean explain : new boolean[] {false, true}) {
+                JsonNode both = json(Oracle.post(short8, "/v1/sentiment", "{\"texts\": [\"" + fits + "\", \"" + over + "\"], \"explain\": " + explain + "}"));
+                assertThat(both.get("results").get(0).get("truncated").asBoolean()).isFalse();
+                assertThat(both.get("results").get(1).get("truncated").asBoolean()).isTrue();
+            }
+        }
+    }
+
+    private HttpResponse<String> post(String contentType, String contentEncoding, String body) {
+        HttpRequest.Builder b = HttpRequest.newBuilder(Oracle.uri(server, "/v1/sentiment"))
+                .header("Content-Type", contentType)
+                .POST(HttpRequest.BodyPublishers.ofString(body));
+        if (contentEncoding != null) b.header("Content-Encoding", contentEncoding);
+        return Oracle.send(b.build());
     }
 
     private static void assertError(HttpResponse<String> r, int status, String message) throws Exception {

@@ -1,6 +1,7 @@
 package dev.raccoon.spark;
 
 import dev.raccoon.api.Prediction;
+import dev.raccoon.text.WordPieceTokenizer;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.types.DataTypes;
@@ -20,7 +21,7 @@ final class Scores {
     private Scores() {}
 
     static boolean scorable(String text) {
-        return text != null && !text.isBlank();
+        return text != null && !WordPieceTokenizer.isBlank(text);
     }
 
     /** Predictions for {@code texts} in order, null where a text is null or blank; one classify call for the rest. */

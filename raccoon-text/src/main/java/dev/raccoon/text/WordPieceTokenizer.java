@@ -29,6 +29,19 @@ public final class WordPieceTokenizer {
 
     static final String VOCAB_FILE_NAME = "vocab.txt";
 
+    /**
+     * Whether {@code text} holds nothing the tokenizer keeps: only whitespace, control and format characters (NUL,
+     * zero-width spaces) or U+FFFD. Such a text encodes to [CLS] [SEP] alone, so a prediction for it means nothing.
+     */
+    public static boolean isBlank(CharSequence text) {
+        for (int i = 0; i < text.length(); ) {
+            int cp = Character.codePointAt(text, i);
+            if (cp != 0xFFFD && !BertNormalizer.isControl(cp) && !BertNormalizer.isWhitespace(cp)) return false;
+            i += Character.charCount(cp);
+        }
+        return true;
+    }
+
     private final Vocabulary vocab;
     private final TokenizerConfig config;
     private final BertNormalizer normalizer;

@@ -43,6 +43,19 @@ class WordPieceTokenizerTest {
     }
 
     @Test
+    void aBlankTextIsOneTheTokenizerKeepsNothingOf() throws IOException {
+        WordPieceTokenizer cased = tokenizer(false);
+        for (String blank : List.of("", "   ", "\u200b\u200b", "\u0000\u0001", "\u00a0\u3000\t\n", "\ufffd", "\ufeff")) {
+            assertThat(WordPieceTokenizer.isBlank(blank)).as("%s", blank.codePoints().boxed().toList()).isTrue();
+            assertThat(cased.tokenize(blank)).isEmpty();
+        }
+        for (String text : List.of("a", " \u200b가", "!", "\ud83d\ude00")) {
+            assertThat(WordPieceTokenizer.isBlank(text)).as(text).isFalse();
+            assertThat(cased.tokenize(text)).isNotEmpty();
+        }
+    }
+
+    @Test
     void lowerCaseAlsoStripsAccentsByDefault() throws IOException {
         WordPieceTokenizer lower = tokenizer(true);
         assertThat(lower.stripAccents()).isTrue();

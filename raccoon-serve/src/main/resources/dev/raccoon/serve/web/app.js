@@ -2,8 +2,9 @@
 // score (how much the predicted label's probability drops without it). ?reviews=... fills the box and runs at once.
 "use strict";
 
-const EXPLAIN_TEXTS_PER_REQUEST = 16; // the server's default limit for explain
-const LABEL_NAMES = { positive: "긍정", negative: "부정", pos: "긍정", neg: "부정" };
+const LABEL_NAMES = { positive: "긍정", negative: "부정", neutral: "중립", pos: "긍정", neg: "부정" };
+// The server's limits, from /health; the defaults until it answers.
+let limits = { maxTexts: 64, maxChars: 2000, maxExplainTexts: 16 };
 
 const form = document.getElementById("form");
 const box = document.getElementById("reviews");
@@ -75,43 +76,61 @@ function renderResult(text, r) {
   return card;
 }
 
-function renderFailure(text, message) {
+function renderFailure(line, message) {
   const card = document.createElement("article");
   card.className = "result failed";
+  card.dataset.line = line.number;
   card.dataset.error = message;
-  card.textContent = `${text} — 오류: ${message}`;
+  card.textContent = `${line.number}번째 줄 ${line.text} — 오류: ${message}`;
   return card;
 }
 
+/** Results in line order; a chunk the server refuses is sent again line by line, so one bad line fails alone. */
+async function classifyLines(lines) {
+  const out = [];
+  const perRequest = Math.max(1, Math.min(limits.maxTexts, limits.maxExplainTexts));
+  for (let i = 0; i < lines.length; i += perRequest) {
+    const chunk = lines.slice(i, i + perRequest);
+    try {
+      const answers = await classify(chunk.map(l => l.text));
+      chunk.forEach((line, j) => out.push({ line, result: answers[j] }));
+    } catch (e) {
+      if (chunk.length === 1) out.push({ line: chunk[0], error: e.message.replace(/^texts\[0\]/, "the review") });
+      else for (const line of chunk) out.push(...await classifyLines([line]));
+    }
+  }
+  return out;
+}
+
 async function run() {
-  const texts = box.value.split("\n").map(s => s.trim()).filter(s => s.length > 0);
+  const lines = box.value.split("\n").map((s, i) => ({ number: i + 1, text: s.trim() })).filter(l => l.text.length > 0);
   results.replaceChildren();
-  if (texts.length === 0) {
+  if (lines.length === 0) {
     setStatus("리뷰를 입력하세요.", true);
     return;
   }
   button.disabled = true;
   document.body.dataset.state = "running";
   setStatus("분석 중…");
+  await ready;
   let failures = 0;
-  for (let i = 0; i < texts.length; i += EXPLAIN_TEXTS_PER_REQUEST) {
-    const chunk = texts.slice(i, i + EXPLAIN_TEXTS_PER_REQUEST);
-    try {
-      const answers = await classify(chunk);
-      chunk.forEach((t, j) => results.append(renderResult(t, answers[j])));
-    } catch (e) {
-      failures += chunk.length;
-      chunk.forEach(t => results.append(renderFailure(t, e.message)));
+  for (const r of await classifyLines(lines)) {
+    if (r.error) {
+      failures++;
+      results.append(renderFailure(r.line, r.error));
+    } else {
+      results.append(renderResult(r.line.text, r.result));
     }
   }
   button.disabled = false;
-  setStatus(failures ? `${failures}개 리뷰를 분석하지 못했습니다.` : `리뷰 ${texts.length}개 분석 완료`, failures > 0);
+  setStatus(failures ? `${failures}개 리뷰를 분석하지 못했습니다.` : `리뷰 ${lines.length}개 분석 완료`, failures > 0);
   document.body.dataset.state = "done";
 }
 
 form.addEventListener("submit", e => { e.preventDefault(); run(); });
 
-fetch("health").then(r => r.json()).then(h => {
+const ready = fetch("health").then(r => r.json()).then(h => {
+  if (h.limits) limits = h.limits;
   document.getElementById("model").textContent = `모델: ${h.model} · 레이블: ${h.labels.join(", ")} · 장치: ${h.device}`;
 }).catch(() => {});
 

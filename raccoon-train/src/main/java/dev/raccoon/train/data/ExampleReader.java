@@ -1,5 +1,7 @@
 package dev.raccoon.train.data;
 
+import dev.raccoon.text.WordPieceTokenizer;
+
 import java.io.BufferedInputStream;
 import java.io.Closeable;
 import java.io.IOException;
@@ -108,8 +110,8 @@ public abstract sealed class ExampleReader implements Closeable permits Delimite
 
     private Example example(String text, String pair, String label) throws BadRow {
         if (text == null) throw new BadRow(DataSummary.Reason.MISSING_FIELD, "no text field (" + String.join(", ", spec.textNames()) + ")");
-        if (text.isBlank()) throw new BadRow(DataSummary.Reason.EMPTY_TEXT, null);
-        if (pair != null && pair.isBlank()) throw new BadRow(DataSummary.Reason.EMPTY_TEXT, "empty second text");
+        if (WordPieceTokenizer.isBlank(text)) throw new BadRow(DataSummary.Reason.EMPTY_TEXT, null);
+        if (pair != null && WordPieceTokenizer.isBlank(pair)) throw new BadRow(DataSummary.Reason.EMPTY_TEXT, "empty second text");
         if (label == null) throw new BadRow(DataSummary.Reason.MISSING_FIELD, "no label field (" + String.join(", ", spec.labelNames()) + ")");
         Labels labels = spec.labels();
         if (labels == null) {
