@@ -2,6 +2,7 @@ package dev.raccoon.cli;
 
 import dev.raccoon.engine.Backend;
 import dev.raccoon.engine.Backends;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 
 /** Where a training run computes and whether it draws progress: shared by {@code train}, {@code tune} and {@code pretrain}. */
@@ -15,8 +16,14 @@ final class ComputeOptions {
     @Option(names = "--no-progress", description = "No progress bar on stderr; a plain line at each dev evaluation (train, distill, tune) or checkpoint (pretrain) instead, for log files.")
     boolean noProgress;
 
-    Backend backend() {
-        return Backends.create(device, threads == 0 ? Runtime.getRuntime().availableProcessors() : threads);
+    /** The backend; a device or thread count it cannot have is a usage error of {@code spec}'s command. */
+    Backend backend(CommandSpec spec) {
+        if (threads < 0) throw TrainingOptions.usage(spec, "--threads must not be negative, got " + threads);
+        try {
+            return Backends.create(device, threads == 0 ? Runtime.getRuntime().availableProcessors() : threads);
+        } catch (IllegalArgumentException e) {
+            throw TrainingOptions.usage(spec, e.getMessage());
+        }
     }
 
     boolean progress() {

@@ -93,7 +93,7 @@ final class DistillCommand implements Callable<Integer> {
         }
         err.println("distilling: " + data.summary());
 
-        training.fineTune(options, labels, data.examples(), dev, run.resume, err);
+        training.fineTune(spec, options, labels, data.examples(), dev, run.resume, err);
         return 0;
     }
 }

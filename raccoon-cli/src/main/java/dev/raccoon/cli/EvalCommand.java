@@ -114,6 +114,8 @@ final class EvalCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         if (log != null && report == null) throw usage("--log needs --report: the training curves are drawn in the report");
+        if (log != null && !Files.isRegularFile(log)) throw usage("--log " + log + ": no such file");
+        TrainingOptions.requireOutputDirectory(spec, report, "--report");
         if (lexiconTrain != null && (source == null || source.lexicon == null)) throw usage("--lexicon-train goes with --lexicon");
         Labels taskLabels = task == null ? null : switch (task) {
             case "binary" -> Labels.BINARY;
@@ -156,8 +158,8 @@ final class EvalCommand implements Callable<Integer> {
             scorer = "n-gram model " + source.ngram;
         } else {
             ModelOptions modelOptions = source != null && source.model != null ? source.model : new ModelOptions();
-            Path modelDir = modelOptions.directory(task);
-            try (Classifier classifier = modelOptions.load(task)) {
+            Path modelDir = modelOptions.directory(spec, task);
+            try (Classifier classifier = modelOptions.load(spec, task)) {
                 List<String> names = classifier.labels();
                 boolean regression = names.size() == 1;
                 checkTaskFits(taskLabels, names);

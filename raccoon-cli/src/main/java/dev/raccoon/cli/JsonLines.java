@@ -1,7 +1,9 @@
 package dev.raccoon.cli;
 
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectReader;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -17,6 +19,8 @@ import java.nio.charset.StandardCharsets;
  */
 final class JsonLines {
     static final ObjectMapper JSON = new ObjectMapper();
+    /** One JSON object a line and nothing after it: a second object on the line would otherwise be dropped unseen. */
+    private static final ObjectReader STRICT = JSON.reader().with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
 
     /** One input line: its text and optional pair, or the reason it is unusable. */
     record Line(long number, String text, String textPair, String error) {}
@@ -28,28 +32,26 @@ final class JsonLines {
         this.in = in;
     }
 
-    /** The next non-blank line, or null at the end of input. */
+    /** The next line, or null at the end of input; a blank line is an error line, so answers stay line for line. */
     Line next() throws IOException {
-        while (true) {
-            byte[] raw = readLine();
-            if (raw == null) return null;
-            number++;
-            String s;
-            try {
-                s = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
-                        .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(raw)).toString();
-            } catch (CharacterCodingException e) {
-                return new Line(number, null, null, "line " + number + ": not valid UTF-8");
-            }
-            if (s.isBlank()) continue;
-            return parse(number, s);
+        byte[] raw = readLine();
+        if (raw == null) return null;
+        number++;
+        String s;
+        try {
+            s = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(raw)).toString();
+        } catch (CharacterCodingException e) {
+            return new Line(number, null, null, "line " + number + ": not valid UTF-8");
         }
+        if (s.isBlank()) return new Line(number, null, null, "line " + number + ": empty line");
+        return parse(number, s);
     }
 
     static Line parse(long number, String s) {
         JsonNode node;
         try {
-            node = JSON.readTree(s);
+            node = STRICT.readTree(s);
         } catch (IOException e) {
             return new Line(number, null, null, "line " + number + ": not valid JSON");
         }

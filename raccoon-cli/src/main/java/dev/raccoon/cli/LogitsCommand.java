@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.raccoon.api.Classifier;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
 
 import java.io.BufferedInputStream;
 import java.io.PrintStream;
@@ -24,6 +26,9 @@ final class LogitsCommand implements Callable<Integer> {
     @Mixin
     ModelOptions modelOptions;
 
+    @Spec
+    CommandSpec spec;
+
     @Mixin
     TaskOption taskOption;
 
@@ -31,7 +36,7 @@ final class LogitsCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         PrintStream out = new PrintStream(System.out, false, StandardCharsets.UTF_8);
         int errors = 0;
-        try (Classifier classifier = modelOptions.load(taskOption.task)) {
+        try (Classifier classifier = modelOptions.load(spec, taskOption.task)) {
             JsonLines in = new JsonLines(new BufferedInputStream(System.in));
             List<JsonLines.Line> chunk = new ArrayList<>();
             for (JsonLines.Line line = in.next(); ; line = in.next()) {

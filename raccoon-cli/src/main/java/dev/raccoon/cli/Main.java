@@ -4,6 +4,13 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
+import java.nio.file.AccessDeniedException;
+import java.nio.file.DirectoryNotEmptyException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileSystemException;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.NotDirectoryException;
+
 /** The {@code raccoon} command line. Exit codes: 0 success, 1 failure, 2 usage error. */
 @Command(name = "raccoon", mixinStandardHelpOptions = true, scope = CommandLine.ScopeType.INHERIT, version = "raccoon 0.1.0",
         description = "ELECTRA sentiment analysis of Korean reviews, in pure Java.",
@@ -32,7 +39,14 @@ public final class Main {
     static String describe(Throwable e) {
         String message = e.getMessage();
         if (message == null || message.isBlank()) message = e.getClass().getSimpleName();
-        if (e instanceof java.nio.file.NoSuchFileException) message = message + ": no such file";
+        if (e instanceof FileSystemException f && f.getFile() != null) message = f.getFile() + ": " + switch (f) {
+            case NoSuchFileException x -> "no such file or directory";
+            case FileAlreadyExistsException x -> "already exists";
+            case AccessDeniedException x -> "permission denied";
+            case NotDirectoryException x -> "not a directory";
+            case DirectoryNotEmptyException x -> "directory not empty";
+            default -> f.getReason() != null ? f.getReason() : "cannot be used";
+        } + (f.getOtherFile() != null ? " (" + f.getOtherFile() + ")" : "");
         if (e instanceof OutOfMemoryError) message = "out of memory (" + message + "); give Java more with RACCOON_JAVA_OPTS=-Xmx8g";
         return message;
     }

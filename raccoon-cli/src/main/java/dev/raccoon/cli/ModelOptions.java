@@ -3,6 +3,7 @@ package dev.raccoon.cli;
 import dev.raccoon.api.Classifier;
 import dev.raccoon.api.DefaultModels;
 import dev.raccoon.train.ngram.NgramClassifier;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 
 import java.io.IOException;
@@ -31,15 +32,29 @@ final class ModelOptions {
     int batchSize = 32;
 
     /** The --model directory, or the shipped model of the task (binary when null). */
-    Path directory(String task) throws IOException {
-        return model != null ? model : DefaultModels.locate(DefaultModels.Task.named(task == null ? "binary" : task));
+    Path directory(CommandSpec spec, String task) throws IOException {
+        if (model != null) return model;
+        DefaultModels.Task shipped;
+        try {
+            shipped = DefaultModels.Task.named(task == null ? "binary" : task);
+        } catch (IllegalArgumentException e) {
+            throw TrainingOptions.usage(spec, "--task: " + e.getMessage());
+        }
+        return DefaultModels.locate(shipped);
     }
 
-    Classifier load(String task) throws IOException {
-        Path dir = directory(task);
+    /** The classifier these options name; values no classifier takes are usage errors of {@code spec}'s command. */
+    Classifier load(CommandSpec spec, String task) throws IOException {
+        Classifier.Options options;
+        try {
+            options = new Classifier.Options(device, threads, maxLength, batchSize);
+        } catch (IllegalArgumentException e) {
+            throw TrainingOptions.usage(spec, e.getMessage());
+        }
+        Path dir = directory(spec, task);
         if (NgramClassifier.isModel(dir))
             throw new IOException(dir + " is a character n-gram model, not an ELECTRA/BERT directory: score it with 'raccoon eval --ngram "
                     + dir + "' or use it as a 'raccoon distill --teacher'");
-        return Classifier.load(dir, new Classifier.Options(device, threads, maxLength, batchSize));
+        return Classifier.load(dir, options);
     }
 }

@@ -1,5 +1,6 @@
 package dev.raccoon.cli;
 
+import dev.raccoon.train.AtomicDirectory;
 import dev.raccoon.train.data.Example;
 import dev.raccoon.train.data.Labels;
 import dev.raccoon.train.ngram.NgramClassifier;
@@ -53,6 +54,7 @@ final class NgramCommand implements Callable<Integer> {
             throw TrainingOptions.usage(spec, e.getMessage());
         }
         data.validateFormat(spec);
+        AtomicDirectory.checkReplaceable(out.toAbsolutePath().normalize(), NgramClassifier.CONFIG);
         PrintStream err = new PrintStream(System.err, true, StandardCharsets.UTF_8);
         Labels given = data.givenLabels(spec);
         Labels labels = given != null ? given : Labels.BINARY;

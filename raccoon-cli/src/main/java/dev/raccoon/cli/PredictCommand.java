@@ -6,7 +6,9 @@ import dev.raccoon.api.Prediction;
 import dev.raccoon.text.WordPieceTokenizer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 import picocli.CommandLine.Parameters;
 
 import java.io.BufferedReader;
@@ -24,6 +26,9 @@ final class PredictCommand implements Callable<Integer> {
     @Mixin
     ModelOptions modelOptions;
 
+    @Spec
+    CommandSpec spec;
+
     @Mixin
     TaskOption taskOption;
 
@@ -40,7 +45,7 @@ final class PredictCommand implements Callable<Integer> {
         for (int i = 0; i < inputs.size(); i++)
             if (WordPieceTokenizer.isBlank(inputs.get(i))) throw new IllegalArgumentException("TEXT " + (i + 1) + " is empty");
         PrintStream out = new PrintStream(System.out, false, StandardCharsets.UTF_8);
-        try (Classifier classifier = modelOptions.load(taskOption.task)) {
+        try (Classifier classifier = modelOptions.load(spec, taskOption.task)) {
             List<Prediction> predictions = classifier.classify(inputs);
             for (int i = 0; i < inputs.size(); i++) {
                 Prediction p = predictions.get(i);

@@ -152,6 +152,7 @@ final class PretrainCommand implements Callable<Integer> {
         if (length.flops != null && !(length.flops > 0)) throw TrainingOptions.usage(spec, "--flops must be positive");
         if (!(maskProb > 0 && maskProb <= 1)) throw TrainingOptions.usage(spec, "--mask-prob must lie in (0, 1], got " + maskProb);
         TrainingOptions.requireDropout(spec, dropout);
+        TrainingOptions.requireOutputDirectory(spec, out, "--out");
         PrintStream err = new PrintStream(System.err, true, StandardCharsets.UTF_8);
         WordPieceTokenizer tokenizer;
         ElectraConfig c;
@@ -188,7 +189,7 @@ final class PretrainCommand implements Callable<Integer> {
         if (initGenerator != null) initialWeights.put("generator", initGenerator);
         err.println("reading " + corpus);
         try (PretrainingData data = PretrainingData.open(new CorpusFiles(corpus, encoding.encoding), tokenizer, seqLength);
-             Backend backend = compute.backend()) {
+             Backend backend = compute.backend(spec)) {
             if (data.seqLength() > c.maxPositionEmbeddings())
                 throw TrainingOptions.usage(spec, "sequences of " + data.seqLength() + " tokens exceed the model's " + c.maxPositionEmbeddings() + " positions");
             DiscriminatorLoss loss = discLossWithoutSpecials ? DiscriminatorLoss.CONTENT_TOKENS : DiscriminatorLoss.EVERY_REAL_TOKEN;

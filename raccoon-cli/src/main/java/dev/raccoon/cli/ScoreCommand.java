@@ -10,7 +10,9 @@ import me.tongfei.progressbar.ProgressBarBuilder;
 import me.tongfei.progressbar.ProgressBarStyle;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -22,6 +24,9 @@ import java.util.concurrent.Callable;
 final class ScoreCommand implements Callable<Integer> {
     @Mixin
     ModelOptions modelOptions;
+
+    @Spec
+    CommandSpec spec;
 
     @Mixin
     TaskOption taskOption;
@@ -50,7 +55,7 @@ final class ScoreCommand implements Callable<Integer> {
         TableFormat tableFormat = resolveFormat();
         long total = BatchScorer.countRows(in, tableFormat);
         BatchScorer.Summary summary;
-        try (Classifier classifier = modelOptions.load(taskOption.task);
+        try (Classifier classifier = modelOptions.load(spec, taskOption.task);
              ProgressBar bar = new ProgressBarBuilder().setTaskName("score").setInitialMax(total).setUnit(" rows", 1)
                      .setConsumer(new ConsoleProgressBarConsumer(System.err)).showSpeed()
                      // Colours and box characters only on a terminal; logs get plain ASCII.
@@ -59,9 +64,12 @@ final class ScoreCommand implements Callable<Integer> {
             summary = new BatchScorer(classifier).score(new BatchScorer.Job(in, out, tableFormat, textColumn, chunkRows, encoding.encoding), bar::stepBy);
         }
         System.err.printf("raccoon score: %s: %d rows scored, %d without a usable text%s%n", out, summary.scored(),
-                summary.failed(), summary.resumed() > 0 ? " (resumed after " + rows(summary.resumed()) + ")" : "");
-        if (summary.failed() > 0) {
-            System.err.println("raccoon score: " + rows(summary.failed()) + " could not be scored; see the error column");
+                summary.failed(), summary.resumed() == 0 ? ""
+                        : " (resumed after " + rows(summary.resumed()) + ", " + summary.resumedFailed() + " of them with an error)");
+        long failed = summary.failed() + summary.resumedFailed();
+        if (failed > 0) {
+            System.err.println("raccoon score: " + rows(failed) + " could not be scored; see the error column"
+                    + (summary.resumedFailed() > 0 ? " (to score them again, delete " + out + " and rerun)" : ""));
             if (summary.undecodable() > 0)
                 System.err.println("raccoon score: " + summary.undecodable() + " of them "
                         + (summary.undecodable() == 1 ? "is " : "are ") + TextEncodings.notValidWithHint(encoding.encoding));

@@ -5,7 +5,9 @@ import dev.raccoon.serve.ServeConfig;
 import dev.raccoon.serve.SentimentServer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -16,6 +18,9 @@ import java.util.concurrent.CountDownLatch;
 final class ServeCommand implements Callable<Integer> {
     @Mixin
     ModelOptions modelOptions;
+
+    @Spec
+    CommandSpec spec;
 
     @Mixin
     TaskOption taskOption;
@@ -46,7 +51,7 @@ final class ServeCommand implements Callable<Integer> {
         ServeConfig d = ServeConfig.defaults();
         ServeConfig config = new ServeConfig(host, port, maxBatch, maxWaitMs, maxBodyBytes, maxTexts, maxChars,
                 d.maxExplainTexts(), d.shutdownGraceMs());
-        Classifier classifier = modelOptions.load(taskOption.task);
+        Classifier classifier = modelOptions.load(spec, taskOption.task);
         SentimentServer server;
         try {
             server = SentimentServer.start(classifier, config);

@@ -32,7 +32,7 @@ final class TrainCommand implements Callable<Integer> {
         Labels labels = training.labels(spec);
         List<Example> train = training.read(training.data.train, labels, err);
         List<Example> dev = training.read(training.data.dev, labels, err);
-        training.fineTune(options, labels, train, dev, run.resume, err);
+        training.fineTune(spec, options, labels, train, dev, run.resume, err);
         return 0;
     }
 }

@@ -95,6 +95,7 @@ final class TrainingOptions {
         if (start.config != null && vocab == null) throw usage(spec, "--config needs --vocab (a model directory or a vocab.txt)");
         if (start.model != null && vocab != null) throw usage(spec, "--vocab goes with --config; a --model directory brings its own vocabulary");
         if (dropout != null) requireDropout(spec, dropout);
+        requireOutputDirectory(spec, out, "--out");
         try {
             if (start.config != null) ModelInit.Preset.parse(start.config);
             data.validateFormat(spec);
@@ -131,9 +132,9 @@ final class TrainingOptions {
     }
 
     /** Builds the starting model on the --device backend and trains it; the summary line goes to stdout. */
-    void fineTune(Trainer.Options options, Labels labels, List<Example> train, List<Example> dev,
+    void fineTune(CommandSpec spec, Trainer.Options options, Labels labels, List<Example> train, List<Example> dev,
                             boolean resume, PrintStream err) throws IOException {
-        try (Backend backend = compute.backend()) {
+        try (Backend backend = compute.backend(spec)) {
             ModelInit start = model(labels, dropout, options.task(), backend);
             float p = start.model().config().hiddenDropoutProb();
             // A checkpoint pretrained with --dropout 0 keeps 0 in its config.json, and fine-tuning inherits it.
@@ -161,6 +162,12 @@ final class TrainingOptions {
     /** --dropout of train, tune, distill and pretrain. */
     static void requireDropout(CommandSpec spec, float dropout) {
         if (!(dropout >= 0 && dropout < 1)) throw usage(spec, "--dropout must lie in [0, 1), got " + dropout);
+    }
+
+    /** An output directory must be absent or a directory: a file there is a usage error before any work. */
+    static void requireOutputDirectory(CommandSpec spec, Path dir, String option) {
+        if (dir != null && Files.exists(dir) && !Files.isDirectory(dir))
+            throw usage(spec, option + " " + dir + " is a file; it names a directory to write into");
     }
 
     static CommandLine.ParameterException usage(CommandSpec spec, String message) {

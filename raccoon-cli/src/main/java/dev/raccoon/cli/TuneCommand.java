@@ -50,7 +50,7 @@ final class TuneCommand implements Callable<Integer> {
         out.printf(Locale.ROOT, "%d trials%n%-6s %-9s %-6s %-6s %-6s %-7s %-12s %s%n", plan.size(),
                 "trial", "lr", "epochs", "warmup", "batch", "dropout", metric, "time");
         List<Tuner.TrialResult> results;
-        try (Backend backend = training.compute.backend()) {
+        try (Backend backend = training.compute.backend(spec)) {
             results = Tuner.run(plan, base, dropout -> training.model(labels, dropout != null ? dropout : training.dropout,
                     base.task(), backend), train, dev, training.out, r -> out.println(row(r)));
         }

@@ -14,6 +14,7 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
+import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -67,6 +68,7 @@ final class VocabCommand implements Callable<Integer> {
             throw TrainingOptions.usage(spec, e.getMessage());
         }
         if (maxLines != null && maxLines < 1) throw TrainingOptions.usage(spec, "--max-lines must be positive");
+        TrainingOptions.requireOutputDirectory(spec, out, "--out");
         long started = System.nanoTime();
         WordCounting.Result counted;
         CorpusFiles files = new CorpusFiles(corpus, encoding.encoding);
@@ -80,6 +82,8 @@ final class VocabCommand implements Callable<Integer> {
         try (ProgressBar bar = bar("vocab: merge", size).build()) {
             vocab = trainer.train(bar::stepTo);
         }
+        if (trainer.summary().distinct() == 0)
+            throw new IOException("no words in " + files + " (" + counted.lines() + " lines read); nothing was written");
         WordPieceTrainer.save(vocab, out);
         WordPieceTrainer.Summary s = trainer.summary();
         ObjectNode json = JsonLines.JSON.createObjectNode()

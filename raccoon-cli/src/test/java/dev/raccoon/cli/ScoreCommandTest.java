@@ -34,7 +34,7 @@ class ScoreCommandTest {
         r = CliRun.run("", "score", "--model", CliRun.oracleClassifier().toString(), "--device", "scalar",
                 "--in", in.toString(), "--out", out.toString());
         assertThat(r.exitCode()).as(r.err()).isZero();
-        assertThat(r.err()).contains("resumed after 1 row)");
+        assertThat(r.err()).contains("resumed after 1 row, 0 of them with an error)");
         assertThat(Files.readString(out)).isEqualTo(complete);
     }
 
@@ -72,7 +72,7 @@ class ScoreCommandTest {
         r = CliRun.run("", "score", "--model", model, "--device", "scalar", "--in", in.toString(), "--out", out.toString(),
                 "--encoding", "cp949");
         assertThat(r.exitCode()).as(r.err()).isZero();
-        assertThat(r.err()).contains("resumed after 1 row)");
+        assertThat(r.err()).contains("resumed after 1 row, 0 of them with an error)");
         assertThat(Files.readString(out, StandardCharsets.UTF_8)).isEqualTo(complete);
         CliRun utf16 = CliRun.run("", "score", "--model", model, "--in", in.toString(), "--out", out.toString(), "--encoding", "utf-16");
         assertThat(utf16.exitCode()).isEqualTo(2);

@@ -10,6 +10,9 @@ import java.util.Locale;
 
 /** Creates backends by name. */
 public final class Backends {
+    /** Far above any core count that helps; beyond it the OS runs out of threads before the work starts. */
+    public static final int MAX_THREADS = 1024;
+
     private Backends() {}
 
     /** The plain-loop reference backend. */

@@ -43,7 +43,8 @@ public final class Classifier implements AutoCloseable {
         public Options {
             if (maxLength < 3) throw new IllegalArgumentException("maxLength must be at least 3, got " + maxLength);
             if (batchSize < 1) throw new IllegalArgumentException("batchSize must be at least 1, got " + batchSize);
-            if (threads < 0) throw new IllegalArgumentException("threads must not be negative");
+            if (threads < 0 || threads > Backends.MAX_THREADS)
+                throw new IllegalArgumentException("threads must lie in [0, " + Backends.MAX_THREADS + "], got " + threads);
         }
 
         public static Options defaults() {

@@ -19,6 +19,8 @@ import java.util.Map;
  * transformers' {@code from_pretrained} loads as is.
  */
 public record ModelDirectory(Path dir, ElectraConfig config, WordPieceTokenizer tokenizer, PretrainedModel model) {
+    /** The file every model directory holds. */
+    public static final String CONFIG_FILE = "config.json";
 
     /**
      * What a model directory holds, read and checked against each other before any model is built: config.json,
@@ -30,7 +32,7 @@ public record ModelDirectory(Path dir, ElectraConfig config, WordPieceTokenizer 
     /** config.json of a model directory: where loading, fine-tuning and pretraining's --init all start reading. */
     public static ElectraConfig readConfig(Path dir) throws IOException {
         if (!Files.isDirectory(dir)) throw new IOException(dir + ": no such model directory");
-        Path configFile = dir.resolve("config.json");
+        Path configFile = dir.resolve(CONFIG_FILE);
         if (!Files.isRegularFile(configFile)) throw new IOException(dir + ": no config.json in the model directory");
         return ElectraConfig.read(configFile);
     }
@@ -52,7 +54,7 @@ public record ModelDirectory(Path dir, ElectraConfig config, WordPieceTokenizer 
             return new Contents(config, tokenizer, state,
                     Architecture.detect(config.architectures(), state.keySet(), config.isBert()));
         } catch (IllegalArgumentException e) {
-            throw new IOException(dir.resolve("config.json") + ": " + e.getMessage(), e);
+            throw new IOException(dir.resolve(CONFIG_FILE) + ": " + e.getMessage(), e);
         }
     }
 
@@ -72,7 +74,7 @@ public record ModelDirectory(Path dir, ElectraConfig config, WordPieceTokenizer 
             throws IOException {
         Files.createDirectories(dir);
         SafeTensors.write(dir.resolve("model.safetensors"), model.params().toHost(), Map.of("format", "pt"), dtype);
-        model.config().withArchitectures(List.of(model.architecture().hfName)).write(dir.resolve("config.json"));
+        model.config().withArchitectures(List.of(model.architecture().hfName)).write(dir.resolve(CONFIG_FILE));
         tokenizer.save(dir);
     }
 }

@@ -2,6 +2,7 @@ package dev.raccoon.serve;
 
 import dev.raccoon.api.Classifier;
 import dev.raccoon.api.Prediction;
+import dev.raccoon.text.TextFiles;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -50,7 +51,11 @@ public final class BatchScorer {
      * @param resumed     rows found already done in the output; scored and failed count this run's rows
      * @param undecodable those of the failed rows that were not valid in the input's encoding
      */
-    public record Summary(long resumed, long scored, long failed, long undecodable) {}
+    /**
+     * @param resumed       rows an earlier run had written, kept
+     * @param resumedFailed those of them that hold an error
+     */
+    public record Summary(long resumed, long resumedFailed, long scored, long failed, long undecodable) {}
 
     private final Classifier classifier;
 
@@ -61,7 +66,7 @@ public final class BatchScorer {
     /** Data rows of a file (without a TSV/CSV header), for a progress bar's total. */
     public static long countRows(Path file, TableFormat format) throws IOException {
         long n = 0;
-        try (RecordReader r = new RecordReader(Files.newInputStream(file), format == TableFormat.CSV)) {
+        try (RecordReader r = new RecordReader(TextFiles.open(file), format == TableFormat.CSV)) {
             while (r.next() != null) n++;
         }
         return format.tabular() ? Math.max(0, n - 1) : n;
@@ -70,7 +75,7 @@ public final class BatchScorer {
     /** Scores {@code job.in()} into {@code job.out()}, continuing a partial output; {@code progress} gets row counts. */
     public Summary score(Job job, LongConsumer progress) throws IOException {
         TableFormat format = job.format();
-        try (RecordReader input = new RecordReader(Files.newInputStream(job.in()), format == TableFormat.CSV)) {
+        try (RecordReader input = new RecordReader(TextFiles.open(job.in()), format == TableFormat.CSV)) {
             List<String> header = null;
             int textIndex = -1;
             if (format.tabular()) {
@@ -89,11 +94,7 @@ public final class BatchScorer {
                 outHeader.addAll(columns.names());
             }
             long done = prepareOutput(job.out(), format, outHeader);
-            for (long skipped = 0; skipped < done; skipped++) {
-                if (input.next() == null)
-                    throw new IOException(job.out() + " has " + done + " rows but " + job.in() + " only " + skipped
-                            + "; it is not this input's output (delete it to start over)");
-            }
+            long resumedFailed = done == 0 ? 0 : checkResumed(job, input, rows, columns, done, outHeader != null);
             if (done > 0) progress.accept(done);
             long scored = 0, failed = 0, undecodable = 0;
             long rowNumber = done; // 0-based index of the next data row
@@ -119,8 +120,37 @@ public final class BatchScorer {
                 }
                 channel.force(false);
             }
-            return new Summary(done, scored - failed, failed, undecodable);
+            return new Summary(done, resumedFailed, scored - failed, failed, undecodable);
         }
+    }
+
+    /**
+     * Reads past the {@code done} input rows an earlier run wrote, checking that each written row holds that input
+     * row: an output of another file, or of this one read with another encoding, is refused rather than continued.
+     * Returns how many of them hold an error.
+     */
+    private static long checkResumed(Job job, RecordReader input, ScoreRows rows, ScoreColumns columns, long done,
+                                     boolean header) throws IOException {
+        long failed = 0;
+        try (RecordReader written = new RecordReader(Files.newInputStream(job.out()), job.format() == TableFormat.CSV)) {
+            if (header) written.next();
+            for (long row = 1; row <= done; row++) {
+                RecordReader.Raw in = input.next();
+                if (in == null)
+                    throw new IOException(job.out() + " has " + done + " rows but " + job.in() + " only " + (row - 1)
+                            + "; it is not this input's output (delete it to start over)");
+                String error;
+                try {
+                    error = rows.writtenError(rows.parse(in.bytes(), row), ScoreRows.decodeOutput(written.next().bytes()), columns);
+                } catch (IllegalArgumentException e) {
+                    throw new IOException(job.out() + ": its " + (job.format().tabular() ? "row " : "line ") + row
+                            + " does not hold " + job.in() + "'s; it was written from another input or with another --encoding"
+                            + " (delete it to start over)", e);
+                }
+                if (error != null) failed++;
+            }
+        }
+        return failed;
     }
 
     /** Classifies the chunk's texts in one call and writes its rows; returns how many failed. */
@@ -178,7 +208,7 @@ public final class BatchScorer {
 
     /** The field names of the first JSON object line: JSONL has no header, so that line decides clashes. */
     private static List<String> firstObjectFields(Path in, Charset encoding) throws IOException {
-        try (RecordReader r = new RecordReader(Files.newInputStream(in), false)) {
+        try (RecordReader r = new RecordReader(TextFiles.open(in), false)) {
             for (RecordReader.Raw raw = r.next(); raw != null; raw = r.next()) {
                 List<String> names = ScoreRows.objectFields(raw.bytes(), encoding);
                 if (names != null) return names;

@@ -137,6 +137,36 @@ public record ScoreRows(TableFormat format, List<String> header, int textIndex, 
         }
     }
 
+    /**
+     * The error an earlier run wrote for {@code row} in {@code outputLine} (null when it scored the row).
+     *
+     * @throws IllegalArgumentException when the line is not {@code row}'s output
+     */
+    public String writtenError(Parsed row, String outputLine, ScoreColumns columns) {
+        if (outputLine == null) throw new IllegalArgumentException("not UTF-8");
+        String error;
+        if (tabular()) {
+            List<String> fields = format.split(outputLine);
+            int inputWidth = row.fields().size();
+            if (fields.size() != inputWidth + columns.names().size() || !fields.subList(0, inputWidth).equals(row.fields()))
+                throw new IllegalArgumentException("other fields");
+            error = fields.getLast();
+        } else {
+            ObjectNode o;
+            try {
+                o = JSON.readTree(outputLine) instanceof ObjectNode node ? node : null;
+            } catch (JsonProcessingException e) {
+                o = null;
+            }
+            if (o == null) throw new IllegalArgumentException("not a JSON object");
+            JsonNode e = o.get(columns.names().getLast());
+            error = e == null || e.isNull() ? null : e.asText();
+            o.remove(columns.names());
+            if (!o.equals(row.object())) throw new IllegalArgumentException("other fields");
+        }
+        return error == null || error.isEmpty() ? null : error;
+    }
+
     /** The columns tried, in order, when no text column is named: NSMC's files call it "document". */
     public static final List<String> TEXT_COLUMNS = List.of("text", "document", "review", "sentence", "content");
 

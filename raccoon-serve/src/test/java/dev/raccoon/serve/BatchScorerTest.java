@@ -57,7 +57,7 @@ class BatchScorerTest {
         Path in = nsmcTsv(), out = dir.resolve("scored.tsv");
         AtomicLong progress = new AtomicLong();
         BatchScorer.Summary s = scorer.score(new BatchScorer.Job(in, out, TableFormat.TSV, null, 5), progress::addAndGet);
-        assertThat(s).isEqualTo(new BatchScorer.Summary(0, 10, 3, 1));
+        assertThat(s).isEqualTo(new BatchScorer.Summary(0, 0, 10, 3, 1));
         assertThat(progress.get()).isEqualTo(13);
         assertThat(BatchScorer.countRows(in, TableFormat.TSV)).isEqualTo(13);
         List<String> lines = Files.readAllLines(out);
@@ -98,7 +98,7 @@ class BatchScorerTest {
                 .hasMessage(in + ": the header row is not valid UTF-8; a file saved by Excel on Korean Windows is CP949: pass --encoding cp949");
         assertThat(out).doesNotExist();
         BatchScorer.Summary s = scorer.score(new BatchScorer.Job(in, out, TableFormat.CSV, "리뷰", 2, cp949), n -> {});
-        assertThat(s).isEqualTo(new BatchScorer.Summary(0, 2, 1, 1));
+        assertThat(s).isEqualTo(new BatchScorer.Summary(0, 0, 2, 1, 1));
         List<String> lines = Files.readAllLines(out, StandardCharsets.UTF_8);
         assertThat(lines.getFirst()).isEqualTo("번호,리뷰,label,probability,prob_LABEL_0,prob_LABEL_1,error");
         assertThat(lines.get(1)).startsWith("1,\"좋다, 정말\"," + Oracle.classifier().classify("좋다, 정말").label() + ",");
@@ -164,6 +164,8 @@ class BatchScorerTest {
             BatchScorer.Summary s = scorer.score(new BatchScorer.Job(in, out, TableFormat.TSV, null, 4), progress::addAndGet);
             assertThat(Files.readAllBytes(out)).as("resumed after %d rows", k).isEqualTo(expected);
             assertThat(s.resumed()).isEqualTo(Math.max(0, k));
+            // Rows 4, 7 and 13 fail (a missing field, a blank text, broken UTF-8), whichever run wrote them.
+            assertThat(s.resumedFailed()).isEqualTo(java.util.stream.IntStream.of(4, 7, 13).filter(r -> r <= k).count());
             assertThat(s.resumed() + s.scored() + s.failed()).isEqualTo(13);
             assertThat(progress.get()).isEqualTo(13);
         }
@@ -181,6 +183,18 @@ class BatchScorerTest {
         Files.write(out, Arrays.copyOf(expected, expected.length / 2));
         scorer.score(new BatchScorer.Job(in, out, TableFormat.JSONL, null, 5), n -> {});
         assertThat(Files.readAllBytes(out)).isEqualTo(expected);
+
+        // Another input of the same length, or the same one read in another encoding: refused, not continued.
+        Path other = dir.resolve("other.jsonl");
+        Files.writeString(other, s.toString().replace("시간 아깝다", "시간 아까웠다"));
+        Files.write(out, Arrays.copyOf(expected, expected.length / 2));
+        assertThatThrownBy(() -> scorer.score(new BatchScorer.Job(other, out, TableFormat.JSONL, null, 5), n -> {}))
+                .hasMessageContaining("line 2 does not hold " + other);
+        Path tsvOut = dir.resolve("latin.tsv");
+        scorer.score(new BatchScorer.Job(nsmcTsv(), tsvOut, TableFormat.TSV, null, 5), n -> {});
+        assertThatThrownBy(() -> scorer.score(new BatchScorer.Job(nsmcTsv(), tsvOut, TableFormat.TSV, null, 5,
+                java.nio.charset.Charset.forName("x-windows-949")), n -> {}))
+                .hasMessageContaining("with another --encoding");
 
         Path foreign = dir.resolve("foreign.tsv");
         Files.writeString(foreign, "a\tb\n1\t2\n");

@@ -2,16 +2,20 @@ package dev.raccoon.train;
 
 import java.io.IOException;
 import java.nio.file.FileVisitResult;
+import java.nio.file.LinkOption;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.SimpleFileVisitor;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.BasicFileAttributes;
+import java.util.stream.Stream;
 
 /**
  * Replaces a directory as a whole: the new content is written into a temporary sibling, the old directory is
  * moved aside and the new one renamed into place, so a crash leaves either the old or the new checkpoint
- * (as {@code NAME} or, between the two renames, {@code NAME.old}) and never a half-written one.
+ * (as {@code NAME} or, between the two renames, {@code NAME.old}) and never a half-written one. Only a directory
+ * this kind of output wrote before (it holds the marker file) or an empty one is replaced: a path a user mistyped
+ * is refused, never deleted.
  */
 public final class AtomicDirectory {
     public interface Writer {
@@ -21,21 +25,41 @@ public final class AtomicDirectory {
     private AtomicDirectory() {
     }
 
-    public static void replace(Path target, Writer writer) throws IOException {
-        Path parent = target.toAbsolutePath().getParent();
+    /** Writes {@code target} as a whole; {@code marker} is a file every such directory holds, see {@link #checkReplaceable}. */
+    public static void replace(Path target, String marker, Writer writer) throws IOException {
+        target = target.toAbsolutePath().normalize();
+        checkReplaceable(target, marker);
+        Path parent = target.getParent();
         Files.createDirectories(parent);
         Path tmp = Files.createTempDirectory(parent, target.getFileName() + ".tmp-");
         try {
             writer.write(tmp);
+            if (!Files.exists(tmp.resolve(marker))) throw new IllegalStateException("the writer did not write " + marker);
+            Path old = aside(target);
+            deleteTree(old);
+            if (Files.exists(target)) Files.move(target, old, StandardCopyOption.ATOMIC_MOVE);
+            Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
+            deleteTree(old);
         } catch (IOException | RuntimeException e) {
             deleteTree(tmp);
             throw e;
         }
-        Path old = aside(target);
-        deleteTree(old);
-        if (Files.exists(target)) Files.move(target, old, StandardCopyOption.ATOMIC_MOVE);
-        Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
-        deleteTree(old);
+    }
+
+    /**
+     * Throws unless {@code target} is absent, an empty directory, or a directory holding {@code marker} (an earlier
+     * output of the same kind). Call it before long work, so a wrong path fails at once.
+     */
+    public static void checkReplaceable(Path target, String marker) throws IOException {
+        if (!Files.exists(target, LinkOption.NOFOLLOW_LINKS)) return;
+        if (!Files.isDirectory(target))
+            throw new IOException(target + " exists and is not a directory; nothing was written");
+        if (Files.isRegularFile(target.resolve(marker))) return;
+        try (Stream<Path> entries = Files.list(target)) {
+            if (entries.findAny().isPresent())
+                throw new IOException(target + " is a directory that holds other files (no " + marker
+                        + " in it), so it is not replaced; nothing was written. Choose another path or empty it");
+        }
     }
 
     /** The directory as last written completely: {@code target}, or its moved-aside copy after a crash. */

@@ -264,7 +264,7 @@ public final class Trainer {
                         if (bestStep < 0 || metric > bestMetric) {
                             bestMetric = metric;
                             bestStep = step;
-                            AtomicDirectory.replace(bestDir(), dir -> ModelDirectory.save(dir, model, tokenizer, DType.F32));
+                            AtomicDirectory.replace(bestDir(), ModelDirectory.CONFIG_FILE, dir -> ModelDirectory.save(dir, model, tokenizer, DType.F32));
                         }
                         String measure = String.format(Locale.ROOT, "%s %.4f (best %.4f)", options.task().metric(), metric, bestMetric);
                         if (bar != null) {
@@ -426,7 +426,7 @@ public final class Trainer {
     }
 
     private void saveLast(AdamW optimizer, TrainerState state) throws IOException {
-        AtomicDirectory.replace(lastDir(), dir -> {
+        AtomicDirectory.replace(lastDir(), TrainerState.FILE, dir -> {
             Checkpoint.write(dir, Map.of("", model), tokenizer, optimizer, state.step());
             state.write(dir);
         });

@@ -1,5 +1,7 @@
 package dev.raccoon.engine.cpu;
 
+import dev.raccoon.engine.Backends;
+
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
@@ -22,6 +24,9 @@ final class Parallel implements AutoCloseable {
 
     Parallel(int threads) {
         if (threads < 1) throw new IllegalArgumentException("threads must be ≥ 1, got " + threads);
+        if (threads > Backends.MAX_THREADS)
+            throw new IllegalArgumentException("threads must be at most " + Backends.MAX_THREADS + ", got " + threads + " (this machine has "
+                    + Runtime.getRuntime().availableProcessors() + " cores)");
         this.threads = threads;
         workers = new Thread[threads - 1];
         for (int i = 0; i < workers.length; i++) {

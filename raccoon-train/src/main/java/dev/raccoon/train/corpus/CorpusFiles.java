@@ -3,6 +3,7 @@ package dev.raccoon.train.corpus;
 import dev.raccoon.text.TextEncodings;
 
 import java.io.BufferedReader;
+import java.io.EOFException;
 import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -18,6 +19,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.function.LongConsumer;
 import java.util.zip.GZIPInputStream;
+import java.util.zip.ZipException;
 
 /**
  * Corpus files, plain or gzip (by a .gz name), one item a line, in one character encoding (ASCII-compatible, see
@@ -75,6 +77,8 @@ public record CorpusFiles(List<Path> files, Charset encoding) {
                 }
                 done += counted.count;
                 progress.accept(done);
+            } catch (ZipException | EOFException e) {
+                throw brokenGzip(file, e);
             }
         }
         return lines;
@@ -91,9 +95,12 @@ public record CorpusFiles(List<Path> files, Charset encoding) {
     public void requireDecodable() throws IOException {
         CharsetDecoder decoder = TextEncodings.strictDecoder(encoding);
         for (Path file : files) {
+            if (Files.isDirectory(file)) throw new IOException(file + " is a directory; a corpus is files of text, one item a line");
             byte[] head;
             try (InputStream in = Files.newInputStream(file); InputStream data = gunzipped(file, in)) {
                 head = data.readNBytes(PROBE);
+            } catch (ZipException | EOFException e) {
+                throw brokenGzip(file, e);
             }
             int lines = 0, broken = 0;
             for (int start = 0, end; start < head.length; start = end + 1) {
@@ -109,6 +116,16 @@ public record CorpusFiles(List<Path> files, Charset encoding) {
                 throw new IOException(file + ": " + broken + " of its first " + lines + " lines are "
                         + TextEncodings.notValidWithHint(encoding));
         }
+    }
+
+    private static IOException brokenGzip(Path file, IOException e) {
+        return new IOException(file + ": not a complete gzip file (" + e.getMessage() + ")", e);
+    }
+
+    /** The file names, for messages. */
+    @Override
+    public String toString() {
+        return String.join(", ", files.stream().map(Path::toString).toList());
     }
 
     private static int indexOf(byte[] bytes, byte b, int from) {

@@ -123,6 +123,10 @@ public final class CorpusPipeline {
                     }
                 }
                 packer.flush();
+                if (writer.count() == 0)
+                    throw new IOException("no pretraining sequence came out of " + corpus + ": " + counts.read + " lines read, "
+                            + counts.tooShort + " shorter than " + options.minChars() + " characters, " + counts.duplicates
+                            + " repeated, " + counts.withoutTokens + " without tokens; nothing was written");
                 Summary summary = new Summary(corpus.files().stream().map(Path::toString).toList(), counts.read,
                         counts.tooShort, counts.duplicates, counts.kept, counts.withoutTokens, counts.tokens,
                         counts.unk, writer.count(), counts.twoSegments, options.seqLength(), vocab.size(),

@@ -90,6 +90,7 @@ public final class SequenceShard implements Closeable {
                 throw new IOException(file + ": " + channel.size() + " bytes, but its header promises " + size
                         + " sequences in " + expected + " bytes; the file is truncated or corrupt");
             }
+            if (size == 0) throw new IOException(file + ": holds no sequences");
             return new SequenceShard(file, channel, seqLength, idBytes, vocabSize, size);
         } catch (IOException | RuntimeException e) {
             channel.close();

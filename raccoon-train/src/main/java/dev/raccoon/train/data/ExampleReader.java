@@ -1,5 +1,6 @@
 package dev.raccoon.train.data;
 
+import dev.raccoon.text.TextFiles;
 import dev.raccoon.text.WordPieceTokenizer;
 
 import java.io.BufferedInputStream;
@@ -45,7 +46,7 @@ public abstract sealed class ExampleReader implements Closeable permits Delimite
     }
 
     public static ExampleReader open(Path file, DataSpec spec) throws IOException {
-        return open(Files.newInputStream(file), file.toString(), spec);
+        return open(TextFiles.open(file), file.toString(), spec);
     }
 
     /** Reads from a stream; {@code source} names it in messages. The reader closes the stream. */

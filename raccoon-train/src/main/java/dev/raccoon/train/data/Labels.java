@@ -13,6 +13,13 @@ public record Labels(List<String> names) {
     public Labels {
         names = List.copyOf(names);
         if (names.size() < 2) throw new IllegalArgumentException("a classification needs at least 2 labels, got " + names);
+        // Labels match case-insensitively, so "Good" and "good" would be one class with two ids.
+        for (int i = 0; i < names.size(); i++) {
+            if (names.get(i).isBlank()) throw new IllegalArgumentException("label " + i + " is empty");
+            for (int j = 0; j < i; j++)
+                if (names.get(i).equalsIgnoreCase(names.get(j)))
+                    throw new IllegalArgumentException("label " + names.get(i) + " is given twice");
+        }
     }
 
     public int size() { return names.size(); }

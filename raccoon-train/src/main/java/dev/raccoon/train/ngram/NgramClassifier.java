@@ -132,7 +132,7 @@ public final class NgramClassifier implements Distillation.Teacher {
     }
 
     public void save(Path dir) throws IOException {
-        AtomicDirectory.replace(dir, tmp -> {
+        AtomicDirectory.replace(dir, CONFIG, tmp -> {
             ObjectNode config = JSON.createObjectNode();
             config.put("model_type", MODEL_TYPE);
             config.putPOJO("labels", labels);

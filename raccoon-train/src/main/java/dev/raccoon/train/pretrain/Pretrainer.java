@@ -266,7 +266,7 @@ public final class Pretrainer {
 
     private void save(int step, AdamW optimizer, Map<String, String> trajectory) throws IOException {
         // Complete before the previous checkpoint is deleted, so a crash always leaves one to resume from.
-        AtomicDirectory.replace(out.resolve("checkpoint-" + step), dir -> {
+        AtomicDirectory.replace(out.resolve("checkpoint-" + step), STATE, dir -> {
             Checkpoint.write(dir, model.models(), tokenizer, optimizer, step);
             Checkpoint.writeState(dir.resolve(STATE), new State(step, trajectory));
         });

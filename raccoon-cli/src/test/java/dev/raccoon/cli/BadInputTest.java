@@ -1,0 +1,146 @@
+package dev.raccoon.cli;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.zip.GZIPOutputStream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** Mistakes a user makes with paths, files and option values: a clear message, the right exit code, nothing lost. */
+class BadInputTest {
+    @TempDir
+    Path dir;
+
+    private static final List<String> REVIEWS = List.of("영화 정말 재밌어요", "시간 아깝다", "배우들 연기가 좋았어요", "스토리가 엉망",
+            "최고의 영화", "지루했다", "또 보고 싶다", "돈 아까움");
+
+    private Path tsv(String name) throws IOException {
+        StringBuilder s = new StringBuilder("id\tdocument\tlabel\n");
+        for (int i = 0; i < REVIEWS.size(); i++) s.append(i).append('\t').append(REVIEWS.get(i)).append('\t').append((i + 1) % 2).append('\n');
+        return Files.writeString(dir.resolve(name), s.toString());
+    }
+
+    private static String model() {
+        return CliRun.oracleClassifier().toString();
+    }
+
+    @Test
+    void ngramRefusesToReplaceADirectoryItDidNotWrite() throws IOException {
+        Path train = tsv("train.tsv"), victim = dir.resolve("victim");
+        Files.createDirectories(victim.resolve("sub"));
+        Files.writeString(victim.resolve("important.txt"), "precious");
+        CliRun r = CliRun.run("", "ngram", "--train", train.toString(), "--dev", train.toString(), "--out", victim.toString(), "--max-n", "2");
+        assertThat(r.exitCode()).isEqualTo(1);
+        assertThat(r.err()).contains("holds other files (no ngram_config.json in it)", "nothing was written");
+        assertThat(victim.resolve("important.txt")).hasContent("precious");
+        assertThat(victim.resolve("sub")).isDirectory();
+
+        Path model = dir.resolve("ngram");
+        for (int run = 0; run < 2; run++) { // an empty or absent path, then its own earlier output, are written
+            CliRun ok = CliRun.run("", "ngram", "--train", train.toString(), "--dev", train.toString(), "--out", model.toString(), "--max-n", "2");
+            assertThat(ok.exitCode()).as(ok.err()).isZero();
+        }
+        try (var entries = Files.list(dir)) {
+            assertThat(entries.map(p -> p.getFileName().toString())).noneMatch(n -> n.contains(".tmp-") || n.endsWith(".old"));
+        }
+    }
+
+    @Test
+    void anOutputDirectoryThatIsAFileIsAUsageErrorBeforeAnyWork() throws IOException {
+        Path train = tsv("train.tsv"), file = Files.writeString(dir.resolve("file"), "x");
+        CliRun r = CliRun.run("", "train", "--config", "tiny", "--vocab", model(), "--train", train.toString(), "--dev", train.toString(),
+                "--out", file.toString());
+        assertThat(r.exitCode()).isEqualTo(2);
+        assertThat(r.err()).contains("--out " + file + " is a file");
+        CliRun eval = CliRun.run("", "eval", "--model", model(), "--data", train.toString(), "--report", file.toString());
+        assertThat(eval.exitCode()).isEqualTo(2);
+        assertThat(eval.err()).contains("--report " + file + " is a file");
+        CliRun log = CliRun.run("", "eval", "--model", model(), "--data", train.toString(), "--report", dir.resolve("rep").toString(),
+                "--log", dir.resolve("nolog.jsonl").toString());
+        assertThat(log.exitCode()).isEqualTo(2);
+        assertThat(log.err()).contains("nolog.jsonl: no such file");
+        assertThat(dir.resolve("rep")).doesNotExist();
+    }
+
+    @Test
+    void optionValuesNoModelTakesAreUsageErrors() throws IOException {
+        assertUsage(CliRun.run("", "predict", "--model", model(), "--threads", "100000", "좋다"), "threads must lie in [0, 1024], got 100000");
+        assertUsage(CliRun.run("", "predict", "--task", "5class", "좋다"), "unknown task '5class'");
+        assertUsage(CliRun.run("", "predict", "--model", model(), "--batch-size", "0", "좋다"), "batchSize must be at least 1");
+        Path train = tsv("train.tsv");
+        assertUsage(CliRun.run("", "train", "--config", "tiny", "--vocab", model(), "--train", train.toString(), "--dev", train.toString(),
+                "--out", dir.resolve("t").toString(), "--threads", "5000"), "threads must be at most 1024, got 5000");
+        assertUsage(CliRun.run("", "train", "--config", "tiny", "--vocab", model(), "--train", train.toString(), "--dev", train.toString(),
+                "--out", dir.resolve("t").toString(), "--labels", "good,Good"), "label Good is given twice");
+    }
+
+    private static void assertUsage(CliRun r, String message) {
+        assertThat(r.exitCode()).as(r.err()).isEqualTo(2);
+        assertThat(r.err()).contains(message);
+    }
+
+    @Test
+    void jsonLinesAnswerLineForLineAndReadOneObjectALine() {
+        CliRun r = CliRun.run("{\"text\": \"하나\"}\n\n{\"text\": \"셋\"} {\"text\": \"넷\"}\n{\"text\": \"다섯\"}\n", "tokenize", "--model", model());
+        assertThat(r.exitCode()).isEqualTo(1);
+        String[] out = r.out().split("\n");
+        assertThat(out).hasSize(4);
+        assertThat(out[0]).startsWith("{\"input_ids\"");
+        assertThat(out[1]).isEqualTo("{\"error\":\"line 2: empty line\"}");
+        assertThat(out[2]).isEqualTo("{\"error\":\"line 3: not valid JSON\"}");
+        assertThat(out[3]).startsWith("{\"input_ids\"");
+    }
+
+    @Test
+    void dataFilesMayBeGzippedAndADirectoryIsNamed() throws IOException {
+        Path plain = tsv("dev.tsv"), gz = dir.resolve("dev.tsv.gz");
+        ByteArrayOutputStream b = new ByteArrayOutputStream();
+        try (GZIPOutputStream z = new GZIPOutputStream(b)) {
+            z.write(Files.readAllBytes(plain));
+        }
+        Files.write(gz, b.toByteArray());
+        CliRun fromPlain = CliRun.run("", "eval", "--model", model(), "--data", plain.toString(), "--json");
+        CliRun fromGzip = CliRun.run("", "eval", "--model", model(), "--data", gz.toString(), "--json");
+        assertThat(fromGzip.exitCode()).as(fromGzip.err()).isZero();
+        assertThat(fromGzip.out()).isEqualTo(fromPlain.out());
+
+        CliRun folder = CliRun.run("", "eval", "--model", model(), "--data", dir.toString());
+        assertThat(folder.exitCode()).isEqualTo(1);
+        assertThat(folder.err()).contains(dir + " is a directory, not a data file");
+        Files.write(dir.resolve("cut.txt.gz"), java.util.Arrays.copyOf(b.toByteArray(), b.size() / 2));
+        CliRun cut = CliRun.run("", "vocab", "--corpus", dir.resolve("cut.txt.gz").toString(), "--size", "100", "--out", dir.resolve("v").toString());
+        assertThat(cut.exitCode()).isEqualTo(1);
+        assertThat(cut.err()).contains("cut.txt.gz: not a complete gzip file");
+    }
+
+    @Test
+    void anEmptyCorpusIsAnErrorAndWritesNothing() throws IOException {
+        Path empty = Files.writeString(dir.resolve("empty.txt"), "\n \n");
+        CliRun vocab = CliRun.run("", "vocab", "--corpus", empty.toString(), "--size", "100", "--out", dir.resolve("v").toString());
+        assertThat(vocab.exitCode()).isEqualTo(1);
+        assertThat(vocab.err()).contains("no words in " + empty, "nothing was written");
+        assertThat(dir.resolve("v")).doesNotExist();
+        CliRun corpus = CliRun.run("", "corpus", "--corpus", empty.toString(), "--vocab", model(), "--out", dir.resolve("c.bin").toString());
+        assertThat(corpus.exitCode()).isEqualTo(1);
+        assertThat(corpus.err()).contains("no pretraining sequence came out of " + empty, "nothing was written");
+        try (var entries = Files.list(dir)) {
+            assertThat(entries.map(p -> p.getFileName().toString())).containsExactly("empty.txt");
+        }
+    }
+
+    @Test
+    void fileSystemErrorsNameThePathAndWhatIsWrong() {
+        assertThat(Main.describe(new java.nio.file.NoSuchFileException("a/b.tsv"))).isEqualTo("a/b.tsv: no such file or directory");
+        assertThat(Main.describe(new java.nio.file.FileAlreadyExistsException("out"))).isEqualTo("out: already exists");
+        assertThat(Main.describe(new java.nio.file.AccessDeniedException("/root/x"))).isEqualTo("/root/x: permission denied");
+        assertThat(Main.describe(new java.nio.file.FileSystemException(".", "..old", "Device or resource busy")))
+                .isEqualTo(".: Device or resource busy (..old)");
+    }
+}
