@@ -14,6 +14,7 @@ import dev.raccoon.train.ngram.NgramClassifier;
 import dev.raccoon.train.metrics.Metrics;
 import dev.raccoon.train.metrics.RegressionMetrics;
 import dev.raccoon.train.report.HtmlReport;
+import dev.raccoon.train.report.TrainingLog;
 import me.tongfei.progressbar.ConsoleProgressBarConsumer;
 import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
@@ -115,6 +116,10 @@ final class EvalCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         if (log != null && report == null) throw usage("--log needs --report: the training curves are drawn in the report");
         if (log != null && !Files.isRegularFile(log)) throw usage("--log " + log + ": no such file");
+        TrainingLog trainingLog = log == null ? null : TrainingLog.read(log);
+        if (trainingLog != null && !trainingLog.badLines().isEmpty())
+            System.err.println("raccoon eval: " + log + ": skipping unreadable " + TrainingLog.lineList(trainingLog.badLines())
+                    + " (not JSON objects)");
         TrainingOptions.requireOutputDirectory(spec, report, "--report");
         if (lexiconTrain != null && (source == null || source.lexicon == null)) throw usage("--lexicon-train goes with --lexicon");
         Labels taskLabels = task == null ? null : switch (task) {
@@ -199,7 +204,7 @@ final class EvalCommand implements Callable<Integer> {
         }
         out.flush();
         if (report != null) {
-            Path index = HtmlReport.write(report, "Raccoon evaluation: " + data.getFileName() + ", " + scorer, metrics, summary, log);
+            Path index = HtmlReport.write(report, "Raccoon evaluation: " + data.getFileName() + ", " + scorer, metrics, summary, trainingLog);
             System.err.println("raccoon eval: report written to " + index);
         }
         return 0;

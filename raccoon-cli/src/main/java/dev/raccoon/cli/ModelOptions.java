@@ -7,6 +7,7 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
@@ -55,6 +56,11 @@ final class ModelOptions {
         if (NgramClassifier.isModel(dir))
             throw new IOException(dir + " is a character n-gram model, not an ELECTRA/BERT directory: score it with 'raccoon eval --ngram "
                     + dir + "' or use it as a 'raccoon distill --teacher'");
-        return Classifier.load(dir, options);
+        Classifier classifier = Classifier.load(dir, options);
+        if (classifier.tokenizer().stripAccents() && !Files.exists(dir.resolve("tokenizer_config.json")))
+            System.err.println("raccoon: " + dir + " has no tokenizer_config.json, so its text is lowercased and accents are stripped"
+                    + " (transformers' default), which splits Hangul into jamo; a cased Korean model needs tokenizer_config.json"
+                    + " with \"do_lower_case\": false");
+        return classifier;
     }
 }

@@ -136,6 +136,27 @@ class BadInputTest {
     }
 
     @Test
+    void aModelWithoutTokenizerConfigIsLowercasedWithAWarning() throws IOException {
+        Path copy = Files.createDirectories(dir.resolve("no-tokenizer-config"));
+        try (var files = Files.list(CliRun.oracleClassifier())) {
+            for (Path f : files.toList())
+                if (!f.getFileName().toString().equals("tokenizer_config.json")) Files.copy(f, copy.resolve(f.getFileName()));
+        }
+        CliRun r = CliRun.run("", "predict", "--model", copy.toString(), "좋아요");
+        assertThat(r.exitCode()).as(r.err()).isZero();
+        assertThat(r.err()).contains(copy + " has no tokenizer_config.json", "splits Hangul into jamo");
+        assertThat(CliRun.run("", "predict", "--model", model(), "좋아요").err()).doesNotContain("tokenizer_config.json");
+    }
+
+    @Test
+    void scoringIntoAMissingDirectoryCreatesIt() throws IOException {
+        Path in = tsv("in.tsv"), out = dir.resolve("new/sub/out.tsv");
+        CliRun r = CliRun.run("", "score", "--model", model(), "--in", in.toString(), "--out", out.toString());
+        assertThat(r.exitCode()).as(r.err()).isZero();
+        assertThat(Files.readAllLines(out)).hasSize(REVIEWS.size() + 1);
+    }
+
+    @Test
     void fileSystemErrorsNameThePathAndWhatIsWrong() {
         assertThat(Main.describe(new java.nio.file.NoSuchFileException("a/b.tsv"))).isEqualTo("a/b.tsv: no such file or directory");
         assertThat(Main.describe(new java.nio.file.FileAlreadyExistsException("out"))).isEqualTo("out: already exists");

@@ -180,6 +180,7 @@ public final class BatchScorer {
      */
     static long prepareOutput(Path out, TableFormat format, List<String> outHeader) throws IOException {
         if (!Files.exists(out)) {
+            Files.createDirectories(out.toAbsolutePath().getParent());
             Files.createFile(out);
             return 0;
         }

@@ -171,7 +171,7 @@ public final class Trainer {
         int totalSteps = batchesPerEpoch * options.epochs();
         LinearSchedule schedule = new LinearSchedule(options.lr(), Math.round(options.warmup() * totalSteps), totalSteps);
         AdamW optimizer = new AdamW(model.params(), BETA1, BETA2, EPS, options.weightDecay(), Param::decayedByDefault);
-        Map<String, String> trajectory = trajectory(train.size(), softRows);
+        Map<String, String> trajectory = trajectory(train, softRows);
 
         TrainerState state;
         if (resume) {
@@ -399,7 +399,7 @@ public final class Trainer {
     }
 
     /** Everything that shapes the weights; resuming under different values would silently train something else. */
-    private Map<String, String> trajectory(int trainSize, long softRows) {
+    private Map<String, String> trajectory(List<Example> train, long softRows) {
         Map<String, String> m = new LinkedHashMap<>();
         m.put("task", options.task().name().toLowerCase(Locale.ROOT));
         m.put("epochs", Integer.toString(options.epochs()));
@@ -411,9 +411,31 @@ public final class Trainer {
         m.put("seed", Long.toString(options.seed()));
         m.put("max_grad_norm", Float.toString(options.maxGradNorm()));
         m.put("dropout", Float.toString(model.config().hiddenDropoutProb()));
-        m.put("train_examples", Integer.toString(trainSize));
+        m.put("train_examples", Integer.toString(train.size()));
+        m.put("train_fingerprint", fingerprint(train));
         if (softRows > 0) m.put("soft_target_examples", Long.toString(softRows));
         return m;
+    }
+
+    /**
+     * A 64-bit digest of the training rows in order (texts, pairs, labels, targets): another file with as many
+     * rows is caught on resume, not trained on from the middle of a schedule made for the first.
+     */
+    static String fingerprint(List<Example> train) {
+        long h = 0x9E3779B97F4A7C15L;
+        for (Example e : train) {
+            h = mix(h, e.text().hashCode());
+            h = mix(h, e.pair() == null ? -1 : e.pair().hashCode());
+            h = mix(h, e.label());
+            h = mix(h, Float.floatToIntBits(e.target()));
+            h = mix(h, Arrays.hashCode(e.probabilities()));
+        }
+        return String.format("%016x", h);
+    }
+
+    private static long mix(long h, int value) {
+        long z = (h ^ value) * 0xBF58476D1CE4E5B9L;
+        return z ^ (z >>> 31);
     }
 
     private TrainerState restore(AdamW optimizer, Map<String, String> trajectory) throws IOException {

@@ -108,6 +108,12 @@ class TrainerTest {
         train(classify().withStopAfter(1), train, dev, tmp, false);
         assertThatThrownBy(() -> train(classify().withLr(5e-4f), train, dev, tmp, true))
                 .hasMessageContaining("lr was 0.001 and is now 5.0E-4");
+        // As many rows, other ones (one label flipped): another data set, not the interrupted run's.
+        List<Example> other = new java.util.ArrayList<>(train);
+        Example first = other.getFirst();
+        other.set(0, Example.classified(first.text(), first.pair(), 1 - first.label()));
+        assertThatThrownBy(() -> train(classify(), other, dev, tmp, true))
+                .hasMessageContaining("train_fingerprint was " + Trainer.fingerprint(train) + " and is now " + Trainer.fingerprint(other));
         assertThatThrownBy(() -> train(classify(), train, dev, tmp, false))
                 .hasMessageContaining("--resume");
     }

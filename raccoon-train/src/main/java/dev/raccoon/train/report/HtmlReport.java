@@ -32,10 +32,10 @@ public final class HtmlReport {
 
     /**
      * @param data        what the data reader skipped, or null
-     * @param trainingLog a JSON-lines training log for the curves, or null
+     * @param trainingLog a training log for the curves, or null
      * @return the index.html written
      */
-    public static Path write(Path dir, String title, Metrics metrics, DataSummary data, Path trainingLog) throws IOException {
+    public static Path write(Path dir, String title, Metrics metrics, DataSummary data, TrainingLog trainingLog) throws IOException {
         Files.createDirectories(dir);
         StringBuilder html = new StringBuilder();
         html.append("<!doctype html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>").append(escape(title))
@@ -49,7 +49,7 @@ public final class HtmlReport {
             case ClassificationMetrics m -> classification(m, html, dir, images);
             case RegressionMetrics m -> regression(m, html, dir, images);
         }
-        if (trainingLog != null) training(TrainingLog.read(trainingLog), html, dir, images);
+        if (trainingLog != null) training(trainingLog, html, dir, images);
         html.append("<h2>Charts</h2>\n");
         for (String[] image : images)
             html.append("<img src=\"").append(image[0]).append("\" alt=\"").append(escape(image[1])).append("\">\n");
@@ -99,7 +99,8 @@ public final class HtmlReport {
             else if (field.startsWith("dev_")) dev.add(field);
         }
         html.append(String.format(Locale.ROOT, "<p>Training log: %,d entries", log.entries().size()));
-        if (log.badLines() > 0) html.append(String.format(Locale.ROOT, ", %,d unreadable lines ignored", log.badLines()));
+        if (!log.badLines().isEmpty())
+            html.append(String.format(Locale.ROOT, ", %,d unreadable lines ignored (%s)", log.badLines().size(), TrainingLog.lineList(log.badLines())));
         html.append(".</p>\n");
         chart(Charts.curves(log, "Training loss", "loss", losses), "loss.png", "Training loss", dir, images);
         chart(Charts.curves(log, "Learning rate", "learning rate", rates), "learning_rate.png", "Learning rate", dir, images);

@@ -22,9 +22,9 @@ import java.util.Set;
  * A training log in JSON lines, one object per logging step such as
  * {@code {"step": 100, "epoch": 0.5, "loss": 0.41, "lr": 4.9e-5, "dev_accuracy": 0.87}}. Every numeric field is
  * kept; any may be missing. A line without {@code step} is placed at its line number. Lines that are not JSON
- * objects are counted in {@link #badLines()} and otherwise ignored, so a log still being written can be drawn.
+ * objects are listed by number in {@link #badLines()} and otherwise ignored, so a log still being written can be drawn.
  */
-public record TrainingLog(List<Entry> entries, int badLines) {
+public record TrainingLog(List<Entry> entries, List<Integer> badLines) {
     /** One line: its step and its numeric fields (step excluded). */
     public record Entry(double step, Map<String, Double> values) {}
 
@@ -32,7 +32,8 @@ public record TrainingLog(List<Entry> entries, int badLines) {
 
     public static TrainingLog read(Path file) throws IOException {
         List<Entry> entries = new ArrayList<>();
-        int bad = 0, number = 0;
+        List<Integer> bad = new ArrayList<>();
+        int number = 0;
         var decoder = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPLACE);
         try (BufferedReader in = new BufferedReader(new InputStreamReader(Files.newInputStream(file), decoder))) {
             for (String line = in.readLine(); line != null; line = in.readLine()) {
@@ -45,7 +46,7 @@ public record TrainingLog(List<Entry> entries, int badLines) {
                     node = null;
                 }
                 if (node == null || !node.isObject()) {
-                    bad++;
+                    bad.add(number);
                     continue;
                 }
                 Map<String, Double> values = new LinkedHashMap<>();
@@ -57,7 +58,13 @@ public record TrainingLog(List<Entry> entries, int badLines) {
                 entries.add(new Entry(step != null ? step : number, values));
             }
         }
-        return new TrainingLog(List.copyOf(entries), bad);
+        return new TrainingLog(List.copyOf(entries), List.copyOf(bad));
+    }
+
+    /** "line 3", "lines 3, 7, 9" or "lines 3, 7, 9, … (12 in all)": at most ten numbers, for a message. */
+    public static String lineList(List<Integer> lines) {
+        String shown = String.join(", ", lines.stream().limit(10).map(String::valueOf).toList());
+        return (lines.size() == 1 ? "line " : "lines ") + shown + (lines.size() > 10 ? ", … (" + lines.size() + " in all)" : "");
     }
 
     /** Numeric fields in order of first appearance. */

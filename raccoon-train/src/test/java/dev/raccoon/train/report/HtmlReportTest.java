@@ -49,12 +49,12 @@ class HtmlReportTest {
             m.add(gold, p >= 0.5 ? 1 : 0, p);
         }
         Path out = dir.resolve("report");
-        Path index = HtmlReport.write(out, "NSMC dev <model>", m, null, trainingLog());
+        Path index = HtmlReport.write(out, "NSMC dev <model>", m, null, TrainingLog.read(trainingLog()));
 
         assertThat(index).isEqualTo(out.resolve("index.html"));
         String html = Files.readString(index);
         assertThat(html).contains("<title>NSMC dev &lt;model&gt;</title>").contains("ROC-AUC").contains("macro-F1")
-                .contains("Training log: 34 entries, 1 unreadable lines ignored");
+                .contains("Training log: 34 entries, 1 unreadable lines ignored (line 35)");
         for (String png : List.of("confusion_matrix.png", "roc.png", "loss.png", "learning_rate.png", "dev_metrics.png")) {
             assertThat(html).contains("<img src=\"" + png + "\"");
             assertPng(out.resolve(png));
@@ -78,7 +78,10 @@ class HtmlReportTest {
     @Test
     void trainingLogToleratesMissingFields() throws IOException {
         TrainingLog log = TrainingLog.read(trainingLog());
-        assertThat(log.badLines()).isEqualTo(1);
+        assertThat(log.badLines()).containsExactly(35); // 30 steps and 3 dev lines, then {"epoch": 3}, then the cut line
+        assertThat(TrainingLog.lineList(log.badLines())).isEqualTo("line 35");
+        assertThat(TrainingLog.lineList(java.util.stream.IntStream.rangeClosed(1, 12).boxed().toList()))
+                .isEqualTo("lines 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, … (12 in all)");
         assertThat(log.fields()).containsExactly("epoch", "loss", "lr", "dev_accuracy", "dev_macro_f1");
         double[][] dev = log.series("dev_accuracy");
         assertThat(dev[0]).containsExactly(100, 200, 300);
