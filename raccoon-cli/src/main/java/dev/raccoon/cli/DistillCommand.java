@@ -62,6 +62,8 @@ final class DistillCommand implements Callable<Integer> {
         if (maxUnlabelled < 0) throw TrainingOptions.usage(spec, "--max-unlabeled must not be negative");
         if (teacherWeights != null && teacherWeights.size() != teacherDirs.size())
             throw TrainingOptions.usage(spec, teacherWeights.size() + " --teacher-weight for " + teacherDirs.size() + " --teacher");
+        if (teacherWeights != null && !teacherWeights.stream().allMatch(w -> w > 0 && Double.isFinite(w)))
+            throw TrainingOptions.usage(spec, "--teacher-weight must be positive numbers, got " + teacherWeights);
         double[] weights = teacherWeights == null ? null : teacherWeights.stream().mapToDouble(Double::doubleValue).toArray();
         PrintStream err = new PrintStream(System.err, true, StandardCharsets.UTF_8);
         Labels labels = training.labels(spec);

@@ -5,7 +5,9 @@ import dev.raccoon.engine.Backends;
 import dev.raccoon.model.ModelDirectory;
 import dev.raccoon.model.io.DType;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -17,6 +19,9 @@ import java.util.concurrent.Callable;
         "The copy has config.json, vocab.txt, tokenizer_config.json and model.safetensors: this converts",
         "pytorch_model.bin to safetensors, and f16 or bf16 weights take half the size."})
 final class ExportCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
     @Option(names = "--model", paramLabel = "DIR", required = true, description = "Model directory to read.")
     Path model;
 
@@ -32,7 +37,7 @@ final class ExportCommand implements Callable<Integer> {
             case "f32" -> DType.F32;
             case "f16" -> DType.F16;
             case "bf16" -> DType.BF16;
-            default -> throw new IllegalArgumentException("--dtype must be f32, f16 or bf16, not '" + dtype + "'");
+            default -> throw TrainingOptions.usage(spec, "--dtype must be f32, f16 or bf16, not '" + dtype + "'");
         };
         if (Files.exists(out) && !isEmptyDirectory(out))
             throw new IllegalArgumentException(out + " exists and is not an empty directory; nothing was written");

@@ -5,7 +5,9 @@ import dev.raccoon.text.WordPieceTokenizer;
 import dev.raccoon.text.Encoding;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 import java.io.BufferedInputStream;
 import java.io.PrintStream;
@@ -18,6 +20,9 @@ import java.util.concurrent.Callable;
         "Reads {\"text\": ..., \"text_pair\": ...} and writes {\"input_ids\": [...], \"token_type_ids\": [...]} per line.",
         "A bad line gets {\"error\": ...} in its place (and a message on stderr); the exit code is then 1."})
 final class TokenizeCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
     static final class Source {
         @Option(names = "--model", paramLabel = "DIR", description = "Model directory with vocab.txt and tokenizer_config.json.")
         Path model;
@@ -37,7 +42,7 @@ final class TokenizeCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (maxLength < 3) throw new IllegalArgumentException("--max-length must be at least 3");
+        if (maxLength < 3) throw TrainingOptions.usage(spec, "--max-length must be at least 3, got " + maxLength);
         WordPieceTokenizer tokenizer = source.model != null
                 ? WordPieceTokenizer.load(source.model)
                 : WordPieceTokenizer.fromVocab(source.vocab, lowerCase);

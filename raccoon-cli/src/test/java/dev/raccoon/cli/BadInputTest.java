@@ -74,6 +74,8 @@ class BadInputTest {
         assertUsage(CliRun.run("", "predict", "--model", model(), "--threads", "100000", "좋다"), "threads must lie in [0, 1024], got 100000");
         assertUsage(CliRun.run("", "predict", "--task", "5class", "좋다"), "unknown task '5class'");
         assertUsage(CliRun.run("", "predict", "--model", model(), "--batch-size", "0", "좋다"), "batchSize must be at least 1");
+        assertUsage(CliRun.run("{\"text\": \"a\"}\n", "tokenize", "--model", model(), "--max-length", "0"), "--max-length must be at least 3, got 0");
+        assertUsage(CliRun.run("", "export", "--model", model(), "--out", dir.resolve("e").toString(), "--dtype", "f8"), "--dtype must be f32, f16 or bf16");
         Path train = tsv("train.tsv");
         assertUsage(CliRun.run("", "train", "--config", "tiny", "--vocab", model(), "--train", train.toString(), "--dev", train.toString(),
                 "--out", dir.resolve("t").toString(), "--threads", "5000"), "threads must be at most 1024, got 5000");
