@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.raccoon.api.Classifier;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
+import io.javalin.http.Handler;
 import io.javalin.http.HttpResponseException;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
@@ -27,6 +28,8 @@ import java.net.UnknownHostException;
 import java.nio.ByteBuffer;
 import java.nio.channels.UnresolvedAddressException;
 import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -91,12 +94,18 @@ public final class SentimentServer implements AutoCloseable {
             });
             c.requestLogger.http(this::record);
             c.routes.post("/v1/sentiment", this::sentiment);
-            c.routes.get("/health", this::health);
-            c.routes.get("/metrics", ctx -> ctx.contentType("text/plain; version=0.0.4; charset=utf-8").result(registry.scrape()));
-            c.routes.get("/openapi.json", ctx -> ctx.contentType("application/json").result(openapi));
-            c.routes.get("/", ctx -> ctx.contentType("text/html; charset=utf-8").result(index));
-            c.routes.get("/app.js", ctx -> ctx.contentType("text/javascript; charset=utf-8").result(js));
-            c.routes.get("/style.css", ctx -> ctx.contentType("text/css; charset=utf-8").result(css));
+            Map<String, Handler> pages = new LinkedHashMap<>();
+            pages.put("/health", this::health);
+            pages.put("/metrics", ctx -> ctx.contentType("text/plain; version=0.0.4; charset=utf-8").result(registry.scrape()));
+            pages.put("/openapi.json", ctx -> ctx.contentType("application/json").result(openapi));
+            pages.put("/", ctx -> ctx.contentType("text/html; charset=utf-8").result(index));
+            pages.put("/app.js", ctx -> ctx.contentType("text/javascript; charset=utf-8").result(js));
+            pages.put("/style.css", ctx -> ctx.contentType("text/css; charset=utf-8").result(css));
+            // HEAD answers with GET's status and headers (Jetty sends no body), as HTTP asks.
+            pages.forEach((path, handler) -> {
+                c.routes.get(path, handler);
+                c.routes.head(path, handler);
+            });
             c.routes.exception(ApiError.class, (e, ctx) -> error(ctx, e.status, e.getMessage()));
             c.routes.exception(HttpResponseException.class, (e, ctx) -> error(ctx, e.getStatus(), switch (e.getStatus()) {
                 case 404 -> "no such endpoint: " + ctx.method() + " " + ctx.path() + "; see /openapi.json";

@@ -106,6 +106,13 @@ class SentimentServerTest {
         assertThat(body.get("limits").get("maxTexts").asInt()).isEqualTo(8);
         assertThat(body.get("limits").get("maxChars").asInt()).isEqualTo(50);
         assertThat(body.get("limits").get("maxExplainTexts").asInt()).isEqualTo(CONFIG.maxExplainTexts());
+
+        HttpResponse<String> head = Oracle.send(HttpRequest.newBuilder(Oracle.uri(server, "/health"))
+                .method("HEAD", HttpRequest.BodyPublishers.noBody()).build());
+        assertThat(head.statusCode()).isEqualTo(200);
+        assertThat(head.headers().firstValue("Content-Type")).hasValueSatisfying(ct -> assertThat(ct).startsWith("application/json"));
+        assertThat(head.headers().firstValueAsLong("Content-Length")).hasValue(r.body().getBytes(java.nio.charset.StandardCharsets.UTF_8).length);
+        assertThat(head.body()).isEmpty();
     }
 
     @Test
