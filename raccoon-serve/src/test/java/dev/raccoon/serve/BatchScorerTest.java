@@ -146,6 +146,14 @@ class BatchScorerTest {
         JsonNode last = JSON.readTree(lines.get(6));
         assertThat(last.get("label").asInt()).isZero(); // the input's own label stays as it was
         assertThat(last.get("error").isNull()).isTrue();
+
+        // Resumed after the broken lines, the output is the same, and the errors already written are counted.
+        byte[] complete = Files.readAllBytes(out);
+        Files.writeString(out, String.join("\n", lines.subList(0, 6)) + "\n");
+        BatchScorer.Summary resumed = scorer.score(new BatchScorer.Job(in, out, TableFormat.JSONL, null, 3), n -> {});
+        assertThat(Files.readAllBytes(out)).isEqualTo(complete);
+        assertThat(resumed.resumed()).isEqualTo(6);
+        assertThat(resumed.resumedFailed()).isEqualTo(5);
     }
 
     @Test
