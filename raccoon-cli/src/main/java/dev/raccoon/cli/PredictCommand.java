@@ -32,7 +32,7 @@ final class PredictCommand implements Callable<Integer> {
     @Mixin
     TaskOption taskOption;
 
-    @Option(names = "--json", description = "One JSON object per text: text, label, probability, probabilities.")
+    @Option(names = "--json", description = "One JSON object per text: text, label, probability, truncated, probabilities.")
     boolean json;
 
     @Parameters(paramLabel = "TEXT", arity = "0..*", description = "Texts to classify.")
@@ -49,19 +49,22 @@ final class PredictCommand implements Callable<Integer> {
             List<Prediction> predictions = classifier.classify(inputs);
             for (int i = 0; i < inputs.size(); i++) {
                 Prediction p = predictions.get(i);
-                out.println(json ? toJson(inputs.get(i), p) : String.format(Locale.ROOT, "%-8s %5.1f%%  %s",
-                        p.label(), 100 * p.probability(), inputs.get(i)));
+                boolean truncated = classifier.truncated(inputs.get(i));
+                out.println(json ? toJson(inputs.get(i), p, truncated) : String.format(Locale.ROOT, "%-8s %5.1f%%  %s%s",
+                        p.label(), 100 * p.probability(), inputs.get(i),
+                        truncated ? "  (only its first " + classifier.maxLength() + " tokens were read)" : ""));
             }
         }
         out.flush();
         return 0;
     }
 
-    private static String toJson(String text, Prediction p) throws Exception {
+    private static String toJson(String text, Prediction p, boolean truncated) throws Exception {
         ObjectNode o = JsonLines.JSON.createObjectNode();
         o.put("text", text);
         o.put("label", p.label());
         o.put("probability", p.probability());
+        o.put("truncated", truncated);
         ObjectNode probs = o.putObject("probabilities");
         for (int i = 0; i < p.labels().size(); i++) probs.put(p.labels().get(i), p.probabilities()[i]);
         return JsonLines.JSON.writeValueAsString(o);

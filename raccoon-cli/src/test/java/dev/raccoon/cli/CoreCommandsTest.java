@@ -108,6 +108,16 @@ class CoreCommandsTest {
         double p0 = o.get("probabilities").get("LABEL_0").asDouble(), p1 = o.get("probabilities").get("LABEL_1").asDouble();
         assertThat(p0 + p1).isCloseTo(1.0, org.assertj.core.data.Offset.offset(1e-5));
         assertThat(o.get("probability").asDouble()).isEqualTo(Math.max(p0, p1), org.assertj.core.data.Offset.offset(1e-6));
+        assertThat(o.get("truncated").asBoolean()).isFalse();
+
+        // With --max-length 8 the model reads six one-syllable words beside [CLS] and [SEP]; a seventh is cut.
+        CliRun cut = CliRun.run("", "predict", "--json", "--max-length", "8", "--model", CliRun.oracleClassifier().toString(),
+                "가 나 다 라 마 바", "가 나 다 라 마 바 사");
+        String[] lines = cut.out().split("\n");
+        assertThat(JSON.readTree(lines[0]).get("truncated").asBoolean()).isFalse();
+        assertThat(JSON.readTree(lines[1]).get("truncated").asBoolean()).isTrue();
+        CliRun cutPlain = CliRun.run("", "predict", "--max-length", "8", "--model", CliRun.oracleClassifier().toString(), "가 나 다 라 마 바 사");
+        assertThat(cutPlain.out()).contains("가 나 다 라 마 바 사  (only its first 8 tokens were read)");
     }
 
     @Test

@@ -96,6 +96,12 @@ public final class Classifier implements AutoCloseable {
 
     public int maxLength() { return Math.min(options.maxLength(), model.config().maxPositionEmbeddings()); }
 
+    /** Whether {@code text} has more tokens than the model reads ({@link #maxLength()}), so its end is not classified. */
+    public boolean truncated(String text) {
+        // The tokenizer stops soon after the length it is given, so a long text costs a few hundred tokens here.
+        return tokenizer.encode(text, null, maxLength() + 1).length() > maxLength();
+    }
+
     public Prediction classify(String text) {
         return classify(List.of(text)).getFirst();
     }

@@ -45,7 +45,7 @@ final class SentimentService {
     CompletableFuture<List<Result>> classify(List<String> texts, boolean explain) {
         if (!explain) return batcher.submit(texts).thenApply(logits -> {
             List<Result> out = new ArrayList<>(texts.size());
-            for (int t = 0; t < texts.size(); t++) out.add(new Result(classifier.prediction(logits[t]), truncated(texts.get(t)), null));
+            for (int t = 0; t < texts.size(); t++) out.add(new Result(classifier.prediction(logits[t]), classifier.truncated(texts.get(t)), null));
             return out;
         });
         List<String> all = new ArrayList<>(texts);
@@ -67,15 +67,10 @@ final class SentimentService {
                     float occluded = classifier.prediction(logits[variant++]).probabilities()[p.labelId()];
                     scores.add(new TokenScore(token, p.probability() - occluded));
                 }
-                out.add(new Result(p, truncated(texts.get(t)), scores));
+                out.add(new Result(p, classifier.truncated(texts.get(t)), scores));
             }
             return out;
         });
-    }
-
-    private boolean truncated(String text) {
-        // The tokenizer stops soon after the length it is given, so this costs a few hundred tokens at most.
-        return tokenizer.encode(text, null, classifier.maxLength() + 1).length() > classifier.maxLength();
     }
 
     /** The pieces as text, piece {@code masked} replaced by the mask token. */
