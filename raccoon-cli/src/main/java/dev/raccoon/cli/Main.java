@@ -40,7 +40,7 @@ public final class Main {
         String message = e.getMessage();
         if (message == null || message.isBlank()) message = e.getClass().getSimpleName();
         if (e instanceof FileSystemException f && f.getFile() != null) message = f.getFile() + ": " + switch (f) {
-            case NoSuchFileException x -> "no such file or directory";
+            case NoSuchFileException x -> x.getReason() != null ? x.getReason() : "no such file or directory";
             case FileAlreadyExistsException x -> "already exists";
             case AccessDeniedException x -> "permission denied";
             case NotDirectoryException x -> "not a directory";

@@ -166,6 +166,6 @@ class PretrainCommandTest {
         Files.writeString(bert.resolve("config.json"), "{\"model_type\": \"electra\", \"vocab_size\": 10}");
         CliRun tooFewRows = pretrain(corpus(dir), dir.resolve("g"), "--init", bert.toString(), "--steps", "2");
         assertThat(tooFewRows.exitCode()).isEqualTo(1);
-        assertThat(tooFewRows.err()).contains(bert + ": vocab.txt has 32200 tokens but config.json says vocab_size 10");
+        assertThat(tooFewRows.err()).contains(bert + ": the tokenizer has 32200 tokens but config.json says vocab_size 10");
     }
 }

@@ -40,7 +40,7 @@ public record ModelDirectory(Path dir, ElectraConfig config, WordPieceTokenizer 
     /** Every token id of the tokenizer must have an embedding row. */
     public static void requireVocabularyFits(Path dir, WordPieceTokenizer tokenizer, ElectraConfig config) throws IOException {
         if (tokenizer.vocab().size() > config.vocabSize())
-            throw new IOException(dir + ": vocab.txt has " + tokenizer.vocab().size() + " tokens but config.json says vocab_size "
+            throw new IOException(dir + ": the tokenizer has " + tokenizer.vocab().size() + " tokens but config.json says vocab_size "
                     + config.vocabSize());
     }
 

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -114,19 +115,26 @@ public final class WordPieceTokenizer {
     }
 
     /**
-     * Loads a model directory in Hugging Face layout: vocab.txt, and tokenizer_config.json when present (without
-     * it, transformers' defaults apply, do_lower_case=true included).
+     * Loads a model directory in Hugging Face layout: tokenizer.json when present (what transformers' fast tokenizer
+     * reads first, and all that transformers 5 writes besides tokenizer_config.json), else vocab.txt; with
+     * tokenizer_config.json when present (without it, transformers' defaults apply, do_lower_case=true included).
      *
      * @throws IOException              if a file is missing, unreadable, not UTF-8 or not JSON
      * @throws IllegalArgumentException if their content is invalid (the message names file and line)
      */
     public static WordPieceTokenizer load(Path modelDir) throws IOException {
-        Path vocabFile = modelDir.resolve(VOCAB_FILE_NAME);
         Path configFile = modelDir.resolve(TokenizerConfig.FILE_NAME);
-        List<String> base = Vocabulary.readFile(vocabFile);
         TokenizerConfig config = Files.exists(configFile) ? TokenizerConfig.read(configFile)
                 : TokenizerConfig.defaults(true);
-        return new WordPieceTokenizer(vocabFile, base, config, configFile);
+        Path tokenizerJson = modelDir.resolve(TokenizerJson.FILE_NAME);
+        if (Files.exists(tokenizerJson)) {
+            TokenizerJson.Contents contents = TokenizerJson.read(tokenizerJson, config);
+            return new WordPieceTokenizer(tokenizerJson, contents.vocab(), contents.config(), tokenizerJson);
+        }
+        Path vocabFile = modelDir.resolve(VOCAB_FILE_NAME);
+        if (!Files.exists(vocabFile))
+            throw new NoSuchFileException(vocabFile.toString(), null, "no vocab.txt or tokenizer.json in the model directory");
+        return new WordPieceTokenizer(vocabFile, Vocabulary.readFile(vocabFile), config, configFile);
     }
 
     /**

@@ -92,6 +92,6 @@ class ModelInitTest {
                 .replace("\"vocab_size\": 32200", "\"vocab_size\": 100"));
         assertThatThrownBy(() -> ModelInit.fromPretrained(tmp, List.of("a", "b"), null, null, 1, backend))
                 .isInstanceOf(IOException.class)
-                .hasMessage(tmp + ": vocab.txt has 32200 tokens but config.json says vocab_size 100");
+                .hasMessage(tmp + ": the tokenizer has 32200 tokens but config.json says vocab_size 100");
     }
 }

@@ -1,0 +1,86 @@
+package dev.raccoon.text;
+
+import com.fasterxml.jackson.core.JacksonException;
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A Hugging Face tokenizer.json (the tokenizers crate's serialization) of a BERT/ELECTRA WordPiece tokenizer: its
+ * vocabulary, its added tokens with their ids, and its BertNormalizer's settings. transformers 5 saves a tokenizer as
+ * this file and tokenizer_config.json only, without vocab.txt, and keeps added tokens nowhere else.
+ */
+final class TokenizerJson {
+    static final String FILE_NAME = "tokenizer.json";
+
+    /** The vocabulary in id order and the tokenizer's settings (the rest from tokenizer_config.json). */
+    record Contents(List<String> vocab, TokenizerConfig config) {}
+
+    private TokenizerJson() {}
+
+    /**
+     * @param fromConfig tokenizer_config.json's settings (or transformers' defaults): the special tokens' names and
+     *                   model_max_length; tokenizer.json decides the rest
+     */
+    static Contents read(Path file, TokenizerConfig fromConfig) throws IOException {
+        JsonNode root;
+        try {
+            root = TokenizerConfig.JSON.readTree(file.toFile());
+        } catch (JacksonException e) {
+            throw new IOException(file + ": malformed JSON: " + e.getOriginalMessage(), e);
+        }
+        JsonNode model = root.path("model");
+        if (!"WordPiece".equals(model.path("type").asText()))
+            throw new IllegalArgumentException(file + ": the model is " + (model.has("type") ? model.get("type") : "missing")
+                    + "; Raccoon reads WordPiece tokenizers (BERT, ELECTRA)");
+        String prefix = model.path("continuing_subword_prefix").asText("##");
+        int maxChars = model.path("max_input_chars_per_word").asInt(WordPieceTokenizer.MAX_INPUT_CHARS_PER_WORD);
+        if (!prefix.equals("##") || maxChars != WordPieceTokenizer.MAX_INPUT_CHARS_PER_WORD)
+            throw new IllegalArgumentException(file + ": WordPiece with continuing_subword_prefix \"" + prefix
+                    + "\" and max_input_chars_per_word " + maxChars + "; Raccoon reads \"##\" and 100, BERT's");
+        String preTokenizer = root.path("pre_tokenizer").path("type").asText("");
+        if (!preTokenizer.equals("BertPreTokenizer"))
+            throw new IllegalArgumentException(file + ": pre_tokenizer " + root.path("pre_tokenizer")
+                    + "; Raccoon reads BERT's (BertPreTokenizer)");
+        JsonNode normalizer = root.path("normalizer");
+        if (!"BertNormalizer".equals(normalizer.path("type").asText()))
+            throw new IllegalArgumentException(file + ": normalizer " + normalizer + "; Raccoon reads BERT's (BertNormalizer)");
+
+        List<String> vocab = vocabulary(model.path("vocab"), file);
+        List<AddedToken> added = new ArrayList<>();
+        for (JsonNode t : root.path("added_tokens")) {
+            if (!t.path("id").canConvertToInt() || !t.path("content").isTextual())
+                throw new IllegalArgumentException(file + ": an added token needs an id and a content: " + t);
+            added.add(new AddedToken(t.get("id").intValue(), t.get("content").textValue(), t.path("special").asBoolean(false),
+                    t.path("normalized").asBoolean(!t.path("special").asBoolean(false)), t.path("lstrip").asBoolean(false),
+                    t.path("rstrip").asBoolean(false), t.path("single_word").asBoolean(false)));
+        }
+        added.sort(Comparator.comparingInt(AddedToken::id));
+        JsonNode strip = normalizer.get("strip_accents");
+        TokenizerConfig c = fromConfig;
+        TokenizerConfig config = new TokenizerConfig(normalizer.path("lowercase").asBoolean(true),
+                strip == null || strip.isNull() ? null : strip.asBoolean(), normalizer.path("handle_chinese_chars").asBoolean(true),
+                c.modelMaxLength(), c.tokenizerClass(), model.path("unk_token").asText(c.unkToken()), c.sepToken(),
+                c.padToken(), c.clsToken(), c.maskToken(), List.copyOf(added), c.extraSpecialTokens(), c.raw());
+        return new Contents(vocab, config);
+    }
+
+    /** The {token: id} map as a list in id order; the ids must be 0 … n − 1, each once. */
+    private static List<String> vocabulary(JsonNode vocab, Path file) {
+        if (!vocab.isObject() || vocab.isEmpty()) throw new IllegalArgumentException(file + ": model.vocab is missing or empty");
+        String[] byId = new String[vocab.size()];
+        for (Map.Entry<String, JsonNode> e : vocab.properties()) {
+            JsonNode id = e.getValue();
+            if (!id.canConvertToInt() || id.intValue() < 0 || id.intValue() >= byId.length || byId[id.intValue()] != null)
+                throw new IllegalArgumentException(file + ": model.vocab gives \"" + e.getKey() + "\" the id " + id
+                        + "; ids must be 0 to " + (byId.length - 1) + ", each once");
+            byId[id.intValue()] = e.getKey();
+        }
+        return Arrays.asList(byId);
+    }
+}

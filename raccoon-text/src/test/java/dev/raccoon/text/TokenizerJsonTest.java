@@ -1,0 +1,65 @@
+package dev.raccoon.text;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * Tokenizers saved by transformers 5, which writes tokenizer.json and no vocab.txt (fixture and ids from
+ * src/test/resources/tokenizer-json/make_fixture.py): added tokens keep transformers' ids, cased and uncased.
+ */
+class TokenizerJsonTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private static Path fixture(String name) throws Exception {
+        return Path.of(TokenizerJsonTest.class.getResource("/tokenizer-json/" + name + "/tokenizer.json").toURI()).getParent();
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"cased", "uncased"})
+    void encodesAsTransformersFastTokenizer(String name) throws Exception {
+        Path dir = fixture(name);
+        assertThat(dir.resolve("vocab.txt")).doesNotExist();
+        WordPieceTokenizer tokenizer = WordPieceTokenizer.load(dir);
+        assertThat(tokenizer.lowerCase()).isEqualTo(name.equals("uncased"));
+        assertThat(tokenizer.vocab().size()).isEqualTo(20 + 4); // [NEW], 영화관람, <e> and </e> after the vocabulary
+        for (JsonNode c : JSON.readTree(dir.resolve("expected.json").toFile())) {
+            String pair = c.get("text_pair").isNull() ? null : c.get("text_pair").asText();
+            int[] expected = JSON.convertValue(c.get("input_ids"), int[].class);
+            assertThat(tokenizer.encode(c.get("text").asText(), pair, 16).inputIds()).as(c.toString()).containsExactly(expected);
+        }
+    }
+
+    @Test
+    void aTokenizerJsonIsReadBeforeVocabTxtAndEitherMustExist(@TempDir Path tmp) throws Exception {
+        Path dir = Files.createDirectories(tmp.resolve("both"));
+        for (String f : List.of("tokenizer.json", "tokenizer_config.json"))
+            Files.copy(fixture("cased").resolve(f), dir.resolve(f));
+        Files.writeString(dir.resolve("vocab.txt"), "[PAD]\n[UNK]\n[CLS]\n[SEP]\n[MASK]\n", StandardCharsets.UTF_8);
+        assertThat(WordPieceTokenizer.load(dir).vocab().size()).isEqualTo(24);
+
+        Path empty = Files.createDirectories(tmp.resolve("empty"));
+        assertThatThrownBy(() -> WordPieceTokenizer.load(empty)).isInstanceOf(NoSuchFileException.class)
+                .hasMessageContaining("no vocab.txt or tokenizer.json");
+
+        Path bpe = Files.createDirectories(tmp.resolve("bpe"));
+        Files.writeString(bpe.resolve("tokenizer.json"), "{\"model\": {\"type\": \"BPE\", \"vocab\": {}}}");
+        assertThatThrownBy(() -> WordPieceTokenizer.load(bpe)).hasMessageContaining("the model is \"BPE\"; Raccoon reads WordPiece");
+
+        Path gap = Files.createDirectories(tmp.resolve("gap"));
+        String json = Files.readString(fixture("cased").resolve("tokenizer.json")).replace("\"[MASK]\": 4", "\"[MASK]\": 40");
+        Files.writeString(gap.resolve("tokenizer.json"), json);
+        assertThatThrownBy(() -> WordPieceTokenizer.load(gap)).hasMessageContaining("gives \"[MASK]\" the id 40");
+    }
+}
