@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.node.TextNode;
+import dev.raccoon.model.io.DType;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -98,6 +100,21 @@ public record ElectraConfig(
                 numAttentionHeads, intermediateSize, hiddenAct, hiddenDropoutProb, attentionProbsDropoutProb,
                 maxPositionEmbeddings, typeVocabSize, initializerRange, layerNormEps, padTokenId, tieWordEmbeddings,
                 classifierDropout, newProblemType, labels, extra);
+    }
+
+    /**
+     * The same config naming {@code weights} as the checkpoint's dtype. transformers 5 loads weights in the dtype
+     * config.json names, so a stale one (float16 kept from the model a run started from, beside float32 weights)
+     * would load them rounded.
+     */
+    public ElectraConfig withWeightsDtype(DType weights) {
+        Map<String, JsonNode> e = new TreeMap<>(extra);
+        e.put("dtype", TextNode.valueOf(weights.torchName()));
+        if (e.containsKey("torch_dtype")) e.put("torch_dtype", TextNode.valueOf(weights.torchName()));
+        return new ElectraConfig(modelType, architectures, vocabSize, embeddingSize, hiddenSize, numHiddenLayers,
+                numAttentionHeads, intermediateSize, hiddenAct, hiddenDropoutProb, attentionProbsDropoutProb,
+                maxPositionEmbeddings, typeVocabSize, initializerRange, layerNormEps, padTokenId, tieWordEmbeddings,
+                classifierDropout, problemType, labels, e);
     }
 
     /** A fresh ELECTRA config of the given sizes with transformers' defaults elsewhere. */

@@ -74,7 +74,7 @@ public record ModelDirectory(Path dir, ElectraConfig config, WordPieceTokenizer 
             throws IOException {
         Files.createDirectories(dir);
         SafeTensors.write(dir.resolve("model.safetensors"), model.params().toHost(), Map.of("format", "pt"), dtype);
-        model.config().withArchitectures(List.of(model.architecture().hfName)).write(dir.resolve(CONFIG_FILE));
+        model.config().withArchitectures(List.of(model.architecture().hfName)).withWeightsDtype(dtype).write(dir.resolve(CONFIG_FILE));
         tokenizer.save(dir);
     }
 }

@@ -112,6 +112,24 @@ class ModelDirectoryTest {
     }
 
     @Test
+    void configNamesTheDtypeTheWeightsAreWrittenIn(@TempDir Path tmp) throws IOException {
+        // A model that came in float16 (transformers 4 wrote torch_dtype, 5 writes dtype) and is saved again.
+        Path half = copyOfClassifier(Files.createDirectory(tmp.resolve("a")));
+        com.fasterxml.jackson.databind.node.ObjectNode json = (com.fasterxml.jackson.databind.node.ObjectNode)
+                new com.fasterxml.jackson.databind.ObjectMapper().readTree(half.resolve("config.json").toFile());
+        json.put("dtype", "float16").put("torch_dtype", "float16");
+        Files.writeString(half.resolve("config.json"), json.toString());
+        ModelDirectory original = ModelDirectory.load(half, backend);
+        for (DType dtype : List.of(DType.F32, DType.BF16)) {
+            Path saved = tmp.resolve(dtype.name());
+            ModelDirectory.save(saved, original.model(), original.tokenizer(), dtype);
+            ElectraConfig written = ElectraConfig.read(saved.resolve("config.json"));
+            assertThat(written.extra().get("dtype").asText()).isEqualTo(dtype.torchName());
+            assertThat(written.extra().get("torch_dtype").asText()).isEqualTo(dtype.torchName());
+        }
+    }
+
+    @Test
     void configRoundTripKeepsUnknownFieldsAndLabels(@TempDir Path tmp) throws IOException {
         ElectraConfig config = ElectraConfig.read(OracleParityTest.oracle("electra-classifier/config.json"))
                 .withLabels(List.of("negative", "neutral", "positive"));

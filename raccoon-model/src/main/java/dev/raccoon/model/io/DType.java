@@ -22,6 +22,16 @@ public enum DType {
         return bytes;
     }
 
+    /** PyTorch's name of this type, as config.json's "dtype" (transformers 5) or "torch_dtype" (4) writes it. */
+    public String torchName() {
+        return switch (this) {
+            case F64 -> "float64";
+            case F32 -> "float32";
+            case F16 -> "float16";
+            case BF16 -> "bfloat16";
+        };
+    }
+
     /** Converts {@code count} elements starting at {@code offset} (bytes) of {@code src} into {@code dst[dstIndex..]}. */
     void decode(MemorySegment src, long offset, ByteOrder order, float[] dst, int dstIndex, int count) {
         switch (this) {
