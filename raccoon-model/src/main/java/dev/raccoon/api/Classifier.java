@@ -141,14 +141,37 @@ public final class Classifier implements AutoCloseable {
         return result;
     }
 
-    /** The prediction that a row of this model's logits stands for (softmax, most probable label). */
+    /** Whether the model scores rather than classifies (problem_type regression, or a single label, as transformers). */
+    public boolean isRegression() {
+        return "regression".equals(model.config().problemType()) || labels().size() == 1;
+    }
+
+    /** Why a regression model cannot answer with labels, for the commands that need them. */
+    public String notAClassifier() {
+        return directory() + " is a regression model: its logit is a score, not a label's probability; read it with"
+                + " logits() (raccoon logits) or evaluate it (raccoon eval)";
+    }
+
+    /**
+     * The prediction that a row of this model's logits stands for: the most probable label, probabilities by softmax,
+     * or for a multi-label model (problem_type multi_label_classification) each label's own sigmoid, as transformers.
+     *
+     * @throws IllegalStateException for a regression model, whose one logit is a score and no label's probability
+     */
     public Prediction prediction(float[] logits) {
         if (logits.length != labels().size())
             throw new IllegalArgumentException(logits.length + " logits for " + labels().size() + " labels");
-        float[] probs = softmax(logits);
+        if (isRegression()) throw new IllegalStateException(notAClassifier());
+        float[] probs = "multi_label_classification".equals(model.config().problemType()) ? sigmoid(logits) : softmax(logits);
         int best = 0;
         for (int i = 1; i < probs.length; i++) if (probs[i] > probs[best]) best = i;
         return new Prediction(labels().get(best), best, probs[best], labels(), probs, logits);
+    }
+
+    static float[] sigmoid(float[] logits) {
+        float[] p = new float[logits.length];
+        for (int i = 0; i < logits.length; i++) p[i] = (float) (1 / (1 + Math.exp(-logits[i])));
+        return p;
     }
 
     static float[] softmax(float[] logits) {

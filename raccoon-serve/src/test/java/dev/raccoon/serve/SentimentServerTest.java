@@ -195,6 +195,19 @@ class SentimentServerTest {
     }
 
     @Test
+    void aRegressionModelIsRefusedAtStartNotOnEveryRequest(@org.junit.jupiter.api.io.TempDir java.nio.file.Path tmp) throws Exception {
+        for (java.nio.file.Path f : java.nio.file.Files.list(Oracle.dir()).toList()) java.nio.file.Files.copy(f, tmp.resolve(f.getFileName()));
+        var config = (com.fasterxml.jackson.databind.node.ObjectNode) JSON.readTree(tmp.resolve("config.json").toFile());
+        java.nio.file.Files.writeString(tmp.resolve("config.json"), config.put("problem_type", "regression").toString());
+        try (Classifier regression = Classifier.load(tmp)) {
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> SentimentServer.start(regression, Oracle.config()))
+                    .hasMessageContaining("is a regression model");
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> new BatchScorer(regression))
+                    .hasMessageContaining("is a regression model");
+        }
+    }
+
+    @Test
     void aTextLongerThanTheModelReadsIsMarkedTruncated() throws Exception {
         JsonNode shortText = json(Oracle.post(server, "/v1/sentiment", "{\"text\": \"최고의 영화\"}"));
         assertThat(shortText.get("truncated").asBoolean()).isFalse();

@@ -1,0 +1,59 @@
+package dev.raccoon.api;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
+
+/** What a prediction means follows config.json's problem_type, as in transformers. */
+class ClassifierTest {
+    private static Path withProblemType(Path dir, String problemType) throws IOException {
+        Path from;
+        try {
+            from = Path.of(ClassifierTest.class.getResource("/oracle/electra-classifier").toURI());
+        } catch (java.net.URISyntaxException e) {
+            throw new IllegalStateException(e);
+        }
+        for (String f : List.of("config.json", "vocab.txt", "tokenizer_config.json", "model.safetensors"))
+            Files.copy(from.resolve(f), dir.resolve(f));
+        ObjectMapper json = new ObjectMapper();
+        ObjectNode config = (ObjectNode) json.readTree(dir.resolve("config.json").toFile());
+        config.put("problem_type", problemType);
+        Files.writeString(dir.resolve("config.json"), config.toString());
+        return dir;
+    }
+
+    @Test
+    void singleLabelProbabilitiesAreASoftmaxAndMultiLabelOnesEachASigmoid(@TempDir Path tmp) throws IOException {
+        try (Classifier single = Classifier.load(withProblemType(Files.createDirectory(tmp.resolve("s")), "single_label_classification"));
+             Classifier multi = Classifier.load(withProblemType(Files.createDirectory(tmp.resolve("m")), "multi_label_classification"))) {
+            float[] logits = single.logits(List.of("영화 정말 재밌어요"), null)[0];
+            Prediction p = single.classify("영화 정말 재밌어요");
+            double z = Math.exp(logits[0]) + Math.exp(logits[1]);
+            assertThat(p.probabilities()).containsExactly(new float[] {(float) (Math.exp(logits[0]) / z), (float) (Math.exp(logits[1]) / z)}, within(1e-6f));
+            Prediction m = multi.classify("영화 정말 재밌어요");
+            assertThat(m.probabilities()).containsExactly(new float[] {(float) (1 / (1 + Math.exp(-logits[0]))),
+                    (float) (1 / (1 + Math.exp(-logits[1])))}, within(1e-6f));
+            assertThat(m.labelId()).isEqualTo(logits[1] > logits[0] ? 1 : 0);
+        }
+    }
+
+    @Test
+    void aRegressionModelPredictsNoLabel(@TempDir Path tmp) throws IOException {
+        try (Classifier regression = Classifier.load(withProblemType(tmp, "regression"))) {
+            assertThat(regression.isRegression()).isTrue();
+            assertThat(regression.logits(List.of("두 문장"), null)[0]).hasSize(2);
+            assertThatThrownBy(() -> regression.classify("두 문장")).isInstanceOf(IllegalStateException.class)
+                    .hasMessageContaining("is a regression model").hasMessageContaining("raccoon logits");
+        }
+    }
+}
