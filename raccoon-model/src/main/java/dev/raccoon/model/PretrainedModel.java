@@ -4,6 +4,7 @@ import dev.raccoon.engine.Backend;
 import dev.raccoon.engine.HostTensor;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
@@ -68,6 +69,28 @@ public abstract sealed class PretrainedModel permits SequenceClassifier, Electra
                     + (missing.isEmpty() ? "" : " missing " + abbreviate(missing))
                     + (unexpected.isEmpty() ? "" : " unexpected " + abbreviate(unexpected)));
         for (var e : params.owned().entrySet()) params.load(e.getKey(), state.get(e.getKey()), source);
+        requireTiedCopiesEqual(state, source);
+    }
+
+    /**
+     * A file may store a tied parameter under both keys (transformers does); the copies must then agree. A stored
+     * head that differs from the embeddings it is tied to would be dropped here, while transformers 5 unties and
+     * uses it: the two would compute different models from one directory.
+     */
+    private void requireTiedCopiesEqual(Map<String, HostTensor> state, String source) {
+        for (String key : new TreeSet<>(state.keySet())) {
+            if (!params.isTiedAlias(key)) continue;
+            String target = params.owned().entrySet().stream().filter(o -> o.getValue() == params.get(key)).findFirst()
+                    .orElseThrow().getKey();
+            HostTensor alias = state.get(key), original = state.get(target);
+            float worst = 0;
+            if (Arrays.equals(alias.shape(), original.shape()))
+                for (int i = 0; i < alias.data().length; i++) worst = Math.max(worst, Math.abs(alias.data()[i] - original.data()[i]));
+            if (!Arrays.equals(alias.shape(), original.shape()) || worst > 0)
+                throw new IllegalArgumentException(source + ": " + key + " differs from " + target + " (by up to " + worst
+                        + "), but config.json ties them (tie_word_embeddings is true or absent); set \"tie_word_embeddings\": false"
+                        + " to use the stored " + key);
+        }
     }
 
     private static boolean isBuffer(String key) {

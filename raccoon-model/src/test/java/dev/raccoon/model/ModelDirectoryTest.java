@@ -112,6 +112,23 @@ class ModelDirectoryTest {
     }
 
     @Test
+    void aStoredHeadThatDiffersFromTheEmbeddingsItIsTiedToIsRefused(@TempDir Path tmp) throws IOException {
+        Path from = OracleParityTest.oracle("electra-generator");
+        for (String f : List.of("config.json", "vocab.txt", "tokenizer_config.json", "model.safetensors"))
+            Files.copy(from.resolve(f), tmp.resolve(f));
+        assertThat(ModelDirectory.load(tmp, backend).model()).isInstanceOf(ElectraForMaskedLM.class); // equal copies load
+        rewriteState(tmp, state -> {
+            HostTensor head = state.get("generator_lm_head.weight");
+            float[] changed = head.data().clone();
+            changed[7] += 0.5f;
+            state.put("generator_lm_head.weight", new HostTensor(head.shape(), changed));
+        });
+        assertThatThrownBy(() -> ModelDirectory.load(tmp, backend))
+                .hasMessageContaining("generator_lm_head.weight differs from electra.embeddings.word_embeddings.weight (by up to 0.5")
+                .hasMessageContaining("\"tie_word_embeddings\": false");
+    }
+
+    @Test
     void configNamesTheDtypeTheWeightsAreWrittenIn(@TempDir Path tmp) throws IOException {
         // A model that came in float16 (transformers 4 wrote torch_dtype, 5 writes dtype) and is saved again.
         Path half = copyOfClassifier(Files.createDirectory(tmp.resolve("a")));
