@@ -48,6 +48,33 @@ class ClassifierTest {
     }
 
     @Test
+    void manyThreadsShareOneClassifierAndGetTheSequentialAnswers(@TempDir Path tmp) throws Exception {
+        List<String> texts = List.of("영화 정말 재밌어요", "시간 아깝다", "배우들 연기가 좋았어요", "스토리가 엉망", "최고", "그저 그랬다");
+        try (Classifier classifier = Classifier.load(withProblemType(tmp, "single_label_classification"),
+                Classifier.Options.defaults().withThreads(2).withBatchSize(4))) {
+            float[][] sequential = classifier.logits(texts, null);
+            try (var pool = java.util.concurrent.Executors.newFixedThreadPool(8)) {
+                List<java.util.concurrent.Future<float[][]>> answers = new java.util.ArrayList<>();
+                for (int i = 0; i < 64; i++) {
+                    List<String> rotated = new java.util.ArrayList<>(texts);
+                    java.util.Collections.rotate(rotated, i);
+                    int shift = i;
+                    answers.add(pool.submit(() -> {
+                        float[][] got = classifier.logits(rotated, null);
+                        float[][] back = new float[got.length][];
+                        for (int j = 0; j < got.length; j++) back[Math.floorMod(j - shift, got.length)] = got[j];
+                        return back;
+                    }));
+                }
+                for (var a : answers) {
+                    float[][] got = a.get();
+                    for (int j = 0; j < texts.size(); j++) assertThat(got[j]).containsExactly(sequential[j], within(1e-5f));
+                }
+            }
+        }
+    }
+
+    @Test
     void aRegressionModelPredictsNoLabel(@TempDir Path tmp) throws IOException {
         try (Classifier regression = Classifier.load(withProblemType(tmp, "regression"))) {
             assertThat(regression.isRegression()).isTrue();
