@@ -23,11 +23,17 @@ final class SharedClassifiers {
     static Classifier get(ScoringSettings settings) {
         return LOADED.computeIfAbsent(settings, s -> {
             Path dir = resolve(s.modelDir());
+            Classifier classifier;
             try {
-                return Classifier.load(dir, s.options());
+                classifier = Classifier.load(dir, s.options());
             } catch (IOException e) {
                 throw new UncheckedIOException("cannot load the model in " + dir, e);
             }
+            if (classifier.isRegression()) {
+                classifier.close();
+                throw new IllegalArgumentException(classifier.notAClassifier());
+            }
+            return classifier;
         });
     }
 
