@@ -1,6 +1,7 @@
 package dev.raccoon.cli;
 
 import dev.raccoon.api.Classifier;
+import dev.raccoon.train.AtomicDirectory;
 import dev.raccoon.train.data.DataFormat;
 import dev.raccoon.train.data.DataSpec;
 import dev.raccoon.train.data.DataSummary;
@@ -121,6 +122,7 @@ final class EvalCommand implements Callable<Integer> {
             System.err.println("raccoon eval: " + log + ": skipping unreadable " + TrainingLog.lineList(trainingLog.badLines())
                     + " (not JSON objects)");
         TrainingOptions.requireOutputDirectory(spec, report, "--report");
+        if (report != null) AtomicDirectory.checkReplaceable(report.toAbsolutePath().normalize(), HtmlReport.METRICS_FILE);
         if (lexiconTrain != null && (source == null || source.lexicon == null)) throw usage("--lexicon-train goes with --lexicon");
         Labels taskLabels = task == null ? null : switch (task) {
             case "binary" -> Labels.BINARY;
@@ -204,8 +206,11 @@ final class EvalCommand implements Callable<Integer> {
         }
         out.flush();
         if (report != null) {
-            Path index = HtmlReport.write(report, "Raccoon evaluation: " + data.getFileName() + ", " + scorer, metrics, summary, trainingLog);
-            System.err.println("raccoon eval: report written to " + index);
+            // Replaced whole: charts of an earlier report (a ROC curve a 3-class one has not) do not stay behind.
+            Metrics evaluated = metrics;
+            AtomicDirectory.replace(report, HtmlReport.METRICS_FILE, dir -> HtmlReport.write(dir,
+                    "Raccoon evaluation: " + data.getFileName() + ", " + scorer, evaluated, summary, trainingLog));
+            System.err.println("raccoon eval: report written to " + report.resolve("index.html"));
         }
         return 0;
     }

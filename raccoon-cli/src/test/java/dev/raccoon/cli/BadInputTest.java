@@ -70,6 +70,23 @@ class BadInputTest {
     }
 
     @Test
+    void aReportReplacesItsOwnDirectoryWholeAndNoOtherOne() throws IOException {
+        Path data = tsv("dev.tsv"), report = dir.resolve("report");
+        for (int run = 0; run < 2; run++) {
+            CliRun r = CliRun.run("", "eval", "--model", model(), "--data", data.toString(), "--report", report.toString());
+            assertThat(r.exitCode()).as(r.err()).isZero();
+        }
+        assertThat(report.resolve("index.html")).exists();
+        assertThat(report.resolve("metrics.json")).content().contains("\"accuracy\"");
+        Path mine = Files.createDirectories(dir.resolve("site"));
+        Files.writeString(mine.resolve("index.html"), "my page");
+        CliRun refused = CliRun.run("", "eval", "--model", model(), "--data", data.toString(), "--report", mine.toString());
+        assertThat(refused.exitCode()).isEqualTo(1);
+        assertThat(refused.err()).contains("holds other files (no metrics.json in it)");
+        assertThat(mine.resolve("index.html")).hasContent("my page");
+    }
+
+    @Test
     void optionValuesNoModelTakesAreUsageErrors() throws IOException {
         assertUsage(CliRun.run("", "predict", "--model", model(), "--threads", "100000", "좋다"), "threads must lie in [0, 1024], got 100000");
         assertUsage(CliRun.run("", "predict", "--task", "5class", "좋다"), "unknown task '5class'");

@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.nio.file.SimpleFileVisitor;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.BasicFileAttributes;
+import java.util.List;
 import java.util.stream.Stream;
 
 /**
@@ -31,6 +32,7 @@ public final class AtomicDirectory {
         checkReplaceable(target, marker);
         Path parent = target.getParent();
         Files.createDirectories(parent);
+        deleteLeftovers(parent, target.getFileName() + ".tmp-");
         Path tmp = Files.createTempDirectory(parent, target.getFileName() + ".tmp-");
         try {
             writer.write(tmp);
@@ -47,6 +49,22 @@ public final class AtomicDirectory {
     }
 
     /**
+     * A fresh run's output directory must be absent or empty: a run that writes next to an earlier run's files, or
+     * a user's, would replace some of them and leave the rest to be mistaken for its own.
+     */
+    public static void requireEmpty(Path dir) throws IOException {
+        if (!Files.exists(dir, LinkOption.NOFOLLOW_LINKS)) return;
+        if (!Files.isDirectory(dir)) throw new IOException(dir + " exists and is not a directory");
+        List<String> names;
+        try (Stream<Path> entries = Files.list(dir)) {
+            names = entries.map(p -> p.getFileName().toString()).sorted().toList();
+        }
+        if (!names.isEmpty())
+            throw new IOException(dir + " is not empty (it holds " + String.join(", ", names.subList(0, Math.min(4, names.size())))
+                    + (names.size() > 4 ? ", …" : "") + "); choose a new output directory or empty it");
+    }
+
+    /**
      * Throws unless {@code target} is absent, an empty directory, or a directory holding {@code marker} (an earlier
      * output of the same kind). Call it before long work, so a wrong path fails at once.
      */
@@ -59,6 +77,13 @@ public final class AtomicDirectory {
             if (entries.findAny().isPresent())
                 throw new IOException(target + " is a directory that holds other files (no " + marker
                         + " in it), so it is not replaced; nothing was written. Choose another path or empty it");
+        }
+    }
+
+    /** Temporary siblings a killed process left behind (each up to a whole checkpoint); nothing else writes them. */
+    private static void deleteLeftovers(Path parent, String prefix) throws IOException {
+        try (Stream<Path> siblings = Files.list(parent)) {
+            for (Path p : siblings.filter(p -> p.getFileName().toString().startsWith(prefix)).toList()) deleteTree(p);
         }
     }
 

@@ -180,6 +180,7 @@ public final class Trainer {
         } else {
             if (AtomicDirectory.latest(lastDir()) != null)
                 throw new IOException(lastDir() + " holds a checkpoint of an earlier run; continue it with --resume or choose another output directory");
+            AtomicDirectory.requireEmpty(out);
             Files.createDirectories(out);
             Files.deleteIfExists(logFile());
             state = new TrainerState(0, 0, 0, options.seed(), Double.NaN, -1, options.task().metric(), trajectory);

@@ -116,6 +116,10 @@ class TrainerTest {
                 .hasMessageContaining("train_fingerprint was " + Trainer.fingerprint(train) + " and is now " + Trainer.fingerprint(other));
         assertThatThrownBy(() -> train(classify(), train, dev, tmp, false))
                 .hasMessageContaining("--resume");
+        // An earlier run without its checkpoint (deleted to save disk), or a user's files: refused too.
+        AtomicDirectory.deleteTree(tmp.resolve("last"));
+        assertThatThrownBy(() -> train(classify(), train, dev, tmp, false))
+                .hasMessageContaining(tmp + " is not empty (it holds train_log.jsonl)");
     }
 
     @Test

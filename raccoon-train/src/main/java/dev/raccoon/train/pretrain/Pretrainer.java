@@ -132,6 +132,7 @@ public final class Pretrainer {
         } else {
             if (latestCheckpoint() != null)
                 throw new IOException(out + " holds a checkpoint of an earlier run; continue it with --resume or choose another output directory");
+            AtomicDirectory.requireEmpty(out);
             model.initialize(options.seed());
             // The encoder model last, so that the tables it shares with the generator end as its own.
             List<String> names = new ArrayList<>(model.models().keySet());
@@ -192,6 +193,8 @@ public final class Pretrainer {
                 }
             }
         }
+        // Resumed at the last step (killed after its checkpoint, maybe during the export): export that step again.
+        if (step == firstStep && resume) export();
         return new Result(step, total, (System.nanoTime() - started) / 1e9, trainNanos == 0 ? 0 : trainTokens / (trainNanos / 1e9),
                 step * flopsPerStep, TrainingLog.read(out.resolve(LOG)));
     }
@@ -272,8 +275,17 @@ public final class Pretrainer {
         });
         for (Path old : checkpoints())
             if (!old.getFileName().toString().equals("checkpoint-" + step)) AtomicDirectory.deleteTree(old);
-        // The exports for use; a resume reads only the checkpoint, so a crash here loses nothing.
-        for (var e : model.models().entrySet()) ModelDirectory.save(out.resolve(e.getKey()), e.getValue(), tokenizer, DType.F32);
+        export();
+    }
+
+    /**
+     * The models for use, each directory replaced whole: a resume reads only the checkpoint, and a run killed while
+     * exporting is exported again when it is resumed, so the directories always hold one step's weights.
+     */
+    private void export() throws IOException {
+        for (var e : model.models().entrySet())
+            AtomicDirectory.replace(out.resolve(e.getKey()), ModelDirectory.CONFIG_FILE,
+                    dir -> ModelDirectory.save(dir, e.getValue(), tokenizer, DType.F32));
     }
 
     private int restore(Path checkpoint, AdamW optimizer, Map<String, String> trajectory) throws IOException {

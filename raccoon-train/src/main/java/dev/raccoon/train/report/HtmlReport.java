@@ -28,6 +28,9 @@ public final class HtmlReport {
         if (System.getProperty("java.awt.headless") == null) System.setProperty("java.awt.headless", "true");
     }
 
+    /** The metrics as JSON (what eval --json prints), beside the page; it marks a directory as a report. */
+    public static final String METRICS_FILE = "metrics.json";
+
     private HtmlReport() {}
 
     /**
@@ -54,6 +57,7 @@ public final class HtmlReport {
         for (String[] image : images)
             html.append("<img src=\"").append(image[0]).append("\" alt=\"").append(escape(image[1])).append("\">\n");
         html.append("</body>\n</html>\n");
+        Files.writeString(dir.resolve(METRICS_FILE), metrics.toJson().toPrettyString() + "\n", StandardCharsets.UTF_8);
         Path index = dir.resolve("index.html");
         Path temp = dir.resolve("index.html.tmp");
         Files.writeString(temp, html, StandardCharsets.UTF_8);

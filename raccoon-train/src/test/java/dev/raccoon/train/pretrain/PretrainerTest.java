@@ -22,6 +22,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
@@ -166,7 +167,25 @@ class PretrainerTest {
             expected.owned().forEach((name, p) -> assertThat(scalar.read(actual.get(name).value())).as(name)
                     .containsExactly(scalar.read(p.value())));
             assertThat(r.log().series("loss")[0]).containsExactly(6, 10, 12);
+
+            // Killed while exporting after the last checkpoint: the resume, with no step left to run, exports again.
+            byte[] exported = Files.readAllBytes(interrupted.resolve("generator/model.safetensors"));
+            Files.write(interrupted.resolve("generator/model.safetensors"), Arrays.copyOf(exported, exported.length / 2));
+            Files.createDirectories(interrupted.resolve("generator.tmp-123"));
+            new Pretrainer(electra(scalar), tokenizer, corpus, options(12, 4, 0), interrupted).run(true);
+            assertThat(interrupted.resolve("generator/model.safetensors")).hasBinaryContent(exported);
+            assertThat(interrupted.resolve("generator.tmp-123")).as("a killed export's leftover").doesNotExist();
         }
+    }
+
+    @Test
+    void aFreshRunNeedsAnEmptyOutputDirectory(@TempDir Path out) throws IOException {
+        Files.writeString(out.resolve("notes.txt"), "mine");
+        try (Backend scalar = Backends.scalar()) {
+            assertThatThrownBy(() -> new Pretrainer(electra(scalar), tokenizer, corpus, options(2, 1, 0), out).run(false))
+                    .hasMessageContaining("is not empty (it holds notes.txt)");
+        }
+        assertThat(out.resolve("notes.txt")).hasContent("mine");
     }
 
     @Test
