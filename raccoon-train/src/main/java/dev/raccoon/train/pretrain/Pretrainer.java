@@ -245,7 +245,7 @@ public final class Pretrainer {
     }
 
     /** Everything that shapes the weights; resuming under different values would silently train something else. */
-    private Map<String, String> trajectory() {
+    private Map<String, String> trajectory() throws IOException {
         Map<String, String> m = new LinkedHashMap<>();
         m.put("objective", model.objective().id());
         model.models().forEach((name, p) -> {
@@ -264,6 +264,7 @@ public final class Pretrainer {
         m.put("max_grad_norm", Float.toString(options.maxGradNorm()));
         m.put("seed", Long.toString(options.seed()));
         m.put("corpus_sequences", Long.toString(corpus.size()));
+        m.put("corpus_fingerprint", corpus.fingerprint());
         return m;
     }
 

@@ -26,6 +26,23 @@ public interface PretrainingData extends AutoCloseable {
     default void close() throws IOException {}
 
     /**
+     * A 64-bit digest of up to 1,024 sequences spread evenly over the data (all of a smaller corpus), for a resumed
+     * run to check it reads the same corpus: the size alone matches a corpus with other words in it.
+     */
+    default String fingerprint() throws IOException {
+        long n = size(), h = 0x9E3779B97F4A7C15L;
+        int seq = seqLength();
+        int[] ids = new int[seq], types = new int[seq];
+        long samples = Math.min(n, 1024);
+        for (long k = 0; k < samples; k++) {
+            read(k * n / samples, ids, types, 0);
+            for (int i = 0; i < seq; i++) h = (h ^ (ids[i] * 31L + types[i])) * 0xBF58476D1CE4E5B9L;
+            h ^= h >>> 31;
+        }
+        return String.format("%016x", h);
+    }
+
+    /**
      * The corpus pipeline's sequence shards when every file is one (their own sequence length then), else text
      * files packed in memory to {@code seqLength} ({@link PackedCorpus}).
      */

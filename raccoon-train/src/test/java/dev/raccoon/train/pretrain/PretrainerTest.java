@@ -156,6 +156,17 @@ class PretrainerTest {
             assertThatThrownBy(() -> new Pretrainer(Pretraining.create(Objective.ELECTRA, config(), 0.25f,
                     Masking.DEFAULT_CHOOSE_PROB, tokenizer.vocab(), scalar, DiscriminatorLoss.CONTENT_TOKENS), tokenizer, corpus, options(12, 4, 0), interrupted).run(true))
                     .hasMessageContaining("discriminator_loss was every real token and is now content tokens only");
+            // As many sequences, one token other: another corpus.
+            PretrainingData edited = new PretrainingData() {
+                public long size() { return corpus.size(); }
+                public int seqLength() { return corpus.seqLength(); }
+                public void read(long index, int[] ids, int[] types, int offset) throws IOException {
+                    corpus.read(index, ids, types, offset);
+                    if (index == 0) ids[offset + 1] = ids[offset + 1] == 5 ? 6 : 5;
+                }
+            };
+            assertThatThrownBy(() -> new Pretrainer(electra(scalar), tokenizer, edited, options(12, 4, 0), interrupted).run(true))
+                    .hasMessageContaining("corpus_fingerprint was " + corpus.fingerprint() + " and is now " + edited.fingerprint());
             // A checkpoint written before dropout was recorded resumes as before.
             Path state = interrupted.resolve("checkpoint-6/pretrain_state.json");
             Files.writeString(state, Files.readString(state).replaceAll("\\s*\"dropout\" : \"0.1\",", ""));
