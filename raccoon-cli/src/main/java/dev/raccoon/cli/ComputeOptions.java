@@ -13,7 +13,7 @@ final class ComputeOptions {
     @Option(names = "--threads", defaultValue = "0", description = "CPU threads (0: all cores).")
     int threads;
 
-    @Option(names = "--no-progress", description = "No progress bar on stderr; a plain line at each dev evaluation (train, distill, tune) or checkpoint (pretrain) instead, for log files.")
+    @Option(names = "--no-progress", description = "No progress bar on stderr; a plain line at each dev evaluation (train, distill, tune) or checkpoint (pretrain) instead, as when the output is not a terminal.")
     boolean noProgress;
 
     /** The backend; a device or thread count it cannot have is a usage error of {@code spec}'s command. */
@@ -26,7 +26,8 @@ final class ComputeOptions {
         }
     }
 
+    /** A bar on a terminal; in a log file or a pipe a bar is one endless line, so there the plain lines. */
     boolean progress() {
-        return !noProgress;
+        return !noProgress && System.console() != null && System.console().isTerminal();
     }
 }
