@@ -20,16 +20,16 @@ final class ModelOptions {
                     + "default: the shipped model of --task.")
     Path model;
 
-    @Option(names = "--device", description = "cpu, cuda, scalar or auto (CUDA when a GPU and driver are present, else cpu) (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--device", defaultValue = "cpu", description = "cpu, cuda, scalar or auto (CUDA when a GPU and driver are present, else cpu) (default: ${DEFAULT-VALUE}).")
     String device = "cpu";
 
-    @Option(names = "--threads", description = "CPU threads (0: all cores).")
+    @Option(names = "--threads", defaultValue = "0", description = "CPU threads (0: all cores).")
     int threads = 0;
 
-    @Option(names = "--max-length", description = "Tokens per text (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--max-length", defaultValue = "128", description = "Tokens per text (default: ${DEFAULT-VALUE}).")
     int maxLength = 128;
 
-    @Option(names = "--batch-size", description = "Texts per forward pass (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--batch-size", defaultValue = "32", description = "Texts per forward pass (default: ${DEFAULT-VALUE}).")
     int batchSize = 32;
 
     /** The --model directory, or the shipped model of the task (binary when null). */
