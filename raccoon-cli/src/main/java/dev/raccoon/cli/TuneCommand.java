@@ -32,6 +32,9 @@ final class TuneCommand implements Callable<Integer> {
             description = "JSON search space, e.g. {\"lr\": [5e-5, 1e-4], \"epochs\": [1, 2], \"warmup\": [0.1], \"batch_size\": [32], \"dropout\": [0.1]}.")
     Path space;
 
+    @Option(names = "--resume", description = "Go on with the interrupted search in OUT: finished trials are kept, the interrupted one continues (same options as that search).")
+    boolean resume;
+
     @Option(names = "--trials", paramLabel = "N", description = "Random search: N distinct points of the grid (default: the whole grid).")
     Integer trials;
 
@@ -52,7 +55,7 @@ final class TuneCommand implements Callable<Integer> {
         List<Tuner.TrialResult> results;
         try (Backend backend = training.compute.backend(spec)) {
             results = Tuner.run(plan, base, dropout -> training.model(labels, dropout != null ? dropout : training.dropout,
-                    base.task(), backend), train, dev, training.out, r -> out.println(row(r)));
+                    base.task(), backend), train, dev, training.out, resume, r -> out.println(row(r)));
         }
         Tuner.TrialResult best = Tuner.best(results);
         out.printf(Locale.ROOT, "best: trial %d, %s %.4f: --lr %s --epochs %d --warmup %s --batch-size %d%s (model %s)%n",

@@ -2,6 +2,7 @@ package dev.raccoon.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.raccoon.train.AtomicDirectory;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -212,6 +213,21 @@ class TrainCommandTest {
         assertThat(results.get("trials").get(1).get("lr").floatValue()).isEqualTo(1e-3f);
         assertThat(results.get("best").get("dev_accuracy").asDouble()).isBetween(0.0, 1.0);
         assertThat(out.resolve("trial-1/best/model.safetensors")).exists();
+        assertThat(out.resolve("trial-2/best/model.safetensors")).exists();
+
+        // Interrupted during trial 2 before its first checkpoint: a rerun is refused, --resume keeps trial 1 and
+        // runs trial 2 again, to the same figures.
+        JsonNode before = results.get("trials");
+        AtomicDirectory.deleteTree(out.resolve("trial-2/last"));
+        AtomicDirectory.deleteTree(out.resolve("trial-2/best"));
+        CliRun again = raccoon("tune", args(out, "--space", space.toString()));
+        assertThat(again.exitCode()).isEqualTo(1);
+        assertThat(again.err()).contains("is not empty");
+        CliRun resumed = raccoon("tune", args(out, "--space", space.toString(), "--resume"));
+        assertThat(resumed.exitCode()).as(resumed.err()).isZero();
+        JsonNode after = JSON.readTree(out.resolve("results.json").toFile()).get("trials");
+        for (int t = 0; t < 2; t++)
+            assertThat(after.get(t).get("dev_accuracy").asDouble()).isEqualTo(before.get(t).get("dev_accuracy").asDouble());
         assertThat(out.resolve("trial-2/best/model.safetensors")).exists();
     }
 }

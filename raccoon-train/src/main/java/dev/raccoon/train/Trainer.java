@@ -418,6 +418,11 @@ public final class Trainer {
         return m;
     }
 
+    /** Whether the output directory holds a checkpoint a run with {@code resume} continues. */
+    public boolean hasCheckpoint() {
+        return AtomicDirectory.latest(lastDir()) != null;
+    }
+
     /**
      * A 64-bit digest of the training rows in order (texts, pairs, labels, targets): another file with as many
      * rows is caught on resume, not trained on from the middle of a schedule made for the first.

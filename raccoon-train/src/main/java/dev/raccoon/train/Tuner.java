@@ -124,18 +124,22 @@ public final class Tuner {
 
     /**
      * Runs the trials in order. {@code onDone} sees each result as it comes (for printing); results.json holds
-     * every finished trial and the best one.
+     * every finished trial and the best one. With {@code resume}, an interrupted search goes on: finished trials are
+     * read back, the interrupted one continues from its checkpoint (or starts again if it had none), the rest run.
      */
     public static List<TrialResult> run(List<Trial> trials, Trainer.Options base, ModelFactory models,
-                                        List<Example> train, List<Example> dev, Path out,
+                                        List<Example> train, List<Example> dev, Path out, boolean resume,
                                         Consumer<TrialResult> onDone) throws IOException {
+        if (!resume) AtomicDirectory.requireEmpty(out);
         Files.createDirectories(out);
         List<TrialResult> results = new ArrayList<>();
         for (Trial trial : trials) {
             Path dir = out.resolve("trial-" + trial.index());
             ModelInit start = models.create(trial.dropout());
             Trainer trainer = new Trainer(start.model(), start.tokenizer(), trial.apply(base), dir);
-            TrialResult r = new TrialResult(trial, dir, trainer.train(train, dev, false));
+            boolean continuing = resume && trainer.hasCheckpoint();
+            if (resume && !continuing) AtomicDirectory.deleteTree(dir); // killed before its first checkpoint: nothing to keep
+            TrialResult r = new TrialResult(trial, dir, trainer.train(train, dev, continuing));
             results.add(r);
             writeResults(out.resolve("results.json"), results);
             onDone.accept(r);
