@@ -105,6 +105,8 @@ public final class Charts {
         }
         if (!any) return null;
         StepAxis.apply(chart, lastStep);
+        // A flat curve gets ticks a few 1e-9 apart, which XChart would print with fifteen digits.
+        chart.getStyler().setYAxisDecimalPattern("0.######");
         return chart;
     }
 
