@@ -183,7 +183,7 @@ public final class Trainer {
             AtomicDirectory.requireEmpty(out);
             Files.createDirectories(out);
             Files.deleteIfExists(logFile());
-            state = new TrainerState(0, 0, 0, options.seed(), Double.NaN, -1, options.task().metric(), trajectory);
+            state = new TrainerState(0, 0, 0, options.seed(), Double.NaN, -1, options.task().metric(), trajectory, 0, 0);
         }
 
         int step = state.step();
@@ -192,8 +192,8 @@ public final class Trainer {
         Map<String, Double> lastDev = Map.of();
         long trainNanos = 0;
         long examples = 0;
-        double lossSum = 0;
-        int lossCount = 0;
+        double lossSum = state.logLossSum();
+        int lossCount = state.logLossCount();
         long windowExamples = 0;
         long windowNanos = 0;
         int stopAt = options.stopAfter() > 0 ? Math.min(options.stopAfter(), totalSteps) : totalSteps;
@@ -282,7 +282,7 @@ public final class Trainer {
                         int nextEpoch = epochEnd ? epoch + 1 : epoch;
                         int nextBatch = epochEnd ? 0 : b + 1;
                         saveLast(optimizer, new TrainerState(step, nextEpoch, nextBatch, options.seed(), bestMetric,
-                                bestStep, options.task().metric(), trajectory));
+                                bestStep, options.task().metric(), trajectory, lossSum, lossCount));
                     }
                 }
             }

@@ -17,9 +17,12 @@ import java.util.Map;
  * @param bestStep     the step it was reached at (-1 before the first evaluation)
  * @param metric       the name of the dev metric that picks the best checkpoint
  * @param options      the options that shape the trajectory; a resumed run must use the same
+ * @param logLossSum   the training loss summed over the steps since the last log line, and
+ * @param logLossCount how many: a resumed run's next log line then averages the same steps as an uninterrupted one
+ *                     (0 and 0 in checkpoints written before these were kept)
  */
 public record TrainerState(int step, int epoch, int batchInEpoch, long seed, double bestMetric, int bestStep,
-                           String metric, Map<String, String> options) {
+                           String metric, Map<String, String> options, double logLossSum, int logLossCount) {
     public static final String FILE = "trainer_state.json";
 
     public static TrainerState read(Path dir) throws IOException {

@@ -11,6 +11,7 @@ import dev.raccoon.model.SequenceClassifier;
 import dev.raccoon.text.Encoding;
 import dev.raccoon.train.data.Example;
 import dev.raccoon.train.data.Labels;
+import dev.raccoon.train.report.TrainingLog;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -82,7 +83,8 @@ class TrainerTest {
     private static void checkResume(Backend backend, Path tmp) throws IOException {
         List<Example> train = TestData.nsmc("train.tsv", 36);
         List<Example> dev = TestData.nsmc("dev.tsv", 8);
-        Trainer.Options options = classify(); // 5 batches per epoch, 10 steps, dropout 0.1 on
+        // 5 batches per epoch, 10 steps, dropout 0.1 on; a log line every 2 steps, so the stops fall inside a window.
+        Trainer.Options options = classify().withLogEvery(2);
 
         Map<String, HostTensor> straight = train(options, train, dev, tmp.resolve("straight"), false, backend);
         // Stop mid-epoch 0 (step 3) and again mid-epoch 1 (step 7), resuming each time from OUT/last.
@@ -99,6 +101,9 @@ class TrainerTest {
         straight.forEach((name, t) -> assertThat(resumed.get(name).data()).as(name).isEqualTo(t.data()));
         // The log of the resumed run has every step once, as the uninterrupted one.
         assertThat(steps(tmp.resolve("resumed/train_log.jsonl"))).isEqualTo(steps(tmp.resolve("straight/train_log.jsonl")));
+        // ... and the same training losses: a window cut by a stop is completed from the checkpoint.
+        assertThat(TrainingLog.read(tmp.resolve("resumed/train_log.jsonl")).series("loss"))
+                .isDeepEqualTo(TrainingLog.read(tmp.resolve("straight/train_log.jsonl")).series("loss"));
     }
 
     @Test
