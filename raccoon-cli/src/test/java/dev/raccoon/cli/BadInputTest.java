@@ -134,6 +134,10 @@ class BadInputTest {
         assertThat(folder.exitCode()).isEqualTo(1);
         assertThat(folder.err()).contains(dir + " is a directory, not a data file");
         Files.write(dir.resolve("cut.txt.gz"), java.util.Arrays.copyOf(b.toByteArray(), b.size() / 2));
+        Files.write(dir.resolve("cut.tsv.gz"), java.util.Arrays.copyOf(b.toByteArray(), b.size() / 2));
+        CliRun cutData = CliRun.run("", "eval", "--model", model(), "--data", dir.resolve("cut.tsv.gz").toString());
+        assertThat(cutData.exitCode()).isEqualTo(1);
+        assertThat(cutData.err()).contains("cut.tsv.gz: not a complete gzip file");
         CliRun cut = CliRun.run("", "vocab", "--corpus", dir.resolve("cut.txt.gz").toString(), "--size", "100", "--out", dir.resolve("v").toString());
         assertThat(cut.exitCode()).isEqualTo(1);
         assertThat(cut.err()).contains("cut.txt.gz: not a complete gzip file");

@@ -1,11 +1,14 @@
 package dev.raccoon.text;
 
 import java.io.BufferedInputStream;
+import java.io.EOFException;
+import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.zip.GZIPInputStream;
+import java.util.zip.ZipException;
 
 /** Opening a data file a user names: a directory is refused by name, and a gzip file is read gunzipped. */
 public final class TextFiles {
@@ -21,10 +24,42 @@ public final class TextFiles {
             in.mark(2);
             boolean gzip = in.read() == GZIP_MAGIC_1 && in.read() == GZIP_MAGIC_2;
             in.reset();
-            return gzip ? new GZIPInputStream(in, 1 << 16) : in;
+            return gzip ? new Gunzipped(new GZIPInputStream(in, 1 << 16), file) : in;
         } catch (IOException e) {
             in.close();
-            throw new IOException(file + ": not a complete gzip file (" + e.getMessage() + ")", e);
+            throw broken(file, e);
+        }
+    }
+
+    private static IOException broken(Path file, IOException e) {
+        return new IOException(file + ": not a complete gzip file (" + e.getMessage() + ")", e);
+    }
+
+    /** A truncated or corrupt gzip file fails where it is read, deep in a reader: the error names the file. */
+    private static final class Gunzipped extends FilterInputStream {
+        private final Path file;
+
+        Gunzipped(InputStream in, Path file) {
+            super(in);
+            this.file = file;
+        }
+
+        @Override
+        public int read() throws IOException {
+            try {
+                return super.read();
+            } catch (EOFException | ZipException e) {
+                throw broken(file, e);
+            }
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            try {
+                return super.read(b, off, len);
+            } catch (EOFException | ZipException e) {
+                throw broken(file, e);
+            }
         }
     }
 }
