@@ -57,7 +57,8 @@ final class ModelOptions {
             throw new IOException(dir + " is a character n-gram model, not an ELECTRA/BERT directory: score it with 'raccoon eval --ngram "
                     + dir + "' or use it as a 'raccoon distill --teacher'");
         Classifier classifier = Classifier.load(dir, options);
-        if (classifier.tokenizer().stripAccents() && !Files.exists(dir.resolve("tokenizer_config.json")))
+        if (classifier.tokenizer().stripAccents() && !Files.exists(dir.resolve("tokenizer_config.json"))
+                && !Files.exists(dir.resolve("tokenizer.json")))
             System.err.println("raccoon: " + dir + " has no tokenizer_config.json, so its text is lowercased and accents are stripped"
                     + " (transformers' default), which splits Hangul into jamo; a cased Korean model needs tokenizer_config.json"
                     + " with \"do_lower_case\": false");
