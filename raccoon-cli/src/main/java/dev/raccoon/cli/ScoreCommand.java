@@ -55,17 +55,22 @@ final class ScoreCommand implements Callable<Integer> {
         TableFormat tableFormat = resolveFormat();
         long total = BatchScorer.countRows(in, tableFormat);
         BatchScorer.Summary summary;
+        int tokensRead;
         try (Classifier classifier = modelOptions.load(spec, taskOption.task);
              ProgressBar bar = new ProgressBarBuilder().setTaskName("score").setInitialMax(total).setUnit(" rows", 1)
                      .setConsumer(new ConsoleProgressBarConsumer(System.err)).showSpeed()
                      // Colours and box characters only on a terminal; logs get plain ASCII.
                      .setStyle(System.console() != null ? ProgressBarStyle.COLORFUL_UNICODE_BLOCK : ProgressBarStyle.ASCII)
                      .build()) {
+            tokensRead = classifier.maxLength();
             summary = new BatchScorer(classifier).score(new BatchScorer.Job(in, out, tableFormat, textColumn, chunkRows, encoding.encoding), bar::stepBy);
         }
         System.err.printf("raccoon score: %s: %d rows scored, %d without a usable text%s%n", out, summary.scored(),
                 summary.failed(), summary.resumed() == 0 ? ""
                         : " (resumed after " + rows(summary.resumed()) + ", " + summary.resumedFailed() + " of them with an error)");
+        if (summary.truncated() > 0)
+            System.err.printf("raccoon score: %s longer than the model reads (%d tokens): only their beginning was classified"
+                    + " (a larger --max-length reads more, up to the model's positions)%n", rows(summary.truncated()), tokensRead);
         long failed = summary.failed() + summary.resumedFailed();
         if (failed > 0) {
             System.err.println("raccoon score: " + rows(failed) + " could not be scored; see the error column"

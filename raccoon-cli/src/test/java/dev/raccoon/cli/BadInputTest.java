@@ -177,6 +177,17 @@ class BadInputTest {
         CliRun r = CliRun.run("", "score", "--model", model(), "--in", in.toString(), "--out", out.toString());
         assertThat(r.exitCode()).as(r.err()).isZero();
         assertThat(Files.readAllLines(out)).hasSize(REVIEWS.size() + 1);
+        assertThat(r.err()).doesNotContain("longer than the model reads");
+    }
+
+    @Test
+    void scoringSaysHowManyTextsWereLongerThanTheModelReads() throws IOException {
+        // 8 tokens: six one-syllable words beside [CLS] and [SEP] fit, seven do not.
+        Path in = Files.writeString(dir.resolve("in.tsv"), "id\ttext\n1\t가 나 다 라 마 바\n2\t가 나 다 라 마 바 사\n3\t가\n");
+        CliRun r = CliRun.run("", "score", "--model", model(), "--max-length", "8", "--in", in.toString(),
+                "--out", dir.resolve("out.tsv").toString());
+        assertThat(r.exitCode()).as(r.err()).isZero();
+        assertThat(r.err()).contains("1 row longer than the model reads (8 tokens): only their beginning was classified");
     }
 
     @Test

@@ -54,8 +54,9 @@ public final class BatchScorer {
     /**
      * @param resumed       rows an earlier run had written, kept
      * @param resumedFailed those of them that hold an error
+     * @param truncated     scored rows whose text is longer than the model reads: only its beginning was classified
      */
-    public record Summary(long resumed, long resumedFailed, long scored, long failed, long undecodable) {}
+    public record Summary(long resumed, long resumedFailed, long scored, long failed, long undecodable, long truncated) {}
 
     private final Classifier classifier;
 
@@ -97,7 +98,7 @@ public final class BatchScorer {
             long done = prepareOutput(job.out(), format, outHeader);
             long resumedFailed = done == 0 ? 0 : checkResumed(job, input, rows, columns, done, outHeader != null);
             if (done > 0) progress.accept(done);
-            long scored = 0, failed = 0, undecodable = 0;
+            long scored = 0, failed = 0, undecodable = 0, truncated = 0;
             long rowNumber = done; // 0-based index of the next data row
             try (FileChannel channel = FileChannel.open(job.out(), StandardOpenOption.WRITE, StandardOpenOption.APPEND);
                  OutputStream out = Channels.newOutputStream(channel)) {
@@ -106,6 +107,7 @@ public final class BatchScorer {
                 for (RecordReader.Raw raw = input.next(); raw != null; raw = input.next()) {
                     ScoreRows.Parsed parsed = rows.parse(raw.bytes(), ++rowNumber);
                     if (parsed.undecodable()) undecodable++;
+                    if (parsed.text() != null && classifier.truncated(parsed.text())) truncated++;
                     chunk.add(parsed);
                     if (chunk.size() == job.chunkRows()) {
                         failed += writeChunk(chunk, out, rows, columns);
@@ -121,7 +123,7 @@ public final class BatchScorer {
                 }
                 channel.force(false);
             }
-            return new Summary(done, resumedFailed, scored - failed, failed, undecodable);
+            return new Summary(done, resumedFailed, scored - failed, failed, undecodable, truncated);
         }
     }
 

@@ -57,7 +57,7 @@ class BatchScorerTest {
         Path in = nsmcTsv(), out = dir.resolve("scored.tsv");
         AtomicLong progress = new AtomicLong();
         BatchScorer.Summary s = scorer.score(new BatchScorer.Job(in, out, TableFormat.TSV, null, 5), progress::addAndGet);
-        assertThat(s).isEqualTo(new BatchScorer.Summary(0, 0, 10, 3, 1));
+        assertThat(s).isEqualTo(new BatchScorer.Summary(0, 0, 10, 3, 1, 0));
         assertThat(progress.get()).isEqualTo(13);
         assertThat(BatchScorer.countRows(in, TableFormat.TSV)).isEqualTo(13);
         List<String> lines = Files.readAllLines(out);
@@ -98,7 +98,7 @@ class BatchScorerTest {
                 .hasMessage(in + ": the header row is not valid UTF-8; a file saved by Excel on Korean Windows is CP949: pass --encoding cp949");
         assertThat(out).doesNotExist();
         BatchScorer.Summary s = scorer.score(new BatchScorer.Job(in, out, TableFormat.CSV, "리뷰", 2, cp949), n -> {});
-        assertThat(s).isEqualTo(new BatchScorer.Summary(0, 0, 2, 1, 1));
+        assertThat(s).isEqualTo(new BatchScorer.Summary(0, 0, 2, 1, 1, 0));
         List<String> lines = Files.readAllLines(out, StandardCharsets.UTF_8);
         assertThat(lines.getFirst()).isEqualTo("번호,리뷰,label,probability,prob_LABEL_0,prob_LABEL_1,error");
         assertThat(lines.get(1)).startsWith("1,\"좋다, 정말\"," + Oracle.classifier().classify("좋다, 정말").label() + ",");
