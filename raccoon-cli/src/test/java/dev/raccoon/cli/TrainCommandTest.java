@@ -208,6 +208,7 @@ class TrainCommandTest {
         CliRun run = raccoon("tune", args(out, "--space", space.toString()));
         assertThat(run.exitCode()).as(run.err()).isZero();
         assertThat(run.out()).contains("2 trials").containsPattern("best: trial [12], dev_accuracy 0\\.\\d{4}");
+        assertThat(run.err()).as("progress lines name their trial").contains("trial 1/2 step ", "trial 2/2 step ");
         JsonNode results = JSON.readTree(out.resolve("results.json").toFile());
         assertThat(results.get("trials")).hasSize(2);
         assertThat(results.get("trials").get(1).get("lr").floatValue()).isEqualTo(1e-3f);

@@ -133,6 +133,7 @@ public final class Trainer {
     private final Path out;
     private final Backend backend;
     private final PrintStream err = System.err;
+    private String name = "train";
 
     public Trainer(SequenceClassifier model, WordPieceTokenizer tokenizer, Options options, Path out) {
         if (model.isRegression() != (options.task() == Task.REGRESS))
@@ -144,6 +145,12 @@ public final class Trainer {
         this.options = options;
         this.out = out;
         this.backend = model.backend();
+    }
+
+    /** The name progress is reported under ("train"; a search names its trials). */
+    public Trainer named(String progressName) {
+        this.name = progressName;
+        return this;
     }
 
     public Path bestDir() { return out.resolve("best"); }
@@ -204,7 +211,7 @@ public final class Trainer {
         long loopStarted = System.nanoTime();
 
         try (TrainingLogWriter log = TrainingLogWriter.open(logFile(), step);
-             ProgressBar bar = options.progress() ? Progress.bar("train", totalSteps, step, err) : null) {
+             ProgressBar bar = options.progress() ? Progress.bar(name, totalSteps, step, err) : null) {
             epochs:
             for (int epoch = state.epoch(); epoch < options.epochs(); epoch++) {
                 List<int[]> plan = batcher.plan(lengths, epoch);
@@ -271,7 +278,7 @@ public final class Trainer {
                         if (bar != null) {
                             bar.setExtraMessage(" " + measure);
                         } else {
-                            err.println(Progress.line("train", step, totalSteps, step - firstStep, (System.nanoTime() - loopStarted) / 1e9,
+                            err.println(Progress.line(name, step, totalSteps, step - firstStep, (System.nanoTime() - loopStarted) / 1e9,
                                     String.format(Locale.ROOT, "epoch %.2f · loss %.4f · %s · %.0f ex/s", epochPosition,
                                             lineLossSum / lineLossCount, measure, examples / (trainNanos / 1e9))));
                             lineLossSum = 0;

@@ -136,7 +136,8 @@ public final class Tuner {
         for (Trial trial : trials) {
             Path dir = out.resolve("trial-" + trial.index());
             ModelInit start = models.create(trial.dropout());
-            Trainer trainer = new Trainer(start.model(), start.tokenizer(), trial.apply(base), dir);
+            Trainer trainer = new Trainer(start.model(), start.tokenizer(), trial.apply(base), dir)
+                    .named("trial " + trial.index() + "/" + trials.size());
             boolean continuing = resume && trainer.hasCheckpoint();
             if (resume && !continuing) AtomicDirectory.deleteTree(dir); // killed before its first checkpoint: nothing to keep
             TrialResult r = new TrialResult(trial, dir, trainer.train(train, dev, continuing));
