@@ -146,10 +146,11 @@ public final class Classifier implements AutoCloseable {
         return "regression".equals(model.config().problemType()) || labels().size() == 1;
     }
 
-    /** Why a regression model cannot answer with labels, for the commands that need them. */
-    public String notAClassifier() {
-        return directory() + " is a regression model: its logit is a score, not a label's probability; read it with"
-                + " logits() (raccoon logits) or evaluate it (raccoon eval)";
+    /** For the callers that need labels: a regression model's logit is a score, not a label's probability. */
+    public void requireLabels() {
+        if (isRegression())
+            throw new IllegalStateException(directory() + " is a regression model: its logit is a score, not a label's"
+                    + " probability; read it with logits() (raccoon logits) or evaluate it (raccoon eval)");
     }
 
     /**
@@ -161,7 +162,7 @@ public final class Classifier implements AutoCloseable {
     public Prediction prediction(float[] logits) {
         if (logits.length != labels().size())
             throw new IllegalArgumentException(logits.length + " logits for " + labels().size() + " labels");
-        if (isRegression()) throw new IllegalStateException(notAClassifier());
+        requireLabels();
         float[] probs = "multi_label_classification".equals(model.config().problemType()) ? sigmoid(logits) : softmax(logits);
         int best = 0;
         for (int i = 1; i < probs.length; i++) if (probs[i] > probs[best]) best = i;

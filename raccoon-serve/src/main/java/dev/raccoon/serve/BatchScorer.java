@@ -61,7 +61,7 @@ public final class BatchScorer {
     private final Classifier classifier;
 
     public BatchScorer(Classifier classifier) {
-        if (classifier.isRegression()) throw new IllegalArgumentException(classifier.notAClassifier());
+        classifier.requireLabels();
         this.classifier = classifier;
     }
 

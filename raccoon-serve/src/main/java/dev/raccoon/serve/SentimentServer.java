@@ -124,7 +124,7 @@ public final class SentimentServer implements AutoCloseable {
 
     /** Starts a server on {@code config.host():config.port()} (port 0: a free one, see {@link #port()}). */
     public static SentimentServer start(Classifier classifier, ServeConfig config) {
-        if (classifier.isRegression()) throw new IllegalArgumentException(classifier.notAClassifier());
+        classifier.requireLabels();
         SentimentServer s = new SentimentServer(classifier, config);
         try {
             s.app.start();

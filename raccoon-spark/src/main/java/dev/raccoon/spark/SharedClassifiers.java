@@ -29,9 +29,11 @@ final class SharedClassifiers {
             } catch (IOException e) {
                 throw new UncheckedIOException("cannot load the model in " + dir, e);
             }
-            if (classifier.isRegression()) {
+            try {
+                classifier.requireLabels();
+            } catch (IllegalStateException e) {
                 classifier.close();
-                throw new IllegalArgumentException(classifier.notAClassifier());
+                throw e;
             }
             return classifier;
         });

@@ -24,9 +24,18 @@ public final class TextFiles {
             in.mark(2);
             boolean gzip = in.read() == GZIP_MAGIC_1 && in.read() == GZIP_MAGIC_2;
             in.reset();
-            return gzip ? new Gunzipped(new GZIPInputStream(in, 1 << 16), file) : in;
+            return gzip ? gunzip(in, file) : in;
         } catch (IOException e) {
             in.close();
+            throw e;
+        }
+    }
+
+    /** {@code in} gunzipped; a truncated or corrupt gzip stream fails with an error naming {@code file}. */
+    public static InputStream gunzip(InputStream in, Path file) throws IOException {
+        try {
+            return new Gunzipped(new GZIPInputStream(in, 1 << 16), file);
+        } catch (EOFException | ZipException e) {
             throw broken(file, e);
         }
     }

@@ -164,8 +164,8 @@ record TokenizerConfig(boolean lowerCase, Boolean stripAccents, boolean chineseC
         return content.textValue();
     }
 
-    /** transformers' AddedToken defaults: not special, and normalized unless special. */
-    private static AddedToken addedToken(JsonNode v, int id, Path file, String key) {
+    /** transformers' AddedToken defaults: not special, and normalized unless special (tokenizer.json writes the same fields). */
+    static AddedToken addedToken(JsonNode v, int id, Path file, String key) {
         String content = tokenContent(v, file, key);
         boolean special = v.path("special").asBoolean(false);
         return new AddedToken(id, content, special, v.path("normalized").asBoolean(!special),

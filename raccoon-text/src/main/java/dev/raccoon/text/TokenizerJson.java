@@ -54,11 +54,9 @@ final class TokenizerJson {
         List<String> vocab = vocabulary(model.path("vocab"), file);
         List<AddedToken> added = new ArrayList<>();
         for (JsonNode t : root.path("added_tokens")) {
-            if (!t.path("id").canConvertToInt() || !t.path("content").isTextual())
-                throw new IllegalArgumentException(file + ": an added token needs an id and a content: " + t);
-            added.add(new AddedToken(t.get("id").intValue(), t.get("content").textValue(), t.path("special").asBoolean(false),
-                    t.path("normalized").asBoolean(!t.path("special").asBoolean(false)), t.path("lstrip").asBoolean(false),
-                    t.path("rstrip").asBoolean(false), t.path("single_word").asBoolean(false)));
+            if (!t.path("id").canConvertToInt())
+                throw new IllegalArgumentException(file + ": an added token needs an id: " + t);
+            added.add(TokenizerConfig.addedToken(t, t.get("id").intValue(), file, "added_tokens"));
         }
         added.sort(Comparator.comparingInt(AddedToken::id));
         JsonNode strip = normalizer.get("strip_accents");

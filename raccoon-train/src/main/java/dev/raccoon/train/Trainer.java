@@ -185,7 +185,7 @@ public final class Trainer {
             state = restore(optimizer, trajectory);
             err.println("resuming " + out + " at step " + state.step() + " of " + totalSteps);
         } else {
-            if (AtomicDirectory.latest(lastDir()) != null)
+            if (hasCheckpoint())
                 throw new IOException(lastDir() + " holds a checkpoint of an earlier run; continue it with --resume or choose another output directory");
             AtomicDirectory.requireEmpty(out);
             Files.createDirectories(out);
@@ -435,20 +435,11 @@ public final class Trainer {
      * rows is caught on resume, not trained on from the middle of a schedule made for the first.
      */
     static String fingerprint(List<Example> train) {
-        long h = 0x9E3779B97F4A7C15L;
-        for (Example e : train) {
-            h = mix(h, e.text().hashCode());
-            h = mix(h, e.pair() == null ? -1 : e.pair().hashCode());
-            h = mix(h, e.label());
-            h = mix(h, Float.floatToIntBits(e.target()));
-            h = mix(h, Arrays.hashCode(e.probabilities()));
-        }
-        return String.format("%016x", h);
-    }
-
-    private static long mix(long h, int value) {
-        long z = (h ^ value) * 0xBF58476D1CE4E5B9L;
-        return z ^ (z >>> 31);
+        Fingerprint digest = new Fingerprint();
+        for (Example e : train)
+            digest.add(e.text().hashCode()).add(e.pair() == null ? -1 : e.pair().hashCode()).add(e.label())
+                    .add(Float.floatToIntBits(e.target())).add(Arrays.hashCode(e.probabilities()));
+        return digest.hex();
     }
 
     private TrainerState restore(AdamW optimizer, Map<String, String> trajectory) throws IOException {

@@ -1,9 +1,9 @@
 package dev.raccoon.train.corpus;
 
 import dev.raccoon.text.TextEncodings;
+import dev.raccoon.text.TextFiles;
 
 import java.io.BufferedReader;
-import java.io.EOFException;
 import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -18,8 +18,6 @@ import java.text.Normalizer;
 import java.util.List;
 import java.util.Objects;
 import java.util.function.LongConsumer;
-import java.util.zip.GZIPInputStream;
-import java.util.zip.ZipException;
 
 /**
  * Corpus files, plain or gzip (by a .gz name), one item a line, in one character encoding (ASCII-compatible, see
@@ -77,8 +75,6 @@ public record CorpusFiles(List<Path> files, Charset encoding) {
                 }
                 done += counted.count;
                 progress.accept(done);
-            } catch (ZipException | EOFException e) {
-                throw brokenGzip(file, e);
             }
         }
         return lines;
@@ -99,8 +95,6 @@ public record CorpusFiles(List<Path> files, Charset encoding) {
             byte[] head;
             try (InputStream in = Files.newInputStream(file); InputStream data = gunzipped(file, in)) {
                 head = data.readNBytes(PROBE);
-            } catch (ZipException | EOFException e) {
-                throw brokenGzip(file, e);
             }
             int lines = 0, broken = 0;
             for (int start = 0, end; start < head.length; start = end + 1) {
@@ -116,10 +110,6 @@ public record CorpusFiles(List<Path> files, Charset encoding) {
                 throw new IOException(file + ": " + broken + " of its first " + lines + " lines are "
                         + TextEncodings.notValidWithHint(encoding));
         }
-    }
-
-    private static IOException brokenGzip(Path file, IOException e) {
-        return new IOException(file + ": not a complete gzip file (" + e.getMessage() + ")", e);
     }
 
     /** The file names, for messages. */
@@ -143,7 +133,7 @@ public record CorpusFiles(List<Path> files, Charset encoding) {
 
     /** {@code in}, gunzipped when the file's name ends in .gz. */
     private static InputStream gunzipped(Path file, InputStream in) throws IOException {
-        return file.getFileName().toString().endsWith(".gz") ? new GZIPInputStream(in, 1 << 16) : in;
+        return file.getFileName().toString().endsWith(".gz") ? TextFiles.gunzip(in, file) : in;
     }
 
     private BufferedReader reader(Path file, InputStream in) throws IOException {

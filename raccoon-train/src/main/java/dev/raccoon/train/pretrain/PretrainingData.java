@@ -1,6 +1,7 @@
 package dev.raccoon.train.pretrain;
 
 import dev.raccoon.text.WordPieceTokenizer;
+import dev.raccoon.train.Fingerprint;
 import dev.raccoon.train.corpus.CorpusFiles;
 import dev.raccoon.train.corpus.SequenceShard;
 
@@ -30,16 +31,16 @@ public interface PretrainingData extends AutoCloseable {
      * run to check it reads the same corpus: the size alone matches a corpus with other words in it.
      */
     default String fingerprint() throws IOException {
-        long n = size(), h = 0x9E3779B97F4A7C15L;
+        long n = size();
         int seq = seqLength();
         int[] ids = new int[seq], types = new int[seq];
         long samples = Math.min(n, 1024);
+        Fingerprint digest = new Fingerprint();
         for (long k = 0; k < samples; k++) {
             read(k * n / samples, ids, types, 0);
-            for (int i = 0; i < seq; i++) h = (h ^ (ids[i] * 31L + types[i])) * 0xBF58476D1CE4E5B9L;
-            h ^= h >>> 31;
+            for (int i = 0; i < seq; i++) digest.add(ids[i] * 31L + types[i]);
         }
-        return String.format("%016x", h);
+        return digest.hex();
     }
 
     /**
