@@ -22,7 +22,7 @@ final class DataOptions {
     @Option(names = "--train", paramLabel = "FILE", required = true, description = "Training data.")
     Path train;
 
-    @Option(names = "--dev", paramLabel = "FILE", required = true, description = "Dev data, evaluated every epoch.")
+    @Option(names = "--dev", paramLabel = "FILE", required = true, description = "Dev data: the accuracy reported, and for training runs the choice of the best checkpoint.")
     Path dev;
 
     @Option(names = "--format", description = "nsmc, tsv, csv, jsonl or nsmc-json (default: from the file name).")
@@ -38,7 +38,7 @@ final class DataOptions {
     String labelColumn;
 
     @Option(names = "--labels", split = ",", paramLabel = "NAME",
-            description = "Label names in id order (default: the --model classifier's, else negative,positive); data labels match by name or id.")
+            description = "Label names in id order (default: the --model classifier's where the command takes one, else negative,positive); data labels match by name or id.")
     List<String> labels;
 
     /** --labels, or null when not given; a usage error when invalid. */
