@@ -14,24 +14,33 @@ import dev.raccoon.train.AtomicDirectory;
 import dev.raccoon.train.Distillation;
 import dev.raccoon.train.data.Example;
 
+import java.io.BufferedReader;
+import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.stream.IntStream;
 
 /**
  * The classic strong baseline for Korean review sentiment, and a teacher whose errors differ from a small
  * transformer's: logistic regression (liblinear, L2-regularised, one-vs-rest beyond two classes) over
- * {@link CharNgrams} TF-IDF features. Saved as a directory of {@value #CONFIG}, {@value #NGRAMS} and liblinear's own
- * model file {@value #WEIGHTS}.
+ * {@link CharNgrams} TF-IDF features. With {@link Options#naiveBayes()} each feature is first scaled by its naive
+ * Bayes log-count ratio, as in Wang and Manning's NBSVM ("Baselines and Bigrams", 2012), which weighs n-grams by how
+ * one-sided their classes are before the regression sees them; beyond two classes that is one ratio and one
+ * regression per class against the rest. Saved as a directory of {@value #CONFIG}, {@value #NGRAMS}, liblinear's
+ * own model files ({@value #WEIGHTS}, or one a class) and, with naive Bayes scaling, {@value #RATIOS}.
  */
 public final class NgramClassifier implements Distillation.Teacher {
     public static final String CONFIG = "ngram_config.json";
     static final String NGRAMS = "ngrams.tsv";
     static final String WEIGHTS = "liblinear.model";
+    static final String RATIOS = "nb_ratios.tsv";
     private static final String MODEL_TYPE = "raccoon-char-ngram-logistic-regression";
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -39,28 +48,32 @@ public final class NgramClassifier implements Distillation.Teacher {
      * @param c   liblinear's C: the weight of the data's log-loss against ½‖w‖²
      * @param eps liblinear's stopping tolerance
      */
-    public record Options(int minN, int maxN, int minDf, double c, double eps) {
+    public record Options(int minN, int maxN, int minDf, double c, double eps, boolean naiveBayes) {
         public Options {
             if (!(c > 0) || !(eps > 0)) throw new IllegalArgumentException("C and eps must be positive, got " + c + " and " + eps);
         }
 
         /** Character 1–4-grams seen in two texts or more, C = 10: the best of C ∈ {1, 4, 10} on NSMC dev. */
-        public static Options defaults() { return new Options(1, 4, 2, 10, 0.01); }
+        public static Options defaults() { return new Options(1, 4, 2, 10, 0.01, false); }
     }
 
     private final Path directory;
     private final List<String> labels;
     private final CharNgrams features;
-    private final Model model;
-    /** The class id of each of liblinear's probability columns. */
-    private final int[] classOfColumn;
+    /**
+     * One model over all classes, or with naive Bayes scaling beyond two classes one a class (that class against the
+     * rest, its positive label 1).
+     */
+    private final Model[] models;
+    /** Per model, each feature's naive Bayes log-count ratio; null without naive Bayes scaling. */
+    private final float[][] ratios;
 
-    private NgramClassifier(Path directory, List<String> labels, CharNgrams features, Model model) {
+    private NgramClassifier(Path directory, List<String> labels, CharNgrams features, Model[] models, float[][] ratios) {
         this.directory = directory;
         this.labels = List.copyOf(labels);
         this.features = features;
-        this.model = model;
-        this.classOfColumn = model.getLabels().clone();
+        this.models = models;
+        this.ratios = ratios;
     }
 
     /** Trains on classification rows (single texts) whose labels index {@code labels}. */
@@ -84,29 +97,75 @@ public final class NgramClassifier implements Distillation.Teacher {
         CharNgrams features = CharNgrams.fit(texts, options.minN(), options.maxN(), options.minDf());
         log.printf("%d character %d–%d-grams in %d or more of %d texts (%.1f s)%n", features.size(), options.minN(),
                 options.maxN(), options.minDf(), texts.size(), (System.nanoTime() - start) / 1e9);
+        CharNgrams.Vector[] vectors = vectors(features, texts);
+        Linear.disableDebugOutput();
+        Model[] models;
+        float[][] ratios = null;
+        if (!options.naiveBayes()) {
+            models = new Model[] {train(features, vectors, y, null, options)};
+        } else {
+            // Two classes need one regression (class 1 against class 0); more need one a class.
+            int[] positives = labels.size() == 2 ? new int[] {1} : IntStream.range(0, labels.size()).toArray();
+            models = new Model[positives.length];
+            ratios = new float[positives.length][];
+            for (int k = 0; k < positives.length; k++) {
+                double[] yk = new double[y.length];
+                for (int i = 0; i < y.length; i++) yk[i] = y[i] == positives[k] ? 1 : 0;
+                ratios[k] = logCountRatios(features.size(), vectors, yk);
+                models[k] = train(features, vectors, yk, ratios[k], options);
+            }
+        }
+        log.printf("logistic regression%s, C = %s, trained (%.1f s in all)%n", options.naiveBayes() ? " on naive Bayes-scaled features" : "",
+                options.c(), (System.nanoTime() - start) / 1e9);
+        return new NgramClassifier(null, labels, features, models, ratios);
+    }
+
+    private static Model train(CharNgrams features, CharNgrams.Vector[] vectors, double[] y, float[] ratios, Options options) {
         Problem problem = new Problem();
-        problem.l = texts.size();
+        problem.l = vectors.length;
         problem.n = features.size() + 1;
         problem.bias = 1;
         problem.y = y;
-        problem.x = liblinearRows(features, texts);
-        Linear.disableDebugOutput();
-        Model model = Linear.train(problem, new Parameter(SolverType.L2R_LR, options.c(), options.eps()));
-        log.printf("logistic regression, C = %s, trained (%.1f s in all)%n", options.c(), (System.nanoTime() - start) / 1e9);
-        return new NgramClassifier(null, labels, features, model);
+        problem.x = liblinearRows(features, vectors, ratios);
+        return Linear.train(problem, new Parameter(SolverType.L2R_LR, options.c(), options.eps()));
     }
 
-    private static Feature[][] liblinearRows(CharNgrams features, List<String> texts) {
-        Feature[][] x = new Feature[texts.size()][];
-        int biasIndex = features.size() + 1;
-        IntStream.range(0, texts.size()).parallel().forEach(i -> {
-            CharNgrams.Vector v = features.transform(texts.get(i));
-            Feature[] row = new Feature[v.indices().length + 1];
-            for (int j = 0; j < v.indices().length; j++) row[j] = new FeatureNode(v.indices()[j] + 1, v.values()[j]);
-            row[row.length - 1] = new FeatureNode(biasIndex, 1);
-            x[i] = row;
-        });
+    /**
+     * {@code ln((p / |p|₁) / (q / |q|₁))} per feature, where p counts the positive rows ({@code y = 1}) holding it and
+     * q the others, each plus one so that no ratio is infinite.
+     */
+    static float[] logCountRatios(int size, CharNgrams.Vector[] vectors, double[] y) {
+        double[] p = new double[size], q = new double[size];
+        Arrays.fill(p, 1);
+        Arrays.fill(q, 1);
+        for (int i = 0; i < vectors.length; i++)
+            for (int j : vectors[i].indices()) (y[i] == 1 ? p : q)[j]++;
+        double pSum = Arrays.stream(p).sum(), qSum = Arrays.stream(q).sum();
+        float[] r = new float[size];
+        for (int j = 0; j < size; j++) r[j] = (float) Math.log((p[j] / pSum) / (q[j] / qSum));
+        return r;
+    }
+
+    private static CharNgrams.Vector[] vectors(CharNgrams features, List<String> texts) {
+        CharNgrams.Vector[] v = new CharNgrams.Vector[texts.size()];
+        IntStream.range(0, v.length).parallel().forEach(i -> v[i] = features.transform(texts.get(i)));
+        return v;
+    }
+
+    private static Feature[][] liblinearRows(CharNgrams features, CharNgrams.Vector[] vectors, float[] ratios) {
+        Feature[][] x = new Feature[vectors.length][];
+        IntStream.range(0, vectors.length).parallel().forEach(i -> x[i] = liblinearRow(features, vectors[i], ratios));
         return x;
+    }
+
+    private static Feature[] liblinearRow(CharNgrams features, CharNgrams.Vector v, float[] ratios) {
+        Feature[] row = new Feature[v.indices().length + 1];
+        for (int j = 0; j < v.indices().length; j++) {
+            int feature = v.indices()[j];
+            row[j] = new FeatureNode(feature + 1, ratios == null ? v.values()[j] : v.values()[j] * ratios[feature]);
+        }
+        row[row.length - 1] = new FeatureNode(features.size() + 1, 1);
+        return row;
     }
 
     @Override
@@ -121,13 +180,31 @@ public final class NgramClassifier implements Distillation.Teacher {
     public float[][] probabilities(List<String> texts, List<String> pairs) {
         for (String pair : pairs)
             if (pair != null) throw new IllegalArgumentException("the n-gram model " + name() + " classifies single texts, not pairs");
-        Feature[][] x = liblinearRows(features, texts);
-        float[][] p = new float[texts.size()][labels.size()];
-        IntStream.range(0, x.length).parallel().forEach(i -> {
-            double[] columns = new double[classOfColumn.length];
-            Linear.predictProbability(model, x[i], columns);
-            for (int k = 0; k < columns.length; k++) p[i][classOfColumn[k]] = (float) columns[k];
-        });
+        CharNgrams.Vector[] vectors = vectors(features, texts);
+        float[][] p = new float[texts.size()][];
+        IntStream.range(0, vectors.length).parallel().forEach(i -> p[i] = probabilities(vectors[i]));
+        return p;
+    }
+
+    private float[] probabilities(CharNgrams.Vector v) {
+        float[] p = new float[labels.size()];
+        if (models.length == 1) {
+            Model model = models[0];
+            double[] columns = new double[model.getNrClass()];
+            Linear.predictProbability(model, liblinearRow(features, v, ratios == null ? null : ratios[0]), columns);
+            for (int k = 0; k < columns.length; k++) p[model.getLabels()[k]] = (float) columns[k];
+            return p;
+        }
+        // One-vs-rest: each class's probability against the rest, normalised over the classes, as liblinear does.
+        double[] s = new double[models.length];
+        double sum = 0;
+        for (int k = 0; k < models.length; k++) {
+            double[] columns = new double[2];
+            Linear.predictProbability(models[k], liblinearRow(features, v, ratios[k]), columns);
+            s[k] = columns[models[k].getLabels()[0] == 1 ? 0 : 1];
+            sum += s[k];
+        }
+        for (int k = 0; k < models.length; k++) p[k] = (float) (s[k] / sum);
         return p;
     }
 
@@ -139,10 +216,54 @@ public final class NgramClassifier implements Distillation.Teacher {
             config.put("min_n", features.minN());
             config.put("max_n", features.maxN());
             config.put("features", features.size());
+            config.put("naive_bayes", ratios != null);
             JSON.writerWithDefaultPrettyPrinter().writeValue(tmp.resolve(CONFIG).toFile(), config);
             features.write(tmp.resolve(NGRAMS));
-            model.save(tmp.resolve(WEIGHTS));
+            for (int k = 0; k < models.length; k++) models[k].save(tmp.resolve(weightsFile(k, models.length)));
+            if (ratios != null) writeRatios(tmp.resolve(RATIOS));
         });
+    }
+
+    static String weightsFile(int model, int models) {
+        return models == 1 ? WEIGHTS : "liblinear-" + model + ".model";
+    }
+
+    /** One line a feature, in feature order: its ratio for each model, tab-separated. */
+    private void writeRatios(Path file) throws IOException {
+        try (BufferedWriter w = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {
+            for (int j = 0; j < features.size(); j++) {
+                for (int k = 0; k < ratios.length; k++) {
+                    if (k > 0) w.write('\t');
+                    w.write(Float.toString(ratios[k][j]));
+                }
+                w.write('\n');
+            }
+        }
+    }
+
+    private static float[][] readRatios(Path file, int models, int size) throws IOException {
+        float[][] r = new float[models][size];
+        int line = 0;
+        try (BufferedReader in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+            for (String text; (text = in.readLine()) != null; line++) {
+                String[] fields = text.split("\t", -1);
+                if (line >= size || fields.length != models)
+                    throw new IOException(file + " line " + (line + 1) + ": expected " + size + " lines of " + models + " ratios, got '" + text + "'");
+                for (int k = 0; k < models; k++) {
+                    try {
+                        r[k][line] = Float.parseFloat(fields[k]);
+                    } catch (NumberFormatException e) {
+                        r[k][line] = Float.NaN;
+                    }
+                    if (!Float.isFinite(r[k][line]))
+                        throw new IOException(file + " line " + (line + 1) + ": not a finite number: '" + fields[k] + "'");
+                }
+            }
+        } catch (NoSuchFileException e) {
+            throw new IOException(file + ": missing (" + CONFIG + " says the model scales its features by naive Bayes ratios)");
+        }
+        if (line != size) throw new IOException(file + ": " + line + " lines, but the model has " + size + " features");
+        return r;
     }
 
     public static boolean isModel(Path dir) { return Files.isRegularFile(dir.resolve(CONFIG)); }
@@ -168,7 +289,15 @@ public final class NgramClassifier implements Distillation.Teacher {
         if (config.path("features").asInt(-1) != features.size())
             throw new IOException(configFile + ": " + config.path("features") + " features, but " + dir.resolve(NGRAMS)
                     + " lists " + features.size());
-        Path weights = dir.resolve(WEIGHTS);
+        boolean naiveBayes = config.path("naive_bayes").asBoolean(false);
+        int count = naiveBayes && labels.size() > 2 ? labels.size() : 1;
+        Model[] models = new Model[count];
+        for (int k = 0; k < count; k++) models[k] = loadWeights(dir.resolve(weightsFile(k, count)), configFile, features, count == 1 ? labels.size() : 2);
+        float[][] ratios = naiveBayes ? readRatios(dir.resolve(RATIOS), count, features.size()) : null;
+        return new NgramClassifier(dir, labels, features, models, ratios);
+    }
+
+    private static Model loadWeights(Path weights, Path configFile, CharNgrams features, int classes) throws IOException {
         Model model;
         try {
             model = Model.load(weights);
@@ -179,10 +308,10 @@ public final class NgramClassifier implements Distillation.Teacher {
             throw new IOException(weights + ": a logistic regression over " + (features.size() + 1)
                     + " features (n-grams and bias) expected, got " + (model.getNrFeature() + 1) + " with solver "
                     + model.getSolverType() + " and bias " + model.getBias());
-        if (model.getNrClass() != labels.size())
-            throw new IOException(weights + ": " + model.getNrClass() + " classes, but " + configFile + " names " + labels.size());
+        if (model.getNrClass() != classes)
+            throw new IOException(weights + ": " + model.getNrClass() + " classes, but " + configFile + " calls for " + classes);
         for (int c : model.getLabels())
-            if (c < 0 || c >= labels.size()) throw new IOException(weights + ": class " + c + " is not one of the " + labels.size() + " labels");
-        return new NgramClassifier(dir, labels, features, model);
+            if (c < 0 || c >= classes) throw new IOException(weights + ": class " + c + " is not one of the " + classes + " labels");
+        return model;
     }
 }

@@ -3,6 +3,8 @@ package dev.raccoon.train.ngram;
 import dev.raccoon.train.data.Example;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import java.io.IOException;
 import java.io.PrintStream;
@@ -89,9 +91,23 @@ class NgramClassifierTest {
         return Arrays.asList(new String[n]);
     }
 
+    /** Ratios by hand: three texts, class 1 holds "좋" twice, class 0 holds "싫" once and "좋" never. */
     @Test
-    void learnsThreeClassesAndPredictsTheSameAfterSaveAndLoad(@TempDir Path tmp) throws IOException {
-        NgramClassifier model = NgramClassifier.train(rows(600, 1), LABELS, NgramClassifier.Options.defaults(), QUIET);
+    void naiveBayesRatiosAreLogCountRatiosWithOneAdded() {
+        List<String> texts = List.of("좋", "좋", "싫");
+        CharNgrams f = CharNgrams.fit(texts, 1, 1, 1);
+        CharNgrams.Vector[] v = texts.stream().map(f::transform).toArray(CharNgrams.Vector[]::new);
+        float[] r = NgramClassifier.logCountRatios(f.size(), v, new double[] {1, 1, 0});
+        // Features in order 싫, 좋: p = (1, 3) of 4, q = (2, 1) of 3.
+        assertThat(r).containsExactly(new float[] {(float) Math.log((1 / 4.0) / (2 / 3.0)), (float) Math.log((3 / 4.0) / (1 / 3.0))}, within(1e-6f));
+    }
+
+    @ParameterizedTest(name = "naive Bayes {0}")
+    @ValueSource(booleans = {false, true})
+    void learnsThreeClassesAndPredictsTheSameAfterSaveAndLoad(boolean naiveBayes, @TempDir Path tmp) throws IOException {
+        NgramClassifier.Options o = NgramClassifier.Options.defaults();
+        o = new NgramClassifier.Options(o.minN(), o.maxN(), o.minDf(), o.c(), o.eps(), naiveBayes);
+        NgramClassifier model = NgramClassifier.train(rows(600, 1), LABELS, o, QUIET);
         List<Example> held = rows(300, 2);
         float[][] p = model.probabilities(texts(held), noPairs(held.size()));
         int right = 0;
@@ -115,6 +131,44 @@ class NgramClassifierTest {
         assertThat(loaded.features()).isEqualTo(model.features());
         float[][] again = loaded.probabilities(texts(held), noPairs(held.size()));
         for (int i = 0; i < held.size(); i++) assertThat(Arrays.equals(again[i], p[i])).as("row %d", i).isTrue();
+        assertThat(Files.exists(dir.resolve(NgramClassifier.RATIOS))).isEqualTo(naiveBayes);
+    }
+
+    /** Two classes need one regression, on features scaled by class 1's ratios; it learns the cue words too. */
+    @Test
+    void naiveBayesOnTwoClassesIsOneRegression(@TempDir Path tmp) throws IOException {
+        List<Example> rows = rows(600, 4).stream().filter(e -> e.label() != 1)
+                .map(e -> Example.classified(e.text(), null, e.label() / 2)).toList();
+        NgramClassifier.Options o = NgramClassifier.Options.defaults();
+        NgramClassifier model = NgramClassifier.train(rows, List.of("neg", "pos"), new NgramClassifier.Options(1, 4, 2, o.c(), o.eps(), true), QUIET);
+        List<Example> held = rows(300, 5).stream().filter(e -> e.label() != 1).toList();
+        float[][] p = model.probabilities(texts(held), noPairs(held.size()));
+        for (int i = 0; i < held.size(); i++) {
+            assertThat(p[i][0] + p[i][1]).isCloseTo(1f, within(1e-6f));
+            assertThat(p[i][1] > 0.5f).as("row %d", i).isEqualTo(held.get(i).label() == 2);
+        }
+        Path dir = tmp.resolve("nb");
+        model.save(dir);
+        assertThat(dir.resolve(NgramClassifier.WEIGHTS)).exists();
+        assertThat(Files.readAllLines(dir.resolve(NgramClassifier.RATIOS))).hasSize(model.features()).allMatch(l -> !l.contains("\t"));
+
+        List<String> lines = new ArrayList<>(Files.readAllLines(dir.resolve(NgramClassifier.RATIOS)));
+        // Predictions read the ratios: with every ratio zero only the bias is left, the same for every text.
+        Files.write(dir.resolve(NgramClassifier.RATIOS), lines.stream().map(l -> "0").toList());
+        float[][] flat = NgramClassifier.load(dir).probabilities(texts(held), noPairs(held.size()));
+        for (float[] row : flat) assertThat(row).containsExactly(flat[0]);
+        lines.set(4, "NaN");
+        Files.write(dir.resolve(NgramClassifier.RATIOS), lines);
+        assertThatThrownBy(() -> NgramClassifier.load(dir)).isInstanceOf(IOException.class)
+                .hasMessageContaining(NgramClassifier.RATIOS + " line 5: not a finite number");
+        lines.removeLast();
+        lines.set(4, "0.5");
+        Files.write(dir.resolve(NgramClassifier.RATIOS), lines);
+        assertThatThrownBy(() -> NgramClassifier.load(dir)).isInstanceOf(IOException.class)
+                .hasMessageContaining((model.features() - 1) + " lines, but the model has " + model.features() + " features");
+        Files.delete(dir.resolve(NgramClassifier.RATIOS));
+        assertThatThrownBy(() -> NgramClassifier.load(dir)).isInstanceOf(IOException.class)
+                .hasMessageContaining(NgramClassifier.RATIOS + ": missing");
     }
 
     @Test
