@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.ObjectReader;
+import dev.raccoon.text.WordPieceTokenizer;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -63,6 +64,11 @@ final class JsonLines {
         JsonNode pair = node.get("text_pair");
         if (pair != null && !pair.isNull() && !pair.isTextual())
             return new Line(number, null, null, "line " + number + ": \"text_pair\" must be a string");
+        for (JsonNode field : new JsonNode[] {text, pair}) {
+            String invalid = field == null || field.isNull() ? null : WordPieceTokenizer.invalidUnicode(field.asText());
+            if (invalid != null)
+                return new Line(number, null, null, "line " + number + ": \"" + (field == text ? "text" : "text_pair") + "\" is " + invalid);
+        }
         return new Line(number, text.asText(), pair == null || pair.isNull() ? null : pair.asText(), null);
     }
 

@@ -44,7 +44,7 @@ final class NgramCommand implements Callable<Integer> {
 
     @Option(names = "--nb", description = "Scale each n-gram by its naive Bayes log-count ratio before the regression "
             + "(NBSVM; beyond two classes one ratio and one regression a class). On NSMC dev with --max-n 5 -C 3: "
-            + "88.7%, against 88.2% with the defaults and no --nb.")
+            + "88.7%%, against 88.2%% with the defaults and no --nb.")
     boolean naiveBayes;
 
     @Option(names = "--eps", defaultValue = "0.01", description = "liblinear's stopping tolerance (default: ${DEFAULT-VALUE}).")

@@ -66,7 +66,8 @@ final class PredictCommand implements Callable<Integer> {
         o.put("probability", p.probability());
         o.put("truncated", truncated);
         ObjectNode probs = o.putObject("probabilities");
-        for (int i = 0; i < p.labels().size(); i++) probs.put(p.labels().get(i), p.probabilities()[i]);
+        float[] probabilities = p.probabilities();
+        for (int i = 0; i < probabilities.length; i++) probs.put(p.labels().get(i), probabilities[i]);
         return JsonLines.JSON.writeValueAsString(o);
     }
 

@@ -107,10 +107,12 @@ class BadInputTest {
 
     @Test
     void jsonLinesAnswerLineForLineAndReadOneObjectALine() {
-        CliRun r = CliRun.run("{\"text\": \"하나\"}\n\n{\"text\": \"셋\"} {\"text\": \"넷\"}\n{\"text\": \"다섯\"}\n", "tokenize", "--model", model());
+        CliRun r = CliRun.run("{\"text\": \"하나\"}\n\n{\"text\": \"셋\"} {\"text\": \"넷\"}\n{\"text\": \"다섯\"}\n"
+                + "{\"text\": \"좋아\", \"text_pair\": \"a\\udc00\"}\n", "tokenize", "--model", model());
         assertThat(r.exitCode()).isEqualTo(1);
         String[] out = r.out().split("\n");
-        assertThat(out).hasSize(4);
+        assertThat(out).hasSize(5);
+        assertThat(out[4]).isEqualTo("{\"error\":\"line 5: \\\"text_pair\\\" is not valid Unicode: an unpaired surrogate \\\\udc00 at character 2\"}");
         assertThat(out[0]).startsWith("{\"input_ids\"");
         assertThat(out[1]).isEqualTo("{\"error\":\"line 2: empty line\"}");
         assertThat(out[2]).isEqualTo("{\"error\":\"line 3: not valid JSON\"}");

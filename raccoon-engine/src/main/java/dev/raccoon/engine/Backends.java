@@ -12,14 +12,25 @@ import java.util.Locale;
 public final class Backends {
     /** Far above any core count that helps; beyond it the OS runs out of threads before the work starts. */
     public static final int MAX_THREADS = 1024;
+    /** The Vector API is an incubator module: present only when the JVM was started with it. */
+    private static final boolean VECTOR_API = ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent();
 
     private Backends() {}
 
     /** The plain-loop reference backend. */
     public static Backend scalar() { return new ScalarBackend(); }
 
-    /** The Vector API backend with {@code threads} worker threads (the caller counts as one). */
-    public static Backend cpu(int threads) { return new VectorBackend(threads); }
+    /**
+     * The Vector API backend with {@code threads} worker threads (the caller counts as one).
+     *
+     * @throws IllegalStateException when the JVM runs without the Vector API module
+     */
+    public static Backend cpu(int threads) {
+        if (!VECTOR_API)
+            throw new IllegalStateException("the cpu backend needs the Vector API: start java with --add-modules "
+                    + "jdk.incubator.vector (in Surefire's argLine too), or choose the device 'scalar' (plain loops, slower)");
+        return new VectorBackend(threads);
+    }
 
     /**
      * The CUDA backend on device 0 (TF32 GEMMs when {@code -Draccoon.cuda.tf32=true}).
@@ -36,7 +47,8 @@ public final class Backends {
 
     /**
      * A backend for a device name: "scalar", "cpu" (the Vector API backend), "cuda", or "auto": CUDA when a
-     * driver and a device are there, else the CPU, after one line on stderr that says which and why.
+     * driver and a device are there, else the CPU (the scalar backend when the JVM lacks the Vector API), after one
+     * line on stderr that says which and why.
      *
      * @throws IllegalArgumentException for any other name
      * @throws CudaException for "cuda" when the CUDA backend cannot start
@@ -52,7 +64,7 @@ public final class Backends {
         };
     }
 
-    /** CUDA if it starts, else the CPU backend; never throws for a missing or broken CUDA setup. */
+    /** CUDA if it starts, else the CPU backend; never throws for a missing or broken CUDA setup or Vector API. */
     static Backend auto(int threads, PrintStream log) {
         try {
             CudaBackend cuda = new CudaBackend();
@@ -60,8 +72,12 @@ public final class Backends {
             return cuda;
         } catch (RuntimeException | LinkageError e) {
             // Beyond CudaException: a JVM denying native access, a library file that is not what its name says.
-            log.println("raccoon: " + reason(e) + "; using cpu");
-            return cpu(threads);
+            if (VECTOR_API) {
+                log.println("raccoon: " + reason(e) + "; using cpu");
+                return cpu(threads);
+            }
+            log.println("raccoon: " + reason(e) + "; using scalar (the cpu backend needs --add-modules jdk.incubator.vector)");
+            return scalar();
         }
     }
 

@@ -8,6 +8,7 @@ import java.io.PrintStream;
 import java.lang.foreign.Arena;
 import java.lang.foreign.SymbolLookup;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -64,6 +65,20 @@ class CudaAvailabilityTest {
         // a second attempt fails the same way (the failed load is remembered, not retried into a worse error)
         assertThatThrownBy(() -> Backends.cuda()).isInstanceOf(CudaException.class)
                 .hasMessageContaining("libcuda.so.1 not found");
+    }
+
+    /** A JVM started without the incubator module (a library user who forgot the flag) gets a way forward, not a crash. */
+    @Test
+    void withoutTheVectorApiCpuSaysWhatToAddAndAutoFallsBackToScalar() throws Exception {
+        Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp", System.getProperty("java.class.path"), NoVectorApiProbe.class.getName()).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(p.waitFor()).as(out).isZero();
+        assertThat(out).contains("auto: " + (driverLoads() ? "cuda" : "scalar"))
+                .contains("cpu refused: the cpu backend needs the Vector API: start java with --add-modules jdk.incubator.vector");
+        if (!driverLoads())
+            assertThat(out).contains("raccoon: no CUDA driver (libcuda.so.1 not found); using scalar (the cpu backend needs "
+                    + "--add-modules jdk.incubator.vector)");
     }
 
     @Test

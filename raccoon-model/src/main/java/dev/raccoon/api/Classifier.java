@@ -10,15 +10,24 @@ import dev.raccoon.text.WordPieceTokenizer;
 import dev.raccoon.text.Encoding;
 
 import java.io.IOException;
+import java.lang.ref.Cleaner;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Objects;
 
 /**
  * Raccoon's public entry point for applications: load a Hugging Face classification model directory once,
- * then classify texts from any number of threads.
+ * then classify texts from any number of threads. Close it when done: that stops its worker threads (a classifier
+ * that becomes unreachable unclosed has them stopped when the garbage collector finds it), and a closed classifier
+ * refuses further calls.
+ *
+ * <p>Texts are taken as they are, as transformers takes them: an empty or blank text is classified from [CLS] and
+ * [SEP] alone, which means little ({@link WordPieceTokenizer#isBlank} tells such texts apart; the CLI, server and
+ * scorer refuse them), and a text longer than {@link #maxLength()} tokens is classified by its beginning
+ * ({@link #truncated}). A string that is not valid Unicode (an unpaired surrogate) is refused.
  *
  * <pre>{@code
  * try (Classifier classifier = Classifier.load(Path.of("models/nsmc-binary"))) {
@@ -28,25 +37,34 @@ import java.util.List;
  * }</pre>
  */
 public final class Classifier implements AutoCloseable {
+    private static final Cleaner CLEANER = Cleaner.create();
+
     private final ModelDirectory directory;
     private final SequenceClassifier model;
     private final WordPieceTokenizer tokenizer;
     private final Options options;
+    /** Closes the backend once, by {@link #close()} or when the classifier is collected unclosed. */
+    private final Cleaner.Cleanable backendCloser;
+    private volatile boolean closed;
 
     /**
-     * @param device    "cpu" (default), "scalar" or "auto"
+     * @param device    "cpu" (default: the Vector API backend, which needs {@code --add-modules jdk.incubator.vector}),
+     *                  "scalar" (plain loops, slower, runs anywhere), "cuda", or "auto" (CUDA when a GPU is there, else
+     *                  cpu, else scalar, after a line on stderr saying which)
      * @param threads   worker threads of the CPU backend (0: all cores)
      * @param maxLength tokens per text, [CLS] and [SEP] included; longer texts are truncated
      * @param batchSize texts per forward pass
      */
     public record Options(String device, int threads, int maxLength, int batchSize) {
         public Options {
+            Objects.requireNonNull(device, "device (cpu, scalar, cuda or auto)");
             if (maxLength < 3) throw new IllegalArgumentException("maxLength must be at least 3, got " + maxLength);
             if (batchSize < 1) throw new IllegalArgumentException("batchSize must be at least 1, got " + batchSize);
             if (threads < 0 || threads > Backends.MAX_THREADS)
                 throw new IllegalArgumentException("threads must lie in [0, " + Backends.MAX_THREADS + "], got " + threads);
         }
 
+        /** The cpu device with a thread per core, 128 tokens a text, 32 texts a forward pass. */
         public static Options defaults() {
             return new Options("cpu", 0, 128, 32);
         }
@@ -69,12 +87,21 @@ public final class Classifier implements AutoCloseable {
         classifier.params().freeze(); // a Classifier only runs inference
         this.tokenizer = directory.tokenizer();
         this.options = options;
+        Backend backend = classifier.backend(); // the cleaning action must not hold the classifier itself
+        this.backendCloser = CLEANER.register(this, backend::close);
     }
 
+    /**
+     * Loads a Hugging Face model directory (config.json, the tokenizer files, model.safetensors or
+     * pytorch_model.bin) of a sequence classification model, with {@link Options#defaults()}.
+     *
+     * @throws IOException when a file is missing, unreadable or does not fit the others; the message names it
+     */
     public static Classifier load(Path modelDir) throws IOException {
         return load(modelDir, Options.defaults());
     }
 
+    /** {@link #load(Path)} with the given device, threads, maximum length and batch size. */
     public static Classifier load(Path modelDir, Options options) throws IOException {
         int threads = options.threads() == 0 ? Runtime.getRuntime().availableProcessors() : options.threads();
         Backend backend = Backends.create(options.device(), threads);
@@ -86,14 +113,22 @@ public final class Classifier implements AutoCloseable {
         }
     }
 
+    /** The label names in label-id order (config.json's id2label), the order of every probability and logit array. */
     public List<String> labels() { return model.config().labels(); }
 
+    /** The model directory this classifier was loaded from. */
     public Path directory() { return directory.dir(); }
 
+    /** The model's own tokenizer, as transformers' tokenizer for the directory would encode. */
     public WordPieceTokenizer tokenizer() { return tokenizer; }
 
+    /** The backend that runs the model: "cpu", "scalar" or "cuda". */
     public String device() { return model.backend().name(); }
 
+    /**
+     * Tokens a text is read to, [CLS] and [SEP] included: {@link Options#maxLength()}, but never more than the model's
+     * max_position_embeddings.
+     */
     public int maxLength() { return Math.min(options.maxLength(), model.config().maxPositionEmbeddings()); }
 
     /** Whether {@code text} has more tokens than the model reads ({@link #maxLength()}), so its end is not classified. */
@@ -102,10 +137,18 @@ public final class Classifier implements AutoCloseable {
         return tokenizer.encode(text, null, maxLength() + 1).length() > maxLength();
     }
 
+    /** {@link #classify(List)} for one text. */
     public Prediction classify(String text) {
-        return classify(List.of(text)).getFirst();
+        return classify(List.of(Objects.requireNonNull(text, "text"))).getFirst();
     }
 
+    /**
+     * The prediction for each text, in input order ({@link #prediction}).
+     *
+     * @throws IllegalStateException    for a regression model (read its scores with {@link #logits}), or once closed
+     * @throws IllegalArgumentException for a text that is not valid Unicode
+     * @throws NullPointerException     for a null text, naming its index
+     */
     public List<Prediction> classify(List<String> texts) {
         float[][] logits = logits(texts, null);
         List<Prediction> out = new ArrayList<>(texts.size());
@@ -118,6 +161,9 @@ public final class Classifier implements AutoCloseable {
      * in input order. Texts are grouped by length so padding stays small.
      */
     public float[][] logits(List<String> texts, List<String> pairs) {
+        if (closed) throw new IllegalStateException("this classifier of " + directory() + " is closed");
+        for (int i = 0; i < texts.size(); i++)
+            if (texts.get(i) == null) throw new NullPointerException("texts[" + i + "] is null");
         if (pairs != null && pairs.size() != texts.size())
             throw new IllegalArgumentException(texts.size() + " texts but " + pairs.size() + " pairs");
         int n = texts.size();
@@ -163,6 +209,9 @@ public final class Classifier implements AutoCloseable {
         if (logits.length != labels().size())
             throw new IllegalArgumentException(logits.length + " logits for " + labels().size() + " labels");
         requireLabels();
+        for (float v : logits)
+            if (!Float.isFinite(v))
+                throw new IllegalStateException("the model's logits " + Arrays.toString(logits) + " are not finite, so no label is more likely than another");
         float[] probs = "multi_label_classification".equals(model.config().problemType()) ? sigmoid(logits) : softmax(logits);
         int best = 0;
         for (int i = 1; i < probs.length; i++) if (probs[i] > probs[best]) best = i;
@@ -186,8 +235,10 @@ public final class Classifier implements AutoCloseable {
         return p;
     }
 
+    /** Stops the worker threads; further calls throw IllegalStateException. Closing twice does nothing. */
     @Override
     public void close() {
-        model.backend().close();
+        closed = true;
+        backendCloser.clean();
     }
 }

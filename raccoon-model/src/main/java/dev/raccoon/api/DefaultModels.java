@@ -1,5 +1,7 @@
 package dev.raccoon.api;
 
+import dev.raccoon.model.ModelDirectory;
+
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -8,9 +10,11 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * The models shipped in the repository's models/ folder, one per task. They are found under, in order: the
- * system property {@code raccoon.models}, the environment variable {@code RACCOON_MODELS}, the {@code models}
- * folder of {@code raccoon.home} (set by the ./raccoon launcher), and ./models.
+ * The models shipped in the repository's models/ folder, one per task. They are not inside any jar: an application
+ * that depends on Raccoon's artifacts points at a checkout's (or a copy's) models folder with the system property
+ * {@code raccoon.models} or the environment variable {@code RACCOON_MODELS}; where one of those is set, it is the only
+ * place looked in. Otherwise the {@code models} folder of {@code raccoon.home} (set by the ./raccoon launcher), then
+ * ./models.
  */
 public final class DefaultModels {
     /** A task with a shipped model, by its command-line name. */
@@ -36,25 +40,22 @@ public final class DefaultModels {
 
     /** The shipped model directory of a task, or an IOException saying where it was looked for. */
     public static Path locate(Task task) throws IOException {
-        List<Path> tried = new ArrayList<>();
-        for (Path root : roots()) {
-            Path dir = root.resolve(task.directory);
-            if (Files.isRegularFile(dir.resolve("config.json"))) return dir;
-            tried.add(dir);
-        }
-        throw new IOException("no default model for task " + task.cliName + " (looked in " + tried
-                + "); pass --model DIR or set RACCOON_MODELS to the folder holding " + task.directory);
+        return locate(task, System.getProperty("raccoon.models"), System.getenv("RACCOON_MODELS"), System.getProperty("raccoon.home"));
     }
 
-    private static List<Path> roots() {
-        List<Path> roots = new ArrayList<>();
-        String property = System.getProperty("raccoon.models");
-        if (property != null) roots.add(Path.of(property));
-        String env = System.getenv("RACCOON_MODELS");
-        if (env != null) roots.add(Path.of(env));
-        String home = System.getProperty("raccoon.home");
-        if (home != null) roots.add(Path.of(home, "models"));
-        roots.add(Path.of("models"));
-        return roots;
+    static Path locate(Task task, String modelsProperty, String modelsEnv, String home) throws IOException {
+        String setting = modelsProperty != null ? "the system property raccoon.models" : modelsEnv != null ? "RACCOON_MODELS" : null;
+        List<Path> roots = setting != null ? List.of(Path.of(modelsProperty != null ? modelsProperty : modelsEnv))
+                : home != null ? List.of(Path.of(home, "models"), Path.of("models")) : List.of(Path.of("models"));
+        List<Path> tried = new ArrayList<>();
+        for (Path root : roots) {
+            Path dir = root.resolve(task.directory).toAbsolutePath().normalize();
+            if (Files.isRegularFile(dir.resolve(ModelDirectory.CONFIG_FILE))) return dir;
+            tried.add(dir);
+        }
+        throw new IOException("no default model for task " + task.cliName + ": no " + task.directory + " with a "
+                + ModelDirectory.CONFIG_FILE + " in " + tried + (setting != null ? " (from " + setting + ")" : "")
+                + "; give a model directory (--model DIR, or Classifier.load in Java), or set raccoon.models or "
+                + "RACCOON_MODELS to the folder that holds " + task.directory);
     }
 }

@@ -1,11 +1,43 @@
 package dev.raccoon.api;
 
+import java.util.Arrays;
 import java.util.List;
 
 /**
  * The classifier's answer for one text: the most probable label, its probability, and every label's
- * probability in label-id order.
+ * probability and logit in label-id order ({@link Classifier#labels()}). Probabilities are a softmax over the logits,
+ * or for a multi-label model each label's own sigmoid. Immutable: the arrays are copied in and out, and two
+ * predictions are equal when their values are.
  */
 public record Prediction(String label, int labelId, float probability, List<String> labels, float[] probabilities,
                          float[] logits) {
+    public Prediction {
+        labels = List.copyOf(labels);
+        probabilities = probabilities.clone();
+        logits = logits.clone();
+    }
+
+    @Override
+    public float[] probabilities() { return probabilities.clone(); }
+
+    @Override
+    public float[] logits() { return logits.clone(); }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof Prediction p && label.equals(p.label) && labelId == p.labelId
+                && Float.compare(probability, p.probability) == 0 && labels.equals(p.labels)
+                && Arrays.equals(probabilities, p.probabilities) && Arrays.equals(logits, p.logits);
+    }
+
+    @Override
+    public int hashCode() {
+        return 31 * (31 * (31 * label.hashCode() + Float.hashCode(probability)) + Arrays.hashCode(probabilities)) + Arrays.hashCode(logits);
+    }
+
+    @Override
+    public String toString() {
+        return "Prediction[label=" + label + ", labelId=" + labelId + ", probability=" + probability + ", labels=" + labels
+                + ", probabilities=" + Arrays.toString(probabilities) + ", logits=" + Arrays.toString(logits) + "]";
+    }
 }

@@ -31,6 +31,8 @@ public record ModelDirectory(Path dir, ElectraConfig config, WordPieceTokenizer 
 
     /** config.json of a model directory: where loading, fine-tuning and pretraining's --init all start reading. */
     public static ElectraConfig readConfig(Path dir) throws IOException {
+        if (Files.isRegularFile(dir))
+            throw new IOException(dir + " is a file; a model is the directory that holds " + CONFIG_FILE + " and the weights");
         if (!Files.isDirectory(dir)) throw new IOException(dir + ": no such model directory");
         Path configFile = dir.resolve(CONFIG_FILE);
         if (!Files.isRegularFile(configFile)) throw new IOException(dir + ": no config.json in the model directory");

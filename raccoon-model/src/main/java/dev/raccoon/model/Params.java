@@ -109,7 +109,12 @@ public final class Params {
         if (!Arrays.equals(p.shape(), t.shape()))
             throw new IllegalArgumentException(source + ": tensor " + name + " has shape " + t.shapeString()
                     + " but the model (config.json) expects " + Arrays.toString(p.shape()));
-        backend.write(p.value(), t.data());
+        float[] data = t.data();
+        for (int i = 0; i < data.length; i++)
+            if (!Float.isFinite(data[i]))
+                throw new IllegalArgumentException(source + ": tensor " + name + " holds " + data[i] + " (element " + i
+                        + "); a model with non-finite weights answers NaN for every text (was it saved from a diverged run?)");
+        backend.write(p.value(), data);
     }
 
     /** The owned parameters as host tensors, for saving. */

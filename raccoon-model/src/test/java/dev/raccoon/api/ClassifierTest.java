@@ -2,13 +2,19 @@ package dev.raccoon.api;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.raccoon.engine.HostTensor;
+import dev.raccoon.model.io.Checkpoints;
+import dev.raccoon.model.io.DType;
+import dev.raccoon.model.io.SafeTensors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -82,5 +88,60 @@ class ClassifierTest {
             assertThatThrownBy(() -> regression.classify("두 문장")).isInstanceOf(IllegalStateException.class)
                     .hasMessageContaining("is a regression model").hasMessageContaining("raccoon logits");
         }
+    }
+
+    @Test
+    void misuseGetsAClearAnswerAndPredictionsAreValues(@TempDir Path tmp) throws IOException {
+        Path dir = withProblemType(tmp, "single_label_classification");
+        Classifier c = Classifier.load(dir, Classifier.Options.defaults().withThreads(2));
+        Prediction a = c.classify("좋다"), b = c.classify("좋다");
+        assertThat(a).isEqualTo(b).hasSameHashCodeAs(b).isNotEqualTo(c.classify("별로다"));
+        assertThat(a.toString()).contains("probabilities=[0.").doesNotContain("[F@");
+        a.probabilities()[0] = 42;
+        assertThat(a.probabilities()[0]).isNotEqualTo(42f);
+
+        assertThatThrownBy(() -> c.classify((String) null)).isInstanceOf(NullPointerException.class).hasMessage("text");
+        assertThatThrownBy(() -> c.classify(Arrays.asList("좋다", null))).isInstanceOf(NullPointerException.class)
+                .hasMessage("texts[1] is null");
+        assertThatThrownBy(() -> c.prediction(new float[] {Float.NaN, 1f})).isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("[NaN, 1.0] are not finite");
+        assertThatThrownBy(() -> new Classifier.Options(null, 1, 128, 8)).isInstanceOf(NullPointerException.class)
+                .hasMessageContaining("device");
+        assertThatThrownBy(() -> Classifier.load(dir.resolve("config.json"))).isInstanceOf(IOException.class)
+                .hasMessageContaining("config.json is a file; a model is the directory");
+
+        c.close();
+        c.close();
+        assertThatThrownBy(() -> c.classify("좋다")).isInstanceOf(IllegalStateException.class).hasMessageContaining("is closed");
+    }
+
+    @Test
+    void nonFiniteWeightsAreRefusedWhenLoadingNamingTheTensor(@TempDir Path tmp) throws IOException {
+        Path dir = withProblemType(tmp, "single_label_classification");
+        Map<String, HostTensor> state = Checkpoints.readStateDict(dir);
+        state.get("classifier.dense.bias").data()[3] = Float.NaN;
+        SafeTensors.write(dir.resolve("model.safetensors"), state, Map.of("format", "pt"), DType.F32);
+        assertThatThrownBy(() -> Classifier.load(dir)).isInstanceOf(IOException.class)
+                .hasMessageContaining("tensor classifier.dense.bias holds NaN (element 3)");
+    }
+
+    private static long workerThreads() {
+        return Thread.getAllStackTraces().keySet().stream().filter(t -> t.isAlive() && t.getName().startsWith("raccoon-cpu-")).count();
+    }
+
+    /** A classifier dropped without close() does not keep its worker threads for the life of the JVM. */
+    @Test
+    void anUnclosedClassifierStopsItsThreadsOnceCollected(@TempDir Path tmp) throws Exception {
+        Path dir = withProblemType(tmp, "single_label_classification");
+        long before = workerThreads();
+        Classifier c = Classifier.load(dir, Classifier.Options.defaults().withThreads(4));
+        c.classify("좋다");
+        assertThat(workerThreads()).isEqualTo(before + 3);
+        c = null;
+        for (int i = 0; i < 100 && workerThreads() > before; i++) {
+            System.gc();
+            Thread.sleep(50);
+        }
+        assertThat(workerThreads()).isEqualTo(before);
     }
 }

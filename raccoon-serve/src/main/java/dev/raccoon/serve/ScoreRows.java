@@ -109,6 +109,8 @@ public record ScoreRows(TableFormat format, List<String> header, int textIndex, 
     }
 
     private static Parsed checked(List<String> fields, ObjectNode object, String text, String where) {
+        String invalid = WordPieceTokenizer.invalidUnicode(text);
+        if (invalid != null) return new Parsed(fields, object, null, where + ": text " + invalid);
         if (WordPieceTokenizer.isBlank(text)) return new Parsed(fields, object, null, where + ": empty text");
         return new Parsed(fields, object, text, null);
     }

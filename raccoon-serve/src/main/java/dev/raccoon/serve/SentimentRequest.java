@@ -94,12 +94,8 @@ record SentimentRequest(List<String> texts, boolean single, boolean explain) {
         if (t.length() > 2 * limits.maxChars() || t.codePointCount(0, t.length()) > limits.maxChars())
             throw new ApiError(400, where + " has " + t.codePointCount(0, t.length()) + " characters; at most "
                     + limits.maxChars() + " are allowed");
-        for (int i = 0; i < t.length(); i++) {
-            char c = t.charAt(i);
-            if (Character.isHighSurrogate(c) && i + 1 < t.length() && Character.isLowSurrogate(t.charAt(i + 1))) i++;
-            else if (Character.isSurrogate(c)) throw new ApiError(400, where + " holds an unpaired surrogate (\\u"
-                    + Integer.toHexString(c) + "), which is not text");
-        }
+        String invalid = WordPieceTokenizer.invalidUnicode(t);
+        if (invalid != null) throw new ApiError(400, where + " is " + invalid);
         if (WordPieceTokenizer.isBlank(t)) throw new ApiError(400, where + " is empty (nothing but spaces or invisible characters)");
     }
 

@@ -236,8 +236,8 @@ public final class SentimentServer implements AutoCloseable {
         o.put("probability", r.prediction().probability());
         o.put("truncated", r.truncated());
         ObjectNode probs = o.putObject("probabilities");
-        for (int i = 0; i < r.prediction().labels().size(); i++)
-            probs.put(r.prediction().labels().get(i), r.prediction().probabilities()[i]);
+        float[] p = r.prediction().probabilities();
+        for (int i = 0; i < p.length; i++) probs.put(r.prediction().labels().get(i), p[i]);
         if (r.tokens() != null) {
             ArrayNode tokens = o.putArray("tokens");
             for (SentimentService.TokenScore t : r.tokens()) tokens.addObject().put("token", t.token()).put("score", t.score());

@@ -128,10 +128,11 @@ class BatchScorerTest {
     void jsonlBadLinesKeepTheirPlace() throws Exception {
         Path in = dir.resolve("in.jsonl"), out = dir.resolve("out.jsonl");
         Files.writeString(in, String.join("\n", "{\"id\": 1, \"text\": \"영화 정말 재밌어요\"}", "{not json", "[1, 2]",
-                "{\"id\": 4}", "{\"id\": 5, \"text\": 7}", "", "{\"id\": 7, \"text\": \"시간 아깝다\", \"label\": 0}") + "\n");
+                "{\"id\": 4}", "{\"id\": 5, \"text\": 7}", "", "{\"id\": 7, \"text\": \"시간 아깝다\", \"label\": 0}",
+                "{\"id\": 8, \"text\": \"반쪽 \\ud800\"}") + "\n");
         scorer.score(new BatchScorer.Job(in, out, TableFormat.JSONL, null, 3), n -> {});
         List<String> lines = Files.readAllLines(out);
-        assertThat(lines).hasSize(7);
+        assertThat(lines).hasSize(8);
         JsonNode first = JSON.readTree(lines.getFirst());
         assertThat(first.get("id").asInt()).isEqualTo(1);
         assertThat(first.get("label").asText()).isEqualTo(Oracle.classifier().classify("영화 정말 재밌어요").label());
@@ -146,6 +147,7 @@ class BatchScorerTest {
         JsonNode last = JSON.readTree(lines.get(6));
         assertThat(last.get("label").asInt()).isZero(); // the input's own label stays as it was
         assertThat(last.get("error").isNull()).isTrue();
+        assertThat(JSON.readTree(lines.get(7)).get("error").asText()).isEqualTo("line 8: text not valid Unicode: an unpaired surrogate \\ud800 at character 4");
 
         // Resumed after the broken lines, the output is the same, and the errors already written are counted.
         byte[] complete = Files.readAllBytes(out);

@@ -39,7 +39,8 @@ final class Scores {
     static Object[] values(Prediction p) {
         if (p == null) return new Object[] {null, null, null};
         Map<String, Float> probabilities = new LinkedHashMap<>();
-        for (int i = 0; i < p.labels().size(); i++) probabilities.put(p.labels().get(i), p.probabilities()[i]);
+        float[] probs = p.probabilities();
+        for (int i = 0; i < probs.length; i++) probabilities.put(p.labels().get(i), probs[i]);
         // Spark's Row encoder takes Scala maps for map columns.
         return new Object[] {p.label(), p.probability(), CollectionConverters.asScala(probabilities)};
     }

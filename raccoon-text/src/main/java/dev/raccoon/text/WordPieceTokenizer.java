@@ -43,6 +43,21 @@ public final class WordPieceTokenizer {
         return true;
     }
 
+    /**
+     * Why {@code text} is not Unicode text, or null when it is: a UTF-16 surrogate without its partner (as a JSON
+     * escape such as {@code "\\ud800"} can make) is no character; UTF-8 cannot encode it and transformers' tokenizer
+     * refuses it, so Raccoon refuses it too rather than guess what was meant.
+     */
+    public static String invalidUnicode(CharSequence text) {
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (Character.isHighSurrogate(c) && i + 1 < text.length() && Character.isLowSurrogate(text.charAt(i + 1))) i++;
+            else if (Character.isSurrogate(c))
+                return String.format("not valid Unicode: an unpaired surrogate \\u%04x at character %d", (int) c, i + 1);
+        }
+        return null;
+    }
+
     private final Vocabulary vocab;
     private final TokenizerConfig config;
     private final BertNormalizer normalizer;
@@ -190,7 +205,8 @@ public final class WordPieceTokenizer {
 
     /** The WordPiece tokens of {@code text}, without [CLS]/[SEP] and without truncation. */
     public List<String> tokenize(String text) {
-        IntList ids = ids(Objects.requireNonNull(text, "text"), Integer.MAX_VALUE);
+        requireUnicode(Objects.requireNonNull(text, "text"), "text");
+        IntList ids = ids(text, Integer.MAX_VALUE);
         String[] tokens = new String[ids.size()];
         for (int i = 0; i < tokens.length; i++) {
             tokens[i] = vocab.token(ids.get(i));
@@ -199,6 +215,11 @@ public final class WordPieceTokenizer {
     }
 
     /** {@link #encode(String, String, int)} of a single text. */
+    private static void requireUnicode(String text, String what) {
+        String problem = invalidUnicode(text);
+        if (problem != null) throw new IllegalArgumentException(what + ": " + problem);
+    }
+
     public Encoding encode(String text, int maxLength) {
         return encode(text, null, maxLength);
     }
@@ -208,10 +229,13 @@ public final class WordPieceTokenizer {
      * ids as transformers' {@code truncation=True, max_length=maxLength} (longest_first) does. An empty
      * {@code textPairOrNull} counts as no pair, as in transformers.
      *
-     * @throws IllegalArgumentException if {@code maxLength} cannot hold the special tokens (2, or 3 for a pair)
+     * @throws IllegalArgumentException if {@code maxLength} cannot hold the special tokens (2, or 3 for a pair), or a
+     *                                  text is not valid Unicode ({@link #invalidUnicode})
      */
     public Encoding encode(String text, String textPairOrNull, int maxLength) {
         Objects.requireNonNull(text, "text");
+        requireUnicode(text, "text");
+        if (textPairOrNull != null) requireUnicode(textPairOrNull, "text pair");
         // transformers drops an empty text_pair (Python treats "" as false)
         boolean pair = textPairOrNull != null && !textPairOrNull.isEmpty();
         int budget = maxLength - (pair ? 3 : 2);

@@ -109,8 +109,15 @@ public abstract sealed class ExampleReader implements Closeable permits Delimite
         return null;
     }
 
+    private static void requireUnicode(String text, String what) throws BadRow {
+        String invalid = WordPieceTokenizer.invalidUnicode(text);
+        if (invalid != null) throw new BadRow(DataSummary.Reason.UNDECODABLE, what + " " + invalid);
+    }
+
     private Example example(String text, String pair, String label) throws BadRow {
         if (text == null) throw new BadRow(DataSummary.Reason.MISSING_FIELD, "no text field (" + String.join(", ", spec.textNames()) + ")");
+        requireUnicode(text, "text");
+        if (pair != null) requireUnicode(pair, "second text");
         if (WordPieceTokenizer.isBlank(text)) throw new BadRow(DataSummary.Reason.EMPTY_TEXT, null);
         if (pair != null && WordPieceTokenizer.isBlank(pair)) throw new BadRow(DataSummary.Reason.EMPTY_TEXT, "empty second text");
         if (label == null) throw new BadRow(DataSummary.Reason.MISSING_FIELD, "no label field (" + String.join(", ", spec.labelNames()) + ")");

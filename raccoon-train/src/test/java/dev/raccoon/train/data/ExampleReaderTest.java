@@ -160,6 +160,8 @@ class ExampleReaderTest {
                 [1, 2]
                 {"q": "짝 없음", "y": 0}
                 {"q": "라벨 문자열", "a": "b", "y": "negative"}
+                {"q": "반쪽 \\ud800", "a": "b", "y": 1}
+                {"q": "짝이 반쪽", "a": "\\udc00", "y": 1}
                 """));
         DataSpec spec = new DataSpec(DataFormat.JSONL, "q", "a", "y", Labels.BINARY);
         ExampleReader.Loaded loaded = ExampleReader.load(file, spec);
@@ -167,6 +169,8 @@ class ExampleReaderTest {
                 Example.classified("첫 문장", "둘째 문장", 1), Example.classified("라벨 문자열", "b", 0));
         assertThat(loaded.summary().lines(Reason.BAD_JSON)).containsExactly(2L, 3L);
         assertThat(loaded.summary().lines(Reason.MISSING_FIELD)).containsExactly(4L);
+        // A JSON escape can make a surrogate half that no UTF-8 file holds: the row is refused, not tokenized later.
+        assertThat(loaded.summary().lines(Reason.UNDECODABLE)).containsExactly(6L, 7L);
     }
 
     @Test
