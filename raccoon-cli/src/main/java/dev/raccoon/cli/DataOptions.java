@@ -59,11 +59,34 @@ final class DataOptions {
         }
     }
 
-    /** The rows of {@code file}; its summary goes to {@code err} when rows were skipped or {@code verbose}. */
-    List<Example> read(Path file, Labels labels, boolean verbose, PrintStream err) throws IOException {
+    /** Training and dev rows. */
+    record Split(List<Example> train, List<Example> dev) {}
+
+    /**
+     * The rows of --train and --dev; a summary goes to {@code err} when rows were skipped or {@code verbose}. Data
+     * for other labels is refused rather than trained on: labels match by name or by id, so 3-class data read with
+     * two names would lose its third class and call neutral positive, and binary data read with three would call
+     * positive neutral, which shows as a class that no training row has.
+     */
+    Split read(Labels labels, boolean verbose, PrintStream err) throws IOException {
+        List<Example> trainRows = read(train, labels, verbose, err);
+        if (labels != null) {
+            int[] count = new int[labels.size()];
+            for (Example e : trainRows) count[e.label()]++;
+            for (int c = 0; c < count.length; c++)
+                if (count[c] == 0)
+                    throw new IOException(train + ": no row has the label '" + labels.names().get(c) + "' of " + labels.names()
+                            + " (ids count in that order); give --labels with the classes this data holds, or the model that has them");
+        }
+        return new Split(trainRows, read(dev, labels, verbose, err));
+    }
+
+    private List<Example> read(Path file, Labels labels, boolean verbose, PrintStream err) throws IOException {
         DataFormat f = format != null ? DataFormat.named(format) : DataFormat.guess(file);
         ExampleReader.Loaded loaded = ExampleReader.load(file, new DataSpec(f, textColumn, pairColumn, labelColumn, labels, encoding.encoding));
         if (loaded.summary().rowsSkipped() > 0 || verbose) err.println(loaded.summary());
+        String mismatch = labels == null ? null : loaded.summary().labelMismatch(labels.names());
+        if (mismatch != null) throw new IOException(mismatch + "; give --labels with every class the data holds");
         if (loaded.examples().isEmpty()) throw new IOException(file + ": no usable rows (" + loaded.summary() + ")");
         return loaded.examples();
     }

@@ -67,8 +67,8 @@ final class DistillCommand implements Callable<Integer> {
         double[] weights = teacherWeights == null ? null : teacherWeights.stream().mapToDouble(Double::doubleValue).toArray();
         PrintStream err = new PrintStream(System.err, true, StandardCharsets.UTF_8);
         Labels labels = training.labels(spec);
-        List<Example> train = training.read(training.data.train, labels, err);
-        List<Example> dev = training.read(training.data.dev, labels, err);
+        DataOptions.Split split = training.read(labels, err);
+        List<Example> train = split.train(), dev = split.dev();
         List<String> devTexts = new ArrayList<>(dev.size());
         for (Example e : dev) devTexts.add(e.text());
 

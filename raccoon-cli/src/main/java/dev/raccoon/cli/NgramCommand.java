@@ -63,8 +63,8 @@ final class NgramCommand implements Callable<Integer> {
         PrintStream err = new PrintStream(System.err, true, StandardCharsets.UTF_8);
         Labels given = data.givenLabels(spec);
         Labels labels = given != null ? given : Labels.BINARY;
-        List<Example> train = data.read(data.train, labels, false, err);
-        List<Example> dev = data.read(data.dev, labels, false, err);
+        DataOptions.Split split = data.read(labels, false, err);
+        List<Example> train = split.train(), dev = split.dev();
         NgramClassifier model;
         try {
             model = NgramClassifier.train(train, labels.names(), options, err);

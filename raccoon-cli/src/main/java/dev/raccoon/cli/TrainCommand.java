@@ -30,8 +30,8 @@ final class TrainCommand implements Callable<Integer> {
         Trainer.Options options = training.options(spec, run.stopAfter(spec));
         PrintStream err = new PrintStream(System.err, true, StandardCharsets.UTF_8);
         Labels labels = training.labels(spec);
-        List<Example> train = training.read(training.data.train, labels, err);
-        List<Example> dev = training.read(training.data.dev, labels, err);
+        DataOptions.Split split = training.read(labels, err);
+        List<Example> train = split.train(), dev = split.dev();
         training.fineTune(spec, options, labels, train, dev, run.resume, err);
         return 0;
     }

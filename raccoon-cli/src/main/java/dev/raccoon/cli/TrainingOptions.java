@@ -155,8 +155,8 @@ final class TrainingOptions {
                 state, r.steps(), r.totalSteps(), Progress.duration(r.seconds()), r.examplesPerSecond(), best);
     }
 
-    List<Example> read(Path file, Labels labels, PrintStream err) throws IOException {
-        return data.read(file, labels, compute.progress(), err);
+    DataOptions.Split read(Labels labels, PrintStream err) throws IOException {
+        return data.read(labels, compute.progress(), err);
     }
 
     /** --dropout of train, tune, distill and pretrain. */

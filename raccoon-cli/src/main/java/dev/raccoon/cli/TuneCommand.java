@@ -47,8 +47,8 @@ final class TuneCommand implements Callable<Integer> {
         PrintStream err = new PrintStream(System.err, true, StandardCharsets.UTF_8);
         PrintStream out = new PrintStream(System.out, true, StandardCharsets.UTF_8);
         Labels labels = training.labels(spec);
-        List<Example> train = training.read(training.data.train, labels, err);
-        List<Example> dev = training.read(training.data.dev, labels, err);
+        DataOptions.Split split = training.read(labels, err);
+        List<Example> train = split.train(), dev = split.dev();
         String metric = base.task().metric();
         out.printf(Locale.ROOT, "%d trials%n%-6s %-9s %-6s %-6s %-6s %-7s %-12s %s%n", plan.size(),
                 "trial", "lr", "epochs", "warmup", "batch", "dropout", metric, "time");

@@ -200,4 +200,33 @@ class BadInputTest {
         assertThat(Main.describe(new java.nio.file.FileSystemException(".", "..old", "Device or resource busy")))
                 .isEqualTo(".: Device or resource busy (..old)");
     }
+
+    /** Labels match by name or id, so data of the other task reads as something; it must not pass silently. */
+    @Test
+    void dataForOtherLabelsIsRefusedOrNamed() throws IOException {
+        Path binary = tsv("binary.tsv");
+        StringBuilder three = new StringBuilder("id\tdocument\tlabel\n");
+        for (int i = 0; i < REVIEWS.size(); i++) three.append(i).append('\t').append(REVIEWS.get(i)).append('\t').append(i % 3).append('\n');
+        Path threeClass = Files.writeString(dir.resolve("three.tsv"), three.toString());
+
+        CliRun trainBinaryOnThree = CliRun.run("", "ngram", "--train", threeClass.toString(), "--dev", binary.toString(),
+                "--out", dir.resolve("a").toString(), "--max-n", "2");
+        assertThat(trainBinaryOnThree.exitCode()).isEqualTo(1);
+        assertThat(trainBinaryOnThree.err()).contains("three.tsv: 2 rows have a label that is not one of [negative, positive] (line 4: label '2'")
+                .contains("give --labels with every class the data holds");
+        assertThat(dir.resolve("a")).doesNotExist();
+
+        CliRun trainThreeOnBinary = CliRun.run("", "train", "--config", "tiny", "--vocab", model(), "--labels", "negative,neutral,positive",
+                "--train", binary.toString(), "--dev", binary.toString(), "--out", dir.resolve("b").toString());
+        assertThat(trainThreeOnBinary.exitCode()).isEqualTo(1);
+        assertThat(trainThreeOnBinary.err()).contains("binary.tsv: no row has the label 'positive' of [negative, neutral, positive]");
+
+        CliRun evalBinaryOnThree = CliRun.run("", "eval", "--model", model(), "--data", threeClass.toString());
+        assertThat(evalBinaryOnThree.exitCode()).isEqualTo(1);
+        assertThat(evalBinaryOnThree.err()).contains("rows have a label that is not one of [LABEL_0, LABEL_1]");
+
+        CliRun evalThreeOnBinary = CliRun.run("", "eval", "--model", CliRun.repo("models/reviews3-3class").toString(), "--data", binary.toString());
+        assertThat(evalThreeOnBinary.exitCode()).as(evalThreeOnBinary.err()).isZero();
+        assertThat(evalThreeOnBinary.err()).contains("warning: no row has the label 'positive' of [negative, neutral, positive]");
+    }
 }

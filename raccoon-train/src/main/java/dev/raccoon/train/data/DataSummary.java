@@ -74,6 +74,17 @@ public final class DataSummary {
     /** The message of the first row skipped for a reason, or null. */
     public String firstDetail(Reason reason) { return firstDetail.get(reason); }
 
+    /**
+     * Null, or why the rows do not fit the label names: some had a label that is none of them (by name or id), which
+     * means data for other labels (three classes read with two names), not a stray row.
+     */
+    public String labelMismatch(List<String> names) {
+        Long n = counts.get(Reason.UNKNOWN_LABEL);
+        if (n == null) return null;
+        return String.format(Locale.ROOT, "%s: %,d rows have a label that is not one of %s (%s)", source, n, names,
+                firstDetail.get(Reason.UNKNOWN_LABEL));
+    }
+
     /** E.g. {@code nsmc.tsv: 10,003 rows read, 10,000 used, 3 skipped: empty text 2 (lines 5, 9), ...}. */
     @Override
     public String toString() {
