@@ -43,7 +43,12 @@ final class TuneCommand implements Callable<Integer> {
         Trainer.Options base = training.options(spec, 0);
         if (trials != null && trials < 1) throw TrainingOptions.usage(spec, "--trials must be at least 1");
         Tuner.Space s = Tuner.Space.read(space);
-        List<Tuner.Trial> plan = trials == null ? Tuner.grid(s, base) : Tuner.random(s, base, trials, base.seed());
+        List<Tuner.Trial> plan;
+        try {
+            plan = trials == null ? Tuner.grid(s, base) : Tuner.random(s, base, trials, base.seed());
+        } catch (IllegalArgumentException e) {
+            throw TrainingOptions.usage(spec, space + ": " + e.getMessage());
+        }
         PrintStream err = new PrintStream(System.err, true, StandardCharsets.UTF_8);
         PrintStream out = new PrintStream(System.out, true, StandardCharsets.UTF_8);
         Labels labels = training.labels(spec);

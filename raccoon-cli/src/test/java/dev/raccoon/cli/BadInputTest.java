@@ -229,4 +229,13 @@ class BadInputTest {
         assertThat(evalThreeOnBinary.exitCode()).as(evalThreeOnBinary.err()).isZero();
         assertThat(evalThreeOnBinary.err()).contains("warning: no row has the label 'positive' of [negative, neutral, positive]");
     }
+
+    @Test
+    void aTuneSpaceWithABadValueIsAUsageErrorBeforeTheFirstTrial() throws IOException {
+        Path train = tsv("train.tsv"), space = Files.writeString(dir.resolve("space.json"), "{\"lr\": [1e-3, -1], \"epochs\": [1]}");
+        CliRun r = CliRun.run("", "tune", "--space", space.toString(), "--config", "tiny", "--vocab", model(),
+                "--train", train.toString(), "--dev", train.toString(), "--out", dir.resolve("t").toString());
+        assertUsage(r, "space.json: learning rate must be positive, got -1.0");
+        assertThat(dir.resolve("t")).doesNotExist();
+    }
 }

@@ -1,5 +1,6 @@
 package dev.raccoon.train;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
@@ -37,8 +38,10 @@ public final class Tuner {
             JsonNode root;
             try {
                 root = JSON.readTree(file.toFile());
-            } catch (IOException e) {
-                throw new IOException(file + ": not valid JSON (" + e.getMessage().lines().findFirst().orElse("") + ")", e);
+            } catch (JsonProcessingException e) {
+                var at = e.getLocation();
+                throw new IOException(file + ": not valid JSON (" + e.getOriginalMessage()
+                        + (at == null ? "" : " at line " + at.getLineNr() + ", column " + at.getColumnNr()) + ")", e);
             }
             if (root == null || !root.isObject()) throw new IOException(file + ": expected a JSON object such as {\"lr\": [5e-5, 1e-4]}");
             for (var it = root.fieldNames(); it.hasNext(); ) {
@@ -63,7 +66,7 @@ public final class Tuner {
         private static List<Float> floats(Path file, JsonNode root, String key) throws IOException {
             List<Float> out = new ArrayList<>();
             for (JsonNode n : values(file, root, key)) out.add(n.floatValue());
-            return out;
+            return out.stream().distinct().toList(); // a value listed twice is one point, not two identical trials
         }
 
         private static List<Integer> ints(Path file, JsonNode root, String key) throws IOException {
@@ -72,12 +75,17 @@ public final class Tuner {
                 if (!n.canConvertToExactIntegral()) throw new IOException(file + ": \"" + key + "\" holds " + n + ", not a whole number");
                 out.add(n.intValue());
             }
-            return out;
+            return out.stream().distinct().toList();
         }
     }
 
     /** One point of the space; {@code dropout} null keeps the model's own. */
     public record Trial(int index, float lr, int epochs, float warmup, int batchSize, Float dropout) {
+        public Trial {
+            if (dropout != null && !(dropout >= 0 && dropout < 1))
+                throw new IllegalArgumentException("dropout must lie in [0, 1), got " + dropout);
+        }
+
         Trainer.Options apply(Trainer.Options base) {
             return base.withLr(lr).withEpochs(epochs).withWarmup(warmup).withBatchSize(batchSize);
         }
@@ -95,7 +103,12 @@ public final class Tuner {
     private Tuner() {
     }
 
-    /** Every combination, learning rate varying slowest. */
+    /**
+     * Every combination, learning rate varying slowest; each is checked here, so a bad value in the space fails
+     * before any trial runs, not hours into the search.
+     *
+     * @throws IllegalArgumentException naming the first value that no training run accepts
+     */
     public static List<Trial> grid(Space space, Trainer.Options base) {
         List<Trial> trials = new ArrayList<>();
         for (float lr : orBase(space.lr(), base.lr()))
@@ -104,6 +117,7 @@ public final class Tuner {
                     for (int batch : orBase(space.batchSize(), base.batchSize()))
                         for (Float dropout : space.dropout().isEmpty() ? Collections.<Float>singletonList(null) : space.dropout())
                             trials.add(new Trial(trials.size() + 1, lr, epochs, warmup, batch, dropout));
+        trials.forEach(t -> t.apply(base));
         return trials;
     }
 

@@ -48,5 +48,18 @@ class TunerTest {
         assertThatThrownBy(() -> space(tmp, "{\"epochs\": [1.5]}")).hasMessageContaining("not a whole number");
         assertThatThrownBy(() -> space(tmp, "{\"lr\": []}")).hasMessageContaining("lists no values");
         assertThatThrownBy(() -> space(tmp, "[1]")).hasMessageContaining("expected a JSON object");
+        assertThatThrownBy(() -> space(tmp, "{\"lr\": [1e-4,]}")).hasMessageContaining("not valid JSON (")
+                .hasMessageContaining("at line 1, column").hasMessageNotContaining("REDACTED");
+    }
+
+    /** A bad value anywhere in the space fails before the first trial, not after the trials before it. */
+    @Test
+    void everyPointIsCheckedBeforeAnyTrialRuns(@TempDir Path tmp) throws IOException {
+        assertThatThrownBy(() -> Tuner.grid(space(tmp, "{\"lr\": [1e-3, -1]}"), BASE)).hasMessageContaining("learning rate must be positive, got -1");
+        assertThatThrownBy(() -> Tuner.grid(space(tmp, "{\"epochs\": [1, 0]}"), BASE)).hasMessageContaining("epochs must be at least 1");
+        assertThatThrownBy(() -> Tuner.grid(space(tmp, "{\"batch_size\": [0]}"), BASE)).hasMessageContaining("batch size");
+        assertThatThrownBy(() -> Tuner.grid(space(tmp, "{\"warmup\": [2]}"), BASE)).hasMessageContaining("warmup");
+        assertThatThrownBy(() -> Tuner.random(space(tmp, "{\"dropout\": [0.1, 1.2]}"), BASE, 1, 3)).hasMessageContaining("dropout must lie in [0, 1), got 1.2");
+        assertThat(Tuner.grid(space(tmp, "{\"lr\": [5e-4, 5e-4], \"epochs\": [2, 2]}"), BASE)).hasSize(1);
     }
 }
