@@ -114,6 +114,13 @@ class PretrainCommandTest {
         CliRun run = pretrain(shard, out, "--steps", "2");
         assertThat(run.exitCode()).as(run.err()).isZero();
         assertThat(Files.readString(out.resolve("checkpoint-2/pretrain_state.json"))).contains("\"seq_length\" : \"16\"");
+        // The same number of tokens in another order would read every id as another token.
+        List<String> tokens = new java.util.ArrayList<>(Files.readAllLines(CliRun.oracleClassifier().resolve("vocab.txt")));
+        java.util.Collections.swap(tokens, 100, 101);
+        Path swapped = Files.write(dir.resolve("swapped-vocab.txt"), tokens);
+        CliRun other = pretrain(shard, dir.resolve("other"), "--steps", "2", "--vocab", swapped.toString());
+        assertThat(other.exitCode()).isEqualTo(1);
+        assertThat(other.err()).contains("corpus.seq: made with another vocabulary of " + tokens.size() + " tokens");
     }
 
     @Test

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.raccoon.text.Vocabulary;
 import dev.raccoon.text.WordPieceTokenizer;
+import dev.raccoon.train.Fingerprint;
 import java.io.BufferedReader;
 import java.io.BufferedWriter;
 import java.io.IOException;
@@ -63,11 +64,38 @@ public final class CorpusPipeline {
         }
     }
 
-    /** What a run read, dropped and wrote; saved as JSON beside the shard. */
+    /**
+     * What a run read, dropped and wrote; saved as JSON beside the shard.
+     *
+     * @param vocabFingerprint {@link #vocabularyFingerprint} of the tokenizer's vocabulary: the shard's ids mean its
+     *                         tokens, and another vocabulary of the same size would read them as others
+     */
     public record Summary(List<String> files, long linesRead, long shortDropped, long duplicatesDropped,
                           long linesKept, long linesWithoutTokens, long tokens, long unkTokens, long sequences,
-                          long twoSegmentSequences, int seqLength, int vocabSize, int idBytes, int buckets,
-                          long seed, double seconds) {
+                          long twoSegmentSequences, int seqLength, int vocabSize, String vocabFingerprint, int idBytes,
+                          int buckets, long seed, double seconds) {
+    }
+
+    /** A digest of a vocabulary's tokens in id order. */
+    public static String vocabularyFingerprint(Vocabulary vocab) {
+        Fingerprint f = new Fingerprint();
+        for (int id = 0; id < vocab.size(); id++) {
+            String token = vocab.token(id);
+            f.add(token.length());
+            for (int i = 0; i < token.length(); i++) f.add(token.charAt(i));
+        }
+        return f.hex();
+    }
+
+    /** The vocabulary fingerprint in a shard's summary file, or null where it has none (written before they were). */
+    public static String vocabularyFingerprint(Path shard) throws IOException {
+        Path file = summaryFile(shard);
+        if (!Files.isRegularFile(file)) return null;
+        try {
+            return JSON.readTree(file.toFile()).path("vocabFingerprint").asText(null);
+        } catch (IOException e) {
+            throw new IOException(file + ": not readable as JSON: " + e.getMessage(), e);
+        }
     }
 
     private CorpusPipeline() {
@@ -130,7 +158,7 @@ public final class CorpusPipeline {
                 Summary summary = new Summary(corpus.files().stream().map(Path::toString).toList(), counts.read,
                         counts.tooShort, counts.duplicates, counts.kept, counts.withoutTokens, counts.tokens,
                         counts.unk, writer.count(), counts.twoSegments, options.seqLength(), vocab.size(),
-                        writer.idBytes(), buckets, options.seed(), (System.nanoTime() - started) / 1e9);
+                        vocabularyFingerprint(vocab), writer.idBytes(), buckets, options.seed(), (System.nanoTime() - started) / 1e9);
                 writer.finish();
                 writeSummary(summaryFile(out), summary);
                 return summary;

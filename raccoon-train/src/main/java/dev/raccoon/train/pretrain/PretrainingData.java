@@ -3,6 +3,7 @@ package dev.raccoon.train.pretrain;
 import dev.raccoon.text.WordPieceTokenizer;
 import dev.raccoon.train.Fingerprint;
 import dev.raccoon.train.corpus.CorpusFiles;
+import dev.raccoon.train.corpus.CorpusPipeline;
 import dev.raccoon.train.corpus.SequenceShard;
 
 import java.io.IOException;
@@ -78,6 +79,12 @@ public interface PretrainingData extends AutoCloseable {
                     if (s.vocabSize() != tokenizer.vocab().size())
                         throw new IOException(f + ": made with a vocabulary of " + s.vocabSize() + " tokens, --vocab has "
                                 + tokenizer.vocab().size());
+                    String made = CorpusPipeline.vocabularyFingerprint(f);
+                    if (made != null && !made.equals(CorpusPipeline.vocabularyFingerprint(tokenizer.vocab())))
+                        throw new IOException(f + ": made with another vocabulary of " + s.vocabSize() + " tokens (other"
+                                + " tokens, or the same in another order, per " + CorpusPipeline.summaryFile(f).getFileName()
+                                + "); its ids would be read as the wrong tokens. Pass the --vocab it was made with, or run"
+                                + " 'raccoon corpus' again with this one");
                     size += s.size();
                 }
             } catch (IOException | RuntimeException e) {
