@@ -246,7 +246,7 @@ public final class Trainer {
                         bar.setExtraMessage(String.format(Locale.ROOT, " loss %.4f · %.0f ex/s", loss,
                                 examples / (trainNanos / 1e9)));
                     }
-                    if (step % options.logEvery() == 0) {
+                    if (step % options.logEvery() == 0 || step == totalSteps) { // the last window too, however short
                         ObjectNode line = log.newLine();
                         line.put("step", step);
                         line.put("epoch", round(epochPosition));
