@@ -118,6 +118,9 @@ final class EvalCommand implements Callable<Integer> {
         if (log != null && report == null) throw usage("--log needs --report: the training curves are drawn in the report");
         if (log != null && !Files.isRegularFile(log)) throw usage("--log " + log + ": no such file");
         TrainingLog trainingLog = log == null ? null : TrainingLog.read(log);
+        if (trainingLog != null && trainingLog.entries().isEmpty())
+            throw usage("--log " + log + " holds no training log entries (" + trainingLog.badLines().size()
+                    + " unreadable lines): give the train_log.jsonl or pretrain_log.jsonl of a run");
         if (trainingLog != null && !trainingLog.badLines().isEmpty())
             System.err.println("raccoon eval: " + log + ": skipping unreadable " + TrainingLog.lineList(trainingLog.badLines())
                     + " (not JSON objects)");

@@ -67,6 +67,11 @@ class BadInputTest {
         assertThat(log.exitCode()).isEqualTo(2);
         assertThat(log.err()).contains("nolog.jsonl: no such file");
         assertThat(dir.resolve("rep")).doesNotExist();
+        CliRun notALog = CliRun.run("", "eval", "--model", model(), "--data", train.toString(), "--report", dir.resolve("rep").toString(),
+                "--log", train.toString());
+        assertThat(notALog.exitCode()).isEqualTo(2);
+        assertThat(notALog.err()).contains("train.tsv holds no training log entries (9 unreadable lines)");
+        assertThat(dir.resolve("rep")).doesNotExist();
     }
 
     @Test

@@ -75,12 +75,13 @@ public final class DataSummary {
     public String firstDetail(Reason reason) { return firstDetail.get(reason); }
 
     /**
-     * Null, or why the rows do not fit the label names: some had a label that is none of them (by name or id), which
-     * means data for other labels (three classes read with two names), not a stray row.
+     * Null, or why the rows do not fit the label names: rows whose label is none of them (by name or id). One such
+     * row, or fewer than 1 % of the rows, are strays to skip and count; more mean data for other labels (three
+     * classes read with two names).
      */
     public String labelMismatch(List<String> names) {
-        Long n = counts.get(Reason.UNKNOWN_LABEL);
-        if (n == null) return null;
+        long n = counts.getOrDefault(Reason.UNKNOWN_LABEL, 0L);
+        if (n < 2 || n * 100 < read) return null;
         return String.format(Locale.ROOT, "%s: %,d rows have a label that is not one of %s (%s)", source, n, names,
                 firstDetail.get(Reason.UNKNOWN_LABEL));
     }

@@ -251,4 +251,17 @@ class ExampleReaderTest {
         assertThat(DataFormat.named("nsmc-json")).isEqualTo(DataFormat.NSMC_JSON);
         assertThatThrownBy(() -> DataFormat.named("xml")).hasMessageContaining("unknown data format 'xml'");
     }
+
+    /** A stray label is a typo to skip; a label on 1 % of the rows or more is a class the names lack. */
+    @Test
+    void labelsOutsideTheNamesAreStraysOrAnotherTask() throws IOException {
+        StringBuilder rows = new StringBuilder("id\tdocument\tlabel\n");
+        for (int i = 0; i < 200; i++) rows.append(i).append("\t리뷰 ").append(i).append('\t').append(i == 7 || i == 9 ? "2" : i % 2).append('\n');
+        String twoStrays = rows.toString();
+        Path typo = write("typo.tsv", utf8(twoStrays.replaceFirst("\n9\t리뷰 9\t2", "\n9\t리뷰 9\t1")));
+        assertThat(ExampleReader.load(typo, DataSpec.of(DataFormat.NSMC, Labels.BINARY)).summary().labelMismatch(Labels.BINARY.names())).isNull();
+        DataSummary s = ExampleReader.load(write("other.tsv", utf8(twoStrays)), DataSpec.of(DataFormat.NSMC, Labels.BINARY)).summary();
+        assertThat(s.labelMismatch(Labels.BINARY.names())).endsWith("other.tsv: 2 rows have a label that is not one of "
+                + "[negative, positive] (line 9: label '2' is not one of negative, positive)");
+    }
 }
