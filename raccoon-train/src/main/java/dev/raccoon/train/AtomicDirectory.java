@@ -1,6 +1,7 @@
 package dev.raccoon.train;
 
 import java.io.IOException;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.FileVisitResult;
 import java.nio.file.LinkOption;
 import java.nio.file.Files;
@@ -9,6 +10,7 @@ import java.nio.file.SimpleFileVisitor;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.List;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.stream.Stream;
 
 /**
@@ -33,7 +35,7 @@ public final class AtomicDirectory {
         Path parent = target.getParent();
         Files.createDirectories(parent);
         deleteLeftovers(parent, target.getFileName() + ".tmp-");
-        Path tmp = Files.createTempDirectory(parent, target.getFileName() + ".tmp-");
+        Path tmp = createUnique(parent, target.getFileName() + ".tmp-");
         try {
             writer.write(tmp);
             if (!Files.exists(tmp.resolve(marker))) throw new IllegalStateException("the writer did not write " + marker);
@@ -45,6 +47,20 @@ public final class AtomicDirectory {
         } catch (IOException | RuntimeException e) {
             deleteTree(tmp);
             throw e;
+        }
+    }
+
+    /**
+     * A new directory named {@code prefix} and a random suffix. Not Files.createTempDirectory: that makes it
+     * owner-only (0700) whatever the umask, and the rename would hand that to a model or report others must read.
+     */
+    private static Path createUnique(Path parent, String prefix) throws IOException {
+        while (true) {
+            try {
+                return Files.createDirectory(parent.resolve(prefix + Long.toHexString(ThreadLocalRandom.current().nextLong() >>> 1)));
+            } catch (FileAlreadyExistsException e) {
+                // drawn twice: draw again
+            }
         }
     }
 
