@@ -28,6 +28,11 @@ final class ComputeOptions {
 
     /** A bar on a terminal; in a log file or a pipe a bar is one endless line, so there the plain lines. */
     boolean progress() {
+        return bars(noProgress);
+    }
+
+    /** Whether to draw progress bars: on a terminal, unless --no-progress. */
+    static boolean bars(boolean noProgress) {
         return !noProgress && System.console() != null && System.console().isTerminal();
     }
 }

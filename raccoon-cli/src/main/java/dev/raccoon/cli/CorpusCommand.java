@@ -50,6 +50,9 @@ final class CorpusCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
+    @Option(names = "--no-progress", description = "No progress bars on stderr (none either when stderr is not a terminal).")
+    boolean noProgress;
+
     @Override
     public Integer call() throws Exception {
         CorpusPipeline.Options options;
@@ -60,7 +63,7 @@ final class CorpusCommand implements Callable<Integer> {
         }
         WordPieceTokenizer tokenizer = WordPieceTokenizer.load(vocab);
         CorpusPipeline.Summary summary = CorpusPipeline.run(new CorpusFiles(corpus, encoding.encoding), tokenizer, out, options,
-                System.err);
+                ComputeOptions.bars(noProgress) ? System.err : null);
         System.out.println(JsonLines.JSON.writeValueAsString(summary));
         return 0;
     }

@@ -15,6 +15,8 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 import java.io.IOException;
+import java.io.OutputStream;
+import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -59,6 +61,9 @@ final class VocabCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
+    @Option(names = "--no-progress", description = "No progress bars on stderr (none either when stderr is not a terminal).")
+    boolean noProgress;
+
     @Override
     public Integer call() throws Exception {
         WordPieceTrainer.Options options;
@@ -100,6 +105,9 @@ final class VocabCommand implements Callable<Integer> {
                 .put("count_seconds", Math.round(countSeconds * 10) / 10.0)
                 .put("seconds", Math.round((System.nanoTime() - started) / 1e8) / 10.0);
         System.out.println(JsonLines.JSON.writeValueAsString(json));
+        if (vocab.size() > size)
+            System.err.println("raccoon vocab: the alphabet (" + s.alphabet() + " characters, and their ## forms) already"
+                    + " makes " + vocab.size() + " tokens, more than --size " + size + "; --limit-alphabet caps it");
         if (vocab.size() < size) {
             System.err.println("raccoon vocab: no pair occurs " + Math.max(1, minFrequency) + " times any more, so the vocabulary has "
                     + vocab.size() + " tokens, not " + size);
@@ -107,8 +115,9 @@ final class VocabCommand implements Callable<Integer> {
         return 0;
     }
 
-    private static ProgressBarBuilder bar(String task, long max) {
+    private ProgressBarBuilder bar(String task, long max) {
+        PrintStream to = ComputeOptions.bars(noProgress) ? System.err : new PrintStream(OutputStream.nullOutputStream());
         return new ProgressBarBuilder().setTaskName(task).setInitialMax(max).setStyle(ProgressBarStyle.ASCII)
-                .setUpdateIntervalMillis(500).setConsumer(new ConsoleProgressBarConsumer(System.err));
+                .setUpdateIntervalMillis(500).setConsumer(new ConsoleProgressBarConsumer(to));
     }
 }

@@ -23,4 +23,19 @@ class ProgressOutputTest {
         assertThat(r.exitCode()).as(r.err()).isZero();
         assertThat(r.err()).contains("train step 2/2 · epoch 1.00 · loss ").doesNotContain("\r");
     }
+
+    @Test
+    void withoutATerminalVocabAndCorpusDrawNoBars(@TempDir Path dir) throws IOException {
+        StringBuilder text = new StringBuilder();
+        for (int i = 0; i < 200; i++) text.append("영화 정말 재밌어요 ").append(i).append(" 배우들 연기가 좋았어요\n");
+        Path corpus = Files.writeString(dir.resolve("corpus.txt"), text.toString());
+        CliRun vocab = CliRun.run("", "vocab", "--corpus", corpus.toString(), "--size", "40", "--out", dir.resolve("v").toString());
+        assertThat(vocab.exitCode()).as(vocab.err()).isZero();
+        assertThat(vocab.err()).doesNotContain("\r").doesNotContain("vocab: count words")
+                .contains("more than --size 40; --limit-alphabet caps it");
+        CliRun shard = CliRun.run("", "corpus", "--corpus", corpus.toString(), "--vocab", CliRun.oracleClassifier().toString(),
+                "--out", dir.resolve("c.seq").toString(), "--seq-length", "16", "--no-progress");
+        assertThat(shard.exitCode()).as(shard.err()).isZero();
+        assertThat(shard.err()).doesNotContain("\r");
+    }
 }
