@@ -25,8 +25,8 @@ final class CorpusCommand implements Callable<Integer> {
     @Mixin
     EncodingOption encoding;
 
-    @Option(names = "--vocab", paramLabel = "DIR", required = true,
-            description = "Tokenizer directory (vocab.txt, tokenizer_config.json), e.g. from raccoon vocab.")
+    @Option(names = "--vocab", paramLabel = "DIR|FILE", required = true,
+            description = "Tokenizer directory (vocab.txt, tokenizer_config.json), e.g. from raccoon vocab, or a bare vocab.txt (cased).")
     Path vocab;
 
     @Option(names = "--out", paramLabel = "FILE", required = true, description = "Sequence file to write.")
@@ -61,7 +61,7 @@ final class CorpusCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw TrainingOptions.usage(spec, e.getMessage());
         }
-        WordPieceTokenizer tokenizer = WordPieceTokenizer.load(vocab);
+        WordPieceTokenizer tokenizer = WordPieceTokenizer.loadVocabulary(vocab);
         CorpusPipeline.Summary summary = CorpusPipeline.run(new CorpusFiles(corpus, encoding.encoding), tokenizer, out, options,
                 ComputeOptions.bars(noProgress) ? System.err : null);
         System.out.println(JsonLines.JSON.writeValueAsString(summary));

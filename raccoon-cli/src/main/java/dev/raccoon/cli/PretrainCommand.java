@@ -146,6 +146,8 @@ final class PretrainCommand implements Callable<Integer> {
         }
         if (initGenerator != null && obj != Objective.ELECTRA)
             throw TrainingOptions.usage(spec, "--init-generator needs --objective electra");
+        if (discLossWithoutSpecials && obj != Objective.ELECTRA)
+            throw TrainingOptions.usage(spec, "--disc-loss-without-specials needs --objective electra: MLM has no discriminator");
         if (initGenerator != null && generatorFraction != null)
             throw TrainingOptions.usage(spec, "--init-generator takes the generator's size from its config.json; leave out --generator-fraction");
         if (length.steps != null && length.steps < 1) throw TrainingOptions.usage(spec, "--steps must be at least 1");

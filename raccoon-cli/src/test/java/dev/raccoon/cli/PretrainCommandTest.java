@@ -108,7 +108,7 @@ class PretrainCommandTest {
     void readsTheCorpusPipelinesShards(@TempDir Path dir) throws IOException {
         Path shard = dir.resolve("corpus.seq");
         CliRun corpus = CliRun.run("", "corpus", "--corpus", corpus(dir).toString(), "--vocab",
-                CliRun.oracleClassifier().toString(), "--out", shard.toString(), "--seq-length", "16");
+                CliRun.oracleClassifier().resolve("vocab.txt").toString(), "--out", shard.toString(), "--seq-length", "16");
         assertThat(corpus.exitCode()).as(corpus.err()).isZero();
         Path out = dir.resolve("out");
         CliRun run = pretrain(shard, out, "--steps", "2");
@@ -154,6 +154,9 @@ class PretrainCommandTest {
         CliRun fraction = pretrain(corpus(dir), dir.resolve("c"), "--init", discriminator, "--init-generator", generator,
                 "--generator-fraction", "0.5", "--steps", "2");
         assertThat(fraction.err()).contains("leave out --generator-fraction");
+        CliRun mlmSpecials = pretrain(corpus(dir), dir.resolve("m"), "--objective", "mlm", "--disc-loss-without-specials", "--steps", "2");
+        assertThat(mlmSpecials.exitCode()).isEqualTo(2);
+        assertThat(mlmSpecials.err()).contains("--disc-loss-without-specials needs --objective electra");
         Path otherVocab = Files.write(dir.resolve("vocab.txt"), List.of("[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]", "영화"));
         CliRun vocab = pretrain(corpus(dir), dir.resolve("d"), "--init", discriminator, "--vocab", otherVocab.toString(), "--steps", "2");
         assertThat(vocab.exitCode()).isEqualTo(2);

@@ -95,6 +95,9 @@ public final class NgramClassifier implements Distillation.Teacher {
             if (!present[c]) throw new IllegalArgumentException("no training row has the label '" + labels.get(c) + "'");
         long start = System.nanoTime();
         CharNgrams features = CharNgrams.fit(texts, options.minN(), options.maxN(), options.minDf());
+        if (features.size() == 0)
+            throw new IllegalArgumentException("no character " + options.minN() + "–" + options.maxN() + "-gram is in "
+                    + options.minDf() + " or more of the " + texts.size() + " training texts; lower --min-df");
         log.printf("%d character %d–%d-grams in %d or more of %d texts (%.1f s)%n", features.size(), options.minN(),
                 options.maxN(), options.minDf(), texts.size(), (System.nanoTime() - start) / 1e9);
         CharNgrams.Vector[] vectors = vectors(features, texts);

@@ -181,6 +181,8 @@ class NgramClassifierTest {
         assertThatThrownBy(() -> NgramClassifier.train(List.of(Example.classified("a", null, 0)), List.of("neg", "pos"), o, QUIET))
                 .hasMessageContaining("no training row has the label 'pos'");
 
+        assertThatThrownBy(() -> NgramClassifier.train(rows(20, 3), LABELS, new NgramClassifier.Options(1, 4, 100, 10, 0.01, false), QUIET))
+                .hasMessageContaining("no character 1–4-gram is in 100 or more of the 20 training texts");
         NgramClassifier model = NgramClassifier.train(rows(200, 3), LABELS, o, QUIET);
         assertThatThrownBy(() -> model.probabilities(List.of("a"), List.of("b"))).hasMessageContaining("not pairs");
         Path good = tmp.resolve("good");
