@@ -80,7 +80,7 @@ final class PretrainCommand implements Callable<Integer> {
         Integer steps;
 
         @Option(names = "--flops", paramLabel = "X",
-                description = "A training-FLOP budget instead of --steps: as many steps as it pays for (for equal-compute comparisons).")
+                description = "A training-FLOP budget instead of --steps: the whole number of steps nearest to it, at least one (for equal-compute comparisons).")
         Double flops;
     }
 
@@ -200,6 +200,9 @@ final class PretrainCommand implements Callable<Integer> {
                     : Pretraining.mlm(c, maskProb, tokenizer.vocab(), backend);
             double perStep = model.flopsPerStep(batchSize, data.seqLength());
             int steps = length.steps != null ? length.steps : (int) Math.max(1, Math.round(length.flops / perStep));
+            if (length.flops != null)
+                System.err.printf(Locale.ROOT, "raccoon pretrain: --flops %.3g buys %d steps of %.3g FLOPs (%.3g in all)%n",
+                        length.flops, steps, perStep, steps * perStep);
             Pretrainer.Options options;
             try {
                 options = new Pretrainer.Options(steps, batchSize, lr,

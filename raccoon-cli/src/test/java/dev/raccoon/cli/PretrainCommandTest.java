@@ -63,6 +63,7 @@ class PretrainCommandTest {
         Path out = dir.resolve("out");
         CliRun run = pretrain(corpus(dir), out, "--objective", "mlm", "--flops", "1e9", "--dropout", "0");
         assertThat(run.exitCode()).as(run.err()).isZero();
+        assertThat(run.err()).containsPattern("--flops 1\\.00e\\+09 buys \\d+ steps of \\S+ FLOPs \\(\\S+ in all\\)");
         assertThat(Files.readString(out.resolve("mlm/config.json"))).contains("ElectraForMaskedLM")
                 .contains("\"hidden_dropout_prob\" : 0.0").contains("\"attention_probs_dropout_prob\" : 0.0");
         assertThat(pretrain(corpus(dir), dir.resolve("x"), "--steps", "2", "--objective", "bert").exitCode()).isEqualTo(2);
