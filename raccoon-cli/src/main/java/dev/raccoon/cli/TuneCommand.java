@@ -64,8 +64,8 @@ final class TuneCommand implements Callable<Integer> {
         }
         Tuner.TrialResult best = Tuner.best(results);
         out.printf(Locale.ROOT, "best: trial %d, %s %.4f: --lr %s --epochs %d --warmup %s --batch-size %d%s (model %s)%n",
-                best.trial().index(), metric, best.result().bestMetric(), best.trial().lr(), best.trial().epochs(),
-                best.trial().warmup(), best.trial().batchSize(),
+                best.trial().index(), metric, best.result().bestMetric(), plain(best.trial().lr()), best.trial().epochs(),
+                plain(best.trial().warmup()), best.trial().batchSize(),
                 best.trial().dropout() == null ? "" : " --dropout " + best.trial().dropout(), best.dir().resolve("best"));
         out.println("results: " + training.out.resolve("results.json"));
         return 0;
@@ -73,8 +73,13 @@ final class TuneCommand implements Callable<Integer> {
 
     private static String row(Tuner.TrialResult r) {
         Tuner.Trial t = r.trial();
-        return String.format(Locale.ROOT, "%-6d %-9s %-6d %-6s %-6d %-7s %-12.4f %s", t.index(), t.lr(), t.epochs(),
-                t.warmup(), t.batchSize(), t.dropout() == null ? "-" : t.dropout().toString(), r.result().bestMetric(),
+        return String.format(Locale.ROOT, "%-6d %-9s %-6d %-6s %-6d %-7s %-12.4f %s", t.index(), plain(t.lr()), t.epochs(),
+                plain(t.warmup()), t.batchSize(), t.dropout() == null ? "-" : plain(t.dropout()), r.result().bestMetric(),
                 Progress.duration(r.result().seconds()));
+    }
+
+    /** 0.0005, not 5.0E-4: the table's numbers are read beside each other and copied into options. */
+    private static String plain(float x) {
+        return new java.math.BigDecimal(Float.toString(x)).stripTrailingZeros().toPlainString();
     }
 }
