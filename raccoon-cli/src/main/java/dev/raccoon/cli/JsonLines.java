@@ -45,6 +45,7 @@ final class JsonLines {
         } catch (CharacterCodingException e) {
             return new Line(number, null, null, "line " + number + ": not valid UTF-8");
         }
+        if (number == 1 && s.startsWith("\uFEFF")) s = s.substring(1); // a byte-order mark, as Windows editors write
         if (s.isBlank()) return new Line(number, null, null, "line " + number + ": empty line");
         return parse(number, s);
     }

@@ -112,7 +112,7 @@ class BadInputTest {
 
     @Test
     void jsonLinesAnswerLineForLineAndReadOneObjectALine() {
-        CliRun r = CliRun.run("{\"text\": \"하나\"}\n\n{\"text\": \"셋\"} {\"text\": \"넷\"}\n{\"text\": \"다섯\"}\n"
+        CliRun r = CliRun.run("\uFEFF{\"text\": \"하나\"}\n\n{\"text\": \"셋\"} {\"text\": \"넷\"}\n{\"text\": \"다섯\"}\n"
                 + "{\"text\": \"좋아\", \"text_pair\": \"a\\udc00\"}\n", "tokenize", "--model", model());
         assertThat(r.exitCode()).isEqualTo(1);
         String[] out = r.out().split("\n");
