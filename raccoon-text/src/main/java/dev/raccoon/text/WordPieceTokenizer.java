@@ -157,6 +157,8 @@ public final class WordPieceTokenizer {
      * read with do_lower_case=false, since lowercasing with accent stripping would decompose Hangul syllables.
      */
     public static WordPieceTokenizer loadVocabulary(Path directoryOrVocabFile) throws IOException {
+        if (!Files.exists(directoryOrVocabFile))
+            throw new NoSuchFileException(directoryOrVocabFile.toString(), null, "no such tokenizer directory or vocab.txt file");
         return Files.isDirectory(directoryOrVocabFile) ? load(directoryOrVocabFile) : fromVocab(directoryOrVocabFile, false);
     }
 
