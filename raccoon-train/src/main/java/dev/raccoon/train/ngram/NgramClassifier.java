@@ -42,6 +42,8 @@ public final class NgramClassifier implements Distillation.Teacher {
     static final String WEIGHTS = "liblinear.model";
     static final String RATIOS = "nb_ratios.tsv";
     private static final String MODEL_TYPE = "raccoon-char-ngram-logistic-regression";
+    /** Its own type, so a Raccoon that knows no ratios refuses the model rather than read it without them. */
+    private static final String MODEL_TYPE_NAIVE_BAYES = "raccoon-char-ngram-naive-bayes-logistic-regression";
     private static final ObjectMapper JSON = new ObjectMapper();
 
     /**
@@ -214,12 +216,11 @@ public final class NgramClassifier implements Distillation.Teacher {
     public void save(Path dir) throws IOException {
         AtomicDirectory.replace(dir, CONFIG, tmp -> {
             ObjectNode config = JSON.createObjectNode();
-            config.put("model_type", MODEL_TYPE);
+            config.put("model_type", ratios == null ? MODEL_TYPE : MODEL_TYPE_NAIVE_BAYES);
             config.putPOJO("labels", labels);
             config.put("min_n", features.minN());
             config.put("max_n", features.maxN());
             config.put("features", features.size());
-            config.put("naive_bayes", ratios != null);
             JSON.writerWithDefaultPrettyPrinter().writeValue(tmp.resolve(CONFIG).toFile(), config);
             features.write(tmp.resolve(NGRAMS));
             for (int k = 0; k < models.length; k++) models[k].save(tmp.resolve(weightsFile(k, models.length)));
@@ -281,8 +282,9 @@ public final class NgramClassifier implements Distillation.Teacher {
         } catch (IOException e) {
             throw new IOException(configFile + ": not readable as JSON: " + e.getMessage(), e);
         }
-        if (config == null || !MODEL_TYPE.equals(config.path("model_type").asText()))
-            throw new IOException(configFile + ": model_type must be " + MODEL_TYPE);
+        String type = config == null ? "" : config.path("model_type").asText();
+        if (!type.equals(MODEL_TYPE) && !type.equals(MODEL_TYPE_NAIVE_BAYES))
+            throw new IOException(configFile + ": model_type must be " + MODEL_TYPE + " or " + MODEL_TYPE_NAIVE_BAYES);
         List<String> labels = new ArrayList<>();
         config.path("labels").forEach(l -> labels.add(l.asText()));
         int minN = config.path("min_n").asInt(0), maxN = config.path("max_n").asInt(0);
@@ -292,7 +294,7 @@ public final class NgramClassifier implements Distillation.Teacher {
         if (config.path("features").asInt(-1) != features.size())
             throw new IOException(configFile + ": " + config.path("features") + " features, but " + dir.resolve(NGRAMS)
                     + " lists " + features.size());
-        boolean naiveBayes = config.path("naive_bayes").asBoolean(false);
+        boolean naiveBayes = type.equals(MODEL_TYPE_NAIVE_BAYES);
         int count = naiveBayes && labels.size() > 2 ? labels.size() : 1;
         Model[] models = new Model[count];
         for (int k = 0; k < count; k++) models[k] = loadWeights(dir.resolve(weightsFile(k, count)), configFile, features, count == 1 ? labels.size() : 2);

@@ -150,6 +150,8 @@ class NgramClassifierTest {
         Path dir = tmp.resolve("nb");
         model.save(dir);
         assertThat(dir.resolve(NgramClassifier.WEIGHTS)).exists();
+        // Its own model type: a reader that knows no ratios refuses it instead of predicting without them.
+        assertThat(Files.readString(dir.resolve(NgramClassifier.CONFIG))).contains("raccoon-char-ngram-naive-bayes-logistic-regression");
         assertThat(Files.readAllLines(dir.resolve(NgramClassifier.RATIOS))).hasSize(model.features()).allMatch(l -> !l.contains("\t"));
 
         List<String> lines = new ArrayList<>(Files.readAllLines(dir.resolve(NgramClassifier.RATIOS)));
