@@ -59,20 +59,33 @@ public final class ClassificationMetrics implements Metrics {
         s.append(String.format(Locale.ROOT, "%-10s %.4f%n", "macro-F1", macroF1()));
         RocCurve roc = roc();
         if (roc != null) s.append(String.format(Locale.ROOT, "%-10s %.4f%n", "ROC-AUC", roc.auc()));
-        int width = Math.max(9, labels.stream().mapToInt(String::length).max().orElse(0));
-        s.append(String.format(Locale.ROOT, "%n%-" + width + "s %9s %9s %9s %9s%n", "class", "precision", "recall", "f1", "support"));
+        int width = Math.max(9, labels.stream().mapToInt(ClassificationMetrics::columns).max().orElse(0));
+        s.append(String.format(Locale.ROOT, "%n%s %9s %9s %9s %9s%n", pad("class", width, false), "precision", "recall", "f1", "support"));
         for (int c = 0; c < labels.size(); c++)
-            s.append(String.format(Locale.ROOT, "%-" + width + "s %9.4f %9.4f %9.4f %,9d%n", labels.get(c),
+            s.append(String.format(Locale.ROOT, "%s %9.4f %9.4f %9.4f %,9d%n", pad(labels.get(c), width, false),
                     confusion.precision(c), confusion.recall(c), confusion.f1(c), confusion.support(c)));
-        s.append(String.format(Locale.ROOT, "%nconfusion matrix (rows: gold, columns: predicted)%n%-" + width + "s", ""));
-        for (String l : labels) s.append(String.format(Locale.ROOT, " %" + width + "s", l));
+        s.append(String.format(Locale.ROOT, "%nconfusion matrix (rows: gold, columns: predicted)%n%s", pad("", width, false)));
+        for (String l : labels) s.append(' ').append(pad(l, width, true));
         s.append(System.lineSeparator());
         for (int g = 0; g < labels.size(); g++) {
-            s.append(String.format(Locale.ROOT, "%-" + width + "s", labels.get(g)));
+            s.append(pad(labels.get(g), width, false));
             for (int p = 0; p < labels.size(); p++) s.append(String.format(Locale.ROOT, " %," + width + "d", confusion.count(g, p)));
             s.append(System.lineSeparator());
         }
         return s.toString();
+    }
+
+    /** Terminal columns of a text: two for Hangul and other East Asian wide characters (부정, 긍정), one for the rest. */
+    static int columns(String text) {
+        return text.codePoints().map(cp -> (cp >= 0x1100 && cp <= 0x115F) || (cp >= 0x2E80 && cp <= 0xA4CF)
+                || (cp >= 0xAC00 && cp <= 0xD7A3) || (cp >= 0xF900 && cp <= 0xFAFF) || (cp >= 0xFE30 && cp <= 0xFE4F)
+                || (cp >= 0xFF00 && cp <= 0xFF60) || (cp >= 0xFFE0 && cp <= 0xFFE6) || cp >= 0x1F300 ? 2 : 1).sum();
+    }
+
+    /** {@code text} padded with spaces to {@code width} columns, on the left when {@code right}-aligned. */
+    static String pad(String text, int width, boolean right) {
+        String spaces = " ".repeat(Math.max(0, width - columns(text)));
+        return right ? spaces + text : text + spaces;
     }
 
     @Override

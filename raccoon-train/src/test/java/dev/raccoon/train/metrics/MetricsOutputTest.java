@@ -28,6 +28,22 @@ class MetricsOutputTest {
                 .contains("confusion matrix (rows: gold, columns: predicted)").contains("positive");
     }
 
+    /** Hangul takes two terminal columns a character: the table lines up on a terminal, not by character count. */
+    @Test
+    void koreanLabelsLineUpInTerminalColumns() {
+        ClassificationMetrics m = new ClassificationMetrics(List.of("부정", "매우긍정적"));
+        m.add(0, 0, 0.1);
+        m.add(1, 1, 0.9);
+        List<String> lines = m.toText().lines().toList();
+        String header = lines.stream().filter(l -> l.startsWith("class")).findFirst().orElseThrow();
+        int precisionAt = ClassificationMetrics.columns(header.substring(0, header.indexOf("precision")));
+        for (String label : List.of("부정", "매우긍정적")) {
+            String row = lines.stream().filter(l -> l.startsWith(label) && l.contains("1.0000")).findFirst().orElseThrow();
+            assertThat(ClassificationMetrics.columns(row.substring(0, row.indexOf("1.0000")))).as(row).isEqualTo(precisionAt + 3);
+        }
+        assertThat(ClassificationMetrics.columns("부정 ok")).isEqualTo(7);
+    }
+
     @Test
     void threeClassesHaveNoRoc() {
         ClassificationMetrics m = new ClassificationMetrics(List.of("negative", "neutral", "positive"));
