@@ -65,7 +65,7 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--device", defaultValue = "cpu", description = "cpu, cuda, scalar or auto (CUDA when a GPU and driver are present, else cpu) (default: ${DEFAULT-VALUE}).")
     String device;
 
-    @Option(names = "--seconds", defaultValue = "5", description = "Measuring time per case (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--seconds", defaultValue = "5", description = "Time per case: the first third warms the JIT up, the rest is measured; much under the default the JIT is still compiling and the figures fall short (default: ${DEFAULT-VALUE}).")
     double seconds;
 
     @Option(names = "--threads", split = ",", description = "Thread counts to run (default: 1 and all cores).")
