@@ -205,7 +205,8 @@ final class EvalCommand implements Callable<Integer> {
             for (int c = 0; c < m.labels().size(); c++)
                 if (m.confusion().support(c) == 0)
                     System.err.println("raccoon eval: warning: no row has the label '" + m.labels().get(c) + "' of "
-                            + m.labels() + " (ids count in that order): is the data for this model's task?");
+                            + m.labels() + "; labels given as ids were read in that order (0 = " + m.labels().getFirst()
+                            + ", 1 = " + m.labels().get(1) + ", …): is the data for this model's task?");
         }
         if (summary.rowsUsed() == 0) throw new IllegalArgumentException(data + " has no usable rows");
         PrintStream out = new PrintStream(System.out, false, StandardCharsets.UTF_8);

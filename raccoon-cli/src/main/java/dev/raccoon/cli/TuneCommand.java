@@ -42,7 +42,12 @@ final class TuneCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         Trainer.Options base = training.options(spec, 0);
         if (trials != null && trials < 1) throw TrainingOptions.usage(spec, "--trials must be at least 1");
-        Tuner.Space s = Tuner.Space.read(space);
+        Tuner.Space s;
+        try {
+            s = Tuner.Space.read(space);
+        } catch (IllegalArgumentException e) {
+            throw TrainingOptions.usage(spec, e.getMessage());
+        }
         List<Tuner.Trial> plan;
         try {
             plan = trials == null ? Tuner.grid(s, base) : Tuner.random(s, base, trials, base.seed());

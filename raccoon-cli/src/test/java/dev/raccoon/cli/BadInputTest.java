@@ -240,7 +240,11 @@ class BadInputTest {
         Path train = tsv("train.tsv"), space = Files.writeString(dir.resolve("space.json"), "{\"lr\": [1e-3, -1], \"epochs\": [1]}");
         CliRun r = CliRun.run("", "tune", "--space", space.toString(), "--config", "tiny", "--vocab", model(),
                 "--train", train.toString(), "--dev", train.toString(), "--out", dir.resolve("t").toString());
-        assertUsage(r, "space.json: learning rate must be positive, got -1.0");
+        assertUsage(r, "space.json: learning rate must be positive and finite, got -1.0");
+        Files.writeString(space, "{\"epochs\": [1.5]}");
+        CliRun notWhole = CliRun.run("", "tune", "--space", space.toString(), "--config", "tiny", "--vocab", model(),
+                "--train", train.toString(), "--dev", train.toString(), "--out", dir.resolve("t").toString());
+        assertUsage(notWhole, "space.json: \"epochs\" holds 1.5, not a whole number");
         assertThat(dir.resolve("t")).doesNotExist();
     }
 }

@@ -162,6 +162,7 @@ public final class Classifier implements AutoCloseable {
      */
     public float[][] logits(List<String> texts, List<String> pairs) {
         if (closed) throw new IllegalStateException("this classifier of " + directory() + " is closed");
+        Objects.requireNonNull(texts, "texts");
         for (int i = 0; i < texts.size(); i++)
             if (texts.get(i) == null) throw new NullPointerException("texts[" + i + "] is null");
         if (pairs != null && pairs.size() != texts.size())

@@ -13,6 +13,10 @@ public record Prediction(String label, int labelId, float probability, List<Stri
                          float[] logits) {
     public Prediction {
         labels = List.copyOf(labels);
+        if (labelId < 0 || labelId >= labels.size() || !labels.get(labelId).equals(label)
+                || probabilities.length != labels.size() || logits.length != labels.size())
+            throw new IllegalArgumentException("a prediction of '" + label + "' (id " + labelId + ") with "
+                    + probabilities.length + " probabilities and " + logits.length + " logits does not fit the labels " + labels);
         probabilities = probabilities.clone();
         logits = logits.clone();
     }

@@ -101,6 +101,9 @@ class ClassifierTest {
         assertThat(a.probabilities()[0]).isNotEqualTo(42f);
 
         assertThatThrownBy(() -> c.classify((String) null)).isInstanceOf(NullPointerException.class).hasMessage("text");
+        assertThatThrownBy(() -> c.classify((List<String>) null)).isInstanceOf(NullPointerException.class).hasMessage("texts");
+        assertThatThrownBy(() -> new Prediction("positive", 0, 0.9f, List.of("negative", "positive"), new float[2], new float[2]))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("does not fit the labels [negative, positive]");
         assertThatThrownBy(() -> c.classify(Arrays.asList("좋다", null))).isInstanceOf(NullPointerException.class)
                 .hasMessage("texts[1] is null");
         assertThatThrownBy(() -> c.prediction(new float[] {Float.NaN, 1f})).isInstanceOf(IllegalStateException.class)

@@ -71,7 +71,7 @@ public final class Trainer {
         public Options {
             if (epochs < 1) throw new IllegalArgumentException("epochs must be at least 1, got " + epochs);
             if (batchSize < 1) throw new IllegalArgumentException("batch size must be at least 1, got " + batchSize);
-            if (!(lr > 0)) throw new IllegalArgumentException("learning rate must be positive, got " + lr);
+            if (!(lr > 0 && lr < Float.POSITIVE_INFINITY)) throw new IllegalArgumentException("learning rate must be positive and finite, got " + lr);
             if (maxLength < 4) throw new IllegalArgumentException("max length must be at least 4, got " + maxLength);
             if (!(warmup >= 0 && warmup <= 1)) throw new IllegalArgumentException("warmup must be a fraction in [0, 1], got " + warmup);
             if (!(weightDecay >= 0)) throw new IllegalArgumentException("weight decay must not be negative, got " + weightDecay);

@@ -1,5 +1,6 @@
 package dev.raccoon.train;
 
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -9,6 +10,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.raccoon.train.data.Example;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -33,46 +35,58 @@ public final class Tuner {
                         List<Float> dropout) {
         private static final List<String> KEYS = List.of("lr", "epochs", "warmup", "batch_size", "dropout");
 
-        /** Reads {@code {"lr": [5e-5, 1e-4], "epochs": [1, 2], ...}}; a single number stands for a list of one. */
+        /**
+         * Reads {@code {"lr": [5e-5, 1e-4], "epochs": [1, 2], ...}}; a single number stands for a list of one.
+         *
+         * @throws IOException              when the file cannot be read
+         * @throws IllegalArgumentException when its content is no such space (the message names the file)
+         */
         public static Space read(Path file) throws IOException {
             JsonNode root;
-            try {
-                root = JSON.readTree(file.toFile());
+            try (InputStream in = Files.newInputStream(file)) {
+                root = JSON.reader().with(JsonParser.Feature.STRICT_DUPLICATE_DETECTION).readTree(in);
             } catch (JsonProcessingException e) {
                 var at = e.getLocation();
-                throw new IOException(file + ": not valid JSON (" + e.getOriginalMessage()
+                // Jackson's own message names a source it was told to hide; the file and position say more.
+                String why = e.getOriginalMessage().replaceAll("\\s*\\(?[a-z ]*\\[Source: [^\\]]*\\]\\)?", "");
+                throw new IllegalArgumentException(file + ": not valid JSON (" + why
                         + (at == null ? "" : " at line " + at.getLineNr() + ", column " + at.getColumnNr()) + ")", e);
             }
-            if (root == null || !root.isObject()) throw new IOException(file + ": expected a JSON object such as {\"lr\": [5e-5, 1e-4]}");
+            if (root == null || !root.isObject()) throw new IllegalArgumentException(file + ": expected a JSON object such as {\"lr\": [5e-5, 1e-4]}");
             for (var it = root.fieldNames(); it.hasNext(); ) {
                 String key = it.next();
-                if (!KEYS.contains(key)) throw new IOException(file + ": unknown hyperparameter \"" + key + "\"; expected " + KEYS);
+                if (!KEYS.contains(key)) throw new IllegalArgumentException(file + ": unknown hyperparameter \"" + key + "\"; expected " + KEYS);
             }
             return new Space(floats(file, root, "lr"), ints(file, root, "epochs"), floats(file, root, "warmup"),
                     ints(file, root, "batch_size"), floats(file, root, "dropout"));
         }
 
-        private static List<JsonNode> values(Path file, JsonNode root, String key) throws IOException {
+        private static List<JsonNode> values(Path file, JsonNode root, String key) {
             JsonNode v = root.get(key);
             if (v == null) return List.of();
             List<JsonNode> out = new ArrayList<>();
             if (v.isArray()) v.forEach(out::add); else out.add(v);
-            if (out.isEmpty()) throw new IOException(file + ": \"" + key + "\" lists no values");
+            if (out.isEmpty()) throw new IllegalArgumentException(file + ": \"" + key + "\" lists no values");
             for (JsonNode n : out)
-                if (!n.isNumber()) throw new IOException(file + ": \"" + key + "\" holds " + n + ", not a number");
+                if (!n.isNumber()) throw new IllegalArgumentException(file + ": \"" + key + "\" holds " + n + ", not a number");
             return out;
         }
 
-        private static List<Float> floats(Path file, JsonNode root, String key) throws IOException {
+        private static List<Float> floats(Path file, JsonNode root, String key) {
             List<Float> out = new ArrayList<>();
-            for (JsonNode n : values(file, root, key)) out.add(n.floatValue());
+            for (JsonNode n : values(file, root, key)) {
+                if (!Float.isFinite(n.floatValue()))
+                    throw new IllegalArgumentException(file + ": \"" + key + "\" holds " + n + ", beyond a float's range");
+                out.add(n.floatValue());
+            }
             return out.stream().distinct().toList(); // a value listed twice is one point, not two identical trials
         }
 
-        private static List<Integer> ints(Path file, JsonNode root, String key) throws IOException {
+        private static List<Integer> ints(Path file, JsonNode root, String key) {
             List<Integer> out = new ArrayList<>();
             for (JsonNode n : values(file, root, key)) {
-                if (!n.canConvertToExactIntegral()) throw new IOException(file + ": \"" + key + "\" holds " + n + ", not a whole number");
+                if (!n.canConvertToExactIntegral() || !n.canConvertToInt())
+                    throw new IllegalArgumentException(file + ": \"" + key + "\" holds " + n + ", not a whole number of int range");
                 out.add(n.intValue());
             }
             return out.stream().distinct().toList();

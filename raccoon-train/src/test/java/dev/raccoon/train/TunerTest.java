@@ -50,12 +50,18 @@ class TunerTest {
         assertThatThrownBy(() -> space(tmp, "[1]")).hasMessageContaining("expected a JSON object");
         assertThatThrownBy(() -> space(tmp, "{\"lr\": [1e-4,]}")).hasMessageContaining("not valid JSON (")
                 .hasMessageContaining("at line 1, column").hasMessageNotContaining("REDACTED");
+        assertThatThrownBy(() -> space(tmp, "{\"lr\": [1e-4")).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("not valid JSON (").hasMessageNotContaining("Source");
+        assertThatThrownBy(() -> space(tmp, "{\"lr\": [1e-4], \"lr\": [1e-3]}")).hasMessageContaining("Duplicate field 'lr'");
+        assertThatThrownBy(() -> space(tmp, "{\"epochs\": [1e12]}")).hasMessageContaining("not a whole number of int range");
+        assertThatThrownBy(() -> space(tmp, "{\"batch_size\": [100000000000]}")).hasMessageContaining("not a whole number of int range");
+        assertThatThrownBy(() -> space(tmp, "{\"lr\": [1e400]}")).hasMessageContaining("beyond a float's range");
     }
 
     /** A bad value anywhere in the space fails before the first trial, not after the trials before it. */
     @Test
     void everyPointIsCheckedBeforeAnyTrialRuns(@TempDir Path tmp) throws IOException {
-        assertThatThrownBy(() -> Tuner.grid(space(tmp, "{\"lr\": [1e-3, -1]}"), BASE)).hasMessageContaining("learning rate must be positive, got -1");
+        assertThatThrownBy(() -> Tuner.grid(space(tmp, "{\"lr\": [1e-3, -1]}"), BASE)).hasMessageContaining("learning rate must be positive and finite, got -1");
         assertThatThrownBy(() -> Tuner.grid(space(tmp, "{\"epochs\": [1, 0]}"), BASE)).hasMessageContaining("epochs must be at least 1");
         assertThatThrownBy(() -> Tuner.grid(space(tmp, "{\"batch_size\": [0]}"), BASE)).hasMessageContaining("batch size");
         assertThatThrownBy(() -> Tuner.grid(space(tmp, "{\"warmup\": [2]}"), BASE)).hasMessageContaining("warmup");

@@ -303,6 +303,9 @@ public final class NgramClassifier implements Distillation.Teacher {
     }
 
     private static Model loadWeights(Path weights, Path configFile, CharNgrams features, int classes) throws IOException {
+        if (!Files.isRegularFile(weights))
+            throw new IOException(weights + ": missing (" + configFile.getFileName() + " calls for " + classes + " classes"
+                    + (weights.getFileName().toString().equals(WEIGHTS) ? "" : ", one model a class") + ")");
         Model model;
         try {
             model = Model.load(weights);

@@ -196,6 +196,11 @@ class NgramClassifierTest {
         assertThatThrownBy(() -> NgramClassifier.load(truncated)).isInstanceOf(IOException.class)
                 .hasMessageContaining(NgramClassifier.WEIGHTS);
 
+        Path noWeights = copy(good, tmp.resolve("no-weights"));
+        Files.delete(noWeights.resolve(NgramClassifier.WEIGHTS));
+        assertThatThrownBy(() -> NgramClassifier.load(noWeights)).isInstanceOf(IOException.class)
+                .hasMessageContaining(NgramClassifier.WEIGHTS + ": missing");
+
         Path badNgram = copy(good, tmp.resolve("bad-ngram"));
         List<String> lines = new ArrayList<>(Files.readAllLines(badNgram.resolve(NgramClassifier.NGRAMS)));
         lines.set(2, "abcdef\t1.5");
