@@ -141,7 +141,7 @@ final class TrainingOptions {
             String note = p == 0 && dropout == null && this.start.model != null
                     ? "; the checkpoint's config.json sets none, --dropout 0.1 adds it" : "";
             err.println("training " + start.description() + " on " + train.size() + " examples (dropout " + p + note
-                    + "; " + backend.name() + ", " + backend.threads() + " threads)");
+                    + "; " + backend.name() + ", " + backend.threads() + (backend.threads() == 1 ? " thread)" : " threads)"));
             Trainer.Result r = new Trainer(start.model(), start.tokenizer(), options, out).train(train, dev, resume);
             new PrintStream(System.out, true, StandardCharsets.UTF_8).println(summary(r, out.toString()));
         }

@@ -21,7 +21,7 @@ class ProgressOutputTest {
                 "--train", data.toString(), "--dev", data.toString(), "--out", dir.resolve("out").toString(),
                 "--epochs", "1", "--batch-size", "8", "--max-length", "16", "--threads", "1");
         assertThat(r.exitCode()).as(r.err()).isZero();
-        assertThat(r.err()).contains("train step 2/2 · epoch 1.00 · loss ").doesNotContain("\r");
+        assertThat(r.err()).contains("train step 2/2 · epoch 1.00 · loss ").contains("cpu, 1 thread)").doesNotContain("\r");
     }
 
     @Test
