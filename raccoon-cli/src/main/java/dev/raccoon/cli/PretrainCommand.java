@@ -194,6 +194,9 @@ final class PretrainCommand implements Callable<Integer> {
              Backend backend = compute.backend(spec)) {
             if (data.seqLength() > c.maxPositionEmbeddings())
                 throw TrainingOptions.usage(spec, "sequences of " + data.seqLength() + " tokens exceed the model's " + c.maxPositionEmbeddings() + " positions");
+            for (Path f : data.vocabularyUnchecked())
+                System.err.println("raccoon pretrain: warning: " + f + " records no vocabulary fingerprint (made before shards had"
+                        + " one), so only its vocabulary's size was checked against --vocab; 'raccoon corpus' again makes one that has it");
             DiscriminatorLoss loss = discLossWithoutSpecials ? DiscriminatorLoss.CONTENT_TOKENS : DiscriminatorLoss.EVERY_REAL_TOKEN;
             Pretraining model = obj == Objective.ELECTRA
                     ? Pretraining.electra(c, generator, maskProb, tokenizer.vocab(), backend, loss)

@@ -44,6 +44,11 @@ public interface PretrainingData extends AutoCloseable {
         return digest.hex();
     }
 
+    /** Shards whose summary records no vocabulary fingerprint (written before shards had one): unchecked. */
+    default List<Path> vocabularyUnchecked() {
+        return List.of();
+    }
+
     /**
      * The corpus pipeline's sequence shards when every file is one (their own sequence length then), else text
      * files packed in memory to {@code seqLength} ({@link PackedCorpus}).
@@ -65,9 +70,10 @@ public interface PretrainingData extends AutoCloseable {
     }
 
     /** Several shards read as one. */
-    record Shards(List<SequenceShard> shards, int seqLength, long size) implements PretrainingData {
+    record Shards(List<SequenceShard> shards, int seqLength, long size, List<Path> vocabularyUnchecked) implements PretrainingData {
         static Shards open(List<Path> files, WordPieceTokenizer tokenizer) throws IOException {
             List<SequenceShard> list = new ArrayList<>();
+            List<Path> unchecked = new ArrayList<>();
             long size = 0;
             try {
                 for (Path f : files) {
@@ -80,6 +86,7 @@ public interface PretrainingData extends AutoCloseable {
                         throw new IOException(f + ": made with a vocabulary of " + s.vocabSize() + " tokens, --vocab has "
                                 + tokenizer.vocab().size());
                     String made = CorpusPipeline.vocabularyFingerprint(f);
+                    if (made == null) unchecked.add(f);
                     if (made != null && !made.equals(CorpusPipeline.vocabularyFingerprint(tokenizer.vocab())))
                         throw new IOException(f + ": made with another vocabulary of " + s.vocabSize() + " tokens (other"
                                 + " tokens, or the same in another order, per " + CorpusPipeline.summaryFile(f).getFileName()
@@ -91,7 +98,7 @@ public interface PretrainingData extends AutoCloseable {
                 for (SequenceShard s : list) s.close();
                 throw e;
             }
-            return new Shards(List.copyOf(list), list.getFirst().seqLength(), size);
+            return new Shards(List.copyOf(list), list.getFirst().seqLength(), size, List.copyOf(unchecked));
         }
 
         @Override
