@@ -65,12 +65,15 @@ final class JsonLines {
         JsonNode pair = node.get("text_pair");
         if (pair != null && !pair.isNull() && !pair.isTextual())
             return new Line(number, null, null, "line " + number + ": \"text_pair\" must be a string");
-        for (JsonNode field : new JsonNode[] {text, pair}) {
-            String invalid = field == null || field.isNull() ? null : WordPieceTokenizer.invalidUnicode(field.asText());
-            if (invalid != null)
-                return new Line(number, null, null, "line " + number + ": \"" + (field == text ? "text" : "text_pair") + "\" is " + invalid);
-        }
+        String invalid = invalidUnicode(text, "text");
+        if (invalid == null) invalid = invalidUnicode(pair, "text_pair");
+        if (invalid != null) return new Line(number, null, null, "line " + number + ": " + invalid);
         return new Line(number, text.asText(), pair == null || pair.isNull() ? null : pair.asText(), null);
+    }
+
+    private static String invalidUnicode(JsonNode field, String name) {
+        String invalid = field == null || field.isNull() ? null : WordPieceTokenizer.invalidUnicode(field.asText());
+        return invalid == null ? null : "\"" + name + "\" is " + invalid;
     }
 
     private byte[] readLine() throws IOException {

@@ -44,9 +44,14 @@ public final class DefaultModels {
     }
 
     static Path locate(Task task, String modelsProperty, String modelsEnv, String home) throws IOException {
-        String setting = modelsProperty != null ? "the system property raccoon.models" : modelsEnv != null ? "RACCOON_MODELS" : null;
-        List<Path> roots = setting != null ? List.of(Path.of(modelsProperty != null ? modelsProperty : modelsEnv))
-                : home != null ? List.of(Path.of(home, "models"), Path.of("models")) : List.of(Path.of("models"));
+        String explicit = modelsProperty != null ? modelsProperty : modelsEnv;
+        String setting = modelsProperty != null ? "the system property raccoon.models" : "RACCOON_MODELS";
+        List<Path> roots = new ArrayList<>();
+        if (explicit != null) roots.add(Path.of(explicit));
+        else {
+            if (home != null) roots.add(Path.of(home, "models"));
+            roots.add(Path.of("models"));
+        }
         List<Path> tried = new ArrayList<>();
         for (Path root : roots) {
             Path dir = root.resolve(task.directory).toAbsolutePath().normalize();
@@ -54,7 +59,7 @@ public final class DefaultModels {
             tried.add(dir);
         }
         throw new IOException("no default model for task " + task.cliName + ": no " + task.directory + " with a "
-                + ModelDirectory.CONFIG_FILE + " in " + tried + (setting != null ? " (from " + setting + ")" : "")
+                + ModelDirectory.CONFIG_FILE + " in " + tried + (explicit != null ? " (from " + setting + ")" : "")
                 + "; give a model directory (--model DIR, or Classifier.load in Java), or set raccoon.models or "
                 + "RACCOON_MODELS to the folder that holds " + task.directory);
     }

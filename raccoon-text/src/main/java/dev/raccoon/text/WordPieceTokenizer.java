@@ -216,12 +216,12 @@ public final class WordPieceTokenizer {
         return List.of(tokens);
     }
 
-    /** {@link #encode(String, String, int)} of a single text. */
     private static void requireUnicode(String text, String what) {
         String problem = invalidUnicode(text);
         if (problem != null) throw new IllegalArgumentException(what + ": " + problem);
     }
 
+    /** {@link #encode(String, String, int)} of a single text. */
     public Encoding encode(String text, int maxLength) {
         return encode(text, null, maxLength);
     }

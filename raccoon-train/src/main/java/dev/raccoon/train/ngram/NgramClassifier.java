@@ -109,13 +109,13 @@ public final class NgramClassifier implements Distillation.Teacher {
         if (!options.naiveBayes()) {
             models = new Model[] {train(features, vectors, y, null, options)};
         } else {
-            // Two classes need one regression (class 1 against class 0); more need one a class.
-            int[] positives = labels.size() == 2 ? new int[] {1} : IntStream.range(0, labels.size()).toArray();
-            models = new Model[positives.length];
-            ratios = new float[positives.length][];
-            for (int k = 0; k < positives.length; k++) {
+            int count = regressions(true, labels.size());
+            models = new Model[count];
+            ratios = new float[count][];
+            for (int k = 0; k < count; k++) {
+                int positive = count == 1 ? 1 : k; // two classes: class 1 against class 0; more: each against the rest
                 double[] yk = new double[y.length];
-                for (int i = 0; i < y.length; i++) yk[i] = y[i] == positives[k] ? 1 : 0;
+                for (int i = 0; i < y.length; i++) yk[i] = y[i] == positive ? 1 : 0;
                 ratios[k] = logCountRatios(features.size(), vectors, yk);
                 models[k] = train(features, vectors, yk, ratios[k], options);
             }
@@ -123,6 +123,14 @@ public final class NgramClassifier implements Distillation.Teacher {
         log.printf("logistic regression%s, C = %s, trained (%.1f s in all)%n", options.naiveBayes() ? " on naive Bayes-scaled features" : "",
                 options.c(), (System.nanoTime() - start) / 1e9);
         return new NgramClassifier(null, labels, features, models, ratios);
+    }
+
+    /**
+     * One regression over all classes, except with naive Bayes scaling beyond two classes: each class's own ratios
+     * need a regression of their own.
+     */
+    private static int regressions(boolean naiveBayes, int classes) {
+        return naiveBayes && classes > 2 ? classes : 1;
     }
 
     private static Model train(CharNgrams features, CharNgrams.Vector[] vectors, double[] y, float[] ratios, Options options) {
@@ -295,7 +303,7 @@ public final class NgramClassifier implements Distillation.Teacher {
             throw new IOException(configFile + ": " + config.path("features") + " features, but " + dir.resolve(NGRAMS)
                     + " lists " + features.size());
         boolean naiveBayes = type.equals(MODEL_TYPE_NAIVE_BAYES);
-        int count = naiveBayes && labels.size() > 2 ? labels.size() : 1;
+        int count = regressions(naiveBayes, labels.size());
         Model[] models = new Model[count];
         for (int k = 0; k < count; k++) models[k] = loadWeights(dir.resolve(weightsFile(k, count)), configFile, features, count == 1 ? labels.size() : 2);
         float[][] ratios = naiveBayes ? readRatios(dir.resolve(RATIOS), count, features.size()) : null;

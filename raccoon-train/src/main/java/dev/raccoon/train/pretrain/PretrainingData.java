@@ -74,6 +74,7 @@ public interface PretrainingData extends AutoCloseable {
         static Shards open(List<Path> files, WordPieceTokenizer tokenizer) throws IOException {
             List<SequenceShard> list = new ArrayList<>();
             List<Path> unchecked = new ArrayList<>();
+            String vocabulary = CorpusPipeline.vocabularyFingerprint(tokenizer.vocab());
             long size = 0;
             try {
                 for (Path f : files) {
@@ -87,7 +88,7 @@ public interface PretrainingData extends AutoCloseable {
                                 + tokenizer.vocab().size());
                     String made = CorpusPipeline.vocabularyFingerprint(f);
                     if (made == null) unchecked.add(f);
-                    if (made != null && !made.equals(CorpusPipeline.vocabularyFingerprint(tokenizer.vocab())))
+                    else if (!made.equals(vocabulary))
                         throw new IOException(f + ": made with another vocabulary of " + s.vocabSize() + " tokens (other"
                                 + " tokens, or the same in another order, per " + CorpusPipeline.summaryFile(f).getFileName()
                                 + "); its ids would be read as the wrong tokens. Pass the --vocab it was made with, or run"
