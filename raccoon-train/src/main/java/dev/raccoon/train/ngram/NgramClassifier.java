@@ -303,6 +303,10 @@ public final class NgramClassifier implements Distillation.Teacher {
             throw new IOException(configFile + ": " + config.path("features") + " features, but " + dir.resolve(NGRAMS)
                     + " lists " + features.size());
         boolean naiveBayes = type.equals(MODEL_TYPE_NAIVE_BAYES);
+        // Predicting without the ratios a model was trained with would give wrong answers without a word.
+        if (!naiveBayes && Files.exists(dir.resolve(RATIOS)))
+            throw new IOException(configFile + ": model_type " + MODEL_TYPE + ", but " + dir.resolve(RATIOS)
+                    + " is there: a model trained with naive Bayes ratios has the model_type " + MODEL_TYPE_NAIVE_BAYES);
         int count = regressions(naiveBayes, labels.size());
         Model[] models = new Model[count];
         for (int k = 0; k < count; k++) models[k] = loadWeights(dir.resolve(weightsFile(k, count)), configFile, features, count == 1 ? labels.size() : 2);

@@ -154,6 +154,12 @@ class NgramClassifierTest {
         assertThat(Files.readString(dir.resolve(NgramClassifier.CONFIG))).contains("raccoon-char-ngram-naive-bayes-logistic-regression");
         assertThat(Files.readAllLines(dir.resolve(NgramClassifier.RATIOS))).hasSize(model.features()).allMatch(l -> !l.contains("\t"));
 
+        Path retyped = copy(dir, tmp.resolve("retyped"));
+        Path retypedConfig = retyped.resolve(NgramClassifier.CONFIG);
+        Files.writeString(retypedConfig, Files.readString(retypedConfig).replace("-naive-bayes", ""));
+        assertThatThrownBy(() -> NgramClassifier.load(retyped)).isInstanceOf(IOException.class)
+                .hasMessageContaining(NgramClassifier.RATIOS + " is there");
+
         List<String> lines = new ArrayList<>(Files.readAllLines(dir.resolve(NgramClassifier.RATIOS)));
         // Predictions read the ratios: with every ratio zero only the bias is left, the same for every text.
         Files.write(dir.resolve(NgramClassifier.RATIOS), lines.stream().map(l -> "0").toList());
