@@ -7,9 +7,12 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /** The models shipped under models/ answer without --model, for both tasks. */
 class DefaultModelTest {
@@ -49,6 +52,24 @@ class DefaultModelTest {
         assertThat(o.get("probabilities").has("neutral")).isTrue();
         assertThat(o.get("label").asText()).isEqualTo("positive");
         assertThat(predict("--task", "3class", "돈 아깝고 지루한 최악의 영화").get("label").asText()).isEqualTo("negative");
+    }
+
+    /** The shipped models are the ones models/README.md describes: their dev accuracy is the card's, when ../shared is here. */
+    @Test
+    void shippedModelsScoreTheirModelCardsDevAccuracy() throws Exception {
+        assertDevAccuracy("binary", "data/nsmc/dev.tsv", 10_000, 0.8860);
+        assertDevAccuracy("3class", "data/reviews3/dev.tsv", 9_000, 0.6948);
+    }
+
+    private static void assertDevAccuracy(String task, String data, int rows, double card) throws Exception {
+        Path dev = CliRun.repo("../shared").resolve(data);
+        assumeTrue(Files.exists(dev), dev + " not found");
+        CliRun r = CliRun.run("", "eval", "--task", task, "--data", dev.toString(), "--max-length", "64", "--json");
+        assertThat(r.exitCode()).as(r.err()).isZero();
+        JsonNode o = JSON.readTree(r.out());
+        assertThat(o.get("n").asInt()).isEqualTo(rows);
+        // Within two reviews of the card's figure: thread counts may reorder a sum and flip a borderline one.
+        assertThat(o.get("accuracy").asDouble()).as(task).isCloseTo(card, within(2.0 / rows));
     }
 
     @Test
