@@ -3,7 +3,10 @@ C = 3) on the balanced binary file against NSMC train plus all of extra, plain, 
 
 usage (repository root): python3 docs/experiments/nbsvm_extra.py   (needs scikit-learn and runs/nsmc_train_plus_extra_balanced.tsv)
 """
-import sys, numpy as np, scipy.sparse as sp
+import sys
+
+import numpy as np
+
 sys.path.insert(0, 'docs/experiments')
 from nbsvm_check import load, nb_ratios
 from sklearn.feature_extraction.text import TfidfVectorizer
@@ -20,7 +23,7 @@ for name, texts, y in [('balanced', tb, yb), ('all', t1 + t2, np.concatenate([y1
         m = LogisticRegression(C=3, solver='liblinear', tol=0.01, class_weight=cw).fit(x, y)
         p = m.predict_proba(xd)[:, 1]
         acc = ((p > 0.5) == (yd == 1)).mean()
-        # prior shift: move the decision to the dev-free assumption of balanced classes
+        # Undo the training prior's log-odds so the decision assumes balanced classes, as the dev set is (no dev tuning).
         prior = np.log(y.mean() / (1 - y.mean()))
         logit = np.log(p / (1 - p)) - (prior if cw is None else 0)
         print(name, x.shape, cw, f'acc {acc:.4f} prior-corrected {((logit > 0) == (yd == 1)).mean():.4f}', flush=True)
