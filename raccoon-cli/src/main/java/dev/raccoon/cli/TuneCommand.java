@@ -13,6 +13,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 import java.io.PrintStream;
+import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
@@ -85,6 +86,6 @@ final class TuneCommand implements Callable<Integer> {
 
     /** 0.0005, not 5.0E-4: the table's numbers are read beside each other and copied into options. */
     private static String plain(float x) {
-        return new java.math.BigDecimal(Float.toString(x)).stripTrailingZeros().toPlainString();
+        return new BigDecimal(Float.toString(x)).stripTrailingZeros().toPlainString();
     }
 }

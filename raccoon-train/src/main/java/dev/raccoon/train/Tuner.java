@@ -75,9 +75,10 @@ public final class Tuner {
         private static List<Float> floats(Path file, JsonNode root, String key) {
             List<Float> out = new ArrayList<>();
             for (JsonNode n : values(file, root, key)) {
-                if (!Float.isFinite(n.floatValue()))
+                float value = n.floatValue();
+                if (!Float.isFinite(value))
                     throw new IllegalArgumentException(file + ": \"" + key + "\" holds " + n + ", beyond a float's range");
-                out.add(n.floatValue());
+                out.add(value);
             }
             return out.stream().distinct().toList(); // a value listed twice is one point, not two identical trials
         }
