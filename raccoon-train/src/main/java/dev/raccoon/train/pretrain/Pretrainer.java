@@ -34,7 +34,7 @@ import java.util.stream.Stream;
  * Pretrains with ELECTRA's or BERT's objective on packed sequences, with AdamW (weight decay 0.01), linear warmup
  * and decay, and gradient clipping over all parameters at once.
  *
- * <p>Under the output directory it writes {@code pretrain_log.jsonl}, {@code pretrain_curves.png}, and every
+ * <p>Under the output directory it writes {@code pretrain_log.jsonl}, {@code pretrain_curves.png} (where it can draw), and every
  * {@code saveEvery} steps a resumable {@code checkpoint-N/} (the models as Hugging Face directories, the AdamW
  * moments and {@code pretrain_state.json}), written under a temporary name and renamed when complete, the
  * previous one deleted only then. Beside it the models are exported for use: {@code discriminator/} and
@@ -91,6 +91,7 @@ public final class Pretrainer {
     private final Map<String, Path> initialWeights;
     private int[] order;
     private int orderEpoch = -1;
+    private boolean curvesFailed;
 
     public Pretrainer(Pretraining model, WordPieceTokenizer tokenizer, PretrainingData corpus, Options options, Path out) {
         this(model, tokenizer, corpus, options, out, Map.of());
@@ -186,7 +187,7 @@ public final class Pretrainer {
                 }
                 if (step % options.saveEvery() == 0 || step == stopAt) {
                     save(step, optimizer, trajectory);
-                    PretrainCurves.write(out.resolve(LOG), out.resolve(CURVES), model.objective());
+                    drawCurves();
                     if (bar == null) System.err.println(Progress.line(model.objective().id(), step, total, step - firstStep,
                             (System.nanoTime() - loopStarted) / 1e9, measures(sinceSave, trainTokens / (trainNanos / 1e9))));
                     sinceSave = StepStats.ZERO;
@@ -200,6 +201,23 @@ public final class Pretrainer {
     }
 
     /** The corpus index of the {@code k}-th sequence of the run: a fresh permutation per pass over the corpus. */
+    /**
+     * The curves are a picture of the log, not a result: a machine that cannot draw them (a runtime without the
+     * java.desktop module, no fonts, a path taken by something else) warns once and trains on.
+     */
+    private void drawCurves() {
+        if (curvesFailed) return;
+        try {
+            PretrainCurves.write(out.resolve(LOG), out.resolve(CURVES), model.objective());
+        } catch (VirtualMachineError e) {
+            throw e;
+        } catch (Exception | Error e) {
+            curvesFailed = true;
+            System.err.println("pretrain: cannot draw " + out.resolve(CURVES) + " (" + e + "); training goes on without it, "
+                    + LOG + " holds the same figures");
+        }
+    }
+
     private int sequence(long k) {
         int n = Math.toIntExact(corpus.size());
         int epoch = (int) (k / n);

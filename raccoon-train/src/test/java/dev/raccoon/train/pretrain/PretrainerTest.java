@@ -18,7 +18,10 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -197,6 +200,30 @@ class PretrainerTest {
                     .hasMessageContaining("is not empty (it holds notes.txt)");
         }
         assertThat(out.resolve("notes.txt")).hasContent("mine");
+    }
+
+    @Test
+    void aRunGoesOnWhenItsCurvesCannotBeDrawn(@TempDir Path out) throws IOException {
+        try (Backend scalar = Backends.scalar()) {
+            new Pretrainer(electra(scalar), tokenizer, corpus, options(6, 2, 2), out).run(false);
+            Path curves = out.resolve(Pretrainer.CURVES);
+            Files.delete(curves);
+            Files.writeString(Files.createDirectory(curves).resolve("taken.txt"), "mine");
+            ByteArrayOutputStream err = new ByteArrayOutputStream();
+            PrintStream stderr = System.err;
+            System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+            Pretrainer.Result r;
+            try {
+                r = new Pretrainer(electra(scalar), tokenizer, corpus, options(6, 2, 0), out).run(true);
+            } finally {
+                System.setErr(stderr);
+            }
+            assertThat(r.steps()).isEqualTo(6);
+            assertThat(out.resolve("discriminator/model.safetensors")).isNotEmptyFile();
+            assertThat(err.toString(StandardCharsets.UTF_8)).as("one warning, though checkpoints 4 and 6 both tried")
+                    .containsOnlyOnce("cannot draw " + curves).contains("training goes on without it");
+            assertThat(curves.resolve("taken.txt")).hasContent("mine");
+        }
     }
 
     @Test
