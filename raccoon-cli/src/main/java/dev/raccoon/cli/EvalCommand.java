@@ -197,18 +197,17 @@ final class EvalCommand implements Callable<Integer> {
             scorer = "model " + modelDir;
         }
         System.err.println("raccoon eval: " + summary);
-        if (metrics instanceof ClassificationMetrics m) {
-            // Labels match by name or by id: data of another task reads as something, so say where it does not fit.
-            String mismatch = summary.labelMismatch(m.labels());
-            if (mismatch != null)
-                throw new IllegalArgumentException(mismatch + "; evaluate it with a model (or --task) that has those labels");
+        // Labels match by name or by id: data of another task reads as something, so say where it does not fit.
+        String mismatch = metrics instanceof ClassificationMetrics m ? summary.labelMismatch(m.labels()) : null;
+        if (mismatch != null)
+            throw new IllegalArgumentException(mismatch + "; evaluate it with a model (or --task) that has those labels");
+        if (summary.rowsUsed() == 0) throw new IllegalArgumentException(data + " has no usable rows");
+        if (metrics instanceof ClassificationMetrics m)
             for (int c = 0; c < m.labels().size(); c++)
                 if (m.confusion().support(c) == 0)
                     System.err.println("raccoon eval: warning: no row has the label '" + m.labels().get(c) + "' of "
                             + m.labels() + "; labels given as ids were read in that order (0 = " + m.labels().getFirst()
                             + ", 1 = " + m.labels().get(1) + ", …): is the data for this model's task?");
-        }
-        if (summary.rowsUsed() == 0) throw new IllegalArgumentException(data + " has no usable rows");
         PrintStream out = new PrintStream(System.out, false, StandardCharsets.UTF_8);
         if (json) {
             var o = metrics.toJson();

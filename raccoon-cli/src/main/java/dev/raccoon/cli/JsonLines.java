@@ -4,14 +4,12 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.ObjectReader;
+import dev.raccoon.text.TextEncodings;
 import dev.raccoon.text.WordPieceTokenizer;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.ByteBuffer;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 
 /**
@@ -38,14 +36,9 @@ final class JsonLines {
         byte[] raw = readLine();
         if (raw == null) return null;
         number++;
-        String s;
-        try {
-            s = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
-                    .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(raw)).toString();
-        } catch (CharacterCodingException e) {
-            return new Line(number, null, null, "line " + number + ": not valid UTF-8");
-        }
-        if (number == 1 && s.startsWith("\uFEFF")) s = s.substring(1); // a byte-order mark, as Windows editors write
+        String s = TextEncodings.decode(raw, 0, raw.length, StandardCharsets.UTF_8);
+        if (s == null) return new Line(number, null, null, "line " + number + ": not valid UTF-8");
+        if (number == 1) s = TextEncodings.withoutByteOrderMark(s);
         if (s.isBlank()) return new Line(number, null, null, "line " + number + ": empty line");
         return parse(number, s);
     }

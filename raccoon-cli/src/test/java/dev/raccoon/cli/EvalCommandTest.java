@@ -160,6 +160,11 @@ class EvalCommandTest {
         Path empty = Files.writeString(dir.resolve("empty.tsv"), "id\tdocument\tlabel\n1\t\t1\n");
         CliRun none = eval("--lexicon", lexicon, "--data", empty.toString());
         assertThat(none.exitCode()).isEqualTo(1);
-        assertThat(none.err()).contains(empty + " has no usable rows");
+        assertThat(none.err()).contains(empty + " has no usable rows").as("no rows, so no label is missing")
+                .doesNotContain("warning");
+        Path bomOnly = Files.writeString(dir.resolve("bom-only.tsv"), "\uFEFF");
+        CliRun headerless = eval("--lexicon", lexicon, "--data", bomOnly.toString());
+        assertThat(headerless.exitCode()).isEqualTo(1);
+        assertThat(headerless.err()).contains(bomOnly + " line 1 (the header) is empty; expected the column names");
     }
 }

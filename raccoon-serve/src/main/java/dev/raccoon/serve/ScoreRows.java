@@ -74,6 +74,7 @@ public record ScoreRows(TableFormat format, List<String> header, int textIndex, 
         String where = (tabular() ? "row " : "line ") + number;
         Charset charset = charset();
         String line = TextEncodings.decode(raw, 0, raw.length, charset);
+        if (number == 1 && !tabular()) line = TextEncodings.withoutByteOrderMark(line);
         String undecodable = null;
         if (line == null) {
             line = new String(raw, charset); // for the row's other fields, which the output keeps
@@ -190,9 +191,10 @@ public record ScoreRows(TableFormat format, List<String> header, int textIndex, 
 
     /** The header row's text, or an IOException naming {@code source} when it does not decode. */
     public static String header(byte[] raw, Charset charset, Object source) throws IOException {
-        String line = TextEncodings.decode(raw, 0, raw.length, charset);
-        if (line != null) return line;
-        throw new IOException(source + ": the header row is " + TextEncodings.notValidWithHint(charset));
+        String line = TextEncodings.withoutByteOrderMark(TextEncodings.decode(raw, 0, raw.length, charset));
+        if (line == null) throw new IOException(source + ": the header row is " + TextEncodings.notValidWithHint(charset));
+        if (line.isBlank()) throw new IOException(source + ": the header row is empty; it needs the column names");
+        return line;
     }
 
     /** The field names of a JSON object line, or null when the line is no JSON object (JSONL has no header). */

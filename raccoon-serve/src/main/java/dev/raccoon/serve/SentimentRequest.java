@@ -7,11 +7,9 @@ import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.raccoon.text.TextEncodings;
 import dev.raccoon.text.WordPieceTokenizer;
 
-import java.nio.ByteBuffer;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -36,14 +34,8 @@ record SentimentRequest(List<String> texts, boolean single, boolean explain) {
         checkContentType(contentType);
         if (contentEncoding != null && !contentEncoding.isBlank() && !contentEncoding.strip().equalsIgnoreCase("identity"))
             throw new ApiError(415, "Content-Encoding " + shorten(contentEncoding) + " is not supported; send the body uncompressed");
-        String text;
-        try {
-            text = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
-                    .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(body)).toString();
-        } catch (CharacterCodingException e) {
-            throw new ApiError(400, "the request body is not valid UTF-8");
-        }
-        if (text.startsWith("\uFEFF")) text = text.substring(1); // a byte-order mark some editors write
+        String text = TextEncodings.withoutByteOrderMark(TextEncodings.decode(body, 0, body.length, StandardCharsets.UTF_8));
+        if (text == null) throw new ApiError(400, "the request body is not valid UTF-8");
         if (text.isBlank()) throw new ApiError(400, "the request body is empty; send {\"text\": \"...\"} or {\"texts\": [...]}");
         JsonNode root;
         try {

@@ -124,6 +124,29 @@ class BatchScorerTest {
         assertThat(rows.get(3).get(6)).contains("row 3"); // the unclosed quote runs to the end of the file
     }
 
+    /** Excel's "CSV UTF-8" and Windows editors start a file with a byte-order mark; it is no part of the first column's name. */
+    @Test
+    void aByteOrderMarkIsNotPartOfTheFirstColumnOrLine() throws Exception {
+        Path csv = dir.resolve("excel.csv"), csvOut = dir.resolve("excel-scored.csv");
+        Files.writeString(csv, "\uFEFFdocument,label\n영화 정말 재밌어요,1\n");
+        scorer.score(new BatchScorer.Job(csv, csvOut, TableFormat.CSV, null, 2), n -> {});
+        List<String> rows = Files.readAllLines(csvOut);
+        assertThat(rows.getFirst()).isEqualTo("document,label,pred_label,pred_probability,pred_prob_LABEL_0,pred_prob_LABEL_1,pred_error");
+        assertThat(rows.get(1)).startsWith("영화 정말 재밌어요,1," + Oracle.classifier().classify("영화 정말 재밌어요").label() + ",");
+
+        Path jsonl = dir.resolve("bom.jsonl"), jsonlOut = dir.resolve("bom-scored.jsonl");
+        Files.writeString(jsonl, "\uFEFF{\"text\": \"시간 아깝다\"}\n");
+        BatchScorer.Summary s = scorer.score(new BatchScorer.Job(jsonl, jsonlOut, TableFormat.JSONL, null, 2), n -> {});
+        assertThat(s.failed()).isZero();
+        assertThat(JSON.readTree(Files.readAllLines(jsonlOut).getFirst()).get("label").asText())
+                .isEqualTo(Oracle.classifier().classify("시간 아깝다").label());
+
+        Path bomOnly = dir.resolve("bom-only.tsv");
+        Files.writeString(bomOnly, "\uFEFF");
+        assertThatThrownBy(() -> scorer.score(new BatchScorer.Job(bomOnly, dir.resolve("x.tsv"), TableFormat.TSV, null, 2), n -> {}))
+                .hasMessage(bomOnly + ": the header row is empty; it needs the column names");
+    }
+
     @Test
     void jsonlBadLinesKeepTheirPlace() throws Exception {
         Path in = dir.resolve("in.jsonl"), out = dir.resolve("out.jsonl");

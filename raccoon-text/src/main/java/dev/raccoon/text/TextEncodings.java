@@ -59,6 +59,11 @@ public final class TextEncodings {
         }
     }
 
+    /** {@code text} without the byte-order mark that Windows editors and Excel's "CSV UTF-8" put before a file's first line. */
+    public static String withoutByteOrderMark(String text) {
+        return text != null && text.startsWith("\uFEFF") ? text.substring(1) : text;
+    }
+
     /** What to say of text that did not decode, e.g. "not valid UTF-8". */
     public static String notValid(Charset charset) {
         return "not valid " + charset.name();

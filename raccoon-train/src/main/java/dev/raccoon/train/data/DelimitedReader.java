@@ -24,6 +24,7 @@ final class DelimitedReader extends ExampleReader {
         this.delimiter = spec.format().delimiter;
         if (!lines.next()) throw new IOException(source + " is empty; expected a header line");
         if (lines.text() == null) throw new IOException(source + " line 1 (the header) is " + spec.undecodable());
+        if (lines.text().isBlank()) throw new IOException(source + " line 1 (the header) is empty; expected the column names");
         List<String> header = new ArrayList<>();
         if (!split(lines.text(), header)) throw new IOException(source + " line 1 (the header) has an unterminated quote");
         DataSpec.Columns columns = spec.resolve(header, source);

@@ -60,7 +60,7 @@ final class LineReader implements Closeable {
         number++;
         if (length > 0 && line[length - 1] == '\r') length--;
         text = TextEncodings.decode(line, 0, length, decoder);
-        if (number == 1 && text != null && text.startsWith("\uFEFF")) text = text.substring(1);
+        if (number == 1) text = TextEncodings.withoutByteOrderMark(text);
         return true;
     }
 
