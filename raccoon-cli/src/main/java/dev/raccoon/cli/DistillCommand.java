@@ -56,8 +56,7 @@ final class DistillCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        Trainer.Options options = training.options(spec, run.stopAfter(spec));
-        if (options.task() != Trainer.Task.CLASSIFY) throw TrainingOptions.usage(spec, "distill trains classifiers only (--task classify)");
+        Trainer.Options options = training.options(spec, Trainer.Task.CLASSIFY, run.stopAfter(spec));
         if (!(goldWeight >= 0 && goldWeight <= 1)) throw TrainingOptions.usage(spec, "--gold-weight must lie in [0, 1], got " + goldWeight);
         if (maxUnlabelled < 0) throw TrainingOptions.usage(spec, "--max-unlabeled must not be negative");
         if (teacherWeights != null && teacherWeights.size() != teacherDirs.size())
@@ -66,7 +65,7 @@ final class DistillCommand implements Callable<Integer> {
             throw TrainingOptions.usage(spec, "--teacher-weight must be positive numbers, got " + teacherWeights);
         double[] weights = teacherWeights == null ? null : teacherWeights.stream().mapToDouble(Double::doubleValue).toArray();
         PrintStream err = new PrintStream(System.err, true, StandardCharsets.UTF_8);
-        Labels labels = training.labels(spec);
+        Labels labels = training.labels(spec, Trainer.Task.CLASSIFY);
         DataOptions.Split split = training.read(labels, err);
         List<Example> train = split.train(), dev = split.dev();
         List<String> devTexts = new ArrayList<>(dev.size());

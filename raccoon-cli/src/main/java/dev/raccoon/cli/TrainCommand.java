@@ -23,13 +23,16 @@ final class TrainCommand implements Callable<Integer> {
     TrainingOptions training;
 
     @Mixin
+    TaskOption task;
+
+    @Mixin
     RunControl run;
 
     @Override
     public Integer call() throws Exception {
-        Trainer.Options options = training.options(spec, run.stopAfter(spec));
+        Trainer.Options options = training.options(spec, task.task(spec), run.stopAfter(spec));
         PrintStream err = new PrintStream(System.err, true, StandardCharsets.UTF_8);
-        Labels labels = training.labels(spec);
+        Labels labels = training.labels(spec, task.task(spec));
         DataOptions.Split split = training.read(labels, err);
         List<Example> train = split.train(), dev = split.dev();
         training.fineTune(spec, options, labels, train, dev, run.resume, err);

@@ -23,9 +23,6 @@ import java.util.Locale;
 
 /** Options shared by {@code train} and {@code tune}: starting model, data, output and the training recipe. */
 final class TrainingOptions {
-    @Option(names = "--task", defaultValue = "classify", description = "classify (N labels) or regress (one score, MSE) (default: ${DEFAULT-VALUE}).")
-    String task;
-
     static final class Start {
         @Option(names = "--model", paramLabel = "DIR", required = true,
                 description = "Hugging Face directory to start from: ElectraForPreTraining, ElectraModel or a classifier.")
@@ -82,16 +79,8 @@ final class TrainingOptions {
     @Mixin
     ComputeOptions compute;
 
-    Trainer.Task task(CommandSpec spec) {
-        return switch (task.toLowerCase(Locale.ROOT)) {
-            case "classify" -> Trainer.Task.CLASSIFY;
-            case "regress" -> Trainer.Task.REGRESS;
-            default -> throw usage(spec, "--task must be classify or regress, not '" + task + "'");
-        };
-    }
-
     /** The recipe; invalid values are usage errors. */
-    Trainer.Options options(CommandSpec spec, int stopAfter) {
+    Trainer.Options options(CommandSpec spec, Trainer.Task task, int stopAfter) {
         if (start.config != null && vocab == null) throw usage(spec, "--config needs --vocab (a model directory or a vocab.txt)");
         if (start.model != null && vocab != null) throw usage(spec, "--vocab goes with --config; a --model directory brings its own vocabulary");
         if (dropout != null) requireDropout(spec, dropout);
@@ -99,7 +88,7 @@ final class TrainingOptions {
         try {
             if (start.config != null) ModelInit.Preset.parse(start.config);
             data.validateFormat(spec);
-            return new Trainer.Options(task(spec), epochs, batchSize, lr, maxLength, warmup, weightDecay, seed, 1f,
+            return new Trainer.Options(task, epochs, batchSize, lr, maxLength, warmup, weightDecay, seed, 1f,
                     evalEvery, logEvery, stopAfter, compute.progress());
         } catch (IllegalArgumentException e) {
             throw usage(spec, e.getMessage());
@@ -107,8 +96,8 @@ final class TrainingOptions {
     }
 
     /** Label names of a classification: --labels, else those of a --model classifier, else negative/positive. */
-    Labels labels(CommandSpec spec) throws IOException {
-        if (task(spec) == Trainer.Task.REGRESS) return null;
+    Labels labels(CommandSpec spec, Trainer.Task task) throws IOException {
+        if (task == Trainer.Task.REGRESS) return null;
         Labels given = data.givenLabels(spec);
         if (given != null) return given;
         if (start.model != null && Files.isRegularFile(start.model.resolve("config.json"))) {

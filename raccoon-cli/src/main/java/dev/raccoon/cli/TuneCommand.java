@@ -29,6 +29,9 @@ final class TuneCommand implements Callable<Integer> {
     @Mixin
     TrainingOptions training;
 
+    @Mixin
+    TaskOption task;
+
     @Option(names = "--space", paramLabel = "FILE", required = true,
             description = "JSON search space, e.g. {\"lr\": [5e-5, 1e-4], \"epochs\": [1, 2], \"warmup\": [0.1], \"batch_size\": [32], \"dropout\": [0.1]}.")
     Path space;
@@ -41,7 +44,7 @@ final class TuneCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        Trainer.Options base = training.options(spec, 0);
+        Trainer.Options base = training.options(spec, task.task(spec), 0);
         if (trials != null && trials < 1) throw TrainingOptions.usage(spec, "--trials must be at least 1");
         Tuner.Space s;
         try {
@@ -57,7 +60,7 @@ final class TuneCommand implements Callable<Integer> {
         }
         PrintStream err = new PrintStream(System.err, true, StandardCharsets.UTF_8);
         PrintStream out = new PrintStream(System.out, true, StandardCharsets.UTF_8);
-        Labels labels = training.labels(spec);
+        Labels labels = training.labels(spec, task.task(spec));
         DataOptions.Split split = training.read(labels, err);
         List<Example> train = split.train(), dev = split.dev();
         String metric = base.task().metric();

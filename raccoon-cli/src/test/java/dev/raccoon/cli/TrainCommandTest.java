@@ -190,6 +190,14 @@ class TrainCommandTest {
         CliRun badSize = raccoon("train", huge);
         assertThat(badSize.exitCode()).isEqualTo(2);
         assertThat(badSize.err()).contains("unknown config \"huge\"");
+        CliRun badTask = raccoon("train", args(out, "--task", "rank"));
+        assertThat(badTask.exitCode()).isEqualTo(2);
+        assertThat(badTask.err()).contains("--task must be classify or regress, not 'rank'");
+        // distill trains classifiers only, so it offers no --task
+        assertThat(raccoon("distill", List.of("--help")).out()).contains("--teacher").doesNotContain("--task");
+        CliRun distillTask = raccoon("distill", args(out, "--teacher", out.toString(), "--task", "regress"));
+        assertThat(distillTask.exitCode()).isEqualTo(2);
+        assertThat(distillTask.err()).contains("Unknown options: '--task', 'regress'");
     }
 
     @Test
