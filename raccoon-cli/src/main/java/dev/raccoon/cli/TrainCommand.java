@@ -23,7 +23,7 @@ final class TrainCommand implements Callable<Integer> {
     TrainingOptions training;
 
     @Mixin
-    TaskOption task;
+    TrainingTaskOption task;
 
     @Mixin
     RunControl run;

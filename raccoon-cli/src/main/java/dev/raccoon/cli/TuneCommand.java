@@ -30,7 +30,7 @@ final class TuneCommand implements Callable<Integer> {
     TrainingOptions training;
 
     @Mixin
-    TaskOption task;
+    TrainingTaskOption task;
 
     @Option(names = "--space", paramLabel = "FILE", required = true,
             description = "JSON search space, e.g. {\"lr\": [5e-5, 1e-4], \"epochs\": [1, 2], \"warmup\": [0.1], \"batch_size\": [32], \"dropout\": [0.1]}.")
