@@ -13,7 +13,7 @@ trap 'rm -rf "$work"' EXIT
 for dir in "$@"; do
     name=$(echo "${dir%/}" | sed 's#^\./##; s#/#-#g')
     "$here/raccoon" export --model "$dir" --out "$work/$name" --dtype f16
-    tar -C "$work" -cf - "$name" | split -b 15m -a 2 - "$OUT/$name.tar.part-"
+    tar -C "$work" -cf - "$name" | split -b 15M -a 2 - "$OUT/$name.tar.part-"
 done
 ls -l "$OUT"
 parts=$(find "$OUT" -maxdepth 1 -type f | wc -l)
