@@ -1,5 +1,5 @@
 """Uniform (or weighted) average of classifier checkpoints (a "model soup", Wortsman et al. 2022): usage average_checkpoints.py OUT A[:w] B[:w] ..."""
-import json, shutil, sys
+import shutil, sys
 from pathlib import Path
 import numpy as np
 from safetensors.numpy import load_file, save_file
