@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # On the GPU machine: brings model directories back through the device tool, which returns at most 8 files from
 # $OUT, 16 MiB each and 64 MiB together. Each DIR is written again in f16 (raccoon export), tarred and cut into
-# 15 MiB parts $OUT/NAME.tar.part-aa, -ab, ... (NAME: DIR's path with / as -). Back on the development machine:
+# 15 MiB parts $OUT/NAME.tar.part-aa, -ab, ... (NAME: DIR's path with / as -, less a leading /). Back on the
+# development machine:
 #   mkdir -p runs/gpu && cat FILES_AT/NAME.tar.part-* | tar -x -C runs/gpu
 # Usage: send-back.sh DIR...
 set -euo pipefail
@@ -11,7 +12,7 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 for dir in "$@"; do
-    name=$(echo "${dir%/}" | sed 's#^\./##; s#/#-#g')
+    name=$(echo "${dir%/}" | sed 's#^\./##; s#^/##; s#/#-#g')
     "$here/raccoon" export --model "$dir" --out "$work/$name" --dtype f16
     tar -C "$work" -cf - "$name" | split -b 15M -a 2 - "$OUT/$name.tar.part-"
 done
