@@ -65,7 +65,7 @@ final class DistillCommand implements Callable<Integer> {
             throw TrainingOptions.usage(spec, "--teacher-weight must be positive numbers, got " + teacherWeights);
         double[] weights = teacherWeights == null ? null : teacherWeights.stream().mapToDouble(Double::doubleValue).toArray();
         PrintStream err = new PrintStream(System.err, true, StandardCharsets.UTF_8);
-        Labels labels = training.labels(spec, Trainer.Task.CLASSIFY);
+        Labels labels = training.labels(spec, options.task());
         DataOptions.Split split = training.read(labels, err);
         List<Example> train = split.train(), dev = split.dev();
         List<String> devTexts = new ArrayList<>(dev.size());

@@ -60,7 +60,7 @@ final class TuneCommand implements Callable<Integer> {
         }
         PrintStream err = new PrintStream(System.err, true, StandardCharsets.UTF_8);
         PrintStream out = new PrintStream(System.out, true, StandardCharsets.UTF_8);
-        Labels labels = training.labels(spec, task.task(spec));
+        Labels labels = training.labels(spec, base.task());
         DataOptions.Split split = training.read(labels, err);
         List<Example> train = split.train(), dev = split.dev();
         String metric = base.task().metric();

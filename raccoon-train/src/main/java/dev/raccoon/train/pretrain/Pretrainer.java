@@ -200,7 +200,6 @@ public final class Pretrainer {
                 step * flopsPerStep, TrainingLog.read(out.resolve(LOG)));
     }
 
-    /** The corpus index of the {@code k}-th sequence of the run: a fresh permutation per pass over the corpus. */
     /**
      * The curves are a picture of the log, not a result: a machine that cannot draw them (a runtime without the
      * java.desktop module, no fonts, a path taken by something else) warns once and trains on.
@@ -218,6 +217,7 @@ public final class Pretrainer {
         }
     }
 
+    /** The corpus index of the {@code k}-th sequence of the run: a fresh permutation per pass over the corpus. */
     private int sequence(long k) {
         int n = Math.toIntExact(corpus.size());
         int epoch = (int) (k / n);
