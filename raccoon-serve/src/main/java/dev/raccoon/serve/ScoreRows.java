@@ -199,7 +199,7 @@ public record ScoreRows(TableFormat format, List<String> header, int textIndex, 
 
     /** The field names of a JSON object line, or null when the line is no JSON object (JSONL has no header). */
     public static List<String> objectFields(byte[] raw, Charset charset) {
-        String line = TextEncodings.decode(raw, 0, raw.length, charset);
+        String line = TextEncodings.withoutByteOrderMark(TextEncodings.decode(raw, 0, raw.length, charset));
         if (line == null || line.isBlank()) return null;
         try {
             if (!(JSON.readTree(line) instanceof ObjectNode o)) return null;

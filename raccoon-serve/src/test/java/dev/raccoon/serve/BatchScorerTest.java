@@ -135,11 +135,13 @@ class BatchScorerTest {
         assertThat(rows.get(1)).startsWith("영화 정말 재밌어요,1," + Oracle.classifier().classify("영화 정말 재밌어요").label() + ",");
 
         Path jsonl = dir.resolve("bom.jsonl"), jsonlOut = dir.resolve("bom-scored.jsonl");
-        Files.writeString(jsonl, "\uFEFF{\"text\": \"시간 아깝다\"}\n");
+        // The first object's fields decide the prefix: its gold label must make the scores pred_label.
+        Files.writeString(jsonl, "\uFEFF{\"text\": \"시간 아깝다\", \"label\": 0}\n{\"text\": \"좋아요\"}\n");
         BatchScorer.Summary s = scorer.score(new BatchScorer.Job(jsonl, jsonlOut, TableFormat.JSONL, null, 2), n -> {});
         assertThat(s.failed()).isZero();
-        assertThat(JSON.readTree(Files.readAllLines(jsonlOut).getFirst()).get("label").asText())
-                .isEqualTo(Oracle.classifier().classify("시간 아깝다").label());
+        JsonNode first = JSON.readTree(Files.readAllLines(jsonlOut).getFirst());
+        assertThat(first.get("label").asInt()).isZero();
+        assertThat(first.get("pred_label").asText()).isEqualTo(Oracle.classifier().classify("시간 아깝다").label());
 
         Path bomOnly = dir.resolve("bom-only.tsv");
         Files.writeString(bomOnly, "\uFEFF");

@@ -182,6 +182,33 @@ class ScoreJobTest {
         assertThat(Files.readAllLines(out)).isEqualTo(expected);
     }
 
+    /**
+     * Excel and Windows editors start every file with a byte order mark, not only the first file of a directory
+     * (Hadoop's line reader drops it from each file; the driver reads the first line for the output's fields itself).
+     */
+    @Test
+    void everyFilesByteOrderMarkIsDropped() throws IOException {
+        Path in = Files.createDirectories(dir.resolve("bom-files"));
+        Files.writeString(in.resolve("a.jsonl"), "\uFEFF{\"text\": \"영화 정말 재밌어요\", \"label\": 1}\n");
+        Files.writeString(in.resolve("b.jsonl"), "\uFEFF{\"text\": \"시간 아깝다\", \"label\": 0}\n{\"text\": \"최고\"}\n");
+        Path out = dir.resolve("bom-out.jsonl");
+        ScoreJob.Summary s = ScoreJob.run(spark, args(in, out, "--single-file", "--format", "jsonl"));
+        assertThat(s.failed()).isZero();
+        List<String> lines = Files.readAllLines(out);
+        assertThat(lines).hasSize(3);
+        List<String> texts = List.of("영화 정말 재밌어요", "시간 아깝다", "최고");
+        for (int i = 0; i < 3; i++)
+            assertThat(lines.get(i)).as("line %d", i + 1)
+                    .contains("\"pred_label\":\"" + classifier.classify(texts.get(i)).label() + "\"");
+
+        Path tsv = Files.createDirectories(dir.resolve("bom-tables"));
+        Files.writeString(tsv.resolve("a.tsv"), "\uFEFFtext\tid\n좋아요\t1\n");
+        Files.writeString(tsv.resolve("b.tsv"), "\uFEFFtext\tid\n별로\t2\n");
+        Path tsvOut = dir.resolve("bom-out.tsv");
+        ScoreJob.run(spark, args(tsv, tsvOut, "--single-file", "--format", "tsv"));
+        assertThat(Files.readAllLines(tsvOut)).extracting(l -> l.split("\t")[0]).containsExactly("text", "좋아요", "별로");
+    }
+
     @Test
     void refusesAnExistingOutputAndBadArguments() throws IOException {
         Path in = dir.resolve("exists.tsv");
