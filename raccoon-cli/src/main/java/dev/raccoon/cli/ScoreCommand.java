@@ -18,7 +18,7 @@ import java.nio.file.Path;
 import java.util.concurrent.Callable;
 
 @Command(name = "score", description = {"Scores a table of texts: every input row, in order, plus label, probability, "
-        + "prob_<label> per label and error (prefixed pred_ when the input has such a column).",
+        + "prob_<label> per label, truncated and error (prefixed pred_ when the input has such a column).",
         "A row without a usable text keeps its place with an empty label and the reason in error.",
         "Resumable: run the same command again after an interruption and it continues where it stopped."})
 final class ScoreCommand implements Callable<Integer> {
@@ -70,7 +70,7 @@ final class ScoreCommand implements Callable<Integer> {
                         : " (resumed after " + rows(summary.resumed()) + ", " + summary.resumedFailed() + " of them with an error)");
         if (summary.truncated() > 0)
             System.err.printf("raccoon score: %s longer than the model reads (%d tokens): only their beginning was classified"
-                    + " (a larger --max-length reads more, up to the model's positions)%n", rows(summary.truncated()), tokensRead);
+                    + " (truncated is true in their rows; a larger --max-length reads more, up to the model's positions)%n", rows(summary.truncated()), tokensRead);
         long failed = summary.failed() + summary.resumedFailed();
         if (failed > 0) {
             System.err.println("raccoon score: " + rows(failed) + " could not be scored; see the error column"

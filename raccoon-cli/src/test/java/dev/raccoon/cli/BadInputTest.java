@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
 import java.util.zip.GZIPOutputStream;
 
@@ -191,10 +192,16 @@ class BadInputTest {
     void scoringSaysHowManyTextsWereLongerThanTheModelReads() throws IOException {
         // 8 tokens: six one-syllable words beside [CLS] and [SEP] fit, seven do not.
         Path in = Files.writeString(dir.resolve("in.tsv"), "id\ttext\n1\t가 나 다 라 마 바\n2\t가 나 다 라 마 바 사\n3\t가\n");
+        Path out = dir.resolve("out.tsv");
         CliRun r = CliRun.run("", "score", "--model", model(), "--max-length", "8", "--in", in.toString(),
-                "--out", dir.resolve("out.tsv").toString());
+                "--out", out.toString());
         assertThat(r.exitCode()).as(r.err()).isZero();
-        assertThat(r.err()).contains("1 row longer than the model reads (8 tokens): only their beginning was classified");
+        assertThat(r.err()).contains("1 row longer than the model reads (8 tokens): only their beginning was classified",
+                "truncated is true in their rows");
+        List<String> lines = Files.readAllLines(out);
+        int truncated = Arrays.asList(lines.getFirst().split("\t")).indexOf("truncated");
+        assertThat(lines.subList(1, lines.size())).extracting(l -> l.split("\t", -1)[truncated])
+                .containsExactly("false", "true", "false");
     }
 
     @Test

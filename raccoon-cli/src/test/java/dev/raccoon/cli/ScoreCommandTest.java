@@ -26,7 +26,7 @@ class ScoreCommandTest {
         assertThat(r.err()).contains("3 rows scored");
         List<String> lines = Files.readAllLines(out);
         assertThat(lines).hasSize(4);
-        assertThat(lines.getFirst()).isEqualTo("id\ttext\tlabel\tprobability\tprob_LABEL_0\tprob_LABEL_1\terror");
+        assertThat(lines.getFirst()).isEqualTo("id\ttext\tlabel\tprobability\tprob_LABEL_0\tprob_LABEL_1\ttruncated\terror");
         assertThat(lines.get(2)).startsWith("2\t시간 아깝다\tLABEL_");
 
         String complete = Files.readString(out);

@@ -107,17 +107,20 @@ public final class BatchScorer {
                 for (RecordReader.Raw raw = input.next(); raw != null; raw = input.next()) {
                     ScoreRows.Parsed parsed = rows.parse(raw.bytes(), ++rowNumber);
                     if (parsed.undecodable()) undecodable++;
-                    if (parsed.text() != null && classifier.truncated(parsed.text())) truncated++;
                     chunk.add(parsed);
                     if (chunk.size() == job.chunkRows()) {
-                        failed += writeChunk(chunk, out, rows, columns);
+                        Written w = writeChunk(chunk, out, rows, columns);
+                        failed += w.failed();
+                        truncated += w.truncated();
                         scored += chunk.size();
                         progress.accept(chunk.size());
                         chunk.clear();
                     }
                 }
                 if (!chunk.isEmpty()) {
-                    failed += writeChunk(chunk, out, rows, columns);
+                    Written w = writeChunk(chunk, out, rows, columns);
+                    failed += w.failed();
+                    truncated += w.truncated();
                     scored += chunk.size();
                     progress.accept(chunk.size());
                 }
@@ -156,25 +159,30 @@ public final class BatchScorer {
         return failed;
     }
 
-    /** Classifies the chunk's texts in one call and writes its rows; returns how many failed. */
-    private int writeChunk(List<ScoreRows.Parsed> chunk, OutputStream out, ScoreRows rows, ScoreColumns columns)
+    /** Rows of a chunk without a prediction, and rows whose text the model read only the beginning of. */
+    private record Written(int failed, int truncated) {}
+
+    /** Classifies the chunk's texts in one call and writes its rows. */
+    private Written writeChunk(List<ScoreRows.Parsed> chunk, OutputStream out, ScoreRows rows, ScoreColumns columns)
             throws IOException {
         List<String> texts = new ArrayList<>();
         for (ScoreRows.Parsed r : chunk) if (r.text() != null) texts.add(r.text());
         List<Prediction> predictions = texts.isEmpty() ? List.of() : classifier.classify(texts);
         ByteArrayOutputStream buffer = new ByteArrayOutputStream(chunk.size() * 128);
-        int next = 0, failed = 0;
+        int next = 0, failed = 0, truncated = 0;
         for (ScoreRows.Parsed r : chunk) {
             Prediction prediction = null;
+            boolean cut = r.text() != null && classifier.truncated(r.text());
             if (r.text() != null) prediction = predictions.get(next++);
             else failed++;
-            String line = rows.line(r, prediction, columns);
+            if (cut) truncated++;
+            String line = rows.line(r, prediction, cut, columns);
             buffer.write(line.getBytes(StandardCharsets.UTF_8));
             buffer.write('\n');
         }
         out.write(buffer.toByteArray()); // one write per chunk: a kill leaves whole rows and at most one partial
         out.flush();
-        return failed;
+        return new Written(failed, truncated);
     }
 
     /**

@@ -9,7 +9,8 @@ import java.util.List;
 
 /**
  * The columns batch scoring adds to every input row, in this order: {@code label}, {@code probability}, one
- * {@code prob_<label>} per label (in label-id order) and {@code error} (empty when the row was scored). When any of
+ * {@code prob_<label>} per label (in label-id order), {@code truncated} (true when the text has more tokens than the
+ * model reads, so only its beginning was classified) and {@code error} (empty when the row was scored). When any of
  * them clashes with an input column (NSMC files have a gold {@code label}), all of them get the prefix {@code pred_}
  * so that the set stays recognisable. Shared by the {@code score} command and jobs that score rows elsewhere.
  */
@@ -22,6 +23,7 @@ public final class ScoreColumns {
         plain.add("label");
         plain.add("probability");
         for (String l : labels) plain.add("prob_" + l);
+        plain.add("truncated");
         plain.add("error");
         boolean clash = plain.stream().anyMatch(inputColumns::contains);
         this.names = clash ? plain.stream().map(n -> "pred_" + n).toList() : List.copyOf(plain);
@@ -32,19 +34,20 @@ public final class ScoreColumns {
         return names;
     }
 
-    /** The values for a scored row: label, probability, per-label probabilities, and null for the error. */
-    public List<Object> values(Prediction p) {
+    /** The values for a scored row: label, probability, per-label probabilities, truncated, and null for the error. */
+    public List<Object> values(Prediction p, boolean truncated) {
         List<Object> v = new ArrayList<>(names.size());
         v.add(p.label());
         v.add(p.probability());
         for (float f : p.probabilities()) v.add(f);
+        v.add(truncated);
         v.add(null);
         return v;
     }
 
     /** The values for a row that could not be scored: nulls, then the error. */
     public List<Object> failed(String error) {
-        List<Object> v = new ArrayList<>(Collections.nCopies(labels + 2, null));
+        List<Object> v = new ArrayList<>(Collections.nCopies(labels + 3, null));
         v.add(error);
         return v;
     }

@@ -123,9 +123,12 @@ public record ScoreRows(TableFormat format, List<String> header, int textIndex, 
         return out;
     }
 
-    /** The output line of a parsed record and its prediction (null when it has no text). */
-    public String line(Parsed row, Prediction prediction, ScoreColumns columns) {
-        List<Object> values = row.text() != null ? columns.values(prediction) : columns.failed(row.error());
+    /**
+     * The output line of a parsed record and its prediction (null when it has no text); {@code truncated}: the text
+     * has more tokens than the model reads.
+     */
+    public String line(Parsed row, Prediction prediction, boolean truncated, ScoreColumns columns) {
+        List<Object> values = row.text() != null ? columns.values(prediction, truncated) : columns.failed(row.error());
         if (tabular()) {
             List<String> fields = new ArrayList<>(row.fields());
             for (Object v : values) fields.add(v == null ? "" : v.toString());

@@ -63,20 +63,22 @@ class BatchScorerTest {
         List<String> lines = Files.readAllLines(out);
         assertThat(lines).hasSize(14);
         assertThat(lines.getFirst()).isEqualTo(
-                "id\tdocument\tlabel\tpred_label\tpred_probability\tpred_prob_LABEL_0\tpred_prob_LABEL_1\tpred_error");
+                "id\tdocument\tlabel\tpred_label\tpred_probability\tpred_prob_LABEL_0\tpred_prob_LABEL_1\tpred_truncated\tpred_error");
         for (int i = 0; i < 13; i++) {
             String[] f = lines.get(i + 1).split("\t", -1);
-            assertThat(f).hasSize(8);
+            assertThat(f).hasSize(9);
             assertThat(f[0]).isEqualTo(Integer.toString(i));
             if (i == 3 || i == 6 || i == 12) {
                 assertThat(f[3]).isEmpty();
-                assertThat(f[7]).contains("row " + (i + 1));
+                assertThat(f[7]).isEmpty();
+                assertThat(f[8]).contains("row " + (i + 1));
             } else {
                 Prediction p = Oracle.classifier().classify(REVIEWS.get(i));
                 assertThat(f[1]).isEqualTo(REVIEWS.get(i));
                 assertThat(f[3]).isEqualTo(p.label());
                 assertThat(Float.parseFloat(f[4])).isCloseTo(p.probability(), org.assertj.core.api.Assertions.within(1e-5f));
-                assertThat(f[7]).isEmpty();
+                assertThat(f[7]).isEqualTo("false");
+                assertThat(f[8]).isEmpty();
             }
         }
         assertThat(lines.get(4)).endsWith("fields, but the header has 3");
@@ -100,10 +102,10 @@ class BatchScorerTest {
         BatchScorer.Summary s = scorer.score(new BatchScorer.Job(in, out, TableFormat.CSV, "리뷰", 2, cp949), n -> {});
         assertThat(s).isEqualTo(new BatchScorer.Summary(0, 0, 2, 1, 1, 0));
         List<String> lines = Files.readAllLines(out, StandardCharsets.UTF_8);
-        assertThat(lines.getFirst()).isEqualTo("번호,리뷰,label,probability,prob_LABEL_0,prob_LABEL_1,error");
+        assertThat(lines.getFirst()).isEqualTo("번호,리뷰,label,probability,prob_LABEL_0,prob_LABEL_1,truncated,error");
         assertThat(lines.get(1)).startsWith("1,\"좋다, 정말\"," + Oracle.classifier().classify("좋다, 정말").label() + ",");
         assertThat(lines.get(2)).startsWith("2,똠방각하 지루함," + Oracle.classifier().classify("똠방각하 지루함").label() + ",");
-        assertThat(lines.get(3)).startsWith("3,").endsWith(",,,,row 3: not valid x-windows-949");
+        assertThat(lines.get(3)).startsWith("3,").endsWith(",,,,,row 3: not valid x-windows-949");
     }
 
     @Test
@@ -116,12 +118,12 @@ class BatchScorerTest {
             for (RecordReader.Raw raw = r.next(); raw != null; raw = r.next())
                 rows.add(TableFormat.CSV.split(new String(raw.bytes(), StandardCharsets.UTF_8)));
         }
-        assertThat(rows.getFirst()).containsExactly("n", "review", "label", "probability", "prob_LABEL_0", "prob_LABEL_1", "error");
+        assertThat(rows.getFirst()).containsExactly("n", "review", "label", "probability", "prob_LABEL_0", "prob_LABEL_1", "truncated", "error");
         assertThat(rows).hasSize(4);
         assertThat(rows.get(1).get(1)).isEqualTo("좋다, 정말 \"최고\"");
         assertThat(rows.get(1).get(2)).isEqualTo(Oracle.classifier().classify("좋다, 정말 \"최고\"").label());
         assertThat(rows.get(2).get(1)).isEqualTo("두 줄\n리뷰");
-        assertThat(rows.get(3).get(6)).contains("row 3"); // the unclosed quote runs to the end of the file
+        assertThat(rows.get(3).get(7)).contains("row 3"); // the unclosed quote runs to the end of the file
     }
 
     /** Excel's "CSV UTF-8" and Windows editors start a file with a byte-order mark; it is no part of the first column's name. */
@@ -131,7 +133,7 @@ class BatchScorerTest {
         Files.writeString(csv, "\uFEFFdocument,label\n영화 정말 재밌어요,1\n");
         scorer.score(new BatchScorer.Job(csv, csvOut, TableFormat.CSV, null, 2), n -> {});
         List<String> rows = Files.readAllLines(csvOut);
-        assertThat(rows.getFirst()).isEqualTo("document,label,pred_label,pred_probability,pred_prob_LABEL_0,pred_prob_LABEL_1,pred_error");
+        assertThat(rows.getFirst()).isEqualTo("document,label,pred_label,pred_probability,pred_prob_LABEL_0,pred_prob_LABEL_1,pred_truncated,pred_error");
         assertThat(rows.get(1)).startsWith("영화 정말 재밌어요,1," + Oracle.classifier().classify("영화 정말 재밌어요").label() + ",");
 
         Path jsonl = dir.resolve("bom.jsonl"), jsonlOut = dir.resolve("bom-scored.jsonl");

@@ -1,5 +1,6 @@
 package dev.raccoon.spark;
 
+import dev.raccoon.api.Classifier;
 import dev.raccoon.api.Prediction;
 import dev.raccoon.text.WordPieceTokenizer;
 import org.apache.spark.sql.Row;
@@ -24,28 +25,36 @@ final class Scores {
         return text != null && !WordPieceTokenizer.isBlank(text);
     }
 
-    /** Predictions for {@code texts} in order, null where a text is null or blank; one classify call for the rest. */
-    static List<Prediction> classify(ScoringSettings settings, List<String> texts) {
+    /** A text's prediction, and whether it has more tokens than the model reads (only its beginning was classified). */
+    record Scored(Prediction prediction, boolean truncated) {}
+
+    /** Values a scored text adds: label, probability, probabilities and truncated. */
+    static final int VALUES = 4;
+
+    /** Scores for {@code texts} in order, null where a text is null or blank; one classify call for the rest. */
+    static List<Scored> classify(ScoringSettings settings, List<String> texts) {
         List<String> scorable = new ArrayList<>(texts.size());
         for (String t : texts) if (scorable(t)) scorable.add(t);
-        List<Prediction> predictions = scorable.isEmpty() ? List.of() : SharedClassifiers.get(settings).classify(scorable);
-        List<Prediction> out = new ArrayList<>(texts.size());
+        Classifier classifier = SharedClassifiers.get(settings);
+        List<Prediction> predictions = scorable.isEmpty() ? List.of() : classifier.classify(scorable);
+        List<Scored> out = new ArrayList<>(texts.size());
         int next = 0;
-        for (String t : texts) out.add(scorable(t) ? predictions.get(next++) : null);
+        for (String t : texts) out.add(scorable(t) ? new Scored(predictions.get(next++), classifier.truncated(t)) : null);
         return out;
     }
 
-    /** The label, probability and probabilities values of a prediction, all null for none. */
-    static Object[] values(Prediction p) {
-        if (p == null) return new Object[] {null, null, null};
+    /** The label, probability, probabilities and truncated values of a score, all null for none. */
+    static Object[] values(Scored s) {
+        if (s == null) return new Object[VALUES];
+        Prediction p = s.prediction();
         Map<String, Float> probabilities = new LinkedHashMap<>();
         float[] probs = p.probabilities();
         for (int i = 0; i < probs.length; i++) probabilities.put(p.labels().get(i), probs[i]);
         // Spark's Row encoder takes Scala maps for map columns.
-        return new Object[] {p.label(), p.probability(), CollectionConverters.asScala(probabilities)};
+        return new Object[] {p.label(), p.probability(), CollectionConverters.asScala(probabilities), s.truncated()};
     }
 
-    static Row struct(Prediction p) {
-        return p == null ? null : RowFactory.create(values(p));
+    static Row struct(Scored s) {
+        return s == null ? null : RowFactory.create(values(s));
     }
 }

@@ -1,6 +1,5 @@
 package dev.raccoon.spark;
 
-import dev.raccoon.api.Prediction;
 import org.apache.spark.api.java.function.MapPartitionsFunction;
 import org.apache.spark.ml.Transformer;
 import org.apache.spark.ml.param.IntParam;
@@ -21,8 +20,8 @@ import java.util.Arrays;
 import java.util.List;
 
 /**
- * A Spark ML stage that adds sentiment columns for a text column: the label, its probability and every label's
- * probability (a map from label to probability). Each executor loads the model once and scores its partitions in
+ * A Spark ML stage that adds sentiment columns for a text column: the label, its probability, every label's
+ * probability (a map from label to probability) and whether the text was longer than the model reads. Each executor loads the model once and scores its partitions in
  * chunks of {@code batchSize × 32} rows; rows with a null or blank text get nulls.
  *
  * <pre>{@code
@@ -31,7 +30,7 @@ import java.util.List;
  */
 public final class SentimentTransformer extends Transformer {
     private final String uid;
-    private final Param<String> modelDir, inputCol, labelCol, probabilityCol, probabilitiesCol, device;
+    private final Param<String> modelDir, inputCol, labelCol, probabilityCol, probabilitiesCol, truncatedCol, device;
     private final IntParam batchSize, maxLength, threads;
 
     public SentimentTransformer(String uid) {
@@ -42,6 +41,8 @@ public final class SentimentTransformer extends Transformer {
         labelCol = new Param<>(this, "labelCol", "output column: predicted label");
         probabilityCol = new Param<>(this, "probabilityCol", "output column: probability of the predicted label");
         probabilitiesCol = new Param<>(this, "probabilitiesCol", "output column: map of every label to its probability");
+        truncatedCol = new Param<>(this, "truncatedCol",
+                "output column: whether the text has more tokens than maxLength, so only its beginning was classified");
         device = new Param<>(this, "device", "cpu or scalar");
         batchSize = new IntParam(this, "batchSize", "texts per forward pass", ParamValidators.gtEq(1));
         maxLength = new IntParam(this, "maxLength", "tokens per text; longer texts are truncated", ParamValidators.gtEq(3));
@@ -53,6 +54,7 @@ public final class SentimentTransformer extends Transformer {
         setDefault(labelCol, "sentiment");
         setDefault(probabilityCol, "sentiment_probability");
         setDefault(probabilitiesCol, "sentiment_probabilities");
+        setDefault(truncatedCol, "sentiment_truncated");
         setDefault(device, d.device());
         setDefault(batchSize, d.batchSize());
         setDefault(maxLength, d.maxLength());
@@ -72,6 +74,7 @@ public final class SentimentTransformer extends Transformer {
     public Param<String> labelCol() { return labelCol; }
     public Param<String> probabilityCol() { return probabilityCol; }
     public Param<String> probabilitiesCol() { return probabilitiesCol; }
+    public Param<String> truncatedCol() { return truncatedCol; }
     public Param<String> device() { return device; }
     public IntParam batchSize() { return batchSize; }
     public IntParam maxLength() { return maxLength; }
@@ -82,6 +85,7 @@ public final class SentimentTransformer extends Transformer {
     public SentimentTransformer setLabelCol(String v) { set(labelCol, v); return this; }
     public SentimentTransformer setProbabilityCol(String v) { set(probabilityCol, v); return this; }
     public SentimentTransformer setProbabilitiesCol(String v) { set(probabilitiesCol, v); return this; }
+    public SentimentTransformer setTruncatedCol(String v) { set(truncatedCol, v); return this; }
     public SentimentTransformer setDevice(String v) { set(device, v); return this; }
     public SentimentTransformer setBatchSize(int v) { set(batchSize, v); return this; }
     public SentimentTransformer setMaxLength(int v) { set(maxLength, v); return this; }
@@ -112,7 +116,8 @@ public final class SentimentTransformer extends Transformer {
     private List<StructField> outputFields() {
         return List.of(DataTypes.createStructField(getOrDefault(labelCol), DataTypes.StringType, true),
                 DataTypes.createStructField(getOrDefault(probabilityCol), DataTypes.FloatType, true),
-                DataTypes.createStructField(getOrDefault(probabilitiesCol), Scores.PROBABILITIES, true));
+                DataTypes.createStructField(getOrDefault(probabilitiesCol), Scores.PROBABILITIES, true),
+                DataTypes.createStructField(getOrDefault(truncatedCol), DataTypes.BooleanType, true));
     }
 
     @Override
@@ -128,13 +133,13 @@ public final class SentimentTransformer extends Transformer {
         return rows -> Chunks.map(rows, settings.chunkRows(), chunk -> {
             List<String> texts = new ArrayList<>(chunk.size());
             for (Row r : chunk) texts.add(r.isNullAt(textIndex) ? null : r.getString(textIndex));
-            List<Prediction> predictions = Scores.classify(settings, texts);
+            List<Scores.Scored> scores = Scores.classify(settings, texts);
             List<Row> out = new ArrayList<>(chunk.size());
             for (int i = 0; i < chunk.size(); i++) {
                 Row r = chunk.get(i);
-                Object[] values = new Object[r.size() + 3];
+                Object[] values = new Object[r.size() + Scores.VALUES];
                 for (int c = 0; c < r.size(); c++) values[c] = r.get(c);
-                System.arraycopy(Scores.values(predictions.get(i)), 0, values, r.size(), 3);
+                System.arraycopy(Scores.values(scores.get(i)), 0, values, r.size(), Scores.VALUES);
                 out.add(RowFactory.create(values));
             }
             return out;

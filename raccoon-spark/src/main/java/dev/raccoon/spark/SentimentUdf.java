@@ -11,15 +11,17 @@ import java.util.List;
 
 /**
  * Sentiment as a SQL function: {@code SELECT s.label, s.probability FROM (SELECT sentiment(document) AS s FROM t)}.
- * It returns a struct of {@code label}, {@code probability} and {@code probabilities} (label to probability), or
- * null for a null or blank text. A UDF sees one row at a time, so every text is its own forward pass of batch 1;
+ * It returns a struct of {@code label}, {@code probability}, {@code probabilities} (label to probability) and
+ * {@code truncated} (the text has more tokens than the model reads; only its beginning was classified), or null for a
+ * null or blank text. A UDF sees one row at a time, so every text is its own forward pass of batch 1;
  * for large tables use {@link SentimentTransformer}, which scores partitions in batches.
  */
 public final class SentimentUdf {
     public static final StructType RESULT = DataTypes.createStructType(List.of(
             DataTypes.createStructField("label", DataTypes.StringType, true),
             DataTypes.createStructField("probability", DataTypes.FloatType, true),
-            DataTypes.createStructField("probabilities", Scores.PROBABILITIES, true)));
+            DataTypes.createStructField("probabilities", Scores.PROBABILITIES, true),
+            DataTypes.createStructField("truncated", DataTypes.BooleanType, true)));
 
     private SentimentUdf() {}
 

@@ -25,8 +25,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** The ML Transformer and the SQL UDF, against the Classifier called directly. */
 class SentimentTransformerTest {
+    /** 201 words: more tokens than the 128 the model reads. */
+    private static final String LONG = "정말 ".repeat(200) + "재밌어요";
     private static final List<String> TEXTS = Arrays.asList("영화 정말 재밌어요", null, "시간 아깝다", "", "   ",
-            "배우들 연기가 좋았어요", "스토리가 엉망", "ㅋㅋㅋ 최고", "다시 보고 싶다", "별로였다");
+            "배우들 연기가 좋았어요", "스토리가 엉망", "ㅋㅋㅋ 최고", "다시 보고 싶다", "별로였다", LONG);
     private static SparkSession spark;
     private static Classifier classifier;
 
@@ -43,13 +45,16 @@ class SentimentTransformerTest {
         return spark.createDataFrame(rows, schema).repartition(3);
     }
 
-    private static void assertScored(String text, String label, Float probability, Map<String, Float> probabilities) {
+    private static void assertScored(String text, String label, Float probability, Map<String, Float> probabilities,
+                                     Boolean truncated) {
         if (text == null || text.isBlank()) {
             assertThat(label).isNull();
             assertThat(probability).isNull();
             assertThat(probabilities).isNull();
+            assertThat(truncated).isNull();
             return;
         }
+        assertThat(truncated).as(text).isEqualTo(text.equals(LONG));
         Prediction p = classifier.classify(text);
         assertThat(label).isEqualTo(p.label());
         assertThat(probability).isEqualTo(p.probability());
@@ -62,13 +67,14 @@ class SentimentTransformerTest {
                 .setInputCol("document").setBatchSize(4);
         Dataset<Row> scored = new Pipeline().setStages(new PipelineStage[] {t}).fit(reviews()).transform(reviews());
         assertThat(scored.schema().fieldNames())
-                .containsExactly("id", "document", "sentiment", "sentiment_probability", "sentiment_probabilities");
+                .containsExactly("id", "document", "sentiment", "sentiment_probability", "sentiment_probabilities",
+                        "sentiment_truncated");
         List<Row> rows = scored.orderBy("id").collectAsList();
         assertThat(rows).hasSize(TEXTS.size());
         for (Row r : rows) {
             assertThat(r.<String>getAs("document")).isEqualTo(TEXTS.get(r.<Integer>getAs("id")));
             assertScored(r.getAs("document"), r.getAs("sentiment"), r.getAs("sentiment_probability"),
-                    r.isNullAt(4) ? null : r.getJavaMap(4));
+                    r.isNullAt(4) ? null : r.getJavaMap(4), r.getAs("sentiment_truncated"));
         }
     }
 
@@ -91,7 +97,7 @@ class SentimentTransformerTest {
         for (Row r : rows) {
             Row s = r.isNullAt(2) ? null : r.getStruct(2);
             assertScored(r.getString(1), s == null ? null : s.getString(0), s == null ? null : s.<Float>getAs(1),
-                    s == null ? null : s.getJavaMap(2));
+                    s == null ? null : s.getJavaMap(2), s == null ? null : s.<Boolean>getAs("truncated"));
         }
         List<String> labels = spark.sql("SELECT sentiment(document).label FROM reviews WHERE id = 0").as(Encoders.STRING()).collectAsList();
         assertThat(labels).containsExactly(classifier.classify(TEXTS.getFirst()).label());
