@@ -9,6 +9,7 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
+import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 
@@ -46,11 +47,20 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--max-chars", defaultValue = "2000", description = "Characters per text (default: ${DEFAULT-VALUE}).")
     int maxChars;
 
+    @Option(names = "--cors-origin", paramLabel = "ORIGIN", description = "Let pages of this web origin call the API from "
+            + "a browser, e.g. https://app.example.com or http://localhost:3000; repeatable; * for any origin.")
+    List<String> corsOrigins = List.of();
+
     @Override
     public Integer call() throws Exception {
         ServeConfig d = ServeConfig.defaults();
-        ServeConfig config = new ServeConfig(host, port, maxBatch, maxWaitMs, maxBodyBytes, maxTexts, maxChars,
-                d.maxExplainTexts(), d.shutdownGraceMs());
+        ServeConfig config;
+        try {
+            config = new ServeConfig(host, port, maxBatch, maxWaitMs, maxBodyBytes, maxTexts, maxChars,
+                    d.maxExplainTexts(), d.shutdownGraceMs(), corsOrigins);
+        } catch (IllegalArgumentException e) {
+            throw TrainingOptions.usage(spec, e.getMessage());
+        }
         Classifier classifier = modelOptions.load(spec, taskOption.task);
         SentimentServer server;
         try {

@@ -76,6 +76,17 @@ class BadInputTest {
     }
 
     @Test
+    void serveSettingsThatCannotWorkAreUsageErrorsBeforeTheModelLoads() {
+        CliRun origin = CliRun.run("", "serve", "--model", dir.resolve("no-model").toString(), "--cors-origin", "https://app.example.com/");
+        assertThat(origin.exitCode()).isEqualTo(2);
+        assertThat(origin.err()).contains("CORS origin 'https://app.example.com/' is not a web origin", "without a path")
+                .doesNotContain("no-model");
+        CliRun port = CliRun.run("", "serve", "--model", dir.resolve("no-model").toString(), "--port", "70000");
+        assertThat(port.exitCode()).isEqualTo(2);
+        assertThat(port.err()).contains("port must be 0..65535, got 70000");
+    }
+
+    @Test
     void aReportReplacesItsOwnDirectoryWholeAndNoOtherOne() throws IOException {
         Path data = tsv("dev.tsv"), report = dir.resolve("report");
         for (int run = 0; run < 2; run++) {

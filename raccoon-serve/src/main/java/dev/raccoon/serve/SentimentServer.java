@@ -37,7 +37,8 @@ import java.util.concurrent.TimeoutException;
 
 /**
  * The sentiment HTTP service: {@code POST /v1/sentiment}, {@code GET /health}, {@code GET /metrics},
- * {@code GET /openapi.json} and a web page at {@code /}. Every error is {@code {"error": "..."}}; client mistakes are
+ * {@code GET /openapi.json} and a web page at {@code /}; pages of other origins call it from a browser only where
+ * {@link ServeConfig#corsOrigins()} allows them ({@link CorsPolicy}). Every error is {@code {"error": "..."}}; client mistakes are
  * 4xx, and a 5xx means a bug (it is logged). {@link #close()} stops gracefully: new connections are refused, requests
  * in flight finish (the batch queue is drained), then the server ends.
  *
@@ -93,7 +94,10 @@ public final class SentimentServer implements AutoCloseable {
                 }
             });
             c.requestLogger.http(this::record);
+            CorsPolicy cors = new CorsPolicy(config.corsOrigins());
+            c.routes.before(cors::addHeaders);
             c.routes.post("/v1/sentiment", this::sentiment);
+            c.routes.options("/v1/sentiment", cors::options);
             Map<String, Handler> pages = new LinkedHashMap<>();
             pages.put("/health", this::health);
             pages.put("/metrics", ctx -> ctx.contentType("text/plain; version=0.0.4; charset=utf-8").result(registry.scrape()));
@@ -110,7 +114,7 @@ public final class SentimentServer implements AutoCloseable {
             c.routes.exception(HttpResponseException.class, (e, ctx) -> error(ctx, e.getStatus(), switch (e.getStatus()) {
                 case 404 -> "no such endpoint: " + ctx.method() + " " + ctx.path() + "; see /openapi.json";
                 case 405 -> {
-                    ctx.header("Allow", ctx.path().startsWith("/v1/sentiment") ? "POST" : "GET, HEAD");
+                    ctx.header("Allow", ctx.path().startsWith("/v1/sentiment") ? "POST, OPTIONS" : "GET, HEAD");
                     yield "method " + ctx.method() + " is not allowed on " + ctx.path();
                 }
                 default -> e.getMessage();

@@ -1,5 +1,9 @@
 package dev.raccoon.serve;
 
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.util.List;
+
 /**
  * Settings of a {@link SentimentServer}.
  *
@@ -12,10 +16,16 @@ package dev.raccoon.serve;
  * @param maxChars         characters per text
  * @param maxExplainTexts  texts per request when {@code explain} is set: each costs one forward pass per token
  * @param shutdownGraceMs  how long a graceful stop waits for requests in flight
+ * @param corsOrigins      web origins ({@code https://app.example.com}) whose pages may call the API from a browser,
+ *                         or {@code *} for any; empty: only pages the server itself serves
  */
 public record ServeConfig(String host, int port, int maxBatch, int maxWaitMs, long maxBodyBytes, int maxTexts,
-                          int maxChars, int maxExplainTexts, long shutdownGraceMs) {
+                          int maxChars, int maxExplainTexts, long shutdownGraceMs, List<String> corsOrigins) {
     public ServeConfig {
+        corsOrigins = List.copyOf(corsOrigins);
+        for (String origin : corsOrigins) requireOrigin(origin);
+        if (corsOrigins.contains("*") && corsOrigins.size() > 1)
+            throw new IllegalArgumentException("CORS origin * allows every origin; give it alone, not with " + corsOrigins);
         if (port < 0 || port > 65535) throw new IllegalArgumentException("port must be 0..65535, got " + port);
         if (maxBatch < 1) throw new IllegalArgumentException("max batch must be at least 1, got " + maxBatch);
         if (maxWaitMs < 0) throw new IllegalArgumentException("max wait must not be negative, got " + maxWaitMs);
@@ -27,18 +37,44 @@ public record ServeConfig(String host, int port, int maxBatch, int maxWaitMs, lo
     }
 
     public static ServeConfig defaults() {
-        return new ServeConfig("127.0.0.1", 8080, 32, 5, 1 << 20, 64, 2000, 16, 30_000);
+        return new ServeConfig("127.0.0.1", 8080, 32, 5, 1 << 20, 64, 2000, 16, 30_000, List.of());
     }
 
     public ServeConfig withPort(int p) {
-        return new ServeConfig(host, p, maxBatch, maxWaitMs, maxBodyBytes, maxTexts, maxChars, maxExplainTexts, shutdownGraceMs);
+        return new ServeConfig(host, p, maxBatch, maxWaitMs, maxBodyBytes, maxTexts, maxChars, maxExplainTexts, shutdownGraceMs, corsOrigins);
     }
 
     public ServeConfig withBatching(int batch, int waitMs) {
-        return new ServeConfig(host, port, batch, waitMs, maxBodyBytes, maxTexts, maxChars, maxExplainTexts, shutdownGraceMs);
+        return new ServeConfig(host, port, batch, waitMs, maxBodyBytes, maxTexts, maxChars, maxExplainTexts, shutdownGraceMs, corsOrigins);
     }
 
     public ServeConfig withLimits(long bodyBytes, int texts, int chars) {
-        return new ServeConfig(host, port, maxBatch, maxWaitMs, bodyBytes, texts, chars, maxExplainTexts, shutdownGraceMs);
+        return new ServeConfig(host, port, maxBatch, maxWaitMs, bodyBytes, texts, chars, maxExplainTexts, shutdownGraceMs, corsOrigins);
+    }
+
+    public ServeConfig withCorsOrigins(List<String> origins) {
+        return new ServeConfig(host, port, maxBatch, maxWaitMs, maxBodyBytes, maxTexts, maxChars, maxExplainTexts, shutdownGraceMs, origins);
+    }
+
+    /**
+     * A browser sends its page's origin as {@code scheme://host[:port]} and the server must echo it exactly, so a path,
+     * a trailing slash or a missing scheme would never match: refuse them here rather than fail in the browser.
+     */
+    private static void requireOrigin(String origin) {
+        if (origin.equals("*")) return;
+        String problem;
+        try {
+            URI u = new URI(origin);
+            boolean web = "http".equals(u.getScheme()) || "https".equals(u.getScheme());
+            problem = !web ? "it needs http:// or https://"
+                    : u.getHost() == null ? "it has no host"
+                    : !u.getRawPath().isEmpty() || u.getRawQuery() != null || u.getRawFragment() != null || u.getRawUserInfo() != null
+                    ? "an origin is scheme://host[:port], without a path (not even a trailing /)" : null;
+        } catch (URISyntaxException e) {
+            problem = e.getReason();
+        }
+        if (problem != null)
+            throw new IllegalArgumentException("CORS origin '" + origin + "' is not a web origin: " + problem
+                    + " (e.g. https://app.example.com or http://localhost:3000, or * for any)");
     }
 }

@@ -178,7 +178,7 @@ class SentimentServerTest {
         assertError(post("application/json", "gzip", "{\"text\": \"a\"}"), 415, "Content-Encoding gzip is not supported");
         HttpResponse<String> get = Oracle.get(server, "/v1/sentiment");
         assertError(get, 405, "not allowed");
-        assertThat(get.headers().firstValue("Allow")).hasValue("POST");
+        assertThat(get.headers().firstValue("Allow")).hasValue("POST, OPTIONS");
         HttpResponse<String> delete = Oracle.send(HttpRequest.newBuilder(Oracle.uri(server, "/health")).DELETE().build());
         assertError(delete, 405, "not allowed");
         assertThat(delete.headers().firstValue("Allow")).hasValue("GET, HEAD");
