@@ -34,7 +34,7 @@ final class DataOptions {
     @Option(names = "--pair-column", paramLabel = "NAME", description = "Column of the second text of a pair.")
     String pairColumn;
 
-    @Option(names = "--label-column", paramLabel = "NAME", description = "Column of the label (regress: the score).")
+    @Option(names = "--label-column", paramLabel = "NAME", description = "Column of the label.")
     String labelColumn;
 
     @Option(names = "--labels", split = ",", paramLabel = "NAME",

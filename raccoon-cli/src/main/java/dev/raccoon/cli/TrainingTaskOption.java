@@ -8,7 +8,7 @@ import java.util.Locale;
 
 /** --task of train and tune; distill trains classifiers only and has none. */
 final class TrainingTaskOption {
-    @Option(names = "--task", defaultValue = "classify", description = "classify (N labels) or regress (one score, MSE) (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--task", defaultValue = "classify", description = "classify (N labels) or regress (one score, MSE: --label-column names the score) (default: ${DEFAULT-VALUE}).")
     String task;
 
     Trainer.Task task(CommandSpec spec) {
