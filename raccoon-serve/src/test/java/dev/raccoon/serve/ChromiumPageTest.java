@@ -41,7 +41,9 @@ class ChromiumPageTest {
         if (server != null) server.close();
     }
 
-    private static final List<String> REVIEWS = List.of("영화 정말 재밌어요", "시간 아깝다 최악", "배우들 연기가 좋았어요");
+    /** The last one has more tokens than the model reads. */
+    private static final List<String> REVIEWS = List.of("영화 정말 재밌어요", "시간 아깝다 최악", "배우들 연기가 좋았어요",
+            "정말 ".repeat(200) + "재밌어요");
 
     private String url() {
         return "http://127.0.0.1:" + server.port() + "/?reviews="
@@ -61,6 +63,8 @@ class ChromiumPageTest {
         assertThat(labels).containsExactlyElementsOf(Oracle.classifier().classify(REVIEWS).stream().map(p -> p.label()).toList());
         assertThat(dom).contains("class=\"bar\"").contains("data-score=").contains("분석 완료");
         assertThat(dom).doesNotContain("class=\"result failed\"");
+        assertThat(Pattern.compile("data-truncated=\"true\"").matcher(dom).results().count()).isEqualTo(1);
+        assertThat(dom).contains("긴 리뷰: 앞부분 " + Oracle.classifier().maxLength() + "토큰만 읽고 판정했습니다.");
 
         String keep = System.getProperty("raccoon.screenshot");
         if (keep != null && !keep.isBlank()) {

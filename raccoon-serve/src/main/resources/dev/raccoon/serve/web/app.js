@@ -5,6 +5,8 @@
 const LABEL_NAMES = { positive: "긍정", negative: "부정", neutral: "중립", pos: "긍정", neg: "부정" };
 // The server's limits, from /health; the defaults until it answers.
 let limits = { maxTexts: 64, maxChars: 2000, maxExplainTexts: 16 };
+// Tokens the model reads of a review, from /health.
+let maxLength = null;
 
 const form = document.getElementById("form");
 const box = document.getElementById("reviews");
@@ -72,6 +74,14 @@ function renderResult(text, r) {
   pct.textContent = `${(100 * r.probability).toFixed(1)}%`;
   head.append(label, bar, pct);
   card.append(head, renderTokens(r.tokens || []));
+  if (r.truncated) {
+    // The tokens shown are the ones read: say that the rest of the review played no part.
+    card.dataset.truncated = "true";
+    const note = document.createElement("p");
+    note.className = "note";
+    note.textContent = maxLength ? `긴 리뷰: 앞부분 ${maxLength}토큰만 읽고 판정했습니다.` : "긴 리뷰: 앞부분만 읽고 판정했습니다.";
+    card.append(note);
+  }
   card.title = text;
   return card;
 }
@@ -131,6 +141,7 @@ form.addEventListener("submit", e => { e.preventDefault(); run(); });
 
 const ready = fetch("health").then(r => r.json()).then(h => {
   if (h.limits) limits = h.limits;
+  if (h.maxLength) maxLength = h.maxLength;
   document.getElementById("model").textContent = `모델: ${h.model} · 레이블: ${h.labels.join(", ")} · 장치: ${h.device}`;
 }).catch(() => {});
 
