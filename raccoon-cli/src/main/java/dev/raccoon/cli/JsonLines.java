@@ -4,10 +4,8 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.ObjectReader;
-import dev.raccoon.text.TextEncodings;
 import dev.raccoon.text.WordPieceTokenizer;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -24,23 +22,20 @@ final class JsonLines {
     /** One input line: its text and optional pair, or the reason it is unusable. */
     record Line(long number, String text, String textPair, String error) {}
 
-    private final InputStream in;
-    private long number;
+    private final TextLines lines;
 
     JsonLines(InputStream in) {
-        this.in = in;
+        this.lines = new TextLines(in, StandardCharsets.UTF_8);
     }
 
     /** The next line, or null at the end of input; a blank line is an error line, so answers stay line for line. */
     Line next() throws IOException {
-        byte[] raw = readLine();
-        if (raw == null) return null;
-        number++;
-        String s = TextEncodings.decode(raw, 0, raw.length, StandardCharsets.UTF_8);
-        if (s == null) return new Line(number, null, null, "line " + number + ": not valid UTF-8");
-        if (number == 1) s = TextEncodings.withoutByteOrderMark(s);
-        if (s.isBlank()) return new Line(number, null, null, "line " + number + ": empty line");
-        return parse(number, s);
+        TextLines.Line line = lines.next();
+        if (line == null) return null;
+        long number = line.number();
+        if (line.text() == null) return new Line(number, null, null, "line " + number + ": not valid UTF-8");
+        if (line.text().isBlank()) return new Line(number, null, null, "line " + number + ": empty line");
+        return parse(number, line.text());
     }
 
     static Line parse(long number, String s) {
@@ -67,21 +62,5 @@ final class JsonLines {
     private static String invalidUnicode(JsonNode field, String name) {
         String invalid = field == null || field.isNull() ? null : WordPieceTokenizer.invalidUnicode(field.asText());
         return invalid == null ? null : "\"" + name + "\" is " + invalid;
-    }
-
-    private byte[] readLine() throws IOException {
-        ByteArrayOutputStream line = new ByteArrayOutputStream();
-        int b;
-        boolean any = false;
-        while ((b = in.read()) != -1) {
-            any = true;
-            if (b == '\n') break;
-            line.write(b);
-        }
-        if (!any) return null;
-        byte[] bytes = line.toByteArray();
-        int n = bytes.length;
-        if (n > 0 && bytes[n - 1] == '\r') return java.util.Arrays.copyOf(bytes, n - 1);
-        return bytes;
     }
 }

@@ -3,6 +3,7 @@ package dev.raccoon.cli;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.raccoon.api.Classifier;
 import dev.raccoon.api.Prediction;
+import dev.raccoon.text.TextEncodings;
 import dev.raccoon.text.WordPieceTokenizer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -11,8 +12,8 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Parameters;
 
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
+import java.io.BufferedInputStream;
+import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -21,8 +22,11 @@ import java.util.Locale;
 import java.util.concurrent.Callable;
 
 @Command(name = "predict", description = {"Classifies texts: a label and its probability per text.",
-        "Without TEXT arguments, reads one text per line from stdin."})
+        "Without TEXT arguments, reads one text per line from stdin (blank lines skipped) and answers as it reads."})
 final class PredictCommand implements Callable<Integer> {
+    /** Lines of stdin classified together: bounds memory on endless input. */
+    private static final int CHUNK = 1024;
+
     @Mixin
     ModelOptions modelOptions;
 
@@ -38,28 +42,65 @@ final class PredictCommand implements Callable<Integer> {
     @Parameters(paramLabel = "TEXT", arity = "0..*", description = "Texts to classify.")
     List<String> texts = new ArrayList<>();
 
+    @Mixin
+    EncodingOption encoding;
+
     @Override
     public Integer call() throws Exception {
-        List<String> inputs = texts.isEmpty() ? readStdin() : texts;
         // The server answers 400 to an empty text; a blank argument is as surely a mistake (an unset shell variable).
-        for (int i = 0; i < inputs.size(); i++)
-            if (WordPieceTokenizer.isBlank(inputs.get(i))) throw new IllegalArgumentException("TEXT " + (i + 1) + " is empty");
+        for (int i = 0; i < texts.size(); i++)
+            if (WordPieceTokenizer.isBlank(texts.get(i))) throw new IllegalArgumentException("TEXT " + (i + 1) + " is empty");
         PrintStream out = new PrintStream(System.out, false, StandardCharsets.UTF_8);
+        long undecodable = 0;
         try (Classifier classifier = modelOptions.load(spec, taskOption.task)) {
-            List<Prediction> predictions = classifier.classify(inputs);
-            for (int i = 0; i < inputs.size(); i++) {
-                Prediction p = predictions.get(i);
-                boolean truncated = classifier.truncated(inputs.get(i));
-                out.println(json ? toJson(inputs.get(i), p, truncated) : String.format(Locale.ROOT, "%-8s %5.1f%%  %s%s",
-                        p.label(), 100 * p.probability(), inputs.get(i),
-                        truncated ? "  (only its first " + classifier.maxLength() + " tokens were read)" : ""));
-            }
+            if (!texts.isEmpty()) print(classifier, texts, out);
+            else undecodable = predictStdin(classifier, out);
         }
         out.flush();
-        return 0;
+        return undecodable == 0 ? 0 : 1;
     }
 
-    private static String toJson(String text, Prediction p, boolean truncated) throws Exception {
+    /**
+     * Classifies stdin a chunk of lines at a time: a chunk ends at {@link #CHUNK} lines or where the input has nothing
+     * more yet, so a pipe gets its answers as its lines come (a person typing, one by one) and memory stays flat.
+     * Blank lines are skipped, and a line that does not decode is reported on stderr. Returns how many did not decode.
+     */
+    private long predictStdin(Classifier classifier, PrintStream out) throws IOException {
+        TextLines lines = new TextLines(new BufferedInputStream(System.in), encoding.encoding);
+        List<String> chunk = new ArrayList<>(CHUNK);
+        long classified = 0, undecodable = 0;
+        for (TextLines.Line line = lines.next(); ; line = lines.next()) {
+            if (line != null && line.text() == null) {
+                undecodable++;
+                System.err.println("raccoon predict: line " + line.number() + " is " + TextEncodings.notValidWithHint(encoding.encoding)
+                        + "; it was skipped");
+            } else if (line != null && !WordPieceTokenizer.isBlank(line.text())) {
+                chunk.add(line.text());
+            }
+            if (!chunk.isEmpty() && (chunk.size() == CHUNK || line == null || !lines.ready())) {
+                print(classifier, chunk, out);
+                out.flush();
+                classified += chunk.size();
+                chunk.clear();
+            }
+            if (line == null) break;
+        }
+        if (classified == 0 && undecodable == 0) throw new IllegalArgumentException("no TEXT given and nothing on stdin");
+        return undecodable;
+    }
+
+    private void print(Classifier classifier, List<String> inputs, PrintStream out) throws IOException {
+        List<Prediction> predictions = classifier.classify(inputs);
+        for (int i = 0; i < inputs.size(); i++) {
+            Prediction p = predictions.get(i);
+            boolean truncated = classifier.truncated(inputs.get(i));
+            out.println(json ? toJson(inputs.get(i), p, truncated) : String.format(Locale.ROOT, "%-8s %5.1f%%  %s%s",
+                    p.label(), 100 * p.probability(), inputs.get(i),
+                    truncated ? "  (only its first " + classifier.maxLength() + " tokens were read)" : ""));
+        }
+    }
+
+    private static String toJson(String text, Prediction p, boolean truncated) throws IOException {
         ObjectNode o = JsonLines.JSON.createObjectNode();
         o.put("text", text);
         o.put("label", p.label());
@@ -69,13 +110,5 @@ final class PredictCommand implements Callable<Integer> {
         float[] probabilities = p.probabilities();
         for (int i = 0; i < probabilities.length; i++) probs.put(p.labels().get(i), probabilities[i]);
         return JsonLines.JSON.writeValueAsString(o);
-    }
-
-    private static List<String> readStdin() throws Exception {
-        List<String> lines = new ArrayList<>();
-        BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
-        for (String line = in.readLine(); line != null; line = in.readLine()) if (!line.isBlank()) lines.add(line);
-        if (lines.isEmpty()) throw new IllegalArgumentException("no TEXT given and nothing on stdin");
-        return lines;
     }
 }

@@ -1,0 +1,52 @@
+package dev.raccoon.cli;
+
+import dev.raccoon.text.TextEncodings;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.Charset;
+import java.util.Arrays;
+
+/**
+ * Lines of a byte stream (standard input), each decoded on its own so that a broken line is reported with its number
+ * and the lines around it still go through. LF and CRLF endings; a byte order mark before the first line is dropped.
+ */
+final class TextLines {
+    /** One line: its 1-based number and its text, null when it is not valid in the encoding. */
+    record Line(long number, String text) {}
+
+    private final InputStream in;
+    private final Charset charset;
+    private long number;
+
+    /** @param in a buffered stream: lines are read a byte at a time */
+    TextLines(InputStream in, Charset charset) {
+        this.in = in;
+        this.charset = charset;
+    }
+
+    /** Whether more input is there now, so that {@link #next} does not wait for a writer that has not written it yet. */
+    boolean ready() throws IOException {
+        return in.available() > 0;
+    }
+
+    /** The next line, or null at the end of input. */
+    Line next() throws IOException {
+        ByteArrayOutputStream line = new ByteArrayOutputStream();
+        int b;
+        boolean any = false;
+        while ((b = in.read()) != -1) {
+            any = true;
+            if (b == '\n') break;
+            line.write(b);
+        }
+        if (!any) return null;
+        byte[] bytes = line.toByteArray();
+        int n = bytes.length;
+        if (n > 0 && bytes[n - 1] == '\r') bytes = Arrays.copyOf(bytes, n - 1);
+        String text = TextEncodings.decode(bytes, 0, bytes.length, charset);
+        if (++number == 1) text = TextEncodings.withoutByteOrderMark(text);
+        return new Line(number, text);
+    }
+}

@@ -1,0 +1,78 @@
+package dev.raccoon.cli;
+
+import dev.raccoon.api.Classifier;
+import org.junit.jupiter.api.Test;
+
+import java.io.BufferedReader;
+import java.io.ByteArrayOutputStream;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.nio.charset.Charset;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** predict reading stdin: line by line as the lines come, broken lines reported, any encoding. */
+class PredictStdinTest {
+    private static String label(String text) throws Exception {
+        try (Classifier c = Classifier.load(CliRun.oracleClassifier())) {
+            return c.classify(text).label();
+        }
+    }
+
+    @Test
+    void answersEachLineBeforeTheNextArrives() throws Exception {
+        List<String> command = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "--add-modules", "jdk.incubator.vector", "-cp", System.getProperty("java.class.path"),
+                "dev.raccoon.cli.Main", "predict", "--model", CliRun.oracleClassifier().toString(), "--device", "scalar");
+        Process p = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        // Killing the process is what ends a read that waits for an answer that never comes, so it comes first.
+        try {
+            OutputStream in = p.getOutputStream();
+            BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+            for (String text : List.of("영화 정말 재밌어요", "시간 아깝다")) {
+                in.write((text + "\n").getBytes(StandardCharsets.UTF_8));
+                in.flush();
+                // stdin stays open: a predict that waited for more lines (or for the end) would never answer
+                String answer = CompletableFuture.supplyAsync(() -> {
+                    try {
+                        return out.readLine();
+                    } catch (java.io.IOException e) {
+                        throw new java.io.UncheckedIOException(e);
+                    }
+                }).get(60, TimeUnit.SECONDS);
+                assertThat(answer).startsWith(label(text)).endsWith(text);
+            }
+            in.close();
+            assertThat(out.readLine()).isNull();
+            assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
+            assertThat(p.exitValue()).isZero();
+        } finally {
+            p.destroyForcibly();
+        }
+    }
+
+    @Test
+    void aLineThatDoesNotDecodeIsReportedAndTheOthersAreAnswered() throws Exception {
+        ByteArrayOutputStream stdin = new ByteArrayOutputStream();
+        stdin.writeBytes("\uFEFF좋아요\n\n".getBytes(StandardCharsets.UTF_8));
+        stdin.writeBytes(new byte[] {(byte) 0xff, (byte) 0xfe, '\n'});
+        stdin.writeBytes("별로\r\n \u200b\n".getBytes(StandardCharsets.UTF_8));
+        CliRun r = CliRun.run(stdin.toByteArray(), "predict", "--model", CliRun.oracleClassifier().toString());
+        assertThat(r.exitCode()).isEqualTo(1);
+        assertThat(r.out().lines().toList()).hasSize(2);
+        assertThat(r.out().lines().toList().getFirst()).startsWith(label("좋아요")).endsWith("  좋아요");
+        assertThat(r.out().lines().toList().getLast()).startsWith(label("별로")).endsWith("  별로");
+        assertThat(r.err()).contains("line 3 is not valid UTF-8", "pass --encoding cp949", "skipped");
+
+        Charset cp949 = Charset.forName("x-windows-949");
+        CliRun excel = CliRun.run("똠방각하 재밌어요\n".getBytes(cp949), "predict", "--encoding", "cp949", "--model",
+                CliRun.oracleClassifier().toString());
+        assertThat(excel.exitCode()).as(excel.err()).isZero();
+        assertThat(excel.out()).startsWith(label("똠방각하 재밌어요")).contains("똠방각하 재밌어요");
+    }
+}
