@@ -28,6 +28,11 @@ final class JsonLines {
         this.lines = new TextLines(in, StandardCharsets.UTF_8);
     }
 
+    /** Whether more input is there now ({@link TextLines#ready}). */
+    boolean ready() throws IOException {
+        return lines.ready();
+    }
+
     /** The next line, or null at the end of input; a blank line is an error line, so answers stay line for line. */
     Line next() throws IOException {
         TextLines.Line line = lines.next();

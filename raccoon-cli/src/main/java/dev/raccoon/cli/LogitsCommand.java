@@ -41,8 +41,10 @@ final class LogitsCommand implements Callable<Integer> {
             List<JsonLines.Line> chunk = new ArrayList<>();
             for (JsonLines.Line line = in.next(); ; line = in.next()) {
                 if (line != null) chunk.add(line);
-                if (chunk.size() == CHUNK || (line == null && !chunk.isEmpty())) {
+                // A chunk also ends where the input pauses: a tool that writes a line and waits gets its answer.
+                if (!chunk.isEmpty() && (chunk.size() == CHUNK || line == null || !in.ready())) {
                     errors += writeChunk(classifier, chunk, out);
+                    out.flush();
                     chunk.clear();
                 }
                 if (line == null) break;

@@ -63,6 +63,7 @@ final class TokenizeCommand implements Callable<Integer> {
                 for (int t : e.tokenTypeIds()) types.add(t);
             }
             out.println(JsonLines.JSON.writeValueAsString(result));
+            if (!in.ready()) out.flush(); // a tool that writes a line and waits gets its answer
         }
         out.flush();
         return errors == 0 ? 0 : 1;

@@ -10,50 +10,73 @@ import java.io.OutputStream;
 import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** predict reading stdin: line by line as the lines come, broken lines reported, any encoding. */
-class PredictStdinTest {
+/**
+ * The commands that read stdin (predict, logits, tokenize) answer each line before the next one arrives, so a tool
+ * can drive them line by line; predict reports lines that do not decode and reads any encoding.
+ */
+class StdinCommandsTest {
     private static String label(String text) throws Exception {
         try (Classifier c = Classifier.load(CliRun.oracleClassifier())) {
             return c.classify(text).label();
         }
     }
 
-    @Test
-    void answersEachLineBeforeTheNextArrives() throws Exception {
-        List<String> command = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "--add-modules", "jdk.incubator.vector", "-cp", System.getProperty("java.class.path"),
-                "dev.raccoon.cli.Main", "predict", "--model", CliRun.oracleClassifier().toString(), "--device", "scalar");
+    /**
+     * Runs the CLI as its own process and writes {@code lines} one at a time, each only after the answer to the one
+     * before has come; stdin stays open throughout, so a command that waited for more lines (or for the end) would
+     * never answer. Returns the answers.
+     */
+    private static List<String> answersOneByOne(List<String> lines, String... args) throws Exception {
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "--add-modules", "jdk.incubator.vector", "-cp", System.getProperty("java.class.path"), "dev.raccoon.cli.Main"));
+        command.addAll(List.of(args));
         Process p = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.DISCARD).start();
         // Killing the process is what ends a read that waits for an answer that never comes, so it comes first.
         try {
             OutputStream in = p.getOutputStream();
             BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
-            for (String text : List.of("영화 정말 재밌어요", "시간 아깝다")) {
-                in.write((text + "\n").getBytes(StandardCharsets.UTF_8));
+            List<String> answers = new ArrayList<>();
+            for (String line : lines) {
+                in.write((line + "\n").getBytes(StandardCharsets.UTF_8));
                 in.flush();
-                // stdin stays open: a predict that waited for more lines (or for the end) would never answer
-                String answer = CompletableFuture.supplyAsync(() -> {
+                answers.add(CompletableFuture.supplyAsync(() -> {
                     try {
                         return out.readLine();
                     } catch (java.io.IOException e) {
                         throw new java.io.UncheckedIOException(e);
                     }
-                }).get(60, TimeUnit.SECONDS);
-                assertThat(answer).startsWith(label(text)).endsWith(text);
+                }).get(60, TimeUnit.SECONDS));
             }
             in.close();
             assertThat(out.readLine()).isNull();
             assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
             assertThat(p.exitValue()).isZero();
+            return answers;
         } finally {
             p.destroyForcibly();
         }
+    }
+
+    @Test
+    void predictAnswersEachLineBeforeTheNextArrives() throws Exception {
+        List<String> texts = List.of("영화 정말 재밌어요", "시간 아깝다");
+        List<String> answers = answersOneByOne(texts, "predict", "--model", CliRun.oracleClassifier().toString(), "--device", "scalar");
+        for (int i = 0; i < texts.size(); i++) assertThat(answers.get(i)).startsWith(label(texts.get(i))).endsWith(texts.get(i));
+    }
+
+    @Test
+    void logitsAndTokenizeAnswerEachLineBeforeTheNextArrives() throws Exception {
+        String model = CliRun.oracleClassifier().toString();
+        List<String> lines = List.of("{\"text\": \"영화 정말 재밌어요\"}", "{\"text\": \"시간 아깝다\"}");
+        assertThat(answersOneByOne(lines, "logits", "--model", model, "--device", "scalar")).allMatch(a -> a.startsWith("{\"logits\":["));
+        assertThat(answersOneByOne(lines, "tokenize", "--model", model)).allMatch(a -> a.startsWith("{\"input_ids\":[2,"));
     }
 
     @Test
