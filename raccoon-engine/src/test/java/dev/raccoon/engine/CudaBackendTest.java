@@ -86,6 +86,31 @@ class CudaBackendTest extends BackendParityTest {
     }
 
     @Test
+    void virtualThreadsKeepTheContextWhereverTheyResume() throws Exception {
+        // A context is current per OS thread. These virtual threads park (sleep, and wait for the cuBLAS lock), so they
+        // resume on other carrier threads, where every call must find the context current again.
+        int m = 64, k = 48, n = 32;
+        float[] a = floats(rnd, m * k, 1), b = floats(rnd, k * n, 1);
+        Tensor expected = ref.zeros(m, n);
+        ref.matmul(ref.of(a, m, k), false, ref.of(b, k, n), false, expected, 1, 0);
+        try (var threads = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()) {
+            java.util.List<java.util.concurrent.Future<float[]>> results = new java.util.ArrayList<>();
+            for (int t = 0; t < 64; t++)
+                results.add(threads.submit(() -> {
+                    float[] last = null;
+                    for (int i = 0; i < 20; i++) {
+                        Tensor c = cuda.zeros(m, n);
+                        cuda.matmul(cuda.of(a, m, k), false, cuda.of(b, k, n), false, c, 1, 0);
+                        Thread.sleep(1);
+                        last = cuda.read(c);
+                    }
+                    return last;
+                }));
+            for (var r : results) assertClose("matmul on a virtual thread", r.get(), ref.read(expected), 1e-4);
+        }
+    }
+
+    @Test
     void tf32GemmsStayClose() {
         try (CudaBackend tf32 = startOrSkip(true)) {
             assertThat(tf32.description()).endsWith("TF32");

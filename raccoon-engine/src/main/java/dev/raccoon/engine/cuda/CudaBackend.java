@@ -75,8 +75,6 @@ public final class CudaBackend implements Backend {
     private static final Map<Integer, Nvrtc.Image> IMAGES = new ConcurrentHashMap<>();
     private static Nvrtc nvrtc;
     private static volatile Cublas cublas;
-    /** The context each thread last made current, so a call costs no cuCtxSetCurrent in the common case. */
-    private static final ThreadLocal<MemorySegment> CURRENT = new ThreadLocal<>();
     /** Per-thread kernel argument buffer: 8-byte value slots and the void*[] pointing at them. */
     private static final ThreadLocal<LaunchArgs> ARGS = ThreadLocal.withInitial(LaunchArgs::new);
 
@@ -191,10 +189,7 @@ public final class CudaBackend implements Backend {
     // ---- plumbing ---------------------------------------------------------------------------------------------
 
     private void makeCurrent() {
-        if (CURRENT.get() != context) {
-            driver.setCurrent(context);
-            CURRENT.set(context);
-        }
+        driver.makeCurrent(context);
     }
 
     /** Every public call starts here: open backend, context current on this thread. */
@@ -390,6 +385,7 @@ public final class CudaBackend implements Backend {
         }
         int lda = transA ? m : k, ldb = transB ? k : n;
         synchronized (blasLock) {
+            driver.rebind(); // a virtual thread that waited for the lock may run on another OS thread now
             if (batch == 1) cublas.gemm(blas, transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, n);
             else cublas.gemmStridedBatched(blas, transA, transB, m, n, k, alpha, a, lda, (long) m * k, b, ldb,
                     (long) k * n, beta, c, n, (long) m * n, batch);
@@ -497,6 +493,7 @@ public final class CudaBackend implements Backend {
         CudaTensor A = cu(a), B = cu(b), C = cu(c);
         if (k == 0) gemm(transA, transB, m, n, 0, alpha, 0, 0, beta, C.address(), 1);
         else synchronized (blasLock) { // tensors are contiguous: each leading dimension is the column count
+            driver.rebind(); // a virtual thread that waited for the lock may run on another OS thread now
             cublas.gemm(blas, transA, transB, m, n, k, alpha, A.address(), a.cols(), B.address(), b.cols(), beta,
                     C.address(), n);
         }
@@ -836,7 +833,7 @@ public final class CudaBackend implements Backend {
             }
         }
         blas = module = stream = context = null;
-        CURRENT.remove();
+        driver.forgetCurrent();
         if (failure != null) throw failure;
     }
 }

@@ -215,7 +215,35 @@ final class Driver {
         }
     }
 
-    void setCurrent(MemorySegment context) {
+    /**
+     * The context each thread works in. A context is current per OS thread, and a virtual thread can move to another
+     * OS thread wherever it blocks (a contended lock, say), so for a virtual thread every call that needs the context
+     * makes it current again first ({@link #rebind}); nothing blocks between that and the call itself. A platform
+     * thread makes it current once.
+     */
+    private static final ThreadLocal<MemorySegment> CONTEXT = new ThreadLocal<>();
+
+    /** Makes {@code context} current on this thread, unless it already is. */
+    void makeCurrent(MemorySegment context) {
+        if (CONTEXT.get() != context || Thread.currentThread().isVirtual()) {
+            setCurrent(context);
+            CONTEXT.set(context);
+        }
+    }
+
+    /** Forgets this thread's context (the backend closed). */
+    void forgetCurrent() {
+        CONTEXT.remove();
+    }
+
+    /** Before a call that needs the context: on a virtual thread, makes it current on the OS thread it now runs on. */
+    void rebind() {
+        if (!Thread.currentThread().isVirtual()) return;
+        MemorySegment context = CONTEXT.get();
+        if (context != null) setCurrent(context);
+    }
+
+    private void setCurrent(MemorySegment context) {
         try {
             check("cuCtxSetCurrent", (int) cuCtxSetCurrent.invokeExact(context));
         } catch (Throwable t) {
@@ -227,6 +255,7 @@ final class Driver {
 
     /** cuMemAlloc_v2's result code and, on success, the pointer in {@code out[0]}: the pool retries on OOM. */
     int tryAlloc(long bytes, long[] out) {
+        rebind();
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment p = arena.allocate(JAVA_LONG);
             int r = (int) cuMemAlloc.invokeExact(p, bytes);
@@ -238,6 +267,7 @@ final class Driver {
     }
 
     void free(long ptr) {
+        rebind();
         try {
             check("cuMemFree_v2", (int) cuMemFree.invokeExact(ptr));
         } catch (Throwable t) {
@@ -247,6 +277,7 @@ final class Driver {
 
     /** {free, total} bytes of the current context's device. */
     long[] memoryInfo() {
+        rebind();
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment free = arena.allocate(JAVA_LONG), total = arena.allocate(JAVA_LONG);
             check("cuMemGetInfo_v2", (int) cuMemGetInfo.invokeExact(free, total));
@@ -261,6 +292,7 @@ final class Driver {
      * the host buffer may be released right after the call.
      */
     void copyToDevice(long dst, MemorySegment src, long bytes, MemorySegment stream) {
+        rebind();
         try {
             check("cuMemcpyHtoDAsync_v2", (int) cuMemcpyHtoDAsync.invokeExact(dst, src, bytes, stream));
         } catch (Throwable t) {
@@ -270,6 +302,7 @@ final class Driver {
 
     /** Device to host on the stream; the caller synchronizes the stream before reading dst. */
     void copyToHost(MemorySegment dst, long src, long bytes, MemorySegment stream) {
+        rebind();
         try {
             check("cuMemcpyDtoHAsync_v2", (int) cuMemcpyDtoHAsync.invokeExact(dst, src, bytes, stream));
         } catch (Throwable t) {
@@ -278,6 +311,7 @@ final class Driver {
     }
 
     void copyOnDevice(long dst, long src, long bytes, MemorySegment stream) {
+        rebind();
         try {
             check("cuMemcpyDtoDAsync_v2", (int) cuMemcpyDtoDAsync.invokeExact(dst, src, bytes, stream));
         } catch (Throwable t) {
@@ -287,6 +321,7 @@ final class Driver {
 
     /** Sets {@code count} 32-bit words at dst to {@code bits}. */
     void memset32(long dst, int bits, long count, MemorySegment stream) {
+        rebind();
         try {
             check("cuMemsetD32Async", (int) cuMemsetD32Async.invokeExact(dst, bits, count, stream));
         } catch (Throwable t) {
@@ -297,6 +332,7 @@ final class Driver {
     // ---- streams, modules, launches ---------------------------------------------------------------------------
 
     MemorySegment createStream() {
+        rebind();
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment s = arena.allocate(ADDRESS);
             check("cuStreamCreate", (int) cuStreamCreate.invokeExact(s, 0)); // CU_STREAM_DEFAULT
@@ -308,6 +344,7 @@ final class Driver {
 
     /** Waits for the stream; an error here may come from any earlier asynchronous launch or copy. */
     void synchronize(MemorySegment stream) {
+        rebind();
         try {
             int r = (int) cuStreamSynchronize.invokeExact(stream);
             if (r != CUDA_SUCCESS)
@@ -320,6 +357,7 @@ final class Driver {
     }
 
     void destroyStream(MemorySegment stream) {
+        rebind();
         try {
             check("cuStreamDestroy_v2", (int) cuStreamDestroy.invokeExact(stream));
         } catch (Throwable t) {
@@ -329,6 +367,7 @@ final class Driver {
 
     /** Loads a CUBIN or NUL-terminated PTX image into the current context. */
     MemorySegment loadModule(MemorySegment image) {
+        rebind();
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment m = arena.allocate(ADDRESS);
             check("cuModuleLoadData", (int) cuModuleLoadData.invokeExact(m, image));
@@ -339,6 +378,7 @@ final class Driver {
     }
 
     void unloadModule(MemorySegment module) {
+        rebind();
         try {
             check("cuModuleUnload", (int) cuModuleUnload.invokeExact(module));
         } catch (Throwable t) {
@@ -347,6 +387,7 @@ final class Driver {
     }
 
     MemorySegment function(MemorySegment module, String name) {
+        rebind();
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment f = arena.allocate(ADDRESS);
             check("cuModuleGetFunction(" + name + ")",
@@ -360,6 +401,7 @@ final class Driver {
     /** Launches on the stream; {@code params} is the kernel's void*[] of pointers to each argument's value. */
     void launch(String name, MemorySegment function, int gridX, int gridY, int blockX, int blockY, int sharedBytes,
                 MemorySegment stream, MemorySegment params) {
+        rebind();
         try {
             int r = (int) cuLaunchKernel.invokeExact(function, gridX, gridY, 1, blockX, blockY, 1, sharedBytes, stream,
                     params, MemorySegment.NULL);
