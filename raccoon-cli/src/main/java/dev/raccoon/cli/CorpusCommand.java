@@ -2,6 +2,7 @@ package dev.raccoon.cli;
 
 import dev.raccoon.text.WordPieceTokenizer;
 import dev.raccoon.train.corpus.CorpusPipeline;
+import dev.raccoon.train.corpus.SequenceShard;
 import dev.raccoon.train.corpus.CorpusFiles;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -9,6 +10,8 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -61,10 +64,24 @@ final class CorpusCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw TrainingOptions.usage(spec, e.getMessage());
         }
+        requireReplaceableOutput();
         WordPieceTokenizer tokenizer = WordPieceTokenizer.loadVocabulary(vocab);
         CorpusPipeline.Summary summary = CorpusPipeline.run(new CorpusFiles(corpus, encoding.encoding), tokenizer, out, options,
                 ComputeOptions.bars(noProgress) ? System.err : null);
         System.out.println(JsonLines.JSON.writeValueAsString(summary));
         return 0;
+    }
+
+    /** --out names a file to write: not a directory, not an input, and nothing but an earlier sequence file is replaced. */
+    private void requireReplaceableOutput() throws IOException {
+        if (Files.isDirectory(out))
+            throw TrainingOptions.usage(spec, "--out " + out + " is a directory; it names the sequence file to write");
+        if (!Files.exists(out)) return;
+        for (Path c : corpus)
+            if (Files.exists(c) && Files.isSameFile(c, out))
+                throw TrainingOptions.usage(spec, "--out " + out + " is one of the --corpus files; writing it would lose that text");
+        if (!SequenceShard.looksLikeShard(out))
+            throw TrainingOptions.usage(spec, "--out " + out + " exists and is no sequence file of raccoon corpus, so it is not"
+                    + " replaced; choose another name or delete it");
     }
 }

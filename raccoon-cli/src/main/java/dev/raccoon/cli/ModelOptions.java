@@ -2,6 +2,7 @@ package dev.raccoon.cli;
 
 import dev.raccoon.api.Classifier;
 import dev.raccoon.api.DefaultModels;
+import dev.raccoon.text.WordPieceTokenizer;
 import dev.raccoon.train.ngram.NgramClassifier;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -57,7 +58,7 @@ final class ModelOptions {
             throw new IOException(dir + " is a character n-gram model, not an ELECTRA/BERT directory: score it with 'raccoon eval --ngram "
                     + dir + "' or use it as a 'raccoon distill --teacher'");
         Classifier classifier = Classifier.load(dir, options);
-        if (classifier.tokenizer().stripAccents() && !Files.exists(dir.resolve("tokenizer_config.json"))
+        if (classifier.tokenizer().stripAccents() && !Files.exists(dir.resolve(WordPieceTokenizer.CONFIG_FILE_NAME))
                 && !Files.exists(dir.resolve("tokenizer.json")))
             System.err.println("raccoon: " + dir + " has no tokenizer_config.json, so its text is lowercased and accents are stripped"
                     + " (transformers' default), which splits Hangul into jamo; a cased Korean model needs tokenizer_config.json"

@@ -1,7 +1,9 @@
 package dev.raccoon.cli;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.raccoon.text.WordPieceTokenizer;
 import dev.raccoon.text.WordPieceTrainer;
+import dev.raccoon.train.AtomicDirectory;
 import dev.raccoon.train.corpus.CorpusFiles;
 import dev.raccoon.train.corpus.WordCounting;
 import me.tongfei.progressbar.ConsoleProgressBarConsumer;
@@ -17,9 +19,12 @@ import picocli.CommandLine.Spec;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintStream;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.Callable;
+import java.util.stream.Stream;
 
 @Command(name = "vocab", description = {
         "Learns a WordPiece vocabulary from corpus files (plain or .gz, one item a line).",
@@ -74,6 +79,7 @@ final class VocabCommand implements Callable<Integer> {
         }
         if (maxLines != null && maxLines < 1) throw TrainingOptions.usage(spec, "--max-lines must be positive");
         TrainingOptions.requireOutputDirectory(spec, out, "--out");
+        requireVocabularyOnly(out);
         long started = System.nanoTime();
         WordCounting.Result counted;
         CorpusFiles files = new CorpusFiles(corpus, encoding.encoding);
@@ -89,8 +95,12 @@ final class VocabCommand implements Callable<Integer> {
         }
         if (trainer.summary().distinct() == 0)
             throw new IOException("no words in " + files + " (" + counted.lines() + " lines read); nothing was written");
-        WordPieceTrainer.save(vocab, out);
         WordPieceTrainer.Summary s = trainer.summary();
+        if (vocab.size() > size)
+            throw TrainingOptions.usage(spec, "the alphabet (" + s.alphabet() + " characters, and their ## forms) already makes "
+                    + vocab.size() + " tokens, more than --size " + size + ": give a larger --size or a smaller --limit-alphabet;"
+                    + " nothing was written");
+        AtomicDirectory.replace(out, WordPieceTokenizer.VOCAB_FILE_NAME, dir -> WordPieceTrainer.save(vocab, dir));
         ObjectNode json = JsonLines.JSON.createObjectNode()
                 .put("out", out.toString())
                 .put("vocab_size", vocab.size())
@@ -105,14 +115,28 @@ final class VocabCommand implements Callable<Integer> {
                 .put("count_seconds", Math.round(countSeconds * 10) / 10.0)
                 .put("seconds", Math.round((System.nanoTime() - started) / 1e8) / 10.0);
         System.out.println(JsonLines.JSON.writeValueAsString(json));
-        if (vocab.size() > size)
-            System.err.println("raccoon vocab: the alphabet (" + s.alphabet() + " characters, and their ## forms) already"
-                    + " makes " + vocab.size() + " tokens, more than --size " + size + "; --limit-alphabet caps it");
         if (vocab.size() < size) {
             System.err.println("raccoon vocab: no pair occurs " + Math.max(1, minFrequency) + " times any more, so the vocabulary has "
                     + vocab.size() + " tokens, not " + size);
         }
         return 0;
+    }
+
+    /**
+     * An existing --out may hold a vocabulary written before, which is replaced, and nothing else: a model directory
+     * (which has a vocab.txt too) or a user's files are not written into.
+     */
+    private void requireVocabularyOnly(Path dir) throws IOException {
+        if (!Files.isDirectory(dir)) return;
+        Set<String> own = Set.of(WordPieceTokenizer.VOCAB_FILE_NAME, WordPieceTokenizer.CONFIG_FILE_NAME);
+        List<String> others;
+        try (Stream<Path> entries = Files.list(dir)) {
+            others = entries.map(p -> p.getFileName().toString()).filter(n -> !own.contains(n)).sorted().toList();
+        }
+        if (!others.isEmpty())
+            throw TrainingOptions.usage(spec, "--out " + dir + " holds other files than a vocabulary (" + String.join(", ",
+                    others.subList(0, Math.min(4, others.size()))) + (others.size() > 4 ? ", …" : "")
+                    + "); choose a new directory or empty it");
     }
 
     private ProgressBarBuilder bar(String task, long max) {

@@ -114,4 +114,50 @@ class VocabCorpusCommandTest {
         assertThat(noVocab.exitCode()).isEqualTo(1);
         assertThat(noVocab.err()).contains("vocab.txt");
     }
+
+    @Test
+    void outputsReplaceOnlyWhatTheseCommandsWroteBefore() throws Exception {
+        Path corpus = corpus();
+        // A model directory holds a vocab.txt too: learning a vocabulary into it would break the model.
+        Path model = Files.createDirectories(dir.resolve("model"));
+        Files.writeString(model.resolve("vocab.txt"), "[PAD]\n");
+        Files.writeString(model.resolve("config.json"), "{}");
+        CliRun intoModel = CliRun.run("", "vocab", "--corpus", corpus.toString(), "--size", "100", "--out", model.toString());
+        assertThat(intoModel.exitCode()).isEqualTo(2);
+        assertThat(intoModel.err()).contains("holds other files than a vocabulary (config.json)");
+        assertThat(Files.readString(model.resolve("vocab.txt"))).isEqualTo("[PAD]\n");
+
+        Path vocab = dir.resolve("vocab");
+        CliRun tooFew = CliRun.run("", "vocab", "--corpus", corpus.toString(), "--size", "30", "--out", vocab.toString());
+        assertThat(tooFew.exitCode()).isEqualTo(2);
+        assertThat(tooFew.err()).contains("more than --size 30", "nothing was written");
+        assertThat(vocab).doesNotExist();
+        for (int run = 0; run < 2; run++) { // the second run replaces the first's vocabulary
+            CliRun learnt = CliRun.run("", "vocab", "--corpus", corpus.toString(), "--size", "100", "--out", vocab.toString());
+            assertThat(learnt.exitCode()).as(learnt.err()).isZero();
+        }
+        try (var files = Files.list(vocab)) {
+            assertThat(files.map(f -> f.getFileName().toString())).containsExactlyInAnyOrder("vocab.txt", "tokenizer_config.json");
+        }
+
+        byte[] text = Files.readAllBytes(corpus);
+        CliRun overInput = CliRun.run("", "corpus", "--corpus", corpus.toString(), "--vocab", vocab.toString(), "--out", corpus.toString());
+        assertThat(overInput.exitCode()).isEqualTo(2);
+        assertThat(overInput.err()).contains("is one of the --corpus files");
+        assertThat(Files.readAllBytes(corpus)).isEqualTo(text);
+        Path notes = Files.writeString(dir.resolve("notes.bin"), "mine");
+        CliRun overOther = CliRun.run("", "corpus", "--corpus", corpus.toString(), "--vocab", vocab.toString(), "--out", notes.toString());
+        assertThat(overOther.exitCode()).isEqualTo(2);
+        assertThat(overOther.err()).contains("is no sequence file of raccoon corpus");
+        assertThat(Files.readString(notes)).isEqualTo("mine");
+        CliRun intoDir = CliRun.run("", "corpus", "--corpus", corpus.toString(), "--vocab", vocab.toString(), "--out", vocab.toString());
+        assertThat(intoDir.exitCode()).isEqualTo(2);
+        assertThat(intoDir.err()).contains("is a directory; it names the sequence file to write");
+        Path shard = dir.resolve("seq.bin");
+        for (int run = 0; run < 2; run++) { // the second run replaces the first's sequences
+            CliRun packed = CliRun.run("", "corpus", "--corpus", corpus.toString(), "--vocab", vocab.toString(), "--out",
+                    shard.toString(), "--seq-length", "16");
+            assertThat(packed.exitCode()).as(packed.err()).isZero();
+        }
+    }
 }

@@ -28,7 +28,9 @@ public final class WordPieceTokenizer {
     /** Longer words (in code points, after normalization) become a single [UNK], as in transformers. */
     public static final int MAX_INPUT_CHARS_PER_WORD = 100;
 
-    static final String VOCAB_FILE_NAME = "vocab.txt";
+    public static final String VOCAB_FILE_NAME = "vocab.txt";
+    /** The tokenizer's settings beside vocab.txt, as transformers writes them. */
+    public static final String CONFIG_FILE_NAME = TokenizerConfig.FILE_NAME;
 
     /**
      * Whether {@code text} holds nothing the tokenizer keeps: only whitespace, control and format characters (NUL,

@@ -57,6 +57,13 @@ public final class SequenceShard implements Closeable {
         return vocabSize <= 1 << 16 ? 2 : 4;
     }
 
+    /** Whether {@code file} starts as a shard does (it may still be incomplete): what a new shard may replace. */
+    public static boolean looksLikeShard(Path file) throws IOException {
+        try (var in = Files.newInputStream(file)) {
+            return Arrays.equals(in.readNBytes(MAGIC.length), MAGIC);
+        }
+    }
+
     /**
      * Opens a shard and checks its header against its size.
      *
