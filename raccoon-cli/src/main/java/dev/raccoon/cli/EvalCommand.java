@@ -125,7 +125,7 @@ final class EvalCommand implements Callable<Integer> {
             System.err.println("raccoon eval: " + log + ": skipping unreadable " + TrainingLog.lineList(trainingLog.badLines())
                     + " (not JSON objects)");
         TrainingOptions.requireOutputDirectory(spec, report, "--report");
-        if (report != null) AtomicDirectory.checkReplaceable(report.toAbsolutePath().normalize(), HtmlReport.METRICS_FILE);
+        if (report != null) AtomicDirectory.checkReplaceable(report.toAbsolutePath().normalize(), HtmlReport.METRICS_FILE, HtmlReport::isReportFile);
         if (lexiconTrain != null && (source == null || source.lexicon == null)) throw usage("--lexicon-train goes with --lexicon");
         Labels taskLabels = task == null ? null : switch (task) {
             case "binary" -> Labels.BINARY;
@@ -221,7 +221,7 @@ final class EvalCommand implements Callable<Integer> {
         if (report != null) {
             // Replaced whole: charts of an earlier report (a ROC curve a 3-class one has not) do not stay behind.
             Metrics evaluated = metrics;
-            AtomicDirectory.replace(report, HtmlReport.METRICS_FILE, dir -> HtmlReport.write(dir,
+            AtomicDirectory.replace(report, HtmlReport.METRICS_FILE, HtmlReport::isReportFile, dir -> HtmlReport.write(dir,
                     "Raccoon evaluation: " + data.getFileName() + ", " + scorer, evaluated, summary, trainingLog));
             System.err.println("raccoon eval: report written to " + report.resolve("index.html"));
         }

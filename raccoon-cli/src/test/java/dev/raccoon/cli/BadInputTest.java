@@ -101,6 +101,13 @@ class BadInputTest {
         assertThat(refused.exitCode()).isEqualTo(1);
         assertThat(refused.err()).contains("holds other files (no metrics.json in it)");
         assertThat(mine.resolve("index.html")).hasContent("my page");
+        // Notes kept inside an earlier report would go with it: that report is not replaced either.
+        Path notes = Files.writeString(report.resolve("my_notes.txt"), "baseline run");
+        CliRun kept = CliRun.run("", "eval", "--model", model(), "--data", data.toString(), "--report", report.toString());
+        assertThat(kept.exitCode()).isEqualTo(1);
+        assertThat(kept.err()).contains("holds an earlier output and also my_notes.txt, which replacing it would delete");
+        assertThat(notes).hasContent("baseline run");
+        assertThat(report.resolve("index.html")).exists();
     }
 
     @Test

@@ -11,6 +11,7 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.Predicate;
 import java.util.stream.Stream;
 
 /**
@@ -30,8 +31,16 @@ public final class AtomicDirectory {
 
     /** Writes {@code target} as a whole; {@code marker} is a file every such directory holds, see {@link #checkReplaceable}. */
     public static void replace(Path target, String marker, Writer writer) throws IOException {
+        replace(target, marker, name -> true, writer);
+    }
+
+    /**
+     * {@link #replace(Path, String, Writer)} for an output whose files are known: an earlier one that also holds
+     * anything else (a user's notes) is refused, since replacing it would delete that.
+     */
+    public static void replace(Path target, String marker, Predicate<String> ownFile, Writer writer) throws IOException {
         target = target.toAbsolutePath().normalize();
-        checkReplaceable(target, marker);
+        checkReplaceable(target, marker, ownFile);
         Path parent = target.getParent();
         Files.createDirectories(parent);
         deleteLeftovers(parent, target.getFileName() + ".tmp-");
@@ -85,10 +94,25 @@ public final class AtomicDirectory {
      * output of the same kind). Call it before long work, so a wrong path fails at once.
      */
     public static void checkReplaceable(Path target, String marker) throws IOException {
+        checkReplaceable(target, marker, name -> true);
+    }
+
+    /** {@link #checkReplaceable(Path, String)}, and an earlier output must hold nothing but {@code ownFile}s. */
+    public static void checkReplaceable(Path target, String marker, Predicate<String> ownFile) throws IOException {
         if (!Files.exists(target, LinkOption.NOFOLLOW_LINKS)) return;
         if (!Files.isDirectory(target))
             throw new IOException(target + " exists and is not a directory; nothing was written");
-        if (Files.isRegularFile(target.resolve(marker))) return;
+        if (Files.isRegularFile(target.resolve(marker))) {
+            List<String> foreign;
+            try (Stream<Path> entries = Files.list(target)) {
+                foreign = entries.map(p -> p.getFileName().toString()).filter(ownFile.negate()).sorted().toList();
+            }
+            if (!foreign.isEmpty())
+                throw new IOException(target + " holds an earlier output and also " + String.join(", ",
+                        foreign.subList(0, Math.min(4, foreign.size()))) + (foreign.size() > 4 ? ", …" : "")
+                        + ", which replacing it would delete; nothing was written. Move those away or choose another path");
+            return;
+        }
         try (Stream<Path> entries = Files.list(target)) {
             if (entries.findAny().isPresent())
                 throw new IOException(target + " is a directory that holds other files (no " + marker

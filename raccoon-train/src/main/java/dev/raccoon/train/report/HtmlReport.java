@@ -16,6 +16,7 @@ import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Set;
 
 /**
  * Writes an evaluation report: {@code index.html} with the metrics tables, and beside it PNG charts (confusion
@@ -30,6 +31,13 @@ public final class HtmlReport {
 
     /** The metrics as JSON (what eval --json prints), beside the page; it marks a directory as a report. */
     public static final String METRICS_FILE = "metrics.json";
+    private static final Set<String> FILES = Set.of(METRICS_FILE, "index.html", "index.html.tmp", "confusion_matrix.png",
+            "roc.png", "predictions.png", "loss.png", "learning_rate.png", "dev_metrics.png");
+
+    /** Whether a report writes a file of this name: a report directory holding anything else is not replaced. */
+    public static boolean isReportFile(String name) {
+        return FILES.contains(name);
+    }
 
     private HtmlReport() {}
 

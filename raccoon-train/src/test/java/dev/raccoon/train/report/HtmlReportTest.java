@@ -60,6 +60,10 @@ class HtmlReportTest {
             assertPng(out.resolve(png));
         }
         assertThat(out.resolve("index.html.tmp")).doesNotExist();
+        // eval --report replaces a directory of these names only: every file a report writes must be one of them.
+        try (var files = Files.list(out)) {
+            assertThat(files.map(f -> f.getFileName().toString())).allMatch(HtmlReport::isReportFile);
+        }
     }
 
     @Test
@@ -73,6 +77,9 @@ class HtmlReportTest {
         String html = Files.readString(HtmlReport.write(dir, "KorSTS dev", m, null, null));
         assertThat(html).contains("Pearson").contains("Spearman").contains("<img src=\"predictions.png\"").doesNotContain("roc.png");
         assertPng(dir.resolve("predictions.png"));
+        try (var files = Files.list(dir)) {
+            assertThat(files.map(f -> f.getFileName().toString())).allMatch(HtmlReport::isReportFile);
+        }
     }
 
     @Test
