@@ -239,5 +239,15 @@ class TrainCommandTest {
         for (int t = 0; t < 2; t++)
             assertThat(after.get(t).get("dev_accuracy").asDouble()).isEqualTo(before.get(t).get("dev_accuracy").asDouble());
         assertThat(out.resolve("trial-2/best/model.safetensors")).exists();
+
+        // A resume whose second trial no longer matches its checkpoint stops before the first rewrites results.json.
+        byte[] written = Files.readAllBytes(out.resolve("results.json"));
+        Path other = data.resolve("other-space.json");
+        Files.writeString(other, "{\"lr\": [3e-4, 2e-3], \"epochs\": [1], \"batch_size\": [16], \"dropout\": [0.1]}");
+        CliRun mismatched = raccoon("tune", args(out, "--space", other.toString(), "--resume"));
+        assertThat(mismatched.exitCode()).isEqualTo(1);
+        assertThat(mismatched.err()).contains("trial-2").contains("lr was");
+        assertThat(mismatched.err()).doesNotContain("trial 1/2 step");
+        assertThat(Files.readAllBytes(out.resolve("results.json"))).isEqualTo(written);
     }
 }

@@ -442,11 +442,22 @@ public final class Trainer {
         return digest.hex();
     }
 
-    private TrainerState restore(AdamW optimizer, Map<String, String> trajectory) throws IOException {
+    /** Throws as {@link #train} with resume would, before any work: no checkpoint, or one of other options or data. */
+    public void requireResumable(List<Example> train) throws IOException {
+        resumableCheckpoint(trajectory(train, softRows(train)));
+    }
+
+    /** The checkpoint to resume from, checked against this run's options and data. */
+    private Path resumableCheckpoint(Map<String, String> trajectory) throws IOException {
         Path last = AtomicDirectory.latest(lastDir());
         if (last == null) throw new IOException(lastDir() + ": no checkpoint to resume from");
+        Checkpoint.requireSameOptions(last, TrainerState.read(last).options(), trajectory);
+        return last;
+    }
+
+    private TrainerState restore(AdamW optimizer, Map<String, String> trajectory) throws IOException {
+        Path last = resumableCheckpoint(trajectory);
         TrainerState state = TrainerState.read(last);
-        Checkpoint.requireSameOptions(last, state.options(), trajectory);
         Checkpoint.restore(last, Map.of("", model), optimizer, state.step());
         return state;
     }

@@ -160,13 +160,17 @@ public final class Tuner {
                                         List<Example> train, List<Example> dev, Path out, boolean resume,
                                         Consumer<TrialResult> onDone) throws IOException {
         if (!resume) AtomicDirectory.requireEmpty(out);
+        else // a trial that cannot go on must stop the search before the finished ones rewrite results.json without it
+            for (Trial trial : trials) {
+                if (!Files.isDirectory(trialDir(out, trial))) continue;
+                Trainer trainer = trainer(trial, trials.size(), base, models, out);
+                if (trainer.hasCheckpoint()) trainer.requireResumable(train);
+            }
         Files.createDirectories(out);
         List<TrialResult> results = new ArrayList<>();
         for (Trial trial : trials) {
-            Path dir = out.resolve("trial-" + trial.index());
-            ModelInit start = models.create(trial.dropout());
-            Trainer trainer = new Trainer(start.model(), start.tokenizer(), trial.apply(base), dir)
-                    .named("trial " + trial.index() + "/" + trials.size());
+            Trainer trainer = trainer(trial, trials.size(), base, models, out);
+            Path dir = trialDir(out, trial);
             boolean continuing = resume && trainer.hasCheckpoint();
             if (resume && !continuing) AtomicDirectory.deleteTree(dir); // killed before its first checkpoint: nothing to keep
             TrialResult r = new TrialResult(trial, dir, trainer.train(train, dev, continuing));
@@ -175,6 +179,16 @@ public final class Tuner {
             onDone.accept(r);
         }
         return results;
+    }
+
+    private static Trainer trainer(Trial trial, int trials, Trainer.Options base, ModelFactory models, Path out) throws IOException {
+        ModelInit start = models.create(trial.dropout());
+        return new Trainer(start.model(), start.tokenizer(), trial.apply(base), trialDir(out, trial))
+                .named("trial " + trial.index() + "/" + trials);
+    }
+
+    private static Path trialDir(Path out, Trial trial) {
+        return out.resolve("trial-" + trial.index());
     }
 
     /** The trial with the highest selection metric. */
