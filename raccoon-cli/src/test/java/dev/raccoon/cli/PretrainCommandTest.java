@@ -185,4 +185,37 @@ class PretrainCommandTest {
         assertThat(tooFewRows.exitCode()).isEqualTo(1);
         assertThat(tooFewRows.err()).contains(bert + ": the tokenizer has 32200 tokens but config.json says vocab_size 10");
     }
+
+    /** SIGTERM (or Ctrl-C) while checkpoints are written: the run ends with a whole checkpoint and a matching pair of models. */
+    @Test
+    void anInterruptLeavesTheCheckpointAndBothModelsOfOneStep(@TempDir Path dir) throws Exception {
+        Path out = dir.resolve("out");
+        List<String> command = new java.util.ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "--add-modules", "jdk.incubator.vector", "-cp", System.getProperty("java.class.path"), "dev.raccoon.cli.Main",
+                "pretrain", "--corpus", corpus(dir).toString(), "--out", out.toString(), "--batch-size", "4", "--seq-length", "32",
+                "--threads", "1", "--no-progress", "--vocab", CliRun.oracleClassifier().toString(), "--config", "tiny",
+                "--steps", "100000", "--save-every", "1")); // saving is most of each step, so the signal lands in one
+        Path log = dir.resolve("pretrain.log");
+        Process p = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        try {
+            for (long deadline = System.nanoTime() + 60_000_000_000L; System.nanoTime() < deadline && p.isAlive()
+                    && !Files.exists(out.resolve("generator/model.safetensors")); ) Thread.sleep(50);
+            Thread.sleep(1500);
+            p.destroy(); // SIGTERM
+            assertThat(p.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+        } finally {
+            p.destroyForcibly();
+        }
+        String printed = Files.readString(log);
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("pretrain: interrupted; checkpoint-(\\d+) and the models").matcher(printed);
+        assertThat(m.find()).as(printed).isTrue();
+        Path checkpoint = out.resolve("checkpoint-" + m.group(1));
+        for (String model : List.of("discriminator", "generator"))
+            assertThat(Files.readAllBytes(out.resolve(model).resolve("model.safetensors"))).as(model)
+                    .isEqualTo(Files.readAllBytes(checkpoint.resolve(model).resolve("model.safetensors")));
+        try (var files = Files.list(out)) {
+            assertThat(files.map(f -> f.getFileName().toString())).noneMatch(n -> n.contains(".tmp-") || n.endsWith(".old"))
+                    .filteredOn(n -> n.startsWith("checkpoint-")).containsExactly(checkpoint.getFileName().toString());
+        }
+    }
 }

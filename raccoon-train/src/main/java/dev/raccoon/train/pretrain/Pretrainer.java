@@ -92,6 +92,10 @@ public final class Pretrainer {
     private int[] order;
     private int orderEpoch = -1;
     private boolean curvesFailed;
+    /** Held while a checkpoint and the models are written; an interrupt waits for it (see {@link #waitForSaves}). */
+    private final Object saving = new Object();
+    private boolean interrupted;
+    private int savedStep = -1;
 
     public Pretrainer(Pretraining model, WordPieceTokenizer tokenizer, PretrainingData corpus, Options options, Path out) {
         this(model, tokenizer, corpus, options, out, Map.of());
@@ -154,6 +158,8 @@ public final class Pretrainer {
         long loopStarted = System.nanoTime();
         long windowNanos = 0, trainNanos = 0, trainTokens = 0;
         int stopAt = options.stopAfter() > 0 ? Math.min(options.stopAfter(), total) : total;
+        Thread onInterrupt = new Thread(this::waitForSaves, "pretrain-interrupted");
+        Runtime.getRuntime().addShutdownHook(onInterrupt);
         try (TrainingLogWriter log = TrainingLogWriter.open(out.resolve(LOG), step);
              ProgressBar bar = options.progress() ? Progress.bar(model.objective().id(), total, step, System.err) : null) {
             while (step < stopAt) {
@@ -192,6 +198,12 @@ public final class Pretrainer {
                             (System.nanoTime() - loopStarted) / 1e9, measures(sinceSave, trainTokens / (trainNanos / 1e9))));
                     sinceSave = StepStats.ZERO;
                 }
+            }
+        } finally {
+            try {
+                Runtime.getRuntime().removeShutdownHook(onInterrupt);
+            } catch (IllegalStateException shuttingDown) {
+                // the hook runs now
             }
         }
         // Resumed at the last step (killed after its checkpoint, maybe during the export): export that step again.
@@ -287,14 +299,31 @@ public final class Pretrainer {
     }
 
     private void save(int step, AdamW optimizer, Map<String, String> trajectory) throws IOException {
-        // Complete before the previous checkpoint is deleted, so a crash always leaves one to resume from.
-        AtomicDirectory.replace(out.resolve("checkpoint-" + step), STATE, dir -> {
-            Checkpoint.write(dir, model.models(), tokenizer, optimizer, step);
-            Checkpoint.writeState(dir.resolve(STATE), new State(step, trajectory));
-        });
-        for (Path old : checkpoints())
-            if (!old.getFileName().toString().equals("checkpoint-" + step)) AtomicDirectory.deleteTree(old);
-        export();
+        synchronized (saving) {
+            if (interrupted) return; // the JVM is stopping: the last checkpoint and models stay as they are, whole
+            // Complete before the previous checkpoint is deleted, so a crash always leaves one to resume from.
+            AtomicDirectory.replace(out.resolve("checkpoint-" + step), STATE, dir -> {
+                Checkpoint.write(dir, model.models(), tokenizer, optimizer, step);
+                Checkpoint.writeState(dir.resolve(STATE), new State(step, trajectory));
+            });
+            for (Path old : checkpoints())
+                if (!old.getFileName().toString().equals("checkpoint-" + step)) AtomicDirectory.deleteTree(old);
+            export();
+            savedStep = step;
+        }
+    }
+
+    /**
+     * On Ctrl-C or SIGTERM: lets a checkpoint being written finish and starts no other, so the checkpoint and the
+     * models beside it (the discriminator and the generator, a pair of one step) are whole when the JVM stops.
+     */
+    private void waitForSaves() {
+        synchronized (saving) {
+            interrupted = true;
+            System.err.println("pretrain: interrupted; " + (savedStep < 0 ? "this run wrote no checkpoint"
+                    : "checkpoint-" + savedStep + " and the models in " + out + " hold step " + savedStep
+                    + "; --resume goes on from there"));
+        }
     }
 
     /**
