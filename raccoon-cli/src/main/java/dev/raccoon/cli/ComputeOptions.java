@@ -26,6 +26,11 @@ final class ComputeOptions {
         }
     }
 
+    /** "cpu, 2 threads": what a run says it computes on. */
+    static String describe(Backend backend) {
+        return backend.name() + ", " + backend.threads() + (backend.threads() == 1 ? " thread" : " threads");
+    }
+
     /** A bar on a terminal; in a log file or a pipe a bar is one endless line, so there the plain lines. */
     boolean progress() {
         return bars(noProgress);

@@ -22,7 +22,7 @@ final class DataOptions {
     @Option(names = "--train", paramLabel = "FILE", required = true, description = "Training data.")
     Path train;
 
-    @Option(names = "--dev", paramLabel = "FILE", required = true, description = "Dev data: the accuracy reported, and for training runs the choice of the best checkpoint.")
+    @Option(names = "--dev", paramLabel = "FILE", required = true, description = "Dev data: the accuracy reported (train, tune and distill also keep their best checkpoint by it).")
     Path dev;
 
     @Option(names = "--format", description = "nsmc, tsv, csv, jsonl or nsmc-json (default: from the file name).")

@@ -130,7 +130,7 @@ final class PretrainCommand implements Callable<Integer> {
     @Option(names = "--resume", description = "Continue the run in OUT from its latest checkpoint (same options).")
     boolean resume;
 
-    @Option(names = "--stop-after", defaultValue = "0", paramLabel = "STEPS", description = "Stop after STEPS steps with a checkpoint, to --resume later.")
+    @Option(names = "--stop-after", defaultValue = "0", paramLabel = "STEPS", description = "Stop after STEPS steps with a checkpoint, to --resume later (default 0: run all steps).")
     int stopAfter;
 
     @Mixin
@@ -217,8 +217,8 @@ final class PretrainCommand implements Callable<Integer> {
             StringBuilder sizes = new StringBuilder();
             model.models().forEach((name, m) -> sizes.append(String.format(Locale.ROOT, "%s%s %.2fM", sizes.isEmpty() ? "" : ", ",
                     name, m.params().count() / 1e6)));
-            err.printf(Locale.ROOT, "%s pretraining (%s parameters) on %,d sequences of %d tokens; %d steps of %.3g FLOPs (%s, %d threads)%n",
-                    obj.id(), sizes, data.size(), data.seqLength(), steps, perStep, backend.name(), backend.threads());
+            err.printf(Locale.ROOT, "%s pretraining (%s parameters) on %,d sequences of %d tokens; %d steps of %.3g FLOPs (%s)%n",
+                    obj.id(), sizes, data.size(), data.seqLength(), steps, perStep, ComputeOptions.describe(backend));
             Pretrainer.Result r = new Pretrainer(model, tokenizer, data, options, out, initialWeights).run(resume);
             new PrintStream(System.out, true, StandardCharsets.UTF_8).println(summary(r, obj, out));
         }

@@ -9,7 +9,8 @@ final class RunControl {
     boolean resume;
 
     @Option(names = "--stop-after", defaultValue = "0", paramLabel = "STEPS",
-            description = "Stop after STEPS steps with OUT/last saved, to --resume later; the schedule still spans all epochs.")
+            description = "Stop after STEPS steps with OUT/last saved, to --resume later; the schedule still spans all epochs"
+                    + " (default 0: run to the end).")
     int stopAfter;
 
     /** --stop-after, validated (0: run to the end). */

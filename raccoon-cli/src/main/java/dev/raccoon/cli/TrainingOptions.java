@@ -129,8 +129,10 @@ final class TrainingOptions {
             // A checkpoint pretrained with --dropout 0 keeps 0 in its config.json, and fine-tuning inherits it.
             String note = p == 0 && dropout == null && this.start.model != null
                     ? "; the checkpoint's config.json sets none, --dropout 0.1 adds it" : "";
-            err.println("training " + start.description() + " on " + train.size() + " examples (dropout " + p + note
-                    + "; " + backend.name() + ", " + backend.threads() + (backend.threads() == 1 ? " thread)" : " threads)"));
+            // Resumed, the weights come from the checkpoint, not from what --config or --model would start.
+            String model = resume ? "the run in " + out + " from its last checkpoint" : start.description();
+            err.println("training " + model + " on " + train.size() + " examples (dropout " + p + note
+                    + "; " + ComputeOptions.describe(backend) + ")");
             Trainer.Result r = new Trainer(start.model(), start.tokenizer(), options, out).train(train, dev, resume);
             new PrintStream(System.out, true, StandardCharsets.UTF_8).println(summary(r, out.toString()));
         }

@@ -142,6 +142,7 @@ class TrainCommandTest {
 
         CliRun resumed = raccoon("train", args(out, "--resume"));
         assertThat(resumed.exitCode()).as(resumed.err()).isZero();
+        assertThat(resumed.err()).contains("training the run in " + out + " from its last checkpoint").doesNotContain("a new tiny model");
         assertThat(resumed.out()).contains("finished after 3 of 3 steps").containsPattern("best dev_accuracy 0\\.\\d{4} at step 3");
         JsonNode config = JSON.readTree(out.resolve("best/config.json").toFile());
         assertThat(config.get("id2label").toString()).isEqualTo("{\"0\":\"negative\",\"1\":\"positive\"}");

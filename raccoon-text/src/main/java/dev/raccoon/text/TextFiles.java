@@ -41,6 +41,9 @@ public final class TextFiles {
     }
 
     private static IOException broken(Path file, IOException e) {
+        // GZIPInputStream's words for a file that does not start as gzip does: it is no gzip file at all.
+        if ("Not in GZIP format".equals(e.getMessage()))
+            return new IOException(file + ": not gzip data, though its name ends in .gz (rename it, or compress it with gzip)", e);
         return new IOException(file + ": not a complete gzip file (" + e.getMessage() + ")", e);
     }
 
