@@ -133,6 +133,10 @@ final class TrainingOptions {
             String model = resume ? "the run in " + out + " from its last checkpoint" : start.description();
             err.println("training " + model + " on " + train.size() + " examples (dropout " + p + note
                     + "; " + ComputeOptions.describe(backend) + ")");
+            int positions = start.model().config().maxPositionEmbeddings();
+            if (options.maxLength() > positions)
+                err.println("note: --max-length " + options.maxLength() + " is more than the model's " + positions
+                        + " positions; texts are read to " + positions + " tokens");
             Trainer.Result r = new Trainer(start.model(), start.tokenizer(), options, out).train(train, dev, resume);
             new PrintStream(System.out, true, StandardCharsets.UTF_8).println(summary(r, out.toString()));
         }

@@ -202,6 +202,15 @@ class TrainCommandTest {
     }
 
     @Test
+    void aMaxLengthBeyondTheModelsPositionsIsNamed(@TempDir Path out) {
+        List<String> a = args(out, "--stop-after", "1");
+        a.set(a.indexOf("--max-length") + 1, "100000");
+        CliRun run = raccoon("train", a);
+        assertThat(run.exitCode()).as(run.err()).isZero();
+        assertThat(run.err()).containsPattern("note: --max-length 100000 is more than the model's (\\d+) positions; texts are read to \\1 tokens");
+    }
+
+    @Test
     void missingDataIsOneSentenceAndExitOne(@TempDir Path out) {
         List<String> a = args(out);
         a.set(a.indexOf("--train") + 1, out.resolve("nope.tsv").toString());
