@@ -18,6 +18,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.Callable;
 
 @Command(name = "tune", description = {"Searches learning rate, epochs, warmup, batch size and dropout: a grid, or --trials random points of it.",
@@ -52,6 +54,12 @@ final class TuneCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw TrainingOptions.usage(spec, e.getMessage());
         }
+        // An option the space also sets would be silently ignored: the space decides, so the option is a mistake.
+        Map<String, Boolean> searched = Map.of("--lr", !s.lr().isEmpty(), "--epochs", !s.epochs().isEmpty(),
+                "--warmup", !s.warmup().isEmpty(), "--batch-size", !s.batchSize().isEmpty(), "--dropout", !s.dropout().isEmpty());
+        for (var e : new TreeMap<>(searched).entrySet())
+            if (e.getValue() && spec.commandLine().getParseResult().hasMatchedOption(e.getKey()))
+                throw TrainingOptions.usage(spec, e.getKey() + " is searched by " + space + ", which sets its values; give it in one place");
         List<Tuner.Trial> plan;
         try {
             plan = trials == null ? Tuner.grid(s, base) : Tuner.random(s, base, trials, base.seed());
@@ -59,6 +67,8 @@ final class TuneCommand implements Callable<Integer> {
             throw TrainingOptions.usage(spec, space + ": " + e.getMessage());
         }
         PrintStream err = new PrintStream(System.err, true, StandardCharsets.UTF_8);
+        if (trials != null && trials > plan.size())
+            err.println("raccoon tune: --trials " + trials + " is more than the " + plan.size() + " points of the grid; all of them run");
         PrintStream out = new PrintStream(System.out, true, StandardCharsets.UTF_8);
         Labels labels = training.labels(spec, base.task());
         DataOptions.Split split = training.read(labels, err);

@@ -51,6 +51,13 @@ class TrainCommandTest {
         return args;
     }
 
+    /** {@link #args} without the options the tune tests' spaces search (tune refuses both). */
+    private static List<String> searched(List<String> args) {
+        List<String> a = new ArrayList<>(args);
+        for (String option : List.of("--lr", "--epochs", "--batch-size")) a.subList(a.indexOf(option), a.indexOf(option) + 2).clear();
+        return a;
+    }
+
     private static CliRun raccoon(String command, List<String> args) {
         List<String> all = new ArrayList<>(List.of(command));
         all.addAll(args);
@@ -220,10 +227,26 @@ class TrainCommandTest {
     }
 
     @Test
+    void tuneRefusesAnOptionItsSpaceSearchesAndSaysWhenTrialsExceedTheGrid(@TempDir Path out) throws IOException {
+        Path space = data.resolve("lr-space.json");
+        Files.writeString(space, "{\"lr\": [3e-4], \"epochs\": [1]}");
+        List<String> a = args(out, "--space", space.toString());
+        CliRun both = raccoon("tune", a); // args() gives --lr and --epochs, which the space also sets
+        assertThat(both.exitCode()).isEqualTo(2);
+        assertThat(both.err()).contains("--epochs is searched by " + space + ", which sets its values; give it in one place");
+        List<String> searched = searched(a);
+        searched.addAll(List.of("--trials", "5"));
+        CliRun run = raccoon("tune", searched);
+        assertThat(run.exitCode()).as(run.err()).isZero();
+        assertThat(run.err()).contains("--trials 5 is more than the 1 points of the grid; all of them run");
+        assertThat(run.out()).contains("1 trials");
+    }
+
+    @Test
     void tuneRunsEveryTrialAndReportsTheBest(@TempDir Path out) throws IOException {
         Path space = data.resolve("space.json");
         Files.writeString(space, "{\"lr\": [3e-4, 1e-3], \"epochs\": [1], \"batch_size\": [16], \"dropout\": [0.1]}");
-        CliRun run = raccoon("tune", args(out, "--space", space.toString()));
+        CliRun run = raccoon("tune", searched(args(out, "--space", space.toString())));
         assertThat(run.exitCode()).as(run.err()).isZero();
         assertThat(run.out()).contains("2 trials").containsPattern("best: trial [12], dev_accuracy 0\\.\\d{4}")
                 .containsPattern("\\n1 +0\\.0003 +1 +0\\.1 ").doesNotContain("E-4");
@@ -240,10 +263,10 @@ class TrainCommandTest {
         JsonNode before = results.get("trials");
         AtomicDirectory.deleteTree(out.resolve("trial-2/last"));
         AtomicDirectory.deleteTree(out.resolve("trial-2/best"));
-        CliRun again = raccoon("tune", args(out, "--space", space.toString()));
+        CliRun again = raccoon("tune", searched(args(out, "--space", space.toString())));
         assertThat(again.exitCode()).isEqualTo(1);
         assertThat(again.err()).contains("is not empty");
-        CliRun resumed = raccoon("tune", args(out, "--space", space.toString(), "--resume"));
+        CliRun resumed = raccoon("tune", searched(args(out, "--space", space.toString(), "--resume")));
         assertThat(resumed.exitCode()).as(resumed.err()).isZero();
         JsonNode after = JSON.readTree(out.resolve("results.json").toFile()).get("trials");
         for (int t = 0; t < 2; t++)
@@ -254,7 +277,7 @@ class TrainCommandTest {
         byte[] written = Files.readAllBytes(out.resolve("results.json"));
         Path other = data.resolve("other-space.json");
         Files.writeString(other, "{\"lr\": [3e-4, 2e-3], \"epochs\": [1], \"batch_size\": [16], \"dropout\": [0.1]}");
-        CliRun mismatched = raccoon("tune", args(out, "--space", other.toString(), "--resume"));
+        CliRun mismatched = raccoon("tune", searched(args(out, "--space", other.toString(), "--resume")));
         assertThat(mismatched.exitCode()).isEqualTo(1);
         assertThat(mismatched.err()).contains("trial-2").contains("lr was");
         assertThat(mismatched.err()).doesNotContain("trial 1/2 step");
