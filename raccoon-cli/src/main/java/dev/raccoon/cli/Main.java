@@ -4,6 +4,7 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
+import java.io.PrintWriter;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.DirectoryNotEmptyException;
 import java.nio.file.FileAlreadyExistsException;
@@ -31,6 +32,15 @@ public final class Main {
             if (verbose) e.printStackTrace(commandLine.getErr());
             commandLine.getErr().println("raccoon " + commandLine.getCommandName() + ": " + describe(e));
             return 1;
+        });
+        // A usage error is one line and a pointer to --help: the whole option list would bury the line that matters.
+        cli.setParameterExceptionHandler((e, ignored) -> {
+            CommandLine c = e.getCommandLine();
+            PrintWriter err = c.getErr();
+            err.println(c.getCommandSpec().qualifiedName() + ": " + e.getMessage());
+            if (!CommandLine.UnmatchedArgumentException.printSuggestions(e, err))
+                err.println("See '" + c.getCommandSpec().qualifiedName() + " --help' for its options.");
+            return c.getCommandSpec().exitCodeOnInvalidInput();
         });
         return cli.execute(args);
     }
