@@ -25,6 +25,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Set;
 import java.util.stream.IntStream;
 
 /**
@@ -41,6 +42,12 @@ public final class NgramClassifier implements Distillation.Teacher {
     static final String NGRAMS = "ngrams.tsv";
     static final String WEIGHTS = "liblinear.model";
     static final String RATIOS = "nb_ratios.tsv";
+    private static final Set<String> FILES = Set.of(CONFIG, NGRAMS, WEIGHTS, RATIOS);
+
+    /** Whether a saved model has a file of this name: a directory holding anything else is not replaced. */
+    public static boolean isModelFile(String name) {
+        return FILES.contains(name);
+    }
     private static final String MODEL_TYPE = "raccoon-char-ngram-logistic-regression";
     /** Its own type, so a Raccoon that knows no ratios refuses the model rather than read it without them. */
     private static final String MODEL_TYPE_NAIVE_BAYES = "raccoon-char-ngram-naive-bayes-logistic-regression";
@@ -222,7 +229,7 @@ public final class NgramClassifier implements Distillation.Teacher {
     }
 
     public void save(Path dir) throws IOException {
-        AtomicDirectory.replace(dir, CONFIG, tmp -> {
+        AtomicDirectory.replace(dir, CONFIG, NgramClassifier::isModelFile, tmp -> {
             ObjectNode config = JSON.createObjectNode();
             config.put("model_type", ratios == null ? MODEL_TYPE : MODEL_TYPE_NAIVE_BAYES);
             config.putPOJO("labels", labels);

@@ -153,6 +153,14 @@ class NgramClassifierTest {
         // Its own model type: a reader that knows no ratios refuses it instead of predicting without them.
         assertThat(Files.readString(dir.resolve(NgramClassifier.CONFIG))).contains("raccoon-char-ngram-naive-bayes-logistic-regression");
         assertThat(Files.readAllLines(dir.resolve(NgramClassifier.RATIOS))).hasSize(model.features()).allMatch(l -> !l.contains("\t"));
+        try (var files = Files.list(dir)) { // saving again replaces a directory of these names only
+            assertThat(files.map(f -> f.getFileName().toString())).allMatch(NgramClassifier::isModelFile);
+        }
+        model.save(dir);
+        Files.writeString(dir.resolve("notes.txt"), "C = 3");
+        assertThatThrownBy(() -> model.save(dir)).isInstanceOf(IOException.class).hasMessageContaining("also notes.txt");
+        assertThat(dir.resolve("notes.txt")).hasContent("C = 3");
+        Files.delete(dir.resolve("notes.txt"));
 
         Path retyped = copy(dir, tmp.resolve("retyped"));
         Path retypedConfig = retyped.resolve(NgramClassifier.CONFIG);
