@@ -19,6 +19,10 @@ final class ComputeOptions {
     /** The backend; a device or thread count it cannot have is a usage error of {@code spec}'s command. */
     Backend backend(CommandSpec spec) {
         if (threads < 0) throw TrainingOptions.usage(spec, "--threads must not be negative, got " + threads);
+        int cores = Runtime.getRuntime().availableProcessors();
+        if (threads > cores && "cpu".equalsIgnoreCase(device))
+            System.err.println("note: --threads " + threads + " is more than the " + cores + " cores; the extra threads only"
+                    + " wait for a core (0 takes one a core)");
         try {
             return Backends.create(device, threads == 0 ? Runtime.getRuntime().availableProcessors() : threads);
         } catch (IllegalArgumentException e) {

@@ -209,12 +209,15 @@ class TrainCommandTest {
     }
 
     @Test
-    void aMaxLengthBeyondTheModelsPositionsIsNamed(@TempDir Path out) {
+    void settingsBeyondTheModelOrTheMachineAreNamed(@TempDir Path out) {
+        int cores = Runtime.getRuntime().availableProcessors();
         List<String> a = args(out, "--stop-after", "1");
         a.set(a.indexOf("--max-length") + 1, "100000");
+        a.set(a.indexOf("--threads") + 1, Integer.toString(cores + 1));
         CliRun run = raccoon("train", a);
         assertThat(run.exitCode()).as(run.err()).isZero();
-        assertThat(run.err()).containsPattern("note: --max-length 100000 is more than the model's (\\d+) positions; texts are read to \\1 tokens");
+        assertThat(run.err()).containsPattern("note: --max-length 100000 is more than the model's (\\d+) positions; texts are read to \\1 tokens")
+                .contains("note: --threads " + (cores + 1) + " is more than the " + cores + " cores");
     }
 
     @Test
