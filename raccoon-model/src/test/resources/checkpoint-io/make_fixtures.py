@@ -6,6 +6,10 @@ persistent ids), <folder>/data/<key> (raw storage bytes), <folder>/byteorder and
 functions registered under torch's module names make pickle emit exactly the GLOBALs torch emits.
 
 Run from this directory: python3 make_fixtures.py
+
+views-legacy/pytorch_model.bin is views/ re-saved by real torch (2.11) in the format torch.save wrote before 1.6:
+python3 -c 'import torch; torch.save(torch.load("views/pytorch_model.bin", weights_only=False),
+                                     "views-legacy/pytorch_model.bin", _use_new_zipfile_serialization=False)'
 """
 import collections
 import os

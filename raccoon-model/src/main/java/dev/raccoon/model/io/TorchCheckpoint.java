@@ -4,14 +4,19 @@ import dev.raccoon.engine.HostTensor;
 import dev.raccoon.model.io.TorchPickle.Storage;
 import dev.raccoon.model.io.TorchPickle.TensorRef;
 
+import java.io.BufferedInputStream;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.lang.foreign.MemorySegment;
+import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.channels.Channels;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -26,14 +31,25 @@ import java.util.zip.ZipException;
 import java.util.zip.ZipFile;
 
 /**
- * Reads PyTorch's zip checkpoint format ({@code torch.save} since 1.6, e.g. {@code pytorch_model.bin}):
- * {@code <folder>/data.pkl} describes the state dict, {@code <folder>/data/<key>} hold raw storages. The pickle is
- * interpreted by {@link TorchPickle}, which never executes code.
+ * Reads PyTorch checkpoints ({@code pytorch_model.bin}): the zip format of {@code torch.save} since 1.6, where
+ * {@code <folder>/data.pkl} describes the state dict and {@code <folder>/data/<key>} hold raw storages, and the
+ * legacy format before it (checkpoints uploaded before mid-2020 may be in it): pickles of a magic number, a protocol version,
+ * system info, the state dict and the storage keys, then each storage as its element count and its bytes. The
+ * pickles are interpreted by {@link TorchPickle}, which never executes code.
  */
 public final class TorchCheckpoint {
     /** A state dict's pickle is ~100 bytes per tensor; the cap bounds what a hostile pickle can make us allocate. */
     static final int MAX_PICKLE_BYTES = 16 * 1024 * 1024;
     private static final int CHUNK = 1 << 20;
+    /** The legacy format's first pickle: protocol 2, the magic number 0x1950a86a20f9469cfc6c, STOP. */
+    private static final byte[] LEGACY_MAGIC = {(byte) 0x80, 2, (byte) 0x8a, 10, 0x6c, (byte) 0xfc, (byte) 0x9c, 0x46,
+            (byte) 0xf9, 0x20, 0x6a, (byte) 0xa8, 0x50, 0x19, '.'};
+    private static final long LEGACY_PROTOCOL = 1001;
+
+    /** Reads one storage as floats; {@code tensor} names the first tensor that uses it, for errors. */
+    private interface StorageReader {
+        float[] read(Storage storage, String tensor) throws IOException;
+    }
 
     private TorchCheckpoint() {
     }
@@ -47,6 +63,7 @@ public final class TorchCheckpoint {
     static LinkedHashMap<String, HostTensor> read(Path file, Set<String> skipped) throws CheckpointException {
         try {
             if (!Files.isRegularFile(file)) throw fail(file, "is not a regular file");
+            if (isLegacy(file)) return readLegacy(file, skipped);
             try (ZipFile zip = open(file)) {
                 long fileSize = Files.size(file);
                 ZipEntry pickleEntry = findPickle(zip, file);
@@ -55,12 +72,16 @@ public final class TorchCheckpoint {
                 byte[] pickle = readSmall(zip, pickleEntry, MAX_PICKLE_BYTES, fileSize, file);
                 Object root = TorchPickle.load(pickle, file, pickleEntry.getName());
                 if (!(root instanceof TorchPickle.Dict dict)) throw fail(file, "does not hold a state dict (its pickle is not a dict)");
-                return materialize(zip, folder, order, dict, fileSize, file, skipped);
+                return materialize(dict, file, skipped, (s, tensor) -> {
+                    ZipEntry entry = zip.getEntry(folder + "data/" + s.key());
+                    if (entry == null) throw fail(file, tensor, "refers to storage data/" + s.key() + ", which the archive lacks");
+                    return readStorage(zip, entry, s, order, fileSize, file, tensor);
+                });
             }
         } catch (CheckpointException e) {
             throw e;
         } catch (EOFException e) {
-            throw new CheckpointException(file + ": is truncated or corrupt: a zip entry runs past the end of the file", e);
+            throw new CheckpointException(file + ": is truncated or corrupt: it ends inside the data it declares", e);
         } catch (ZipException e) {
             throw new CheckpointException(file + ": is not a valid zip archive (" + e.getMessage() + ")", e);
         } catch (IOException | RuntimeException e) {
@@ -72,13 +93,72 @@ public final class TorchCheckpoint {
         try {
             return new ZipFile(file.toFile());
         } catch (ZipException e) {
-            byte[] head = new byte[2];
-            try (InputStream in = Files.newInputStream(file)) {
-                if (in.readNBytes(head, 0, 2) == 2 && (head[0] & 0xFF) == 0x80 && head[1] <= 5)
-                    throw fail(file, "is in the legacy (pre-1.6) torch.save format, which is not supported; re-save it with a current PyTorch");
-            }
-            throw fail(file, "is not a valid zip archive (" + e.getMessage() + ")");
+            throw fail(file, "is neither a zip archive nor a legacy torch.save file (" + e.getMessage() + ")");
         }
+    }
+
+    private static boolean isLegacy(Path file) throws IOException {
+        try (InputStream in = Files.newInputStream(file)) {
+            return Arrays.equals(in.readNBytes(LEGACY_MAGIC.length), LEGACY_MAGIC);
+        }
+    }
+
+    /** The legacy format: the pickles from the start of the file, then the storages in the order their keys list. */
+    private static LinkedHashMap<String, HostTensor> readLegacy(Path file, Set<String> skipped) throws IOException {
+        long fileSize = Files.size(file);
+        byte[] head;
+        try (InputStream in = Files.newInputStream(file)) {
+            head = in.readNBytes((int) Math.min(fileSize, MAX_PICKLE_BYTES));
+        }
+        TorchPickle.Loaded protocol = TorchPickle.loadAt(head, LEGACY_MAGIC.length, file, "the protocol version");
+        if (!Long.valueOf(LEGACY_PROTOCOL).equals(protocol.value()))
+            throw fail(file, "has legacy protocol version " + protocol.value() + ", not " + LEGACY_PROTOCOL);
+        TorchPickle.Loaded systemInfo = TorchPickle.loadAt(head, protocol.end(), file, "the system info");
+        ByteOrder order = systemInfo.value() instanceof TorchPickle.Dict info && Boolean.FALSE.equals(info.map.get("little_endian"))
+                ? ByteOrder.BIG_ENDIAN : ByteOrder.LITTLE_ENDIAN;
+        TorchPickle.Loaded root = TorchPickle.loadAt(head, systemInfo.end(), file, "the state dict");
+        if (!(root.value() instanceof TorchPickle.Dict dict)) throw fail(file, "does not hold a state dict (its pickle is not a dict)");
+        TorchPickle.Loaded keys = TorchPickle.loadAt(head, root.end(), file, "the storage keys");
+        if (!(keys.value() instanceof TorchPickle.PyList list)) throw fail(file, "has no list of storage keys after its state dict");
+        Map<String, Storage> used = new HashMap<>();
+        for (Object value : dict.map.values())
+            if (value instanceof TensorRef t) used.put(t.storage().key(), t.storage());
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
+            Map<String, Long> dataAt = new HashMap<>();
+            long at = keys.end();
+            for (Object k : list.items) {
+                if (!(k instanceof String key) || !used.containsKey(key))
+                    throw fail(file, "lists storage " + CheckpointException.printable(String.valueOf(k)) + ", which no tensor uses");
+                Storage s = used.get(key);
+                long numel = readLong(channel, at, order, file);
+                if (numel != s.numel())
+                    throw fail(file, "stores " + numel + " elements for storage " + key + ", whose tensors declare " + s.numel());
+                dataAt.put(key, at + Long.BYTES);
+                try {
+                    at = Math.addExact(at + Long.BYTES, Math.multiplyExact(numel, (long) s.elementBytes()));
+                } catch (ArithmeticException e) {
+                    throw fail(file, "has a storage size " + numel + " that overflows 64 bits");
+                }
+                if (at > fileSize) throw fail(file, "is truncated: storage " + key + " runs past the end of the file");
+            }
+            for (String key : used.keySet())
+                if (!dataAt.containsKey(key)) throw fail(file, "lacks storage " + key + ", which its tensors use");
+            return materialize(dict, file, skipped, (s, tensor) -> {
+                if (s.numel() > SafeTensors.MAX_ARRAY)
+                    throw fail(file, tensor, "lives in a storage of " + s.numel() + " elements, more than a Java array can hold");
+                channel.position(dataAt.get(s.key()));
+                // Not closed here: closing the stream would close the channel the next storage is read from.
+                InputStream in = new BufferedInputStream(Channels.newInputStream(channel), CHUNK);
+                return decode(in, s.numel() * s.elementBytes(), s, order, null, file, "storage " + s.key());
+            });
+        }
+    }
+
+    private static long readLong(FileChannel channel, long at, ByteOrder order, Path file) throws IOException {
+        ByteBuffer b = ByteBuffer.allocate(Long.BYTES).order(order);
+        while (b.hasRemaining())
+            if (channel.read(b, at + b.position()) < 0) throw fail(file, "is truncated: it ends before the storage at byte " + at);
+        return b.getLong(0);
     }
 
     /** The top folder's name varies ({@code archive}, {@code pytorch_model}, ...), so find {@code <folder>/data.pkl}. */
@@ -104,9 +184,8 @@ public final class TorchCheckpoint {
         };
     }
 
-    private static LinkedHashMap<String, HostTensor> materialize(ZipFile zip, String folder, ByteOrder order,
-                                                                 TorchPickle.Dict dict, long fileSize, Path file,
-                                                                 Set<String> skipped) throws IOException {
+    private static LinkedHashMap<String, HostTensor> materialize(TorchPickle.Dict dict, Path file, Set<String> skipped,
+                                                                 StorageReader reader) throws IOException {
         // Group views by storage so each storage is read once, then drop it before reading the next.
         Map<String, List<Map.Entry<String, TensorRef>>> byStorage = new LinkedHashMap<>();
         List<String> names = new ArrayList<>();
@@ -126,14 +205,11 @@ public final class TorchCheckpoint {
         for (List<Map.Entry<String, TensorRef>> views : byStorage.values()) {
             Storage s = views.getFirst().getValue().storage();
             String firstName = views.getFirst().getKey();
-            ZipEntry entry = zip.getEntry(folder + "data/" + s.key());
-            if (entry == null) throw fail(file, firstName, "refers to storage data/" + s.key() + ", which the archive lacks");
             if (views.size() == 1 && isWholeStorage(views.getFirst().getValue())) {
-                tensors.put(firstName, new HostTensor(toInts(views.getFirst().getValue().size()),
-                        readStorage(zip, entry, s, order, fileSize, file, firstName)));
+                tensors.put(firstName, new HostTensor(toInts(views.getFirst().getValue().size()), reader.read(s, firstName)));
                 continue;
             }
-            float[] storage = readStorage(zip, entry, s, order, fileSize, file, firstName);
+            float[] storage = reader.read(s, firstName);
             for (Map.Entry<String, TensorRef> v : views) tensors.put(v.getKey(), gather(storage, v.getValue()));
         }
         LinkedHashMap<String, HostTensor> out = new LinkedHashMap<>();
@@ -221,25 +297,33 @@ public final class TorchCheckpoint {
         if (bytes > fileSize) throw fail(file, "is truncated: entry " + entry.getName() + " is larger than the file");
         if (s.numel() > SafeTensors.MAX_ARRAY)
             throw fail(file, tensor, "lives in a storage of " + s.numel() + " elements, more than a Java array can hold");
-        float[] out = new float[(int) s.numel()];
-        byte[] buffer = new byte[(int) Math.min(CHUNK, bytes)];
-        MemorySegment segment = MemorySegment.ofArray(buffer);
         CRC32 crc = new CRC32();
+        float[] out;
         try (InputStream in = zip.getInputStream(entry)) {
-            long done = 0;
-            int index = 0;
-            while (done < bytes) {
-                int want = (int) Math.min(buffer.length, bytes - done);
-                if (in.readNBytes(buffer, 0, want) != want) throw fail(file, "is truncated inside entry " + entry.getName());
-                crc.update(buffer, 0, want);
-                int count = want / s.elementBytes();
-                s.dtype().decode(segment, 0, order, out, index, count);
-                index += count;
-                done += want;
-            }
+            out = decode(in, bytes, s, order, crc, file, "entry " + entry.getName());
         }
         if (entry.getCrc() != -1 && crc.getValue() != entry.getCrc())
             throw fail(file, "is corrupt: entry " + entry.getName() + " fails its CRC check");
+        return out;
+    }
+
+    /** Streams {@code bytes} of a storage into floats in chunks, never holding its bytes whole; {@code crc} may be null. */
+    private static float[] decode(InputStream in, long bytes, Storage s, ByteOrder order, CRC32 crc, Path file, String where)
+            throws IOException {
+        float[] out = new float[(int) s.numel()];
+        byte[] buffer = new byte[(int) Math.min(CHUNK, Math.max(bytes, 1))];
+        MemorySegment segment = MemorySegment.ofArray(buffer);
+        long done = 0;
+        int index = 0;
+        while (done < bytes) {
+            int want = (int) Math.min(buffer.length, bytes - done);
+            if (in.readNBytes(buffer, 0, want) != want) throw fail(file, "is truncated inside " + where);
+            if (crc != null) crc.update(buffer, 0, want);
+            int count = want / s.elementBytes();
+            s.dtype().decode(segment, 0, order, out, index, count);
+            index += count;
+            done += want;
+        }
         return out;
     }
 

@@ -83,15 +83,27 @@ final class TorchPickle {
     private final Map<Long, Object> memo = new HashMap<>();
     private final Map<String, Storage> storages = new HashMap<>();
 
-    private TorchPickle(byte[] code, Path file, String entry) {
+    private TorchPickle(byte[] code, int start, Path file, String entry) {
         this.code = code;
+        this.pos = start;
         this.file = file;
         this.entry = entry;
     }
 
+    /** A pickle's result and the offset just past its STOP, where the next pickle of a stream starts. */
+    record Loaded(Object value, int end) {
+    }
+
     /** Runs the pickle and returns its result: dicts, tuples, lists, strings, longs, booleans and tensor references. */
     static Object load(byte[] code, Path file, String entry) throws CheckpointException {
-        return new TorchPickle(code, file, entry).run();
+        return loadAt(code, 0, file, entry).value();
+    }
+
+    /** Runs the pickle that starts at {@code start} of {@code code}, as {@link #load}. */
+    static Loaded loadAt(byte[] code, int start, Path file, String entry) throws CheckpointException {
+        TorchPickle pickle = new TorchPickle(code, start, file, entry);
+        Object value = pickle.run();
+        return new Loaded(value, pickle.pos);
     }
 
     static boolean isNone(Object o) {
@@ -191,8 +203,15 @@ final class TorchPickle {
         return new Global(qualified);
     }
 
-    /** {@code torch.save} stores tensors' storages out of band as {@code ('storage', type, key, location, numel)}. */
+    /**
+     * {@code torch.save} stores tensors' storages out of band as {@code ('storage', type, key, location, numel)};
+     * the legacy format adds a sixth item, a view of another storage, which current PyTorch never writes (None).
+     */
     private Storage storage(Object pid) throws CheckpointException {
+        if (pid instanceof Tuple(List<Object> t) && t.size() == 6 && "storage".equals(t.get(0))) {
+            if (t.get(5) != NONE) throw bad("a storage that is a view of another storage (legacy torch.save) is not supported");
+            return storage(new Tuple(t.subList(0, 5)));
+        }
         if (!(pid instanceof Tuple(List<Object> t)) || t.size() != 5 || !"storage".equals(t.get(0))
                 || !(t.get(1) instanceof Global(String type)) || !STORAGE_TYPES.containsKey(type)
                 || !(t.get(2) instanceof String key) || !(t.get(3) instanceof String)

@@ -47,6 +47,16 @@ class CheckpointFuzzTest {
         assertTimeoutPreemptively(BOUND, () -> truncateAndRead(original, 2000, TorchCheckpoint::read));
     }
 
+    /** The legacy format has no CRCs: every cut must fail, and flipped bytes must never throw anything but a clear error. */
+    @Test
+    void truncatedAndFlippedLegacyPytorchBin() throws IOException {
+        byte[] original = Files.readAllBytes(Fixtures.resource("checkpoint-io/views-legacy/pytorch_model.bin"));
+        assertTimeoutPreemptively(BOUND, () -> truncateAndRead(original, original.length, TorchCheckpoint::read));
+        int rejected = assertTimeoutPreemptively(BOUND, () -> flipAndRead(original, 1000, new Random(1001),
+                i -> new int[]{0, original.length}, TorchCheckpoint::read));
+        assertThat(rejected).as("mutations rejected").isGreaterThan(300);
+    }
+
     /** Every length up to {@code dense} (headers, pickle), an even spread beyond, and the last 200; all must fail. */
     private void truncateAndRead(byte[] original, int dense, Reader reader) throws IOException {
         TreeSet<Integer> lengths = new TreeSet<>();

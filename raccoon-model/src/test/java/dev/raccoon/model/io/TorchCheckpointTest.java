@@ -9,6 +9,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.zip.ZipEntry;
@@ -42,7 +43,9 @@ class TorchCheckpointTest {
 
     @Test
     void honoursOffsetsStridesDtypesAndSkipsIntegerStorages() throws IOException {
-        for (String fixture : new String[]{"views", "views-big-endian"}) {
+        // views-legacy: the same state dict saved by torch 2.11 with _use_new_zipfile_serialization=False, the format
+        // of torch.save before 1.6.
+        for (String fixture : new String[]{"views", "views-big-endian", "views-legacy"}) {
             LinkedHashMap<String, HostTensor> t = TorchCheckpoint.read(Fixtures.resource("checkpoint-io/" + fixture + "/pytorch_model.bin"));
 
             assertThat(t.keySet()).as(fixture)
@@ -140,10 +143,22 @@ class TorchCheckpointTest {
         }
 
         assertThatThrownBy(() -> TorchCheckpoint.read(notZip))
-                .isInstanceOf(CheckpointException.class).hasMessageStartingWith(notZip + ": is not a valid zip archive");
-        assertThatThrownBy(() -> TorchCheckpoint.read(legacy)).hasMessageContaining("legacy (pre-1.6) torch.save format");
+                .isInstanceOf(CheckpointException.class).hasMessageStartingWith(notZip + ": is neither a zip archive nor a legacy torch.save file");
+        assertThatThrownBy(() -> TorchCheckpoint.read(legacy)).hasMessageContaining("is neither a zip archive nor a legacy torch.save file");
         assertThatThrownBy(() -> TorchCheckpoint.read(noPickle)).hasMessageContaining("has no <folder>/data.pkl entry");
         assertThatThrownBy(() -> TorchCheckpoint.read(compressed)).hasMessageContaining("stores entry archive/data.pkl compressed");
+    }
+
+    @Test
+    void aCutLegacyFileSaysWhere() throws IOException {
+        byte[] whole = Files.readAllBytes(Fixtures.resource("checkpoint-io/views-legacy/pytorch_model.bin"));
+        Path inData = dir.resolve("cut-in-data.bin"), inPickles = dir.resolve("cut-in-pickles.bin");
+        Files.write(inData, Arrays.copyOf(whole, whole.length - 3));
+        Files.write(inPickles, Arrays.copyOf(whole, 200));
+        assertThatThrownBy(() -> TorchCheckpoint.read(inData)).isInstanceOf(CheckpointException.class)
+                .hasMessageContaining(inData + ": is truncated");
+        assertThatThrownBy(() -> TorchCheckpoint.read(inPickles)).isInstanceOf(CheckpointException.class)
+                .hasMessageContaining("bad pickle in the state dict");
     }
 
     @Test
