@@ -146,7 +146,8 @@ public interface Backend extends AutoCloseable {
 
     /**
      * Mean softmax cross-entropy over the rows whose label is not {@code ignoreIndex}; writes the gradient of
-     * that mean into dLogits when not null (zero on ignored rows). Returns the loss (0 when every row is ignored).
+     * that mean into dLogits when not null (zero on ignored rows), which must not be logits itself. Returns the loss
+     * (0 when every row is ignored).
      */
     float crossEntropy(Tensor logits, int[] labels, int ignoreIndex, Tensor dLogits);
 
