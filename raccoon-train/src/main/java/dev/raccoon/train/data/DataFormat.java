@@ -51,9 +51,10 @@ public enum DataFormat {
         throw new IllegalArgumentException("unknown data format '" + name + "'; expected one of nsmc, tsv, csv, jsonl, nsmc-json");
     }
 
-    /** The format a file name suggests: .csv, .jsonl/.ndjson, .json (NSMC crawl), otherwise TSV. */
+    /** The format a file name suggests: .csv, .jsonl/.ndjson, .json (NSMC crawl), otherwise TSV; a .gz after it counts not. */
     public static DataFormat guess(Path file) {
         String name = file.getFileName().toString().toLowerCase(Locale.ROOT);
+        if (name.endsWith(".gz")) name = name.substring(0, name.length() - ".gz".length());
         if (name.endsWith(".csv")) return CSV;
         if (name.endsWith(".jsonl") || name.endsWith(".ndjson")) return JSONL;
         if (name.endsWith(".json")) return NSMC_JSON;

@@ -248,6 +248,10 @@ class ExampleReaderTest {
         assertThat(DataFormat.guess(Path.of("a.JSONL"))).isEqualTo(DataFormat.JSONL);
         assertThat(DataFormat.guess(Path.of("10001.json"))).isEqualTo(DataFormat.NSMC_JSON);
         assertThat(DataFormat.guess(Path.of("dev.tsv"))).isEqualTo(DataFormat.TSV);
+        // Gzipped files keep the format of the name before .gz (a .csv.gz was read as TSV).
+        assertThat(DataFormat.guess(Path.of("a.csv.gz"))).isEqualTo(DataFormat.CSV);
+        assertThat(DataFormat.guess(Path.of("a.jsonl.GZ"))).isEqualTo(DataFormat.JSONL);
+        assertThat(DataFormat.guess(Path.of("dev.tsv.gz"))).isEqualTo(DataFormat.TSV);
         assertThat(DataFormat.named("nsmc-json")).isEqualTo(DataFormat.NSMC_JSON);
         assertThatThrownBy(() -> DataFormat.named("xml")).hasMessageContaining("unknown data format 'xml'");
     }
