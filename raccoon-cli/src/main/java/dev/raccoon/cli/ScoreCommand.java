@@ -14,6 +14,7 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 
@@ -52,6 +53,8 @@ final class ScoreCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        if (Files.exists(out) && Files.exists(in) && Files.isSameFile(in, out))
+            throw TrainingOptions.usage(spec, "--out " + out + " is the --in file; the scores go to a file of their own");
         TableFormat tableFormat = resolveFormat();
         long total = BatchScorer.countRows(in, tableFormat);
         BatchScorer.Summary summary;

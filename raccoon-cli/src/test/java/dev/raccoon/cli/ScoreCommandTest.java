@@ -86,4 +86,14 @@ class ScoreCommandTest {
         assertThat(r.exitCode()).isEqualTo(1);
         assertThat(r.err()).contains("keeps the input's format");
     }
+
+    @Test
+    void theInputIsNeverTheOutput() throws Exception {
+        Path same = Files.writeString(dir.resolve("same.tsv"), "id\ttext\n1\t좋아요\n");
+        CliRun r = CliRun.run("", "score", "--model", CliRun.oracleClassifier().toString(), "--in", same.toString(),
+                "--out", same.toString());
+        assertThat(r.exitCode()).isEqualTo(2);
+        assertThat(r.err()).contains("--out " + same + " is the --in file").doesNotContain("delete it");
+        assertThat(same).hasContent("id\ttext\n1\t좋아요\n");
+    }
 }
