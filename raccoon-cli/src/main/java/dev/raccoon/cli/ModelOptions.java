@@ -10,6 +10,7 @@ import picocli.CommandLine.Option;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 
 /**
  * Options shared by the commands that run a classification model. Defaults are field initialisers, so an
@@ -35,14 +36,15 @@ final class ModelOptions {
 
     /** The --model directory, or the shipped model of the task (binary when null). */
     Path directory(CommandSpec spec, String task) throws IOException {
-        if (model != null) return model;
-        DefaultModels.Task shipped;
+        return model != null ? model : DefaultModels.locate(task(spec, task));
+    }
+
+    private static DefaultModels.Task task(CommandSpec spec, String task) {
         try {
-            shipped = DefaultModels.Task.named(task == null ? "binary" : task);
+            return DefaultModels.Task.named(task == null ? "binary" : task);
         } catch (IllegalArgumentException e) {
             throw TrainingOptions.usage(spec, "--task: " + e.getMessage());
         }
-        return DefaultModels.locate(shipped);
     }
 
     /** The classifier these options name; values no classifier takes are usage errors of {@code spec}'s command. */
@@ -58,6 +60,16 @@ final class ModelOptions {
             throw new IOException(dir + " is a character n-gram model, not an ELECTRA/BERT directory: score it with 'raccoon eval --ngram "
                     + dir + "' or use it as a 'raccoon distill --teacher'");
         Classifier classifier = Classifier.load(dir, options);
+        // With --model, a --task given as well is a claim about that model: check it rather than ignore it.
+        if (model != null && task != null && spec.commandLine().getParseResult().hasMatchedOption("--task")) {
+            int expected = task(spec, task).labels;
+            if (classifier.labels().size() != expected) {
+                List<String> labels = classifier.labels();
+                classifier.close();
+                throw TrainingOptions.usage(spec, "--task " + task + " does not fit " + dir + ", which has " + labels.size()
+                        + " labels (" + String.join(", ", labels) + ")");
+            }
+        }
         if (classifier.tokenizer().stripAccents() && !Files.exists(dir.resolve(WordPieceTokenizer.CONFIG_FILE_NAME))
                 && !Files.exists(dir.resolve("tokenizer.json")))
             System.err.println("raccoon: " + dir + " has no tokenizer_config.json, so its text is lowercased and accents are stripped"

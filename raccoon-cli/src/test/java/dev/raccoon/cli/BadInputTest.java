@@ -114,6 +114,11 @@ class BadInputTest {
     void optionValuesNoModelTakesAreUsageErrors() throws IOException {
         assertUsage(CliRun.run("", "predict", "--model", model(), "--threads", "100000", "좋다"), "threads must lie in [0, 1024], got 100000");
         assertUsage(CliRun.run("", "predict", "--task", "5class", "좋다"), "unknown task '5class'");
+        assertUsage(CliRun.run("", "predict", "--model", model(), "--task", "3class", "좋다"),
+                "--task 3class does not fit " + model() + ", which has 2 labels (LABEL_0, LABEL_1)");
+        assertUsage(CliRun.run("", "score", "--model", model(), "--task", "3class", "--in", tsv("in.tsv").toString(),
+                "--out", dir.resolve("scored.tsv").toString()), "--task 3class does not fit");
+        assertThat(dir.resolve("scored.tsv")).doesNotExist();
         assertUsage(CliRun.run("", "predict", "--model", model(), "--batch-size", "0", "좋다"), "batchSize must be at least 1");
         assertUsage(CliRun.run("{\"text\": \"a\"}\n", "tokenize", "--model", model(), "--max-length", "0"), "--max-length must be at least 3, got 0");
         assertUsage(CliRun.run("", "export", "--model", model(), "--out", dir.resolve("e").toString(), "--dtype", "f8"), "--dtype must be f32, f16 or bf16");

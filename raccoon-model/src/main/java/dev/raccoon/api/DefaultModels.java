@@ -19,15 +19,18 @@ import java.util.Locale;
 public final class DefaultModels {
     /** A task with a shipped model, by its command-line name. */
     public enum Task {
-        BINARY("binary", "nsmc-binary"),
-        THREE_CLASS("3class", "reviews3-3class");
+        BINARY("binary", "nsmc-binary", 2),
+        THREE_CLASS("3class", "reviews3-3class", 3);
 
         public final String cliName;
         public final String directory;
+        /** How many labels a model of the task has. */
+        public final int labels;
 
-        Task(String cliName, String directory) {
+        Task(String cliName, String directory, int labels) {
             this.cliName = cliName;
             this.directory = directory;
+            this.labels = labels;
         }
 
         public static Task named(String name) {
