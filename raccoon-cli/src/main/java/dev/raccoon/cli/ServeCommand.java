@@ -47,6 +47,10 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--max-chars", defaultValue = "2000", description = "Characters per text (default: ${DEFAULT-VALUE}).")
     int maxChars;
 
+    @Option(names = "--max-explain-texts", defaultValue = "16",
+            description = "Texts per request with explain, each a forward pass per token (default: ${DEFAULT-VALUE}).")
+    int maxExplainTexts;
+
     @Option(names = "--cors-origin", paramLabel = "ORIGIN", description = "Let pages of this web origin call the API from "
             + "a browser, e.g. https://app.example.com or http://localhost:3000; repeatable; * for any origin.")
     List<String> corsOrigins = List.of();
@@ -57,7 +61,7 @@ final class ServeCommand implements Callable<Integer> {
         ServeConfig config;
         try {
             config = new ServeConfig(host, port, maxBatch, maxWaitMs, maxBodyBytes, maxTexts, maxChars,
-                    d.maxExplainTexts(), d.shutdownGraceMs(), corsOrigins);
+                    maxExplainTexts, d.shutdownGraceMs(), corsOrigins);
         } catch (IllegalArgumentException e) {
             throw TrainingOptions.usage(spec, e.getMessage());
         }

@@ -84,6 +84,8 @@ class BadInputTest {
         CliRun port = CliRun.run("", "serve", "--model", dir.resolve("no-model").toString(), "--port", "70000");
         assertThat(port.exitCode()).isEqualTo(2);
         assertThat(port.err()).contains("port must be 0..65535, got 70000");
+        assertUsage(CliRun.run("", "serve", "--model", dir.resolve("no-model").toString(), "--max-explain-texts", "0"),
+                "max explain texts must be at least 1, got 0");
     }
 
     @Test

@@ -32,7 +32,7 @@ public record ServeConfig(String host, int port, int maxBatch, int maxWaitMs, lo
         if (maxBodyBytes < 64) throw new IllegalArgumentException("max body bytes must be at least 64, got " + maxBodyBytes);
         if (maxTexts < 1) throw new IllegalArgumentException("max texts must be at least 1, got " + maxTexts);
         if (maxChars < 1) throw new IllegalArgumentException("max chars must be at least 1, got " + maxChars);
-        if (maxExplainTexts < 1) throw new IllegalArgumentException("max explain texts must be at least 1");
+        if (maxExplainTexts < 1) throw new IllegalArgumentException("max explain texts must be at least 1, got " + maxExplainTexts);
         if (shutdownGraceMs < 0) throw new IllegalArgumentException("shutdown grace must not be negative");
     }
 
