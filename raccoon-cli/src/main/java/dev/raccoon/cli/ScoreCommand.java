@@ -16,7 +16,9 @@ import picocli.CommandLine.Spec;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Locale;
 import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.AtomicLong;
 
 @Command(name = "score", description = {"Scores a table of texts: every input row, in order, plus label, probability, "
         + "prob_<label> per label, truncated and error (prefixed pred_ when the input has such a column).",
@@ -59,14 +61,28 @@ final class ScoreCommand implements Callable<Integer> {
         long total = BatchScorer.countRows(in, tableFormat);
         BatchScorer.Summary summary;
         int tokensRead;
+        AtomicLong written = new AtomicLong(); // rows in the output, resumed ones included
+        Thread onInterrupt = new Thread(() -> System.err.printf(Locale.ROOT, "%nraccoon score: interrupted; %s holds %d of %d rows;"
+                + " run the same command again to go on from there%n", out, written.get(), total), "score-interrupted");
+        Runtime.getRuntime().addShutdownHook(onInterrupt);
+        // A bar only on a terminal: in a log or a pipe its carriage returns make one endless line.
         try (Classifier classifier = modelOptions.load(spec, taskOption.task);
-             ProgressBar bar = new ProgressBarBuilder().setTaskName("score").setInitialMax(total).setUnit(" rows", 1)
+             ProgressBar bar = !ComputeOptions.bars(false) ? null
+                     : new ProgressBarBuilder().setTaskName("score").setInitialMax(total).setUnit(" rows", 1)
                      .setConsumer(new ConsoleProgressBarConsumer(System.err)).showSpeed()
-                     // Colours and box characters only on a terminal; logs get plain ASCII.
-                     .setStyle(System.console() != null ? ProgressBarStyle.COLORFUL_UNICODE_BLOCK : ProgressBarStyle.ASCII)
-                     .build()) {
+                     .setStyle(ProgressBarStyle.COLORFUL_UNICODE_BLOCK).build()) {
             tokensRead = classifier.maxLength();
-            summary = new BatchScorer(classifier).score(new BatchScorer.Job(in, out, tableFormat, textColumn, chunkRows, encoding.encoding), bar::stepBy);
+            summary = new BatchScorer(classifier).score(new BatchScorer.Job(in, out, tableFormat, textColumn, chunkRows, encoding.encoding),
+                    n -> {
+                        written.addAndGet(n);
+                        if (bar != null) bar.stepBy(n);
+                    });
+        } finally {
+            try {
+                Runtime.getRuntime().removeShutdownHook(onInterrupt);
+            } catch (IllegalStateException shuttingDown) {
+                // the hook runs now
+            }
         }
         System.err.printf("raccoon score: %s: %d rows scored, %d without a usable text%s%n", out, summary.scored(),
                 summary.failed(), summary.resumed() == 0 ? ""

@@ -96,4 +96,36 @@ class ScoreCommandTest {
         assertThat(r.err()).contains("--out " + same + " is the --in file").doesNotContain("delete it");
         assertThat(same).hasContent("id\ttext\n1\t좋아요\n");
     }
+
+    /** SIGTERM (or Ctrl-C) mid-run: the rows so far stay, and the run says so and how to go on. */
+    @Test
+    void anInterruptedRunSaysHowFarItGotAndResumes() throws Exception {
+        StringBuilder rows = new StringBuilder("id\ttext\n");
+        for (int i = 0; i < 20_000; i++) rows.append(i).append('\t').append("영화 ").append(i % 97).append(" 정말 재밌어요\n");
+        Path in = Files.writeString(dir.resolve("many.tsv"), rows), out = dir.resolve("many-scored.tsv");
+        List<String> command = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "--add-modules", "jdk.incubator.vector", "-cp", System.getProperty("java.class.path"), "dev.raccoon.cli.Main",
+                "score", "--model", CliRun.oracleClassifier().toString(), "--device", "scalar", "--threads", "1",
+                "--batch-size", "1", "--chunk-rows", "50", "--in", in.toString(), "--out", out.toString());
+        Path log = dir.resolve("score.log");
+        Process p = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        try {
+            for (long deadline = System.nanoTime() + 60_000_000_000L; System.nanoTime() < deadline && p.isAlive()
+                    && (!Files.exists(out) || Files.size(out) < 5_000); ) Thread.sleep(20);
+            p.destroy(); // SIGTERM
+            assertThat(p.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+        } finally {
+            p.destroyForcibly();
+        }
+        String printed = Files.readString(log);
+        assertThat(printed).doesNotContain("\r"); // no bar outside a terminal
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("raccoon score: interrupted; " + java.util.regex.Pattern.quote(out.toString())
+                + " holds (\\d+) of 20000 rows; run the same command again to go on from there").matcher(printed);
+        assertThat(m.find()).as(printed).isTrue();
+        assertThat(Long.parseLong(m.group(1))).isPositive().isLessThan(20_000);
+        CliRun resumed = CliRun.run("", "score", "--model", CliRun.oracleClassifier().toString(), "--in", in.toString(),
+                "--out", out.toString());
+        assertThat(resumed.exitCode()).as(resumed.err()).isZero();
+        assertThat(Files.readAllLines(out)).hasSize(20_001);
+    }
 }
