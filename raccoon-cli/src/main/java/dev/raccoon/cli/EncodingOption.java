@@ -7,7 +7,7 @@ import picocli.CommandLine.Option;
 import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
 
-/** The character encoding of the input files: shared by the commands that read labelled data, tables or corpora. */
+/** The character encoding of the input: shared by the commands that read labelled data, tables, corpora or stdin lines. */
 final class EncodingOption {
     static final class Converter implements CommandLine.ITypeConverter<Charset> {
         @Override
@@ -21,6 +21,7 @@ final class EncodingOption {
     }
 
     @Option(names = "--encoding", paramLabel = "NAME", converter = Converter.class,
-            description = "Character encoding of the input files: UTF-8 (default), CP949 (what Excel on Korean Windows saves) or EUC-KR.")
+            description = "Character encoding of the input (files, or predict's stdin): UTF-8 (default), CP949 (what Excel on Korean"
+                    + " Windows saves) or EUC-KR; output is UTF-8.")
     Charset encoding = StandardCharsets.UTF_8;
 }
