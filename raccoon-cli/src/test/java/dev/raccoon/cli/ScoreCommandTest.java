@@ -80,6 +80,15 @@ class ScoreCommandTest {
     }
 
     @Test
+    void aTsvReadAsCsvGetsAHint() throws Exception {
+        Path tsv = Files.writeString(dir.resolve("tabs.tsv"), "id\tdocument\n1\t좋아요\n");
+        CliRun r = CliRun.run("", "score", "--model", CliRun.oracleClassifier().toString(), "--format", "csv",
+                "--in", tsv.toString(), "--out", dir.resolve("tabs-out.tsv").toString());
+        assertThat(r.exitCode()).isEqualTo(1);
+        assertThat(r.err()).contains("or read it as TSV (--format tsv): its header has tabs");
+    }
+
+    @Test
     void mismatchedFormatsAreAUsageMistake() {
         CliRun r = CliRun.run("", "score", "--model", CliRun.oracleClassifier().toString(), "--device", "scalar",
                 "--in", dir.resolve("a.tsv").toString(), "--out", dir.resolve("b.jsonl").toString());

@@ -184,12 +184,20 @@ public record ScoreRows(TableFormat format, List<String> header, int textIndex, 
     public static int textColumnIndex(List<String> header, String named, String input) throws IOException {
         if (named != null) {
             int i = header.indexOf(named);
-            if (i < 0) throw new IOException(input + " has no column '" + named + "'; its columns are " + header);
+            if (i < 0) throw new IOException(input + " has no column '" + named + "'; its columns are " + header + otherFormat(header));
             return i;
         }
         for (String c : TEXT_COLUMNS) if (header.contains(c)) return header.indexOf(c);
         throw new IOException(input + " has none of the columns " + TEXT_COLUMNS + " (its columns are " + header
-                + "); name the text column with --text-column");
+                + "); name the text column with --text-column" + otherFormat(header));
+    }
+
+    /** A header read as one column that holds tabs or commas was split by the wrong format: say so. */
+    private static String otherFormat(List<String> header) {
+        if (header.size() != 1) return "";
+        String only = header.getFirst();
+        return only.contains("\t") ? ", or read it as TSV (--format tsv): its header has tabs"
+                : only.contains(",") ? ", or read it as CSV (--format csv): its header has commas" : "";
     }
 
     /** The header row's text, or an IOException naming {@code source} when it does not decode. */
