@@ -24,7 +24,7 @@ final class ComputeOptions {
             System.err.println("note: --threads " + threads + " is more than the " + cores + " cores; the extra threads only"
                     + " wait for a core (0 takes one a core)");
         try {
-            return Backends.create(device, threads == 0 ? Runtime.getRuntime().availableProcessors() : threads);
+            return Backends.create(device, threads == 0 ? cores : threads);
         } catch (IllegalArgumentException e) {
             throw TrainingOptions.usage(spec, e.getMessage());
         }

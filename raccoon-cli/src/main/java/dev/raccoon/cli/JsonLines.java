@@ -33,6 +33,11 @@ final class JsonLines {
         return lines.ready();
     }
 
+    /** {@link TextLines#chunkEnds}. */
+    boolean chunkEnds(int size, boolean atEnd) throws IOException {
+        return lines.chunkEnds(size, atEnd);
+    }
+
     /** The next line, or null at the end of input; a blank line is an error line, so answers stay line for line. */
     Line next() throws IOException {
         TextLines.Line line = lines.next();

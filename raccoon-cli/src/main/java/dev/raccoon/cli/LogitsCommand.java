@@ -20,9 +20,6 @@ import java.util.concurrent.Callable;
                 + "and attention masks).",
         "A bad line gets {\"error\": ...} in its place (and a message on stderr); the exit code is then 1."})
 final class LogitsCommand implements Callable<Integer> {
-    /** Lines read before a batch of forward passes: bounds memory on endless input. */
-    private static final int CHUNK = 1024;
-
     @Mixin
     ModelOptions modelOptions;
 
@@ -41,8 +38,7 @@ final class LogitsCommand implements Callable<Integer> {
             List<JsonLines.Line> chunk = new ArrayList<>();
             for (JsonLines.Line line = in.next(); ; line = in.next()) {
                 if (line != null) chunk.add(line);
-                // A chunk also ends where the input pauses: a tool that writes a line and waits gets its answer.
-                if (!chunk.isEmpty() && (chunk.size() == CHUNK || line == null || !in.ready())) {
+                if (in.chunkEnds(chunk.size(), line == null)) {
                     errors += writeChunk(classifier, chunk, out);
                     out.flush();
                     chunk.clear();

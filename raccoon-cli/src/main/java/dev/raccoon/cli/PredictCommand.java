@@ -24,9 +24,6 @@ import java.util.concurrent.Callable;
 @Command(name = "predict", description = {"Classifies texts: a label and its probability per text.",
         "Without TEXT arguments, reads one text per line from stdin (blank lines skipped) and answers as it reads."})
 final class PredictCommand implements Callable<Integer> {
-    /** Lines of stdin classified together: bounds memory on endless input. */
-    private static final int CHUNK = 1024;
-
     @Mixin
     ModelOptions modelOptions;
 
@@ -61,13 +58,13 @@ final class PredictCommand implements Callable<Integer> {
     }
 
     /**
-     * Classifies stdin a chunk of lines at a time: a chunk ends at {@link #CHUNK} lines or where the input has nothing
-     * more yet, so a pipe gets its answers as its lines come (a person typing, one by one) and memory stays flat.
+     * Classifies stdin a chunk of lines at a time ({@link TextLines#chunkEnds}), so a pipe gets its answers as its lines
+     * come (a person typing, one by one) and memory stays flat.
      * Blank lines are skipped, and a line that does not decode is reported on stderr. Returns how many did not decode.
      */
     private long predictStdin(Classifier classifier, PrintStream out) throws IOException {
         TextLines lines = new TextLines(new BufferedInputStream(System.in), encoding.encoding);
-        List<String> chunk = new ArrayList<>(CHUNK);
+        List<String> chunk = new ArrayList<>(TextLines.CHUNK);
         long classified = 0, undecodable = 0;
         for (TextLines.Line line = lines.next(); ; line = lines.next()) {
             if (line != null && line.text() == null) {
@@ -77,7 +74,7 @@ final class PredictCommand implements Callable<Integer> {
             } else if (line != null && !WordPieceTokenizer.isBlank(line.text())) {
                 chunk.add(line.text());
             }
-            if (!chunk.isEmpty() && (chunk.size() == CHUNK || line == null || !lines.ready())) {
+            if (lines.chunkEnds(chunk.size(), line == null)) {
                 print(classifier, chunk, out);
                 out.flush();
                 classified += chunk.size();

@@ -4,6 +4,7 @@ import dev.raccoon.api.Classifier;
 import dev.raccoon.serve.BatchScorer;
 import dev.raccoon.serve.TableFormat;
 import dev.raccoon.text.TextEncodings;
+import dev.raccoon.train.InterruptNotice;
 import me.tongfei.progressbar.ConsoleProgressBarConsumer;
 import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
@@ -62,11 +63,11 @@ final class ScoreCommand implements Callable<Integer> {
         BatchScorer.Summary summary;
         int tokensRead;
         AtomicLong written = new AtomicLong(); // rows in the output, resumed ones included
-        Thread onInterrupt = new Thread(() -> System.err.printf(Locale.ROOT, "%nraccoon score: interrupted; %s holds %d of %d rows;"
-                + " run the same command again to go on from there%n", out, written.get(), total), "score-interrupted");
-        Runtime.getRuntime().addShutdownHook(onInterrupt);
         // A bar only on a terminal: in a log or a pipe its carriage returns make one endless line.
-        try (Classifier classifier = modelOptions.load(spec, taskOption.task);
+        try (InterruptNotice onInterrupt = InterruptNotice.install("score-interrupted", () -> System.err.printf(Locale.ROOT,
+                "%nraccoon score: interrupted; %s holds %d of %d rows; run the same command again to go on from there%n",
+                out, written.get(), total));
+             Classifier classifier = modelOptions.load(spec, taskOption.task);
              ProgressBar bar = !ComputeOptions.bars(false) ? null
                      : new ProgressBarBuilder().setTaskName("score").setInitialMax(total).setUnit(" rows", 1)
                      .setConsumer(new ConsoleProgressBarConsumer(System.err)).showSpeed()
@@ -77,12 +78,6 @@ final class ScoreCommand implements Callable<Integer> {
                         written.addAndGet(n);
                         if (bar != null) bar.stepBy(n);
                     });
-        } finally {
-            try {
-                Runtime.getRuntime().removeShutdownHook(onInterrupt);
-            } catch (IllegalStateException shuttingDown) {
-                // the hook runs now
-            }
         }
         System.err.printf("raccoon score: %s: %d rows scored, %d without a usable text%s%n", out, summary.scored(),
                 summary.failed(), summary.resumed() == 0 ? ""

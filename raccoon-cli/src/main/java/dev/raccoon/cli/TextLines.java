@@ -13,6 +13,9 @@ import java.util.Arrays;
  * and the lines around it still go through. LF and CRLF endings; a byte order mark before the first line is dropped.
  */
 final class TextLines {
+    /** Lines a command classifies together at most: bounds memory on endless input. */
+    static final int CHUNK = 1024;
+
     /** One line: its 1-based number and its text, null when it is not valid in the encoding. */
     record Line(long number, String text) {}
 
@@ -29,6 +32,14 @@ final class TextLines {
     /** Whether more input is there now, so that {@link #next} does not wait for a writer that has not written it yet. */
     boolean ready() throws IOException {
         return in.available() > 0;
+    }
+
+    /**
+     * Whether a chunk of {@code size} lines goes now: when full, at the end of input, or where the input pauses, so
+     * that a tool that writes a line and waits gets its answer.
+     */
+    boolean chunkEnds(int size, boolean atEnd) throws IOException {
+        return size > 0 && (size >= CHUNK || atEnd || !ready());
     }
 
     /** The next line, or null at the end of input. */

@@ -134,9 +134,8 @@ final class VocabCommand implements Callable<Integer> {
             others = entries.map(p -> p.getFileName().toString()).filter(n -> !own.contains(n)).sorted().toList();
         }
         if (!others.isEmpty())
-            throw TrainingOptions.usage(spec, "--out " + dir + " holds other files than a vocabulary (" + String.join(", ",
-                    others.subList(0, Math.min(4, others.size()))) + (others.size() > 4 ? ", …" : "")
-                    + "); choose a new directory or empty it");
+            throw TrainingOptions.usage(spec, "--out " + dir + " holds other files than a vocabulary ("
+                    + AtomicDirectory.someOf(others) + "); choose a new directory or empty it");
     }
 
     private ProgressBarBuilder bar(String task, long max) {

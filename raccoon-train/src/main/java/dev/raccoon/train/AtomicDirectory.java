@@ -85,8 +85,7 @@ public final class AtomicDirectory {
             names = entries.map(p -> p.getFileName().toString()).sorted().toList();
         }
         if (!names.isEmpty())
-            throw new IOException(dir + " is not empty (it holds " + String.join(", ", names.subList(0, Math.min(4, names.size())))
-                    + (names.size() > 4 ? ", …" : "") + "); choose a new output directory or empty it");
+            throw new IOException(dir + " is not empty (it holds " + someOf(names) + "); choose a new output directory or empty it");
     }
 
     /**
@@ -108,8 +107,7 @@ public final class AtomicDirectory {
                 foreign = entries.map(p -> p.getFileName().toString()).filter(ownFile.negate()).sorted().toList();
             }
             if (!foreign.isEmpty())
-                throw new IOException(target + " holds an earlier output and also " + String.join(", ",
-                        foreign.subList(0, Math.min(4, foreign.size()))) + (foreign.size() > 4 ? ", …" : "")
+                throw new IOException(target + " holds an earlier output and also " + someOf(foreign)
                         + ", which replacing it would delete; nothing was written. Move those away or choose another path");
             return;
         }
@@ -118,6 +116,11 @@ public final class AtomicDirectory {
                 throw new IOException(target + " is a directory that holds other files (no " + marker
                         + " in it), so it is not replaced; nothing was written. Choose another path or empty it");
         }
+    }
+
+    /** File names for a message: the first four, and "…" for the rest. */
+    public static String someOf(List<String> names) {
+        return String.join(", ", names.subList(0, Math.min(4, names.size()))) + (names.size() > 4 ? ", …" : "");
     }
 
     /** Temporary siblings a killed process left behind (each up to a whole checkpoint); nothing else writes them. */

@@ -8,6 +8,7 @@ import dev.raccoon.model.io.DType;
 import dev.raccoon.text.WordPieceTokenizer;
 import dev.raccoon.train.AtomicDirectory;
 import dev.raccoon.train.Checkpoint;
+import dev.raccoon.train.InterruptNotice;
 import dev.raccoon.train.Progress;
 import dev.raccoon.train.optim.AdamW;
 import dev.raccoon.train.optim.LinearSchedule;
@@ -158,9 +159,8 @@ public final class Pretrainer {
         long loopStarted = System.nanoTime();
         long windowNanos = 0, trainNanos = 0, trainTokens = 0;
         int stopAt = options.stopAfter() > 0 ? Math.min(options.stopAfter(), total) : total;
-        Thread onInterrupt = new Thread(this::waitForSaves, "pretrain-interrupted");
-        Runtime.getRuntime().addShutdownHook(onInterrupt);
-        try (TrainingLogWriter log = TrainingLogWriter.open(out.resolve(LOG), step);
+        try (InterruptNotice onInterrupt = InterruptNotice.install("pretrain-interrupted", this::waitForSaves);
+             TrainingLogWriter log = TrainingLogWriter.open(out.resolve(LOG), step);
              ProgressBar bar = options.progress() ? Progress.bar(model.objective().id(), total, step, System.err) : null) {
             while (step < stopAt) {
                 long t0 = System.nanoTime();
@@ -198,12 +198,6 @@ public final class Pretrainer {
                             (System.nanoTime() - loopStarted) / 1e9, measures(sinceSave, trainTokens / (trainNanos / 1e9))));
                     sinceSave = StepStats.ZERO;
                 }
-            }
-        } finally {
-            try {
-                Runtime.getRuntime().removeShutdownHook(onInterrupt);
-            } catch (IllegalStateException shuttingDown) {
-                // the hook runs now
             }
         }
         // Resumed at the last step (killed after its checkpoint, maybe during the export): export that step again.
