@@ -38,7 +38,9 @@ import java.util.concurrent.Callable;
 
 @Command(name = "eval", description = {
         "Evaluates a model (or the lexicon or n-gram baseline) on labelled data.",
-        "It reports accuracy, macro-F1, per-class precision, recall and F1, the confusion matrix and ROC-AUC (two classes); "
+        "It reports accuracy, macro-F1, per-class precision, recall and F1, the confusion matrix, ROC-AUC (two classes) and "
+                + "how far the probabilities can be trusted (expected calibration error, Brier score, log loss, and the accuracy "
+                + "when answering only above a probability); "
                 + "Pearson, Spearman and MSE for a regression model (one label; its score is logits[0]). "
                 + "Rows that cannot be used are skipped and summarised on stderr."})
 final class EvalCommand implements Callable<Integer> {
@@ -161,8 +163,7 @@ final class EvalCommand implements Callable<Integer> {
             ClassificationMetrics m = new ClassificationMetrics(names);
             summary = score(spec(dataFormat, new Labels(names)), chunk -> {
                 float[][] p = ngram.probabilities(texts(chunk), pairs(chunk));
-                for (int i = 0; i < chunk.size(); i++)
-                    m.add(chunk.get(i).label(), argmax(p[i]), p[i].length == 2 ? p[i][1] : Double.NaN);
+                for (int i = 0; i < chunk.size(); i++) m.add(chunk.get(i).label(), p[i]);
             });
             metrics = m;
             scorer = "n-gram model " + source.ngram;
@@ -184,12 +185,8 @@ final class EvalCommand implements Callable<Integer> {
                     ClassificationMetrics m = new ClassificationMetrics(names);
                     summary = score(spec(dataFormat, new Labels(names)), chunk -> {
                         float[][] logits = logits(classifier, chunk);
-                        for (int i = 0; i < chunk.size(); i++) {
-                            float[] l = logits[i];
-                            // For two classes softmax(l)[1] = sigmoid(l1 − l0).
-                            double positive = l.length == 2 ? 1 / (1 + Math.exp(l[0] - l[1])) : Double.NaN;
-                            m.add(chunk.get(i).label(), argmax(l), positive);
-                        }
+                        for (int i = 0; i < chunk.size(); i++)
+                            m.add(chunk.get(i).label(), classifier.prediction(logits[i]).probabilities());
                     });
                     metrics = m;
                 }

@@ -58,6 +58,11 @@ class EvalCommandTest {
         assertThat(json.has("roc_auc")).isTrue();
         assertThat(json.get("labels").toString()).isEqualTo("[\"LABEL_0\",\"LABEL_1\"]");
         assertThat(json.get("rows_skipped").asInt()).isEqualTo(2);
+        // answering at a probability of at least 0.5 answers every row of two classes: the whole accuracy
+        assertThat(json.at("/calibration/selective/0/coverage").asDouble()).isEqualTo(1.0);
+        assertThat(json.at("/calibration/selective/0/accuracy").asDouble()).isEqualTo(json.get("accuracy").asDouble());
+        assertThat(json.at("/calibration/ece").asDouble()).isBetween(0.0, 1.0);
+        assertThat(json.at("/calibration/log_loss").asDouble()).isPositive();
         assertThat(r.err()).contains("6 rows read, 4 used, 2 skipped").contains("empty text 1 (line 6)")
                 .contains("unknown label 1 (line 7: label '7'");
     }
@@ -70,8 +75,10 @@ class EvalCommandTest {
         CliRun r = eval("--model", MODEL.toString(), "--data", nsmc().toString(), "--format", "nsmc",
                 "--report", report.toString(), "--log", log.toString());
         assertThat(r.exitCode()).as(r.err()).isZero();
-        assertThat(r.out()).contains("accuracy").contains("macro-F1").contains("ROC-AUC").contains("confusion matrix");
+        assertThat(r.out()).contains("accuracy").contains("macro-F1").contains("ROC-AUC").contains("confusion matrix")
+                .contains("ECE").contains("answering only when the probability is at least");
         assertThat(report.resolve("index.html")).exists();
+        assertThat(report.resolve("reliability.png")).exists();
         assertThat(report.resolve("confusion_matrix.png")).exists();
         assertThat(report.resolve("loss.png")).exists();
     }
@@ -112,6 +119,7 @@ class EvalCommandTest {
         // 재밌 → positive, 최악 → negative, 좋 → positive, and 지루 after the quotes (a new word starts there): all right.
         assertThat(json.get("accuracy").asDouble()).isEqualTo(1.0);
         assertThat(json.get("labels").toString()).isEqualTo("[\"negative\",\"positive\"]");
+        assertThat(json.has("calibration")).as("lexicon scores are no probabilities").isFalse();
     }
 
     @Test

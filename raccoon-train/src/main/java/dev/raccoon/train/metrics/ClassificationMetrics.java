@@ -10,11 +10,13 @@ import java.util.Locale;
 
 /**
  * Accumulates (gold, predicted) pairs of a classifier: accuracy, macro-F1, per-class precision / recall / F1,
- * the confusion matrix, and for two classes the ROC curve of the positive-class score (class 1).
+ * the confusion matrix, for two classes the ROC curve of the positive-class score (class 1), and when every row came
+ * with its class probabilities, their {@link Calibration}.
  */
 public final class ClassificationMetrics implements Metrics {
     private final List<String> labels;
     private final ConfusionMatrix confusion;
+    private final Calibration calibration = new Calibration();
     private double[] scores = new double[1024];
     private boolean[] positive = new boolean[1024];
     private int n;
@@ -35,7 +37,22 @@ public final class ClassificationMetrics implements Metrics {
         positive[n++] = gold == 1;
     }
 
+    /** One row from the class probabilities of a model: the most probable class is its answer. */
+    public void add(int gold, float[] probabilities) {
+        if (probabilities.length != labels.size())
+            throw new IllegalArgumentException(probabilities.length + " probabilities for " + labels.size() + " labels");
+        calibration.add(gold, probabilities);
+        int predicted = 0;
+        for (int c = 1; c < probabilities.length; c++) if (probabilities[c] > probabilities[predicted]) predicted = c;
+        add(gold, predicted, probabilities.length == 2 ? probabilities[1] : Double.NaN);
+    }
+
     public List<String> labels() { return labels; }
+
+    /** How well the probabilities are calibrated; null unless every row was added with its probabilities. */
+    public Calibration calibration() {
+        return n > 0 && calibration.n() == n ? calibration : null;
+    }
 
     public ConfusionMatrix confusion() { return confusion; }
 
@@ -59,6 +76,17 @@ public final class ClassificationMetrics implements Metrics {
         s.append(String.format(Locale.ROOT, "%-10s %.4f%n", "macro-F1", macroF1()));
         RocCurve roc = roc();
         if (roc != null) s.append(String.format(Locale.ROOT, "%-10s %.4f%n", "ROC-AUC", roc.auc()));
+        Calibration calibration = calibration();
+        if (calibration != null) {
+            s.append(String.format(Locale.ROOT, "%-10s %.4f  (expected calibration error, %d bins)%n", "ECE",
+                    calibration.expectedCalibrationError(), Calibration.BINS));
+            s.append(String.format(Locale.ROOT, "%-10s %.4f%n", "Brier", calibration.brier()));
+            s.append(String.format(Locale.ROOT, "%-10s %.4f%n", "log loss", calibration.logLoss()));
+            s.append(String.format(Locale.ROOT, "%nanswering only when the probability is at least%n%10s %9s %9s%n", "", "answered", "accuracy"));
+            for (Calibration.Selective r : calibration.selective())
+                s.append(String.format(Locale.ROOT, "%10.2f %8.1f%% %9s%n", r.threshold(), 100 * r.coverage(),
+                        r.answered() == 0 ? "–" : String.format(Locale.ROOT, "%.4f", r.accuracy())));
+        }
         int width = Math.max(9, labels.stream().mapToInt(ClassificationMetrics::columns).max().orElse(0));
         s.append(String.format(Locale.ROOT, "%n%s %9s %9s %9s %9s%n", pad("class", width, false), "precision", "recall", "f1", "support"));
         for (int c = 0; c < labels.size(); c++)
@@ -111,6 +139,8 @@ public final class ClassificationMetrics implements Metrics {
             ArrayNode row = matrix.addArray();
             for (int p = 0; p < labels.size(); p++) row.add(confusion.count(g, p));
         }
+        Calibration calibration = calibration();
+        if (calibration != null) o.set("calibration", calibration.toJson());
         return o;
     }
 }

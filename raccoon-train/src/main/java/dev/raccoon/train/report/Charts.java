@@ -1,5 +1,6 @@
 package dev.raccoon.train.report;
 
+import dev.raccoon.train.metrics.Calibration;
 import dev.raccoon.train.metrics.ClassificationMetrics;
 import dev.raccoon.train.metrics.RegressionMetrics;
 import dev.raccoon.train.metrics.RocCurve;
@@ -69,9 +70,59 @@ public final class Charts {
         styler.setYAxisMin(0.0);
         styler.setYAxisMax(1.0);
         styler.setLegendPosition(Styler.LegendPosition.InsideSE);
-        line(chart, "chance", new double[] {0, 1}, new double[] {0, 1}).setLineColor(Color.GRAY)
-                .setLineStyle(new BasicStroke(1f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER, 10f, new float[] {6f, 4f}, 0f));
+        dashed(line(chart, "chance", new double[] {0, 1}, new double[] {0, 1}));
         line(chart, "model", roc.fpr(), roc.tpr()).setLineColor(new Color(0x2171B5));
+        return chart;
+    }
+
+    /** Accuracy against mean probability per confidence bin, beside the diagonal of perfect calibration. */
+    static XYChart reliability(Calibration calibration) {
+        XYChart chart = xy(String.format(Locale.ROOT, "Reliability (expected calibration error %.4f)",
+                calibration.expectedCalibrationError()), "mean probability of the answer, per bin of 1/" + Calibration.BINS, "accuracy");
+        List<Double> confidence = new ArrayList<>(), accuracy = new ArrayList<>();
+        double lowest = 1;
+        for (Calibration.Bin b : calibration.bins()) {
+            if (b.count() == 0) continue;
+            confidence.add(b.meanConfidence());
+            accuracy.add(b.accuracy());
+            lowest = Math.min(lowest, b.from());
+        }
+        XYStyler styler = chart.getStyler();
+        styler.setXAxisMin(lowest);
+        styler.setXAxisMax(1.0);
+        styler.setYAxisMin(Math.min(lowest, accuracy.stream().mapToDouble(Double::doubleValue).min().orElse(lowest)));
+        styler.setYAxisMax(1.0);
+        styler.setLegendPosition(Styler.LegendPosition.InsideSE);
+        dashed(line(chart, "calibrated", new double[] {0, 1}, new double[] {0, 1}));
+        XYSeries model = chart.addSeries("model", confidence, accuracy);
+        model.setMarker(SeriesMarkers.CIRCLE);
+        model.setLineColor(new Color(0x2171B5));
+        model.setMarkerColor(new Color(0x2171B5));
+        return chart;
+    }
+
+    /** The accuracy of the most confident rows against the share of rows they are, from the most confident down. */
+    static XYChart accuracyCoverage(Calibration calibration) {
+        double[][] curve = calibration.accuracyCoverage(1000);
+        XYChart chart = xy("Accuracy when answering only the most confident rows", "% of rows answered", "accuracy");
+        XYStyler styler = chart.getStyler();
+        styler.setXAxisMin(0.0);
+        styler.setXAxisMax(100.0);
+        styler.setYAxisMax(1.0);
+        styler.setLegendPosition(Styler.LegendPosition.InsideSW);
+        double[] percent = new double[curve[0].length];
+        for (int i = 0; i < percent.length; i++) percent[i] = 100 * curve[0][i];
+        line(chart, "model", percent, curve[1]).setLineColor(new Color(0x2171B5));
+        List<Double> answered = new ArrayList<>(), accuracy = new ArrayList<>();
+        for (Calibration.Selective s : calibration.selective()) {
+            if (s.answered() == 0) continue;
+            answered.add(100 * s.coverage());
+            accuracy.add(s.accuracy());
+        }
+        XYSeries thresholds = chart.addSeries("probability ≥ 0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 0.99", answered, accuracy);
+        thresholds.setXYSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Scatter);
+        thresholds.setMarker(SeriesMarkers.CIRCLE);
+        thresholds.setMarkerColor(new Color(0xE6550D));
         return chart;
     }
 
@@ -134,6 +185,12 @@ public final class Charts {
         series.setMarker(SeriesMarkers.NONE);
         series.setXYSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Line);
         return series;
+    }
+
+    /** A grey dashed reference line. */
+    private static void dashed(XYSeries series) {
+        series.setLineColor(Color.GRAY)
+                .setLineStyle(new BasicStroke(1f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER, 10f, new float[] {6f, 4f}, 0f));
     }
 
     static void savePng(Chart<?, ?> chart, Path file) throws IOException {

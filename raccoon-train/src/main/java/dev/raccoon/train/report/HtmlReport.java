@@ -1,6 +1,7 @@
 package dev.raccoon.train.report;
 
 import dev.raccoon.train.data.DataSummary;
+import dev.raccoon.train.metrics.Calibration;
 import dev.raccoon.train.metrics.ClassificationMetrics;
 import dev.raccoon.train.metrics.ConfusionMatrix;
 import dev.raccoon.train.metrics.Metrics;
@@ -20,7 +21,7 @@ import java.util.Set;
 
 /**
  * Writes an evaluation report: {@code index.html} with the metrics tables, and beside it PNG charts (confusion
- * matrix and ROC curve, or a scatter plot for regression; loss, learning rate and dev metrics when a training
+ * matrix, ROC curve, reliability diagram and accuracy against coverage, or a scatter plot for regression; loss, learning rate and dev metrics when a training
  * log is given). The HTML is written last, through a temporary file, so a present index.html is complete.
  */
 public final class HtmlReport {
@@ -32,7 +33,7 @@ public final class HtmlReport {
     /** The metrics as JSON (what eval --json prints), beside the page; it marks a directory as a report. */
     public static final String METRICS_FILE = "metrics.json";
     private static final Set<String> FILES = Set.of(METRICS_FILE, "index.html", "index.html.tmp", "confusion_matrix.png",
-            "roc.png", "predictions.png", "loss.png", "learning_rate.png", "dev_metrics.png");
+            "roc.png", "reliability.png", "accuracy_coverage.png", "predictions.png", "loss.png", "learning_rate.png", "dev_metrics.png");
 
     /** Whether a report writes a file of this name: a report directory holding anything else is not replaced. */
     public static boolean isReportFile(String name) {
@@ -80,6 +81,18 @@ public final class HtmlReport {
         row(html, "macro-F1", number(m.macroF1()));
         RocCurve roc = m.roc();
         if (roc != null) row(html, "ROC-AUC", number(roc.auc()));
+        Calibration calibration = m.calibration();
+        if (calibration != null) {
+            row(html, "expected calibration error", number(calibration.expectedCalibrationError()));
+            row(html, "Brier score", number(calibration.brier()));
+            row(html, "log loss", number(calibration.logLoss()));
+            html.append("</table>\n<h2>Answering only when the probability is at least</h2>\n<table>\n"
+                    + "<tr><th>probability ≥</th><th>rows answered</th><th>share</th><th>accuracy</th></tr>\n");
+            for (Calibration.Selective r : calibration.selective())
+                html.append(String.format(Locale.ROOT, "<tr><td class=\"n\">%.2f</td><td class=\"n\">%,d</td>"
+                        + "<td class=\"n\">%.1f%%</td><td class=\"n\">%s</td></tr>%n", r.threshold(), r.answered(),
+                        100 * r.coverage(), number(r.accuracy())));
+        }
         html.append("</table>\n<h2>Per class</h2>\n<table>\n<tr><th>class</th><th>precision</th><th>recall</th><th>F1</th><th>support</th></tr>\n");
         ConfusionMatrix cm = m.confusion();
         for (int c = 0; c < m.labels().size(); c++)
@@ -90,6 +103,10 @@ public final class HtmlReport {
         html.append("</table>\n");
         chart(Charts.confusionMatrix(m), "confusion_matrix.png", "Confusion matrix", dir, images);
         if (roc != null) chart(Charts.roc(roc), "roc.png", "ROC curve", dir, images);
+        if (calibration != null) {
+            chart(Charts.reliability(calibration), "reliability.png", "Reliability diagram", dir, images);
+            chart(Charts.accuracyCoverage(calibration), "accuracy_coverage.png", "Accuracy against the share of rows answered", dir, images);
+        }
     }
 
     private static void regression(RegressionMetrics m, StringBuilder html, Path dir, List<String[]> images) throws IOException {

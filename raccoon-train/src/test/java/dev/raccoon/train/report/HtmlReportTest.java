@@ -46,7 +46,7 @@ class HtmlReportTest {
         for (int i = 0; i < 2000; i++) {
             int gold = i % 2;
             double p = Math.clamp(0.5 + (gold == 1 ? 0.2 : -0.2) + random.nextGaussian() * 0.25, 0, 1);
-            m.add(gold, p >= 0.5 ? 1 : 0, p);
+            m.add(gold, new float[] {(float) (1 - p), (float) p});
         }
         Path out = dir.resolve("report");
         Path index = HtmlReport.write(out, "NSMC dev <model>", m, null, TrainingLog.read(trainingLog()));
@@ -54,8 +54,11 @@ class HtmlReportTest {
         assertThat(index).isEqualTo(out.resolve("index.html"));
         String html = Files.readString(index);
         assertThat(html).contains("<title>NSMC dev &lt;model&gt;</title>").contains("ROC-AUC").contains("macro-F1")
-                .contains("Training log: 34 entries, 1 unreadable lines ignored (line 35)");
-        for (String png : List.of("confusion_matrix.png", "roc.png", "loss.png", "learning_rate.png", "dev_metrics.png")) {
+                .contains("Training log: 34 entries, 1 unreadable lines ignored (line 35)")
+                .contains("expected calibration error").contains("Brier score")
+                .contains("<tr><td class=\"n\">0.50</td><td class=\"n\">2,000</td><td class=\"n\">100.0%</td>");
+        for (String png : List.of("confusion_matrix.png", "roc.png", "reliability.png", "accuracy_coverage.png", "loss.png",
+                "learning_rate.png", "dev_metrics.png")) {
             assertThat(html).contains("<img src=\"" + png + "\"");
             assertPng(out.resolve(png));
         }
@@ -64,6 +67,19 @@ class HtmlReportTest {
         try (var files = Files.list(out)) {
             assertThat(files.map(f -> f.getFileName().toString())).allMatch(HtmlReport::isReportFile);
         }
+    }
+
+    /** The lexicon baseline's scores are no probabilities: its report has no calibration section or charts. */
+    @Test
+    void scoresWithoutProbabilitiesGetNoCalibration() throws IOException {
+        ClassificationMetrics m = new ClassificationMetrics(List.of("negative", "positive"));
+        m.add(0, 0, -2.0);
+        m.add(1, 1, 3.0);
+        Path out = dir.resolve("lexicon");
+        String html = Files.readString(HtmlReport.write(out, "lexicon", m, null, null));
+        assertThat(html).contains("<img src=\"roc.png\"").doesNotContain("calibration").doesNotContain("reliability.png")
+                .doesNotContain("accuracy_coverage.png");
+        assertThat(out.resolve("reliability.png")).doesNotExist();
     }
 
     @Test
@@ -75,7 +91,8 @@ class HtmlReportTest {
             m.add(gold + random.nextGaussian() * 0.7, gold);
         }
         String html = Files.readString(HtmlReport.write(dir, "KorSTS dev", m, null, null));
-        assertThat(html).contains("Pearson").contains("Spearman").contains("<img src=\"predictions.png\"").doesNotContain("roc.png");
+        assertThat(html).contains("Pearson").contains("Spearman").contains("<img src=\"predictions.png\"").doesNotContain("roc.png")
+                .doesNotContain("reliability.png");
         assertPng(dir.resolve("predictions.png"));
         try (var files = Files.list(dir)) {
             assertThat(files.map(f -> f.getFileName().toString())).allMatch(HtmlReport::isReportFile);
