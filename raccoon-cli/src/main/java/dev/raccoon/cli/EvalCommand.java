@@ -2,8 +2,6 @@ package dev.raccoon.cli;
 
 import dev.raccoon.api.Classifier;
 import dev.raccoon.train.AtomicDirectory;
-import dev.raccoon.train.data.DataFormat;
-import dev.raccoon.train.data.DataSpec;
 import dev.raccoon.train.data.DataSummary;
 import dev.raccoon.train.data.Example;
 import dev.raccoon.train.data.ExampleReader;
@@ -16,9 +14,6 @@ import dev.raccoon.train.metrics.Metrics;
 import dev.raccoon.train.metrics.RegressionMetrics;
 import dev.raccoon.train.report.HtmlReport;
 import dev.raccoon.train.report.TrainingLog;
-import me.tongfei.progressbar.ConsoleProgressBarConsumer;
-import me.tongfei.progressbar.ProgressBar;
-import me.tongfei.progressbar.ProgressBarBuilder;
 import picocli.CommandLine;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
@@ -27,12 +22,10 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 
@@ -44,11 +37,6 @@ import java.util.concurrent.Callable;
                 + "Pearson, Spearman and MSE for a regression model (one label; its score is logits[0]). "
                 + "Rows that cannot be used are skipped and summarised on stderr."})
 final class EvalCommand implements Callable<Integer> {
-    /** Rows scored per call of the model: bounds memory on large files. */
-    private static final int CHUNK = 1024;
-    /** Files at least this large get a progress bar. */
-    private static final long PROGRESS_BYTES = 1 << 20;
-
     static final class Source {
         @ArgGroup(exclusive = false)
         ModelOptions model;
@@ -61,17 +49,6 @@ final class EvalCommand implements Callable<Integer> {
         Path ngram;
     }
 
-    static final class FormatConverter implements CommandLine.ITypeConverter<DataFormat> {
-        @Override
-        public DataFormat convert(String value) {
-            try {
-                return DataFormat.named(value);
-            } catch (IllegalArgumentException e) {
-                throw new CommandLine.TypeConversionException(e.getMessage());
-            }
-        }
-    }
-
     /** Null when none of --model, --lexicon and --ngram is given: the shipped model of --task is evaluated. */
     @ArgGroup(exclusive = true, multiplicity = "0..1")
     Source source;
@@ -80,24 +57,8 @@ final class EvalCommand implements Callable<Integer> {
             description = "With --lexicon: labelled data whose majority class takes the texts scoring 0 (default: positive).")
     Path lexiconTrain;
 
-    @Option(names = "--data", paramLabel = "FILE", required = true, description = "Labelled data to evaluate on.")
-    Path data;
-
     @Mixin
-    EncodingOption encoding;
-
-    @Option(names = "--format", paramLabel = "FORMAT", converter = FormatConverter.class,
-            description = "nsmc, tsv, csv, jsonl or nsmc-json (default: by file name: .csv, .jsonl, .json for the NSMC crawl, else tsv).")
-    DataFormat format;
-
-    @Option(names = "--text-column", paramLabel = "C", description = "Header name (JSON: key) of the text.")
-    String textColumn;
-
-    @Option(names = "--pair-column", paramLabel = "C", description = "Header name (JSON: key) of the second text of a pair.")
-    String pairColumn;
-
-    @Option(names = "--label-column", paramLabel = "C", description = "Header name (JSON: key) of the label, score or rating.")
-    String labelColumn;
+    LabelledDataOptions data;
 
     @Option(names = "--task", paramLabel = "TASK",
             description = "binary or 3class: the classes of the lexicon baseline (default binary) and of NSMC crawl ratings; with --model it must agree with the model.")
@@ -134,8 +95,7 @@ final class EvalCommand implements Callable<Integer> {
             case "3class" -> Labels.THREE_CLASS;
             default -> throw usage("--task must be binary or 3class, not '" + task + "'");
         };
-        DataFormat dataFormat = format != null ? format : DataFormat.guess(data);
-        Metrics metrics;
+                Metrics metrics;
         DataSummary summary;
         String scorer;
         if (source != null && source.lexicon != null) {
@@ -145,10 +105,10 @@ final class EvalCommand implements Callable<Integer> {
             // with three classes it is neutral.
             LexiconClassifier lexicon = lexiconTrain != null && labels.size() == 2
                     ? LexiconClassifier.withMajorityTie(entries, ExampleReader.load(lexiconTrain,
-                            spec(format != null ? format : DataFormat.guess(lexiconTrain), labels)).examples())
+                            data.spec(data.format(lexiconTrain), labels)).examples())
                     : new LexiconClassifier(entries, labels, labels.size() - 1);
             ClassificationMetrics m = new ClassificationMetrics(labels.names());
-            summary = score(spec(dataFormat, labels), chunk -> {
+            summary = data.score(data.spec(labels), "eval", chunk -> {
                 for (Example e : chunk) {
                     double s = lexicon.score(e.text());
                     m.add(e.label(), lexicon.predict(s), 1 / (1 + Math.exp(-s)));
@@ -161,8 +121,8 @@ final class EvalCommand implements Callable<Integer> {
             List<String> names = ngram.labels();
             checkTaskFits(taskLabels, names);
             ClassificationMetrics m = new ClassificationMetrics(names);
-            summary = score(spec(dataFormat, new Labels(names)), chunk -> {
-                float[][] p = ngram.probabilities(texts(chunk), pairs(chunk));
+            summary = data.score(data.spec(new Labels(names)), "eval", chunk -> {
+                float[][] p = ngram.probabilities(LabelledDataOptions.texts(chunk), LabelledDataOptions.pairs(chunk));
                 for (int i = 0; i < chunk.size(); i++) m.add(chunk.get(i).label(), p[i]);
             });
             metrics = m;
@@ -176,14 +136,14 @@ final class EvalCommand implements Callable<Integer> {
                 checkTaskFits(taskLabels, names);
                 if (regression) {
                     RegressionMetrics m = new RegressionMetrics();
-                    summary = score(spec(dataFormat, null), chunk -> {
+                    summary = data.score(data.spec(null), "eval", chunk -> {
                         float[][] logits = logits(classifier, chunk);
                         for (int i = 0; i < chunk.size(); i++) m.add(logits[i][0], chunk.get(i).target());
                     });
                     metrics = m;
                 } else {
                     ClassificationMetrics m = new ClassificationMetrics(names);
-                    summary = score(spec(dataFormat, new Labels(names)), chunk -> {
+                    summary = data.score(data.spec(new Labels(names)), "eval", chunk -> {
                         float[][] logits = logits(classifier, chunk);
                         for (int i = 0; i < chunk.size(); i++)
                             m.add(chunk.get(i).label(), classifier.prediction(logits[i]).probabilities());
@@ -198,7 +158,7 @@ final class EvalCommand implements Callable<Integer> {
         String mismatch = metrics instanceof ClassificationMetrics m ? summary.labelMismatch(m.labels()) : null;
         if (mismatch != null)
             throw new IllegalArgumentException(mismatch + "; evaluate it with a model (or --task) that has those labels");
-        if (summary.rowsUsed() == 0) throw new IllegalArgumentException(data + " has no usable rows");
+        if (summary.rowsUsed() == 0) throw new IllegalArgumentException(data.data + " has no usable rows");
         if (metrics instanceof ClassificationMetrics m)
             for (int c = 0; c < m.labels().size(); c++)
                 if (m.confusion().support(c) == 0)
@@ -219,57 +179,20 @@ final class EvalCommand implements Callable<Integer> {
             // Replaced whole: charts of an earlier report (a ROC curve a 3-class one has not) do not stay behind.
             Metrics evaluated = metrics;
             AtomicDirectory.replace(report, HtmlReport.METRICS_FILE, HtmlReport::isReportFile, dir -> HtmlReport.write(dir,
-                    "Raccoon evaluation: " + data.getFileName() + ", " + scorer, evaluated, summary, trainingLog));
+                    "Raccoon evaluation: " + data.data.getFileName() + ", " + scorer, evaluated, summary, trainingLog));
             System.err.println("raccoon eval: report written to " + report.resolve("index.html"));
         }
         return 0;
     }
 
-    private DataSpec spec(DataFormat dataFormat, Labels labels) {
-        return new DataSpec(dataFormat, textColumn, pairColumn, labelColumn, labels, encoding.encoding);
-    }
-
     private static float[][] logits(Classifier classifier, List<Example> chunk) {
-        return classifier.logits(texts(chunk), pairs(chunk));
-    }
-
-    static List<String> texts(List<Example> chunk) {
-        return chunk.stream().map(Example::text).toList();
-    }
-
-    /** The second texts, null where a row has none. */
-    static List<String> pairs(List<Example> chunk) {
-        return chunk.stream().map(Example::pair).toList();
+        return classifier.logits(LabelledDataOptions.texts(chunk), LabelledDataOptions.pairs(chunk));
     }
 
     static int argmax(float[] scores) {
         int best = 0;
         for (int c = 1; c < scores.length; c++) if (scores[c] > scores[best]) best = c;
         return best;
-    }
-
-    private interface ChunkScorer {
-        void score(List<Example> chunk);
-    }
-
-    /** Streams the data file through {@code scorer} in chunks, with a progress bar on stderr for large files. */
-    private DataSummary score(DataSpec dataSpec, ChunkScorer scorer) throws IOException {
-        long size = Files.size(data);
-        try (ExampleReader reader = ExampleReader.open(data, dataSpec);
-             ProgressBar bar = size < PROGRESS_BYTES ? null : new ProgressBarBuilder().setTaskName("eval").setInitialMax(size)
-                     .setUnit(" MiB", 1 << 20).setConsumer(new ConsoleProgressBarConsumer(System.err)).build()) {
-            List<Example> chunk = new ArrayList<>(CHUNK);
-            for (Example e = reader.next(); ; e = reader.next()) {
-                if (e != null) chunk.add(e);
-                if (chunk.size() == CHUNK || (e == null && !chunk.isEmpty())) {
-                    scorer.score(chunk);
-                    chunk.clear();
-                    if (bar != null) bar.stepTo(reader.bytesRead()).setExtraMessage(String.format("%,d rows", reader.summary().rowsUsed()));
-                }
-                if (e == null) break;
-            }
-            return reader.summary();
-        }
     }
 
     private void checkTaskFits(Labels taskLabels, List<String> modelLabels) {

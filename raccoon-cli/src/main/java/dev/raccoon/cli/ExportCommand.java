@@ -9,6 +9,7 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
@@ -33,14 +34,8 @@ final class ExportCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        DType type = switch (dtype.toLowerCase(Locale.ROOT)) {
-            case "f32" -> DType.F32;
-            case "f16" -> DType.F16;
-            case "bf16" -> DType.BF16;
-            default -> throw TrainingOptions.usage(spec, "--dtype must be f32, f16 or bf16, not '" + dtype + "'");
-        };
-        if (Files.exists(out) && !isEmptyDirectory(out))
-            throw new IllegalArgumentException(out + " exists and is not an empty directory; nothing was written");
+        DType type = dtype(spec, dtype);
+        requireEmptyOrMissing(out);
         try (Backend backend = Backends.scalar()) {
             ModelDirectory dir = ModelDirectory.load(model, backend);
             ModelDirectory.save(out, dir.model(), dir.tokenizer(), type);
@@ -50,10 +45,24 @@ final class ExportCommand implements Callable<Integer> {
         return 0;
     }
 
-    private static boolean isEmptyDirectory(Path dir) throws java.io.IOException {
-        if (!Files.isDirectory(dir)) return false;
-        try (var entries = Files.list(dir)) {
-            return entries.findAny().isEmpty();
-        }
+    /** The weights' type that --dtype names: f32, f16 or bf16. */
+    static DType dtype(CommandSpec spec, String name) {
+        return switch (name.toLowerCase(Locale.ROOT)) {
+            case "f32" -> DType.F32;
+            case "f16" -> DType.F16;
+            case "bf16" -> DType.BF16;
+            default -> throw TrainingOptions.usage(spec, "--dtype must be f32, f16 or bf16, not '" + name + "'");
+        };
+    }
+
+    /** A model is written only where nothing stands: no directory, or an empty one. */
+    static void requireEmptyOrMissing(Path out) throws IOException {
+        if (!Files.exists(out)) return;
+        boolean empty = false;
+        if (Files.isDirectory(out))
+            try (var entries = Files.list(out)) {
+                empty = entries.findAny().isEmpty();
+            }
+        if (!empty) throw new IllegalArgumentException(out + " exists and is not an empty directory; nothing was written");
     }
 }

@@ -72,7 +72,7 @@ final class NgramCommand implements Callable<Integer> {
             throw TrainingOptions.usage(spec, e.getMessage());
         }
         model.save(out);
-        float[][] p = model.probabilities(EvalCommand.texts(dev), EvalCommand.pairs(dev));
+        float[][] p = model.probabilities(LabelledDataOptions.texts(dev), LabelledDataOptions.pairs(dev));
         int right = 0;
         for (int i = 0; i < dev.size(); i++) if (EvalCommand.argmax(p[i]) == dev.get(i).label()) right++;
         new PrintStream(System.out, true, StandardCharsets.UTF_8).printf(Locale.ROOT,

@@ -29,6 +29,9 @@ public final class BertClassificationHead implements ClassificationHead {
     }
 
     @Override
+    public Linear output() { return classifier; }
+
+    @Override
     public Saved forwardForBackward(ElectraModel encoder, Tensor hidden, Batch batch, DropoutSeeds seeds) {
         Tensor first = encoder.firstTokens(hidden, batch);
         Tensor pooled = pooler.forward(first);

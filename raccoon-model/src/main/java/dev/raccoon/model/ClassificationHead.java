@@ -7,6 +7,9 @@ public sealed interface ClassificationHead permits ElectraClassificationHead, Be
     /** The [CLS] hidden states [size, hidden] (see {@link ElectraModel#firstTokenStates}) → logits [size, labels]. */
     Tensor forward(Tensor first);
 
+    /** The last layer, whose outputs are the logits. */
+    Linear output();
+
     /** What a head's training forward pass keeps for its backward pass. */
     sealed interface Saved permits ElectraClassificationHead.Saved, BertClassificationHead.Saved {
         Tensor logits();

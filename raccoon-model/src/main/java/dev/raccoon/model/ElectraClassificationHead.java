@@ -29,6 +29,9 @@ public final class ElectraClassificationHead implements ClassificationHead {
     }
 
     @Override
+    public Linear output() { return outProj; }
+
+    @Override
     public Saved forwardForBackward(ElectraModel encoder, Tensor hidden, Batch batch, DropoutSeeds seeds) {
         Dropout first = seeds.next(dropout);
         Tensor denseInput = first.forward(backend, encoder.firstTokens(hidden, batch));

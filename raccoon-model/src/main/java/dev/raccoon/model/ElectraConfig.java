@@ -117,6 +117,18 @@ public record ElectraConfig(
                 classifierDropout, problemType, labels, e);
     }
 
+    /**
+     * The dtype config.json names for the weights ("dtype", or transformers 4's "torch_dtype"), or null when it names
+     * none that a checkpoint stores.
+     */
+    public DType weightsDtype() {
+        for (String key : List.of("dtype", "torch_dtype")) {
+            JsonNode name = extra.get(key);
+            if (name != null && name.isTextual()) return DType.ofTorchName(name.asText());
+        }
+        return null;
+    }
+
     /** A fresh ELECTRA config of the given sizes with transformers' defaults elsewhere. */
     public static ElectraConfig electra(int vocabSize, int embeddingSize, int hiddenSize, int layers, int heads,
                                         int intermediateSize, int maxPositions, List<String> labels) {

@@ -102,6 +102,8 @@ public final class Params {
         for (Param p : owned.values()) p.freeze(backend);
     }
 
+    public boolean isFrozen() { return frozen; }
+
     /** Copies a checkpoint tensor into a parameter after checking its shape. */
     public void load(String name, HostTensor t, String source) {
         if (frozen) throw new IllegalStateException("parameters are frozen for inference");

@@ -22,6 +22,18 @@ public final class SequenceClassifier extends PretrainedModel {
         return head.forward(encoder.firstTokenStates(batch));
     }
 
+    /**
+     * Multiplies every logit by {@code factor} from now on by scaling the output layer's weight and bias: temperature
+     * scaling (factor 1/T) kept in the weights, so transformers reads the same probabilities from the saved model.
+     */
+    public void scaleLogits(float factor) {
+        if (!(factor > 0 && Float.isFinite(factor))) throw new IllegalArgumentException("a logit scale must be positive and finite, got " + factor);
+        if (params.isFrozen()) throw new IllegalStateException("parameters are frozen for inference");
+        Linear output = head.output();
+        backend().scale(output.weight.value(), factor);
+        backend().scale(output.bias.value(), factor);
+    }
+
     /** One label means regression, as transformers decides when problem_type is not set. */
     public boolean isRegression() { return config.numLabels() == 1; }
 

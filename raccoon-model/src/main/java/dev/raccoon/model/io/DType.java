@@ -32,6 +32,12 @@ public enum DType {
         };
     }
 
+    /** The type a torch name (float32, float16, bfloat16, float64) stands for, or null for another name. */
+    public static DType ofTorchName(String name) {
+        for (DType t : values()) if (t.torchName().equals(name)) return t;
+        return null;
+    }
+
     /** Converts {@code count} elements starting at {@code offset} (bytes) of {@code src} into {@code dst[dstIndex..]}. */
     void decode(MemorySegment src, long offset, ByteOrder order, float[] dst, int dstIndex, int count) {
         switch (this) {

@@ -1,0 +1,112 @@
+package dev.raccoon.cli;
+
+import dev.raccoon.api.Classifier;
+import dev.raccoon.engine.Backend;
+import dev.raccoon.engine.Backends;
+import dev.raccoon.model.ModelDirectory;
+import dev.raccoon.model.SequenceClassifier;
+import dev.raccoon.model.io.DType;
+import dev.raccoon.train.TemperatureScaling;
+import dev.raccoon.train.data.DataSummary;
+import dev.raccoon.train.data.Example;
+import dev.raccoon.train.data.Labels;
+import dev.raccoon.train.metrics.Calibration;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+
+@Command(name = "calibrate", description = {
+        "Makes a classifier's probabilities match how often it is right, and writes the model with that built in.",
+        "It finds the temperature T by which dividing the logits gives the lowest log loss on --data (temperature scaling, "
+                + "Guo et al. 2017); every answer stays the same, only how sure the model says it is changes. T is folded into "
+                + "the last layer's weights, so the written directory gives the same probabilities in Raccoon and in transformers. "
+                + "Fit it on held-out data (a dev set), not on the training data, which the model knows too well.",
+        "'raccoon eval' shows whether a model needs it: the expected calibration error and the reliability diagram."})
+final class CalibrateCommand implements Callable<Integer> {
+    @Mixin
+    ModelOptions modelOptions;
+
+    @Mixin
+    TaskOption taskOption;
+
+    @Mixin
+    LabelledDataOptions data;
+
+    @Option(names = "--out", paramLabel = "DIR", required = true,
+            description = "Directory to write the calibrated model into (must not exist or be empty).")
+    Path out;
+
+    @Option(names = "--dtype", paramLabel = "TYPE", description = "f32, f16 or bf16 (default: the type the model's config.json names, else f32).")
+    String dtype;
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() throws Exception {
+        DType requested = dtype == null ? null : ExportCommand.dtype(spec, dtype);
+        ExportCommand.requireEmptyOrMissing(out);
+        Path modelDir = modelOptions.directory(spec, taskOption.task);
+        if ("multi_label_classification".equals(ModelDirectory.readConfig(modelDir).problemType()))
+            throw new IllegalArgumentException(modelDir + " is a multi-label model (a sigmoid per label); calibrate fits"
+                    + " the softmax of single-label classifiers");
+        List<float[]> logits = new ArrayList<>();
+        List<Integer> gold = new ArrayList<>();
+        List<String> labels;
+        DataSummary summary;
+        try (Classifier classifier = modelOptions.load(spec, taskOption.task)) {
+            classifier.requireLabels();
+            labels = classifier.labels();
+            summary = data.score(data.spec(new Labels(labels)), "calibrate", chunk -> {
+                float[][] l = classifier.logits(LabelledDataOptions.texts(chunk), LabelledDataOptions.pairs(chunk));
+                for (int i = 0; i < chunk.size(); i++) logits.add(l[i]);
+                for (Example e : chunk) gold.add(e.label());
+            });
+        }
+        System.err.println("raccoon calibrate: " + summary);
+        String mismatch = summary.labelMismatch(labels);
+        if (mismatch != null)
+            throw new IllegalArgumentException(mismatch + "; calibrate on data with the model's labels");
+        if (logits.isEmpty()) throw new IllegalArgumentException(data.data + " has no usable rows");
+        float[][] z = logits.toArray(float[][]::new);
+        int[] g = gold.stream().mapToInt(Integer::intValue).toArray();
+        double temperature = TemperatureScaling.fit(z, g);
+
+        DType written;
+        try (Backend backend = Backends.scalar()) {
+            ModelDirectory model = ModelDirectory.load(modelDir, backend);
+            ((SequenceClassifier) model.model()).scaleLogits((float) (1 / temperature));
+            written = requested != null ? requested : model.config().weightsDtype() != null ? model.config().weightsDtype() : DType.F32;
+            ModelDirectory.save(out, model.model(), model.tokenizer(), written);
+        }
+
+        Calibration before = calibration(z, g, 1), after = calibration(z, g, temperature);
+        PrintStream stdout = new PrintStream(System.out, false, StandardCharsets.UTF_8);
+        stdout.printf(Locale.ROOT, "temperature %.4f (the logits are divided by it: %s)%n", temperature,
+                temperature > 1 ? "the model was overconfident" : "the model was underconfident");
+        stdout.printf(Locale.ROOT, "%-10s %8s %8s%n", "", "before", "after");
+        stdout.printf(Locale.ROOT, "%-10s %8.4f %8.4f%n", "log loss", before.logLoss(), after.logLoss());
+        stdout.printf(Locale.ROOT, "%-10s %8.4f %8.4f%n", "ECE", before.expectedCalibrationError(), after.expectedCalibrationError());
+        stdout.printf(Locale.ROOT, "%-10s %8.4f %8.4f%n", "Brier", before.brier(), after.brier());
+        stdout.printf(Locale.ROOT, "(on the %,d rows it was fitted on; the answers, and so the accuracy, are unchanged)%n", g.length);
+        stdout.flush();
+        System.err.printf(Locale.ROOT, "raccoon calibrate: the calibrated model (%s) written to %s%n", written.torchName(), out);
+        return 0;
+    }
+
+    private static Calibration calibration(float[][] logits, int[] gold, double temperature) {
+        Calibration c = new Calibration();
+        for (int i = 0; i < logits.length; i++) c.add(gold[i], TemperatureScaling.probabilities(logits[i], temperature));
+        return c;
+    }
+}

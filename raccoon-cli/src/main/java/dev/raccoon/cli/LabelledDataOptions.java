@@ -1,0 +1,105 @@
+package dev.raccoon.cli;
+
+import dev.raccoon.train.data.DataFormat;
+import dev.raccoon.train.data.DataSpec;
+import dev.raccoon.train.data.DataSummary;
+import dev.raccoon.train.data.Example;
+import dev.raccoon.train.data.ExampleReader;
+import dev.raccoon.train.data.Labels;
+import me.tongfei.progressbar.ConsoleProgressBarConsumer;
+import me.tongfei.progressbar.ProgressBar;
+import me.tongfei.progressbar.ProgressBarBuilder;
+import picocli.CommandLine;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/** One labelled data file that a model is scored on (eval, calibrate), read in chunks with a progress bar. */
+final class LabelledDataOptions {
+    /** Rows scored per call of the model: bounds memory on large files. */
+    private static final int CHUNK = 1024;
+    /** Files at least this large get a progress bar. */
+    private static final long PROGRESS_BYTES = 1 << 20;
+
+    static final class FormatConverter implements CommandLine.ITypeConverter<DataFormat> {
+        @Override
+        public DataFormat convert(String value) {
+            try {
+                return DataFormat.named(value);
+            } catch (IllegalArgumentException e) {
+                throw new CommandLine.TypeConversionException(e.getMessage());
+            }
+        }
+    }
+
+    @Option(names = "--data", paramLabel = "FILE", required = true, description = "Labelled data to evaluate on.")
+    Path data;
+
+    @Mixin
+    EncodingOption encoding;
+
+    @Option(names = "--format", paramLabel = "FORMAT", converter = FormatConverter.class,
+            description = "nsmc, tsv, csv, jsonl or nsmc-json (default: by file name: .csv, .jsonl, .json for the NSMC crawl, else tsv).")
+    DataFormat format;
+
+    @Option(names = "--text-column", paramLabel = "C", description = "Header name (JSON: key) of the text.")
+    String textColumn;
+
+    @Option(names = "--pair-column", paramLabel = "C", description = "Header name (JSON: key) of the second text of a pair.")
+    String pairColumn;
+
+    @Option(names = "--label-column", paramLabel = "C", description = "Header name (JSON: key) of the label, score or rating.")
+    String labelColumn;
+
+    /** The format --format names, or the one the file's name suggests. */
+    DataFormat format(Path file) {
+        return format != null ? format : DataFormat.guess(file);
+    }
+
+    /** How to read --data with these labels (null: regression targets). */
+    DataSpec spec(Labels labels) {
+        return spec(format(data), labels);
+    }
+
+    DataSpec spec(DataFormat dataFormat, Labels labels) {
+        return new DataSpec(dataFormat, textColumn, pairColumn, labelColumn, labels, encoding.encoding);
+    }
+
+    interface ChunkScorer {
+        void score(List<Example> chunk);
+    }
+
+    /** Streams --data through {@code scorer} in chunks, with a progress bar named {@code task} on stderr for large files. */
+    DataSummary score(DataSpec dataSpec, String task, ChunkScorer scorer) throws IOException {
+        long size = Files.size(data);
+        try (ExampleReader reader = ExampleReader.open(data, dataSpec);
+             ProgressBar bar = size < PROGRESS_BYTES ? null : new ProgressBarBuilder().setTaskName(task).setInitialMax(size)
+                     .setUnit(" MiB", 1 << 20).setConsumer(new ConsoleProgressBarConsumer(System.err)).build()) {
+            List<Example> chunk = new ArrayList<>(CHUNK);
+            for (Example e = reader.next(); ; e = reader.next()) {
+                if (e != null) chunk.add(e);
+                if (chunk.size() == CHUNK || (e == null && !chunk.isEmpty())) {
+                    scorer.score(chunk);
+                    chunk.clear();
+                    if (bar != null) bar.stepTo(reader.bytesRead()).setExtraMessage(String.format("%,d rows", reader.summary().rowsUsed()));
+                }
+                if (e == null) break;
+            }
+            return reader.summary();
+        }
+    }
+
+    static List<String> texts(List<Example> chunk) {
+        return chunk.stream().map(Example::text).toList();
+    }
+
+    /** The second texts, null where a row has none. */
+    static List<String> pairs(List<Example> chunk) {
+        return chunk.stream().map(Example::pair).toList();
+    }
+}

@@ -1,0 +1,106 @@
+package dev.raccoon.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.raccoon.api.Classifier;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+class CalibrateCommandTest {
+    private static final Path MODEL = CliRun.oracleClassifier();
+    private static final List<String> TEXTS = List.of("영화 정말 재밌어요", "최악의 영화 시간 낭비", "배우들 연기가 좋았다", "지루하다",
+            "스토리가 별로", "다시 보고 싶다", "음악이 좋았어요", "돈 아깝다", "감동적인 결말", "그냥 그랬어요", "배우가 아깝다",
+            "연출이 훌륭하다", "졸면서 봤다", "가족과 함께 보기 좋은 영화", "두 번 보세요", "이게 뭐야");
+
+    @TempDir
+    Path dir;
+    private float[][] logits;
+
+    @BeforeEach
+    void readLogits() throws Exception {
+        assumeTrue(Files.exists(MODEL.resolve("config.json")), "oracle model not found at " + MODEL.toAbsolutePath());
+        try (Classifier classifier = Classifier.load(MODEL, Classifier.Options.defaults().withDevice("scalar"))) {
+            logits = classifier.logits(TEXTS, null);
+        }
+    }
+
+    /** NSMC rows: the model's own answer for all but every fourth text, which gets the other label. */
+    private Path data(boolean someWrong) throws Exception {
+        StringBuilder tsv = new StringBuilder("id\tdocument\tlabel\n");
+        for (int i = 0; i < TEXTS.size(); i++) {
+            int answer = logits[i][1] > logits[i][0] ? 1 : 0;
+            tsv.append(i).append('\t').append(TEXTS.get(i)).append('\t').append(someWrong && i % 4 == 3 ? 1 - answer : answer).append('\n');
+        }
+        return Files.writeString(dir.resolve(someWrong ? "dev.tsv" : "right.tsv"), tsv);
+    }
+
+    @Test
+    void writesAModelWhoseLogitsAreDividedByTheFittedTemperature() throws Exception {
+        Path out = dir.resolve("calibrated");
+        CliRun r = CliRun.run("", "calibrate", "--model", MODEL.toString(), "--data", data(true).toString(), "--out", out.toString(), "--device", "scalar");
+        assertThat(r.exitCode()).as(r.err()).isZero();
+        Matcher m = Pattern.compile("temperature (\\S+) ").matcher(r.out());
+        assertThat(m.find()).as(r.out()).isTrue();
+        double t = Double.parseDouble(m.group(1));
+        assertThat(r.out()).contains("log loss").contains("ECE").contains("Brier").contains("on the 16 rows it was fitted on");
+        assertThat(r.err()).contains("16 rows read, 16 used").contains("(float32) written to " + out);
+
+        try (Classifier calibrated = Classifier.load(out, Classifier.Options.defaults().withDevice("scalar"))) {
+            float[][] scaled = calibrated.logits(TEXTS, null);
+            for (int i = 0; i < TEXTS.size(); i++)
+                for (int c = 0; c < 2; c++)
+                    assertThat(scaled[i][c]).as("text %d, logit %d", i, c).isCloseTo((float) (logits[i][c] / t), within(1e-4f * (1 + Math.abs(scaled[i][c]))));
+        }
+        // eval of the written model reports the log loss calibrate printed as "after"
+        CliRun eval = CliRun.run("", "eval", "--model", out.toString(), "--data", dir.resolve("dev.tsv").toString(), "--json", "--device", "scalar");
+        JsonNode json = JsonLines.JSON.readTree(eval.out());
+        Matcher after = Pattern.compile("log loss\\s+(\\S+)\\s+(\\S+)").matcher(r.out());
+        assertThat(after.find()).isTrue();
+        assertThat(json.at("/calibration/log_loss").asDouble()).isCloseTo(Double.parseDouble(after.group(2)), within(1e-4));
+        assertThat(Double.parseDouble(after.group(2))).isLessThanOrEqualTo(Double.parseDouble(after.group(1)));
+    }
+
+    @Test
+    void keepsTheConfigsDtypeUnlessToldAndNeverWritesOverAModel() throws Exception {
+        Path half = dir.resolve("half");
+        CliRun r = CliRun.run("", "calibrate", "--model", MODEL.toString(), "--data", data(true).toString(), "--out", half.toString(),
+                "--dtype", "f16", "--device", "scalar");
+        assertThat(r.exitCode()).as(r.err()).isZero();
+        assertThat(JsonLines.JSON.readTree(half.resolve("config.json").toFile()).get("dtype").asText()).isEqualTo("float16");
+        Path again = dir.resolve("again");
+        r = CliRun.run("", "calibrate", "--model", half.toString(), "--data", data(true).toString(), "--out", again.toString(), "--device", "scalar");
+        assertThat(r.err()).contains("(float16) written to");
+
+        byte[] before = Files.readAllBytes(half.resolve("model.safetensors"));
+        r = CliRun.run("", "calibrate", "--model", MODEL.toString(), "--data", data(true).toString(), "--out", half.toString(), "--device", "scalar");
+        assertThat(r.exitCode()).isEqualTo(1);
+        assertThat(r.err()).contains("exists and is not an empty directory; nothing was written");
+        assertThat(Files.readAllBytes(half.resolve("model.safetensors"))).isEqualTo(before);
+
+        r = CliRun.run("", "calibrate", "--model", MODEL.toString(), "--data", data(true).toString(), "--out", dir.resolve("x").toString(), "--dtype", "f8");
+        assertThat(r.exitCode()).isEqualTo(2);
+        assertThat(r.err()).contains("--dtype must be f32, f16 or bf16, not 'f8'");
+    }
+
+    @Test
+    void dataTheModelGetsAllRightHasNoBestTemperature() throws Exception {
+        Path out = dir.resolve("never");
+        CliRun r = CliRun.run("", "calibrate", "--model", MODEL.toString(), "--data", data(false).toString(), "--out", out.toString(), "--device", "scalar");
+        assertThat(r.exitCode()).isEqualTo(1);
+        assertThat(r.err()).contains("every row is classified right with a margin");
+        assertThat(out).doesNotExist();
+        List<String> lines = new ArrayList<>(r.err().lines().toList());
+        assertThat(lines).noneMatch(l -> l.contains("at dev.raccoon")); // one message, no stack trace
+    }
+}
