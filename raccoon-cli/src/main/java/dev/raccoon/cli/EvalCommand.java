@@ -95,7 +95,7 @@ final class EvalCommand implements Callable<Integer> {
             case "3class" -> Labels.THREE_CLASS;
             default -> throw usage("--task must be binary or 3class, not '" + task + "'");
         };
-                Metrics metrics;
+        Metrics metrics;
         DataSummary summary;
         String scorer;
         if (source != null && source.lexicon != null) {

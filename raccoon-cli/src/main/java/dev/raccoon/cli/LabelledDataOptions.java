@@ -37,7 +37,7 @@ final class LabelledDataOptions {
         }
     }
 
-    @Option(names = "--data", paramLabel = "FILE", required = true, description = "Labelled data to evaluate on.")
+    @Option(names = "--data", paramLabel = "FILE", required = true, description = "Labelled data to score the model on.")
     Path data;
 
     @Mixin
