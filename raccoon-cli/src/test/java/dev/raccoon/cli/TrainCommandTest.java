@@ -158,7 +158,7 @@ class TrainCommandTest {
         assertThat(JSON.readTree(log.get(0)).fieldNames()).toIterable()
                 .containsExactly("step", "epoch", "loss", "lr", "examples_per_s");
         assertThat(JSON.readTree(log.get(3)).fieldNames()).toIterable()
-                .containsExactly("step", "epoch", "dev_accuracy", "dev_macro_f1");
+                .containsExactly("step", "epoch", "dev_accuracy", "dev_macro_f1", "dev_log_loss");
 
         // The trained model classifies through predict.
         CliRun predict = CliRun.run("", "predict", "--model", out.resolve("best").toString(), "--json", "최고의 영화");

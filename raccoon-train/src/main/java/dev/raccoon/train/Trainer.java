@@ -299,20 +299,18 @@ public final class Trainer {
                 trainNanos == 0 ? 0 : examples / (trainNanos / 1e9));
     }
 
-    /** Dev metrics of the current weights: accuracy and macro-F1, or Pearson and Spearman. */
+    /** Dev metrics of the current weights: accuracy, macro-F1 and log loss, or Pearson and Spearman. */
     private Map<String, Double> evaluate(List<Example> dev, List<Encoding> devEnc) {
         float[][] logits = logits(devEnc);
         Map<String, Double> m = new LinkedHashMap<>();
         if (options.task() == Task.CLASSIFY) {
             ClassificationMetrics metrics = new ClassificationMetrics(model.config().labels());
-            for (int i = 0; i < logits.length; i++) {
-                float[] row = logits[i];
-                int predicted = 0;
-                for (int c = 1; c < row.length; c++) if (row[c] > row[predicted]) predicted = c;
-                metrics.add(dev.get(i).label(), predicted, row.length == 2 ? row[1] - row[0] : row[predicted]);
-            }
+            for (int i = 0; i < logits.length; i++)
+                metrics.add(dev.get(i).label(), TemperatureScaling.probabilities(logits[i], 1));
             m.put("dev_accuracy", metrics.accuracy());
             m.put("dev_macro_f1", metrics.macroF1());
+            // beside the training loss in the report's loss chart: a dev loss that rises while accuracy holds is overfitting
+            m.put("dev_log_loss", metrics.calibration().logLoss());
         } else {
             RegressionMetrics metrics = new RegressionMetrics();
             for (int i = 0; i < logits.length; i++) metrics.add(logits[i][0], dev.get(i).target());

@@ -25,6 +25,7 @@ import java.util.List;
 import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
@@ -154,6 +155,14 @@ class TrainerTest {
         float[] expected = scalar.read(start.model().logits(batch));
         float[] actual = scalar.read(((SequenceClassifier) loaded.model()).logits(batch));
         assertThat(actual).isEqualTo(expected);
+        // the dev log loss logged is that of these logits
+        float[][] rows = new float[dev.size()][];
+        int[] gold = new int[dev.size()];
+        for (int i = 0; i < rows.length; i++) {
+            rows[i] = java.util.Arrays.copyOfRange(expected, 2 * i, 2 * i + 2);
+            gold[i] = dev.get(i).label();
+        }
+        assertThat(result.lastDev().get("dev_log_loss")).isCloseTo(TemperatureScaling.logLoss(rows, gold, 1), within(1e-5));
 
         // last/ resumes: model, optimizer moments and state.
         assertThat(tmp.resolve("last/optimizer.safetensors")).exists();
