@@ -131,7 +131,7 @@ public final class HtmlReport {
         if (!log.badLines().isEmpty())
             html.append(String.format(Locale.ROOT, ", %,d unreadable lines ignored (%s)", log.badLines().size(), TrainingLog.lineList(log.badLines())));
         html.append(".</p>\n");
-        chart(Charts.curves(log, "Training loss", "loss", losses), "loss.png", "Training loss", dir, images);
+        chart(Charts.curves(log, "Loss", "loss", losses), "loss.png", "Training (and dev) loss", dir, images);
         chart(Charts.curves(log, "Learning rate", "learning rate", rates), "learning_rate.png", "Learning rate", dir, images);
         chart(Charts.curves(log, "Dev metrics", "value", dev), "dev_metrics.png", "Dev metrics", dir, images);
     }
