@@ -11,6 +11,7 @@ import dev.raccoon.train.data.DataSummary;
 import dev.raccoon.train.data.Example;
 import dev.raccoon.train.data.Labels;
 import dev.raccoon.train.metrics.Calibration;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -19,6 +20,7 @@ import picocli.CommandLine.Spec;
 
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -31,7 +33,9 @@ import java.util.concurrent.Callable;
                 + "Guo et al. 2017); every answer stays the same, only how sure the model says it is changes. T is folded into "
                 + "the last layer's weights, so the written directory gives the same probabilities in Raccoon and in transformers. "
                 + "Fit it on held-out data (a dev set), not on the training data, which the model knows too well.",
-        "'raccoon eval' shows whether a model needs it: the expected calibration error and the reliability diagram."})
+        "The copy has config.json, vocab.txt, tokenizer_config.json, model.safetensors, and calibration.json with the temperature"
+                + " and the figures before and after. 'raccoon eval' shows whether a model needs it: the expected calibration error"
+                + " and the reliability diagram."})
 final class CalibrateCommand implements Callable<Integer> {
     @Mixin
     ModelOptions modelOptions;
@@ -52,20 +56,25 @@ final class CalibrateCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
+    /** The file beside the weights that says how the model was calibrated. */
+    static final String RECORD_FILE = "calibration.json";
+    /** Fewer rows than this fit a temperature that the next sample would move: say so. */
+    private static final int FEW_ROWS = 500;
+
     @Override
     public Integer call() throws Exception {
         DType requested = dtype == null ? null : ExportCommand.dtype(spec, dtype);
         ExportCommand.requireEmptyOrMissing(out);
-        Path modelDir = modelOptions.directory(spec, taskOption.task);
-        if ("multi_label_classification".equals(ModelDirectory.readConfig(modelDir).problemType()))
-            throw new IllegalArgumentException(modelDir + " is a multi-label model (a sigmoid per label); calibrate fits"
-                    + " the softmax of single-label classifiers");
         List<float[]> logits = new ArrayList<>();
         List<Integer> gold = new ArrayList<>();
         List<String> labels;
         DataSummary summary;
+        Path modelDir = modelOptions.directory(spec, taskOption.task);
         try (Classifier classifier = modelOptions.load(spec, taskOption.task)) {
             classifier.requireLabels();
+            if (classifier.isMultiLabel())
+                throw new IllegalArgumentException(modelDir + " is a multi-label model (a sigmoid per label); calibrate fits"
+                        + " the softmax of single-label classifiers");
             labels = classifier.labels();
             summary = data.score(data.spec(new Labels(labels)), "calibrate", chunk -> {
                 float[][] l = classifier.logits(LabelledDataOptions.texts(chunk), LabelledDataOptions.pairs(chunk));
@@ -77,7 +86,10 @@ final class CalibrateCommand implements Callable<Integer> {
         String mismatch = summary.labelMismatch(labels);
         if (mismatch != null)
             throw new IllegalArgumentException(mismatch + "; calibrate on data with the model's labels");
-        if (logits.isEmpty()) throw new IllegalArgumentException(data.data + " has no usable rows");
+        data.requireMostRowsUsed(summary);
+        if (logits.size() < FEW_ROWS)
+            System.err.printf(Locale.ROOT, "raccoon calibrate: note: fitted on only %,d rows, so the temperature is uncertain;"
+                    + " a dev set of a few thousand rows fits it well%n", logits.size());
         float[][] z = logits.toArray(float[][]::new);
         int[] g = gold.stream().mapToInt(Integer::intValue).toArray();
         double temperature = TemperatureScaling.fit(z, g);
@@ -91,17 +103,40 @@ final class CalibrateCommand implements Callable<Integer> {
         }
 
         Calibration before = calibration(z, g, 1), after = calibration(z, g, temperature);
+        ObjectNode record = JsonLines.JSON.createObjectNode();
+        record.put("temperature", temperature);
+        record.put("data", data.data.toAbsolutePath().normalize().toString());
+        record.put("rows", g.length);
+        record.set("before", figures(before));
+        record.set("after", figures(after));
+        Files.writeString(out.resolve(RECORD_FILE), record.toPrettyString() + "\n", StandardCharsets.UTF_8);
+
         PrintStream stdout = new PrintStream(System.out, false, StandardCharsets.UTF_8);
         stdout.printf(Locale.ROOT, "temperature %.4f (the logits are divided by it: %s)%n", temperature,
-                temperature > 1 ? "the model was overconfident" : "the model was underconfident");
+                Math.abs(Math.log(temperature)) < 0.05 ? "close to 1, the model was about calibrated already"
+                        : temperature > 1 ? "the model was overconfident" : "the model was underconfident");
         stdout.printf(Locale.ROOT, "%-10s %8s %8s%n", "", "before", "after");
         stdout.printf(Locale.ROOT, "%-10s %8.4f %8.4f%n", "log loss", before.logLoss(), after.logLoss());
         stdout.printf(Locale.ROOT, "%-10s %8.4f %8.4f%n", "ECE", before.expectedCalibrationError(), after.expectedCalibrationError());
         stdout.printf(Locale.ROOT, "%-10s %8.4f %8.4f%n", "Brier", before.brier(), after.brier());
         stdout.printf(Locale.ROOT, "(on the %,d rows it was fitted on; the answers, and so the accuracy, are unchanged)%n", g.length);
+        if (after.expectedCalibrationError() > before.expectedCalibrationError())
+            stdout.println("The ECE rose: the temperature minimises the log loss, and on a model this close to calibrated, or on few"
+                    + " rows, the ECE moves by chance; keep the model you had.");
+        if (written != DType.F32)
+            stdout.printf(Locale.ROOT, "(figures of the logits divided by T in float32; the %s weights written round them slightly)%n",
+                    written.torchName());
         stdout.flush();
         System.err.printf(Locale.ROOT, "raccoon calibrate: the calibrated model (%s) written to %s%n", written.torchName(), out);
         return 0;
+    }
+
+    private static ObjectNode figures(Calibration c) {
+        ObjectNode o = JsonLines.JSON.createObjectNode();
+        o.put("log_loss", c.logLoss());
+        o.put("ece", c.expectedCalibrationError());
+        o.put("brier", c.brier());
+        return o;
     }
 
     private static Calibration calibration(float[][] logits, int[] gold, double temperature) {

@@ -64,7 +64,7 @@ final class EvalCommand implements Callable<Integer> {
             description = "binary or 3class: the classes of the lexicon baseline (default binary) and of NSMC crawl ratings; with --model it must agree with the model.")
     String task;
 
-    @Option(names = "--json", description = "Print one JSON object (n, accuracy, macro_f1, ... or pearson, spearman, mse).")
+    @Option(names = "--json", description = "Print one JSON object (n, accuracy, macro_f1, ..., calibration, or pearson, spearman, mse).")
     boolean json;
 
     @Option(names = "--report", paramLabel = "DIR", description = "Write an HTML report with charts into DIR.")
@@ -145,8 +145,13 @@ final class EvalCommand implements Callable<Integer> {
                     ClassificationMetrics m = new ClassificationMetrics(names);
                     summary = data.score(data.spec(new Labels(names)), "eval", chunk -> {
                         float[][] logits = logits(classifier, chunk);
-                        for (int i = 0; i < chunk.size(); i++)
-                            m.add(chunk.get(i).label(), classifier.prediction(logits[i]).probabilities());
+                        for (int i = 0; i < chunk.size(); i++) {
+                            float[] l = logits[i];
+                            double margin = l.length == 2 ? l[1] - l[0] : Double.NaN;
+                            // a multi-label model's sigmoids do not sum to 1: no calibration for them
+                            if (classifier.isMultiLabel()) m.add(chunk.get(i).label(), argmax(l), margin);
+                            else m.add(chunk.get(i).label(), classifier.prediction(l).probabilities(), margin);
+                        }
                     });
                     metrics = m;
                 }
@@ -158,7 +163,7 @@ final class EvalCommand implements Callable<Integer> {
         String mismatch = metrics instanceof ClassificationMetrics m ? summary.labelMismatch(m.labels()) : null;
         if (mismatch != null)
             throw new IllegalArgumentException(mismatch + "; evaluate it with a model (or --task) that has those labels");
-        if (summary.rowsUsed() == 0) throw new IllegalArgumentException(data.data + " has no usable rows");
+        data.requireMostRowsUsed(summary);
         if (metrics instanceof ClassificationMetrics m)
             for (int c = 0; c < m.labels().size(); c++)
                 if (m.confusion().support(c) == 0)
@@ -167,10 +172,7 @@ final class EvalCommand implements Callable<Integer> {
                             + ", 1 = " + m.labels().get(1) + ", …): is the data for this model's task?");
         PrintStream out = new PrintStream(System.out, false, StandardCharsets.UTF_8);
         if (json) {
-            var o = metrics.toJson();
-            o.put("rows_read", summary.rowsRead());
-            o.put("rows_skipped", summary.rowsSkipped());
-            out.println(JsonLines.JSON.writeValueAsString(o));
+            out.println(JsonLines.JSON.writeValueAsString(HtmlReport.json(metrics, summary)));
         } else {
             out.print(metrics.toText());
         }

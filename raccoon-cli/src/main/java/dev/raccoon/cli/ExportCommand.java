@@ -55,8 +55,16 @@ final class ExportCommand implements Callable<Integer> {
         };
     }
 
-    /** A model is written only where nothing stands: no directory, or an empty one. */
+    /**
+     * A model is written only where nothing stands: no directory, or an empty one; and a path under a file is refused
+     * now rather than after the work.
+     */
     static void requireEmptyOrMissing(Path out) throws IOException {
+        for (Path up = out.toAbsolutePath().getParent(); up != null; up = up.getParent())
+            if (Files.exists(up)) {
+                if (!Files.isDirectory(up)) throw new IllegalArgumentException(out + ": " + up + " is a file, not a directory");
+                break;
+            }
         if (!Files.exists(out)) return;
         boolean empty = false;
         if (Files.isDirectory(out))

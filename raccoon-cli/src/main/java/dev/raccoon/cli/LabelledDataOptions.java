@@ -94,6 +94,18 @@ final class LabelledDataOptions {
         }
     }
 
+    /**
+     * Figures from a minority of the rows would pass for the file's: when most rows were skipped (a wrong --encoding,
+     * --format or column), that is an error rather than a result.
+     */
+    void requireMostRowsUsed(DataSummary summary) {
+        if (summary.rowsUsed() == 0) throw new IllegalArgumentException(data + " has no usable rows");
+        if (summary.rowsSkipped() > summary.rowsUsed())
+            throw new IllegalArgumentException("most rows of " + data + " could not be used (" + summary.rowsSkipped() + " of "
+                    + summary.rowsRead() + ", reasons above), so no figure would stand for the file; check --encoding, --format"
+                    + " and the columns");
+    }
+
     static List<String> texts(List<Example> chunk) {
         return chunk.stream().map(Example::text).toList();
     }

@@ -121,7 +121,7 @@ class BadInputTest {
         assertUsage(CliRun.run("", "score", "--model", model(), "--task", "3class", "--in", tsv("in.tsv").toString(),
                 "--out", dir.resolve("scored.tsv").toString()), "--task 3class does not fit");
         assertThat(dir.resolve("scored.tsv")).doesNotExist();
-        assertUsage(CliRun.run("", "predict", "--model", model(), "--batch-size", "0", "좋다"), "batchSize must be at least 1");
+        assertUsage(CliRun.run("", "predict", "--model", model(), "--batch-size", "0", "좋다"), "the batch size must be at least 1");
         assertUsage(CliRun.run("{\"text\": \"a\"}\n", "tokenize", "--model", model(), "--max-length", "0"), "--max-length must be at least 3, got 0");
         assertUsage(CliRun.run("", "export", "--model", model(), "--out", dir.resolve("e").toString(), "--dtype", "f8"), "--dtype must be f32, f16 or bf16");
         Path train = tsv("train.tsv");

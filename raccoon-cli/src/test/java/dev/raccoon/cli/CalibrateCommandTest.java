@@ -54,7 +54,13 @@ class CalibrateCommandTest {
         assertThat(m.find()).as(r.out()).isTrue();
         double t = Double.parseDouble(m.group(1));
         assertThat(r.out()).contains("log loss").contains("ECE").contains("Brier").contains("on the 16 rows it was fitted on");
-        assertThat(r.err()).contains("16 rows read, 16 used").contains("(float32) written to " + out);
+        assertThat(r.err()).contains("16 rows read, 16 used").contains("(float32) written to " + out)
+                .contains("fitted on only 16 rows, so the temperature is uncertain");
+        JsonNode record = JsonLines.JSON.readTree(out.resolve("calibration.json").toFile());
+        assertThat(record.get("temperature").asDouble()).isCloseTo(t, within(1e-4 * t));
+        assertThat(record.get("rows").asInt()).isEqualTo(16);
+        assertThat(record.get("data").asText()).endsWith("dev.tsv");
+        assertThat(record.at("/after/log_loss").asDouble()).isLessThanOrEqualTo(record.at("/before/log_loss").asDouble());
 
         try (Classifier calibrated = Classifier.load(out, Classifier.Options.defaults().withDevice("scalar"))) {
             float[][] scaled = calibrated.logits(TEXTS, null);
@@ -81,6 +87,9 @@ class CalibrateCommandTest {
         Path again = dir.resolve("again");
         r = CliRun.run("", "calibrate", "--model", half.toString(), "--data", data(true).toString(), "--out", again.toString(), "--device", "scalar");
         assertThat(r.err()).contains("(float16) written to");
+        // calibrated already: the second temperature is 1 but for the rounding of the float16 weights
+        assertThat(r.out()).contains("close to 1, the model was about calibrated already")
+                .contains("figures of the logits divided by T in float32; the float16 weights written round them slightly");
 
         byte[] before = Files.readAllBytes(half.resolve("model.safetensors"));
         r = CliRun.run("", "calibrate", "--model", MODEL.toString(), "--data", data(true).toString(), "--out", half.toString(), "--device", "scalar");
@@ -91,6 +100,46 @@ class CalibrateCommandTest {
         r = CliRun.run("", "calibrate", "--model", MODEL.toString(), "--data", data(true).toString(), "--out", dir.resolve("x").toString(), "--dtype", "f8");
         assertThat(r.exitCode()).isEqualTo(2);
         assertThat(r.err()).contains("--dtype must be f32, f16 or bf16, not 'f8'");
+    }
+
+    @Test
+    void refusesWhatItCannotCalibrateBeforeTheWork() throws Exception {
+        Path file = Files.writeString(dir.resolve("a-file"), "x");
+        CliRun r = CliRun.run("", "calibrate", "--model", MODEL.toString(), "--data", data(true).toString(), "--out", file.resolve("sub").toString());
+        assertThat(r.exitCode()).isEqualTo(1);
+        assertThat(r.err()).contains(file + " is a file, not a directory").doesNotContain("rows read");
+
+        // a multi-label copy of the model: its sigmoids are not a softmax to fit
+        Path multi = Files.createDirectories(dir.resolve("multi"));
+        try (var files = Files.list(MODEL)) {
+            for (Path f : files.toList()) Files.copy(f, multi.resolve(f.getFileName()));
+        }
+        JsonNode config = JsonLines.JSON.readTree(multi.resolve("config.json").toFile());
+        ((com.fasterxml.jackson.databind.node.ObjectNode) config).put("problem_type", "multi_label_classification");
+        Files.writeString(multi.resolve("config.json"), config.toString());
+        r = CliRun.run("", "calibrate", "--model", multi.toString(), "--data", data(true).toString(), "--out", dir.resolve("m").toString());
+        assertThat(r.exitCode()).isEqualTo(1);
+        assertThat(r.err()).contains("is a multi-label model");
+        // eval of it gives no calibration figures either
+        CliRun eval = CliRun.run("", "eval", "--model", multi.toString(), "--data", data(true).toString(), "--json");
+        assertThat(eval.exitCode()).as(eval.err()).isZero();
+        assertThat(JsonLines.JSON.readTree(eval.out()).has("calibration")).isFalse();
+    }
+
+    /** A file read with the wrong encoding keeps a few rows: figures from them would pass for the file's. */
+    @Test
+    void mostRowsUnusableIsAnErrorForCalibrateAndEval() throws Exception {
+        StringBuilder tsv = new StringBuilder("id\tdocument\tlabel\n");
+        for (int i = 0; i < TEXTS.size(); i++) tsv.append(i).append('\t').append(i < 5 ? TEXTS.get(i) : "").append("\t1\n");
+        Path mostlyEmpty = Files.writeString(dir.resolve("mostly-empty.tsv"), tsv);
+        for (String command : List.of("calibrate", "eval")) {
+            List<String> args = new ArrayList<>(List.of(command, "--model", MODEL.toString(), "--data", mostlyEmpty.toString()));
+            if (command.equals("calibrate")) args.addAll(List.of("--out", dir.resolve("never").toString()));
+            CliRun r = CliRun.run("", args.toArray(String[]::new));
+            assertThat(r.exitCode()).as(command + ": " + r.err()).isEqualTo(1);
+            assertThat(r.err()).contains("most rows of " + mostlyEmpty + " could not be used (11 of 16");
+        }
+        assertThat(dir.resolve("never")).doesNotExist();
     }
 
     @Test

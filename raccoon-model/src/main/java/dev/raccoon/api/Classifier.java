@@ -58,8 +58,9 @@ public final class Classifier implements AutoCloseable {
     public record Options(String device, int threads, int maxLength, int batchSize) {
         public Options {
             Objects.requireNonNull(device, "device (cpu, scalar, cuda or auto)");
-            if (maxLength < 3) throw new IllegalArgumentException("maxLength must be at least 3, got " + maxLength);
-            if (batchSize < 1) throw new IllegalArgumentException("batchSize must be at least 1, got " + batchSize);
+            if (maxLength < 3)
+                throw new IllegalArgumentException("the maximum length must be at least 3 tokens ([CLS], one token, [SEP]), got " + maxLength);
+            if (batchSize < 1) throw new IllegalArgumentException("the batch size must be at least 1, got " + batchSize);
             if (threads < 0 || threads > Backends.MAX_THREADS)
                 throw new IllegalArgumentException("threads must lie in [0, " + Backends.MAX_THREADS + "], got " + threads);
         }
@@ -193,6 +194,11 @@ public final class Classifier implements AutoCloseable {
         return "regression".equals(model.config().problemType()) || labels().size() == 1;
     }
 
+    /** Whether each label has its own sigmoid probability (problem_type multi_label_classification) instead of one softmax. */
+    public boolean isMultiLabel() {
+        return "multi_label_classification".equals(model.config().problemType());
+    }
+
     /** For the callers that need labels: a regression model's logit is a score, not a label's probability. */
     public void requireLabels() {
         if (isRegression())
@@ -213,7 +219,7 @@ public final class Classifier implements AutoCloseable {
         for (float v : logits)
             if (!Float.isFinite(v))
                 throw new IllegalStateException("the model's logits " + Arrays.toString(logits) + " are not finite, so no label is more likely than another");
-        float[] probs = "multi_label_classification".equals(model.config().problemType()) ? sigmoid(logits) : softmax(logits);
+        float[] probs = isMultiLabel() ? sigmoid(logits) : softmax(logits);
         int best = 0;
         for (int i = 1; i < probs.length; i++) if (probs[i] > probs[best]) best = i;
         return new Prediction(labels().get(best), best, probs[best], labels(), probs, logits);

@@ -89,8 +89,8 @@ public final class DataSummary {
     /** E.g. {@code nsmc.tsv: 10,003 rows read, 10,000 used, 3 skipped: empty text 2 (lines 5, 9), ...}. */
     @Override
     public String toString() {
-        StringBuilder s = new StringBuilder(String.format(Locale.ROOT, "%s: %,d rows read, %,d used, %,d skipped",
-                source, read, used, read - used));
+        StringBuilder s = new StringBuilder(String.format(Locale.ROOT, "%s: %,d %s read, %,d used, %,d skipped",
+                source, read, read == 1 ? "row" : "rows", used, read - used));
         String sep = ": ";
         for (Map.Entry<Reason, Long> e : counts.entrySet()) {
             List<Long> kept = lines.get(e.getKey());

@@ -17,7 +17,7 @@ import java.util.List;
 public final class Calibration {
     /** Equal-width bins over [0, 1] for the expected calibration error, as Guo et al. */
     public static final int BINS = 15;
-    /** The confidences of the selective table. */
+    /** The confidences of the selective table; with more than two classes it starts at 0, which answers every row. */
     static final double[] THRESHOLDS = {0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 0.99};
     /** Probabilities are clipped to at least this for the log loss, so one certain mistake does not make it infinite. */
     static final double MIN_PROBABILITY = 1e-7;
@@ -25,6 +25,7 @@ public final class Calibration {
     private float[] confidence = new float[1024];
     private boolean[] correct = new boolean[1024];
     private int n;
+    private int classes;
     private double brierSum, logLossSum;
 
     /**
@@ -34,6 +35,9 @@ public final class Calibration {
     public void add(int gold, float[] probabilities) {
         if (gold < 0 || gold >= probabilities.length)
             throw new IllegalArgumentException("gold class " + gold + " for " + probabilities.length + " probabilities");
+        if (n > 0 && probabilities.length != classes)
+            throw new IllegalArgumentException(probabilities.length + " probabilities after rows of " + classes);
+        classes = probabilities.length;
         int predicted = 0;
         for (int c = 1; c < probabilities.length; c++) if (probabilities[c] > probabilities[predicted]) predicted = c;
         if (n == confidence.length) {
@@ -90,10 +94,16 @@ public final class Calibration {
     /** Answering only rows whose confidence is at least {@code threshold}: how many, their share and accuracy. */
     public record Selective(double threshold, long answered, double coverage, double accuracy) {}
 
-    /** {@link Selective} at 0.5, 0.6, 0.7, 0.8, 0.9, 0.95 and 0.99. */
+    /** The number of classes, the length of every row's probabilities (0 before the first row). */
+    public int classes() { return classes; }
+
+    /** {@link Selective} at 0.5, 0.6, 0.7, 0.8, 0.9, 0.95 and 0.99, after 0 (every row) for more than two classes. */
     public List<Selective> selective() {
-        List<Selective> out = new ArrayList<>(THRESHOLDS.length);
-        for (double t : THRESHOLDS) {
+        List<Selective> out = new ArrayList<>(THRESHOLDS.length + 1);
+        List<Double> thresholds = new ArrayList<>();
+        if (classes > 2) thresholds.add(0.0);
+        for (double t : THRESHOLDS) thresholds.add(t);
+        for (double t : thresholds) {
             long answered = 0, hits = 0;
             for (int i = 0; i < n; i++) {
                 if (confidence[i] >= (float) t) { // a probability of 0.9f is 0.89999998 as a double

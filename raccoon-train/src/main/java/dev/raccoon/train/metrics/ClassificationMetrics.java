@@ -39,12 +39,20 @@ public final class ClassificationMetrics implements Metrics {
 
     /** One row from the class probabilities of a model: the most probable class is its answer. */
     public void add(int gold, float[] probabilities) {
+        add(gold, probabilities, probabilities.length == 2 ? probabilities[1] : Double.NaN);
+    }
+
+    /**
+     * {@link #add(int, float[])} with the score the ROC curve ranks by, e.g. the logit margin l1 − l0, which orders
+     * rows as class 1's probability does but without the ties of probabilities that round to 0 or 1 in float.
+     */
+    public void add(int gold, float[] probabilities, double positiveScore) {
         if (probabilities.length != labels.size())
             throw new IllegalArgumentException(probabilities.length + " probabilities for " + labels.size() + " labels");
         calibration.add(gold, probabilities);
         int predicted = 0;
         for (int c = 1; c < probabilities.length; c++) if (probabilities[c] > probabilities[predicted]) predicted = c;
-        add(gold, predicted, probabilities.length == 2 ? probabilities[1] : Double.NaN);
+        add(gold, predicted, positiveScore);
     }
 
     public List<String> labels() { return labels; }

@@ -4,6 +4,7 @@ import dev.raccoon.train.metrics.Calibration;
 import dev.raccoon.train.metrics.ClassificationMetrics;
 import dev.raccoon.train.metrics.RegressionMetrics;
 import dev.raccoon.train.metrics.RocCurve;
+import org.knowm.xchart.AnnotationText;
 import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.HeatMapChart;
 import org.knowm.xchart.HeatMapChartBuilder;
@@ -75,26 +76,40 @@ public final class Charts {
         return chart;
     }
 
-    /** Accuracy against mean probability per confidence bin, beside the diagonal of perfect calibration. */
+    /**
+     * Accuracy against mean probability per confidence bin, beside the diagonal of perfect calibration, over the whole
+     * range a probability of the answer can take (from 1/classes), and under them each bin's share of the rows, so a
+     * gap in a bin of a few rows is seen as such.
+     */
     static XYChart reliability(Calibration calibration) {
         XYChart chart = xy(String.format(Locale.ROOT, "Reliability (expected calibration error %.4f)",
                 calibration.expectedCalibrationError()), "mean probability of the answer, per bin of 1/" + Calibration.BINS, "accuracy");
-        List<Double> confidence = new ArrayList<>(), accuracy = new ArrayList<>();
-        double lowest = 1;
+        List<Double> confidence = new ArrayList<>(), accuracy = new ArrayList<>(), binStart = new ArrayList<>(), share = new ArrayList<>();
+        // the answer's probability is at least 1/classes: start at the bin that holds it
+        double lowest = Math.floor(Calibration.BINS / (double) Math.max(2, calibration.classes())) / Calibration.BINS;
         for (Calibration.Bin b : calibration.bins()) {
+            if (b.to() <= lowest) continue;
+            binStart.add(b.from());
+            share.add((double) b.count() / calibration.n());
             if (b.count() == 0) continue;
             confidence.add(b.meanConfidence());
             accuracy.add(b.accuracy());
-            lowest = Math.min(lowest, b.from());
         }
+        binStart.add(1.0);
+        share.add(share.getLast()); // the step of the last bin runs to 1
         XYStyler styler = chart.getStyler();
         styler.setXAxisMin(lowest);
         styler.setXAxisMax(1.0);
-        styler.setYAxisMin(Math.min(lowest, accuracy.stream().mapToDouble(Double::doubleValue).min().orElse(lowest)));
+        styler.setYAxisMin(0.0);
         styler.setYAxisMax(1.0);
-        styler.setLegendPosition(Styler.LegendPosition.InsideSE);
+        styler.setLegendPosition(Styler.LegendPosition.InsideNW);
+        XYSeries rows = chart.addSeries("share of rows in the bin", binStart, share);
+        rows.setXYSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.StepArea);
+        rows.setMarker(SeriesMarkers.NONE);
+        rows.setLineColor(new Color(0xBDBDBD));
+        rows.setFillColor(new Color(0xE0E0E0));
         dashed(line(chart, "calibrated", new double[] {0, 1}, new double[] {0, 1}));
-        XYSeries model = chart.addSeries("model", confidence, accuracy);
+        XYSeries model = chart.addSeries("accuracy of the bin", confidence, accuracy);
         model.setMarker(SeriesMarkers.CIRCLE);
         model.setLineColor(new Color(0x2171B5));
         model.setMarkerColor(new Color(0x2171B5));
@@ -113,13 +128,21 @@ public final class Charts {
         double[] percent = new double[curve[0].length];
         for (int i = 0; i < percent.length; i++) percent[i] = 100 * curve[0][i];
         line(chart, "model", percent, curve[1]).setLineColor(new Color(0x2171B5));
+        double yMin = 1;
+        for (double a : curve[1]) yMin = Math.min(yMin, a);
+        yMin = Math.max(0, Math.floor(100 * yMin - 1) / 100); // room under the lowest point for its label
+        styler.setYAxisMin(yMin);
         List<Double> answered = new ArrayList<>(), accuracy = new ArrayList<>();
         for (Calibration.Selective s : calibration.selective()) {
             if (s.answered() == 0) continue;
             answered.add(100 * s.coverage());
             accuracy.add(s.accuracy());
+            // the threshold written beside its point, a little below it, to the right or, near 100 %, to the left
+            double x = 100 * s.coverage();
+            chart.addAnnotation(new AnnotationText(String.format(Locale.ROOT, "%.2f", s.threshold()).replaceAll("0$", ""),
+                    x > 94 ? x - 3 : x + 3, s.accuracy() - 0.03 * (1 - yMin), false));
         }
-        XYSeries thresholds = chart.addSeries("probability ≥ 0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 0.99", answered, accuracy);
+        XYSeries thresholds = chart.addSeries("probability ≥ the number beside the point", answered, accuracy);
         thresholds.setXYSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Scatter);
         thresholds.setMarker(SeriesMarkers.CIRCLE);
         thresholds.setMarkerColor(new Color(0xE6550D));

@@ -1,5 +1,6 @@
 package dev.raccoon.train.report;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.raccoon.train.data.DataSummary;
 import dev.raccoon.train.metrics.Calibration;
 import dev.raccoon.train.metrics.ClassificationMetrics;
@@ -66,12 +67,22 @@ public final class HtmlReport {
         for (String[] image : images)
             html.append("<img src=\"").append(image[0]).append("\" alt=\"").append(escape(image[1])).append("\">\n");
         html.append("</body>\n</html>\n");
-        Files.writeString(dir.resolve(METRICS_FILE), metrics.toJson().toPrettyString() + "\n", StandardCharsets.UTF_8);
+        Files.writeString(dir.resolve(METRICS_FILE), json(metrics, data).toPrettyString() + "\n", StandardCharsets.UTF_8);
         Path index = dir.resolve("index.html");
         Path temp = dir.resolve("index.html.tmp");
         Files.writeString(temp, html, StandardCharsets.UTF_8);
         Files.move(temp, index, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         return index;
+    }
+
+    /** The metrics as JSON with, when {@code data} is given, the rows read and skipped: eval --json and metrics.json. */
+    public static ObjectNode json(Metrics metrics, DataSummary data) {
+        ObjectNode o = metrics.toJson();
+        if (data != null) {
+            o.put("rows_read", data.rowsRead());
+            o.put("rows_skipped", data.rowsSkipped());
+        }
+        return o;
     }
 
     private static void classification(ClassificationMetrics m, StringBuilder html, Path dir, List<String[]> images) throws IOException {

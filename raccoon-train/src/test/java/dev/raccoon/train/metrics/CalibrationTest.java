@@ -76,12 +76,39 @@ class CalibrationTest {
     @Test
     void certainMistakesAndTiesStayFinite() {
         Calibration c = new Calibration();
-        c.add(0, new float[] {0f, 1f});
+        c.add(0, new float[] {0f, 1f, 0f});
         c.add(2, new float[] {1 / 3f, 1 / 3f, 1 / 3f}); // a tie answers the first class
         assertThat(c.logLoss()).isCloseTo((-Math.log(Calibration.MIN_PROBABILITY) - Math.log(1 / 3.0)) / 2, within(EPS));
-        assertThat(c.selective().getFirst().answered()).isEqualTo(1);
+        assertThat(c.selective().get(1).answered()).isEqualTo(1); // at 0.5, only the certain mistake
+        assertThat(c.selective().get(1).accuracy()).isZero();
         assertThatThrownBy(() -> c.add(2, new float[] {0.5f, 0.5f})).isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("gold class 2 for 2 probabilities");
+    }
+
+    @Test
+    void moreThanTwoClassesStartTheSelectiveTableAtEveryRow() {
+        Calibration c = new Calibration();
+        c.add(0, new float[] {0.4f, 0.3f, 0.3f});
+        c.add(1, new float[] {0.6f, 0.2f, 0.2f});
+        assertThat(c.classes()).isEqualTo(3);
+        assertThat(c.selective().getFirst()).isEqualTo(new Calibration.Selective(0, 2, 1.0, 0.5));
+        assertThat(c.selective().get(1)).isEqualTo(new Calibration.Selective(0.5, 1, 0.5, 0.0));
+        assertThatThrownBy(() -> c.add(0, new float[] {0.5f, 0.5f})).hasMessageContaining("2 probabilities after rows of 3");
+    }
+
+    /** Probabilities that round to 1 in float tie; the logit margin ranks the rows as the exact probabilities would. */
+    @Test
+    void theRocCurveRanksByTheScoreGivenBesideTheProbabilities() {
+        ClassificationMetrics m = new ClassificationMetrics(List.of("negative", "positive"));
+        m.add(1, new float[] {0f, 1f}, 40.0);
+        m.add(1, new float[] {0f, 1f}, 35.0);
+        m.add(0, new float[] {0f, 1f}, 30.0);
+        assertThat(m.roc().auc()).isEqualTo(1.0); // both positives above the negative
+        ClassificationMetrics tied = new ClassificationMetrics(List.of("negative", "positive"));
+        tied.add(1, new float[] {0f, 1f});
+        tied.add(1, new float[] {0f, 1f});
+        tied.add(0, new float[] {0f, 1f});
+        assertThat(tied.roc().auc()).isEqualTo(0.5); // the probabilities tie: half a correct ranking a pair
     }
 
     @Test
