@@ -79,9 +79,9 @@ public final class Classifier implements AutoCloseable {
         public Options withBatchSize(int n) { return new Options(device, threads, maxLength, n); }
     }
 
-    private Classifier(ModelDirectory directory, Options options) {
+    private Classifier(ModelDirectory directory, Options options) throws IOException {
         if (!(directory.model() instanceof SequenceClassifier classifier))
-            throw new IllegalArgumentException(directory.dir() + " holds " + directory.model().architecture().hfName
+            throw new IOException(directory.dir() + " holds " + directory.model().architecture().hfName
                     + ", not a sequence classification model");
         this.directory = directory;
         this.model = classifier;
@@ -96,7 +96,8 @@ public final class Classifier implements AutoCloseable {
      * Loads a Hugging Face model directory (config.json, the tokenizer files, model.safetensors or
      * pytorch_model.bin) of a sequence classification model, with {@link Options#defaults()}.
      *
-     * @throws IOException when a file is missing, unreadable or does not fit the others; the message names it
+     * @throws IOException when a file is missing, unreadable or does not fit the others, or the directory holds another
+     *                     kind of model (a discriminator, a generator); the message names it
      */
     public static Classifier load(Path modelDir) throws IOException {
         return load(modelDir, Options.defaults());
@@ -170,8 +171,13 @@ public final class Classifier implements AutoCloseable {
             throw new IllegalArgumentException(texts.size() + " texts but " + pairs.size() + " pairs");
         int n = texts.size();
         List<Encoding> encodings = new ArrayList<>(n);
-        for (int i = 0; i < n; i++)
-            encodings.add(tokenizer.encode(texts.get(i), pairs == null ? null : pairs.get(i), maxLength()));
+        for (int i = 0; i < n; i++) {
+            try {
+                encodings.add(tokenizer.encode(texts.get(i), pairs == null ? null : pairs.get(i), maxLength()));
+            } catch (IllegalArgumentException e) { // which of many texts it is
+                throw new IllegalArgumentException("texts[" + i + "]: " + e.getMessage(), e);
+            }
+        }
         Integer[] order = new Integer[n];
         for (int i = 0; i < n; i++) order[i] = i;
         Arrays.sort(order, Comparator.comparingInt(i -> encodings.get(i).inputIds().length));
@@ -242,7 +248,10 @@ public final class Classifier implements AutoCloseable {
         return p;
     }
 
-    /** Stops the worker threads; further calls throw IllegalStateException. Closing twice does nothing. */
+    /**
+     * Stops the worker threads; classify and logits then throw IllegalStateException (what needs no model, labels()
+     * or the tokenizer, still answers). Closing twice does nothing.
+     */
     @Override
     public void close() {
         closed = true;

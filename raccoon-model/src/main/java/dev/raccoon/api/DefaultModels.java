@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Objects;
 
 /**
  * The models shipped in the repository's models/ folder, one per task. They are not inside any jar: an application
@@ -34,6 +35,7 @@ public final class DefaultModels {
         }
 
         public static Task named(String name) {
+            Objects.requireNonNull(name, "task name (binary or 3class)");
             for (Task t : values()) if (t.cliName.equals(name.toLowerCase(Locale.ROOT))) return t;
             throw new IllegalArgumentException("unknown task '" + name + "' (binary or 3class)");
         }
@@ -47,6 +49,9 @@ public final class DefaultModels {
     }
 
     static Path locate(Task task, String modelsProperty, String modelsEnv, String home) throws IOException {
+        // an empty setting (RACCOON_MODELS= in a shell) is no setting, not the current directory
+        if (modelsProperty != null && modelsProperty.isBlank()) modelsProperty = null;
+        if (modelsEnv != null && modelsEnv.isBlank()) modelsEnv = null;
         String explicit = modelsProperty != null ? modelsProperty : modelsEnv;
         String setting = modelsProperty != null ? "the system property raccoon.models" : "RACCOON_MODELS";
         List<Path> roots = new ArrayList<>();

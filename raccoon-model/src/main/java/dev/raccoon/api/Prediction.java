@@ -2,6 +2,7 @@ package dev.raccoon.api;
 
 import java.util.Arrays;
 import java.util.List;
+import java.util.Objects;
 
 /**
  * The classifier's answer for one text: the most probable label, its probability, and every label's
@@ -12,11 +13,16 @@ import java.util.List;
 public record Prediction(String label, int labelId, float probability, List<String> labels, float[] probabilities,
                          float[] logits) {
     public Prediction {
-        labels = List.copyOf(labels);
+        labels = List.copyOf(Objects.requireNonNull(labels, "labels"));
+        Objects.requireNonNull(probabilities, "probabilities");
+        Objects.requireNonNull(logits, "logits");
         if (labelId < 0 || labelId >= labels.size() || !labels.get(labelId).equals(label)
                 || probabilities.length != labels.size() || logits.length != labels.size())
             throw new IllegalArgumentException("a prediction of '" + label + "' (id " + labelId + ") with "
                     + probabilities.length + " probabilities and " + logits.length + " logits does not fit the labels " + labels);
+        if (Float.compare(probabilities[labelId], probability) != 0)
+            throw new IllegalArgumentException("a prediction of '" + label + "' with probability " + probability
+                    + " but probabilities[" + labelId + "] = " + probabilities[labelId]);
         probabilities = probabilities.clone();
         logits = logits.clone();
     }

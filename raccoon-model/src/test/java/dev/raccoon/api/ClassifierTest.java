@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
@@ -112,6 +113,22 @@ class ClassifierTest {
                 .hasMessageContaining("device");
         assertThatThrownBy(() -> Classifier.load(dir.resolve("config.json"))).isInstanceOf(IOException.class)
                 .hasMessageContaining("config.json is a file; a model is the directory");
+        assertThatThrownBy(() -> c.classify(List.of("좋다", "x\udc00"))).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageStartingWith("texts[1]: text: not valid Unicode");
+        assertThatCode(() -> new Prediction("positive", 1, 0.1f, List.of("negative", "positive"), new float[] {0.9f, 0.1f}, new float[2]))
+                .doesNotThrowAnyException();
+        assertThatThrownBy(() -> new Prediction("positive", 1, 0.9f, List.of("negative", "positive"), new float[] {0.9f, 0.1f}, new float[2]))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("probability 0.9 but probabilities[1] = 0.1");
+        assertThatThrownBy(() -> new Prediction("positive", 1, 0.9f, List.of("negative", "positive"), null, new float[2]))
+                .isInstanceOf(NullPointerException.class).hasMessage("probabilities");
+        Path discriminator;
+        try {
+            discriminator = Path.of(ClassifierTest.class.getResource("/oracle/electra-discriminator").toURI());
+        } catch (java.net.URISyntaxException e) {
+            throw new IllegalStateException(e);
+        }
+        assertThatThrownBy(() -> Classifier.load(discriminator)).isInstanceOf(IOException.class)
+                .hasMessageContaining("holds ElectraForPreTraining, not a sequence classification model");
 
         c.close();
         c.close();

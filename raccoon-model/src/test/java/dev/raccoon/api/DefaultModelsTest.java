@@ -36,6 +36,15 @@ class DefaultModelsTest {
                 .hasMessageContaining("(from RACCOON_MODELS)").hasMessageContaining("no reviews3-3class");
     }
 
+    /** RACCOON_MODELS= in a shell sets it to the empty string: that is no setting, not the current directory. */
+    @Test
+    void anEmptySettingIsNoSetting(@TempDir Path tmp) throws IOException {
+        Path shipped = modelsFolder(tmp.resolve("home/models"));
+        String home = tmp.resolve("home").toString();
+        assertThat(DefaultModels.locate(Task.BINARY, "", " ", home)).isEqualTo(shipped.resolve("nsmc-binary"));
+        assertThatThrownBy(() -> Task.named(null)).isInstanceOf(NullPointerException.class).hasMessageContaining("task name");
+    }
+
     @Test
     void pathsAreAbsoluteSoTheMessageSaysWhere() {
         assertThatThrownBy(() -> DefaultModels.locate(Task.THREE_CLASS, null, null, null))

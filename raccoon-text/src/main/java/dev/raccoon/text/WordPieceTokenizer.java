@@ -20,8 +20,8 @@ import java.util.Objects;
  * whitespace and punctuation), greedy longest-match-first WordPiece with "##" continuations and words over
  * {@value #MAX_INPUT_CHARS_PER_WORD} chars as [UNK], then the BERT template with longest_first truncation.
  *
- * <p>Immutable and thread-safe. Accepts any Java String, unpaired surrogates included (they are dropped like
- * control characters).
+ * <p>Immutable and thread-safe. A text that is not valid Unicode (an unpaired surrogate, {@link #invalidUnicode}) is
+ * refused with an IllegalArgumentException: transformers cannot even receive one from Python.
  */
 public final class WordPieceTokenizer {
 
