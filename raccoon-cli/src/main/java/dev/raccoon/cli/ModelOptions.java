@@ -49,17 +49,8 @@ final class ModelOptions {
 
     /** The classifier these options name; values no classifier takes are usage errors of {@code spec}'s command. */
     Classifier load(CommandSpec spec, String task) throws IOException {
-        Classifier.Options options;
-        try {
-            options = new Classifier.Options(device, threads, maxLength, batchSize);
-        } catch (IllegalArgumentException e) {
-            throw TrainingOptions.usage(spec, e.getMessage());
-        }
         Path dir = directory(spec, task);
-        if (NgramClassifier.isModel(dir))
-            throw new IOException(dir + " is a character n-gram model, not an ELECTRA/BERT directory: score it with 'raccoon eval --ngram "
-                    + dir + "' or use it as a 'raccoon distill --teacher'");
-        Classifier classifier = Classifier.load(dir, options);
+        Classifier classifier = load(spec, dir);
         // With --model, a --task given as well is a claim about that model: check it rather than ignore it.
         if (model != null && task != null && spec.commandLine().getParseResult().hasMatchedOption("--task")) {
             int expected = task(spec, task).labels;
@@ -70,6 +61,21 @@ final class ModelOptions {
                         + " labels (" + String.join(", ", labels) + ")");
             }
         }
+        return classifier;
+    }
+
+    /** The classifier in {@code dir}, run with these options (a second model beside --model, e.g. compare's baseline). */
+    Classifier load(CommandSpec spec, Path dir) throws IOException {
+        Classifier.Options options;
+        try {
+            options = new Classifier.Options(device, threads, maxLength, batchSize);
+        } catch (IllegalArgumentException e) {
+            throw TrainingOptions.usage(spec, e.getMessage());
+        }
+        if (NgramClassifier.isModel(dir))
+            throw new IOException(dir + " is a character n-gram model, not an ELECTRA/BERT directory: score it with 'raccoon eval --ngram "
+                    + dir + "' or use it as a 'raccoon distill --teacher'");
+        Classifier classifier = Classifier.load(dir, options);
         if (classifier.tokenizer().stripAccents() && !Files.exists(dir.resolve(WordPieceTokenizer.CONFIG_FILE_NAME))
                 && !Files.exists(dir.resolve("tokenizer.json")))
             System.err.println("raccoon: " + dir + " has no tokenizer_config.json, so its text is lowercased and accents are stripped"

@@ -1,0 +1,97 @@
+package dev.raccoon.cli;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.raccoon.api.Classifier;
+import dev.raccoon.train.data.DataSummary;
+import dev.raccoon.train.data.Example;
+import dev.raccoon.train.data.Labels;
+import dev.raccoon.train.metrics.PairedComparison;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+
+@Command(name = "compare", description = {
+        "Tells whether a classifier is more accurate than a baseline on the same labelled data, or only seems so.",
+        "Both answer every row. It reports both accuracies, their difference with a 95% interval, how many rows only one"
+                + " of them gets right, and McNemar's exact test on those rows: the chance of so uneven a split if both were"
+                + " equally good. On a dev set of 10,000 reviews a difference of a few tenths of a point is often chance."})
+final class CompareCommand implements Callable<Integer> {
+    @Mixin
+    ModelOptions modelOptions;
+
+    @Mixin
+    TaskOption taskOption;
+
+    @Option(names = "--baseline", paramLabel = "DIR", required = true,
+            description = "The classifier directory to compare --model against (same labels); it runs with the same options.")
+    Path baseline;
+
+    @Mixin
+    LabelledDataOptions data;
+
+    @Option(names = "--json", description = "Print one JSON object (n, baseline_accuracy, model_accuracy, difference, difference_low,"
+            + " difference_high, only_baseline_right, only_model_right, mcnemar_p, rows_read, rows_skipped).")
+    boolean json;
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() throws Exception {
+        PairedComparison comparison = new PairedComparison();
+        DataSummary summary;
+        Path modelDir = modelOptions.directory(spec, taskOption.task);
+        try (Classifier model = modelOptions.load(spec, taskOption.task);
+             Classifier base = modelOptions.load(spec, baseline)) {
+            if (!model.labels().equals(base.labels()))
+                throw new IllegalArgumentException("the models' labels differ: " + model.labels() + " in " + modelDir + ", "
+                        + base.labels() + " in " + baseline + "; compare classifiers of one task");
+            model.requireLabels();
+            summary = data.score(data.spec(new Labels(model.labels())), "compare", chunk -> {
+                List<String> texts = LabelledDataOptions.texts(chunk), pairs = LabelledDataOptions.pairs(chunk);
+                float[][] m = model.logits(texts, pairs), b = base.logits(texts, pairs);
+                for (int i = 0; i < chunk.size(); i++) {
+                    int gold = chunk.get(i).label();
+                    comparison.add(EvalCommand.argmax(b[i]) == gold, EvalCommand.argmax(m[i]) == gold);
+                }
+            });
+            System.err.println("raccoon compare: " + summary);
+            String mismatch = summary.labelMismatch(model.labels());
+            if (mismatch != null)
+                throw new IllegalArgumentException(mismatch + "; compare on data with the models' labels");
+        }
+        data.requireMostRowsUsed(summary);
+        PrintStream out = new PrintStream(System.out, false, StandardCharsets.UTF_8);
+        if (json) {
+            ObjectNode o = comparison.toJson();
+            o.put("rows_read", summary.rowsRead());
+            o.put("rows_skipped", summary.rowsSkipped());
+            out.println(JsonLines.JSON.writeValueAsString(o));
+        } else {
+            double[] interval = comparison.interval95();
+            double p = comparison.mcnemarP();
+            out.printf(Locale.ROOT, "%-21s %,d%n", "rows", comparison.n());
+            out.printf(Locale.ROOT, "%-21s %.4f  %s%n", "accuracy, baseline", comparison.baselineAccuracy(), baseline);
+            out.printf(Locale.ROOT, "%-21s %.4f  %s%n", "accuracy, model", comparison.modelAccuracy(), modelDir);
+            out.printf(Locale.ROOT, "%-21s %+.2f points (95%% interval %+.2f to %+.2f)%n", "difference",
+                    100 * comparison.difference(), 100 * interval[0], 100 * interval[1]);
+            out.printf(Locale.ROOT, "%-21s %,d only the model, %,d only the baseline%n", "rows right by one",
+                    comparison.onlyModelRight(), comparison.onlyBaselineRight());
+            out.printf(Locale.ROOT, "%-21s p = %s: %s%n", "McNemar exact test", p < 1e-4 ? String.format(Locale.ROOT, "%.1e", p)
+                    : String.format(Locale.ROOT, "%.4f", p), p < 0.05
+                    ? "a difference this large would be rare (under 5%) between equally good classifiers"
+                    : "equally good classifiers would often differ this much; no evidence either is better");
+        }
+        out.flush();
+        return 0;
+    }
+}
