@@ -55,6 +55,9 @@ public final class Calibration {
 
     public long n() { return n; }
 
+    /** The number of classes, the length of every row's probabilities (0 before the first row). */
+    public int classes() { return classes; }
+
     /** Mean over rows of the squared distance between the probabilities and the gold one-hot vector (0 is best). */
     public double brier() { return brierSum / n; }
 
@@ -93,9 +96,6 @@ public final class Calibration {
 
     /** Answering only rows whose confidence is at least {@code threshold}: how many, their share and accuracy. */
     public record Selective(double threshold, long answered, double coverage, double accuracy) {}
-
-    /** The number of classes, the length of every row's probabilities (0 before the first row). */
-    public int classes() { return classes; }
 
     /** {@link Selective} at 0.5, 0.6, 0.7, 0.8, 0.9, 0.95 and 0.99, after 0 (every row) for more than two classes. */
     public List<Selective> selective() {

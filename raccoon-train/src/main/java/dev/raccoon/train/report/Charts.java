@@ -86,7 +86,7 @@ public final class Charts {
                 calibration.expectedCalibrationError()), "mean probability of the answer, per bin of 1/" + Calibration.BINS, "accuracy");
         List<Double> confidence = new ArrayList<>(), accuracy = new ArrayList<>(), binStart = new ArrayList<>(), share = new ArrayList<>();
         // the answer's probability is at least 1/classes: start at the bin that holds it
-        double lowest = Math.floor(Calibration.BINS / (double) Math.max(2, calibration.classes())) / Calibration.BINS;
+        double lowest = (Math.ceil(Calibration.BINS / (double) Math.max(2, calibration.classes())) - 1) / Calibration.BINS;
         for (Calibration.Bin b : calibration.bins()) {
             if (b.to() <= lowest) continue;
             binStart.add(b.from());
