@@ -21,7 +21,7 @@ import java.util.concurrent.Callable;
 
 @Command(name = "compare", description = {
         "Tells whether a classifier is more accurate than a baseline on the same labelled data, or only seems so.",
-        "Both answer every row. It reports both accuracies, their difference with a 95% interval, how many rows only one"
+        "Both answer every row. It reports both accuracies, their difference with a 95%% interval, how many rows only one"
                 + " of them gets right, and McNemar's exact test on those rows: the chance of so uneven a split if both were"
                 + " equally good. On a dev set of 10,000 reviews a difference of a few tenths of a point is often chance."})
 final class CompareCommand implements Callable<Integer> {
