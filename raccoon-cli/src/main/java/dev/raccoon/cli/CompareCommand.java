@@ -2,10 +2,12 @@ package dev.raccoon.cli;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.raccoon.api.Classifier;
+import dev.raccoon.train.Distillation;
 import dev.raccoon.train.data.DataSummary;
 import dev.raccoon.train.data.Example;
 import dev.raccoon.train.data.Labels;
 import dev.raccoon.train.metrics.PairedComparison;
+import dev.raccoon.train.ngram.NgramClassifier;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -32,7 +34,8 @@ final class CompareCommand implements Callable<Integer> {
     TaskOption taskOption;
 
     @Option(names = "--baseline", paramLabel = "DIR", required = true,
-            description = "The classifier directory to compare --model against (same labels); it runs with the same options.")
+            description = "The classifier to compare --model against (same labels): a model directory, run with the same options,"
+                    + " or a character n-gram model from 'raccoon ngram'.")
     Path baseline;
 
     @Mixin
@@ -50,15 +53,18 @@ final class CompareCommand implements Callable<Integer> {
         PairedComparison comparison = new PairedComparison();
         DataSummary summary;
         Path modelDir = modelOptions.directory(spec, taskOption.task);
+        // the baseline may be the character n-gram model of 'raccoon ngram': does the transformer beat a linear model?
         try (Classifier model = modelOptions.load(spec, taskOption.task);
-             Classifier base = modelOptions.load(spec, baseline)) {
+             Classifier baseClassifier = NgramClassifier.isModel(baseline) ? null : modelOptions.load(spec, baseline)) {
+            model.requireLabels();
+            if (baseClassifier != null) baseClassifier.requireLabels();
+            Distillation.Teacher base = baseClassifier != null ? Distillation.Teacher.of(baseClassifier) : NgramClassifier.load(baseline);
             if (!model.labels().equals(base.labels()))
                 throw new IllegalArgumentException("the models' labels differ: " + model.labels() + " in " + modelDir + ", "
                         + base.labels() + " in " + baseline + "; compare classifiers of one task");
-            model.requireLabels();
             summary = data.score(data.spec(new Labels(model.labels())), "compare", chunk -> {
                 List<String> texts = LabelledDataOptions.texts(chunk), pairs = LabelledDataOptions.pairs(chunk);
-                float[][] m = model.logits(texts, pairs), b = base.logits(texts, pairs);
+                float[][] m = model.logits(texts, pairs), b = base.probabilities(texts, pairs);
                 for (int i = 0; i < chunk.size(); i++) {
                     int gold = chunk.get(i).label();
                     comparison.add(EvalCommand.argmax(b[i]) == gold, EvalCommand.argmax(m[i]) == gold);

@@ -75,6 +75,22 @@ class CompareCommandTest {
                 .contains("p = 0.0768: equally good classifiers would often differ this much");
     }
 
+    /** The baseline may be a character n-gram model: its accuracy is the one eval --ngram reports. */
+    @Test
+    void anNgramBaseline() throws Exception {
+        Path ngram = dir.resolve("ngram");
+        CliRun trained = CliRun.run("", "ngram", "--train", data.toString(), "--dev", data.toString(), "--labels", "LABEL_0,LABEL_1",
+                "--out", ngram.toString());
+        assertThat(trained.exitCode()).as(trained.err()).isZero();
+        CliRun r = CliRun.run("", "compare", "--model", MODEL.toString(), "--baseline", ngram.toString(), "--data", data.toString(),
+                "--device", "scalar", "--json");
+        assertThat(r.exitCode()).as(r.err()).isZero();
+        CliRun eval = CliRun.run("", "eval", "--ngram", ngram.toString(), "--data", data.toString(), "--json");
+        JsonNode compared = JsonLines.JSON.readTree(r.out()), evaluated = JsonLines.JSON.readTree(eval.out());
+        assertThat(compared.get("baseline_accuracy").asDouble()).isEqualTo(evaluated.get("accuracy").asDouble());
+        assertThat(compared.get("model_accuracy").asDouble()).isEqualTo(0.75);
+    }
+
     @Test
     void theSameModelTiesAndOtherLabelsAreRefused() throws Exception {
         CliRun r = CliRun.run("", "compare", "--model", MODEL.toString(), "--baseline", MODEL.toString(), "--data", data.toString(),
