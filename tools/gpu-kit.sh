@@ -102,6 +102,10 @@ cat <<'USAGE'
 On the GPU machine, a device call from the repository root with carry ["target/gpu/raccoon-gpu.tar.xz"]:
   tar xJf target/gpu/raccoon-gpu.tar.xz -C /tmp && /tmp/raccoon-gpu/gpu-tests/run-tests.sh
   /tmp/raccoon-gpu/raccoon bench --device cuda
+USAGE
+if [ ${#data[@]} -gt 0 ]; then
+    cat <<'USAGE'
 The data in the next call, within the 30 s the machine stays warm, with carry ["target/gpu/raccoon-gpu-data.tar.xz"]:
   tar xJf target/gpu/raccoon-gpu-data.tar.xz -C /tmp && ls -l /tmp/raccoon-gpu/data
 USAGE
+fi

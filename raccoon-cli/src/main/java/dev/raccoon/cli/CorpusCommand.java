@@ -81,7 +81,7 @@ final class CorpusCommand implements Callable<Integer> {
             if (Files.exists(c) && Files.isSameFile(c, out))
                 throw TrainingOptions.usage(spec, "--out " + out + " is one of the --corpus files; writing it would lose that text");
         if (!SequenceShard.looksLikeShard(out))
-            throw TrainingOptions.usage(spec, "--out " + out + " exists and is no sequence file of raccoon corpus, so it is not"
+            throw new IllegalArgumentException("--out " + out + " exists and is no sequence file of raccoon corpus, so it is not"
                     + " replaced; choose another name or delete it");
     }
 }

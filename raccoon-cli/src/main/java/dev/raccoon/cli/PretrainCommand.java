@@ -24,6 +24,8 @@ import picocli.CommandLine.Spec;
 
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -159,6 +161,8 @@ final class PretrainCommand implements Callable<Integer> {
         WordPieceTokenizer tokenizer;
         ElectraConfig c;
         if (start.init != null) {
+            requireLocalModel(start.init, "--init");
+            if (initGenerator != null) requireLocalModel(initGenerator, "--init-generator");
             tokenizer = WordPieceTokenizer.load(start.init);
             if (vocab != null) requireVocabulary(tokenizer, "--init " + start.init, WordPieceTokenizer.loadVocabulary(vocab), "--vocab " + vocab);
             c = InitialWeights.config(start.init, tokenizer);
@@ -260,5 +264,13 @@ final class PretrainCommand implements Callable<Integer> {
         if (v.containsKey("disc_information"))
             s.append(String.format(Locale.ROOT, ", disc information %.4f nats/token", v.get("disc_information")));
         return s.toString();
+    }
+
+    /** --init names a folder on disk; one that is not there is most often a Hub name given as it is. */
+    private static void requireLocalModel(Path dir, String option) throws IOException {
+        if (!Files.isDirectory(dir))
+            throw new IOException(option + " " + dir + ": no such model directory; it names a local folder (config.json, vocab.txt and"
+                    + " the weights): download a published model first, e.g. huggingface-cli download"
+                    + " monologg/koelectra-small-v3-discriminator --local-dir " + dir);
     }
 }

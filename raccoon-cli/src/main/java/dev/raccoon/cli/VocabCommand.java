@@ -134,7 +134,7 @@ final class VocabCommand implements Callable<Integer> {
             others = entries.map(p -> p.getFileName().toString()).filter(n -> !own.contains(n)).sorted().toList();
         }
         if (!others.isEmpty())
-            throw TrainingOptions.usage(spec, "--out " + dir + " holds other files than a vocabulary ("
+            throw new IllegalArgumentException("--out " + dir + " holds other files than a vocabulary ("
                     + AtomicDirectory.someOf(others) + "); choose a new directory or empty it");
     }
 

@@ -122,6 +122,7 @@ class BadInputTest {
                 "--out", dir.resolve("scored.tsv").toString()), "--task 3class does not fit");
         assertThat(dir.resolve("scored.tsv")).doesNotExist();
         assertUsage(CliRun.run("", "predict", "--model", model(), "--batch-size", "0", "좋다"), "the batch size must be at least 1");
+        assertUsage(CliRun.run("", "predict", "--model", model(), "--device", "gpu", "좋다"), "unknown device 'gpu' (known: auto, cpu, cuda, scalar)");
         assertUsage(CliRun.run("{\"text\": \"a\"}\n", "tokenize", "--model", model(), "--max-length", "0"), "--max-length must be at least 3, got 0");
         assertUsage(CliRun.run("", "export", "--model", model(), "--out", dir.resolve("e").toString(), "--dtype", "f8"), "--dtype must be f32, f16 or bf16");
         Path train = tsv("train.tsv");

@@ -151,6 +151,10 @@ class PretrainCommandTest {
         assertThat(generatorAfter.get("generator_lm_head.bias").data())
                 .containsExactly(generatorBefore.get("generator_lm_head.bias").data(), within(1e-4f));
 
+        // a Hub name given as it is: say that --init wants a local folder
+        CliRun hubName = pretrain(corpus(dir), dir.resolve("h"), "--init", "koelectra-small-v3-discriminator", "--steps", "2");
+        assertThat(hubName.exitCode()).isEqualTo(1);
+        assertThat(hubName.err()).contains("--init koelectra-small-v3-discriminator: no such model directory; it names a local folder");
         CliRun both = pretrain(corpus(dir), dir.resolve("a"), "--init", discriminator, "--config", "tiny", "--steps", "2");
         assertThat(both.exitCode()).isEqualTo(2);
         assertThat(both.err()).contains("mutually exclusive");

@@ -6,6 +6,7 @@ import dev.raccoon.engine.cuda.CudaException;
 import dev.raccoon.engine.scalar.ScalarBackend;
 
 import java.io.PrintStream;
+import java.util.List;
 import java.util.Locale;
 
 /** Creates backends by name. */
@@ -45,6 +46,9 @@ public final class Backends {
         }
     }
 
+    /** The device names {@link #create} takes. */
+    public static final List<String> DEVICES = List.of("auto", "cpu", "cuda", "scalar");
+
     /**
      * A backend for a device name: "scalar", "cpu" (the Vector API backend), "cuda", or "auto": CUDA when a
      * driver and a device are there, else the CPU (the scalar backend when the JVM lacks the Vector API), after one
@@ -60,7 +64,7 @@ public final class Backends {
             case "cuda" -> cuda();
             case "auto" -> auto(threads, System.err);
             default -> throw new IllegalArgumentException(
-                    "unknown device '" + device + "' (known: auto, cpu, cuda, scalar)");
+                    "unknown device '" + device + "' (known: " + String.join(", ", DEVICES) + ")");
         };
     }
 
