@@ -252,8 +252,8 @@ public final class Classifier implements AutoCloseable {
     }
 
     /**
-     * Stops the worker threads; classify and logits then throw IllegalStateException (what needs no model, labels()
-     * or the tokenizer, still answers). Closing twice does nothing.
+     * Stops the worker threads; classify and logits then throw IllegalStateException, while labels() and tokenizer(),
+     * which need no model, still answer. Closing twice does nothing.
      */
     @Override
     public void close() {
