@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.raccoon.api.Classifier;
 import dev.raccoon.train.Distillation;
 import dev.raccoon.train.data.DataSummary;
-import dev.raccoon.train.data.Example;
 import dev.raccoon.train.data.Labels;
 import dev.raccoon.train.metrics.PairedComparison;
 import dev.raccoon.train.ngram.NgramClassifier;
