@@ -24,6 +24,8 @@ import java.util.concurrent.atomic.AtomicLong;
 @Command(name = "score", description = {"Scores a table of texts: every input row, in order, plus label, probability, "
         + "prob_<label> per label, truncated and error (prefixed pred_ when the input has such a column).",
         "A row without a usable text keeps its place with an empty label and the reason in error.",
+        "The output is UTF-8; a TSV or CSV that came from Excel (CP949, or UTF-8 with a byte-order mark) goes back with a"
+                + " byte-order mark, so that Excel opens its Hangul intact.",
         "Resumable: run the same command again after an interruption and it continues where it stopped."})
 final class ScoreCommand implements Callable<Integer> {
     @Mixin

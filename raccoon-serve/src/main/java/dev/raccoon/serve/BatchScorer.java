@@ -2,6 +2,7 @@ package dev.raccoon.serve;
 
 import dev.raccoon.api.Classifier;
 import dev.raccoon.api.Prediction;
+import dev.raccoon.text.TextEncodings;
 import dev.raccoon.text.TextFiles;
 
 import java.io.ByteArrayOutputStream;
@@ -15,6 +16,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.function.LongConsumer;
 
@@ -65,6 +67,12 @@ public final class BatchScorer {
         this.classifier = classifier;
     }
 
+    private static final byte[] UTF8_BYTE_ORDER_MARK = {(byte) 0xEF, (byte) 0xBB, (byte) 0xBF};
+
+    private static boolean startsWithByteOrderMark(byte[] line) {
+        return line.length >= 3 && Arrays.equals(line, 0, 3, UTF8_BYTE_ORDER_MARK, 0, 3);
+    }
+
     /** Data rows of a file (without a TSV/CSV header), for a progress bar's total. */
     public static long countRows(Path file, TableFormat format) throws IOException {
         long n = 0;
@@ -80,9 +88,11 @@ public final class BatchScorer {
         try (RecordReader input = new RecordReader(TextFiles.open(job.in()), format == TableFormat.CSV)) {
             List<String> header = null;
             int textIndex = -1;
+            boolean fromExcel = false;
             if (format.tabular()) {
                 RecordReader.Raw first = input.next();
                 if (first == null) throw new IOException(job.in() + " is empty; it needs a header row");
+                fromExcel = startsWithByteOrderMark(first.bytes()) || !job.encoding().equals(StandardCharsets.UTF_8);
                 header = format.split(ScoreRows.header(first.bytes(), job.encoding(), job.in()));
                 textIndex = ScoreRows.textColumnIndex(header, job.textColumn(), job.in().toString());
             }
@@ -102,7 +112,12 @@ public final class BatchScorer {
             long rowNumber = done; // 0-based index of the next data row
             try (FileChannel channel = FileChannel.open(job.out(), StandardOpenOption.WRITE, StandardOpenOption.APPEND);
                  OutputStream out = Channels.newOutputStream(channel)) {
-                if (outHeader != null && done == 0 && channel.size() == 0) writeLine(out, format.join(outHeader));
+                if (outHeader != null && done == 0 && channel.size() == 0) {
+                    // Excel reads a CSV or TSV as the system's code page unless a byte-order mark says UTF-8: a table
+                    // that came from Excel (with one, or in CP949) goes back with one, so its Hangul opens intact
+                    if (fromExcel) out.write(UTF8_BYTE_ORDER_MARK);
+                    writeLine(out, format.join(outHeader));
+                }
                 List<ScoreRows.Parsed> chunk = new ArrayList<>(job.chunkRows());
                 for (RecordReader.Raw raw = input.next(); raw != null; raw = input.next()) {
                     ScoreRows.Parsed parsed = rows.parse(raw.bytes(), ++rowNumber);
@@ -200,7 +215,7 @@ public final class BatchScorer {
             RecordReader.Raw raw = r.next();
             if (outHeader != null && raw != null && raw.terminated()) {
                 String found = ScoreRows.decodeOutput(raw.bytes());
-                if (found == null || !format.split(found).equals(outHeader))
+                if (found == null || !format.split(TextEncodings.withoutByteOrderMark(found)).equals(outHeader))
                     throw new IOException(out + " exists with other columns than this run writes; delete it or choose another output");
                 keep = r.completeEnd();
                 raw = r.next();

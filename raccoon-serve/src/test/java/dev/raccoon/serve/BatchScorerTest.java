@@ -102,7 +102,8 @@ class BatchScorerTest {
         BatchScorer.Summary s = scorer.score(new BatchScorer.Job(in, out, TableFormat.CSV, "리뷰", 2, cp949), n -> {});
         assertThat(s).isEqualTo(new BatchScorer.Summary(0, 0, 2, 1, 1, 0));
         List<String> lines = Files.readAllLines(out, StandardCharsets.UTF_8);
-        assertThat(lines.getFirst()).isEqualTo("번호,리뷰,label,probability,prob_LABEL_0,prob_LABEL_1,truncated,error");
+        // UTF-8 with a byte-order mark: Excel, which saved it in CP949, opens it with its Hangul intact
+        assertThat(lines.getFirst()).isEqualTo("\uFEFF번호,리뷰,label,probability,prob_LABEL_0,prob_LABEL_1,truncated,error");
         assertThat(lines.get(1)).startsWith("1,\"좋다, 정말\"," + Oracle.classifier().classify("좋다, 정말").label() + ",");
         assertThat(lines.get(2)).startsWith("2,똠방각하 지루함," + Oracle.classifier().classify("똠방각하 지루함").label() + ",");
         assertThat(lines.get(3)).startsWith("3,").endsWith(",,,,,row 3: not valid x-windows-949");
@@ -133,8 +134,11 @@ class BatchScorerTest {
         Files.writeString(csv, "\uFEFFdocument,label\n영화 정말 재밌어요,1\n");
         scorer.score(new BatchScorer.Job(csv, csvOut, TableFormat.CSV, null, 2), n -> {});
         List<String> rows = Files.readAllLines(csvOut);
-        assertThat(rows.getFirst()).isEqualTo("document,label,pred_label,pred_probability,pred_prob_LABEL_0,pred_prob_LABEL_1,pred_truncated,pred_error");
+        // the mark goes back out, so Excel reads the scores as UTF-8 too, and a resumed run keeps the one it wrote
+        assertThat(rows.getFirst()).isEqualTo("\uFEFFdocument,label,pred_label,pred_probability,pred_prob_LABEL_0,pred_prob_LABEL_1,pred_truncated,pred_error");
         assertThat(rows.get(1)).startsWith("영화 정말 재밌어요,1," + Oracle.classifier().classify("영화 정말 재밌어요").label() + ",");
+        assertThat(scorer.score(new BatchScorer.Job(csv, csvOut, TableFormat.CSV, null, 2), n -> {}).resumed()).isEqualTo(1);
+        assertThat(Files.readAllLines(csvOut)).isEqualTo(rows);
 
         Path jsonl = dir.resolve("bom.jsonl"), jsonlOut = dir.resolve("bom-scored.jsonl");
         // The first object's fields decide the prefix: its gold label must make the scores pred_label.

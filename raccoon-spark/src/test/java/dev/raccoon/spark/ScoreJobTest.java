@@ -239,7 +239,12 @@ class ScoreJobTest {
         ScoreJob.Summary s = ScoreJob.run(spark, args(in, out, "--single-file", "--text-column", "리뷰", "--encoding", "CP949"));
         assertThat(s.failed()).isEqualTo(1);
         List<String> lines = Files.readAllLines(out, StandardCharsets.UTF_8);
-        assertSameScores(Files.readAllLines(batchOut, StandardCharsets.UTF_8), lines);
+        // raccoon score gives a table from Excel back with a byte-order mark for Excel; the job, whose output feeds
+        // pipelines and is often many part files, writes none
+        List<String> batch = new ArrayList<>(Files.readAllLines(batchOut, StandardCharsets.UTF_8));
+        assertThat(batch.getFirst()).startsWith("\uFEFF");
+        batch.set(0, batch.getFirst().substring(1));
+        assertSameScores(batch, lines);
         assertThat(lines.get(1)).startsWith("1,\"똠방각하, 재밌어요\",LABEL_");
         assertThat(lines.get(3)).endsWith("row 3: not valid x-windows-949");
     }
