@@ -27,6 +27,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.Callable;
 
 @Command(name = "eval", description = {
@@ -37,6 +38,9 @@ import java.util.concurrent.Callable;
                 + "Pearson, Spearman and MSE for a regression model (one label; its score is logits[0]). "
                 + "Rows that cannot be used are skipped and summarised on stderr."})
 final class EvalCommand implements Callable<Integer> {
+    /** An expected calibration error above this is worth a hint at calibrate (the shipped models: 0.5 and 1.2 %). */
+    private static final double NOTABLE_ECE = 0.02;
+
     static final class Source {
         @ArgGroup(exclusive = false)
         ModelOptions model;
@@ -97,6 +101,7 @@ final class EvalCommand implements Callable<Integer> {
         };
         Metrics metrics;
         DataSummary summary;
+        Path calibratable = null; // a model directory that calibrate could mend; the baselines it cannot
         String scorer;
         if (source != null && source.lexicon != null) {
             Labels labels = taskLabels != null ? taskLabels : Labels.BINARY;
@@ -130,6 +135,7 @@ final class EvalCommand implements Callable<Integer> {
         } else {
             ModelOptions modelOptions = source != null && source.model != null ? source.model : new ModelOptions();
             Path modelDir = modelOptions.directory(spec, task);
+            calibratable = modelDir;
             try (Classifier classifier = modelOptions.load(spec, task)) {
                 List<String> names = classifier.labels();
                 boolean regression = names.size() == 1;
@@ -177,6 +183,11 @@ final class EvalCommand implements Callable<Integer> {
             out.print(metrics.toText());
         }
         out.flush();
+        if (calibratable != null && metrics instanceof ClassificationMetrics m && m.calibration() != null
+                && m.calibration().expectedCalibrationError() > NOTABLE_ECE)
+            System.err.printf(Locale.ROOT, "raccoon eval: the probabilities are off by %.1f points on average (ECE);"
+                    + " 'raccoon calibrate --model %s --data %s --out DIR' fits a temperature that mends them%n",
+                    100 * m.calibration().expectedCalibrationError(), calibratable, data.data);
         if (report != null) {
             // Replaced whole: charts of an earlier report (a ROC curve a 3-class one has not) do not stay behind.
             Metrics evaluated = metrics;

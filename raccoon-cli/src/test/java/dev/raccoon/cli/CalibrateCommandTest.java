@@ -48,6 +48,10 @@ class CalibrateCommandTest {
     @Test
     void writesAModelWhoseLogitsAreDividedByTheFittedTemperature() throws Exception {
         Path out = dir.resolve("calibrated");
+        // eval points at calibrate when the probabilities are far off (a random model's say little of its 12 right of 16)
+        CliRun before = CliRun.run("", "eval", "--model", MODEL.toString(), "--data", data(true).toString(), "--json");
+        assertThat(JsonLines.JSON.readTree(before.out()).at("/calibration/ece").asDouble()).isGreaterThan(0.02);
+        assertThat(before.err()).contains("'raccoon calibrate --model " + MODEL + " --data " + dir.resolve("dev.tsv") + " --out DIR'");
         CliRun r = CliRun.run("", "calibrate", "--model", MODEL.toString(), "--data", data(true).toString(), "--out", out.toString(), "--device", "scalar");
         assertThat(r.exitCode()).as(r.err()).isZero();
         Matcher m = Pattern.compile("temperature (\\S+) ").matcher(r.out());
