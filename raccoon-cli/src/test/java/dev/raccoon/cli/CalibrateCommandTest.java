@@ -18,10 +18,8 @@ import static org.assertj.core.api.Assertions.within;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 class CalibrateCommandTest {
-    private static final Path MODEL = CliRun.oracleClassifier();
-    private static final List<String> TEXTS = List.of("영화 정말 재밌어요", "최악의 영화 시간 낭비", "배우들 연기가 좋았다", "지루하다",
-            "스토리가 별로", "다시 보고 싶다", "음악이 좋았어요", "돈 아깝다", "감동적인 결말", "그냥 그랬어요", "배우가 아깝다",
-            "연출이 훌륭하다", "졸면서 봤다", "가족과 함께 보기 좋은 영화", "두 번 보세요", "이게 뭐야");
+    private static final Path MODEL = OracleAnswers.MODEL;
+    private static final List<String> TEXTS = OracleAnswers.TEXTS;
 
     @TempDir
     Path dir;
@@ -29,20 +27,13 @@ class CalibrateCommandTest {
 
     @BeforeEach
     void readLogits() throws Exception {
-        assumeTrue(Files.exists(MODEL.resolve("config.json")), "oracle model not found at " + MODEL.toAbsolutePath());
-        try (Classifier classifier = Classifier.load(MODEL, Classifier.Options.defaults().withDevice("scalar"))) {
-            logits = classifier.logits(TEXTS, null);
-        }
+        assumeTrue(OracleAnswers.modelPresent(), "oracle model not found at " + MODEL.toAbsolutePath());
+        logits = OracleAnswers.logits();
     }
 
-    /** NSMC rows: the model's own answer for all but every fourth text, which gets the other label. */
+    /** The model's own answers as labels, every fourth flipped when {@code someWrong}. */
     private Path data(boolean someWrong) throws Exception {
-        StringBuilder tsv = new StringBuilder("id\tdocument\tlabel\n");
-        for (int i = 0; i < TEXTS.size(); i++) {
-            int answer = logits[i][1] > logits[i][0] ? 1 : 0;
-            tsv.append(i).append('\t').append(TEXTS.get(i)).append('\t').append(someWrong && i % 4 == 3 ? 1 - answer : answer).append('\n');
-        }
-        return Files.writeString(dir.resolve(someWrong ? "dev.tsv" : "right.tsv"), tsv);
+        return OracleAnswers.nsmc(dir.resolve(someWrong ? "dev.tsv" : "right.tsv"), someWrong);
     }
 
     @Test

@@ -1,7 +1,6 @@
 package dev.raccoon.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.raccoon.api.Classifier;
 import dev.raccoon.engine.HostTensor;
 import dev.raccoon.model.io.Checkpoints;
 import dev.raccoon.model.io.DType;
@@ -20,30 +19,18 @@ import static org.assertj.core.api.Assertions.within;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 class CompareCommandTest {
-    private static final Path MODEL = CliRun.oracleClassifier();
-    private static final List<String> TEXTS = List.of("영화 정말 재밌어요", "최악의 영화 시간 낭비", "배우들 연기가 좋았다", "지루하다",
-            "스토리가 별로", "다시 보고 싶다", "음악이 좋았어요", "돈 아깝다", "감동적인 결말", "그냥 그랬어요", "배우가 아깝다",
-            "연출이 훌륭하다", "졸면서 봤다", "가족과 함께 보기 좋은 영화", "두 번 보세요", "이게 뭐야");
+    private static final Path MODEL = OracleAnswers.MODEL;
 
     @TempDir
     Path dir;
     private Path data;
     private Path inverted;
 
-    /** Data the oracle model gets right on rows 0–11 and wrong on 12–15, and a copy of it whose logits are negated. */
+    /** Data the oracle model gets right but for every fourth row, and a copy of the model whose logits are negated. */
     @BeforeEach
     void setUp() throws Exception {
-        assumeTrue(Files.exists(MODEL.resolve("config.json")), "oracle model not found at " + MODEL.toAbsolutePath());
-        float[][] logits;
-        try (Classifier classifier = Classifier.load(MODEL, Classifier.Options.defaults().withDevice("scalar"))) {
-            logits = classifier.logits(TEXTS, null);
-        }
-        StringBuilder tsv = new StringBuilder("id\tdocument\tlabel\n");
-        for (int i = 0; i < TEXTS.size(); i++) {
-            int answer = logits[i][1] > logits[i][0] ? 1 : 0;
-            tsv.append(i).append('\t').append(TEXTS.get(i)).append('\t').append(i < 12 ? answer : 1 - answer).append('\n');
-        }
-        data = Files.writeString(dir.resolve("dev.tsv"), tsv);
+        assumeTrue(OracleAnswers.modelPresent(), "oracle model not found at " + MODEL.toAbsolutePath());
+        data = OracleAnswers.nsmc(dir.resolve("dev.tsv"), true);
         inverted = Files.createDirectories(dir.resolve("inverted"));
         for (String f : List.of("config.json", "vocab.txt", "tokenizer_config.json")) Files.copy(MODEL.resolve(f), inverted.resolve(f));
         Map<String, HostTensor> state = Checkpoints.readStateDict(MODEL);
