@@ -4,6 +4,7 @@ import dev.raccoon.text.WordPieceTokenizer;
 import dev.raccoon.train.corpus.CorpusPipeline;
 import dev.raccoon.train.corpus.SequenceShard;
 import dev.raccoon.train.corpus.CorpusFiles;
+import com.fasterxml.jackson.databind.SerializationFeature;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -68,7 +69,7 @@ final class CorpusCommand implements Callable<Integer> {
         WordPieceTokenizer tokenizer = WordPieceTokenizer.loadVocabulary(vocab);
         CorpusPipeline.Summary summary = CorpusPipeline.run(new CorpusFiles(corpus, encoding.encoding), tokenizer, out, options,
                 ComputeOptions.bars(noProgress) ? System.err : null);
-        System.out.println(JsonLines.JSON.writeValueAsString(summary));
+        System.out.println(CorpusPipeline.JSON.writer().without(SerializationFeature.INDENT_OUTPUT).writeValueAsString(summary));
         return 0;
     }
 

@@ -122,8 +122,13 @@ class PretrainCommandTest {
         CliRun other = pretrain(shard, dir.resolve("other"), "--steps", "2", "--vocab", swapped.toString());
         assertThat(other.exitCode()).isEqualTo(1);
         assertThat(other.err()).contains("corpus.seq: made with another vocabulary of " + tokens.size() + " tokens");
-        // A shard from before fingerprints is read as before, with a warning that its vocabulary went unchecked.
+        // A shard from before the summary's keys were snake_case is checked all the same.
         Path summary = dir.resolve("corpus.seq.json");
+        Files.writeString(summary, Files.readString(summary).replace("\"vocab_fingerprint\"", "\"vocabFingerprint\""));
+        CliRun camel = pretrain(shard, dir.resolve("camel"), "--steps", "2", "--vocab", swapped.toString());
+        assertThat(camel.exitCode()).isEqualTo(1);
+        assertThat(camel.err()).contains("made with another vocabulary");
+        // A shard from before fingerprints is read as before, with a warning that its vocabulary went unchecked.
         Files.writeString(summary, Files.readString(summary).replaceAll("\"vocabFingerprint\"\\s*:\\s*\"[0-9a-f]+\",?", ""));
         CliRun old = pretrain(shard, dir.resolve("old"), "--steps", "2");
         assertThat(old.exitCode()).as(old.err()).isZero();

@@ -84,8 +84,8 @@ class VocabCorpusCommandTest {
                 out.toString(), "--seq-length", "32", "--seed", "3", "--max-lines", "150");
         assertThat(c.exitCode()).as(c.err()).isZero();
         JsonNode packed = JSON.readTree(c.out());
-        assertThat(packed.get("linesRead").asLong()).isEqualTo(150);
-        assertThat(packed.get("unkTokens").asLong()).isZero();
+        assertThat(packed.get("lines_read").asLong()).isEqualTo(150);
+        assertThat(packed.get("unk_tokens").asLong()).isZero();
         assertThat(Files.exists(dir.resolve("data/seq.bin.json"))).isTrue();
         try (SequenceShard shard = SequenceShard.open(out)) {
             assertThat(shard.seqLength()).isEqualTo(32);

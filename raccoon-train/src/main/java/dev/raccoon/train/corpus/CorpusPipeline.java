@@ -1,6 +1,8 @@
 package dev.raccoon.train.corpus;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.raccoon.text.Vocabulary;
 import dev.raccoon.text.WordPieceTokenizer;
@@ -42,7 +44,9 @@ public final class CorpusPipeline {
     static final long BUCKET_BYTES = 32L << 20;
     /** gzip'd text is about this many times smaller, for sizing buckets before reading. */
     private static final int GZIP_RATIO = 4;
-    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    /** snake_case keys, as vocab's summary and every other JSON Raccoon writes. */
+    public static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
+            .setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE);
 
     /**
      * @param seqLength sequence length, [CLS] and [SEP]s included
@@ -92,7 +96,9 @@ public final class CorpusPipeline {
         Path file = summaryFile(shard);
         if (!Files.isRegularFile(file)) return null;
         try {
-            return JSON.readTree(file.toFile()).path("vocabFingerprint").asText(null);
+            JsonNode summary = JSON.readTree(file.toFile());
+            // shards written before the keys were snake_case say vocabFingerprint
+            return summary.path("vocab_fingerprint").asText(summary.path("vocabFingerprint").asText(null));
         } catch (IOException e) {
             throw new IOException(file + ": not readable as JSON: " + e.getMessage(), e);
         }

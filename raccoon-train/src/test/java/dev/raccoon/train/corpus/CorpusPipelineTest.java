@@ -108,7 +108,7 @@ class CorpusPipelineTest {
         }
 
         JsonNode json = new ObjectMapper().readTree(CorpusPipeline.summaryFile(out).toFile());
-        assertThat(json.get("duplicatesDropped").asLong()).isEqualTo(2);
+        assertThat(json.get("duplicates_dropped").asLong()).isEqualTo(2);
         assertThat(json.get("sequences").asLong()).isEqualTo(summary.sequences());
         try (var files = Files.list(out.getParent())) {
             assertThat(files.map(p -> p.getFileName().toString())).containsExactlyInAnyOrder("corpus.bin",
