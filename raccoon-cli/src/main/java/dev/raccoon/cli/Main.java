@@ -15,8 +15,10 @@ import java.nio.file.NotDirectoryException;
 /** The {@code raccoon} command line. Exit codes: 0 success, 1 failure, 2 usage error. */
 @Command(name = "raccoon", mixinStandardHelpOptions = true, scope = CommandLine.ScopeType.INHERIT, version = "raccoon 0.1.0",
         description = "ELECTRA sentiment analysis of Korean reviews, in pure Java.",
-        subcommands = {TokenizeCommand.class, ExportCommand.class, LogitsCommand.class, PredictCommand.class, EvalCommand.class, CompareCommand.class, CalibrateCommand.class, BenchCommand.class,
-                TrainCommand.class, DistillCommand.class, NgramCommand.class, TuneCommand.class, PretrainCommand.class, ServeCommand.class, ScoreCommand.class, VocabCommand.class, CorpusCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {PredictCommand.class, ScoreCommand.class, ServeCommand.class, EvalCommand.class, CompareCommand.class,
+                CalibrateCommand.class, TrainCommand.class, DistillCommand.class, TuneCommand.class, NgramCommand.class,
+                PretrainCommand.class, VocabCommand.class, CorpusCommand.class, ExportCommand.class, TokenizeCommand.class,
+                LogitsCommand.class, BenchCommand.class, CommandLine.HelpCommand.class})
 public final class Main {
     @Option(names = "--verbose", scope = CommandLine.ScopeType.INHERIT,
             description = "Print stack traces of errors.")
