@@ -82,11 +82,7 @@ final class CalibrateCommand implements Callable<Integer> {
                 for (Example e : chunk) gold.add(e.label());
             });
         }
-        System.err.println("raccoon calibrate: " + summary);
-        String mismatch = summary.labelMismatch(labels);
-        if (mismatch != null)
-            throw new IllegalArgumentException(mismatch + "; calibrate on data with the model's labels");
-        data.requireMostRowsUsed(summary);
+        data.check("calibrate", summary, labels, "calibrate on data with the model's labels");
         if (logits.size() < FEW_ROWS)
             System.err.printf(Locale.ROOT, "raccoon calibrate: note: fitted on only %,d rows, so the temperature is uncertain;"
                     + " a dev set of a few thousand rows fits it well%n", logits.size());

@@ -51,6 +51,7 @@ final class CompareCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         PairedComparison comparison = new PairedComparison();
         DataSummary summary;
+        List<String> labels;
         Path modelDir = modelOptions.directory(spec, taskOption.task);
         // the baseline may be the character n-gram model of 'raccoon ngram': does the transformer beat a linear model?
         try (Classifier model = modelOptions.load(spec, taskOption.task);
@@ -69,12 +70,9 @@ final class CompareCommand implements Callable<Integer> {
                     comparison.add(EvalCommand.argmax(b[i]) == gold, EvalCommand.argmax(m[i]) == gold);
                 }
             });
-            System.err.println("raccoon compare: " + summary);
-            String mismatch = summary.labelMismatch(model.labels());
-            if (mismatch != null)
-                throw new IllegalArgumentException(mismatch + "; compare on data with the models' labels");
+            labels = model.labels();
         }
-        data.requireMostRowsUsed(summary);
+        data.check("compare", summary, labels, "compare on data with the models' labels");
         PrintStream out = new PrintStream(System.out, false, StandardCharsets.UTF_8);
         if (json) {
             ObjectNode o = comparison.toJson();

@@ -164,12 +164,8 @@ final class EvalCommand implements Callable<Integer> {
             }
             scorer = "model " + modelDir;
         }
-        System.err.println("raccoon eval: " + summary);
-        // Labels match by name or by id: data of another task reads as something, so say where it does not fit.
-        String mismatch = metrics instanceof ClassificationMetrics m ? summary.labelMismatch(m.labels()) : null;
-        if (mismatch != null)
-            throw new IllegalArgumentException(mismatch + "; evaluate it with a model (or --task) that has those labels");
-        data.requireMostRowsUsed(summary);
+        data.check("eval", summary, metrics instanceof ClassificationMetrics m ? m.labels() : null,
+                "evaluate it with a model (or --task) that has those labels");
         if (metrics instanceof ClassificationMetrics m)
             for (int c = 0; c < m.labels().size(); c++)
                 if (m.confusion().support(c) == 0)

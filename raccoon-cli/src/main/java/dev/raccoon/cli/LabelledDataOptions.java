@@ -95,10 +95,22 @@ final class LabelledDataOptions {
     }
 
     /**
+     * Says on stderr what {@code command} read of --data, then refuses data whose labels are not {@code labels}
+     * (null for regression targets): labels match by name or by id, so data of another task reads as something, and
+     * {@code remedy} says what to do. Then {@link #requireMostRowsUsed}.
+     */
+    void check(String command, DataSummary summary, List<String> labels, String remedy) {
+        System.err.println("raccoon " + command + ": " + summary);
+        String mismatch = labels == null ? null : summary.labelMismatch(labels);
+        if (mismatch != null) throw new IllegalArgumentException(mismatch + "; " + remedy);
+        requireMostRowsUsed(summary);
+    }
+
+    /**
      * Figures from a minority of the rows would pass for the file's: when most rows were skipped (a wrong --encoding,
      * --format or column), that is an error rather than a result.
      */
-    void requireMostRowsUsed(DataSummary summary) {
+    private void requireMostRowsUsed(DataSummary summary) {
         if (summary.rowsUsed() == 0) throw new IllegalArgumentException(data + " has no usable rows");
         if (summary.rowsSkipped() > summary.rowsUsed())
             throw new IllegalArgumentException("most rows of " + data + " could not be used (" + summary.rowsSkipped() + " of "

@@ -49,6 +49,14 @@ public final class Backends {
     /** The device names {@link #create} takes. */
     public static final List<String> DEVICES = List.of("auto", "cpu", "cuda", "scalar");
 
+    /** The device name in lower case, one of {@link #DEVICES}; IllegalArgumentException for any other. */
+    public static String requireKnown(String device) {
+        String name = device.toLowerCase(Locale.ROOT);
+        if (!DEVICES.contains(name))
+            throw new IllegalArgumentException("unknown device '" + device + "' (known: " + String.join(", ", DEVICES) + ")");
+        return name;
+    }
+
     /**
      * A backend for a device name: "scalar", "cpu" (the Vector API backend), "cuda", or "auto": CUDA when a
      * driver and a device are there, else the CPU (the scalar backend when the JVM lacks the Vector API), after one
@@ -58,13 +66,11 @@ public final class Backends {
      * @throws CudaException for "cuda" when the CUDA backend cannot start
      */
     public static Backend create(String device, int threads) {
-        return switch (device.toLowerCase(Locale.ROOT)) {
+        return switch (requireKnown(device)) {
             case "scalar" -> scalar();
             case "cpu" -> cpu(threads);
             case "cuda" -> cuda();
-            case "auto" -> auto(threads, System.err);
-            default -> throw new IllegalArgumentException(
-                    "unknown device '" + device + "' (known: " + String.join(", ", DEVICES) + ")");
+            default -> auto(threads, System.err);
         };
     }
 

@@ -16,7 +16,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
-import java.util.Locale;
 import java.util.Objects;
 
 /**
@@ -59,8 +58,7 @@ public final class Classifier implements AutoCloseable {
     public record Options(String device, int threads, int maxLength, int batchSize) {
         public Options {
             Objects.requireNonNull(device, "device (cpu, scalar, cuda or auto)");
-            if (!Backends.DEVICES.contains(device.toLowerCase(Locale.ROOT)))
-                throw new IllegalArgumentException("unknown device '" + device + "' (known: " + String.join(", ", Backends.DEVICES) + ")");
+            Backends.requireKnown(device);
             if (maxLength < 3)
                 throw new IllegalArgumentException("the maximum length must be at least 3 tokens ([CLS], one token, [SEP]), got " + maxLength);
             if (batchSize < 1) throw new IllegalArgumentException("the batch size must be at least 1, got " + batchSize);

@@ -38,27 +38,16 @@ public final class TemperatureScaling {
 
     /** softmax(logits / temperature). */
     public static float[] probabilities(float[] logits, double temperature) {
-        double max = Double.NEGATIVE_INFINITY;
-        for (float v : logits) max = Math.max(max, v / temperature);
-        double[] e = new double[logits.length];
-        double total = 0;
-        for (int c = 0; c < logits.length; c++) total += e[c] = Math.exp(logits[c] / temperature - max);
+        double beta = 1 / temperature, normaliser = logSumExp(logits, beta);
         float[] p = new float[logits.length];
-        for (int c = 0; c < logits.length; c++) p[c] = (float) (e[c] / total);
+        for (int c = 0; c < logits.length; c++) p[c] = (float) Math.exp(beta * logits[c] - normaliser);
         return p;
     }
 
     /** Mean log loss of softmax(logits / temperature), in nats. */
     public static double logLoss(float[][] logits, int[] gold, double temperature) {
         double sum = 0, beta = 1 / temperature;
-        for (int r = 0; r < logits.length; r++) {
-            float[] z = logits[r];
-            double max = Double.NEGATIVE_INFINITY;
-            for (float v : z) max = Math.max(max, beta * v);
-            double total = 0;
-            for (float v : z) total += Math.exp(beta * v - max);
-            sum += max + Math.log(total) - beta * z[gold[r]];
-        }
+        for (int r = 0; r < logits.length; r++) sum += logSumExp(logits[r], beta) - beta * logits[r][gold[r]];
         return sum / logits.length;
     }
 
@@ -67,16 +56,19 @@ public final class TemperatureScaling {
         double sum = 0;
         for (int r = 0; r < logits.length; r++) {
             float[] z = logits[r];
-            double max = Double.NEGATIVE_INFINITY;
-            for (float v : z) max = Math.max(max, beta * v);
-            double total = 0, weighted = 0;
-            for (float v : z) {
-                double e = Math.exp(beta * v - max);
-                total += e;
-                weighted += e * v;
-            }
-            sum += weighted / total - z[gold[r]];
+            double normaliser = logSumExp(z, beta), expected = 0;
+            for (float v : z) expected += Math.exp(beta * v - normaliser) * v;
+            sum += expected - z[gold[r]];
         }
         return sum / logits.length;
+    }
+
+    /** log Σ exp(beta · z), shifted by the largest term so that nothing overflows. */
+    private static double logSumExp(float[] z, double beta) {
+        double max = Double.NEGATIVE_INFINITY;
+        for (float v : z) max = Math.max(max, beta * v);
+        double total = 0;
+        for (float v : z) total += Math.exp(beta * v - max);
+        return max + Math.log(total);
     }
 }

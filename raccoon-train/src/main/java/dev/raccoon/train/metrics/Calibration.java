@@ -33,13 +33,23 @@ public final class Calibration {
      * on a tie) and its probability the confidence.
      */
     public void add(int gold, float[] probabilities) {
+        add(gold, answer(probabilities), probabilities);
+    }
+
+    /** The most probable class, the first on a tie. */
+    static int answer(float[] probabilities) {
+        int predicted = 0;
+        for (int c = 1; c < probabilities.length; c++) if (probabilities[c] > probabilities[predicted]) predicted = c;
+        return predicted;
+    }
+
+    /** {@link #add(int, float[])} for a caller that has the answer already. */
+    void add(int gold, int predicted, float[] probabilities) {
         if (gold < 0 || gold >= probabilities.length)
             throw new IllegalArgumentException("gold class " + gold + " for " + probabilities.length + " probabilities");
         if (n > 0 && probabilities.length != classes)
             throw new IllegalArgumentException(probabilities.length + " probabilities after rows of " + classes);
         classes = probabilities.length;
-        int predicted = 0;
-        for (int c = 1; c < probabilities.length; c++) if (probabilities[c] > probabilities[predicted]) predicted = c;
         if (n == confidence.length) {
             confidence = Arrays.copyOf(confidence, 2 * n);
             correct = Arrays.copyOf(correct, 2 * n);

@@ -49,9 +49,8 @@ public final class ClassificationMetrics implements Metrics {
     public void add(int gold, float[] probabilities, double positiveScore) {
         if (probabilities.length != labels.size())
             throw new IllegalArgumentException(probabilities.length + " probabilities for " + labels.size() + " labels");
-        calibration.add(gold, probabilities);
-        int predicted = 0;
-        for (int c = 1; c < probabilities.length; c++) if (probabilities[c] > probabilities[predicted]) predicted = c;
+        int predicted = Calibration.answer(probabilities);
+        calibration.add(gold, predicted, probabilities);
         add(gold, predicted, positiveScore);
     }
 
