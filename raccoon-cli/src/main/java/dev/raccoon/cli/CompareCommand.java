@@ -2,6 +2,7 @@ package dev.raccoon.cli;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.raccoon.api.Classifier;
+import dev.raccoon.engine.cpu.CpuMath;
 import dev.raccoon.train.Distillation;
 import dev.raccoon.train.data.DataSummary;
 import dev.raccoon.train.data.Labels;
@@ -67,7 +68,7 @@ final class CompareCommand implements Callable<Integer> {
                 float[][] m = model.logits(texts, pairs), b = base.probabilities(texts, pairs);
                 for (int i = 0; i < chunk.size(); i++) {
                     int gold = chunk.get(i).label();
-                    comparison.add(EvalCommand.argmax(b[i]) == gold, EvalCommand.argmax(m[i]) == gold);
+                    comparison.add(CpuMath.argmax(b[i]) == gold, CpuMath.argmax(m[i]) == gold);
                 }
             });
             labels = model.labels();

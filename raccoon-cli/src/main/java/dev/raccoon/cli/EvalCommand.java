@@ -1,6 +1,7 @@
 package dev.raccoon.cli;
 
 import dev.raccoon.api.Classifier;
+import dev.raccoon.engine.cpu.CpuMath;
 import dev.raccoon.train.AtomicDirectory;
 import dev.raccoon.train.data.DataSummary;
 import dev.raccoon.train.data.Example;
@@ -155,7 +156,7 @@ final class EvalCommand implements Callable<Integer> {
                             float[] l = logits[i];
                             double margin = l.length == 2 ? l[1] - l[0] : Double.NaN;
                             // a multi-label model's sigmoids do not sum to 1: no calibration for them
-                            if (classifier.isMultiLabel()) m.add(chunk.get(i).label(), argmax(l), margin);
+                            if (classifier.isMultiLabel()) m.add(chunk.get(i).label(), CpuMath.argmax(l), margin);
                             else m.add(chunk.get(i).label(), classifier.prediction(l).probabilities(), margin);
                         }
                     });
@@ -196,12 +197,6 @@ final class EvalCommand implements Callable<Integer> {
 
     private static float[][] logits(Classifier classifier, List<Example> chunk) {
         return classifier.logits(LabelledDataOptions.texts(chunk), LabelledDataOptions.pairs(chunk));
-    }
-
-    static int argmax(float[] scores) {
-        int best = 0;
-        for (int c = 1; c < scores.length; c++) if (scores[c] > scores[best]) best = c;
-        return best;
     }
 
     private void checkTaskFits(Labels taskLabels, List<String> modelLabels) {

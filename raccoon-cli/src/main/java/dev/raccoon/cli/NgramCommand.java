@@ -1,5 +1,6 @@
 package dev.raccoon.cli;
 
+import dev.raccoon.engine.cpu.CpuMath;
 import dev.raccoon.train.AtomicDirectory;
 import dev.raccoon.train.data.Example;
 import dev.raccoon.train.data.Labels;
@@ -74,7 +75,7 @@ final class NgramCommand implements Callable<Integer> {
         model.save(out);
         float[][] p = model.probabilities(LabelledDataOptions.texts(dev), LabelledDataOptions.pairs(dev));
         int right = 0;
-        for (int i = 0; i < dev.size(); i++) if (EvalCommand.argmax(p[i]) == dev.get(i).label()) right++;
+        for (int i = 0; i < dev.size(); i++) if (CpuMath.argmax(p[i]) == dev.get(i).label()) right++;
         new PrintStream(System.out, true, StandardCharsets.UTF_8).printf(Locale.ROOT,
                 "%d features; dev accuracy %.4f (%d of %d): %s%n", model.features(), (double) right / dev.size(), right,
                 dev.size(), out);

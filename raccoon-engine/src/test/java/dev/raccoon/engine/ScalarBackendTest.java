@@ -22,6 +22,17 @@ class ScalarBackendTest {
     }
 
     @Test
+    void argmaxTakesTheFirstOfEqualMaximaWithinItsRange() {
+        float[] x = {9, 1, 3, 3, -2, 9};
+        assertThat(CpuMath.argmax(x)).isEqualTo(0);
+        assertThat(CpuMath.argmax(x, 1, 4)).as("x[1..5): the first 3, at 2, is index 1").isEqualTo(1);
+        assertThat(CpuMath.argmax(x, 4, 2)).isEqualTo(1);
+        assertThat(CpuMath.argmax(new float[] {Float.NEGATIVE_INFINITY, -1})).isEqualTo(1);
+        assertThatThrownBy(() -> CpuMath.argmax(new float[0])).isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("argmax of 0 values");
+    }
+
+    @Test
     void geluIsXTimesNormalCdf() {
         float[] x = {-5, -3, -1, -0.5f, 0, 0.5f, 1, 2, 10};
         double[] want = {-1.4332578593959731e-06, -0.0040496940948904, -0.15865525393145707, -0.15426876936299344, 0,

@@ -3,6 +3,7 @@ package dev.raccoon.api;
 import dev.raccoon.engine.Backend;
 import dev.raccoon.engine.Backends;
 import dev.raccoon.engine.Tensor;
+import dev.raccoon.engine.cpu.CpuMath;
 import dev.raccoon.model.Batch;
 import dev.raccoon.model.ModelDirectory;
 import dev.raccoon.model.SequenceClassifier;
@@ -227,8 +228,7 @@ public final class Classifier implements AutoCloseable {
             if (!Float.isFinite(v))
                 throw new IllegalStateException("the model's logits " + Arrays.toString(logits) + " are not finite, so no label is more likely than another");
         float[] probs = isMultiLabel() ? sigmoid(logits) : softmax(logits);
-        int best = 0;
-        for (int i = 1; i < probs.length; i++) if (probs[i] > probs[best]) best = i;
+        int best = CpuMath.argmax(probs);
         return new Prediction(labels().get(best), best, probs[best], labels(), probs, logits);
     }
 

@@ -1,6 +1,7 @@
 package dev.raccoon.train;
 
 import dev.raccoon.api.Classifier;
+import dev.raccoon.engine.cpu.CpuMath;
 import dev.raccoon.train.corpus.CorpusFiles;
 import dev.raccoon.train.data.Example;
 import me.tongfei.progressbar.ProgressBar;
@@ -136,7 +137,7 @@ public final class Distillation {
             examples.add(Example.distilled(e.text(), e.pair(), e.label(), target));
         }
         for (int i = labelled.size(); i < allTexts.size(); i++)
-            examples.add(Example.distilled(allTexts.get(i), null, argmax(mean[i]), mean[i]));
+            examples.add(Example.distilled(allTexts.get(i), null, CpuMath.argmax(mean[i]), mean[i]));
         return new Data(examples, new Summary(teachers.size(), labelled.size(), read, texts.size(), dropped[0],
                 dropped[1], dropped[2]));
     }
@@ -183,11 +184,5 @@ public final class Distillation {
             }
         }
         return mean;
-    }
-
-    private static int argmax(float[] p) {
-        int best = 0;
-        for (int c = 1; c < p.length; c++) if (p[c] > p[best]) best = c;
-        return best;
     }
 }

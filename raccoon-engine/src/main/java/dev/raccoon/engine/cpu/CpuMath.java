@@ -1,6 +1,9 @@
 package dev.raccoon.engine.cpu;
 
-/** Scalar math shared by the CPU backends: an accurate erf for exact GELU and the dropout generator. */
+/**
+ * Scalar math shared by the CPU backends and the layers above: an accurate erf for exact GELU, the dropout
+ * generator, and the argmax every classifier and metric answers with.
+ */
 public final class CpuMath {
     private CpuMath() {}
 
@@ -81,4 +84,15 @@ public final class CpuMath {
         if (!(p >= 0 && p <= 1)) throw new IllegalArgumentException("dropout probability must be in [0, 1], got " + p);
         return p == 1 ? 0 : 1 / (1 - p);
     }
+
+    /** The index of the largest of {@code x[offset .. offset + length)}, the first on a tie. */
+    public static int argmax(float[] x, int offset, int length) {
+        if (length < 1) throw new IllegalArgumentException("argmax of " + length + " values");
+        int best = 0;
+        for (int i = 1; i < length; i++) if (x[offset + i] > x[offset + best]) best = i;
+        return best;
+    }
+
+    /** The index of the largest value, the first on a tie. */
+    public static int argmax(float[] x) { return argmax(x, 0, x.length); }
 }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
+import dev.raccoon.engine.cpu.CpuMath;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -33,14 +34,7 @@ public final class Calibration {
      * on a tie) and its probability the confidence.
      */
     public void add(int gold, float[] probabilities) {
-        add(gold, answer(probabilities), probabilities);
-    }
-
-    /** The most probable class, the first on a tie. */
-    static int answer(float[] probabilities) {
-        int predicted = 0;
-        for (int c = 1; c < probabilities.length; c++) if (probabilities[c] > probabilities[predicted]) predicted = c;
-        return predicted;
+        add(gold, CpuMath.argmax(probabilities), probabilities);
     }
 
     /** {@link #add(int, float[])} for a caller that has the answer already. */

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
+import dev.raccoon.engine.cpu.CpuMath;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
@@ -49,7 +50,7 @@ public final class ClassificationMetrics implements Metrics {
     public void add(int gold, float[] probabilities, double positiveScore) {
         if (probabilities.length != labels.size())
             throw new IllegalArgumentException(probabilities.length + " probabilities for " + labels.size() + " labels");
-        int predicted = Calibration.answer(probabilities);
+        int predicted = CpuMath.argmax(probabilities);
         calibration.add(gold, predicted, probabilities);
         add(gold, predicted, positiveScore);
     }

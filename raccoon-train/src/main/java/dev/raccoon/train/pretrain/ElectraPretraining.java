@@ -2,6 +2,7 @@ package dev.raccoon.train.pretrain;
 
 import dev.raccoon.engine.Backend;
 import dev.raccoon.engine.Tensor;
+import dev.raccoon.engine.cpu.CpuMath;
 import dev.raccoon.model.Batch;
 import dev.raccoon.model.DropoutSeeds;
 import dev.raccoon.model.ElectraConfig;
@@ -117,7 +118,7 @@ public final class ElectraPretraining implements Pretraining {
             float[] p = backend.read(probs);
             int[] sampled = sampler.sample(p, m, vocab);
             for (int i = 0; i < m; i++) {
-                if (argmax(p, i * vocab, vocab) == labels[i]) mlmCorrect++;
+                if (CpuMath.argmax(p, i * vocab, vocab) == labels[i]) mlmCorrect++;
                 discriminatorIds[rows[i]] = sampled[i];
                 replaced[rows[i]] = sampled[i] != labels[i] ? 1f : 0f;
             }
@@ -161,12 +162,6 @@ public final class ElectraPretraining implements Pretraining {
         double contentLoss = (double) contentMeanLoss * content;
         return new StepStats(mlmLoss + DISCRIMINATOR_WEIGHT * discLoss, mlmLoss, discLoss, real, m, mlmCorrect,
                 correct, originals, content, contentOriginals, contentLoss, 1);
-    }
-
-    static int argmax(float[] x, int offset, int n) {
-        int best = 0;
-        for (int i = 1; i < n; i++) if (x[offset + i] > x[offset + best]) best = i;
-        return best;
     }
 
     @Override

@@ -2,6 +2,7 @@ package dev.raccoon.train.pretrain;
 
 import dev.raccoon.engine.Backend;
 import dev.raccoon.engine.Tensor;
+import dev.raccoon.engine.cpu.CpuMath;
 import dev.raccoon.model.Batch;
 import dev.raccoon.model.DropoutSeeds;
 import dev.raccoon.model.ElectraForMaskedLM;
@@ -60,7 +61,7 @@ public final class MlmPretraining implements Pretraining {
         model.encoder.backward(dHidden, saved);
         float[] logits = backend.read(head.logits());
         int correct = 0;
-        for (int i = 0; i < m; i++) if (ElectraPretraining.argmax(logits, i * vocab, vocab) == labels[i]) correct++;
+        for (int i = 0; i < m; i++) if (CpuMath.argmax(logits, i * vocab, vocab) == labels[i]) correct++;
         return new StepStats(loss, loss, 0, real, m, correct, 0, real, 0, 0, 0, 1);
     }
 
