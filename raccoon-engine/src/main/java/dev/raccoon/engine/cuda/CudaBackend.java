@@ -127,7 +127,8 @@ public final class CudaBackend implements Backend {
             makeCurrent();
             stream = driver.createStream();
             MemorySegment s = stream;
-            pool = new DevicePool(driver, () -> driver.synchronize(s));
+            // Half the memory free now: room for the live set and for the garbage between two GCs.
+            pool = new DevicePool(driver, () -> driver.synchronize(s), driver.memoryInfo()[0] / 2);
             Nvrtc.Image image = image(sm);
             target = image.target();
             try (Arena arena = Arena.ofConfined()) {
@@ -183,7 +184,7 @@ public final class CudaBackend implements Backend {
         return deviceName + ", sm_" + sm + (target.startsWith("sm_") ? "" : " via " + target) + (tf32 ? ", TF32" : "");
     }
 
-    /** {bytes held by live tensors, bytes cached for reuse, bytes allocated from the device}. */
+    /** {bytes held by live tensors, bytes cached for reuse, bytes allocated from the device, GCs the pool asked for}. */
     public long[] memoryStats() { return pool.stats(); }
 
     // ---- plumbing ---------------------------------------------------------------------------------------------

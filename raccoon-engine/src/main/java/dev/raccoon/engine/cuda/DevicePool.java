@@ -17,11 +17,28 @@ import java.util.Set;
  * <p>Tensors have no explicit free in the Backend API, so a tensor's {@link Block} goes back to the pool when the
  * garbage collector finds it unreachable (a phantom reference, drained on the allocating thread). Reuse is safe
  * without events because all work runs on one stream: anything enqueued with a block precedes what is enqueued
- * after it was handed out again. When the device runs out of memory the pool returns its cached blocks, asks
- * for a GC and waits briefly for unreachable blocks before giving up.
+ * after it was handed out again.
+ *
+ * <p>A tensor is a few dozen bytes of heap, so heap pressure alone would run the GC far too seldom for the device
+ * memory behind it: past {@code collectAbove} bytes taken from the device, the pool asks for a GC before it takes
+ * more, and the blocks of unreachable tensors come back to the free lists instead. When the device still runs out
+ * of memory, the pool returns its cached blocks, asks for a GC again and waits briefly before giving up.
  */
 final class DevicePool {
     private static final long MIN_BLOCK = 512;
+    /** How long a GC the pool asks for may take to hand over the first unreachable block. */
+    private static final long COLLECTION_WAIT_MILLIS = 20;
+
+    /** The driver calls the pool makes, behind an interface so that its policy is tested without a GPU. */
+    interface DeviceMemory {
+        /** CUDA_SUCCESS with the pointer in {@code out[0]}, or the driver's error code (out of memory among them). */
+        int tryAlloc(long bytes, long[] out);
+
+        void free(long ptr);
+
+        /** Throws a {@link CudaException} naming {@code call} for any result but CUDA_SUCCESS. */
+        void check(String call, int result);
+    }
 
     /** Device memory owned by tensors: every view of a tensor holds the same Block. */
     static final class Block {
@@ -45,18 +62,27 @@ final class DevicePool {
         }
     }
 
-    private final Driver driver;
+    private final DeviceMemory driver;
     /** Waits for the stream: a cached block may still be in use by queued work when it goes back to the driver. */
     private final Runnable synchronize;
     private final Map<Long, ArrayDeque<Long>> free = new HashMap<>();
     private final Set<BlockRef> live = new HashSet<>();
     private final ReferenceQueue<Block> collected = new ReferenceQueue<>();
-    private long cachedBytes, liveBytes, deviceBytes;
+    private long cachedBytes, liveBytes, deviceBytes, collections;
+    /**
+     * Device bytes past which a growth of the pool asks for a GC first. It starts at the limit given and moves up
+     * by an eighth of it whenever a GC left too little to reuse, so a live set above the limit does not make every
+     * allocation wait for a GC.
+     */
+    private long collectAbove;
+    private final long collectStep;
     private volatile boolean closed;
 
-    DevicePool(Driver driver, Runnable synchronize) {
+    DevicePool(DeviceMemory driver, Runnable synchronize, long collectAbove) {
         this.driver = driver;
         this.synchronize = synchronize;
+        this.collectAbove = collectAbove;
+        this.collectStep = Math.max(MIN_BLOCK, collectAbove / 8);
     }
 
     /** Bytes rounded up to the allocation class: 512, then 4 classes per doubling (640, 768, 896, 1024, 1280 …). */
@@ -92,21 +118,23 @@ final class DevicePool {
 
     private long take(long size) {
         drainCollected();
-        ArrayDeque<Long> list = free.get(size);
-        if (list != null && !list.isEmpty()) {
-            cachedBytes -= size;
-            return list.pop();
+        long cached = takeCached(size);
+        if (cached != 0) return cached;
+        if (deviceBytes + size > collectAbove) {
+            awaitCollection(COLLECTION_WAIT_MILLIS);
+            cached = takeCached(size);
+            if (cached != 0) return cached;
+            collectAbove = Math.max(collectAbove, deviceBytes + size + collectStep);
         }
         long[] out = new long[1];
         int r = driver.tryAlloc(size, out);
-        if (r == Driver.CUDA_ERROR_OUT_OF_MEMORY) {
-            // Cached blocks of other sizes and tensors that are garbage but not yet collected may make room.
-            for (int attempt = 0; attempt < 3 && r == Driver.CUDA_ERROR_OUT_OF_MEMORY; attempt++) {
-                if (attempt > 0) awaitCollection(200L * attempt);
-                drainCollected();
-                trim();
-                r = driver.tryAlloc(size, out);
-            }
+        // Tensors that are garbage but not yet collected, and cached blocks of other sizes, may make room.
+        for (int attempt = 1; attempt <= 3 && r == Driver.CUDA_ERROR_OUT_OF_MEMORY; attempt++) {
+            awaitCollection(200L * attempt);
+            cached = takeCached(size);
+            if (cached != 0) return cached;
+            trim();
+            r = driver.tryAlloc(size, out);
         }
         driver.check("cuMemAlloc_v2(" + size + " bytes; " + liveBytes + " in tensors, " + cachedBytes
                 + " cached)", r);
@@ -114,7 +142,17 @@ final class DevicePool {
         return out[0];
     }
 
+    /** A cached block of {@code size}, or 0 when the free list of that class is empty. */
+    private long takeCached(long size) {
+        ArrayDeque<Long> list = free.get(size);
+        if (list == null || list.isEmpty()) return 0;
+        cachedBytes -= size;
+        return list.pop();
+    }
+
+    /** Asks for a GC, waits up to {@code millis} for the first unreachable block, then takes every one found. */
     private void awaitCollection(long millis) {
+        collections++;
         System.gc();
         try {
             Reference<? extends Block> r = collected.remove(millis);
@@ -122,6 +160,7 @@ final class DevicePool {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        drainCollected();
     }
 
     private void drainCollected() {
@@ -153,10 +192,10 @@ final class DevicePool {
         cachedBytes = 0;
     }
 
-    /** {bytes held by live tensors, bytes cached for reuse, bytes allocated from the device}. */
+    /** {bytes held by live tensors, bytes cached for reuse, bytes allocated from the device, GCs asked for}. */
     synchronized long[] stats() {
         drainCollected();
-        return new long[] {liveBytes, cachedBytes, deviceBytes};
+        return new long[] {liveBytes, cachedBytes, deviceBytes, collections};
     }
 
     private void checkOpen() {

@@ -16,7 +16,7 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
  * CUcontext, CUstream, CUmodule and CUfunction are opaque pointers. Every wrapper checks the CUresult and throws
  * a {@link CudaException} naming the call and the driver's error name and string.
  */
-final class Driver {
+final class Driver implements DevicePool.DeviceMemory {
     static final int CUDA_SUCCESS = 0;
     static final int CUDA_ERROR_OUT_OF_MEMORY = 2;
     static final int CU_DEVICE_ATTRIBUTE_MULTIPROCESSOR_COUNT = 16;
@@ -95,7 +95,8 @@ final class Driver {
 
     // ---- error handling -------------------------------------------------------------------------------------
 
-    void check(String call, int result) {
+    @Override
+    public void check(String call, int result) {
         if (result != CUDA_SUCCESS) throw new CudaException(call + " failed: " + describe(result), result, null);
     }
 
@@ -254,7 +255,8 @@ final class Driver {
     // ---- memory -------------------------------------------------------------------------------------------
 
     /** cuMemAlloc_v2's result code and, on success, the pointer in {@code out[0]}: the pool retries on OOM. */
-    int tryAlloc(long bytes, long[] out) {
+    @Override
+    public int tryAlloc(long bytes, long[] out) {
         rebind();
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment p = arena.allocate(JAVA_LONG);
@@ -266,7 +268,8 @@ final class Driver {
         }
     }
 
-    void free(long ptr) {
+    @Override
+    public void free(long ptr) {
         rebind();
         try {
             check("cuMemFree_v2", (int) cuMemFree.invokeExact(ptr));
