@@ -17,6 +17,7 @@ import java.util.Arrays;
 import java.util.Iterator;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
 
 import static java.lang.foreign.ValueLayout.ADDRESS;
 import static java.lang.foreign.ValueLayout.JAVA_BYTE;
@@ -86,6 +87,7 @@ public final class CudaBackend implements Backend {
     private final MemorySegment[] functions = new MemorySegment[K.values().length];
     private DevicePool pool;
     private final ArrayDeque<IntUpload> intCache = new ArrayDeque<>();
+    private final PendingUploads uploads = new PendingUploads();
     /** cuBLAS allows one handle on several threads, but its calls are cheap to serialize and all share a stream. */
     private final Object blasLock = new Object();
     private volatile boolean closed;
@@ -126,13 +128,17 @@ public final class CudaBackend implements Backend {
             context = driver.retainPrimaryContext(device);
             makeCurrent();
             stream = driver.createStream();
-            MemorySegment s = stream;
             // Half the memory free now: room for the live set and for the garbage between two GCs.
-            pool = new DevicePool(driver, () -> driver.synchronize(s), driver.memoryInfo()[0] / 2);
+            pool = new DevicePool(driver, this::synchronizeStream, driver.memoryInfo()[0] / 2);
             Nvrtc.Image image = image(sm);
             target = image.target();
             try (Arena arena = Arena.ofConfined()) {
                 module = driver.loadModule(arena.allocateFrom(JAVA_BYTE, image.bytes()));
+            } catch (CudaException e) {
+                if (e.code() != Driver.CUDA_ERROR_UNSUPPORTED_PTX_VERSION) throw e;
+                throw new CudaException(e.getMessage() + ": the " + target + " that NVRTC made is newer than this driver"
+                        + " can JIT-compile; use the NVRTC of the driver's CUDA version (-Draccoon.cuda.libs=DIR)"
+                        + " or a newer driver", e);
             }
             for (K k : K.values()) functions[k.ordinal()] = driver.function(module, k.name());
             Cublas lib = cublas();
@@ -249,7 +255,7 @@ public final class CudaBackend implements Backend {
                 stream, a.pointers);
         if (syncEachLaunch) {
             try {
-                driver.synchronize(stream);
+                synchronizeStream();
             } catch (CudaException e) {
                 throw new CudaException("kernel " + kernel + " failed: " + e.getMessage(), e);
             }
@@ -312,9 +318,7 @@ public final class CudaBackend implements Backend {
             this.values = values;
             this.bytes = 4L * values.length;
             this.ptr = pool.allocateTemporary(bytes);
-            try (Arena arena = Arena.ofConfined()) {
-                driver.copyToDevice(ptr, arena.allocateFrom(JAVA_INT, values), bytes, stream);
-            }
+            copyToDevice(ptr, arena -> arena.allocateFrom(JAVA_INT, values));
         }
 
         @Override
@@ -327,11 +331,15 @@ public final class CudaBackend implements Backend {
 
     private IntUpload ints(int[] values) {
         synchronized (intCache) {
-            for (IntUpload u : intCache)
+            for (Iterator<IntUpload> it = intCache.iterator(); it.hasNext(); ) {
+                IntUpload u = it.next();
                 if (Arrays.equals(u.values, values)) {
+                    it.remove(); // to the front, so that the mask every layer uses stays while others come and go
+                    intCache.addFirst(u);
                     u.users++;
                     return u;
                 }
+            }
         }
         IntUpload u = new IntUpload(values.clone());
         synchronized (intCache) {
@@ -352,17 +360,38 @@ public final class CudaBackend implements Backend {
     /** Host floats (loss targets, weights) in a temporary device buffer. */
     private Temp upload(float[] values) {
         Temp t = floats(values.length);
-        try (Arena arena = Arena.ofConfined()) {
-            if (values.length > 0) driver.copyToDevice(t.ptr, arena.allocateFrom(JAVA_FLOAT, values), t.bytes, stream);
-        }
+        if (values.length > 0) copyToDevice(t.ptr, arena -> arena.allocateFrom(JAVA_FLOAT, values));
         return t;
+    }
+
+    /**
+     * Queues a copy to device address {@code dst} of the host buffer that {@code fill} allocates from the arena
+     * and fills. The buffer lives until a synchronization shows the copy done (see {@link PendingUploads}).
+     */
+    private void copyToDevice(long dst, Function<Arena, MemorySegment> fill) {
+        Arena arena = Arena.ofShared();
+        try {
+            MemorySegment host = fill.apply(arena);
+            driver.copyToDevice(dst, host, host.byteSize(), stream);
+        } catch (RuntimeException | Error e) {
+            arena.close(); // nothing was queued
+            throw e;
+        }
+        uploads.queued(arena);
+    }
+
+    /** Waits for everything queued on the stream, then frees the host buffers of the copies it has done. */
+    private void synchronizeStream() {
+        long mark = uploads.mark();
+        driver.synchronize(stream);
+        uploads.readBefore(mark);
     }
 
     private double readDouble(long ptr) {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment host = arena.allocate(JAVA_DOUBLE);
             driver.copyToHost(host, ptr, 8, stream);
-            driver.synchronize(stream);
+            synchronizeStream();
             return host.get(JAVA_DOUBLE, 0);
         }
     }
@@ -423,11 +452,11 @@ public final class CudaBackend implements Backend {
                     + data.length);
         CudaTensor t = new CudaTensor(pool.allocate(4 * n), 0, shape);
         if (n > 0)
-            try (Arena arena = Arena.ofConfined()) {
+            copyToDevice(t.address(), arena -> {
                 MemorySegment host = arena.allocate(JAVA_FLOAT, n);
                 MemorySegment.copy(data, 0, host, JAVA_FLOAT, 0, (int) n);
-                driver.copyToDevice(t.address(), host, 4 * n, stream);
-            }
+                return host;
+            });
         return t;
     }
 
@@ -440,7 +469,7 @@ public final class CudaBackend implements Backend {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment host = arena.allocate(JAVA_FLOAT, out.length);
             driver.copyToHost(host, c.address(), 4L * out.length, stream);
-            driver.synchronize(stream);
+            synchronizeStream();
             MemorySegment.copy(host, JAVA_FLOAT, 0, out, 0, out.length);
         }
         Reference.reachabilityFence(c);
@@ -454,9 +483,7 @@ public final class CudaBackend implements Backend {
         if (data.length != c.size())
             throw new IllegalArgumentException("write of " + data.length + " values into " + t);
         if (data.length == 0) return;
-        try (Arena arena = Arena.ofConfined()) {
-            driver.copyToDevice(c.address(), arena.allocateFrom(JAVA_FLOAT, data), 4L * data.length, stream);
-        }
+        copyToDevice(c.address(), arena -> arena.allocateFrom(JAVA_FLOAT, data));
         Reference.reachabilityFence(c);
     }
 
@@ -796,10 +823,11 @@ public final class CudaBackend implements Backend {
         makeCurrent();
         RuntimeException failure = null;
         try {
-            driver.synchronize(stream);
+            synchronizeStream();
         } catch (RuntimeException e) {
             failure = e;
         }
+        uploads.clear();
         closed = true;
         try {
             release();

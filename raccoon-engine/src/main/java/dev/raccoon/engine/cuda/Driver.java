@@ -19,6 +19,7 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
 final class Driver implements DevicePool.DeviceMemory {
     static final int CUDA_SUCCESS = 0;
     static final int CUDA_ERROR_OUT_OF_MEMORY = 2;
+    static final int CUDA_ERROR_UNSUPPORTED_PTX_VERSION = 222;
     static final int CU_DEVICE_ATTRIBUTE_MULTIPROCESSOR_COUNT = 16;
     static final int CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MAJOR = 75;
     static final int CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MINOR = 76;
@@ -291,8 +292,8 @@ final class Driver implements DevicePool.DeviceMemory {
     }
 
     /**
-     * Host to device on the stream. From pageable host memory the driver stages the data before returning, so
-     * the host buffer may be released right after the call.
+     * Host to device on the stream. The caller keeps {@code src} until the stream has been synchronized: from
+     * pageable memory the driver documents this copy only as "might be synchronous with respect to host".
      */
     void copyToDevice(long dst, MemorySegment src, long bytes, MemorySegment stream) {
         rebind();

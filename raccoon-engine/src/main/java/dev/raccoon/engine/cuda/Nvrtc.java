@@ -108,6 +108,7 @@ final class Nvrtc {
             check("nvrtcCreateProgram", (int) createProgram.invokeExact(prog, arena.allocateFrom(source),
                     arena.allocateFrom(fileName), 0, MemorySegment.NULL, MemorySegment.NULL));
             MemorySegment program = prog.get(ADDRESS, 0);
+            Throwable failure = null;
             try {
                 String[] options = {"--gpu-architecture=" + arch, "-std=c++17"};
                 MemorySegment opts = arena.allocate(ADDRESS, options.length);
@@ -128,8 +129,16 @@ final class Nvrtc {
                 if (cubin) check("nvrtcGetCUBIN", (int) getCubin.invokeExact(program, image));
                 else check("nvrtcGetPTX", (int) getPtx.invokeExact(program, image)); // NUL included in the size
                 return new Image(image.toArray(JAVA_BYTE), cubin ? arch : arch + " PTX");
+            } catch (Throwable t) {
+                failure = t;
+                throw t;
             } finally {
-                check("nvrtcDestroyProgram", (int) destroyProgram.invokeExact(prog));
+                try {
+                    check("nvrtcDestroyProgram", (int) destroyProgram.invokeExact(prog));
+                } catch (CudaException e) {
+                    if (failure == null) throw e;
+                    failure.addSuppressed(e); // the compile error and its log matter more
+                }
             }
         } catch (CudaException | Error e) {
             throw e;
