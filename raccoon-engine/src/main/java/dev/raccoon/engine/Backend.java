@@ -142,6 +142,22 @@ public interface Backend extends AutoCloseable {
                            int batch, int seq, int heads, float dropout, long dropoutSeed,
                            Tensor dq, Tensor dk, Tensor dv);
 
+    // ---- choosing a column per row -----------------------------------------------------------------------
+
+    /**
+     * The column of the largest value in each row of x, the first on a tie: a generator's predictions, without
+     * bringing its [rows, vocab] logits to the host.
+     */
+    int[] argmaxRows(Tensor x);
+
+    /**
+     * One column drawn from each row of {@code probs}, which holds a distribution (non-negative; rows sum to 1),
+     * the way {@link dev.raccoon.engine.cpu.CpuMath#sampleRow} draws it. The draws depend only on the seed and the
+     * row's index, so every backend draws the same columns from the same probabilities (up to the last bit of its
+     * logarithms). A row with no positive probability is an IllegalArgumentException.
+     */
+    int[] sampleRows(Tensor probs, long seed);
+
     // ---- losses -------------------------------------------------------------------------------------------
 
     /**

@@ -300,6 +300,96 @@ abstract class BackendParityTest {
     }
 
     @Test
+    void argmaxRowsTakesTheFirstLargestColumn() {
+        int rows = 37, cols = 1000;
+        float[] x = floats(rnd, rows * cols, 1);
+        x[5 * cols + 10] = x[5 * cols + 700] = 9; // a tie: the first wins
+        x[36 * cols + cols - 1] = 50;
+        Arrays.fill(x, 7 * cols, 8 * cols, Float.NEGATIVE_INFINITY);
+        int[] got = be().argmaxRows(be().of(x, rows, cols));
+        assertThat(got).containsExactly(ref.argmaxRows(ref.of(x, rows, cols)));
+        assertThat(got[5]).isEqualTo(10);
+        assertThat(got[7]).as("every value -inf").isZero();
+        assertThat(got[36]).isEqualTo(cols - 1);
+        float[] wide = floats(rnd, 3 * 32200, 8);
+        assertThat(be().argmaxRows(be().of(wide, 3, 32200))).containsExactly(ref.argmaxRows(ref.of(wide, 3, 32200)));
+        Tensor view = be().of(x, rows, cols).view(cols, 2, cols); // rows 1 and 2
+        assertThat(be().argmaxRows(view)).containsExactly(got[1], got[2]);
+        assertThat(be().argmaxRows(be().zeros(0, 5))).isEmpty();
+        assertThat(be().argmaxRows(be().zeros(2, 0))).as("no columns, so no rows").isEmpty();
+    }
+
+    /** Rows of softmax(logits · scale) over {@code cols}, as a generator's distributions. */
+    private float[] distributions(int rows, int cols, double scale) {
+        float[] p = new float[rows * cols];
+        for (int r = 0; r < rows; r++) {
+            double[] e = new double[cols];
+            double z = 0;
+            for (int j = 0; j < cols; j++) z += e[j] = Math.exp(scale * rnd.nextGaussian());
+            for (int j = 0; j < cols; j++) p[r * cols + j] = (float) (e[j] / z);
+        }
+        return p;
+    }
+
+    @Test
+    void sampleRowsDrawsWhatTheReferenceDraws() {
+        for (double scale : new double[] {1, 4}) { // flat and peaked rows at the generator's vocabulary
+            int rows = 200, cols = 32200;
+            float[] p = distributions(rows, cols, scale);
+            int[] want = ref.sampleRows(ref.of(p, rows, cols), 11);
+            int[] got = be().sampleRows(be().of(p, rows, cols), 11);
+            assertThat(got).as("scale %s", scale).containsExactly(want);
+            assertThat(be().sampleRows(be().of(p, rows, cols), 12)).as("another seed").isNotEqualTo(got);
+        }
+        float[] p = distributions(5, 300, 2);
+        Tensor view = be().of(p, 5, 300).view(600, 3, 300); // rows 2..4 draw as rows 0..2 of their own tensor
+        assertThat(be().sampleRows(view, 3))
+                .containsExactly(ref.sampleRows(ref.of(Arrays.copyOfRange(p, 600, 1500), 3, 300), 3));
+        assertThat(be().sampleRows(be().zeros(0, 5), 1)).isEmpty();
+    }
+
+    @Test
+    void sampleRowsFollowsTheDistribution() {
+        double[] logits = {2, 1, 0, -1, 0.5, -3};
+        double z = 0;
+        for (double l : logits) z += Math.exp(l);
+        int cols = logits.length + 1; // the last column has probability 0 and must never be drawn
+        int rows = 60_000;
+        float[] probs = new float[rows * cols];
+        for (int r = 0; r < rows; r++)
+            for (int i = 0; i < logits.length; i++) probs[r * cols + i] = (float) (Math.exp(logits[i]) / z);
+        long[] counts = new long[cols];
+        for (int s : be().sampleRows(be().of(probs, rows, cols), 4)) counts[s]++;
+        assertThat(counts[cols - 1]).isZero();
+        double chi2 = 0;
+        for (int i = 0; i < logits.length; i++) {
+            double expected = rows * Math.exp(logits[i]) / z;
+            chi2 += (counts[i] - expected) * (counts[i] - expected) / expected;
+        }
+        assertThat(chi2).as("chi-square with 5 degrees of freedom (0.1 %% critical value 20.5)").isLessThan(20.5);
+
+        float[] oneHot = new float[1000];
+        oneHot[737] = 1;
+        assertThat(be().sampleRows(be().of(oneHot, 1, 1000), 5)).containsExactly(737);
+        // Uniform over 1000: each tenth of the columns gets a tenth of the draws.
+        int uniformRows = 20_000;
+        float[] uniform = new float[uniformRows * 1000];
+        Arrays.fill(uniform, 1e-3f);
+        long[] deciles = new long[10];
+        for (int s : be().sampleRows(be().of(uniform, uniformRows, 1000), 6)) deciles[s / 100]++;
+        double chi2u = 0;
+        for (long c : deciles) chi2u += (c - uniformRows / 10.0) * (c - uniformRows / 10.0) / (uniformRows / 10.0);
+        assertThat(chi2u).as("chi-square with 9 degrees of freedom (0.1 %% critical value 27.9)").isLessThan(27.9);
+    }
+
+    @Test
+    void sampleRowsRefusesARowWithoutProbability() {
+        float[] p = {0.5f, 0.5f, 0, 0, 1, 0};
+        assertThatThrownBy(() -> be().sampleRows(be().of(p, 3, 2), 1)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("row 1 of the distribution has no positive probability");
+    }
+
+    @Test
     void crossEntropyWithIgnoredRows() {
         Backend be = be();
         for (int classes : new int[] {2, 17, 1000}) {

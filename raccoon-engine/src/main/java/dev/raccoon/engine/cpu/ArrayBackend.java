@@ -79,6 +79,24 @@ public abstract class ArrayBackend implements Backend {
     }
 
     @Override
+    public int[] argmaxRows(Tensor x) {
+        ArrayTensor a = arr(x);
+        int cols = x.cols();
+        int[] out = new int[x.rows()];
+        for (int r = 0; r < out.length; r++) out[r] = CpuMath.argmax(a.data(), a.offset() + r * cols, cols);
+        return out;
+    }
+
+    @Override
+    public int[] sampleRows(Tensor probs, long seed) {
+        ArrayTensor a = arr(probs);
+        int cols = probs.cols();
+        int[] out = new int[probs.rows()];
+        for (int r = 0; r < out.length; r++) out[r] = CpuMath.sampleRow(a.data(), a.offset() + r * cols, cols, seed, r);
+        return out;
+    }
+
+    @Override
     public float binaryCrossEntropy(Tensor logits, float[] targets, float[] weights, Tensor dLogits) {
         Checks.hostSize(logits, targets, "targets");
         Checks.hostSize(logits, weights, "weights");

@@ -58,7 +58,8 @@ public final class CudaBackend implements Backend {
         softmax("ppi"), dropout("pplffu"), layerNorm("pppfpppi"), layerNormBackwardParams("ppppppii"),
         layerNormBackwardDx("ppppppi"), gather("pppli"), scatterAdd("pppli"), splitHeads("ppiiil"),
         mergeHeads("ppiiil"), attentionSoftmax("ppiiffu"), attentionSoftmaxBackward("ppiffuf"),
-        crossEntropy("ppiipp"), binaryCrossEntropy("pppldpp"), meanSquaredError("pplpp"),
+        argmaxRows("pip"), sampleRows("piiup"), crossEntropy("ppiipp"), binaryCrossEntropy("pppldpp"),
+        meanSquaredError("pplpp"),
         adamw("pppplfffffdd");
 
         final String params;
@@ -385,6 +386,15 @@ public final class CudaBackend implements Backend {
         long mark = uploads.mark();
         driver.synchronize(stream);
         uploads.readBefore(mark);
+    }
+
+    private int[] readInts(long ptr, int n) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment host = arena.allocate(JAVA_INT, n);
+            driver.copyToHost(host, ptr, 4L * n, stream);
+            synchronizeStream();
+            return host.toArray(JAVA_INT);
+        }
     }
 
     private double readDouble(long ptr) {
@@ -746,6 +756,33 @@ public final class CudaBackend implements Backend {
     }
 
     // ---- losses -------------------------------------------------------------------------------------------
+
+    @Override
+    public int[] argmaxRows(Tensor x) {
+        enter();
+        int rows = x.rows();
+        if (rows == 0) return new int[0];
+        try (Temp out = new Temp(4L * rows)) {
+            launch(K.argmaxRows, rows, rowThreads(x.cols()), 1, x, x.cols(), out.ptr);
+            return readInts(out.ptr, rows);
+        }
+    }
+
+    @Override
+    public int[] sampleRows(Tensor probs, long seed) {
+        enter();
+        int rows = probs.rows();
+        if (rows == 0) return new int[0];
+        try (Temp out = new Temp(4L * rows)) {
+            // a thread per row: the walk along a row is sequential, and rows are few (the masked tokens)
+            launch(K.sampleRows, (rows + 127) / 128, 128, 1, probs, rows, probs.cols(), seed, out.ptr);
+            int[] drawn = readInts(out.ptr, rows);
+            for (int r = 0; r < rows; r++)
+                if (drawn[r] < 0)
+                    throw new IllegalArgumentException("row " + r + " of the distribution has no positive probability");
+            return drawn;
+        }
+    }
 
     @Override
     public float crossEntropy(Tensor logits, int[] labels, int ignoreIndex, Tensor dLogits) {

@@ -345,6 +345,73 @@ extern "C" __global__ void crossEntropy(const float* logits, const int* labels, 
     }
 }
 
+// ---- choosing a column per row ---------------------------------------------------------------------------
+
+// The first column of each row's largest value (CpuMath.argmax): (value, column) pairs reduced in the block, the
+// larger value winning and the smaller column on a tie.
+__device__ __forceinline__ void betterOf(float& v, int& c, float v2, int c2) {
+    if (v2 > v || (v2 == v && c2 < c)) { v = v2; c = c2; }
+}
+
+extern "C" __global__ void argmaxRows(const float* x, int cols, int* out) {
+    __shared__ float sv[32];
+    __shared__ int sc[32];
+    const float* row = x + (long long) blockIdx.x * cols;
+    float v = NEG_INF;
+    int c = 0x7fffffff;
+    for (int j = threadIdx.x; j < cols; j += blockDim.x) betterOf(v, c, row[j], j);
+    for (int o = 16; o > 0; o >>= 1)
+        betterOf(v, c, __shfl_xor_sync(0xffffffffu, v, o), __shfl_xor_sync(0xffffffffu, c, o));
+    if ((threadIdx.x & 31) == 0) { sv[threadIdx.x >> 5] = v; sc[threadIdx.x >> 5] = c; }
+    __syncthreads();
+    if (threadIdx.x < 32) {
+        bool has = threadIdx.x < (blockDim.x >> 5);
+        v = has ? sv[threadIdx.x] : NEG_INF;
+        c = has ? sc[threadIdx.x] : 0x7fffffff;
+        for (int o = 16; o > 0; o >>= 1)
+            betterOf(v, c, __shfl_xor_sync(0xffffffffu, v, o), __shfl_xor_sync(0xffffffffu, c, o));
+        // every value -inf (or cols 0, which the host refuses) leaves column 0, as on the CPU
+        if (threadIdx.x == 0) out[blockIdx.x] = c == 0x7fffffff ? 0 : c;
+    }
+}
+
+// Draw k of row r is the uniform double splitmix64(seed, r·2^32 + k) >> 11 times 2^-53, as CpuMath.uniform.
+__device__ __forceinline__ double uniformDraw(u64 seed, u64 index) {
+    return (double) (splitmix64(seed, index) >> 11) * 0x1p-53;
+}
+
+__device__ __forceinline__ double exponentialDraw(u64 seed, u64 index) {
+    return -log(1.0 - uniformDraw(seed, index));
+}
+
+// One draw per row from the distribution it holds: CpuMath.sampleRow's exponential race walked with skips, a
+// thread per row, the same draws in the same order. A row with no positive probability gets −1 (the host throws).
+extern "C" __global__ void sampleRows(const float* probs, int rows, int cols, u64 seed, int* out) {
+    int r = blockIdx.x * blockDim.x + threadIdx.x;
+    if (r >= rows) return;
+    const float* p = probs + (long long) r * cols;
+    u64 draw = (u64) r << 32;
+    int leader = -1;
+    double time = 0, skip = 0;
+    for (int i = 0; i < cols; i++) {
+        double w = p[i];
+        if (!(w > 0)) continue;
+        if (leader < 0) {
+            leader = i;
+            time = exponentialDraw(seed, draw++) / w;
+            skip = exponentialDraw(seed, draw++) / time;
+            continue;
+        }
+        skip -= w;
+        if (skip <= 0) {
+            time = -log1p(uniformDraw(seed, draw++) * expm1(-w * time)) / w;
+            leader = i;
+            skip = exponentialDraw(seed, draw++) / time;
+        }
+    }
+    out[r] = leader;
+}
+
 // Σ w·bce(x, y) per block in double (weights null means all ones; a weight of 0 excludes the element);
 // dLogits (may be null) gets w·(σ(x) − y) / Σw.
 extern "C" __global__ void binaryCrossEntropy(const float* logits, const float* targets, const float* weights,

@@ -2,7 +2,6 @@ package dev.raccoon.train.pretrain;
 
 import dev.raccoon.engine.Backend;
 import dev.raccoon.engine.Tensor;
-import dev.raccoon.engine.cpu.CpuMath;
 import dev.raccoon.model.Batch;
 import dev.raccoon.model.DropoutSeeds;
 import dev.raccoon.model.ElectraConfig;
@@ -27,9 +26,9 @@ public final class ElectraPretraining implements Pretraining {
     /** ELECTRA's discriminator loss weight. */
     public static final float DISCRIMINATOR_WEIGHT = 50f;
 
-    /** Picks a token per chosen position from the generator's probabilities ([rows, vocab]). */
+    /** Picks a token per chosen position from the generator's probabilities ([rows, vocab], on the backend). */
     interface Sampler {
-        int[] sample(float[] probs, int rows, int vocab);
+        int[] sample(Tensor probs);
     }
 
     private final ElectraForPreTraining discriminator;
@@ -86,8 +85,7 @@ public final class ElectraPretraining implements Pretraining {
     @Override
     public StepStats trainStep(Batch batch, long seed) {
         Masking.Masked masked = masking.apply(batch, new SplittableRandom(Pretraining.mix(seed, 0)));
-        SplittableRandom sampling = new SplittableRandom(Pretraining.mix(seed, 1));
-        return trainStep(batch, masked, (probs, rows, vocab) -> GumbelMax.sample(probs, rows, vocab, sampling),
+        return trainStep(batch, masked, probs -> backend.sampleRows(probs, Pretraining.mix(seed, 1)),
                 Pretraining.mix(seed, 2));
     }
 
@@ -113,12 +111,13 @@ public final class ElectraPretraining implements Pretraining {
             for (int i = 0; i < m; i++) labels[i] = masked.labels()[rows[i]];
             Tensor dLogits = backend.zeros(m, vocab);
             mlmLoss = backend.crossEntropy(head.logits(), labels, SequenceClassifier.IGNORE_INDEX, dLogits);
+            // Sampled and scored on the backend: the [m, vocab] probabilities never cross to the host.
             Tensor probs = backend.zeros(m, vocab);
             backend.softmax(head.logits(), probs);
-            float[] p = backend.read(probs);
-            int[] sampled = sampler.sample(p, m, vocab);
+            int[] sampled = sampler.sample(probs);
+            int[] predicted = backend.argmaxRows(head.logits());
             for (int i = 0; i < m; i++) {
-                if (CpuMath.argmax(p, i * vocab, vocab) == labels[i]) mlmCorrect++;
+                if (predicted[i] == labels[i]) mlmCorrect++;
                 discriminatorIds[rows[i]] = sampled[i];
                 replaced[rows[i]] = sampled[i] != labels[i] ? 1f : 0f;
             }

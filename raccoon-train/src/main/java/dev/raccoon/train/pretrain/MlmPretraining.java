@@ -2,7 +2,6 @@ package dev.raccoon.train.pretrain;
 
 import dev.raccoon.engine.Backend;
 import dev.raccoon.engine.Tensor;
-import dev.raccoon.engine.cpu.CpuMath;
 import dev.raccoon.model.Batch;
 import dev.raccoon.model.DropoutSeeds;
 import dev.raccoon.model.ElectraForMaskedLM;
@@ -59,9 +58,9 @@ public final class MlmPretraining implements Pretraining {
         Tensor dHidden = backend.zeros(batch.tokens(), saved.output().cols());
         backend.scatterAdd(model.headBackward(dLogits, head), rows, dHidden);
         model.encoder.backward(dHidden, saved);
-        float[] logits = backend.read(head.logits());
+        int[] predicted = backend.argmaxRows(head.logits());
         int correct = 0;
-        for (int i = 0; i < m; i++) if (CpuMath.argmax(logits, i * vocab, vocab) == labels[i]) correct++;
+        for (int i = 0; i < m; i++) if (predicted[i] == labels[i]) correct++;
         return new StepStats(loss, loss, 0, real, m, correct, 0, real, 0, 0, 0, 1);
     }
 

@@ -80,7 +80,7 @@ class PretrainingGradientTest {
         Masking.Masked masked = new Masking.Masked(ids, labels, new int[] {1, 3, 7, 8});
         // Two samples equal their originals (position 3: id 7, position 7: id 9), so they count as original.
         int[] samples = {11, 7, 9, 12};
-        ElectraPretraining.Sampler fixed = (probs, rows, vocab) -> samples.clone();
+        ElectraPretraining.Sampler fixed = probs -> samples.clone();
         DoubleSupplier loss = () -> {
             zeroGrads(params);
             return electra.trainStep(batch, masked, fixed, 99).loss();

@@ -17,7 +17,7 @@ import static dev.raccoon.train.pretrain.TinyVocab.SEP;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
-class MaskingAndSamplingTest {
+class MaskingTest {
     private static final Vocabulary VOCAB = TinyVocab.of(50);
 
     /** 800 sequences of 128: [CLS] words [SEP] words [SEP] then padding, with [MASK] and [UNK] among the words. */
@@ -86,43 +86,5 @@ class MaskingAndSamplingTest {
         assertThat(masked / n).isCloseTo(0.80, within(0.015));
         assertThat(random / n).isCloseTo(0.10 * 45 / 46, within(0.01));
         assertThat(kept / n).isCloseTo(0.10 + 0.10 / 46, within(0.01));
-    }
-
-    @Test
-    void gumbelMaxFollowsTheSoftmax() {
-        double[] logits = {2, 1, 0, -1, 0.5, -3};
-        double z = 0;
-        for (double l : logits) z += Math.exp(l);
-        int vocab = logits.length + 1; // the last entry has probability 0 and must never be drawn
-        int rows = 60_000;
-        float[] probs = new float[rows * vocab];
-        for (int r = 0; r < rows; r++)
-            for (int i = 0; i < logits.length; i++) probs[r * vocab + i] = (float) (Math.exp(logits[i]) / z);
-        int[] samples = GumbelMax.sample(probs, rows, vocab, new SplittableRandom(4));
-        long[] counts = new long[vocab];
-        for (int s : samples) counts[s]++;
-        assertThat(counts[vocab - 1]).isZero();
-        double chi2 = 0;
-        for (int i = 0; i < logits.length; i++) {
-            double expected = rows * Math.exp(logits[i]) / z;
-            chi2 += (counts[i] - expected) * (counts[i] - expected) / expected;
-        }
-        assertThat(chi2).as("chi-square with 5 degrees of freedom (0.1 %% critical value 20.5)").isLessThan(20.5);
-    }
-
-    @Test
-    void gumbelMaxOnACertainRowAndAcrossAWideVocabulary() {
-        float[] oneHot = new float[1000];
-        oneHot[737] = 1;
-        assertThat(GumbelMax.sample(oneHot, 1, 1000, new SplittableRandom(5))).containsExactly(737);
-        // Uniform over 1000: each tenth of the vocabulary gets a tenth of the samples.
-        int rows = 20_000;
-        float[] uniform = new float[rows * 1000];
-        java.util.Arrays.fill(uniform, 1e-3f);
-        long[] deciles = new long[10];
-        for (int s : GumbelMax.sample(uniform, rows, 1000, new SplittableRandom(6))) deciles[s / 100]++;
-        double chi2 = 0;
-        for (long c : deciles) chi2 += (c - rows / 10.0) * (c - rows / 10.0) / (rows / 10.0);
-        assertThat(chi2).as("chi-square with 9 degrees of freedom (0.1 %% critical value 27.9)").isLessThan(27.9);
     }
 }
