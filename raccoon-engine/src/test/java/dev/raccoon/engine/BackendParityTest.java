@@ -300,6 +300,26 @@ abstract class BackendParityTest {
     }
 
     @Test
+    void sumOfSquaresOverManyTensorsIsTheirTotal() {
+        java.util.List<Tensor> onRef = new java.util.ArrayList<>(), onBe = new java.util.ArrayList<>();
+        double want = 0;
+        for (int n : new int[] {0, 1, 255, 256, 257, 70_000, 3}) {
+            float[] x = floats(rnd, n, 2);
+            onRef.add(ref.of(x, n));
+            onBe.add(be().of(x, n));
+            for (float v : x) want += (double) v * v;
+        }
+        Tensor big = be().of(floats(rnd, 1000, 1), 10, 100);
+        onBe.add(big.view(300, 2, 100)); // a view counts its own elements only
+        onRef.add(ref.of(be().read(big.view(300, 2, 100)), 2, 100));
+        for (float v : be().read(big.view(300, 2, 100))) want += (double) v * v;
+        // float partial sums on the vector backend: about 1e-9 relative
+        assertThat(be().sumOfSquares(onBe)).isCloseTo(want, org.assertj.core.data.Offset.offset(want * tol(1e-7)));
+        assertThat(ref.sumOfSquares(onRef)).isCloseTo(want, org.assertj.core.data.Offset.offset(want * 1e-12));
+        assertThat(be().sumOfSquares(java.util.List.of())).isZero();
+    }
+
+    @Test
     void argmaxRowsTakesTheFirstLargestColumn() {
         int rows = 37, cols = 1000;
         float[] x = floats(rnd, rows * cols, 1);

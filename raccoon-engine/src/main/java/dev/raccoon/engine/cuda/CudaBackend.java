@@ -15,6 +15,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.Arrays;
 import java.util.Iterator;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
@@ -585,6 +586,28 @@ public final class CudaBackend implements Backend {
         try (Temp partial = new Temp(8L * (grid + 1))) {
             launch(K.sumSquares, grid, THREADS, 1, x, n, partial.ptr);
             return sumOnDevice(partial, grid);
+        }
+    }
+
+    /** Every tensor's partial sums side by side in one buffer, added up on the device and read back once. */
+    @Override
+    public double sumOfSquares(List<? extends Tensor> xs) {
+        enter();
+        int[] grids = new int[xs.size()];
+        long partials = 0;
+        for (int i = 0; i < grids.length; i++) {
+            grids[i] = (int) Math.min(blocks(xs.get(i).size()), MAX_PARTIALS);
+            partials += grids[i];
+        }
+        if (partials == 0) return 0;
+        try (Temp partial = new Temp(8L * (partials + 1))) {
+            long at = 0;
+            for (int i = 0; i < grids.length; i++) {
+                Tensor x = xs.get(i);
+                launch(K.sumSquares, grids[i], THREADS, 1, x, (long) x.size(), partial.at(at, 8));
+                at += grids[i];
+            }
+            return sumOnDevice(partial, Math.toIntExact(partials));
         }
     }
 

@@ -6,8 +6,10 @@ import dev.raccoon.engine.Tensor;
 import dev.raccoon.model.Param;
 import dev.raccoon.model.Params;
 
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.function.Predicate;
 
@@ -73,9 +75,9 @@ public final class AdamW {
      * infinite norm and are left as they are, for the caller to notice).
      */
     public double clipGradNorm(double maxNorm) {
-        double sum = 0;
-        for (Param p : params.owned().values()) if (p.hasGrad()) sum += backend.sumOfSquares(p.grad(backend));
-        double norm = Math.sqrt(sum);
+        List<Tensor> grads = new ArrayList<>();
+        for (Param p : params.owned().values()) if (p.hasGrad()) grads.add(p.grad(backend));
+        double norm = Math.sqrt(backend.sumOfSquares(grads));
         if (norm > maxNorm && Double.isFinite(norm)) {
             float scale = (float) (maxNorm / (norm + 1e-6));
             for (Param p : params.owned().values()) if (p.hasGrad()) backend.scale(p.grad(backend), scale);
