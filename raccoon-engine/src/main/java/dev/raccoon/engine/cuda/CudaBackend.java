@@ -320,7 +320,12 @@ public final class CudaBackend implements Backend {
             this.values = values;
             this.bytes = 4L * values.length;
             this.ptr = pool.allocateTemporary(bytes);
-            copyToDevice(ptr, arena -> arena.allocateFrom(JAVA_INT, values));
+            try {
+                copyToDevice(ptr, arena -> arena.allocateFrom(JAVA_INT, values));
+            } catch (RuntimeException | Error e) {
+                pool.release(ptr, bytes);
+                throw e;
+            }
         }
 
         @Override
@@ -362,7 +367,12 @@ public final class CudaBackend implements Backend {
     /** Host floats (loss targets, weights) in a temporary device buffer. */
     private Temp upload(float[] values) {
         Temp t = floats(values.length);
-        if (values.length > 0) copyToDevice(t.ptr, arena -> arena.allocateFrom(JAVA_FLOAT, values));
+        try {
+            if (values.length > 0) copyToDevice(t.ptr, arena -> arena.allocateFrom(JAVA_FLOAT, values));
+        } catch (RuntimeException | Error e) {
+            t.close();
+            throw e;
+        }
         return t;
     }
 
@@ -372,14 +382,16 @@ public final class CudaBackend implements Backend {
      */
     private void copyToDevice(long dst, Function<Arena, MemorySegment> fill) {
         Arena arena = Arena.ofShared();
+        long bytes;
         try {
             MemorySegment host = fill.apply(arena);
-            driver.copyToDevice(dst, host, host.byteSize(), stream);
+            bytes = host.byteSize();
+            driver.copyToDevice(dst, host, bytes, stream);
         } catch (RuntimeException | Error e) {
             arena.close(); // nothing was queued
             throw e;
         }
-        uploads.queued(arena);
+        if (uploads.queued(arena, bytes)) synchronizeStream();
     }
 
     /** Waits for everything queued on the stream, then frees the host buffers of the copies it has done. */

@@ -71,8 +71,8 @@ final class DevicePool {
     private long cachedBytes, liveBytes, deviceBytes, collections;
     /**
      * Device bytes past which a growth of the pool asks for a GC first. It starts at the limit given and moves up
-     * by an eighth of it whenever a GC left too little to reuse, so a live set above the limit does not make every
-     * allocation wait for a GC.
+     * by an eighth of it, or of the bytes held if more, whenever a GC left too little to reuse, so a live set above
+     * the limit does not make every allocation wait for a GC.
      */
     private long collectAbove;
     private final long collectStep;
@@ -124,13 +124,13 @@ final class DevicePool {
             awaitCollection(COLLECTION_WAIT_MILLIS);
             cached = takeCached(size);
             if (cached != 0) return cached;
-            collectAbove = Math.max(collectAbove, deviceBytes + size + collectStep);
+            collectAbove = Math.max(collectAbove, deviceBytes + size + Math.max(collectStep, deviceBytes / 8));
         }
         long[] out = new long[1];
         int r = driver.tryAlloc(size, out);
         // Tensors that are garbage but not yet collected, and cached blocks of other sizes, may make room.
         for (int attempt = 1; attempt <= 3 && r == Driver.CUDA_ERROR_OUT_OF_MEMORY; attempt++) {
-            awaitCollection(200L * attempt);
+            awaitCollection(attempt == 1 ? COLLECTION_WAIT_MILLIS : 200L * attempt);
             cached = takeCached(size);
             if (cached != 0) return cached;
             trim();
@@ -177,7 +177,7 @@ final class DevicePool {
 
     /** Returns every cached block to the driver. */
     synchronized void trim() {
-        if (free.isEmpty()) return;
+        if (cachedBytes == 0) return;
         synchronize.run();
         freeCached();
     }

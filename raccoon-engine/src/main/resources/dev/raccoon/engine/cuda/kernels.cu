@@ -370,7 +370,7 @@ extern "C" __global__ void argmaxRows(const float* x, int cols, int* out) {
         c = has ? sc[threadIdx.x] : 0x7fffffff;
         for (int o = 16; o > 0; o >>= 1)
             betterOf(v, c, __shfl_xor_sync(0xffffffffu, v, o), __shfl_xor_sync(0xffffffffu, c, o));
-        // every value -inf (or cols 0, which the host refuses) leaves column 0, as on the CPU
+        // a row of -inf or NaN gives column 0, as on the CPU; a NaN among other values is skipped here
         if (threadIdx.x == 0) out[blockIdx.x] = c == 0x7fffffff ? 0 : c;
     }
 }

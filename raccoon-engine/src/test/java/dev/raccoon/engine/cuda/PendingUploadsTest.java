@@ -17,10 +17,10 @@ class PendingUploadsTest {
     void aSynchronizationFreesOnlyWhatWasQueuedBeforeItBegan() {
         PendingUploads uploads = new PendingUploads();
         Arena first = Arena.ofShared(), second = Arena.ofShared(), late = Arena.ofShared();
-        uploads.queued(first);
-        uploads.queued(second);
+        assertThat(uploads.queued(first, 16)).isFalse();
+        assertThat(uploads.queued(second, 16)).isFalse();
         long mark = uploads.mark();
-        uploads.queued(late); // queued by another thread while the stream was being synchronized
+        uploads.queued(late, 16); // queued by another thread while the stream was being synchronized
         uploads.readBefore(mark);
         assertThat(first.scope().isAlive()).isFalse();
         assertThat(second.scope().isAlive()).isFalse();
@@ -31,6 +31,17 @@ class PendingUploadsTest {
         uploads.clear();
         assertThat(late.scope().isAlive()).isFalse();
         assertThat(uploads.size()).isZero();
+    }
+
+    @Test
+    void asksForASynchronizationOnceTheBuffersWaitingPassTheirCap() {
+        PendingUploads uploads = new PendingUploads();
+        long half = PendingUploads.SYNCHRONIZE_ABOVE / 2;
+        assertThat(uploads.queued(Arena.ofShared(), half)).isFalse();
+        assertThat(uploads.queued(Arena.ofShared(), half)).as("exactly at the cap").isFalse();
+        assertThat(uploads.queued(Arena.ofShared(), 1)).isTrue();
+        uploads.readBefore(uploads.mark());
+        assertThat(uploads.queued(Arena.ofShared(), half)).as("the freed bytes no longer count").isFalse();
     }
 
     @Test
@@ -50,7 +61,7 @@ class PendingUploadsTest {
                         Arena arena = Arena.ofShared();
                         arena.allocate(16);
                         long copy = queuedCopies.incrementAndGet();
-                        uploads.queued(arena);
+                        uploads.queued(arena, 16);
                         if (i % 7 == 0) {
                             long mark = uploads.mark();
                             long seen = queuedCopies.get();
