@@ -241,6 +241,12 @@ public interface Backend extends AutoCloseable {
     void adamw(Tensor param, Tensor grad, Tensor m, Tensor v, float lr, float beta1, float beta2, float eps,
                float weightDecay, int step);
 
+    /**
+     * How the backend's own memory stands, for the progress lines of long runs ("" when it has none to speak of:
+     * on the CPU the heap is the JVM's).
+     */
+    default String memorySummary() { return ""; }
+
     @Override
     default void close() {}
 }

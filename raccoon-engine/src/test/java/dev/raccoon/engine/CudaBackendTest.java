@@ -66,6 +66,8 @@ class CudaBackendTest extends BackendParityTest {
         // The next allocations of that size reuse cached blocks rather than the driver.
         for (int i = 0; i < 10; i++) cuda.zeros(1 << 20);
         assertThat(cuda.memoryStats()[2]).as("bytes from the device").isEqualTo(after[2]);
+        assertThat(cuda.memorySummary())
+                .matches("GPU memory \\d+\\.\\d\\d GB in tensors, \\d+\\.\\d\\d GB cached, \\d+\\.\\d\\d GB allocated, \\d+ GCs asked for");
     }
 
     @Test

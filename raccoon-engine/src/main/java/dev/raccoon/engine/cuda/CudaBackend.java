@@ -195,6 +195,13 @@ public final class CudaBackend implements Backend {
     /** {bytes held by live tensors, bytes cached for reuse, bytes allocated from the device, GCs the pool asked for}. */
     public long[] memoryStats() { return pool.stats(); }
 
+    @Override
+    public String memorySummary() {
+        long[] s = memoryStats();
+        return String.format(java.util.Locale.ROOT, "GPU memory %.2f GB in tensors, %.2f GB cached, %.2f GB allocated, %d GCs asked for",
+                s[0] / 1e9, s[1] / 1e9, s[2] / 1e9, s[3]);
+    }
+
     // ---- plumbing ---------------------------------------------------------------------------------------------
 
     private void makeCurrent() {

@@ -194,8 +194,10 @@ public final class Pretrainer {
                 if (step % options.saveEvery() == 0 || step == stopAt) {
                     save(step, optimizer, trajectory);
                     drawCurves();
+                    String memory = model.encoderModel().backend().memorySummary();
                     if (bar == null) System.err.println(Progress.line(model.objective().id(), step, total, step - firstStep,
-                            (System.nanoTime() - loopStarted) / 1e9, measures(sinceSave, trainTokens / (trainNanos / 1e9))));
+                            (System.nanoTime() - loopStarted) / 1e9, measures(sinceSave, trainTokens / (trainNanos / 1e9)))
+                            + (memory.isEmpty() ? "" : " · " + memory));
                     sinceSave = StepStats.ZERO;
                 }
             }
