@@ -2,6 +2,7 @@ package dev.raccoon.cli;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.raccoon.api.Classifier;
+import dev.raccoon.text.Truncation;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -33,6 +34,7 @@ final class LogitsCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         PrintStream out = new PrintStream(System.out, false, StandardCharsets.UTF_8);
         int errors = 0;
+        modelOptions.unlessGiven = Truncation.HEAD;
         try (Classifier classifier = modelOptions.load(spec, taskOption.task)) {
             JsonLines in = new JsonLines(new BufferedInputStream(System.in));
             List<JsonLines.Line> chunk = new ArrayList<>();

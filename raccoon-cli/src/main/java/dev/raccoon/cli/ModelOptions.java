@@ -2,6 +2,7 @@ package dev.raccoon.cli;
 
 import dev.raccoon.api.Classifier;
 import dev.raccoon.api.DefaultModels;
+import dev.raccoon.text.Truncation;
 import dev.raccoon.text.WordPieceTokenizer;
 import dev.raccoon.train.ngram.NgramClassifier;
 import picocli.CommandLine.Model.CommandSpec;
@@ -33,6 +34,15 @@ final class ModelOptions {
 
     @Option(names = "--batch-size", defaultValue = "32", description = "Texts per forward pass (default: ${DEFAULT-VALUE}).")
     int batchSize = 32;
+
+    @Option(names = "--truncation", paramLabel = "HOW",
+            description = "Which tokens of a text longer than --max-length are read: head-tail (its first quarter and "
+                    + "its end, where a Korean review gives its verdict) or head (its start, as transformers reads it). "
+                    + "Default: head-tail; head for logits, whose output is compared with transformers'.")
+    String truncation;
+
+    /** The truncation when --truncation is not given: logits sets head. */
+    Truncation unlessGiven = Truncation.HEAD_AND_TAIL;
 
     /** The --model directory, or the shipped model of the task (binary when null). */
     Path directory(CommandSpec spec, String task) throws IOException {
@@ -68,7 +78,8 @@ final class ModelOptions {
     Classifier load(CommandSpec spec, Path dir) throws IOException {
         Classifier.Options options;
         try {
-            options = new Classifier.Options(device, threads, maxLength, batchSize);
+            options = new Classifier.Options(device, threads, maxLength, batchSize,
+                    truncation == null ? unlessGiven : Truncation.of(truncation));
         } catch (IllegalArgumentException e) {
             throw TrainingOptions.usage(spec, e.getMessage());
         }

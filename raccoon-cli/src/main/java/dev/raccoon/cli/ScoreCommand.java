@@ -4,6 +4,7 @@ import dev.raccoon.api.Classifier;
 import dev.raccoon.serve.BatchScorer;
 import dev.raccoon.serve.TableFormat;
 import dev.raccoon.text.TextEncodings;
+import dev.raccoon.text.Truncation;
 import dev.raccoon.train.InterruptNotice;
 import me.tongfei.progressbar.ConsoleProgressBarConsumer;
 import me.tongfei.progressbar.ProgressBar;
@@ -64,6 +65,7 @@ final class ScoreCommand implements Callable<Integer> {
         long total = BatchScorer.countRows(in, tableFormat);
         BatchScorer.Summary summary;
         int tokensRead;
+        Truncation truncation;
         AtomicLong written = new AtomicLong(); // rows in the output, resumed ones included
         // A bar only on a terminal: in a log or a pipe its carriage returns make one endless line.
         try (InterruptNotice onInterrupt = InterruptNotice.install("score-interrupted", () -> System.err.printf(Locale.ROOT,
@@ -75,6 +77,7 @@ final class ScoreCommand implements Callable<Integer> {
                      .setConsumer(new ConsoleProgressBarConsumer(System.err)).showSpeed()
                      .setStyle(ProgressBarStyle.COLORFUL_UNICODE_BLOCK).build()) {
             tokensRead = classifier.maxLength();
+            truncation = classifier.truncation();
             summary = new BatchScorer(classifier).score(new BatchScorer.Job(in, out, tableFormat, textColumn, chunkRows, encoding.encoding),
                     n -> {
                         written.addAndGet(n);
@@ -85,8 +88,9 @@ final class ScoreCommand implements Callable<Integer> {
                 summary.failed(), summary.resumed() == 0 ? ""
                         : " (resumed after " + rows(summary.resumed()) + ", " + summary.resumedFailed() + " of them with an error)");
         if (summary.truncated() > 0)
-            System.err.printf("raccoon score: %s longer than the model reads (%d tokens): only their beginning was classified"
-                    + " (truncated is true in their rows; a larger --max-length reads more, up to the model's positions)%n", rows(summary.truncated()), tokensRead);
+            System.err.printf("raccoon score: %s longer than the model reads (%d tokens): it read %s"
+                    + " (truncated is true in their rows; a larger --max-length reads more, up to the model's positions)%n",
+                    rows(summary.truncated()), tokensRead, truncation.partRead());
         long failed = summary.failed() + summary.resumedFailed();
         if (failed > 0) {
             System.err.println("raccoon score: " + rows(failed) + " could not be scored; see the error column"

@@ -51,6 +51,30 @@ class CoreCommandsTest {
     }
 
     @Test
+    void logitsReadTheHeadOfALongTextAsTransformersAndTheOtherCommandsItsHeadAndTail() throws Exception {
+        String model = CliRun.oracleClassifier().toString();
+        String text = "처음에는 지루했는데 중간부터 조금 나아졌고 배우들 연기는 그럭저럭 괜찮았지만 결말은 정말 최악이었다";
+        String line = JSON.writeValueAsString(JSON.createObjectNode().put("text", text)) + "\n";
+        java.util.function.Function<String[], String> logits = extra -> {
+            List<String> args = new ArrayList<>(List.of("logits", "--model", model, "--max-length", "8"));
+            args.addAll(List.of(extra));
+            CliRun r = CliRun.run(line, args.toArray(String[]::new));
+            assertThat(r.exitCode()).as(r.err()).isZero();
+            return r.out();
+        };
+        String byDefault = logits.apply(new String[0]);
+        assertThat(byDefault).isEqualTo(logits.apply(new String[] {"--truncation", "head"}))
+                .isNotEqualTo(logits.apply(new String[] {"--truncation", "head-tail"}));
+        CliRun predict = CliRun.run("", "predict", "--model", model, "--max-length", "8", "--json", text);
+        CliRun predictHeadTail = CliRun.run("", "predict", "--model", model, "--max-length", "8", "--json",
+                "--truncation", "head-tail", text);
+        assertThat(predict.out()).isEqualTo(predictHeadTail.out());
+        CliRun bad = CliRun.run("", "predict", "--model", model, "--truncation", "tail", text);
+        assertThat(bad.exitCode()).isEqualTo(2);
+        assertThat(bad.err()).contains("unknown truncation 'tail' (head or head-tail)");
+    }
+
+    @Test
     void logitsMatchTheOracleAndBadLinesKeepTheirPlace() throws Exception {
         JsonNode cases = JSON.readTree(CliRun.oracleClassifier().resolve("expected_logits.json").toFile()).get("cases");
         List<String> in = new ArrayList<>();

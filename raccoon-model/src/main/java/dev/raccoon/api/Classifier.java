@@ -7,8 +7,9 @@ import dev.raccoon.engine.cpu.CpuMath;
 import dev.raccoon.model.Batch;
 import dev.raccoon.model.ModelDirectory;
 import dev.raccoon.model.SequenceClassifier;
-import dev.raccoon.text.WordPieceTokenizer;
 import dev.raccoon.text.Encoding;
+import dev.raccoon.text.Truncation;
+import dev.raccoon.text.WordPieceTokenizer;
 
 import java.io.IOException;
 import java.lang.ref.Cleaner;
@@ -27,8 +28,8 @@ import java.util.Objects;
  *
  * <p>Texts are taken as they are, as transformers takes them: an empty or blank text is classified from [CLS] and
  * [SEP] alone, which means little ({@link WordPieceTokenizer#isBlank} tells such texts apart; the CLI, server and
- * scorer refuse them), and a text longer than {@link #maxLength()} tokens is classified by its beginning
- * ({@link #truncated}). A string that is not valid Unicode (an unpaired surrogate) is refused.
+ * scorer refuse them), and a text longer than {@link #maxLength()} tokens is classified by its first quarter and
+ * its end, or by its beginning alone as transformers reads it ({@link Options#truncation()}, {@link #truncated}). A string that is not valid Unicode (an unpaired surrogate) is refused.
  *
  * <pre>{@code
  * try (Classifier classifier = Classifier.load(Path.of("models/nsmc-binary"))) {
@@ -49,16 +50,18 @@ public final class Classifier implements AutoCloseable {
     private volatile boolean closed;
 
     /**
-     * @param device    "cpu" (default: the Vector API backend, which needs {@code --add-modules jdk.incubator.vector}),
-     *                  "scalar" (plain loops, slower, runs anywhere), "cuda", or "auto" (CUDA when a GPU is there, else
-     *                  cpu, else scalar, after a line on stderr saying which)
-     * @param threads   worker threads of the CPU backend (0: all cores)
-     * @param maxLength tokens per text, [CLS] and [SEP] included; longer texts are truncated
-     * @param batchSize texts per forward pass
+     * @param device     "cpu" (default: the Vector API backend, which needs {@code --add-modules jdk.incubator.vector}),
+     *                   "scalar" (plain loops, slower, runs anywhere), "cuda", or "auto" (CUDA when a GPU is there,
+     *                   else cpu, else scalar, after a line on stderr saying which)
+     * @param threads    worker threads of the CPU backend (0: all cores)
+     * @param maxLength  tokens per text, [CLS] and [SEP] included; longer texts are truncated
+     * @param batchSize  texts per forward pass
+     * @param truncation which tokens of a longer text are read: its start, or its start and its end
      */
-    public record Options(String device, int threads, int maxLength, int batchSize) {
+    public record Options(String device, int threads, int maxLength, int batchSize, Truncation truncation) {
         public Options {
             Objects.requireNonNull(device, "device (cpu, scalar, cuda or auto)");
+            Objects.requireNonNull(truncation, "truncation");
             Backends.requireKnown(device);
             if (maxLength < 3)
                 throw new IllegalArgumentException("the maximum length must be at least 3 tokens ([CLS], one token, [SEP]), got " + maxLength);
@@ -67,18 +70,25 @@ public final class Classifier implements AutoCloseable {
                 throw new IllegalArgumentException("threads must lie in [0, " + Backends.MAX_THREADS + "], got " + threads);
         }
 
-        /** The cpu device with a thread per core, 128 tokens a text, 32 texts a forward pass. */
+        /** {@link #truncation} {@link Truncation#HEAD_AND_TAIL}, which reads a long review's verdict. */
+        public Options(String device, int threads, int maxLength, int batchSize) {
+            this(device, threads, maxLength, batchSize, Truncation.HEAD_AND_TAIL);
+        }
+
+        /** The cpu device with a thread per core, 128 tokens a text, 32 texts a forward pass, head and tail. */
         public static Options defaults() {
             return new Options("cpu", 0, 128, 32);
         }
 
-        public Options withDevice(String newDevice) { return new Options(newDevice, threads, maxLength, batchSize); }
+        public Options withDevice(String newDevice) { return new Options(newDevice, threads, maxLength, batchSize, truncation); }
 
-        public Options withThreads(int n) { return new Options(device, n, maxLength, batchSize); }
+        public Options withThreads(int n) { return new Options(device, n, maxLength, batchSize, truncation); }
 
-        public Options withMaxLength(int n) { return new Options(device, threads, n, batchSize); }
+        public Options withMaxLength(int n) { return new Options(device, threads, n, batchSize, truncation); }
 
-        public Options withBatchSize(int n) { return new Options(device, threads, maxLength, n); }
+        public Options withBatchSize(int n) { return new Options(device, threads, maxLength, n, truncation); }
+
+        public Options withTruncation(Truncation t) { return new Options(device, threads, maxLength, batchSize, t); }
     }
 
     private Classifier(ModelDirectory directory, Options options) throws IOException {
@@ -135,7 +145,18 @@ public final class Classifier implements AutoCloseable {
      */
     public int maxLength() { return Math.min(options.maxLength(), model.config().maxPositionEmbeddings()); }
 
-    /** Whether {@code text} has more tokens than the model reads ({@link #maxLength()}), so its end is not classified. */
+    /** Which tokens of a text longer than {@link #maxLength()} are read. */
+    public Truncation truncation() { return options.truncation(); }
+
+    /**
+     * The tokens of {@code text} the model reads, [CLS] and [SEP] included: all of them, or as many as
+     * {@link #maxLength()} allows, cut as {@link Options#truncation()} says.
+     */
+    public List<String> tokens(String text) {
+        return tokenizer.encode(text, null, maxLength(), options.truncation()).tokens();
+    }
+
+    /** Whether {@code text} has more tokens than the model reads ({@link #maxLength()}), so part of it is not classified. */
     public boolean truncated(String text) {
         // The tokenizer stops soon after the length it is given, so a long text costs a few hundred tokens here.
         return tokenizer.encode(text, null, maxLength() + 1).length() > maxLength();
@@ -175,7 +196,8 @@ public final class Classifier implements AutoCloseable {
         List<Encoding> encodings = new ArrayList<>(n);
         for (int i = 0; i < n; i++) {
             try {
-                encodings.add(tokenizer.encode(texts.get(i), pairs == null ? null : pairs.get(i), maxLength()));
+                encodings.add(tokenizer.encode(texts.get(i), pairs == null ? null : pairs.get(i), maxLength(),
+                        options.truncation()));
             } catch (IllegalArgumentException e) { // which of many texts it is
                 throw new IllegalArgumentException("texts[" + i + "]: " + e.getMessage(), e);
             }

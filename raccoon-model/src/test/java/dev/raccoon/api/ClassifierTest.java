@@ -6,6 +6,7 @@ import dev.raccoon.engine.HostTensor;
 import dev.raccoon.model.io.Checkpoints;
 import dev.raccoon.model.io.DType;
 import dev.raccoon.model.io.SafeTensors;
+import dev.raccoon.text.Truncation;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -51,6 +52,29 @@ class ClassifierTest {
             assertThat(m.probabilities()).containsExactly(new float[] {(float) (1 / (1 + Math.exp(-logits[0]))),
                     (float) (1 / (1 + Math.exp(-logits[1])))}, within(1e-6f));
             assertThat(m.labelId()).isEqualTo(logits[1] > logits[0] ? 1 : 0);
+        }
+    }
+
+    @Test
+    void aLongTextIsReadFromItsStartAndItsEndUnlessTheHeadIsAsked(@TempDir Path tmp) throws IOException {
+        Path dir = withProblemType(tmp, "single_label_classification");
+        String text = "처음에는 지루했는데 중간부터 조금 나아졌고 배우들 연기는 그럭저럭 괜찮았지만 결말은 정말 최악이었다";
+        Classifier.Options tail = Classifier.Options.defaults().withMaxLength(8), head = tail.withTruncation(Truncation.HEAD);
+        try (Classifier byDefault = Classifier.load(dir, tail); Classifier byHead = Classifier.load(dir, head)) {
+            assertThat(byDefault.truncation()).isEqualTo(Truncation.HEAD_AND_TAIL);
+            List<String> all = byDefault.tokenizer().encode(text, null, 512).tokens();
+            List<String> inner = all.subList(1, all.size() - 1);
+            // 6 tokens of room: the first one and the last five
+            List<String> expected = new java.util.ArrayList<>(List.of("[CLS]", inner.getFirst()));
+            expected.addAll(inner.subList(inner.size() - 5, inner.size()));
+            expected.add("[SEP]");
+            assertThat(byDefault.tokens(text)).containsExactlyElementsOf(expected);
+            List<String> headTokens = new java.util.ArrayList<>(all.subList(0, 7));
+            headTokens.add("[SEP]");
+            assertThat(byHead.tokens(text)).containsExactlyElementsOf(headTokens);
+            assertThat(byDefault.truncated(text)).isTrue();
+            assertThat(byDefault.logits(List.of(text), null)[0]).as("each classifies what it reads")
+                    .isNotEqualTo(byHead.logits(List.of(text), null)[0]);
         }
     }
 

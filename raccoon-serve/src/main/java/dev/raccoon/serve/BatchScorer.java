@@ -56,7 +56,7 @@ public final class BatchScorer {
     /**
      * @param resumed       rows an earlier run had written, kept
      * @param resumedFailed those of them that hold an error
-     * @param truncated     scored rows whose text is longer than the model reads: only its beginning was classified
+     * @param truncated     scored rows whose text is longer than the model reads: only part of it was classified
      */
     public record Summary(long resumed, long resumedFailed, long scored, long failed, long undecodable, long truncated) {}
 

@@ -10,7 +10,7 @@ import java.util.List;
 /**
  * The columns batch scoring adds to every input row, in this order: {@code label}, {@code probability}, one
  * {@code prob_<label>} per label (in label-id order), {@code truncated} (true when the text has more tokens than the
- * model reads, so only its beginning was classified) and {@code error} (empty when the row was scored). When any of
+ * model reads, so only part of it was classified) and {@code error} (empty when the row was scored). When any of
  * them clashes with an input column (NSMC files have a gold {@code label}), all of them get the prefix {@code pred_}
  * so that the set stays recognisable. Shared by the {@code score} command and jobs that score rows elsewhere.
  */

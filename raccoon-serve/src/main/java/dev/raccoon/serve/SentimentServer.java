@@ -257,6 +257,7 @@ public final class SentimentServer implements AutoCloseable {
         classifier.labels().forEach(labels::add);
         o.put("device", classifier.device());
         o.put("maxLength", classifier.maxLength());
+        o.put("truncation", classifier.truncation().id());
         o.putObject("limits").put("maxTexts", config.maxTexts()).put("maxChars", config.maxChars())
                 .put("maxExplainTexts", config.maxExplainTexts()).put("maxBodyBytes", config.maxBodyBytes());
         ctx.status(stopping ? 503 : 200).contentType("application/json").result(bytes(o));

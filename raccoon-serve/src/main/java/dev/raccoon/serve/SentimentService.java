@@ -51,7 +51,7 @@ final class SentimentService {
         List<String> all = new ArrayList<>(texts);
         List<List<String>> pieces = new ArrayList<>(texts.size());
         for (String text : texts) {
-            List<String> tokens = tokenizer.encode(text, null, classifier.maxLength()).tokens();
+            List<String> tokens = classifier.tokens(text);
             List<String> inner = tokens.subList(1, tokens.size() - 1); // without [CLS] and [SEP]
             pieces.add(inner);
             for (int i = 0; i < inner.size(); i++) all.add(join(inner, i));

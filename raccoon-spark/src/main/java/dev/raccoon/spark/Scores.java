@@ -25,7 +25,7 @@ final class Scores {
         return text != null && !WordPieceTokenizer.isBlank(text);
     }
 
-    /** A text's prediction, and whether it has more tokens than the model reads (only its beginning was classified). */
+    /** A text's prediction, and whether it has more tokens than the model reads (only part of it was classified). */
     record Scored(Prediction prediction, boolean truncated) {}
 
     /** Values a scored text adds: label, probability, probabilities and truncated. */

@@ -42,7 +42,7 @@ public final class SentimentTransformer extends Transformer {
         probabilityCol = new Param<>(this, "probabilityCol", "output column: probability of the predicted label");
         probabilitiesCol = new Param<>(this, "probabilitiesCol", "output column: map of every label to its probability");
         truncatedCol = new Param<>(this, "truncatedCol",
-                "output column: whether the text has more tokens than maxLength, so only its beginning was classified");
+                "output column: whether the text has more tokens than maxLength, so only part of it (its first quarter and its end) was classified");
         device = new Param<>(this, "device", "cpu or scalar");
         batchSize = new IntParam(this, "batchSize", "texts per forward pass", ParamValidators.gtEq(1));
         maxLength = new IntParam(this, "maxLength", "tokens per text; longer texts are truncated", ParamValidators.gtEq(3));

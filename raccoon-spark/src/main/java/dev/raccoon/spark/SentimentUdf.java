@@ -12,7 +12,7 @@ import java.util.List;
 /**
  * Sentiment as a SQL function: {@code SELECT s.label, s.probability FROM (SELECT sentiment(document) AS s FROM t)}.
  * It returns a struct of {@code label}, {@code probability}, {@code probabilities} (label to probability) and
- * {@code truncated} (the text has more tokens than the model reads; only its beginning was classified), or null for a
+ * {@code truncated} (the text has more tokens than the model reads; only its first quarter and its end were classified), or null for a
  * null or blank text. A UDF sees one row at a time, so every text is its own forward pass of batch 1;
  * for large tables use {@link SentimentTransformer}, which scores partitions in batches.
  */

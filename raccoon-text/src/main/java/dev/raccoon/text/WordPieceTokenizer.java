@@ -237,6 +237,15 @@ public final class WordPieceTokenizer {
      *                                  text is not valid Unicode ({@link #invalidUnicode})
      */
     public Encoding encode(String text, String textPairOrNull, int maxLength) {
+        return encode(text, textPairOrNull, maxLength, Truncation.HEAD);
+    }
+
+    /**
+     * {@link #encode(String, String, int)}, with a single text that does not fit cut as {@code truncation} says; a
+     * pair is always cut longest_first, as transformers cuts it.
+     */
+    public Encoding encode(String text, String textPairOrNull, int maxLength, Truncation truncation) {
+        Objects.requireNonNull(truncation, "truncation");
         Objects.requireNonNull(text, "text");
         requireUnicode(text, "text");
         if (textPairOrNull != null) requireUnicode(textPairOrNull, "text pair");
@@ -247,13 +256,15 @@ public final class WordPieceTokenizer {
             throw new IllegalArgumentException("maxLength " + maxLength + " leaves no room for the special tokens");
         }
         // The tokenizers crate stops tokenizing each sequence at about maxLength tokens (see SequenceEncoder);
-        // for a pair, that decides which one longest_first takes as the longer.
-        IntList a = ids(text, maxLength);
+        // for a pair, that decides which one longest_first takes as the longer. A tail needs the whole text.
+        boolean tail = !pair && truncation != Truncation.HEAD;
+        IntList a = ids(text, tail ? Integer.MAX_VALUE : maxLength);
         IntList b = pair ? ids(textPairOrNull, maxLength) : null;
         int n1 = a.size();
         int n2 = pair ? b.size() : 0;
         if (n1 + n2 > budget) {
             if (!pair) {
+                if (tail) a = headAndTail(a, truncation.head(budget), budget);
                 n1 = budget;
             } else {
                 long lengths = longestFirst(n1, n2, budget);
@@ -282,6 +293,14 @@ public final class WordPieceTokenizer {
             tokens[i] = vocab.token(inputIds[i]);
         }
         return new Encoding(inputIds, typeIds, List.of(tokens));
+    }
+
+    /** The first {@code head} ids of {@code ids} and its last {@code budget − head}. */
+    private static IntList headAndTail(IntList ids, int head, int budget) {
+        IntList out = new IntList();
+        for (int i = 0; i < head; i++) out.add(ids.get(i));
+        for (int i = ids.size() - (budget - head); i < ids.size(); i++) out.add(ids.get(i));
+        return out;
     }
 
     /**

@@ -56,6 +56,29 @@ class WordPieceTokenizerTest {
     }
 
     @Test
+    void headAndTailKeepsTheFirstQuarterAndTheEndOfALongText() throws IOException {
+        WordPieceTokenizer t = tokenizer(false);
+        String text = "a b c d e f g h a b c d"; // 12 tokens
+        // 10 ids: 8 for the text, 2 from its start and 6 from its end
+        assertThat(t.encode(text, null, 10, Truncation.HEAD_AND_TAIL).tokens())
+                .containsExactly("[CLS]", "a", "b", "g", "h", "a", "b", "c", "d", "[SEP]");
+        assertThat(t.encode(text, null, 11, Truncation.HEAD_AND_TAIL).tokens()).as("9 ids: 2 and 7")
+                .containsExactly("[CLS]", "a", "b", "f", "g", "h", "a", "b", "c", "d", "[SEP]");
+        assertThat(t.encode(text, null, 10, Truncation.HEAD).tokens())
+                .containsExactly("[CLS]", "a", "b", "c", "d", "e", "f", "g", "h", "[SEP]");
+        assertThat(t.encode(text, null, 14, Truncation.HEAD_AND_TAIL).tokens()).as("a text that fits is whole")
+                .isEqualTo(t.encode(text, null, 14).tokens());
+        assertThat(t.encode(text, null, 3, Truncation.HEAD_AND_TAIL).tokens()).as("room for one token: the last")
+                .containsExactly("[CLS]", "d", "[SEP]");
+        assertThat(t.encode("a b c d e f", "g h a b c d", 8, Truncation.HEAD_AND_TAIL).tokens())
+                .as("a pair is cut longest_first, as transformers cuts it")
+                .isEqualTo(t.encode("a b c d e f", "g h a b c d", 8).tokens());
+        assertThat(Truncation.of("HEAD-tail")).isEqualTo(Truncation.HEAD_AND_TAIL);
+        assertThat(Truncation.HEAD_AND_TAIL.id()).isEqualTo("head-tail");
+        assertThatThrownBy(() -> Truncation.of("tail")).hasMessage("unknown truncation 'tail' (head or head-tail)");
+    }
+
+    @Test
     void lowerCaseAlsoStripsAccentsByDefault() throws IOException {
         WordPieceTokenizer lower = tokenizer(true);
         assertThat(lower.stripAccents()).isTrue();
