@@ -2,6 +2,7 @@ package dev.raccoon.cli;
 
 import dev.raccoon.engine.Backend;
 import dev.raccoon.model.ElectraConfig;
+import dev.raccoon.text.Truncation;
 import dev.raccoon.train.ModelInit;
 import dev.raccoon.train.Progress;
 import dev.raccoon.train.Trainer;
@@ -57,6 +58,11 @@ final class TrainingOptions {
     @Option(names = "--max-length", defaultValue = "128", description = "Tokens per example (default: ${DEFAULT-VALUE}).")
     int maxLength;
 
+    @Option(names = "--truncation", paramLabel = "HOW", defaultValue = "head-tail",
+            description = "Which tokens of a text longer than --max-length are trained on and evaluated: head-tail (its "
+                    + "first quarter and its end) or head (its start, as transformers) (default: ${DEFAULT-VALUE}).")
+    String truncation;
+
     @Option(names = "--warmup", defaultValue = "0.1", description = "Fraction of steps of linear warmup (default: ${DEFAULT-VALUE}).")
     float warmup;
 
@@ -89,7 +95,7 @@ final class TrainingOptions {
             if (start.config != null) ModelInit.Preset.parse(start.config);
             data.validateFormat(spec);
             return new Trainer.Options(task, epochs, batchSize, lr, maxLength, warmup, weightDecay, seed, 1f,
-                    evalEvery, logEvery, stopAfter, compute.progress());
+                    evalEvery, logEvery, stopAfter, compute.progress(), Truncation.of(truncation));
         } catch (IllegalArgumentException e) {
             throw usage(spec, e.getMessage());
         }

@@ -64,7 +64,8 @@ class DefaultModelTest {
     private static void assertDevAccuracy(String task, String data, int rows, double card) throws Exception {
         Path dev = CliRun.repo("../shared").resolve(data);
         assumeTrue(Files.exists(dev), dev + " not found");
-        CliRun r = CliRun.run("", "eval", "--task", task, "--data", dev.toString(), "--max-length", "64", "--json");
+        CliRun r = CliRun.run("", "eval", "--task", task, "--data", dev.toString(), "--max-length", "64", "--truncation",
+                "head", "--json");
         assertThat(r.exitCode()).as(r.err()).isZero();
         JsonNode o = JSON.readTree(r.out());
         assertThat(o.get("n").asInt()).isEqualTo(rows);

@@ -8,6 +8,7 @@ import dev.raccoon.model.Param;
 import dev.raccoon.model.SequenceClassifier;
 import dev.raccoon.model.io.DType;
 import dev.raccoon.text.Encoding;
+import dev.raccoon.text.Truncation;
 import dev.raccoon.text.WordPieceTokenizer;
 import dev.raccoon.train.data.Example;
 import dev.raccoon.train.data.LengthBucketBatcher;
@@ -29,6 +30,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 
 /**
  * Fine-tunes a sequence classifier: classification (cross-entropy over N labels, or against soft targets where
@@ -64,11 +66,13 @@ public final class Trainer {
      * @param stopAfter  stop after this many steps as if interrupted, with {@code last/} saved; 0: run to the end.
      *                   The schedule still spans all epochs, so a resumed run continues it.
      * @param progress   draw a progress bar on stderr; without one, a plain line at each dev evaluation
+     * @param truncation which tokens of a text longer than maxLength are trained on (and evaluated on dev)
      */
     public record Options(Task task, int epochs, int batchSize, float lr, int maxLength, float warmup,
                           float weightDecay, long seed, float maxGradNorm, int evalEvery, int logEvery,
-                          int stopAfter, boolean progress) {
+                          int stopAfter, boolean progress, Truncation truncation) {
         public Options {
+            Objects.requireNonNull(truncation, "truncation");
             if (epochs < 1) throw new IllegalArgumentException("epochs must be at least 1, got " + epochs);
             if (batchSize < 1) throw new IllegalArgumentException("batch size must be at least 1, got " + batchSize);
             if (!(lr > 0 && lr < Float.POSITIVE_INFINITY)) throw new IllegalArgumentException("learning rate must be positive and finite, got " + lr);
@@ -80,30 +84,35 @@ public final class Trainer {
                 throw new IllegalArgumentException("eval-every and stop-after must not be negative, log-every must be positive");
         }
 
-        /** The recipe's usual values: 3 epochs, batch 32, lr 5e-5, 128 tokens, 10 % warmup, decay 0.01, clip 1.0. */
+        /**
+         * The recipe's usual values: 3 epochs, batch 32, lr 5e-5, 128 tokens (a longer text's head and tail), 10 %
+         * warmup, decay 0.01, clip 1.0.
+         */
         public static Options defaults(Task task) {
-            return new Options(task, 3, 32, 5e-5f, 128, 0.1f, 0.01f, 42, 1f, 0, 50, 0, false);
+            return new Options(task, 3, 32, 5e-5f, 128, 0.1f, 0.01f, 42, 1f, 0, 50, 0, false, Truncation.HEAD_AND_TAIL);
         }
 
-        public Options withEpochs(int n) { return new Options(task, n, batchSize, lr, maxLength, warmup, weightDecay, seed, maxGradNorm, evalEvery, logEvery, stopAfter, progress); }
+        public Options withEpochs(int n) { return new Options(task, n, batchSize, lr, maxLength, warmup, weightDecay, seed, maxGradNorm, evalEvery, logEvery, stopAfter, progress, truncation); }
 
-        public Options withBatchSize(int n) { return new Options(task, epochs, n, lr, maxLength, warmup, weightDecay, seed, maxGradNorm, evalEvery, logEvery, stopAfter, progress); }
+        public Options withBatchSize(int n) { return new Options(task, epochs, n, lr, maxLength, warmup, weightDecay, seed, maxGradNorm, evalEvery, logEvery, stopAfter, progress, truncation); }
 
-        public Options withLr(float x) { return new Options(task, epochs, batchSize, x, maxLength, warmup, weightDecay, seed, maxGradNorm, evalEvery, logEvery, stopAfter, progress); }
+        public Options withLr(float x) { return new Options(task, epochs, batchSize, x, maxLength, warmup, weightDecay, seed, maxGradNorm, evalEvery, logEvery, stopAfter, progress, truncation); }
 
-        public Options withMaxLength(int n) { return new Options(task, epochs, batchSize, lr, n, warmup, weightDecay, seed, maxGradNorm, evalEvery, logEvery, stopAfter, progress); }
+        public Options withMaxLength(int n) { return new Options(task, epochs, batchSize, lr, n, warmup, weightDecay, seed, maxGradNorm, evalEvery, logEvery, stopAfter, progress, truncation); }
 
-        public Options withWarmup(float x) { return new Options(task, epochs, batchSize, lr, maxLength, x, weightDecay, seed, maxGradNorm, evalEvery, logEvery, stopAfter, progress); }
+        public Options withWarmup(float x) { return new Options(task, epochs, batchSize, lr, maxLength, x, weightDecay, seed, maxGradNorm, evalEvery, logEvery, stopAfter, progress, truncation); }
 
-        public Options withSeed(long s) { return new Options(task, epochs, batchSize, lr, maxLength, warmup, weightDecay, s, maxGradNorm, evalEvery, logEvery, stopAfter, progress); }
+        public Options withSeed(long s) { return new Options(task, epochs, batchSize, lr, maxLength, warmup, weightDecay, s, maxGradNorm, evalEvery, logEvery, stopAfter, progress, truncation); }
 
-        public Options withEvalEvery(int n) { return new Options(task, epochs, batchSize, lr, maxLength, warmup, weightDecay, seed, maxGradNorm, n, logEvery, stopAfter, progress); }
+        public Options withEvalEvery(int n) { return new Options(task, epochs, batchSize, lr, maxLength, warmup, weightDecay, seed, maxGradNorm, n, logEvery, stopAfter, progress, truncation); }
 
-        public Options withLogEvery(int n) { return new Options(task, epochs, batchSize, lr, maxLength, warmup, weightDecay, seed, maxGradNorm, evalEvery, n, stopAfter, progress); }
+        public Options withLogEvery(int n) { return new Options(task, epochs, batchSize, lr, maxLength, warmup, weightDecay, seed, maxGradNorm, evalEvery, n, stopAfter, progress, truncation); }
 
-        public Options withStopAfter(int n) { return new Options(task, epochs, batchSize, lr, maxLength, warmup, weightDecay, seed, maxGradNorm, evalEvery, logEvery, n, progress); }
+        public Options withStopAfter(int n) { return new Options(task, epochs, batchSize, lr, maxLength, warmup, weightDecay, seed, maxGradNorm, evalEvery, logEvery, n, progress, truncation); }
 
-        public Options withProgress(boolean on) { return new Options(task, epochs, batchSize, lr, maxLength, warmup, weightDecay, seed, maxGradNorm, evalEvery, logEvery, stopAfter, on); }
+        public Options withTruncation(Truncation t) { return new Options(task, epochs, batchSize, lr, maxLength, warmup, weightDecay, seed, maxGradNorm, evalEvery, logEvery, stopAfter, progress, t); }
+
+        public Options withProgress(boolean on) { return new Options(task, epochs, batchSize, lr, maxLength, warmup, weightDecay, seed, maxGradNorm, evalEvery, logEvery, stopAfter, on, truncation); }
     }
 
     /**
@@ -341,7 +350,7 @@ public final class Trainer {
 
     public List<Encoding> encode(List<Example> examples, int maxLength) {
         List<Encoding> out = new ArrayList<>(examples.size());
-        for (Example e : examples) out.add(tokenizer.encode(e.text(), e.pair(), maxLength));
+        for (Example e : examples) out.add(tokenizer.encode(e.text(), e.pair(), maxLength, options.truncation()));
         return out;
     }
 
@@ -412,6 +421,7 @@ public final class Trainer {
         m.put("batch_size", Integer.toString(options.batchSize()));
         m.put("lr", Float.toString(options.lr()));
         m.put("max_length", Integer.toString(options.maxLength()));
+        m.put("truncation", options.truncation().id());
         m.put("warmup", Float.toString(options.warmup()));
         m.put("weight_decay", Float.toString(options.weightDecay()));
         m.put("seed", Long.toString(options.seed()));

@@ -9,6 +9,7 @@ import dev.raccoon.model.Batch;
 import dev.raccoon.model.ModelDirectory;
 import dev.raccoon.model.SequenceClassifier;
 import dev.raccoon.text.Encoding;
+import dev.raccoon.text.Truncation;
 import dev.raccoon.train.data.Example;
 import dev.raccoon.train.data.Labels;
 import dev.raccoon.train.report.TrainingLog;
@@ -150,7 +151,7 @@ class TrainerTest {
 
         ModelDirectory loaded = ModelDirectory.load(best, scalar);
         List<Encoding> encodings = new ArrayList<>();
-        for (Example e : dev) encodings.add(loaded.tokenizer().encode(e.text(), null, 32));
+        for (Example e : dev) encodings.add(loaded.tokenizer().encode(e.text(), null, 32, Truncation.HEAD_AND_TAIL));
         Batch batch = Batch.of(encodings, loaded.tokenizer().vocab().padId());
         float[] expected = scalar.read(start.model().logits(batch));
         float[] actual = scalar.read(((SequenceClassifier) loaded.model()).logits(batch));
