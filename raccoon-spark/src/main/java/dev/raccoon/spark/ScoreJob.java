@@ -4,6 +4,7 @@ import dev.raccoon.serve.ScoreColumns;
 import dev.raccoon.serve.ScoreRows;
 import dev.raccoon.serve.TableFormat;
 import dev.raccoon.text.TextEncodings;
+import dev.raccoon.text.Truncation;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
@@ -40,7 +41,7 @@ import java.util.Locale;
 public final class ScoreJob {
     private static final String USAGE = """
             usage: ScoreJob --model DIR --input PATH --output PATH [--format tsv|csv|jsonl] [--text-column NAME]
-                            [--encoding NAME] [--single-file] [--partitions N] [--batch-size N] [--max-length N]
+                            [--encoding NAME] [--single-file] [--partitions N] [--batch-size N] [--max-length N] [--truncation head-tail|head]
                             [--threads N] [--device cpu|scalar]
               --model        model directory on every executor: a shared path, or the name given to --archives
               --input        a file, directory or glob; TSV/CSV files each start with the same header
@@ -90,6 +91,7 @@ public final class ScoreJob {
         int partitions = 0;
         ScoringSettings d = ScoringSettings.of("unset");
         int batchSize = d.batchSize(), maxLength = d.maxLength(), threads = d.threads();
+        Truncation truncation = d.truncation();
         for (int i = 0; i < argv.length; i++) {
             String a = argv[i];
             if (a.equals("--single-file")) {
@@ -109,6 +111,7 @@ public final class ScoreJob {
                 case "--partitions" -> partitions = number(a, v);
                 case "--batch-size" -> batchSize = number(a, v);
                 case "--max-length" -> maxLength = number(a, v);
+                case "--truncation" -> truncation = Truncation.of(v);
                 case "--threads" -> threads = number(a, v);
                 default -> throw new IllegalArgumentException("unknown option " + a);
             }
@@ -118,7 +121,7 @@ public final class ScoreJob {
         TableFormat f = format != null ? TableFormat.parse(format) : TableFormat.byExtension(java.nio.file.Path.of(new Path(input).getName()));
         if (f == null) throw new IllegalArgumentException("cannot tell the format of " + input + "; give --format");
         return new Args(input, output, f, textColumn, encoding, singleFile, partitions,
-                new ScoringSettings(model, device, threads, maxLength, batchSize));
+                new ScoringSettings(model, device, threads, maxLength, batchSize, truncation));
     }
 
     private static int number(String option, String value) {

@@ -1,5 +1,6 @@
 package dev.raccoon.spark;
 
+import dev.raccoon.text.Truncation;
 import org.apache.spark.api.java.function.MapPartitionsFunction;
 import org.apache.spark.ml.Transformer;
 import org.apache.spark.ml.param.IntParam;
@@ -30,7 +31,8 @@ import java.util.List;
  */
 public final class SentimentTransformer extends Transformer {
     private final String uid;
-    private final Param<String> modelDir, inputCol, labelCol, probabilityCol, probabilitiesCol, truncatedCol, device;
+    private final Param<String> modelDir, inputCol, labelCol, probabilityCol, probabilitiesCol, truncatedCol, device,
+            truncation;
     private final IntParam batchSize, maxLength, threads;
 
     public SentimentTransformer(String uid) {
@@ -42,10 +44,12 @@ public final class SentimentTransformer extends Transformer {
         probabilityCol = new Param<>(this, "probabilityCol", "output column: probability of the predicted label");
         probabilitiesCol = new Param<>(this, "probabilitiesCol", "output column: map of every label to its probability");
         truncatedCol = new Param<>(this, "truncatedCol",
-                "output column: whether the text has more tokens than maxLength, so only part of it (its first quarter and its end) was classified");
+                "output column: whether the text has more tokens than maxLength, so only part of it was classified");
         device = new Param<>(this, "device", "cpu or scalar");
         batchSize = new IntParam(this, "batchSize", "texts per forward pass", ParamValidators.gtEq(1));
         maxLength = new IntParam(this, "maxLength", "tokens per text; longer texts are truncated", ParamValidators.gtEq(3));
+        truncation = new Param<>(this, "truncation",
+                "which tokens of a text longer than maxLength are read: head-tail (its first quarter and its end) or head");
         threads = new IntParam(this, "threads",
                 "CPU threads of the executor's one model, shared by its concurrent tasks (see docs/SPARK.md)",
                 ParamValidators.gtEq(1));
@@ -58,6 +62,7 @@ public final class SentimentTransformer extends Transformer {
         setDefault(device, d.device());
         setDefault(batchSize, d.batchSize());
         setDefault(maxLength, d.maxLength());
+        setDefault(truncation, d.truncation().id());
         setDefault(threads, d.threads());
     }
 
@@ -78,6 +83,7 @@ public final class SentimentTransformer extends Transformer {
     public Param<String> device() { return device; }
     public IntParam batchSize() { return batchSize; }
     public IntParam maxLength() { return maxLength; }
+    public Param<String> truncation() { return truncation; }
     public IntParam threads() { return threads; }
 
     public SentimentTransformer setModelDir(String v) { set(modelDir, v); return this; }
@@ -89,12 +95,13 @@ public final class SentimentTransformer extends Transformer {
     public SentimentTransformer setDevice(String v) { set(device, v); return this; }
     public SentimentTransformer setBatchSize(int v) { set(batchSize, v); return this; }
     public SentimentTransformer setMaxLength(int v) { set(maxLength, v); return this; }
+    public SentimentTransformer setTruncation(String v) { set(truncation, v); return this; }
     public SentimentTransformer setThreads(int v) { set(threads, v); return this; }
 
     public ScoringSettings settings() {
         if (!isDefined(modelDir)) throw new IllegalArgumentException("modelDir is not set");
         return new ScoringSettings(getOrDefault(modelDir), getOrDefault(device), (Integer) getOrDefault(threads),
-                (Integer) getOrDefault(maxLength), (Integer) getOrDefault(batchSize));
+                (Integer) getOrDefault(maxLength), (Integer) getOrDefault(batchSize), Truncation.of(getOrDefault(truncation)));
     }
 
     @Override

@@ -223,6 +223,13 @@ class ScoreJobTest {
                 .hasMessageContaining("needs a value");
         assertThatThrownBy(() -> ScoreJob.parse(new String[] {"--model", "m", "--input", "a.tsv", "--output", "o", "--encoding", "utf-16"}))
                 .hasMessageContaining("UTF-16 does not write line breaks");
+        String[] common = {"--model", "m", "--input", "a.tsv", "--output", "o"};
+        assertThat(ScoreJob.parse(common).settings().truncation()).isEqualTo(dev.raccoon.text.Truncation.HEAD_AND_TAIL);
+        String[] head = java.util.stream.Stream.concat(java.util.Arrays.stream(common), java.util.stream.Stream.of("--truncation", "head"))
+                .toArray(String[]::new);
+        assertThat(ScoreJob.parse(head).settings().truncation()).isEqualTo(dev.raccoon.text.Truncation.HEAD);
+        head[head.length - 1] = "middle";
+        assertThatThrownBy(() -> ScoreJob.parse(head)).hasMessageContaining("unknown truncation 'middle'");
     }
 
     @Test

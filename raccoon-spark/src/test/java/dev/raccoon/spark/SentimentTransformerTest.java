@@ -86,6 +86,9 @@ class SentimentTransformerTest {
         assertThatThrownBy(() -> t.setInputCol("document").setLabelCol("id").transformSchema(reviews().schema()))
                 .hasMessageContaining("already exists");
         assertThat(t.copy(new org.apache.spark.ml.param.ParamMap()).settings()).isEqualTo(t.settings());
+        assertThat(t.settings().truncation()).isEqualTo(dev.raccoon.text.Truncation.HEAD_AND_TAIL);
+        assertThat(t.setTruncation("head").settings().truncation()).isEqualTo(dev.raccoon.text.Truncation.HEAD);
+        assertThatThrownBy(() -> t.setTruncation("tail").settings()).hasMessageContaining("unknown truncation 'tail'");
     }
 
     @Test
