@@ -29,7 +29,8 @@ import java.util.Objects;
  * <p>Texts are taken as they are, as transformers takes them: an empty or blank text is classified from [CLS] and
  * [SEP] alone, which means little ({@link WordPieceTokenizer#isBlank} tells such texts apart; the CLI, server and
  * scorer refuse them), and a text longer than {@link #maxLength()} tokens is classified by its first quarter and
- * its end, or by its beginning alone as transformers reads it ({@link Options#truncation()}, {@link #truncated}). A string that is not valid Unicode (an unpaired surrogate) is refused.
+ * its end, or by its beginning alone as transformers reads it ({@link Options#truncation()}, {@link #truncated}).
+ * A string that is not valid Unicode (an unpaired surrogate) is refused.
  *
  * <pre>{@code
  * try (Classifier classifier = Classifier.load(Path.of("models/nsmc-binary"))) {

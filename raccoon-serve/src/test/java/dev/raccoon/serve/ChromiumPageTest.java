@@ -64,7 +64,7 @@ class ChromiumPageTest {
         assertThat(dom).contains("class=\"bar\"").contains("data-score=").contains("분석 완료");
         assertThat(dom).doesNotContain("class=\"result failed\"");
         assertThat(Pattern.compile("data-truncated=\"true\"").matcher(dom).results().count()).isEqualTo(1);
-        assertThat(dom).contains("긴 리뷰: 앞부분 " + Oracle.classifier().maxLength() + "토큰만 읽고 판정했습니다.");
+        assertThat(dom).contains("긴 리뷰: 앞부분과 끝부분 " + Oracle.classifier().maxLength() + "토큰만 읽고 판정했습니다.");
 
         String keep = System.getProperty("raccoon.screenshot");
         if (keep != null && !keep.isBlank()) {

@@ -5,8 +5,9 @@
 const LABEL_NAMES = { positive: "긍정", negative: "부정", neutral: "중립", pos: "긍정", neg: "부정" };
 // The server's limits, from /health; the defaults until it answers.
 let limits = { maxTexts: 64, maxChars: 2000, maxExplainTexts: 16 };
-// Tokens the model reads of a review, from /health.
+// Tokens the model reads of a review, and which ones of a longer review ("head-tail" or "head"), from /health.
 let maxLength = null;
+let truncation = "head-tail";
 
 const form = document.getElementById("form");
 const box = document.getElementById("reviews");
@@ -79,7 +80,8 @@ function renderResult(text, r) {
     card.dataset.truncated = "true";
     const note = document.createElement("p");
     note.className = "note";
-    note.textContent = maxLength ? `긴 리뷰: 앞부분 ${maxLength}토큰만 읽고 판정했습니다.` : "긴 리뷰: 앞부분만 읽고 판정했습니다.";
+    const part = truncation === "head" ? "앞부분" : "앞부분과 끝부분";
+    note.textContent = maxLength ? `긴 리뷰: ${part} ${maxLength}토큰만 읽고 판정했습니다.` : `긴 리뷰: ${part}만 읽고 판정했습니다.`;
     card.append(note);
   }
   card.title = text;
@@ -142,6 +144,7 @@ form.addEventListener("submit", e => { e.preventDefault(); run(); });
 const ready = fetch("health").then(r => r.json()).then(h => {
   if (h.limits) limits = h.limits;
   if (h.maxLength) maxLength = h.maxLength;
+  if (h.truncation) truncation = h.truncation;
   document.getElementById("model").textContent = `모델: ${h.model} · 레이블: ${h.labels.join(", ")} · 장치: ${h.device}`;
 }).catch(() => {});
 
