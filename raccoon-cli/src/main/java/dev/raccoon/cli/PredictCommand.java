@@ -1,7 +1,9 @@
 package dev.raccoon.cli;
 
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.raccoon.api.Classifier;
+import dev.raccoon.api.Occlusion;
 import dev.raccoon.api.Prediction;
 import dev.raccoon.text.TextEncodings;
 import dev.raccoon.text.WordPieceTokenizer;
@@ -33,8 +35,13 @@ final class PredictCommand implements Callable<Integer> {
     @Mixin
     TaskOption taskOption;
 
-    @Option(names = "--json", description = "One JSON object per text: text, label, probability, truncated, probabilities.")
+    @Option(names = "--json", description = "One JSON object per text: text, label, probability, truncated, probabilities "
+            + "(and tokens with --explain).")
     boolean json;
+
+    @Option(names = "--explain", description = "Score every token the model reads by occlusion: how much the label's "
+            + "probability drops when that token is masked (positive: it supports the label). One forward pass per token.")
+    boolean explain;
 
     @Parameters(paramLabel = "TEXT", arity = "0..*", description = "Texts to classify.")
     List<String> texts = new ArrayList<>();
@@ -87,17 +94,44 @@ final class PredictCommand implements Callable<Integer> {
     }
 
     private void print(Classifier classifier, List<String> inputs, PrintStream out) throws IOException {
-        List<Prediction> predictions = classifier.classify(inputs);
+        // With --explain, the texts and all their occlusion variants go to the model together.
+        List<String> all = new ArrayList<>(inputs);
+        List<Occlusion> occlusions = new ArrayList<>();
+        if (explain)
+            for (String text : inputs) {
+                Occlusion o = Occlusion.of(classifier, text);
+                occlusions.add(o);
+                all.addAll(o.variants());
+            }
+        float[][] logits = classifier.logits(all, null);
+        int variant = inputs.size();
         for (int i = 0; i < inputs.size(); i++) {
-            Prediction p = predictions.get(i);
+            Prediction p = classifier.prediction(logits[i]);
+            List<Occlusion.TokenScore> tokens = null;
+            if (explain) {
+                tokens = occlusions.get(i).scores(classifier, p, logits, variant);
+                variant += tokens.size();
+            }
             boolean truncated = classifier.truncated(inputs.get(i));
-            out.println(json ? toJson(inputs.get(i), p, truncated) : String.format(Locale.ROOT, "%-8s %5.1f%%  %s%s",
-                    p.label(), 100 * p.probability(), inputs.get(i),
-                    truncated ? "  (only its first " + classifier.maxLength() + " tokens were read)" : ""));
+            if (json) {
+                out.println(toJson(inputs.get(i), p, truncated, tokens));
+                continue;
+            }
+            out.println(String.format(Locale.ROOT, "%-8s %5.1f%%  %s%s", p.label(), 100 * p.probability(), inputs.get(i),
+                    truncated ? "  (longer than " + classifier.maxLength() + " tokens: the model read "
+                            + classifier.truncation().partRead() + ")" : ""));
+            if (tokens != null) out.println(explanation(tokens));
         }
     }
 
-    private static String toJson(String text, Prediction p, boolean truncated) throws IOException {
+    /** The tokens in reading order, each with its score: "     영화 +0.01  재밌 +0.42  ##어요 -0.00". */
+    private static String explanation(List<Occlusion.TokenScore> tokens) {
+        StringBuilder s = new StringBuilder("   ");
+        for (Occlusion.TokenScore t : tokens) s.append(String.format(Locale.ROOT, "  %s %+.2f", t.token(), t.score()));
+        return s.toString();
+    }
+
+    private static String toJson(String text, Prediction p, boolean truncated, List<Occlusion.TokenScore> tokens) throws IOException {
         ObjectNode o = JsonLines.JSON.createObjectNode();
         o.put("text", text);
         o.put("label", p.label());
@@ -106,6 +140,10 @@ final class PredictCommand implements Callable<Integer> {
         ObjectNode probs = o.putObject("probabilities");
         float[] probabilities = p.probabilities();
         for (int i = 0; i < probabilities.length; i++) probs.put(p.labels().get(i), probabilities[i]);
+        if (tokens != null) {
+            ArrayNode scores = o.putArray("tokens");
+            for (Occlusion.TokenScore t : tokens) scores.addObject().put("token", t.token()).put("score", t.score());
+        }
         return JsonLines.JSON.writeValueAsString(o);
     }
 }

@@ -88,7 +88,7 @@ final class ScoreCommand implements Callable<Integer> {
                 summary.failed(), summary.resumed() == 0 ? ""
                         : " (resumed after " + rows(summary.resumed()) + ", " + summary.resumedFailed() + " of them with an error)");
         if (summary.truncated() > 0)
-            System.err.printf("raccoon score: %s longer than the model reads (%d tokens): it read %s"
+            System.err.printf("raccoon score: %s longer than the model reads (%d tokens): it read %s of each"
                     + " (truncated is true in their rows; a larger --max-length reads more, up to the model's positions)%n",
                     rows(summary.truncated()), tokensRead, truncation.partRead());
         long failed = summary.failed() + summary.resumedFailed();

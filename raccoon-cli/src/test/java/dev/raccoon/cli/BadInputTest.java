@@ -227,7 +227,7 @@ class BadInputTest {
         CliRun r = CliRun.run("", "score", "--model", model(), "--max-length", "8", "--in", in.toString(),
                 "--out", out.toString());
         assertThat(r.exitCode()).as(r.err()).isZero();
-        assertThat(r.err()).contains("1 row longer than the model reads (8 tokens): it read their first quarter and their end",
+        assertThat(r.err()).contains("1 row longer than the model reads (8 tokens): it read the first quarter and the end of each",
                 "truncated is true in their rows");
         List<String> lines = Files.readAllLines(out);
         int truncated = Arrays.asList(lines.getFirst().split("\t")).indexOf("truncated");

@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
 /** tokenize, logits and predict through the command line, against the oracle's expected outputs. */
 class CoreCommandsTest {
@@ -72,6 +73,32 @@ class CoreCommandsTest {
         CliRun bad = CliRun.run("", "predict", "--model", model, "--truncation", "tail", text);
         assertThat(bad.exitCode()).isEqualTo(2);
         assertThat(bad.err()).contains("unknown truncation 'tail' (head or head-tail)");
+    }
+
+    @Test
+    void predictExplainsEveryTokenByOcclusionAsTheServerDoes() throws Exception {
+        String text = "배우들 연기가 정말 좋았어요 최고";
+        CliRun r = CliRun.run("", "predict", "--model", CliRun.oracleClassifier().toString(), "--explain", "--json", text);
+        assertThat(r.exitCode()).as(r.err()).isZero();
+        JsonNode o = JSON.readTree(r.out());
+        try (dev.raccoon.api.Classifier c = dev.raccoon.api.Classifier.load(CliRun.oracleClassifier())) {
+            dev.raccoon.api.Occlusion occlusion = dev.raccoon.api.Occlusion.of(c, text);
+            List<String> all = new ArrayList<>(List.of(text));
+            all.addAll(occlusion.variants());
+            float[][] logits = c.logits(all, null);
+            List<dev.raccoon.api.Occlusion.TokenScore> expected = occlusion.scores(c, c.prediction(logits[0]), logits, 1);
+            assertThat(o.get("tokens")).hasSize(expected.size());
+            for (int i = 0; i < expected.size(); i++) {
+                assertThat(o.get("tokens").get(i).get("token").asText()).isEqualTo(expected.get(i).token());
+                assertThat(o.get("tokens").get(i).get("score").floatValue()).isCloseTo(expected.get(i).score(), within(1e-6f));
+            }
+        }
+        CliRun plain = CliRun.run("", "predict", "--model", CliRun.oracleClassifier().toString(), "--explain", text);
+        String[] lines = plain.out().split("\n");
+        assertThat(lines).hasSize(2);
+        assertThat(lines[1]).startsWith("     배우").containsPattern("최고 [+-]\\d\\.\\d\\d$");
+        CliRun without = CliRun.run("", "predict", "--model", CliRun.oracleClassifier().toString(), "--json", text);
+        assertThat(JSON.readTree(without.out()).has("tokens")).isFalse();
     }
 
     @Test
@@ -141,7 +168,7 @@ class CoreCommandsTest {
         assertThat(JSON.readTree(lines[0]).get("truncated").asBoolean()).isFalse();
         assertThat(JSON.readTree(lines[1]).get("truncated").asBoolean()).isTrue();
         CliRun cutPlain = CliRun.run("", "predict", "--max-length", "8", "--model", CliRun.oracleClassifier().toString(), "가 나 다 라 마 바 사");
-        assertThat(cutPlain.out()).contains("가 나 다 라 마 바 사  (only its first 8 tokens were read)");
+        assertThat(cutPlain.out()).contains("가 나 다 라 마 바 사  (longer than 8 tokens: the model read the first quarter and the end)");
     }
 
     @Test

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.raccoon.api.Classifier;
+import dev.raccoon.api.Occlusion;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
 import io.javalin.http.Handler;
@@ -244,7 +245,7 @@ public final class SentimentServer implements AutoCloseable {
         for (int i = 0; i < p.length; i++) probs.put(r.prediction().labels().get(i), p[i]);
         if (r.tokens() != null) {
             ArrayNode tokens = o.putArray("tokens");
-            for (SentimentService.TokenScore t : r.tokens()) tokens.addObject().put("token", t.token()).put("score", t.score());
+            for (Occlusion.TokenScore t : r.tokens()) tokens.addObject().put("token", t.token()).put("score", t.score());
         }
         return o;
     }

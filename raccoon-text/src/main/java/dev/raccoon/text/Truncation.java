@@ -22,9 +22,9 @@ public enum Truncation {
         throw new IllegalArgumentException("unknown truncation '" + id + "' (head or head-tail)");
     }
 
-    /** What the model reads of texts that do not fit: "their beginning" or "their first quarter and their end". */
+    /** What the model reads of a text that does not fit: "the beginning" or "the first quarter and the end". */
     public String partRead() {
-        return this == HEAD ? "their beginning" : "their first quarter and their end";
+        return this == HEAD ? "the beginning" : "the first quarter and the end";
     }
 
     /** Tokens kept from the start of a text of more than {@code budget} tokens; the rest come from its end. */
