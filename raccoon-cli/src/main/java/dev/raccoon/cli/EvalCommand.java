@@ -2,6 +2,7 @@ package dev.raccoon.cli;
 
 import dev.raccoon.api.Classifier;
 import dev.raccoon.engine.cpu.CpuMath;
+import dev.raccoon.serve.TableFormat;
 import dev.raccoon.train.AtomicDirectory;
 import dev.raccoon.train.data.DataSummary;
 import dev.raccoon.train.data.Example;
@@ -10,6 +11,7 @@ import dev.raccoon.train.data.Labels;
 import dev.raccoon.train.lexicon.KnuLexicon;
 import dev.raccoon.train.lexicon.LexiconClassifier;
 import dev.raccoon.train.metrics.ClassificationMetrics;
+import dev.raccoon.train.metrics.Mistakes;
 import dev.raccoon.train.ngram.NgramClassifier;
 import dev.raccoon.train.metrics.Metrics;
 import dev.raccoon.train.metrics.RegressionMetrics;
@@ -78,6 +80,12 @@ final class EvalCommand implements Callable<Integer> {
     @Option(names = "--log", paramLabel = "FILE", description = "Training log (JSON lines) whose curves the report draws; needs --report.")
     Path log;
 
+    @Option(names = "--errors", paramLabel = "FILE",
+            description = "Write every row the model (or n-gram model) got wrong to FILE (.tsv, .csv or .jsonl): text, "
+                    + "gold, answer and the answer's probability, the most confident mistakes first. The report lists "
+                    + "the first 20 of them.")
+    Path errors;
+
     @Spec
     CommandSpec spec;
 
@@ -95,6 +103,7 @@ final class EvalCommand implements Callable<Integer> {
         TrainingOptions.requireOutputDirectory(spec, report, "--report");
         if (report != null) AtomicDirectory.checkReplaceable(report.toAbsolutePath().normalize(), HtmlReport.METRICS_FILE, HtmlReport::isReportFile);
         if (lexiconTrain != null && (source == null || source.lexicon == null)) throw usage("--lexicon-train goes with --lexicon");
+        TableFormat errorsFormat = errors == null ? null : MistakesFile.format(spec, errors, source != null && source.lexicon != null);
         Labels taskLabels = task == null ? null : switch (task) {
             case "binary" -> Labels.BINARY;
             case "3class" -> Labels.THREE_CLASS;
@@ -102,6 +111,7 @@ final class EvalCommand implements Callable<Integer> {
         };
         Metrics metrics;
         DataSummary summary;
+        Mistakes mistakes = null; // the rows answered wrongly, where the scorer gives probabilities
         Path calibratable = null; // a model directory that calibrate could mend; the baselines it cannot
         String scorer;
         if (source != null && source.lexicon != null) {
@@ -127,10 +137,15 @@ final class EvalCommand implements Callable<Integer> {
             List<String> names = ngram.labels();
             checkTaskFits(taskLabels, names);
             ClassificationMetrics m = new ClassificationMetrics(names);
+            Mistakes wrong = new Mistakes(names);
             summary = data.score(data.spec(new Labels(names)), "eval", chunk -> {
                 float[][] p = ngram.probabilities(LabelledDataOptions.texts(chunk), LabelledDataOptions.pairs(chunk));
-                for (int i = 0; i < chunk.size(); i++) m.add(chunk.get(i).label(), p[i]);
+                for (int i = 0; i < chunk.size(); i++) {
+                    m.add(chunk.get(i).label(), p[i]);
+                    MistakesFile.add(wrong, chunk.get(i), p[i]);
+                }
             });
+            mistakes = wrong;
             metrics = m;
             scorer = "n-gram model " + source.ngram;
         } else {
@@ -142,6 +157,7 @@ final class EvalCommand implements Callable<Integer> {
                 boolean regression = names.size() == 1;
                 checkTaskFits(taskLabels, names);
                 if (regression) {
+                    if (errors != null) throw usage("--errors needs a classification model: " + modelDir + " gives a score, not a label");
                     RegressionMetrics m = new RegressionMetrics();
                     summary = data.score(data.spec(null), "eval", chunk -> {
                         float[][] logits = logits(classifier, chunk);
@@ -150,17 +166,21 @@ final class EvalCommand implements Callable<Integer> {
                     metrics = m;
                 } else {
                     ClassificationMetrics m = new ClassificationMetrics(names);
+                    Mistakes wrong = new Mistakes(names);
                     summary = data.score(data.spec(new Labels(names)), "eval", chunk -> {
                         float[][] logits = logits(classifier, chunk);
                         for (int i = 0; i < chunk.size(); i++) {
                             float[] l = logits[i];
                             double margin = l.length == 2 ? l[1] - l[0] : Double.NaN;
+                            float[] probabilities = classifier.prediction(l).probabilities();
                             // a multi-label model's sigmoids do not sum to 1: no calibration for them
                             if (classifier.isMultiLabel()) m.add(chunk.get(i).label(), CpuMath.argmax(l), margin);
-                            else m.add(chunk.get(i).label(), classifier.prediction(l).probabilities(), margin);
+                            else m.add(chunk.get(i).label(), probabilities, margin);
+                            MistakesFile.add(wrong, chunk.get(i), probabilities);
                         }
                     });
                     metrics = m;
+                    mistakes = wrong;
                 }
             }
             scorer = "model " + modelDir;
@@ -185,11 +205,16 @@ final class EvalCommand implements Callable<Integer> {
             System.err.printf(Locale.ROOT, "raccoon eval: the probabilities are off by %.1f points on average (ECE);"
                     + " 'raccoon calibrate --model %s --data %s --out DIR' fits a temperature that mends them%n",
                     100 * m.calibration().expectedCalibrationError(), calibratable, data.data);
+        if (errorsFormat != null) {
+            MistakesFile.write(errors, errorsFormat, mistakes);
+            System.err.printf(Locale.ROOT, "raccoon eval: %,d mistakes written to %s%n", mistakes.count(), errors);
+        }
         if (report != null) {
             // Replaced whole: charts of an earlier report (a ROC curve a 3-class one has not) do not stay behind.
             Metrics evaluated = metrics;
+            Mistakes listed = mistakes;
             AtomicDirectory.replace(report, HtmlReport.METRICS_FILE, HtmlReport::isReportFile, dir -> HtmlReport.write(dir,
-                    "Raccoon evaluation: " + data.data.getFileName() + ", " + scorer, evaluated, summary, trainingLog));
+                    "Raccoon evaluation: " + data.data.getFileName() + ", " + scorer, evaluated, summary, trainingLog, listed));
             System.err.println("raccoon eval: report written to " + report.resolve("index.html"));
         }
         return 0;

@@ -47,6 +47,42 @@ class EvalCommandTest {
     }
 
     @Test
+    void errorsListsTheWrongRowsTheMostConfidentFirst() throws Exception {
+        assumeTrue(OracleAnswers.modelPresent());
+        Path data = OracleAnswers.nsmc(dir.resolve("answers.tsv"), true);
+        Path tsv = dir.resolve("wrong.tsv"), jsonl = dir.resolve("wrong.jsonl");
+        CliRun r = eval("--model", MODEL.toString(), "--data", data.toString(), "--errors", tsv.toString(),
+                "--report", dir.resolve("report").toString());
+        assertThat(r.exitCode()).as(r.err()).isZero();
+        assertThat(r.err()).contains("4 mistakes written to " + tsv);
+        List<String> lines = Files.readAllLines(tsv);
+        assertThat(lines.getFirst()).isEqualTo("text\tgold\tanswer\tprobability");
+        assertThat(lines).hasSize(5);
+        // rows 3, 7, 11 and 15 of OracleAnswers were given the label the model does not answer
+        assertThat(lines.subList(1, 5)).extracting(l -> l.split("\t")[0]).containsExactlyInAnyOrder(
+                OracleAnswers.TEXTS.get(3), OracleAnswers.TEXTS.get(7), OracleAnswers.TEXTS.get(11), OracleAnswers.TEXTS.get(15));
+        List<Float> probabilities = lines.subList(1, 5).stream().map(l -> Float.parseFloat(l.split("\t")[3])).toList();
+        assertThat(probabilities).isSortedAccordingTo(java.util.Comparator.reverseOrder()).allMatch(p -> p >= 0.5f);
+        assertThat(Files.readString(dir.resolve("report/index.html"))).contains("The most confident mistakes (4 of 4)");
+
+        assertThat(eval("--model", MODEL.toString(), "--data", data.toString(), "--errors", jsonl.toString()).exitCode()).isZero();
+        JsonNode first = JsonLines.JSON.readTree(Files.readAllLines(jsonl).getFirst());
+        assertThat(first.get("text").asText()).isEqualTo(lines.get(1).split("\t")[0]);
+        assertThat(first.has("gold") && first.has("answer") && first.has("probability")).isTrue();
+
+        CliRun again = eval("--model", MODEL.toString(), "--data", data.toString(), "--errors", tsv.toString());
+        assertThat(again.exitCode()).isEqualTo(1);
+        assertThat(again.err()).contains("already exists");
+        assertThat(Files.readAllLines(tsv)).isEqualTo(lines);
+        CliRun xlsx = eval("--model", MODEL.toString(), "--data", data.toString(), "--errors", dir.resolve("w.xlsx").toString());
+        assertThat(xlsx.exitCode()).isEqualTo(2);
+        assertThat(xlsx.err()).contains("must end in .tsv, .csv or .jsonl");
+        CliRun lexicon = eval("--lexicon", data.toString(), "--data", data.toString(), "--errors", dir.resolve("l.tsv").toString());
+        assertThat(lexicon.exitCode()).isEqualTo(2);
+        assertThat(lexicon.err()).contains("the lexicon baseline has not");
+    }
+
+    @Test
     void evaluatesAModelAsJson() throws Exception {
         assumeModel();
         CliRun r = eval("--model", MODEL.toString(), "--data", nsmc().toString(), "--json");

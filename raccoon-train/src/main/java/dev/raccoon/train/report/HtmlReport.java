@@ -6,6 +6,7 @@ import dev.raccoon.train.metrics.Calibration;
 import dev.raccoon.train.metrics.ClassificationMetrics;
 import dev.raccoon.train.metrics.ConfusionMatrix;
 import dev.raccoon.train.metrics.Metrics;
+import dev.raccoon.train.metrics.Mistakes;
 import dev.raccoon.train.metrics.RegressionMetrics;
 import dev.raccoon.train.metrics.RocCurve;
 import org.knowm.xchart.internal.chartpart.Chart;
@@ -43,12 +44,22 @@ public final class HtmlReport {
 
     private HtmlReport() {}
 
+    /** Mistakes the report lists, the most confident first. */
+    static final int MISTAKES_SHOWN = 20;
+
+    /** {@link #write(Path, String, Metrics, DataSummary, TrainingLog, Mistakes)} without mistakes. */
+    public static Path write(Path dir, String title, Metrics metrics, DataSummary data, TrainingLog trainingLog) throws IOException {
+        return write(dir, title, metrics, data, trainingLog, null);
+    }
+
     /**
      * @param data        what the data reader skipped, or null
      * @param trainingLog a training log for the curves, or null
+     * @param mistakes    the rows answered wrongly, or null: the most confident are listed
      * @return the index.html written
      */
-    public static Path write(Path dir, String title, Metrics metrics, DataSummary data, TrainingLog trainingLog) throws IOException {
+    public static Path write(Path dir, String title, Metrics metrics, DataSummary data, TrainingLog trainingLog,
+                             Mistakes mistakes) throws IOException {
         Files.createDirectories(dir);
         StringBuilder html = new StringBuilder();
         html.append("<!doctype html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>").append(escape(title))
@@ -63,6 +74,7 @@ public final class HtmlReport {
             case RegressionMetrics m -> regression(m, html, dir, images);
         }
         if (trainingLog != null) training(trainingLog, html, dir, images);
+        if (mistakes != null) mistakes(mistakes, html);
         html.append("<h2>Charts</h2>\n");
         for (String[] image : images)
             html.append("<img src=\"").append(image[0]).append("\" alt=\"").append(escape(image[1])).append("\">\n");
@@ -83,6 +95,23 @@ public final class HtmlReport {
             o.put("rows_skipped", data.rowsSkipped());
         }
         return o;
+    }
+
+    private static void mistakes(Mistakes mistakes, StringBuilder html) {
+        List<Mistakes.Mistake> shown = mistakes.mostConfident(MISTAKES_SHOWN);
+        html.append(String.format(Locale.ROOT, "<h2>The most confident mistakes (%d of %,d)</h2>%n", shown.size(), mistakes.count()));
+        if (shown.isEmpty()) return;
+        boolean pairs = shown.stream().anyMatch(x -> x.pair() != null);
+        html.append("<table>\n<tr><th>text</th>").append(pairs ? "<th>second text</th>" : "")
+                .append("<th>gold</th><th>answer</th><th>probability</th></tr>\n");
+        for (Mistakes.Mistake x : shown) {
+            html.append("<tr><td>").append(escape(x.text())).append("</td>");
+            if (pairs) html.append("<td>").append(escape(x.pair() == null ? "" : x.pair())).append("</td>");
+            html.append("<td>").append(escape(mistakes.labels().get(x.gold()))).append("</td><td>")
+                    .append(escape(mistakes.labels().get(x.predicted()))).append("</td><td class=\"n\">")
+                    .append(number(x.probability())).append("</td></tr>\n");
+        }
+        html.append("</table>\n");
     }
 
     private static void classification(ClassificationMetrics m, StringBuilder html, Path dir, List<String[]> images) throws IOException {

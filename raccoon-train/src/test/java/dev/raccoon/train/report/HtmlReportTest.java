@@ -1,6 +1,7 @@
 package dev.raccoon.train.report;
 
 import dev.raccoon.train.metrics.ClassificationMetrics;
+import dev.raccoon.train.metrics.Mistakes;
 import dev.raccoon.train.metrics.RegressionMetrics;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -67,6 +68,22 @@ class HtmlReportTest {
         try (var files = Files.list(out)) {
             assertThat(files.map(f -> f.getFileName().toString())).allMatch(HtmlReport::isReportFile);
         }
+    }
+
+    @Test
+    void listsTheMostConfidentMistakesEscaped() throws IOException {
+        ClassificationMetrics m = new ClassificationMetrics(List.of("negative", "positive"));
+        Mistakes wrong = new Mistakes(m.labels());
+        for (int i = 0; i < 30; i++) {
+            m.add(i % 2, new float[] {0.3f, 0.7f});
+            wrong.add("리뷰 <" + i + ">", null, i % 2, 1, 0.5f + i / 100f);
+        }
+        String html = Files.readString(HtmlReport.write(dir.resolve("mistakes"), "t", m, null, null, wrong));
+        assertThat(html).contains("The most confident mistakes (15 of 15)")
+                .contains("<tr><td>리뷰 &lt;28&gt;</td><td>negative</td><td>positive</td><td class=\"n\">0.7800</td></tr>")
+                .doesNotContain("리뷰 <");
+        assertThat(html.indexOf("리뷰 &lt;28&gt;")).isLessThan(html.indexOf("리뷰 &lt;26&gt;"));
+        assertThat(Files.readString(HtmlReport.write(dir.resolve("none"), "t", m, null, null))).doesNotContain("mistakes");
     }
 
     /** The lexicon baseline's scores are no probabilities: its report has no calibration section or charts. */
