@@ -145,14 +145,25 @@ public final class BatchScorer {
         }
     }
 
+    /** Written rows scored again on resume, to catch an earlier run with other settings: the first ones and cut ones. */
+    static final int RESCORED = 64, RESCORED_FIRST = 8;
+    /** How far a probability scored again may lie from the written one: another device (CUDA's TF32) moves it a little. */
+    static final float RESCORE_TOLERANCE = 2e-3f;
+
     /**
      * Reads past the {@code done} input rows an earlier run wrote, checking that each written row holds that input
      * row: an output of another file, or of this one read with another encoding, is refused rather than continued.
+     * Some of the rows are scored again ({@link #RESCORED}: the first ones and those too long for the model, which
+     * --max-length and --truncation change), so that an output written with another model or other settings is
+     * refused too, rather than continued into a file of two kinds of answers.
      * Returns how many of them hold an error.
      */
-    private static long checkResumed(Job job, RecordReader input, ScoreRows rows, ScoreColumns columns, long done,
-                                     boolean header) throws IOException {
+    private long checkResumed(Job job, RecordReader input, ScoreRows rows, ScoreColumns columns, long done,
+                              boolean header) throws IOException {
         long failed = 0;
+        List<String> texts = new ArrayList<>();
+        List<Float> wrote = new ArrayList<>();
+        List<Long> rowNumbers = new ArrayList<>();
         try (RecordReader written = new RecordReader(Files.newInputStream(job.out()), job.format() == TableFormat.CSV)) {
             if (header) written.next();
             for (long row = 1; row <= done; row++) {
@@ -160,18 +171,52 @@ public final class BatchScorer {
                 if (in == null)
                     throw new IOException(job.out() + " has " + done + " rows but " + job.in() + " only " + (row - 1)
                             + "; it is not this input's output (delete it to start over)");
-                String error;
+                ScoreRows.Parsed parsed = rows.parse(in.bytes(), row);
+                ScoreRows.Written w;
                 try {
-                    error = rows.writtenError(rows.parse(in.bytes(), row), ScoreRows.decodeOutput(written.next().bytes()), columns);
+                    w = rows.written(parsed, ScoreRows.decodeOutput(written.next().bytes()), columns);
                 } catch (IllegalArgumentException e) {
                     throw new IOException(job.out() + ": its " + (job.format().tabular() ? "row " : "line ") + row
                             + " does not hold " + job.in() + "'s; it was written from another input or with another --encoding"
                             + " (delete it to start over)", e);
                 }
-                if (error != null) failed++;
+                if (w.error() != null) failed++;
+                else if (parsed.text() != null && texts.size() < RESCORED && (texts.size() < RESCORED_FIRST || cut(parsed.text()))) {
+                    Float p = probability(w.probability());
+                    if (p != null) {
+                        texts.add(parsed.text());
+                        wrote.add(p);
+                        rowNumbers.add(row);
+                    }
+                }
             }
         }
+        if (!texts.isEmpty()) {
+            List<Prediction> now = classifier.classify(texts);
+            for (int i = 0; i < texts.size(); i++)
+                if (!(Math.abs(now.get(i).probability() - wrote.get(i)) <= RESCORE_TOLERANCE))
+                    throw new IOException(job.out() + ": its " + (job.format().tabular() ? "row " : "line ") + rowNumbers.get(i)
+                            + " says probability " + wrote.get(i) + " where this run gives " + now.get(i).probability()
+                            + ": the earlier run had another model, --max-length or --truncation; rerun with its settings,"
+                            + " or delete it to start over");
+        }
         return failed;
+    }
+
+    /**
+     * Whether the model reads only part of {@code text}. A character gives at most three tokens (a Hangul syllable
+     * decomposed into its jamo by an uncased tokenizer), so most texts are known to fit without tokenizing them.
+     */
+    private boolean cut(String text) {
+        return 3L * text.length() > classifier.maxLength() - 2 && classifier.truncated(text);
+    }
+
+    private static Float probability(String written) {
+        try {
+            return written == null ? null : Float.parseFloat(written);
+        } catch (NumberFormatException e) {
+            return null;
+        }
     }
 
     /** Rows of a chunk without a prediction, and rows whose text the model read only the beginning of. */

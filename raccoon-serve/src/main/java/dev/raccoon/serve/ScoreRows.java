@@ -143,20 +143,24 @@ public record ScoreRows(TableFormat format, List<String> header, int textIndex, 
         }
     }
 
+    /** What an earlier run wrote for a row: its error (null when it scored the row) and the probability it wrote. */
+    public record Written(String error, String probability) {}
+
     /**
-     * The error an earlier run wrote for {@code row} in {@code outputLine} (null when it scored the row).
+     * What an earlier run wrote for {@code row} in {@code outputLine}.
      *
      * @throws IllegalArgumentException when the line is not {@code row}'s output
      */
-    public String writtenError(Parsed row, String outputLine, ScoreColumns columns) {
+    public Written written(Parsed row, String outputLine, ScoreColumns columns) {
         if (outputLine == null) throw new IllegalArgumentException("not UTF-8");
-        String error;
+        String error, probability;
         if (tabular()) {
             List<String> fields = format.split(outputLine);
             int inputWidth = row.fields().size();
             if (fields.size() != inputWidth + columns.names().size() || !fields.subList(0, inputWidth).equals(row.fields()))
                 throw new IllegalArgumentException("other fields");
             error = fields.getLast();
+            probability = fields.get(inputWidth + 1);
         } else {
             ObjectNode o;
             try {
@@ -165,12 +169,13 @@ public record ScoreRows(TableFormat format, List<String> header, int textIndex, 
                 o = null;
             }
             if (o == null) throw new IllegalArgumentException("not a JSON object");
-            JsonNode e = o.get(columns.names().getLast());
+            JsonNode e = o.get(columns.names().getLast()), p = o.get(columns.names().get(1));
             error = e == null || e.isNull() ? null : e.asText();
+            probability = p == null || p.isNull() ? null : p.asText();
             o.remove(columns.names());
             if (!o.equals(row.object())) throw new IllegalArgumentException("other fields");
         }
-        return error == null || error.isEmpty() ? null : error;
+        return new Written(error == null || error.isEmpty() ? null : error, probability);
     }
 
     /** The columns tried, in order, when no text column is named: NSMC's files call it "document". */

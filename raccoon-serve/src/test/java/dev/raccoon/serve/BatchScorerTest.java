@@ -2,6 +2,7 @@ package dev.raccoon.serve;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.raccoon.api.Classifier;
 import dev.raccoon.api.Prediction;
 import dev.raccoon.text.TextEncodings;
 import org.junit.jupiter.api.Test;
@@ -209,6 +210,32 @@ class BatchScorerTest {
             assertThat(s.resumedFailed()).isEqualTo(java.util.stream.IntStream.of(4, 7, 13).filter(r -> r <= k).count());
             assertThat(s.resumed() + s.scored() + s.failed()).isEqualTo(13);
             assertThat(progress.get()).isEqualTo(13);
+        }
+    }
+
+    @Test
+    void resumingWithAnotherReadingOfLongTextsIsRefused() throws Exception {
+        Path in = dir.resolve("long.jsonl");
+        StringBuilder s = new StringBuilder();
+        for (int i = 0; i < 12; i++)
+            s.append(JSON.writeValueAsString(java.util.Map.of("text", "처음에는 지루했는데 중간부터 조금 나아졌고 배우들 연기는 "
+                    + "그럭저럭 괜찮았지만 결말은 " + (i % 2 == 0 ? "정말 최악이었다" : "꽤 좋았다")))).append('\n');
+        Files.writeString(in, s);
+        Path dirModel = Oracle.classifier().directory();
+        try (Classifier headTail = Classifier.load(dirModel, Classifier.Options.defaults().withMaxLength(8));
+             Classifier head = Classifier.load(dirModel, Classifier.Options.defaults().withMaxLength(8)
+                     .withTruncation(dev.raccoon.text.Truncation.HEAD))) {
+            Path complete = dir.resolve("complete-ht.jsonl");
+            new BatchScorer(headTail).score(new BatchScorer.Job(in, complete, TableFormat.JSONL, null, 4), n -> {});
+            byte[] expected = Files.readAllBytes(complete);
+            Path out = dir.resolve("partial-ht.jsonl");
+            byte[] half = Arrays.copyOf(expected, expected.length / 2);
+            Files.write(out, half);
+            assertThatThrownBy(() -> new BatchScorer(head).score(new BatchScorer.Job(in, out, TableFormat.JSONL, null, 4), n -> {}))
+                    .hasMessageContaining("the earlier run had another model, --max-length or --truncation");
+            assertThat(Files.readAllBytes(out)).as("left as it was").isEqualTo(half);
+            new BatchScorer(headTail).score(new BatchScorer.Job(in, out, TableFormat.JSONL, null, 4), n -> {});
+            assertThat(Files.readAllBytes(out)).as("the same settings go on").isEqualTo(expected);
         }
     }
 
