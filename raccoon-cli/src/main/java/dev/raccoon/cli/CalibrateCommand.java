@@ -6,6 +6,7 @@ import dev.raccoon.engine.Backends;
 import dev.raccoon.model.ModelDirectory;
 import dev.raccoon.model.SequenceClassifier;
 import dev.raccoon.model.io.DType;
+import dev.raccoon.text.Truncation;
 import dev.raccoon.train.TemperatureScaling;
 import dev.raccoon.train.data.DataSummary;
 import dev.raccoon.train.data.Example;
@@ -69,6 +70,9 @@ final class CalibrateCommand implements Callable<Integer> {
         List<Integer> gold = new ArrayList<>();
         List<String> labels;
         DataSummary summary;
+        long[] truncatedRows = {0};
+        int maxLength;
+        Truncation truncation;
         Path modelDir = modelOptions.directory(spec, taskOption.task);
         try (Classifier classifier = modelOptions.load(spec, taskOption.task)) {
             classifier.requireLabels();
@@ -77,10 +81,14 @@ final class CalibrateCommand implements Callable<Integer> {
                         + " the softmax of single-label classifiers");
             labels = classifier.labels();
             summary = data.score(data.spec(new Labels(labels)), "calibrate", chunk -> {
+                truncatedRows[0] += LabelledDataOptions.truncated(classifier, chunk);
                 float[][] l = classifier.logits(LabelledDataOptions.texts(chunk), LabelledDataOptions.pairs(chunk));
                 for (int i = 0; i < chunk.size(); i++) logits.add(l[i]);
                 for (Example e : chunk) gold.add(e.label());
             });
+            LabelledDataOptions.noteTruncated("calibrate", classifier, truncatedRows[0]);
+            maxLength = classifier.maxLength();
+            truncation = classifier.truncation();
         }
         data.check("calibrate", summary, labels, "calibrate on data with the model's labels");
         if (logits.size() < FEW_ROWS)
@@ -103,6 +111,10 @@ final class CalibrateCommand implements Callable<Integer> {
         record.put("temperature", temperature);
         record.put("data", data.data.toAbsolutePath().normalize().toString());
         record.put("rows", g.length);
+        // the temperature fits the logits of texts read so: another reading of long texts would want another
+        record.put("max_length", maxLength);
+        record.put("truncation", truncation.id());
+        record.put("rows_truncated", truncatedRows[0]);
         record.set("before", figures(before));
         record.set("after", figures(after));
         Files.writeString(out.resolve(RECORD_FILE), record.toPrettyString() + "\n", StandardCharsets.UTF_8);

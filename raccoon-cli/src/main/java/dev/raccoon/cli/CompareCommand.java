@@ -54,6 +54,7 @@ final class CompareCommand implements Callable<Integer> {
         DataSummary summary;
         List<String> labels;
         Path modelDir = modelOptions.directory(spec, taskOption.task);
+        long[] truncatedRows = {0};
         // the baseline may be the character n-gram model of 'raccoon ngram': does the transformer beat a linear model?
         try (Classifier model = modelOptions.load(spec, taskOption.task);
              Classifier baseClassifier = NgramClassifier.isModel(baseline) ? null : modelOptions.load(spec, baseline)) {
@@ -64,6 +65,7 @@ final class CompareCommand implements Callable<Integer> {
                 throw new IllegalArgumentException("the models' labels differ: " + model.labels() + " in " + modelDir + ", "
                         + base.labels() + " in " + baseline + "; compare classifiers of one task");
             summary = data.score(data.spec(new Labels(model.labels())), "compare", chunk -> {
+                truncatedRows[0] += LabelledDataOptions.truncated(model, chunk);
                 List<String> texts = LabelledDataOptions.texts(chunk), pairs = LabelledDataOptions.pairs(chunk);
                 float[][] m = model.logits(texts, pairs), b = base.probabilities(texts, pairs);
                 for (int i = 0; i < chunk.size(); i++) {
@@ -72,6 +74,7 @@ final class CompareCommand implements Callable<Integer> {
                 }
             });
             labels = model.labels();
+            LabelledDataOptions.noteTruncated("compare", model, truncatedRows[0]);
         }
         data.check("compare", summary, labels, "compare on data with the models' labels");
         PrintStream out = new PrintStream(System.out, false, StandardCharsets.UTF_8);

@@ -1,5 +1,6 @@
 package dev.raccoon.cli;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.raccoon.api.Classifier;
 import dev.raccoon.engine.cpu.CpuMath;
 import dev.raccoon.serve.TableFormat;
@@ -81,9 +82,9 @@ final class EvalCommand implements Callable<Integer> {
     Path log;
 
     @Option(names = "--errors", paramLabel = "FILE",
-            description = "Write every row the model (or n-gram model) got wrong to FILE (.tsv, .csv or .jsonl): text, "
-                    + "gold, answer and the answer's probability, the most confident mistakes first. The report lists "
-                    + "the first 20 of them.")
+            description = "Write every row the model (or n-gram model) got wrong to FILE (.tsv, .csv or .jsonl; TSV turns "
+                    + "tabs and line breaks into spaces): text, gold, answer and the answer's probability, the most "
+                    + "confident mistakes first. The report lists the first 20 of them.")
     Path errors;
 
     @Spec
@@ -112,6 +113,8 @@ final class EvalCommand implements Callable<Integer> {
         Metrics metrics;
         DataSummary summary;
         Mistakes mistakes = null; // the rows answered wrongly, where the scorer gives probabilities
+        Classifier read = null; // the model, whose reading of long texts the output records
+        long[] truncatedRows = {0};
         Path calibratable = null; // a model directory that calibrate could mend; the baselines it cannot
         String scorer;
         if (source != null && source.lexicon != null) {
@@ -156,10 +159,12 @@ final class EvalCommand implements Callable<Integer> {
                 List<String> names = classifier.labels();
                 boolean regression = names.size() == 1;
                 checkTaskFits(taskLabels, names);
+                read = classifier;
                 if (regression) {
                     if (errors != null) throw usage("--errors needs a classification model: " + modelDir + " gives a score, not a label");
                     RegressionMetrics m = new RegressionMetrics();
                     summary = data.score(data.spec(null), "eval", chunk -> {
+                        truncatedRows[0] += LabelledDataOptions.truncated(classifier, chunk);
                         float[][] logits = logits(classifier, chunk);
                         for (int i = 0; i < chunk.size(); i++) m.add(logits[i][0], chunk.get(i).target());
                     });
@@ -168,6 +173,7 @@ final class EvalCommand implements Callable<Integer> {
                     ClassificationMetrics m = new ClassificationMetrics(names);
                     Mistakes wrong = new Mistakes(names);
                     summary = data.score(data.spec(new Labels(names)), "eval", chunk -> {
+                        truncatedRows[0] += LabelledDataOptions.truncated(classifier, chunk);
                         float[][] logits = logits(classifier, chunk);
                         for (int i = 0; i < chunk.size(); i++) {
                             float[] l = logits[i];
@@ -193,9 +199,12 @@ final class EvalCommand implements Callable<Integer> {
                     System.err.println("raccoon eval: warning: no row has the label '" + m.labels().get(c) + "' of "
                             + m.labels() + "; labels given as ids were read in that order (0 = " + m.labels().getFirst()
                             + ", 1 = " + m.labels().get(1) + ", …): is the data for this model's task?");
+        if (read != null) LabelledDataOptions.noteTruncated("eval", read, truncatedRows[0]);
         PrintStream out = new PrintStream(System.out, false, StandardCharsets.UTF_8);
         if (json) {
-            out.println(JsonLines.JSON.writeValueAsString(HtmlReport.json(metrics, summary)));
+            ObjectNode o = HtmlReport.json(metrics, summary);
+            if (read != null) LabelledDataOptions.putReading(o, read, truncatedRows[0]);
+            out.println(JsonLines.JSON.writeValueAsString(o));
         } else {
             out.print(metrics.toText());
         }

@@ -1,5 +1,7 @@
 package dev.raccoon.cli;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.raccoon.api.Classifier;
 import dev.raccoon.train.data.DataFormat;
 import dev.raccoon.train.data.DataSpec;
 import dev.raccoon.train.data.DataSummary;
@@ -18,6 +20,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 
 /** One labelled data file that a model is scored on (eval, calibrate), read in chunks with a progress bar. */
 final class LabelledDataOptions {
@@ -125,5 +128,25 @@ final class LabelledDataOptions {
     /** The second texts, null where a row has none. */
     static List<String> pairs(List<Example> chunk) {
         return chunk.stream().map(Example::pair).toList();
+    }
+
+    /** Single-text rows of {@code chunk} longer than the classifier reads (a pair is cut longest_first, as in transformers). */
+    static long truncated(Classifier classifier, List<Example> chunk) {
+        return chunk.stream().filter(e -> e.pair() == null && classifier.truncated(e.text())).count();
+    }
+
+    /** Says on stderr how many rows {@code command} read only part of, and which part, as score does. */
+    static void noteTruncated(String command, Classifier classifier, long rows) {
+        if (rows > 0)
+            System.err.printf(Locale.ROOT, "raccoon %s: %,d row%s longer than the model reads (%d tokens): it read %s of each"
+                            + " (--truncation; a larger --max-length reads more, up to the model's positions)%n", command, rows,
+                    rows == 1 ? "" : "s", classifier.maxLength(), classifier.truncation().partRead());
+    }
+
+    /** What a model read of the data, for a JSON record: max_length, truncation and rows_truncated. */
+    static void putReading(ObjectNode o, Classifier classifier, long truncatedRows) {
+        o.put("max_length", classifier.maxLength());
+        o.put("truncation", classifier.truncation().id());
+        o.put("rows_truncated", truncatedRows);
     }
 }

@@ -29,10 +29,12 @@ final class MistakesFile {
     static TableFormat format(CommandSpec spec, Path file, boolean lexicon) throws IOException {
         if (lexicon) throw TrainingOptions.usage(spec, "--errors lists a model's mistakes by its probabilities, which the lexicon baseline has not");
         TableFormat format = TableFormat.byExtension(file);
-        if (format == null) throw TrainingOptions.usage(spec, "--errors " + file + ": the name must end in .tsv, .csv or .jsonl");
+        if (format == null)
+            throw TrainingOptions.usage(spec, "--errors " + file + ": the name must end in .tsv (or .txt), .csv, or .jsonl (or .ndjson, .json: JSON lines)");
         if (Files.exists(file)) throw new FileAlreadyExistsException(file + " (--errors writes a new file; nothing is written over)");
         Path parent = file.toAbsolutePath().getParent();
         if (!Files.isDirectory(parent)) throw new IOException("--errors " + file + ": no folder " + parent + " to write into");
+        if (!Files.isWritable(parent)) throw new IOException("--errors " + file + ": the folder " + parent + " cannot be written to");
         return format;
     }
 

@@ -38,7 +38,7 @@ final class ModelOptions {
     @Option(names = "--truncation", paramLabel = "HOW",
             description = "Which tokens of a text longer than --max-length are read: head-tail (its first quarter and "
                     + "its end, where a Korean review gives its verdict) or head (its start, as transformers reads it). "
-                    + "Default: head-tail; head for logits, whose output is compared with transformers'.")
+                    + "Default: head-tail (logits: head, to match transformers).")
     String truncation;
 
     /** The truncation when --truncation is not given: logits sets head. */

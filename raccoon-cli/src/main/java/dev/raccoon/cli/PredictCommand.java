@@ -124,10 +124,13 @@ final class PredictCommand implements Callable<Integer> {
         }
     }
 
-    /** The tokens in reading order, each with its score: "     영화 +0.01  재밌 +0.42  ##어요 -0.00". */
+    /** The tokens in reading order, each with its score: "     영화 +0.01  재밌 +0.42  ##어요 -0.03". */
     private static String explanation(List<Occlusion.TokenScore> tokens) {
         StringBuilder s = new StringBuilder("   ");
-        for (Occlusion.TokenScore t : tokens) s.append(String.format(Locale.ROOT, "  %s %+.2f", t.token(), t.score()));
+        for (Occlusion.TokenScore t : tokens) {
+            float shown = Math.round(t.score() * 100) / 100f;
+            s.append(String.format(Locale.ROOT, "  %s %+.2f", t.token(), shown == 0 ? 0f : shown)); // no "-0.00"
+        }
         return s.toString();
     }
 

@@ -1,8 +1,9 @@
 package dev.raccoon.cli;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.raccoon.text.WordPieceTokenizer;
 import dev.raccoon.text.Encoding;
+import dev.raccoon.text.Truncation;
+import dev.raccoon.text.WordPieceTokenizer;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -40,9 +41,20 @@ final class TokenizeCommand implements Callable<Integer> {
     @Option(names = "--max-length", defaultValue = "128", description = "Truncate to this many tokens (default: ${DEFAULT-VALUE}).")
     int maxLength;
 
+    @Option(names = "--truncation", paramLabel = "HOW", defaultValue = "head",
+            description = "Which tokens of a longer text are kept: head (its start, as transformers; the default) or "
+                    + "head-tail (its first quarter and its end, what predict, score and serve read by default).")
+    String truncation;
+
     @Override
     public Integer call() throws Exception {
         if (maxLength < 3) throw TrainingOptions.usage(spec, "--max-length must be at least 3, got " + maxLength);
+        Truncation cut;
+        try {
+            cut = Truncation.of(truncation);
+        } catch (IllegalArgumentException e) {
+            throw TrainingOptions.usage(spec, e.getMessage());
+        }
         WordPieceTokenizer tokenizer = source.model != null
                 ? WordPieceTokenizer.load(source.model)
                 : WordPieceTokenizer.fromVocab(source.vocab, lowerCase);
@@ -56,7 +68,7 @@ final class TokenizeCommand implements Callable<Integer> {
                 System.err.println("raccoon tokenize: " + line.error());
                 result.put("error", line.error());
             } else {
-                Encoding e = tokenizer.encode(line.text(), line.textPair(), maxLength);
+                Encoding e = tokenizer.encode(line.text(), line.textPair(), maxLength, cut);
                 var ids = result.putArray("input_ids");
                 for (int id : e.inputIds()) ids.add(id);
                 var types = result.putArray("token_type_ids");

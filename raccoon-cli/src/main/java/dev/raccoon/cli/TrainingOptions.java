@@ -60,7 +60,7 @@ final class TrainingOptions {
 
     @Option(names = "--truncation", paramLabel = "HOW", defaultValue = "head-tail",
             description = "Which tokens of a text longer than --max-length are trained on and evaluated: head-tail (its "
-                    + "first quarter and its end) or head (its start, as transformers) (default: ${DEFAULT-VALUE}).")
+                    + "first quarter and its end) or head (its start, as transformers reads it) (default: ${DEFAULT-VALUE}).")
     String truncation;
 
     @Option(names = "--warmup", defaultValue = "0.1", description = "Fraction of steps of linear warmup (default: ${DEFAULT-VALUE}).")

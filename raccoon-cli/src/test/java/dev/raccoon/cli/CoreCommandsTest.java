@@ -70,6 +70,13 @@ class CoreCommandsTest {
         CliRun predictHeadTail = CliRun.run("", "predict", "--model", model, "--max-length", "8", "--json",
                 "--truncation", "head-tail", text);
         assertThat(predict.out()).isEqualTo(predictHeadTail.out());
+        List<Integer> ids = new ArrayList<>();
+        CliRun tokens = CliRun.run(line, "tokenize", "--model", model, "--max-length", "8", "--truncation", "head-tail");
+        JSON.readTree(tokens.out()).get("input_ids").forEach(id -> ids.add(id.asInt()));
+        CliRun headTokens = CliRun.run(line, "tokenize", "--model", model, "--max-length", "8");
+        assertThat(ids).hasSize(8);
+        assertThat(JSON.readTree(headTokens.out()).get("input_ids").get(1).asInt()).as("both start alike").isEqualTo(ids.get(1));
+        assertThat(JSON.readTree(headTokens.out()).get("input_ids").get(6).asInt()).as("the ends differ").isNotEqualTo(ids.get(6));
         CliRun bad = CliRun.run("", "predict", "--model", model, "--truncation", "tail", text);
         assertThat(bad.exitCode()).isEqualTo(2);
         assertThat(bad.err()).contains("unknown truncation 'tail' (head or head-tail)");

@@ -76,10 +76,26 @@ class EvalCommandTest {
         assertThat(Files.readAllLines(tsv)).isEqualTo(lines);
         CliRun xlsx = eval("--model", MODEL.toString(), "--data", data.toString(), "--errors", dir.resolve("w.xlsx").toString());
         assertThat(xlsx.exitCode()).isEqualTo(2);
-        assertThat(xlsx.err()).contains("must end in .tsv, .csv or .jsonl");
+        assertThat(xlsx.err()).contains("must end in .tsv (or .txt), .csv, or .jsonl");
         CliRun lexicon = eval("--lexicon", data.toString(), "--data", data.toString(), "--errors", dir.resolve("l.tsv").toString());
         assertThat(lexicon.exitCode()).isEqualTo(2);
         assertThat(lexicon.err()).contains("the lexicon baseline has not");
+    }
+
+    @Test
+    void saysHowManyRowsWereCutAndRecordsHowLongTextsWereRead() throws Exception {
+        assumeModel();
+        CliRun r = eval("--model", MODEL.toString(), "--data", nsmc().toString(), "--max-length", "4", "--json");
+        assertThat(r.exitCode()).as(r.err()).isZero();
+        assertThat(r.err()).contains("longer than the model reads (4 tokens): it read the first quarter and the end of each");
+        JsonNode json = JsonLines.JSON.readTree(r.out());
+        assertThat(json.get("max_length").asInt()).isEqualTo(4);
+        assertThat(json.get("truncation").asText()).isEqualTo("head-tail");
+        assertThat(json.get("rows_truncated").asInt()).isBetween(1, 4);
+        CliRun head = eval("--model", MODEL.toString(), "--data", nsmc().toString(), "--max-length", "4", "--truncation",
+                "head", "--json");
+        assertThat(JsonLines.JSON.readTree(head.out()).get("truncation").asText()).isEqualTo("head");
+        assertThat(head.err()).contains("it read the beginning of each");
     }
 
     @Test
