@@ -92,6 +92,9 @@ final class ModelOptions {
             System.err.println("raccoon: " + dir + " has no tokenizer_config.json, so its text is lowercased and accents are stripped"
                     + " (transformers' default), which splits Hangul into jamo; a cased Korean model needs tokenizer_config.json"
                     + " with \"do_lower_case\": false");
+        if (classifier.maxLength() < maxLength)
+            System.err.println("raccoon: note: --max-length " + maxLength + " is more than the " + classifier.maxLength()
+                    + " positions of " + dir + "; texts are read to " + classifier.maxLength() + " tokens");
         return classifier;
     }
 }
