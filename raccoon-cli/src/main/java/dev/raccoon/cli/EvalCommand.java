@@ -113,7 +113,7 @@ final class EvalCommand implements Callable<Integer> {
         Metrics metrics;
         DataSummary summary;
         Mistakes mistakes = null; // the rows answered wrongly, where the scorer gives probabilities
-        Classifier read = null; // the model, whose reading of long texts the output records
+        Classifier read = null; // the model (closed by then; its reading settings still answer), for the output
         long[] truncatedRows = {0};
         Path calibratable = null; // a model directory that calibrate could mend; the baselines it cannot
         String scorer;
