@@ -120,14 +120,21 @@ final class PredictCommand implements Callable<Integer> {
             out.println(String.format(Locale.ROOT, "%-8s %5.1f%%  %s%s", p.label(), 100 * p.probability(), inputs.get(i),
                     truncated ? "  (longer than " + classifier.maxLength() + " tokens: the model read "
                             + classifier.truncation().partRead() + ")" : ""));
-            if (tokens != null) out.println(explanation(tokens));
+            // where head-tail left out the middle of a long text: after the first quarter of the tokens read
+            int gap = truncated ? classifier.truncation().head(classifier.maxLength() - 2) : -1;
+            if (tokens != null) out.println(explanation(tokens, gap < tokens.size() ? gap : -1));
         }
     }
 
-    /** The tokens in reading order, each with its score: "     영화 +0.01  재밌 +0.42  ##어요 -0.03". */
-    private static String explanation(List<Occlusion.TokenScore> tokens) {
+    /**
+     * The tokens in reading order, each with its score: "     영화 +0.01  재밌 +0.42  ##어요 -0.03", with "…" before
+     * token {@code gap} where the middle of the text was left out (-1: nowhere).
+     */
+    private static String explanation(List<Occlusion.TokenScore> tokens, int gap) {
         StringBuilder s = new StringBuilder("   ");
-        for (Occlusion.TokenScore t : tokens) {
+        for (int i = 0; i < tokens.size(); i++) {
+            Occlusion.TokenScore t = tokens.get(i);
+            if (i == gap) s.append("  …");
             float shown = Math.round(t.score() * 100) / 100f;
             s.append(String.format(Locale.ROOT, "  %s %+.2f", t.token(), shown == 0 ? 0f : shown)); // no "-0.00"
         }

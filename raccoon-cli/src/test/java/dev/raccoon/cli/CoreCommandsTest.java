@@ -104,6 +104,11 @@ class CoreCommandsTest {
         String[] lines = plain.out().split("\n");
         assertThat(lines).hasSize(2);
         assertThat(lines[1]).startsWith("     배우").containsPattern("최고 [+-]\\d\\.\\d\\d$");
+        String longText = "처음에는 지루했는데 중간부터 조금 나아졌고 배우들 연기는 그럭저럭 괜찮았지만 결말은 정말 최악이었다";
+        String cut = CliRun.run("", "predict", "--model", CliRun.oracleClassifier().toString(), "--explain",
+                "--max-length", "10", longText).out().split("\n")[1];
+        assertThat(cut).as("the middle left out after the first quarter of 8 tokens")
+                .matches("\\s+\\S+ [+-]\\d\\.\\d\\d  \\S+ [+-]\\d\\.\\d\\d  …  .*");
         CliRun without = CliRun.run("", "predict", "--model", CliRun.oracleClassifier().toString(), "--json", text);
         assertThat(JSON.readTree(without.out()).has("tokens")).isFalse();
     }

@@ -28,7 +28,7 @@ public enum Truncation {
     }
 
     /** Tokens kept from the start of a text of more than {@code budget} tokens; the rest come from its end. */
-    int head(int budget) {
+    public int head(int budget) {
         return this == HEAD ? budget : budget / 4;
     }
 }
