@@ -219,7 +219,7 @@ public final class BatchScorer {
         }
     }
 
-    /** Rows of a chunk without a prediction, and rows whose text the model read only the beginning of. */
+    /** Rows of a chunk without a prediction, and rows whose text the model read only part of. */
     private record Written(int failed, int truncated) {}
 
     /** Classifies the chunk's texts in one call and writes its rows. */
