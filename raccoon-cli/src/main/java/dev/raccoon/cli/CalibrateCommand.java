@@ -80,7 +80,7 @@ final class CalibrateCommand implements Callable<Integer> {
                 throw new IllegalArgumentException(modelDir + " is a multi-label model (a sigmoid per label); calibrate fits"
                         + " the softmax of single-label classifiers");
             labels = classifier.labels();
-            summary = data.score(data.spec(new Labels(labels)), "calibrate", chunk -> {
+            summary = data.score(data.spec(new Labels(labels)), "calibrate", (chunk, lines) -> {
                 truncatedRows[0] += LabelledDataOptions.truncated(classifier, chunk);
                 float[][] l = classifier.logits(LabelledDataOptions.texts(chunk), LabelledDataOptions.pairs(chunk));
                 for (int i = 0; i < chunk.size(); i++) logits.add(l[i]);

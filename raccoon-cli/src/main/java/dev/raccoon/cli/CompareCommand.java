@@ -64,7 +64,7 @@ final class CompareCommand implements Callable<Integer> {
             if (!model.labels().equals(base.labels()))
                 throw new IllegalArgumentException("the models' labels differ: " + model.labels() + " in " + modelDir + ", "
                         + base.labels() + " in " + baseline + "; compare classifiers of one task");
-            summary = data.score(data.spec(new Labels(model.labels())), "compare", chunk -> {
+            summary = data.score(data.spec(new Labels(model.labels())), "compare", (chunk, lines) -> {
                 truncatedRows[0] += LabelledDataOptions.truncated(model, chunk);
                 List<String> texts = LabelledDataOptions.texts(chunk), pairs = LabelledDataOptions.pairs(chunk);
                 float[][] m = model.logits(texts, pairs), b = base.probabilities(texts, pairs);

@@ -83,8 +83,8 @@ final class EvalCommand implements Callable<Integer> {
 
     @Option(names = "--errors", paramLabel = "FILE",
             description = "Write every row the model (or n-gram model) got wrong to FILE (.tsv, .csv or .jsonl; TSV turns "
-                    + "tabs and line breaks into spaces): text, gold, answer and the answer's probability, the most "
-                    + "confident mistakes first. The report lists the first 20 of them.")
+                    + "tabs and line breaks into spaces): the line of --data it starts on, text, gold, answer and the "
+                    + "answer's probability, the most confident mistakes first. The report lists the first 20 of them.")
     Path errors;
 
     @Spec
@@ -127,7 +127,7 @@ final class EvalCommand implements Callable<Integer> {
                             data.spec(data.format(lexiconTrain), labels)).examples())
                     : new LexiconClassifier(entries, labels, labels.size() - 1);
             ClassificationMetrics m = new ClassificationMetrics(labels.names());
-            summary = data.score(data.spec(labels), "eval", chunk -> {
+            summary = data.score(data.spec(labels), "eval", (chunk, lines) -> {
                 for (Example e : chunk) {
                     double s = lexicon.score(e.text());
                     m.add(e.label(), lexicon.predict(s), 1 / (1 + Math.exp(-s)));
@@ -141,11 +141,11 @@ final class EvalCommand implements Callable<Integer> {
             checkTaskFits(taskLabels, names);
             ClassificationMetrics m = new ClassificationMetrics(names);
             Mistakes wrong = new Mistakes(names);
-            summary = data.score(data.spec(new Labels(names)), "eval", chunk -> {
+            summary = data.score(data.spec(new Labels(names)), "eval", (chunk, lines) -> {
                 float[][] p = ngram.probabilities(LabelledDataOptions.texts(chunk), LabelledDataOptions.pairs(chunk));
                 for (int i = 0; i < chunk.size(); i++) {
                     m.add(chunk.get(i).label(), p[i]);
-                    MistakesFile.add(wrong, chunk.get(i), p[i]);
+                    MistakesFile.add(wrong, lines[i], chunk.get(i), p[i]);
                 }
             });
             mistakes = wrong;
@@ -163,7 +163,7 @@ final class EvalCommand implements Callable<Integer> {
                 if (regression) {
                     if (errors != null) throw usage("--errors needs a classification model: " + modelDir + " gives a score, not a label");
                     RegressionMetrics m = new RegressionMetrics();
-                    summary = data.score(data.spec(null), "eval", chunk -> {
+                    summary = data.score(data.spec(null), "eval", (chunk, lines) -> {
                         truncatedRows[0] += LabelledDataOptions.truncated(classifier, chunk);
                         float[][] logits = logits(classifier, chunk);
                         for (int i = 0; i < chunk.size(); i++) m.add(logits[i][0], chunk.get(i).target());
@@ -172,7 +172,7 @@ final class EvalCommand implements Callable<Integer> {
                 } else {
                     ClassificationMetrics m = new ClassificationMetrics(names);
                     Mistakes wrong = new Mistakes(names);
-                    summary = data.score(data.spec(new Labels(names)), "eval", chunk -> {
+                    summary = data.score(data.spec(new Labels(names)), "eval", (chunk, lines) -> {
                         truncatedRows[0] += LabelledDataOptions.truncated(classifier, chunk);
                         float[][] logits = logits(classifier, chunk);
                         for (int i = 0; i < chunk.size(); i++) {
@@ -182,7 +182,7 @@ final class EvalCommand implements Callable<Integer> {
                             // a multi-label model's sigmoids do not sum to 1: no calibration for them
                             if (classifier.isMultiLabel()) m.add(chunk.get(i).label(), CpuMath.argmax(l), margin);
                             else m.add(chunk.get(i).label(), probabilities, margin);
-                            MistakesFile.add(wrong, chunk.get(i), probabilities);
+                            MistakesFile.add(wrong, lines[i], chunk.get(i), probabilities);
                         }
                     });
                     metrics = m;

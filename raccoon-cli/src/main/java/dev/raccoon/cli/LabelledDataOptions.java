@@ -19,6 +19,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 
@@ -74,7 +75,8 @@ final class LabelledDataOptions {
     }
 
     interface ChunkScorer {
-        void score(List<Example> chunk);
+        /** {@code lines}: the line of the file each example starts on, for pointing at a row. */
+        void score(List<Example> chunk, long[] lines);
     }
 
     /** Streams --data through {@code scorer} in chunks, with a progress bar named {@code task} on stderr for large files. */
@@ -84,10 +86,14 @@ final class LabelledDataOptions {
              ProgressBar bar = size < PROGRESS_BYTES ? null : new ProgressBarBuilder().setTaskName(task).setInitialMax(size)
                      .setUnit(" MiB", 1 << 20).setConsumer(new ConsoleProgressBarConsumer(System.err)).build()) {
             List<Example> chunk = new ArrayList<>(CHUNK);
+            long[] lines = new long[CHUNK];
             for (Example e = reader.next(); ; e = reader.next()) {
-                if (e != null) chunk.add(e);
+                if (e != null) {
+                    lines[chunk.size()] = reader.line();
+                    chunk.add(e);
+                }
                 if (chunk.size() == CHUNK || (e == null && !chunk.isEmpty())) {
-                    scorer.score(chunk);
+                    scorer.score(chunk, Arrays.copyOf(lines, chunk.size()));
                     chunk.clear();
                     if (bar != null) bar.stepTo(reader.bytesRead()).setExtraMessage(String.format("%,d rows", reader.summary().rowsUsed()));
                 }

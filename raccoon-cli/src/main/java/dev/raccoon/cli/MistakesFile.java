@@ -38,10 +38,10 @@ final class MistakesFile {
         return format;
     }
 
-    /** A row's answer: the most probable class, and its probability. */
-    static void add(Mistakes mistakes, Example row, float[] probabilities) {
+    /** The answer to a row starting on {@code line} of the data: the most probable class, and its probability. */
+    static void add(Mistakes mistakes, long line, Example row, float[] probabilities) {
         int answer = CpuMath.argmax(probabilities);
-        mistakes.add(row.text(), row.pair(), row.label(), answer, probabilities[answer]);
+        mistakes.add(line, row.text(), row.pair(), row.label(), answer, probabilities[answer]);
     }
 
     static void write(Path file, TableFormat format, Mistakes mistakes) throws IOException {
@@ -49,13 +49,14 @@ final class MistakesFile {
         boolean pairs = all.stream().anyMatch(m -> m.pair() != null);
         try (BufferedWriter out = Files.newBufferedWriter(file, StandardCharsets.UTF_8, StandardOpenOption.CREATE_NEW,
                 StandardOpenOption.WRITE)) {
-            if (format.tabular()) out.write(format.join(columns(pairs, "text", "text_pair", "gold", "answer", "probability")) + "\n");
+            if (format.tabular()) out.write(format.join(columns(pairs, "line", "text", "text_pair", "gold", "answer", "probability")) + "\n");
             for (Mistakes.Mistake m : all) {
                 String gold = mistakes.labels().get(m.gold()), answer = mistakes.labels().get(m.predicted());
                 if (format.tabular()) {
-                    out.write(format.join(columns(pairs, m.text(), m.pair(), gold, answer, Float.toString(m.probability()))) + "\n");
+                    out.write(format.join(columns(pairs, Long.toString(m.line()), m.text(), m.pair(), gold, answer,
+                            Float.toString(m.probability()))) + "\n");
                 } else {
-                    ObjectNode o = JsonLines.JSON.createObjectNode().put("text", m.text());
+                    ObjectNode o = JsonLines.JSON.createObjectNode().put("line", m.line()).put("text", m.text());
                     if (pairs) o.put("text_pair", m.pair());
                     o.put("gold", gold).put("answer", answer).put("probability", m.probability());
                     out.write(JsonLines.JSON.writeValueAsString(o) + "\n");
@@ -64,8 +65,9 @@ final class MistakesFile {
         }
     }
 
-    private static List<String> columns(boolean pairs, String text, String pair, String gold, String answer, String probability) {
-        List<String> c = new ArrayList<>(List.of(text));
+    private static List<String> columns(boolean pairs, String line, String text, String pair, String gold, String answer,
+                                        String probability) {
+        List<String> c = new ArrayList<>(List.of(line, text));
         if (pairs) c.add(pair);
         c.addAll(List.of(gold, answer, probability));
         return c;

@@ -56,18 +56,21 @@ class EvalCommandTest {
         assertThat(r.exitCode()).as(r.err()).isZero();
         assertThat(r.err()).contains("4 mistakes written to " + tsv);
         List<String> lines = Files.readAllLines(tsv);
-        assertThat(lines.getFirst()).isEqualTo("text\tgold\tanswer\tprobability");
+        assertThat(lines.getFirst()).isEqualTo("line\ttext\tgold\tanswer\tprobability");
         assertThat(lines).hasSize(5);
         // rows 3, 7, 11 and 15 of OracleAnswers were given the label the model does not answer
-        assertThat(lines.subList(1, 5)).extracting(l -> l.split("\t")[0]).containsExactlyInAnyOrder(
+        // the lines of the data file they are on: row i is on line i + 2, after the header
+        assertThat(lines.subList(1, 5)).extracting(l -> l.split("\t")[0]).containsExactlyInAnyOrder("5", "9", "13", "17");
+        assertThat(lines.subList(1, 5)).extracting(l -> l.split("\t")[1]).containsExactlyInAnyOrder(
                 OracleAnswers.TEXTS.get(3), OracleAnswers.TEXTS.get(7), OracleAnswers.TEXTS.get(11), OracleAnswers.TEXTS.get(15));
-        List<Float> probabilities = lines.subList(1, 5).stream().map(l -> Float.parseFloat(l.split("\t")[3])).toList();
+        List<Float> probabilities = lines.subList(1, 5).stream().map(l -> Float.parseFloat(l.split("\t")[4])).toList();
         assertThat(probabilities).isSortedAccordingTo(java.util.Comparator.reverseOrder()).allMatch(p -> p >= 0.5f);
         assertThat(Files.readString(dir.resolve("report/index.html"))).contains("The most confident mistakes (4 of 4)");
 
         assertThat(eval("--model", MODEL.toString(), "--data", data.toString(), "--errors", jsonl.toString()).exitCode()).isZero();
         JsonNode first = JsonLines.JSON.readTree(Files.readAllLines(jsonl).getFirst());
-        assertThat(first.get("text").asText()).isEqualTo(lines.get(1).split("\t")[0]);
+        assertThat(first.get("text").asText()).isEqualTo(lines.get(1).split("\t")[1]);
+        assertThat(first.get("line").asLong()).isEqualTo(Long.parseLong(lines.get(1).split("\t")[0]));
         assertThat(first.has("gold") && first.has("answer") && first.has("probability")).isTrue();
 
         CliRun again = eval("--model", MODEL.toString(), "--data", data.toString(), "--errors", tsv.toString());

@@ -36,6 +36,7 @@ public abstract sealed class ExampleReader implements Closeable permits Delimite
 
     final DataSpec spec;
     final DataSummary summary;
+    private long line;
 
     ExampleReader(DataSpec spec, String source) {
         if (spec.format().labelsFromRatings() && (spec.labels() == null || spec.labels().size() > 3))
@@ -79,11 +80,15 @@ public abstract sealed class ExampleReader implements Closeable permits Delimite
 
     public DataSummary summary() { return summary; }
 
+    /** The line of the file the example {@link #next} returned last starts on (1-based; a CSV record may span several). */
+    public long line() { return line; }
+
     /** The example of a row, or null when it is skipped (and counted). */
     final Example build(long line, String text, String pair, String label) {
         try {
             Example e = example(text, pair, label);
             summary.used();
+            this.line = line;
             return e;
         } catch (BadRow bad) {
             summary.skip(bad.reason, line, bad.getMessage());

@@ -10,10 +10,10 @@ import java.util.List;
  */
 public final class Mistakes {
     /**
-     * A row answered wrongly: its text (and second text, or null), gold and predicted class, and the probability the
-     * classifier gave its answer.
+     * A row answered wrongly: the line of the data it starts on, its text (and second text, or null), gold and
+     * predicted class, and the probability the classifier gave its answer.
      */
-    public record Mistake(String text, String pair, int gold, int predicted, float probability) {}
+    public record Mistake(long line, String text, String pair, int gold, int predicted, float probability) {}
 
     /** A stable sort keeps the data's order among equal probabilities. */
     private static final Comparator<Mistake> MOST_CONFIDENT_FIRST = Comparator.comparingDouble(m -> -m.probability());
@@ -28,10 +28,10 @@ public final class Mistakes {
     public List<String> labels() { return labels; }
 
     /** A row's answer, in the data's order: kept when {@code predicted} is not {@code gold}. */
-    public void add(String text, String pair, int gold, int predicted, float probability) {
+    public void add(long line, String text, String pair, int gold, int predicted, float probability) {
         if (gold < 0 || gold >= labels.size() || predicted < 0 || predicted >= labels.size())
             throw new IllegalArgumentException("classes " + gold + " and " + predicted + " for " + labels.size() + " labels");
-        if (gold != predicted) mistakes.add(new Mistake(text, pair, gold, predicted, probability));
+        if (gold != predicted) mistakes.add(new Mistake(line, text, pair, gold, predicted, probability));
     }
 
     public int count() { return mistakes.size(); }

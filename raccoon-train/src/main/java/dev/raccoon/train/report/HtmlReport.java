@@ -102,10 +102,10 @@ public final class HtmlReport {
         html.append(String.format(Locale.ROOT, "<h2>The most confident mistakes (%d of %,d)</h2>%n", shown.size(), mistakes.count()));
         if (shown.isEmpty()) return;
         boolean pairs = shown.stream().anyMatch(x -> x.pair() != null);
-        html.append("<table>\n<tr><th>text</th>").append(pairs ? "<th>second text</th>" : "")
+        html.append("<table>\n<tr><th>line</th><th>text</th>").append(pairs ? "<th>second text</th>" : "")
                 .append("<th>gold</th><th>answer</th><th>probability</th></tr>\n");
         for (Mistakes.Mistake x : shown) {
-            html.append("<tr><td>").append(escape(x.text())).append("</td>");
+            html.append("<tr><td class=\"n\">").append(x.line()).append("</td><td>").append(escape(x.text())).append("</td>");
             if (pairs) html.append("<td>").append(escape(x.pair() == null ? "" : x.pair())).append("</td>");
             html.append("<td>").append(escape(mistakes.labels().get(x.gold()))).append("</td><td>")
                     .append(escape(mistakes.labels().get(x.predicted()))).append("</td><td class=\"n\">")

@@ -76,11 +76,11 @@ class HtmlReportTest {
         Mistakes wrong = new Mistakes(m.labels());
         for (int i = 0; i < 30; i++) {
             m.add(i % 2, new float[] {0.3f, 0.7f});
-            wrong.add("리뷰 <" + i + ">", null, i % 2, 1, 0.5f + i / 100f);
+            wrong.add(i + 2, "리뷰 <" + i + ">", null, i % 2, 1, 0.5f + i / 100f);
         }
         String html = Files.readString(HtmlReport.write(dir.resolve("mistakes"), "t", m, null, null, wrong));
         assertThat(html).contains("The most confident mistakes (15 of 15)")
-                .contains("<tr><td>리뷰 &lt;28&gt;</td><td>negative</td><td>positive</td><td class=\"n\">0.7800</td></tr>")
+                .contains("<tr><td class=\"n\">30</td><td>리뷰 &lt;28&gt;</td><td>negative</td><td>positive</td><td class=\"n\">0.7800</td></tr>")
                 .doesNotContain("리뷰 <");
         assertThat(html.indexOf("리뷰 &lt;28&gt;")).isLessThan(html.indexOf("리뷰 &lt;26&gt;"));
         assertThat(Files.readString(HtmlReport.write(dir.resolve("none"), "t", m, null, null))).doesNotContain("mistakes");
