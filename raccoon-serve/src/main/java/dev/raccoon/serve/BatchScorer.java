@@ -145,8 +145,11 @@ public final class BatchScorer {
         }
     }
 
-    /** Written rows scored again on resume, to catch an earlier run with other settings: the first ones and cut ones. */
-    static final int RESCORED = 64, RESCORED_FIRST = 8;
+    /**
+     * Written rows scored again on resume, to catch an earlier run with other settings: the first ones and cut ones,
+     * looked for among at most {@link #CUT_PROBES} rows long enough to be cut (each costs a tokenization).
+     */
+    static final int RESCORED = 64, RESCORED_FIRST = 8, CUT_PROBES = 10_000;
     /** How far a probability scored again may lie from the written one: another device (CUDA's TF32) moves it a little. */
     static final float RESCORE_TOLERANCE = 2e-3f;
 
@@ -164,6 +167,7 @@ public final class BatchScorer {
         List<String> texts = new ArrayList<>();
         List<Float> wrote = new ArrayList<>();
         List<Long> rowNumbers = new ArrayList<>();
+        int[] probes = {0};
         try (RecordReader written = new RecordReader(Files.newInputStream(job.out()), job.format() == TableFormat.CSV)) {
             if (header) written.next();
             for (long row = 1; row <= done; row++) {
@@ -181,7 +185,8 @@ public final class BatchScorer {
                             + " (delete it to start over)", e);
                 }
                 if (w.error() != null) failed++;
-                else if (parsed.text() != null && texts.size() < RESCORED && (texts.size() < RESCORED_FIRST || cut(parsed.text()))) {
+                else if (parsed.text() != null && texts.size() < RESCORED
+                        && (texts.size() < RESCORED_FIRST || cut(parsed.text(), probes))) {
                     Float p = probability(w.probability());
                     if (p != null) {
                         texts.add(parsed.text());
@@ -204,11 +209,12 @@ public final class BatchScorer {
     }
 
     /**
-     * Whether the model reads only part of {@code text}. A character gives at most three tokens (a Hangul syllable
-     * decomposed into its jamo by an uncased tokenizer), so most texts are known to fit without tokenizing them.
+     * Whether the model reads only part of {@code text}, while probes are left. A character gives at most three tokens
+     * (a Hangul syllable decomposed into its jamo by an uncased tokenizer), so most texts are known to fit without
+     * tokenizing them.
      */
-    private boolean cut(String text) {
-        return 3L * text.length() > classifier.maxLength() - 2 && classifier.truncated(text);
+    private boolean cut(String text, int[] probes) {
+        return 3L * text.length() > classifier.maxLength() - 2 && probes[0]++ < CUT_PROBES && classifier.truncated(text);
     }
 
     private static Float probability(String written) {
