@@ -79,6 +79,32 @@ class WordPieceTokenizerTest {
     }
 
     @Test
+    void headAndTailIsTheStartAndTheEndOfTheFullTokensOnRandomKoreanText() throws IOException {
+        WordPieceTokenizer t = WordPieceTokenizer.load(OracleCasesTest.oracleDir()); // the KoELECTRA v1 vocabulary
+        java.util.SplittableRandom rnd = new java.util.SplittableRandom(3);
+        String[] pieces = {"영화", "정말", "재밌", "어요", "최악", "!", "...", " ", " ", "ㅋㅋ", "연기", "는", "abc", "1", "漢"};
+        for (int c = 0; c < 300; c++) {
+            StringBuilder text = new StringBuilder();
+            for (int i = rnd.nextInt(1, 40); i > 0; i--) text.append(pieces[rnd.nextInt(pieces.length)]);
+            List<String> all = t.encode(text.toString(), null, Integer.MAX_VALUE).tokens();
+            List<String> inner = all.subList(1, all.size() - 1);
+            int maxLength = rnd.nextInt(3, 24), budget = maxLength - 2;
+            List<String> got = t.encode(text.toString(), null, maxLength, Truncation.HEAD_AND_TAIL).tokens();
+            if (inner.size() <= budget) {
+                assertThat(got).as("%s fits", text).isEqualTo(all);
+                continue;
+            }
+            List<String> expected = new java.util.ArrayList<>(List.of("[CLS]"));
+            expected.addAll(inner.subList(0, budget / 4));
+            expected.addAll(inner.subList(inner.size() - (budget - budget / 4), inner.size()));
+            expected.add("[SEP]");
+            assertThat(got).as("%s at %d", text, maxLength).isEqualTo(expected).hasSize(maxLength);
+            assertThat(t.encode(text.toString(), null, maxLength).tokens()).as("head").isEqualTo(
+                    java.util.stream.Stream.concat(all.subList(0, maxLength - 1).stream(), java.util.stream.Stream.of("[SEP]")).toList());
+        }
+    }
+
+    @Test
     void lowerCaseAlsoStripsAccentsByDefault() throws IOException {
         WordPieceTokenizer lower = tokenizer(true);
         assertThat(lower.stripAccents()).isTrue();
