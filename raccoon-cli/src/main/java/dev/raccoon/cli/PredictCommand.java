@@ -108,21 +108,21 @@ final class PredictCommand implements Callable<Integer> {
         for (int i = 0; i < inputs.size(); i++) {
             Prediction p = classifier.prediction(logits[i]);
             List<Occlusion.TokenScore> tokens = null;
+            int omittedAfter = -1;
             if (explain) {
                 tokens = occlusions.get(i).scores(classifier, p, logits, variant);
+                omittedAfter = occlusions.get(i).omittedAfter();
                 variant += tokens.size();
             }
             boolean truncated = classifier.truncated(inputs.get(i));
             if (json) {
-                out.println(toJson(inputs.get(i), p, truncated, tokens));
+                out.println(toJson(inputs.get(i), p, truncated, tokens, omittedAfter));
                 continue;
             }
             out.println(String.format(Locale.ROOT, "%-8s %5.1f%%  %s%s", p.label(), 100 * p.probability(), inputs.get(i),
                     truncated ? "  (longer than " + classifier.maxLength() + " tokens: the model read "
                             + classifier.truncation().partRead() + ")" : ""));
-            // where head-tail left out the middle of a long text: after the first quarter of the tokens read
-            int gap = truncated ? classifier.truncation().head(classifier.maxLength() - 2) : -1;
-            if (tokens != null) out.println(explanation(tokens, gap < tokens.size() ? gap : -1));
+            if (tokens != null) out.println(explanation(tokens, omittedAfter));
         }
     }
 
@@ -141,7 +141,8 @@ final class PredictCommand implements Callable<Integer> {
         return s.toString();
     }
 
-    private static String toJson(String text, Prediction p, boolean truncated, List<Occlusion.TokenScore> tokens) throws IOException {
+    private static String toJson(String text, Prediction p, boolean truncated, List<Occlusion.TokenScore> tokens,
+                                 int omittedAfter) throws IOException {
         ObjectNode o = JsonLines.JSON.createObjectNode();
         o.put("text", text);
         o.put("label", p.label());
@@ -153,6 +154,7 @@ final class PredictCommand implements Callable<Integer> {
         if (tokens != null) {
             ArrayNode scores = o.putArray("tokens");
             for (Occlusion.TokenScore t : tokens) scores.addObject().put("token", t.token()).put("score", t.score());
+            if (omittedAfter >= 0) o.put("omitted_after", omittedAfter);
         }
         return JsonLines.JSON.writeValueAsString(o);
     }

@@ -109,6 +109,10 @@ class CoreCommandsTest {
                 "--max-length", "10", longText).out().split("\n")[1];
         assertThat(cut).as("the middle left out after the first quarter of 8 tokens")
                 .matches("\\s+\\S+ [+-]\\d\\.\\d\\d  \\S+ [+-]\\d\\.\\d\\d  …  .*");
+        JsonNode cutJson = JSON.readTree(CliRun.run("", "predict", "--model", CliRun.oracleClassifier().toString(), "--explain",
+                "--json", "--max-length", "10", longText).out());
+        assertThat(cutJson.get("omitted_after").asInt()).isEqualTo(2);
+        assertThat(o.has("omitted_after")).isFalse();
         CliRun without = CliRun.run("", "predict", "--model", CliRun.oracleClassifier().toString(), "--json", text);
         assertThat(JSON.readTree(without.out()).has("tokens")).isFalse();
     }

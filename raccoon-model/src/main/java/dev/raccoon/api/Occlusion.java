@@ -22,9 +22,11 @@ public final class Occlusion {
 
     private final List<String> pieces;
     private final List<String> variants;
+    private final int omittedAfter;
 
-    private Occlusion(List<String> pieces, String maskToken) {
+    private Occlusion(List<String> pieces, String maskToken, int omittedAfter) {
         this.pieces = pieces;
+        this.omittedAfter = omittedAfter;
         this.variants = new ArrayList<>(pieces.size());
         for (int i = 0; i < pieces.size(); i++) variants.add(join(pieces, i, maskToken));
     }
@@ -33,8 +35,17 @@ public final class Occlusion {
     public static Occlusion of(Classifier classifier, String text) {
         List<String> tokens = classifier.tokens(text);
         Vocabulary vocab = classifier.tokenizer().vocab();
-        return new Occlusion(List.copyOf(tokens.subList(1, tokens.size() - 1)), vocab.token(vocab.maskId()));
+        int read = tokens.size() - 2, head = classifier.truncation().head(read);
+        boolean middleLeftOut = head < read && classifier.truncated(text);
+        return new Occlusion(List.copyOf(tokens.subList(1, tokens.size() - 1)), vocab.token(vocab.maskId()),
+                middleLeftOut ? head : -1);
     }
+
+    /**
+     * How many of the tokens read come before the part of a long text that was left out (head-tail keeps the first
+     * quarter and the end), or -1 when nothing was left out between them.
+     */
+    public int omittedAfter() { return omittedAfter; }
 
     /** One text per token the model reads, that token masked. */
     public List<String> variants() { return variants; }

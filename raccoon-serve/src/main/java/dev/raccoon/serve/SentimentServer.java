@@ -246,6 +246,7 @@ public final class SentimentServer implements AutoCloseable {
         if (r.tokens() != null) {
             ArrayNode tokens = o.putArray("tokens");
             for (Occlusion.TokenScore t : r.tokens()) tokens.addObject().put("token", t.token()).put("score", t.score());
+            if (r.omittedAfter() >= 0) o.put("omitted_after", r.omittedAfter());
         }
         return o;
     }

@@ -12,9 +12,10 @@ import java.util.concurrent.CompletableFuture;
 final class SentimentService {
     /**
      * One text's answer; {@code tokens} is null unless explained. {@code truncated}: the text has more tokens than
-     * the model reads, so part of it played no part in the answer.
+     * the model reads, so part of it played no part in the answer; {@code omittedAfter}: where among the tokens (-1:
+     * nowhere, or not explained).
      */
-    record Result(Prediction prediction, boolean truncated, List<Occlusion.TokenScore> tokens) {}
+    record Result(Prediction prediction, boolean truncated, List<Occlusion.TokenScore> tokens, int omittedAfter) {}
 
     private final Classifier classifier;
     private final MicroBatcher batcher;
@@ -28,7 +29,8 @@ final class SentimentService {
     CompletableFuture<List<Result>> classify(List<String> texts, boolean explain) {
         if (!explain) return batcher.submit(texts).thenApply(logits -> {
             List<Result> out = new ArrayList<>(texts.size());
-            for (int t = 0; t < texts.size(); t++) out.add(new Result(classifier.prediction(logits[t]), classifier.truncated(texts.get(t)), null));
+            for (int t = 0; t < texts.size(); t++)
+                out.add(new Result(classifier.prediction(logits[t]), classifier.truncated(texts.get(t)), null, -1));
             return out;
         });
         List<String> all = new ArrayList<>(texts);
@@ -44,7 +46,7 @@ final class SentimentService {
             for (int t = 0; t < texts.size(); t++) {
                 Prediction p = classifier.prediction(logits[t]);
                 Occlusion o = occlusions.get(t);
-                out.add(new Result(p, classifier.truncated(texts.get(t)), o.scores(classifier, p, logits, variant)));
+                out.add(new Result(p, classifier.truncated(texts.get(t)), o.scores(classifier, p, logits, variant), o.omittedAfter()));
                 variant += o.variants().size();
             }
             return out;

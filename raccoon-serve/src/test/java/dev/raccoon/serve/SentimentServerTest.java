@@ -91,6 +91,7 @@ class SentimentServerTest {
         }
         assertThat(checked).isPositive();
         assertThat(scored).allSatisfy(t -> assertThat(t.get("score").floatValue()).isBetween(-1f, 1f));
+        assertThat(body.has("omitted_after")).as("nothing left out").isFalse();
     }
 
     @Test
@@ -219,6 +220,14 @@ class SentimentServerTest {
                 JsonNode both = json(Oracle.post(short8, "/v1/sentiment", "{\"texts\": [\"" + fits + "\", \"" + over + "\"], \"explain\": " + explain + "}"));
                 assertThat(both.get("results").get(0).get("truncated").asBoolean()).isFalse();
                 assertThat(both.get("results").get(1).get("truncated").asBoolean()).isTrue();
+                if (explain) {
+                    // six tokens read: the first one and the last five, the middle ("나") left out after the first
+                    JsonNode cut = both.get("results").get(1);
+                    assertThat(cut.get("tokens")).extracting(t -> t.get("token").asText())
+                            .containsExactly("가", "다", "라", "마", "바", "사");
+                    assertThat(cut.get("omitted_after").asInt()).isEqualTo(1);
+                    assertThat(both.get("results").get(0).has("omitted_after")).isFalse();
+                }
             }
         }
     }

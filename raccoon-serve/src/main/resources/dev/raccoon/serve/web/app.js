@@ -36,11 +36,19 @@ async function classify(texts) {
   return body.results;
 }
 
-function renderTokens(tokens) {
+// omittedAfter: how many tokens come before the middle a long review was read without (-1 or undefined: none).
+function renderTokens(tokens, omittedAfter) {
   const container = document.createElement("div");
   container.className = "tokens";
   const max = Math.max(1e-6, ...tokens.map(t => Math.abs(t.score)));
-  for (const t of tokens) {
+  for (const [i, t] of tokens.entries()) {
+    if (i === omittedAfter) {
+      const gap = document.createElement("span");
+      gap.className = "gap";
+      gap.textContent = "…";
+      gap.title = "읽지 않은 가운데 부분";
+      container.append(" ", gap);
+    }
     const span = document.createElement("span");
     const continuation = t.token.startsWith("##") && t.token.length > 2;
     span.className = continuation ? "tok cont" : "tok";
@@ -74,7 +82,7 @@ function renderResult(text, r) {
   pct.className = "pct";
   pct.textContent = `${(100 * r.probability).toFixed(1)}%`;
   head.append(label, bar, pct);
-  card.append(head, renderTokens(r.tokens || []));
+  card.append(head, renderTokens(r.tokens || [], r.omitted_after));
   if (r.truncated) {
     // The tokens shown are the ones read: say that the rest of the review played no part.
     card.dataset.truncated = "true";
