@@ -38,6 +38,11 @@ final class CompareCommand implements Callable<Integer> {
                     + " or a character n-gram model from 'raccoon ngram'.")
     Path baseline;
 
+    @Option(names = "--baseline-truncation", paramLabel = "HOW",
+            description = "How the baseline reads texts longer than --max-length (head-tail or head; default: as --truncation),"
+                    + " so that one model read two ways can be compared: --model M --baseline M --baseline-truncation head.")
+    String baselineTruncation;
+
     @Mixin
     LabelledDataOptions data;
 
@@ -50,6 +55,9 @@ final class CompareCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        if (baselineTruncation != null && NgramClassifier.isModel(baseline))
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(),
+                    "--baseline-truncation is for a model baseline; an n-gram model reads whole texts");
         PairedComparison comparison = new PairedComparison();
         DataSummary summary;
         List<String> labels;
@@ -57,7 +65,8 @@ final class CompareCommand implements Callable<Integer> {
         long[] truncatedRows = {0};
         // the baseline may be the character n-gram model of 'raccoon ngram': does the transformer beat a linear model?
         try (Classifier model = modelOptions.load(spec, taskOption.task);
-             Classifier baseClassifier = NgramClassifier.isModel(baseline) ? null : modelOptions.load(spec, baseline)) {
+             Classifier baseClassifier = NgramClassifier.isModel(baseline) ? null
+                     : modelOptions.load(spec, baseline, baselineTruncation)) {
             model.requireLabels();
             if (baseClassifier != null) baseClassifier.requireLabels();
             Distillation.Teacher base = baseClassifier != null ? Distillation.Teacher.of(baseClassifier) : NgramClassifier.load(baseline);

@@ -76,10 +76,16 @@ final class ModelOptions {
 
     /** The classifier in {@code dir}, run with these options (a second model beside --model, e.g. compare's baseline). */
     Classifier load(CommandSpec spec, Path dir) throws IOException {
+        return load(spec, dir, truncation);
+    }
+
+    /** {@link #load(CommandSpec, Path)}, reading long texts as {@code reading} says (null: as these options say). */
+    Classifier load(CommandSpec spec, Path dir, String reading) throws IOException {
         Classifier.Options options;
         try {
+            String how = reading != null ? reading : truncation;
             options = new Classifier.Options(device, threads, maxLength, batchSize,
-                    truncation == null ? unlessGiven : Truncation.of(truncation));
+                    how == null ? unlessGiven : Truncation.of(how));
         } catch (IllegalArgumentException e) {
             throw TrainingOptions.usage(spec, e.getMessage());
         }

@@ -92,4 +92,28 @@ class CompareCommandTest {
         assertThat(other.exitCode()).isEqualTo(1);
         assertThat(other.err()).contains("the models' labels differ: [negative, positive]").contains("[LABEL_0, LABEL_1]");
     }
+
+    @Test
+    void oneModelReadTwoWaysIsComparedRowByRow() throws Exception {
+        CliRun r = CliRun.run("", "compare", "--model", MODEL.toString(), "--baseline", MODEL.toString(),
+                "--baseline-truncation", "head", "--data", data.toString(), "--max-length", "4", "--json");
+        assertThat(r.exitCode()).as(r.err()).isZero();
+        JsonNode o = JsonLines.JSON.readTree(r.out());
+        double headTail = accuracy("head-tail"), head = accuracy("head");
+        assertThat(o.get("model_accuracy").asDouble()).isEqualTo(headTail);
+        assertThat(o.get("baseline_accuracy").asDouble()).isEqualTo(head);
+        assertThat(o.get("only_model_right").asInt() + o.get("only_baseline_right").asInt())
+                .as("the two readings answer some rows differently").isPositive();
+        CliRun bad = CliRun.run("", "compare", "--model", MODEL.toString(), "--baseline", MODEL.toString(),
+                "--baseline-truncation", "middle", "--data", data.toString());
+        assertThat(bad.exitCode()).isEqualTo(2);
+        assertThat(bad.err()).contains("unknown truncation 'middle'");
+    }
+
+    private double accuracy(String truncation) throws Exception {
+        CliRun r = CliRun.run("", "eval", "--model", MODEL.toString(), "--data", data.toString(), "--max-length", "4",
+                "--truncation", truncation, "--json");
+        assertThat(r.exitCode()).as(r.err()).isZero();
+        return JsonLines.JSON.readTree(r.out()).get("accuracy").asDouble();
+    }
 }
