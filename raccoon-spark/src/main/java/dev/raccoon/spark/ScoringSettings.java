@@ -31,6 +31,11 @@ public record ScoringSettings(String modelDir, String device, int threads, int m
         options(device, threads, maxLength, batchSize, truncation); // validates
     }
 
+    /** Without a {@link #truncation}: head and tail, the default reading. */
+    public ScoringSettings(String modelDir, String device, int threads, int maxLength, int batchSize) {
+        this(modelDir, device, threads, maxLength, batchSize, Truncation.HEAD_AND_TAIL);
+    }
+
     public static ScoringSettings of(String modelDir) {
         Classifier.Options d = Classifier.Options.defaults();
         return new ScoringSettings(modelDir, d.device(), 1, d.maxLength(), d.batchSize(), d.truncation());

@@ -84,6 +84,13 @@ public final class Trainer {
                 throw new IllegalArgumentException("eval-every and stop-after must not be negative, log-every must be positive");
         }
 
+        /** Without a {@link #truncation}: head and tail, the default reading. */
+        public Options(Task task, int epochs, int batchSize, float lr, int maxLength, float warmup, float weightDecay,
+                       long seed, float maxGradNorm, int evalEvery, int logEvery, int stopAfter, boolean progress) {
+            this(task, epochs, batchSize, lr, maxLength, warmup, weightDecay, seed, maxGradNorm, evalEvery, logEvery,
+                    stopAfter, progress, Truncation.HEAD_AND_TAIL);
+        }
+
         /**
          * The recipe's usual values: 3 epochs, batch 32, lr 5e-5, 128 tokens (a longer text's head and tail), 10 %
          * warmup, decay 0.01, clip 1.0.
