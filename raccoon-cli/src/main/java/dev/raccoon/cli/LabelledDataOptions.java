@@ -2,6 +2,7 @@ package dev.raccoon.cli;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.raccoon.api.Classifier;
+import dev.raccoon.text.Truncation;
 import dev.raccoon.train.data.DataFormat;
 import dev.raccoon.train.data.DataSpec;
 import dev.raccoon.train.data.DataSummary;
@@ -141,12 +142,20 @@ final class LabelledDataOptions {
         return chunk.stream().filter(e -> e.pair() == null && classifier.truncated(e.text())).count();
     }
 
-    /** Says on stderr how many rows {@code command} read only part of, and which part, as score does. */
-    static void noteTruncated(String command, Classifier classifier, long rows) {
+    /**
+     * Says on stderr how many rows {@code command} read only part of, and which part; {@code hint} comes first in the
+     * parentheses that say what to do about it.
+     */
+    static void noteTruncated(String command, long rows, int maxLength, Truncation truncation, String hint) {
         if (rows > 0)
             System.err.printf(Locale.ROOT, "raccoon %s: %,d row%s longer than the model reads (%d tokens): it read %s of each"
-                            + " (--truncation; a larger --max-length reads more, up to the model's positions)%n", command, rows,
-                    rows == 1 ? "" : "s", classifier.maxLength(), classifier.truncation().partRead());
+                            + " (%s; a larger --max-length reads more, up to the model's positions)%n", command, rows,
+                    rows == 1 ? "" : "s", maxLength, truncation.partRead(), hint);
+    }
+
+    /** {@link #noteTruncated(String, long, int, Truncation, String)} for a command that scores labelled data. */
+    static void noteTruncated(String command, Classifier classifier, long rows) {
+        noteTruncated(command, rows, classifier.maxLength(), classifier.truncation(), "--truncation");
     }
 
     /** What a model read of the data, for a JSON record: max_length, truncation and rows_truncated. */

@@ -87,10 +87,7 @@ final class ScoreCommand implements Callable<Integer> {
         System.err.printf("raccoon score: %s: %d rows scored, %d without a usable text%s%n", out, summary.scored(),
                 summary.failed(), summary.resumed() == 0 ? ""
                         : " (resumed after " + rows(summary.resumed()) + ", " + summary.resumedFailed() + " of them with an error)");
-        if (summary.truncated() > 0)
-            System.err.printf("raccoon score: %s longer than the model reads (%d tokens): it read %s of each"
-                    + " (truncated is true in their rows; a larger --max-length reads more, up to the model's positions)%n",
-                    rows(summary.truncated()), tokensRead, truncation.partRead());
+        LabelledDataOptions.noteTruncated("score", summary.truncated(), tokensRead, truncation, "truncated is true in their rows");
         long failed = summary.failed() + summary.resumedFailed();
         if (failed > 0) {
             System.err.println("raccoon score: " + rows(failed) + " could not be scored; see the error column"
