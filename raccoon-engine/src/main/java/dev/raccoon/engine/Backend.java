@@ -93,6 +93,15 @@ public interface Backend extends AutoCloseable {
     /** {@code dx = dOut · gelu'(x)}. */
     void geluBackward(Tensor x, Tensor dOut, Tensor dx);
 
+    /**
+     * The feed-forward block's bias and activation in one pass: {@code x += bias} (a bias per column), then
+     * {@code out = gelu(x)}; x keeps the pre-activation that {@link #geluBackward} needs. out may alias x.
+     */
+    default void biasGelu(Tensor x, Tensor bias, Tensor out) {
+        addBias(x, bias);
+        gelu(x, out);
+    }
+
     void tanh(Tensor x, Tensor out);
 
     /** {@code dx = dOut · (1 − y²)} where y = tanh(x). */
@@ -120,6 +129,16 @@ public interface Backend extends AutoCloseable {
      * are written when not null, for the backward pass.
      */
     void layerNorm(Tensor x, Tensor gamma, Tensor beta, float eps, Tensor out, Tensor mean, Tensor rstd);
+
+    /**
+     * A post-LN residual connection in one pass: {@code x += residual}, then {@link #layerNorm} of x into out;
+     * x keeps the sum that {@link #layerNormBackward} needs. out may alias x.
+     */
+    default void residualLayerNorm(Tensor x, Tensor residual, Tensor gamma, Tensor beta, float eps, Tensor out,
+                                   Tensor mean, Tensor rstd) {
+        add(x, residual, x);
+        layerNorm(x, gamma, beta, eps, out, mean, rstd);
+    }
 
     /** Writes dx; accumulates into dGamma and dBeta. */
     void layerNormBackward(Tensor dOut, Tensor x, Tensor gamma, Tensor mean, Tensor rstd,

@@ -214,6 +214,44 @@ abstract class BackendParityTest {
     }
 
     @Test
+    void fusedKernelsEqualTheOperationsTheyFuse() {
+        Backend be = be();
+        for (int rows : new int[] {1, 7, 33})
+            for (int cols : new int[] {1, 17, 130, 256}) {
+                int n = rows * cols;
+                float[] x = floats(rnd, n, 3), res = floats(rnd, n, 2), bias = floats(rnd, cols, 1);
+                float[] g = floats(rnd, cols, 1), b = floats(rnd, cols, 1);
+                // The reference does the unfused steps; the backend under test its fused kernel.
+                Tensor pre = ref.of(x, rows, cols), act = ref.zeros(rows, cols);
+                ref.addBias(pre, ref.of(bias, cols));
+                ref.gelu(pre, act);
+                Tensor preV = be.of(x, rows, cols), actV = be.zeros(rows, cols);
+                be.biasGelu(preV, be.of(bias, cols), actV);
+                assertClose("biasGelu pre-activation " + rows + "×" + cols, be.read(preV), ref.read(pre), tol(1e-6));
+                assertClose("biasGelu " + rows + "×" + cols, be.read(actV), ref.read(act), tol(1e-6));
+                Tensor inPlace = be.of(x, rows, cols);
+                be.biasGelu(inPlace, be.of(bias, cols), inPlace);
+                assertClose("biasGelu in place " + rows + "×" + cols, be.read(inPlace), ref.read(act), tol(1e-6));
+
+                Tensor sum = ref.of(x, rows, cols), out = ref.zeros(rows, cols), mean = ref.zeros(rows), rstd = ref.zeros(rows);
+                ref.add(sum, ref.of(res, rows, cols), sum);
+                ref.layerNorm(sum, ref.of(g, cols), ref.of(b, cols), 1e-12f, out, mean, rstd);
+                Tensor sumV = be.of(x, rows, cols), outV = be.zeros(rows, cols), meanV = be.zeros(rows), rstdV = be.zeros(rows);
+                be.residualLayerNorm(sumV, be.of(res, rows, cols), be.of(g, cols), be.of(b, cols), 1e-12f, outV, meanV, rstdV);
+                assertClose("residualLayerNorm " + rows + "×" + cols,
+                        concat(be.read(sumV), be.read(outV), be.read(meanV), be.read(rstdV)),
+                        concat(ref.read(sum), ref.read(out), ref.read(mean), ref.read(rstd)), tol(2e-5));
+                Tensor same = be.of(x, rows, cols);
+                be.residualLayerNorm(same, be.of(res, rows, cols), be.of(g, cols), be.of(b, cols), 1e-12f, same, null, null);
+                assertClose("residualLayerNorm in place " + rows + "×" + cols, be.read(same), ref.read(out), tol(2e-5));
+            }
+        assertThatThrownBy(() -> be.residualLayerNorm(be.zeros(2, 3), be.zeros(3, 2), be.zeros(3), be.zeros(3), 1e-12f,
+                be.zeros(2, 3), null, null)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> be.biasGelu(be.zeros(2, 3), be.zeros(2), be.zeros(2, 3)))
+                .isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
     void layerNormInPlace() {
         // out = x and dx = dOut, as a residual block may call them.
         int rows = 5, cols = 48;

@@ -23,9 +23,7 @@ public final class ElectraClassificationHead implements ClassificationHead {
 
     @Override
     public Tensor forward(Tensor first) {
-        Tensor x = dense.forward(first);
-        backend.gelu(x, x);
-        return outProj.forward(x);
+        return outProj.forward(dense.forwardGelu(first));
     }
 
     @Override
@@ -35,9 +33,8 @@ public final class ElectraClassificationHead implements ClassificationHead {
     public Saved forwardForBackward(ElectraModel encoder, Tensor hidden, Batch batch, DropoutSeeds seeds) {
         Dropout first = seeds.next(dropout);
         Tensor denseInput = first.forward(backend, encoder.firstTokens(hidden, batch));
-        Tensor pre = dense.forward(denseInput);
-        Tensor activation = backend.zeros(pre.shape());
-        backend.gelu(pre, activation);
+        Tensor pre = backend.zeros(denseInput.rows(), dense.out);
+        Tensor activation = dense.forwardGelu(denseInput, pre, backend.zeros(pre.shape()));
         Dropout second = seeds.next(dropout);
         Tensor outProjInput = second.forward(backend, activation);
         return new Saved(batch, first, denseInput, pre, second, outProjInput, outProj.forward(outProjInput));

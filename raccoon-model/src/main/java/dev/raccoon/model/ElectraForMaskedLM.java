@@ -43,16 +43,13 @@ public final class ElectraForMaskedLM extends PretrainedModel {
     }
 
     public Tensor head(Tensor hidden) {
-        Tensor x = dense.forward(hidden);
-        backend().gelu(x, x);
-        return lmHead.forward(layerNorm.forward(x));
+        return lmHead.forward(layerNorm.forward(dense.forwardGelu(hidden)));
     }
 
     /** The head's training forward pass (transformers has no dropout in it). */
     public HeadSaved headForBackward(Tensor hidden) {
-        Tensor pre = dense.forward(hidden);
-        Tensor activation = backend().zeros(pre.shape());
-        backend().gelu(pre, activation);
+        Tensor pre = backend().zeros(hidden.rows(), dense.out);
+        Tensor activation = dense.forwardGelu(hidden, pre, backend().zeros(pre.shape()));
         LayerNorm.Saved norm = layerNorm.forwardForBackward(activation);
         return new HeadSaved(hidden, pre, norm, lmHead.forward(norm.output()));
     }

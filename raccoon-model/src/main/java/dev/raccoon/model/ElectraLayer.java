@@ -105,13 +105,10 @@ public final class ElectraLayer {
     private Tensor afterAttention(Tensor context, Tensor residual, Tensor attended, Tensor h, Tensor inner,
                                   Tensor out, Tensor result) {
         attentionOutput.forward(context, attended);
-        backend.add(attended, residual, attended);
-        attentionLayerNorm.forward(attended, h);
-        intermediate.forward(h, inner);
-        backend.gelu(inner, inner);
+        attentionLayerNorm.forward(attended, residual, h);
+        intermediate.forwardGelu(h, inner, inner);
         output.forward(inner, out);
-        backend.add(out, h, out);
-        return outputLayerNorm.forward(out, result);
+        return outputLayerNorm.forward(out, h, result);
     }
 
     /**
@@ -129,17 +126,14 @@ public final class ElectraLayer {
                 probsDropout.p(), probsDropout.seed(), context, probs);
         Dropout attnDropout = seeds.next(hiddenDropout);
         Tensor attended = attnDropout.forward(backend, attentionOutput.forward(context));
-        backend.add(attended, x, attended);
-        LayerNorm.Saved attentionNorm = attentionLayerNorm.forwardForBackward(attended);
+        LayerNorm.Saved attentionNorm = attentionLayerNorm.forwardForBackward(attended, x);
         Tensor h = attentionNorm.output();
-        Tensor preActivation = intermediate.forward(h);
-        Tensor activation = backend.zeros(preActivation.shape());
-        backend.gelu(preActivation, activation);
+        Tensor preActivation = backend.zeros(h.rows(), intermediate.out);
+        Tensor activation = intermediate.forwardGelu(h, preActivation, backend.zeros(preActivation.shape()));
         Dropout outDropout = seeds.next(hiddenDropout);
         Tensor out = outDropout.forward(backend, output.forward(activation));
-        backend.add(out, h, out);
         return new Saved(batch, x, q, k, v, probs, probsDropout, context, attnDropout, attentionNorm,
-                preActivation, activation, outDropout, outputLayerNorm.forwardForBackward(out));
+                preActivation, activation, outDropout, outputLayerNorm.forwardForBackward(out, h));
     }
 
     /** Accumulates this layer's parameter gradients; returns the gradient of its input. */

@@ -28,12 +28,22 @@ public final class LayerNorm {
         return y;
     }
 
+    /** A post-LN residual connection: writes LayerNorm(x + residual) into y, leaving the sum in x. */
+    public Tensor forward(Tensor x, Tensor residual, Tensor y) {
+        backend.residualLayerNorm(x, residual, weight.value(), bias.value(), eps, y, null, null);
+        return y;
+    }
+
     /** The forward pass keeping the row statistics for {@link #backward}. */
-    public Saved forwardForBackward(Tensor x) {
+    public Saved forwardForBackward(Tensor x) { return forwardForBackward(x, null); }
+
+    /** {@link #forwardForBackward(Tensor)} of x + residual (when not null), leaving the sum in x. */
+    public Saved forwardForBackward(Tensor x, Tensor residual) {
         Tensor y = backend.zeros(x.shape());
         Tensor mean = backend.zeros(x.rows());
         Tensor rstd = backend.zeros(x.rows());
-        backend.layerNorm(x, weight.value(), bias.value(), eps, y, mean, rstd);
+        if (residual == null) backend.layerNorm(x, weight.value(), bias.value(), eps, y, mean, rstd);
+        else backend.residualLayerNorm(x, residual, weight.value(), bias.value(), eps, y, mean, rstd);
         return new Saved(x, y, mean, rstd);
     }
 

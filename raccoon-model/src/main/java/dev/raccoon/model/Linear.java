@@ -32,11 +32,31 @@ public final class Linear {
 
     /** Writes x · Wᵀ + b into y, [rows, out], and returns it (whatever y held is overwritten). */
     public Tensor forward(Tensor x, Tensor y) {
+        multiply(x, y);
+        backend.addBias(y, bias.value());
+        return y;
+    }
+
+    /** gelu(x · Wᵀ + b) in place of its pre-activation, for inference. */
+    public Tensor forwardGelu(Tensor x) {
+        Tensor y = backend.zeros(x.rows(), out);
+        return forwardGelu(x, y, y);
+    }
+
+    /**
+     * gelu(x · Wᵀ + b) into activation, the bias and GELU in one fused pass; preActivation keeps x · Wᵀ + b for
+     * the backward pass of GELU, unless it is activation itself.
+     */
+    public Tensor forwardGelu(Tensor x, Tensor preActivation, Tensor activation) {
+        multiply(x, preActivation);
+        backend.biasGelu(preActivation, bias.value(), activation);
+        return activation;
+    }
+
+    private void multiply(Tensor x, Tensor y) {
         Tensor wt = weight.frozenTranspose();
         if (wt != null) backend.matmul(x, false, wt, false, y, 1f, 0f);
         else backend.matmul(x, false, weight.value(), true, y, 1f, 0f);
-        backend.addBias(y, bias.value());
-        return y;
     }
 
     /** Accumulates dW and db; returns dx. */

@@ -221,6 +221,32 @@ public final class VectorBackend extends ArrayBackend {
     }
 
     @Override
+    public void biasGelu(Tensor x, Tensor bias, Tensor out) {
+        Checks.bias(x, bias);
+        Checks.sameMatrix(x, out);
+        ArrayTensor X = arr(x), B = arr(bias), O = arr(out);
+        int n = x.cols();
+        parallelFor(x.rows(), 40L * n, (r0, r1) -> {
+            float[] xd = X.data(), bd = B.data(), od = O.data();
+            int bo = B.offset();
+            for (int r = r0; r < r1; r++) {
+                int xo = X.offset() + r * n, oo = O.offset() + r * n, j = 0;
+                for (int bound = S.loopBound(n); j < bound; j += L) {
+                    FloatVector pre = FloatVector.fromArray(S, xd, xo + j).add(FloatVector.fromArray(S, bd, bo + j));
+                    pre.intoArray(xd, xo + j);
+                    gelu(pre).intoArray(od, oo + j);
+                }
+                if (j < n) {
+                    VectorMask<Float> m = S.indexInRange(j, n);
+                    FloatVector pre = FloatVector.fromArray(S, xd, xo + j, m).add(FloatVector.fromArray(S, bd, bo + j, m));
+                    pre.intoArray(xd, xo + j, m);
+                    gelu(pre).intoArray(od, oo + j, m);
+                }
+            }
+        });
+    }
+
+    @Override
     public void geluBackward(Tensor x, Tensor dOut, Tensor dx) {
         Checks.sameSize(x, dOut);
         Checks.sameSize(x, dx);
@@ -338,7 +364,21 @@ public final class VectorBackend extends ArrayBackend {
     @Override
     public void layerNorm(Tensor x, Tensor gamma, Tensor beta, float eps, Tensor out, Tensor mean, Tensor rstd) {
         Checks.layerNorm(x, gamma, beta, out, mean, rstd);
-        ArrayTensor X = arr(x), G = arr(gamma), B = arr(beta), O = arr(out);
+        layerNorm(x, null, gamma, beta, eps, out, mean, rstd);
+    }
+
+    @Override
+    public void residualLayerNorm(Tensor x, Tensor residual, Tensor gamma, Tensor beta, float eps, Tensor out,
+                                  Tensor mean, Tensor rstd) {
+        Checks.layerNorm(x, gamma, beta, out, mean, rstd);
+        Checks.sameMatrix(x, residual);
+        layerNorm(x, residual, gamma, beta, eps, out, mean, rstd);
+    }
+
+    /** LayerNorm of x, or of x += residual when residual is not null: the add rides on the pass for the mean. */
+    private void layerNorm(Tensor x, Tensor residual, Tensor gamma, Tensor beta, float eps, Tensor out, Tensor mean,
+                           Tensor rstd) {
+        ArrayTensor X = arr(x), G = arr(gamma), B = arr(beta), O = arr(out), R = residual == null ? null : arr(residual);
         int n = x.cols();
         parallelFor(x.rows(), 8L * n, (r0, r1) -> {
             float[] xd = X.data(), od = O.data(), gd = G.data(), bd = B.data();
@@ -347,8 +387,24 @@ public final class VectorBackend extends ArrayBackend {
                 // Full vectors first, then one masked tail: masked accesses on every step cost ~2× here.
                 int full = S.loopBound(n), j;
                 FloatVector acc = FloatVector.zero(S);
-                for (j = 0; j < full; j += L) acc = acc.add(FloatVector.fromArray(S, xd, xo + j));
-                if (j < n) acc = acc.add(FloatVector.fromArray(S, xd, xo + j, S.indexInRange(j, n)));
+                if (R != null) {
+                    float[] rd = R.data();
+                    int ro = R.offset() + r * n;
+                    for (j = 0; j < full; j += L) {
+                        FloatVector sum = FloatVector.fromArray(S, xd, xo + j).add(FloatVector.fromArray(S, rd, ro + j));
+                        sum.intoArray(xd, xo + j);
+                        acc = acc.add(sum);
+                    }
+                    if (j < n) {
+                        VectorMask<Float> m = S.indexInRange(j, n);
+                        FloatVector sum = FloatVector.fromArray(S, xd, xo + j, m).add(FloatVector.fromArray(S, rd, ro + j, m));
+                        sum.intoArray(xd, xo + j, m);
+                        acc = acc.add(sum);
+                    }
+                } else {
+                    for (j = 0; j < full; j += L) acc = acc.add(FloatVector.fromArray(S, xd, xo + j));
+                    if (j < n) acc = acc.add(FloatVector.fromArray(S, xd, xo + j, S.indexInRange(j, n)));
+                }
                 float mu = VectorMath.sum(acc) / n;
                 acc = FloatVector.zero(S);
                 for (j = 0; j < full; j += L) {

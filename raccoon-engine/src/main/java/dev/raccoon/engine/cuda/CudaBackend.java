@@ -55,8 +55,8 @@ public final class CudaBackend implements Backend {
      */
     private enum K {
         addBias("ppli"), sumRows("ppiif"), add("pppl"), axpy("fppl"), scale("pfl"), sumSquares("plp"),
-        sumDoubles("pip"), gelu("ppl"), geluBackward("pppl"), tanhForward("ppl"), tanhBackward("pppl"),
-        softmax("ppi"), dropout("pplffu"), layerNorm("pppfpppi"), layerNormBackwardParams("ppppppii"),
+        sumDoubles("pip"), gelu("ppl"), biasGelu("pppli"), geluBackward("pppl"), tanhForward("ppl"), tanhBackward("pppl"),
+        softmax("ppi"), dropout("pplffu"), layerNorm("ppppfpppi"), layerNormBackwardParams("ppppppii"),
         layerNormBackwardDx("ppppppi"), gather("pppli"), scatterAdd("pppli"), splitHeads("ppiiil"),
         mergeHeads("ppiiil"), attentionSoftmax("ppiiffu"), attentionSoftmaxBackward("ppiffuf"),
         argmaxRows("pip"), sampleRows("piiup"), crossEntropy("ppiipp"), binaryCrossEntropy("pppldpp"),
@@ -640,6 +640,14 @@ public final class CudaBackend implements Backend {
     }
 
     @Override
+    public void biasGelu(Tensor x, Tensor bias, Tensor out) {
+        enter();
+        Checks.bias(x, bias);
+        Checks.sameMatrix(x, out);
+        elementwise(K.biasGelu, x.size(), x, bias, out, (long) x.size(), x.cols());
+    }
+
+    @Override
     public void geluBackward(Tensor x, Tensor dOut, Tensor dx) {
         enter();
         Checks.sameSize(x, dOut);
@@ -685,7 +693,18 @@ public final class CudaBackend implements Backend {
         enter();
         Checks.layerNorm(x, gamma, beta, out, mean, rstd);
         if (x.size() > 0)
-            launch(K.layerNorm, x.rows(), rowThreads(x.cols()), 1, x, gamma, beta, eps, out, mean, rstd, x.cols());
+            launch(K.layerNorm, x.rows(), rowThreads(x.cols()), 1, x, null, gamma, beta, eps, out, mean, rstd, x.cols());
+    }
+
+    @Override
+    public void residualLayerNorm(Tensor x, Tensor residual, Tensor gamma, Tensor beta, float eps, Tensor out,
+                                  Tensor mean, Tensor rstd) {
+        enter();
+        Checks.layerNorm(x, gamma, beta, out, mean, rstd);
+        Checks.sameMatrix(x, residual);
+        if (x.size() > 0)
+            launch(K.layerNorm, x.rows(), rowThreads(x.cols()), 1, x, residual, gamma, beta, eps, out, mean, rstd,
+                    x.cols());
     }
 
     @Override

@@ -131,6 +131,15 @@ extern "C" __global__ void gelu(const float* x, float* out, long long n) {
     }
 }
 
+// x += bias (per column), out = gelu(x): the feed-forward block's bias and activation in one launch. out may alias x.
+extern "C" __global__ void biasGelu(float* x, const float* bias, float* out, long long n, int cols) {
+    FOR_EACH(i, n) {
+        float v = x[i] + bias[i % cols];
+        x[i] = v;
+        out[i] = v * normalCdf(v);
+    }
+}
+
 // d/dx x·Φ(x) = Φ(x) + x·φ(x)
 extern "C" __global__ void geluBackward(const float* x, const float* dOut, float* dx, long long n) {
     FOR_EACH(i, n) {
@@ -170,11 +179,20 @@ extern "C" __global__ void dropout(const float* x, float* out, long long n, floa
 // ---- LayerNorm ----------------------------------------------------------------------------------------------
 
 // One block per row, two-pass fp32 statistics (biased variance). out may alias x.
-extern "C" __global__ void layerNorm(const float* x, const float* gamma, const float* beta, float eps, float* out,
-                                     float* mean, float* rstd, int cols) {
+// With a residual (not null), x += residual first, in the pass for the mean; each thread later reads back only
+// the elements it wrote.
+extern "C" __global__ void layerNorm(float* x, const float* residual, const float* gamma, const float* beta, float eps,
+                                     float* out, float* mean, float* rstd, int cols) {
     long long o = (long long) blockIdx.x * cols;
     float s = 0;
-    for (int j = threadIdx.x; j < cols; j += blockDim.x) s += x[o + j];
+    if (residual)
+        for (int j = threadIdx.x; j < cols; j += blockDim.x) {
+            float v = x[o + j] + residual[o + j];
+            x[o + j] = v;
+            s += v;
+        }
+    else
+        for (int j = threadIdx.x; j < cols; j += blockDim.x) s += x[o + j];
     float mu = blockSum(s) / cols;
     float v = 0;
     for (int j = threadIdx.x; j < cols; j += blockDim.x) {
