@@ -5,7 +5,7 @@
 # current directory), as the device tool runs commands in its copy of the repository. On a GPU machine the CUDA
 # tests run; without one they skip. Arguments replace the default selection with console launcher selectors, e.g.
 #   --select-class dev.raccoon.engine.CudaBackendTest
-#   --select-method 'dev.raccoon.engine.CudaBackendTest#tf32GemmsStayClose'
+#   --select-method 'dev.raccoon.engine.CudaBackendTest#bf16GemmsMatchTheCpuThatRoundsTheSameOperands'
 # Extra JVM flags: RACCOON_JAVA_OPTS (e.g. -Draccoon.cuda.sync=true to name the kernel behind an async fault).
 # JUnit XML reports go to $OUT when it is set (the device tool brings that folder back), else to ./reports.
 set -euo pipefail

@@ -21,6 +21,9 @@ public interface Backend extends AutoCloseable {
     /** Worker threads the backend uses for one kernel. */
     int threads();
 
+    /** What matrix products may round their operands to (FP32 unless the backend was made with another). */
+    default Precision precision() { return Precision.FP32; }
+
     // ---- memory -------------------------------------------------------------------------------------------
 
     /** A new tensor filled with zeros. */

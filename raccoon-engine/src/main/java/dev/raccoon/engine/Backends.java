@@ -21,26 +21,35 @@ public final class Backends {
     /** The plain-loop reference backend. */
     public static Backend scalar() { return new ScalarBackend(); }
 
+    /** The plain-loop reference backend with matrix products in {@code precision}. */
+    public static Backend scalar(Precision precision) { return new ScalarBackend(precision); }
+
     /**
      * The Vector API backend with {@code threads} worker threads (the caller counts as one).
      *
      * @throws IllegalStateException when the JVM runs without the Vector API module
      */
-    public static Backend cpu(int threads) {
+    public static Backend cpu(int threads) { return cpu(threads, Precision.FP32); }
+
+    /** {@link #cpu(int)} with matrix products in {@code precision}. */
+    public static Backend cpu(int threads, Precision precision) {
         if (!VECTOR_API)
             throw new IllegalStateException("the cpu backend needs the Vector API: start java with --add-modules "
                     + "jdk.incubator.vector (in Surefire's argLine too), or choose the device 'scalar' (plain loops, slower)");
-        return new VectorBackend(threads);
+        return new VectorBackend(threads, precision);
     }
 
+    /** The CUDA backend on device 0, fp32. */
+    public static Backend cuda() { return cuda(Precision.FP32); }
+
     /**
-     * The CUDA backend on device 0 (TF32 GEMMs when {@code -Draccoon.cuda.tf32=true}).
+     * The CUDA backend on device 0 with matrix products in {@code precision}.
      *
      * @throws CudaException saying why it cannot start (no driver, no device, a missing library)
      */
-    public static Backend cuda() {
+    public static Backend cuda(Precision precision) {
         try {
-            return new CudaBackend();
+            return new CudaBackend(0, precision);
         } catch (CudaException e) {
             throw new CudaException("cannot start the CUDA backend: " + e.getMessage(), e);
         }
@@ -65,29 +74,32 @@ public final class Backends {
      * @throws IllegalArgumentException for any other name
      * @throws CudaException for "cuda" when the CUDA backend cannot start
      */
-    public static Backend create(String device, int threads) {
+    public static Backend create(String device, int threads) { return create(device, threads, Precision.FP32); }
+
+    /** {@link #create(String, int)} with matrix products in {@code precision}. */
+    public static Backend create(String device, int threads, Precision precision) {
         return switch (requireKnown(device)) {
-            case "scalar" -> scalar();
-            case "cpu" -> cpu(threads);
-            case "cuda" -> cuda();
-            default -> auto(threads, System.err);
+            case "scalar" -> scalar(precision);
+            case "cpu" -> cpu(threads, precision);
+            case "cuda" -> cuda(precision);
+            default -> auto(threads, precision, System.err);
         };
     }
 
     /** CUDA if it starts, else the CPU backend; never throws for a missing or broken CUDA setup or Vector API. */
-    static Backend auto(int threads, PrintStream log) {
+    static Backend auto(int threads, Precision precision, PrintStream log) {
         try {
-            CudaBackend cuda = new CudaBackend();
+            CudaBackend cuda = new CudaBackend(0, precision);
             log.println("raccoon: using cuda (" + cuda.description() + ")");
             return cuda;
         } catch (RuntimeException | LinkageError e) {
             // Beyond CudaException: a JVM denying native access, a library file that is not what its name says.
             if (VECTOR_API) {
                 log.println("raccoon: " + reason(e) + "; using cpu");
-                return cpu(threads);
+                return cpu(threads, precision);
             }
             log.println("raccoon: " + reason(e) + "; using scalar (the cpu backend needs --add-modules jdk.incubator.vector)");
-            return scalar();
+            return scalar(precision);
         }
     }
 

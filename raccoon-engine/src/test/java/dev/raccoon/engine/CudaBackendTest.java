@@ -23,12 +23,12 @@ class CudaBackendTest extends BackendParityTest {
 
     @BeforeAll
     static void start() {
-        cuda = startOrSkip(false);
+        cuda = startOrSkip(Precision.FP32);
     }
 
-    static CudaBackend startOrSkip(boolean tf32) {
+    static CudaBackend startOrSkip(Precision precision) {
         try {
-            return new CudaBackend(0, tf32);
+            return new CudaBackend(0, precision);
         } catch (CudaException e) {
             Assumptions.assumeFalse(e.getMessage().startsWith("no CUDA"), e.getMessage());
             throw e;
@@ -114,8 +114,8 @@ class CudaBackendTest extends BackendParityTest {
 
     @Test
     void tf32GemmsStayClose() {
-        try (CudaBackend tf32 = startOrSkip(true)) {
-            assertThat(tf32.description()).endsWith("TF32");
+        try (CudaBackend tf32 = startOrSkip(Precision.TF32)) {
+            assertThat(tf32.description()).endsWith(", tf32");
             int m = 256, k = 512, n = 128;
             float[] a = floats(rnd, m * k, 1), b = floats(rnd, k * n, 1);
             Tensor cr = ref.zeros(m, n), ct = tf32.zeros(m, n);
@@ -127,10 +127,27 @@ class CudaBackendTest extends BackendParityTest {
     }
 
     @Test
+    void bf16GemmsMatchTheCpuThatRoundsTheSameOperands() {
+        try (CudaBackend bf16 = startOrSkip(Precision.BF16); Backend cpu = Backends.scalar(Precision.BF16)) {
+            assertThat(bf16.description()).endsWith(", bf16");
+            for (boolean ta : new boolean[] {false, true})
+                for (boolean tb : new boolean[] {false, true}) {
+                    int m = 130, k = 257, n = 66;
+                    float[] a = floats(rnd, m * k, 1), b = floats(rnd, k * n, 1), c = floats(rnd, m * n, 1);
+                    Tensor cc = cpu.of(c, m, n), cg = bf16.of(c, m, n);
+                    cpu.matmul(cpu.of(a, ta ? k : m, ta ? m : k), ta, cpu.of(b, tb ? n : k, tb ? k : n), tb, cc, 0.5f, 0.25f);
+                    bf16.matmul(bf16.of(a, ta ? k : m, ta ? m : k), ta, bf16.of(b, tb ? n : k, tb ? k : n), tb, cg, 0.5f, 0.25f);
+                    // The same bf16 operands, exact products, fp32 sums in another order: fp32 rounding apart.
+                    assertClose("bf16 matmul ta=" + ta + " tb=" + tb, bf16.read(cg), cpu.read(cc), 1e-5 * Math.sqrt(k));
+                }
+        }
+    }
+
+    @Test
     void rejectsForeignTensorsAndCallsAfterClose() {
         assertThatThrownBy(() -> cuda.scale(ref.zeros(3), 2)).isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("not a CUDA tensor");
-        CudaBackend other = startOrSkip(false);
+        CudaBackend other = startOrSkip(Precision.FP32);
         Tensor t = other.of(new float[] {1, 2, 3}, 3);
         other.close();
         assertThatThrownBy(() -> other.read(t)).isInstanceOf(IllegalStateException.class);

@@ -2,15 +2,35 @@ package dev.raccoon.engine.cpu;
 
 import dev.raccoon.engine.Backend;
 import dev.raccoon.engine.Checks;
+import dev.raccoon.engine.Precision;
 import dev.raccoon.engine.Tensor;
 
 import java.util.Arrays;
+import java.util.Objects;
 
 /**
  * What the CPU backends share: {@link ArrayTensor} storage, memory operations and argument checks, so the
  * scalar reference and the vectorised backend accept and reject exactly the same calls.
  */
 public abstract class ArrayBackend implements Backend {
+    private final Precision precision;
+
+    protected ArrayBackend(Precision precision) { this.precision = Objects.requireNonNull(precision, "precision"); }
+
+    @Override public Precision precision() { return precision; }
+
+    /**
+     * A matrix product's operand as the precision has it: itself, or under BF16 a copy with every element rounded
+     * to bf16 (TF32 is exact fp32 on a CPU). Products of bf16 values are exact in fp32, so a product of the copies
+     * is what a tensor core computes, up to the order of the sums.
+     */
+    protected ArrayTensor productOperand(Tensor t) {
+        ArrayTensor a = arr(t);
+        if (precision != Precision.BF16) return a;
+        float[] rounded = new float[a.size()];
+        for (int i = 0; i < rounded.length; i++) rounded[i] = Precision.roundToBf16(a.data()[a.offset() + i]);
+        return new ArrayTensor(rounded, 0, t.shape());
+    }
 
     @Override
     public ArrayTensor zeros(int... shape) {

@@ -1,6 +1,7 @@
 package dev.raccoon.engine.cpu;
 
 import dev.raccoon.engine.Checks;
+import dev.raccoon.engine.Precision;
 import dev.raccoon.engine.Tensor;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorMask;
@@ -20,7 +21,12 @@ public final class VectorBackend extends ArrayBackend {
 
     private final Parallel pool;
 
-    public VectorBackend(int threads) { pool = new Parallel(threads); }
+    public VectorBackend(int threads) { this(threads, Precision.FP32); }
+
+    public VectorBackend(int threads, Precision precision) {
+        super(precision);
+        pool = new Parallel(threads);
+    }
 
     @Override public String name() { return "cpu"; }
 
@@ -48,7 +54,7 @@ public final class VectorBackend extends ArrayBackend {
     public void matmul(Tensor a, boolean transA, Tensor b, boolean transB, Tensor c, float alpha, float beta) {
         int[] mkn = Checks.matmulDims(a, transA, b, transB, c);
         int m = mkn[0], k = mkn[1], n = mkn[2];
-        ArrayTensor A = arr(a), B = arr(b), C = arr(c);
+        ArrayTensor A = productOperand(a), B = productOperand(b), C = arr(c);
         // A frozen weight is packed once instead of at every product: at 64 rows packing was a fifth of the time.
         float[] packedB = B.isConstant() && !transB ? B.packedRight() : null;
         int t = pool.threads();

@@ -21,8 +21,10 @@ final class Cublas {
     static final String[] SONAMES = {"libcublas.so.13", "libcublas.so.12"};
     static final int CUBLAS_OP_N = 0, CUBLAS_OP_T = 1;
     static final int CUBLAS_DEFAULT_MATH = 0, CUBLAS_TF32_TENSOR_OP_MATH = 3;
+    /** cudaDataType_t, cublasComputeType_t and cublasGemmAlgo_t values of cublasGemmEx. */
+    static final int CUDA_R_32F = 0, CUDA_R_16BF = 14, CUBLAS_COMPUTE_32F = 68, CUBLAS_GEMM_DEFAULT = -1;
 
-    private final MethodHandle create, destroy, setStream, setMathMode, sgemm, sgemmStridedBatched, statusString;
+    private final MethodHandle create, destroy, setStream, setMathMode, sgemm, gemmEx, sgemmStridedBatched, statusString;
 
     Cublas(NativeLibrary lib) {
         create = lib.function("cublasCreate_v2", FunctionDescriptor.of(JAVA_INT, ADDRESS));
@@ -32,6 +34,9 @@ final class Cublas {
         sgemm = lib.function("cublasSgemm_v2", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT,
                 JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG,
                 JAVA_INT));
+        gemmEx = lib.function("cublasGemmEx", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT, JAVA_INT,
+                JAVA_INT, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_INT, JAVA_INT, ADDRESS,
+                JAVA_LONG, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT));
         sgemmStridedBatched = lib.function("cublasSgemmStridedBatched", FunctionDescriptor.of(JAVA_INT, ADDRESS,
                 JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_LONG,
                 JAVA_INT, JAVA_LONG, ADDRESS, JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_INT));
@@ -108,6 +113,22 @@ final class Cublas {
                     ldc));
         } catch (Throwable t) {
             throw wrap("cublasSgemm_v2", t);
+        }
+    }
+
+    /**
+     * {@link #gemm} of bf16 operands (a and b hold 2-byte elements) into an fp32 C, accumulated in fp32: the
+     * tensor-core path of bf16 mixed precision.
+     */
+    void gemmBf16(MemorySegment handle, boolean transA, boolean transB, int m, int n, int k, float alpha, long a,
+                  int lda, long b, int ldb, float beta, long c, int ldc) {
+        try (Arena arena = Arena.ofConfined()) {
+            check("cublasGemmEx(bf16, " + m + "×" + n + "×" + k + ")", (int) gemmEx.invokeExact(handle,
+                    transB ? CUBLAS_OP_T : CUBLAS_OP_N, transA ? CUBLAS_OP_T : CUBLAS_OP_N, n, m, k,
+                    arena.allocateFrom(JAVA_FLOAT, alpha), b, CUDA_R_16BF, ldb, a, CUDA_R_16BF, lda,
+                    arena.allocateFrom(JAVA_FLOAT, beta), c, CUDA_R_32F, ldc, CUBLAS_COMPUTE_32F, CUBLAS_GEMM_DEFAULT));
+        } catch (Throwable t) {
+            throw wrap("cublasGemmEx", t);
         }
     }
 

@@ -2,6 +2,7 @@ package dev.raccoon.engine.cuda;
 
 import dev.raccoon.engine.Backend;
 import dev.raccoon.engine.Checks;
+import dev.raccoon.engine.Precision;
 import dev.raccoon.engine.Tensor;
 import dev.raccoon.engine.cpu.CpuMath;
 
@@ -32,9 +33,10 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
  * present), cuBLAS for the matrix products, all work queued on one stream of the device's primary context.
  * Only {@link #of}, {@link #read}, {@link #write}, the losses' results and the integer inputs cross the PCIe bus.
  *
- * <p>Precision: fp32 storage and math, with float or double accumulation as each kernel notes; cuBLAS may use
- * TF32 tensor cores when asked ({@code -Draccoon.cuda.tf32=true} or the constructor flag), which rounds GEMM
- * inputs to a 10-bit mantissa. Debugging: {@code -Draccoon.cuda.sync=true} synchronizes after every launch so an
+ * <p>Precision: fp32 storage and math, with float or double accumulation as each kernel notes. The constructor's
+ * {@link Precision} may let cuBLAS round the operands of products: TF32 tensor cores for every product (a 10-bit
+ * mantissa), or bf16 operands with fp32 accumulation for {@link #matmul} (the dense layers; attention's products
+ * stay fp32). Debugging: {@code -Draccoon.cuda.sync=true} synchronizes after every launch so an
  * asynchronous fault names its kernel.
  *
  * <p>Thread safety: as the Backend contract asks, calls may come from several threads; they are serialized on
@@ -61,7 +63,7 @@ public final class CudaBackend implements Backend {
         mergeHeads("ppiiil"), attentionSoftmax("ppiiffu"), attentionSoftmaxBackward("ppiffuf"),
         argmaxRows("pip"), sampleRows("piiup"), crossEntropy("ppiipp"), binaryCrossEntropy("pppldpp"),
         meanSquaredError("pplpp"),
-        adamw("pppplfffffdd");
+        adamw("pppplfffffdd"), toBf16("ppl");
 
         final String params;
 
@@ -84,7 +86,8 @@ public final class CudaBackend implements Backend {
     private final Driver driver;
     private final int device, sm, multiprocessors;
     private final String deviceName, target;
-    private final boolean tf32, syncEachLaunch;
+    private final Precision precision;
+    private final boolean syncEachLaunch;
     private MemorySegment context, stream, module, blas;
     private final MemorySegment[] functions = new MemorySegment[K.values().length];
     private DevicePool pool;
@@ -94,19 +97,20 @@ public final class CudaBackend implements Backend {
     private final Object blasLock = new Object();
     private volatile boolean closed;
 
-    /** Device 0, TF32 as {@code -Draccoon.cuda.tf32} says (off by default). */
+    /** Device 0, fp32. */
     public CudaBackend() {
-        this(0, Boolean.getBoolean("raccoon.cuda.tf32"));
+        this(0, Precision.FP32);
     }
 
     /**
      * Starts the backend on device {@code ordinal}.
      *
-     * @param tf32 let cuBLAS use TF32 tensor cores for fp32 GEMMs (faster on Ampere and later, ~1e-3 relative error)
+     * @param precision what matrix products may round their operands to (TF32 and BF16 use tensor cores, Ampere
+     *                  and later: faster, ~1e-3 and ~1e-2 relative error per product)
      * @throws CudaException with a message that says why (no driver, no device, a missing library, a failed call)
      */
-    public CudaBackend(int ordinal, boolean tf32) {
-        this.tf32 = tf32;
+    public CudaBackend(int ordinal, Precision precision) {
+        this.precision = java.util.Objects.requireNonNull(precision, "precision");
         this.syncEachLaunch = Boolean.getBoolean("raccoon.cuda.sync");
         driver = Driver.get(); // throws "no CUDA driver (libcuda.so.1 not found)"
         try {
@@ -146,7 +150,7 @@ public final class CudaBackend implements Backend {
             Cublas lib = cublas();
             blas = lib.create();
             lib.setStream(blas, stream);
-            lib.setMathMode(blas, tf32 ? Cublas.CUBLAS_TF32_TENSOR_OP_MATH : Cublas.CUBLAS_DEFAULT_MATH);
+            lib.setMathMode(blas, precision == Precision.TF32 ? Cublas.CUBLAS_TF32_TENSOR_OP_MATH : Cublas.CUBLAS_DEFAULT_MATH);
         } catch (RuntimeException e) {
             try {
                 release();
@@ -187,9 +191,12 @@ public final class CudaBackend implements Backend {
     /** One host thread drives the device. */
     @Override public int threads() { return 1; }
 
-    /** "NVIDIA H100 80GB HBM3, sm_90" (", TF32" when enabled), for the line Backends prints. */
+    @Override public Precision precision() { return precision; }
+
+    /** "NVIDIA H100 80GB HBM3, sm_90" (", tf32" or ", bf16" when products use them), for the line Backends prints. */
     public String description() {
-        return deviceName + ", sm_" + sm + (target.startsWith("sm_") ? "" : " via " + target) + (tf32 ? ", TF32" : "");
+        return deviceName + ", sm_" + sm + (target.startsWith("sm_") ? "" : " via " + target)
+                + (precision == Precision.FP32 ? "" : ", " + precision.label());
     }
 
     /** {bytes held by live tensors, bytes cached for reuse, bytes allocated from the device, GCs the pool asked for}. */
@@ -550,7 +557,18 @@ public final class CudaBackend implements Backend {
         if (m == 0 || n == 0) return;
         CudaTensor A = cu(a), B = cu(b), C = cu(c);
         if (k == 0) gemm(transA, transB, m, n, 0, alpha, 0, 0, beta, C.address(), 1);
-        else synchronized (blasLock) { // tensors are contiguous: each leading dimension is the column count
+        else if (precision == Precision.BF16) {
+            // The operands rounded to bf16 (2 bytes an element) for this product; C stays fp32.
+            try (Temp a16 = new Temp(2L * a.size()); Temp b16 = new Temp(2L * b.size())) {
+                elementwise(K.toBf16, a.size(), A, a16.ptr, (long) a.size());
+                elementwise(K.toBf16, b.size(), B, b16.ptr, (long) b.size());
+                synchronized (blasLock) {
+                    driver.rebind();
+                    cublas.gemmBf16(blas, transA, transB, m, n, k, alpha, a16.ptr, a.cols(), b16.ptr, b.cols(), beta,
+                            C.address(), n);
+                }
+            }
+        } else synchronized (blasLock) { // tensors are contiguous: each leading dimension is the column count
             driver.rebind(); // a virtual thread that waited for the lock may run on another OS thread now
             cublas.gemm(blas, transA, transB, m, n, k, alpha, A.address(), a.cols(), B.address(), b.cols(), beta,
                     C.address(), n);

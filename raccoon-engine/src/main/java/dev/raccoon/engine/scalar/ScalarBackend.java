@@ -1,6 +1,7 @@
 package dev.raccoon.engine.scalar;
 
 import dev.raccoon.engine.Checks;
+import dev.raccoon.engine.Precision;
 import dev.raccoon.engine.Tensor;
 import dev.raccoon.engine.cpu.ArrayBackend;
 import dev.raccoon.engine.cpu.ArrayTensor;
@@ -12,6 +13,10 @@ import dev.raccoon.engine.cpu.CpuMath;
  */
 public final class ScalarBackend extends ArrayBackend {
 
+    public ScalarBackend() { this(Precision.FP32); }
+
+    public ScalarBackend(Precision precision) { super(precision); }
+
     @Override public String name() { return "scalar"; }
 
     @Override public int threads() { return 1; }
@@ -22,7 +27,7 @@ public final class ScalarBackend extends ArrayBackend {
     public void matmul(Tensor a, boolean transA, Tensor b, boolean transB, Tensor c, float alpha, float beta) {
         int[] mkn = Checks.matmulDims(a, transA, b, transB, c);
         int m = mkn[0], k = mkn[1], n = mkn[2];
-        ArrayTensor A = arr(a), B = arr(b), C = arr(c);
+        ArrayTensor A = productOperand(a), B = productOperand(b), C = arr(c);
         float[] ad = A.data(), bd = B.data(), cd = C.data();
         int lda = a.cols(), ldb = b.cols();
         for (int i = 0; i < m; i++)

@@ -474,3 +474,12 @@ extern "C" __global__ void adamw(float* param, const float* grad, float* m, floa
         v[i] = (float) vi;
     }
 }
+
+// fp32 to bf16 (the upper 16 bits), rounded to nearest even, NaN kept quiet: Precision.roundToBf16 bit for bit.
+extern "C" __global__ void toBf16(const float* x, unsigned short* out, long long n) {
+    FOR_EACH(i, n) {
+        unsigned int b = __float_as_uint(x[i]);
+        if ((b & 0x7fffffffu) > 0x7f800000u) out[i] = (unsigned short) ((b | 0x00400000u) >> 16);
+        else out[i] = (unsigned short) ((b + 0x7fffu + ((b >> 16) & 1u)) >> 16);
+    }
+}
