@@ -3,6 +3,7 @@ package dev.raccoon.cli;
 import dev.raccoon.engine.Backend;
 import dev.raccoon.engine.Backends;
 import dev.raccoon.engine.GemmBench;
+import dev.raccoon.engine.Precision;
 import dev.raccoon.model.Architecture;
 import dev.raccoon.model.Batch;
 import dev.raccoon.model.ElectraConfig;
@@ -65,6 +66,9 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--device", defaultValue = "cpu", description = "cpu, cuda, scalar or auto (CUDA when a GPU and driver are present, else cpu) (default: ${DEFAULT-VALUE}).")
     String device;
 
+    @Option(names = "--precision", defaultValue = "fp32", description = ComputeOptions.PRECISION_HELP)
+    String precision;
+
     @Option(names = "--seconds", defaultValue = "5", description = "Time per case: the first third warms the JIT up, the rest is measured; much under the default the JIT is still compiling and the figures fall short (default: ${DEFAULT-VALUE}).")
     double seconds;
 
@@ -94,13 +98,14 @@ final class BenchCommand implements Callable<Integer> {
 
         int cores = Runtime.getRuntime().availableProcessors();
         List<Integer> threadCounts = threads != null ? threads : cores > 1 ? List.of(1, cores) : List.of(1);
-        System.out.printf(Locale.ROOT, "machine: %s, %d cores; java %s; device %s; config %s%n", cpuName(), cores,
-                Runtime.version(), device, preset.name().toLowerCase(Locale.ROOT));
+        Precision products = ComputeOptions.precision(spec, precision);
+        System.out.printf(Locale.ROOT, "machine: %s, %d cores; java %s; device %s; precision %s; config %s%n", cpuName(),
+                cores, Runtime.version(), device, products.label(), preset.name().toLowerCase(Locale.ROOT));
         ElectraConfig model = preset.config(VOCAB, List.of("negative", "positive"));
         System.out.printf(Locale.ROOT, "%-34s %8s %12s %12s %10s %10s%n", "case", "threads", "examples/s", "tokens/s",
                 "ms/batch", "GFLOP/s");
         for (int t : threadCounts) {
-            try (Backend backend = Backends.create(device, t)) {
+            try (Backend backend = Backends.create(device, t, products)) {
                 for (Case c : selected) {
                     switch (c) {
                         case INFERENCE -> {

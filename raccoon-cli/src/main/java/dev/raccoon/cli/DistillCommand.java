@@ -75,7 +75,7 @@ final class DistillCommand implements Callable<Integer> {
         List<Classifier> loaded = new ArrayList<>();
         try {
             Classifier.Options teacherOptions = new Classifier.Options(training.compute.device, training.compute.threads,
-                    options.maxLength(), 64, options.truncation());
+                    options.maxLength(), 64, options.truncation(), ComputeOptions.precision(spec, training.compute.precision));
             List<Distillation.Teacher> teachers = new ArrayList<>();
             for (Path dir : teacherDirs) {
                 if (NgramClassifier.isModel(dir)) {

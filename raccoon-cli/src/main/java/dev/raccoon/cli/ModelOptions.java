@@ -29,6 +29,9 @@ final class ModelOptions {
     @Option(names = "--threads", defaultValue = "0", description = "CPU threads (0: all cores).")
     int threads = 0;
 
+    @Option(names = "--precision", defaultValue = "fp32", description = ComputeOptions.PRECISION_HELP)
+    String precision = "fp32";
+
     @Option(names = "--max-length", defaultValue = "128", description = "Tokens per text (default: ${DEFAULT-VALUE}).")
     int maxLength = 128;
 
@@ -85,7 +88,7 @@ final class ModelOptions {
         try {
             String how = reading != null ? reading : truncation;
             options = new Classifier.Options(device, threads, maxLength, batchSize,
-                    how == null ? unlessGiven : Truncation.of(how));
+                    how == null ? unlessGiven : Truncation.of(how), ComputeOptions.precision(spec, precision));
         } catch (IllegalArgumentException e) {
             throw TrainingOptions.usage(spec, e.getMessage());
         }

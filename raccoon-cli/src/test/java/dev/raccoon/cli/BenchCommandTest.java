@@ -36,6 +36,15 @@ class BenchCommandTest {
         assertThat(cases).containsExactly("tiny inference 2x16", "tiny inference 3x16", "tiny finetune 2x16",
                 "tiny finetune 3x16", "tiny pretrain electra 2x16", "tiny pretrain electra 3x16");
         assertThat(run.out()).containsPattern("(?m)^gemm 512x768x768\\s+1\\s+[\\d.]+$");
+        assertThat(run.out()).contains("; precision fp32;");
+    }
+
+    @Test
+    void bf16RunsOnTheCpuAndSaysSo() {
+        CliRun run = CliRun.run("", "bench", "--case", "finetune", "--config", "tiny", "--batch-size", "2",
+                "--tokens", "16", "--seconds", "0.05", "--threads", "1", "--precision", "bf16");
+        assertThat(run.exitCode()).as(run.err()).isZero();
+        assertThat(run.out()).contains("; precision bf16;").containsPattern("(?m)^tiny finetune 2x16\\s+1\\s+[\\d.]+");
     }
 
     @Test

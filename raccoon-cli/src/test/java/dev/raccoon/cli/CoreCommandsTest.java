@@ -149,6 +149,36 @@ class CoreCommandsTest {
         }
     }
 
+    /** --precision bf16 rounds the dense layers' operands: logits near the oracle's fp32 ones, but not equal. */
+    @Test
+    void logitsInBf16StayNearTheOracle() throws Exception {
+        JsonNode cases = JSON.readTree(CliRun.oracleClassifier().resolve("expected_logits.json").toFile()).get("cases");
+        StringBuilder in = new StringBuilder();
+        for (JsonNode c : cases) {
+            var o = JSON.createObjectNode().put("text", c.get("text").asText());
+            if (c.hasNonNull("text_pair")) o.put("text_pair", c.get("text_pair").asText());
+            in.append(JSON.writeValueAsString(o)).append('\n');
+        }
+        CliRun r = CliRun.run(in.toString(), "logits", "--model", CliRun.oracleClassifier().toString(), "--precision", "bf16");
+        assertThat(r.exitCode()).as(r.err()).isZero();
+        String[] out = r.out().split("\n");
+        assertThat(out).hasSize(cases.size());
+        double farthest = 0;
+        for (int i = 0; i < out.length; i++)
+            for (int j = 0; j < 2; j++) {
+                double want = cases.get(i).get("logits").get(j).asDouble();
+                double got = JSON.readTree(out[i]).get("logits").get(j).asDouble();
+                // bf16 keeps about 3 significant digits per operand; the error grows through the layers to ~2%.
+                assertThat(got).as("bf16 logit %d of case %d", j, i)
+                        .isCloseTo(want, org.assertj.core.data.Offset.offset(5e-2 * Math.max(1, Math.abs(want))));
+                farthest = Math.max(farthest, Math.abs(got - want));
+            }
+        assertThat(farthest).as("bf16 is applied").isGreaterThan(1e-4);
+        CliRun bad = CliRun.run("", "predict", "--model", CliRun.oracleClassifier().toString(), "--precision", "fp16", "좋아");
+        assertThat(bad.exitCode()).isEqualTo(2);
+        assertThat(bad.err()).contains("--precision: unknown precision 'fp16' (known: fp32, tf32, bf16)");
+    }
+
     @Test
     void brokenUtf8IsReportedWithItsLineNumber() {
         byte[] in = "{\"text\": \"좋아요\"}\n{\"text\": \"\u0000\"}\n".getBytes(java.nio.charset.StandardCharsets.UTF_8);

@@ -2,6 +2,7 @@ package dev.raccoon.api;
 
 import dev.raccoon.engine.Backend;
 import dev.raccoon.engine.Backends;
+import dev.raccoon.engine.Precision;
 import dev.raccoon.engine.Tensor;
 import dev.raccoon.engine.cpu.CpuMath;
 import dev.raccoon.model.Batch;
@@ -58,11 +59,14 @@ public final class Classifier implements AutoCloseable {
      * @param maxLength  tokens per text, [CLS] and [SEP] included; longer texts are truncated
      * @param batchSize  texts per forward pass
      * @param truncation which tokens of a longer text are read: its start, or its start and its end
+     * @param precision  what the matrix products may round their operands to (TF32 or BF16 tensor cores on CUDA)
      */
-    public record Options(String device, int threads, int maxLength, int batchSize, Truncation truncation) {
+    public record Options(String device, int threads, int maxLength, int batchSize, Truncation truncation,
+                          Precision precision) {
         public Options {
             Objects.requireNonNull(device, "device (cpu, scalar, cuda or auto)");
             Objects.requireNonNull(truncation, "truncation");
+            Objects.requireNonNull(precision, "precision");
             Backends.requireKnown(device);
             if (maxLength < 3)
                 throw new IllegalArgumentException("the maximum length must be at least 3 tokens ([CLS], one token, [SEP]), got " + maxLength);
@@ -71,7 +75,12 @@ public final class Classifier implements AutoCloseable {
                 throw new IllegalArgumentException("threads must lie in [0, " + Backends.MAX_THREADS + "], got " + threads);
         }
 
-        /** {@link #truncation} {@link Truncation#HEAD_AND_TAIL}, which reads a long review's verdict. */
+        /** fp32 products. */
+        public Options(String device, int threads, int maxLength, int batchSize, Truncation truncation) {
+            this(device, threads, maxLength, batchSize, truncation, Precision.FP32);
+        }
+
+        /** {@link #truncation} {@link Truncation#HEAD_AND_TAIL}, which reads a long review's verdict; fp32 products. */
         public Options(String device, int threads, int maxLength, int batchSize) {
             this(device, threads, maxLength, batchSize, Truncation.HEAD_AND_TAIL);
         }
@@ -81,15 +90,19 @@ public final class Classifier implements AutoCloseable {
             return new Options("cpu", 0, 128, 32);
         }
 
-        public Options withDevice(String newDevice) { return new Options(newDevice, threads, maxLength, batchSize, truncation); }
+        public Options withDevice(String newDevice) {
+            return new Options(newDevice, threads, maxLength, batchSize, truncation, precision);
+        }
 
-        public Options withThreads(int n) { return new Options(device, n, maxLength, batchSize, truncation); }
+        public Options withThreads(int n) { return new Options(device, n, maxLength, batchSize, truncation, precision); }
 
-        public Options withMaxLength(int n) { return new Options(device, threads, n, batchSize, truncation); }
+        public Options withMaxLength(int n) { return new Options(device, threads, n, batchSize, truncation, precision); }
 
-        public Options withBatchSize(int n) { return new Options(device, threads, maxLength, n, truncation); }
+        public Options withBatchSize(int n) { return new Options(device, threads, maxLength, n, truncation, precision); }
 
-        public Options withTruncation(Truncation t) { return new Options(device, threads, maxLength, batchSize, t); }
+        public Options withTruncation(Truncation t) { return new Options(device, threads, maxLength, batchSize, t, precision); }
+
+        public Options withPrecision(Precision p) { return new Options(device, threads, maxLength, batchSize, truncation, p); }
     }
 
     private Classifier(ModelDirectory directory, Options options) throws IOException {
@@ -119,7 +132,7 @@ public final class Classifier implements AutoCloseable {
     /** {@link #load(Path)} with the given device, threads, maximum length and batch size. */
     public static Classifier load(Path modelDir, Options options) throws IOException {
         int threads = options.threads() == 0 ? Runtime.getRuntime().availableProcessors() : options.threads();
-        Backend backend = Backends.create(options.device(), threads);
+        Backend backend = Backends.create(options.device(), threads, options.precision());
         try {
             return new Classifier(ModelDirectory.load(modelDir, backend), options);
         } catch (IOException | RuntimeException e) {
