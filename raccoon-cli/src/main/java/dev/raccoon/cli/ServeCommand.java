@@ -84,9 +84,9 @@ final class ServeCommand implements Callable<Integer> {
                 System.err.println("raccoon serve: stopped");
             }
         }, "raccoon-serve-shutdown"));
-        System.err.printf("raccoon serve: listening on %s (model %s, labels %s, device %s, %d tokens a text, %s)%n",
+        System.err.printf("raccoon serve: listening on %s (model %s, labels %s, device %s, %s, %d tokens a text, %s)%n",
                 SentimentServer.url(host, server.port()), classifier.directory(), classifier.labels(), classifier.device(),
-                classifier.maxLength(), classifier.truncation().id());
+                classifier.precision().label(), classifier.maxLength(), classifier.truncation().id());
         stopped.await(); // until SIGTERM/SIGINT runs the hook
         return 0;
     }

@@ -153,6 +153,9 @@ public final class Classifier implements AutoCloseable {
     /** The backend that runs the model: "cpu", "scalar" or "cuda". */
     public String device() { return model.backend().name(); }
 
+    /** What the matrix products compute in ({@link Options#precision()}). */
+    public Precision precision() { return model.backend().precision(); }
+
     /**
      * Tokens a text is read to, [CLS] and [SEP] included: {@link Options#maxLength()}, but never more than the model's
      * max_position_embeddings.

@@ -258,6 +258,7 @@ public final class SentimentServer implements AutoCloseable {
         ArrayNode labels = o.putArray("labels");
         classifier.labels().forEach(labels::add);
         o.put("device", classifier.device());
+        o.put("precision", classifier.precision().label());
         o.put("maxLength", classifier.maxLength());
         o.put("truncation", classifier.truncation().id());
         o.putObject("limits").put("maxTexts", config.maxTexts()).put("maxChars", config.maxChars())

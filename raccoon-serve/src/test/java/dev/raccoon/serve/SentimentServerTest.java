@@ -103,6 +103,7 @@ class SentimentServerTest {
         assertThat(body.get("model").asText()).endsWith("electra-classifier");
         assertThat(body.get("labels")).extracting(JsonNode::asText).containsExactly("LABEL_0", "LABEL_1");
         assertThat(body.get("device").asText()).isNotBlank();
+        assertThat(body.get("precision").asText()).isEqualTo("fp32");
         // The page sizes its requests by these.
         assertThat(body.get("limits").get("maxTexts").asInt()).isEqualTo(8);
         assertThat(body.get("limits").get("maxChars").asInt()).isEqualTo(50);
