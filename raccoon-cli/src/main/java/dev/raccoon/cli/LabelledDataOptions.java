@@ -158,10 +158,11 @@ final class LabelledDataOptions {
         noteTruncated(command, rows, classifier.maxLength(), classifier.truncation(), "--truncation");
     }
 
-    /** What a model read of the data, for a JSON record: max_length, truncation and rows_truncated. */
+    /** What a model read of the data and how it computed, for a JSON record: max_length, truncation, rows_truncated, precision. */
     static void putReading(ObjectNode o, Classifier classifier, long truncatedRows) {
         o.put("max_length", classifier.maxLength());
         o.put("truncation", classifier.truncation().id());
         o.put("rows_truncated", truncatedRows);
+        o.put("precision", classifier.precision().label());
     }
 }

@@ -95,6 +95,7 @@ class EvalCommandTest {
         assertThat(json.get("max_length").asInt()).isEqualTo(4);
         assertThat(json.get("truncation").asText()).isEqualTo("head-tail");
         assertThat(json.get("rows_truncated").asInt()).isBetween(1, 4);
+        assertThat(json.get("precision").asText()).isEqualTo("fp32");
         CliRun head = eval("--model", MODEL.toString(), "--data", nsmc().toString(), "--max-length", "4", "--truncation",
                 "head", "--json");
         assertThat(JsonLines.JSON.readTree(head.out()).get("truncation").asText()).isEqualTo("head");
