@@ -28,17 +28,19 @@ class CoreCommandsTest {
         }
     }
 
+    /** The input line of an oracle case: its text and text_pair, as the stdin commands read them. */
+    private static String inputLine(JsonNode oracleCase) throws Exception {
+        var o = JSON.createObjectNode().put("text", oracleCase.get("text").asText());
+        if (oracleCase.hasNonNull("text_pair")) o.put("text_pair", oracleCase.get("text_pair").asText());
+        return JSON.writeValueAsString(o);
+    }
+
     @Test
     void tokenizeMatchesTheOracleCasesLineByLine() throws Exception {
         Path cases = CliRun.repo("raccoon-text/src/test/resources/oracle/tokenizer_cases.jsonl");
         List<String> lines = Files.readAllLines(cases);
         StringBuilder in = new StringBuilder();
-        for (String l : lines) {
-            JsonNode c = JSON.readTree(l);
-            var o = JSON.createObjectNode().put("text", c.get("text").asText());
-            if (c.hasNonNull("text_pair")) o.put("text_pair", c.get("text_pair").asText());
-            in.append(JSON.writeValueAsString(o)).append('\n');
-        }
+        for (String l : lines) in.append(inputLine(JSON.readTree(l))).append('\n');
         CliRun r = CliRun.run(in.toString(), "tokenize", "--model", CliRun.oracleClassifier().toString(), "--max-length", "128");
         assertThat(r.exitCode()).as(r.err()).isZero();
         String[] out = r.out().split("\n");
@@ -121,11 +123,7 @@ class CoreCommandsTest {
     void logitsMatchTheOracleAndBadLinesKeepTheirPlace() throws Exception {
         JsonNode cases = JSON.readTree(CliRun.oracleClassifier().resolve("expected_logits.json").toFile()).get("cases");
         List<String> in = new ArrayList<>();
-        for (JsonNode c : cases) {
-            var o = JSON.createObjectNode().put("text", c.get("text").asText());
-            if (c.hasNonNull("text_pair")) o.put("text_pair", c.get("text_pair").asText());
-            in.add(JSON.writeValueAsString(o));
-        }
+        for (JsonNode c : cases) in.add(inputLine(c));
         in.add(3, "{not json");
         in.add(7, "{\"text\": 5}");
         in.add(9, "{\"txt\": \"오타\"}");
@@ -154,11 +152,7 @@ class CoreCommandsTest {
     void logitsInBf16StayNearTheOracle() throws Exception {
         JsonNode cases = JSON.readTree(CliRun.oracleClassifier().resolve("expected_logits.json").toFile()).get("cases");
         StringBuilder in = new StringBuilder();
-        for (JsonNode c : cases) {
-            var o = JSON.createObjectNode().put("text", c.get("text").asText());
-            if (c.hasNonNull("text_pair")) o.put("text_pair", c.get("text_pair").asText());
-            in.append(JSON.writeValueAsString(o)).append('\n');
-        }
+        for (JsonNode c : cases) in.append(inputLine(c)).append('\n');
         CliRun r = CliRun.run(in.toString(), "logits", "--model", CliRun.oracleClassifier().toString(), "--precision", "bf16");
         assertThat(r.exitCode()).as(r.err()).isZero();
         String[] out = r.out().split("\n");
