@@ -364,8 +364,13 @@ abstract class BackendParityTest {
         x[5 * cols + 10] = x[5 * cols + 700] = 9; // a tie: the first wins
         x[36 * cols + cols - 1] = 50;
         Arrays.fill(x, 7 * cols, 8 * cols, Float.NEGATIVE_INFINITY);
+        x[9 * cols] = Float.NaN; // nothing is larger than a NaN in column 0
+        x[11 * cols + 3] = Float.NaN; // a NaN later is passed over
+        x[11 * cols + 4] = 60;
         int[] got = be().argmaxRows(be().of(x, rows, cols));
         assertThat(got).containsExactly(ref.argmaxRows(ref.of(x, rows, cols)));
+        assertThat(got[9]).isZero();
+        assertThat(got[11]).isEqualTo(4);
         assertThat(got[5]).isEqualTo(10);
         assertThat(got[7]).as("every value -inf").isZero();
         assertThat(got[36]).isEqualTo(cols - 1);

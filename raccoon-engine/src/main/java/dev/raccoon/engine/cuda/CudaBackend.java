@@ -130,6 +130,10 @@ public final class CudaBackend implements Backend {
                 throw new CudaException("no CUDA device (" + e.getMessage() + ")", e);
             throw new CudaException("CUDA unavailable (" + e.getMessage() + ")", e);
         }
+        // cuBLAS takes bf16 operands from Ampere on; before, TF32's math mode merely falls back to fp32.
+        if (precision == Precision.BF16 && sm < 80)
+            throw new CudaException(deviceName + " (sm_" + sm + ") has no bf16 tensor cores (sm_80 and later have them);"
+                    + " use --precision fp32");
         try {
             context = driver.retainPrimaryContext(device);
             makeCurrent();

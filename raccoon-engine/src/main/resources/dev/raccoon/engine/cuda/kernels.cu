@@ -375,6 +375,11 @@ extern "C" __global__ void argmaxRows(const float* x, int cols, int* out) {
     __shared__ float sv[32];
     __shared__ int sc[32];
     const float* row = x + (long long) blockIdx.x * cols;
+    // CpuMath.argmax starts from column 0 and nothing compares greater than NaN: a NaN there keeps column 0.
+    if (isnan(row[0])) {
+        if (threadIdx.x == 0) out[blockIdx.x] = 0;
+        return;
+    }
     float v = NEG_INF;
     int c = 0x7fffffff;
     for (int j = threadIdx.x; j < cols; j += blockDim.x) betterOf(v, c, row[j], j);
@@ -388,7 +393,7 @@ extern "C" __global__ void argmaxRows(const float* x, int cols, int* out) {
         c = has ? sc[threadIdx.x] : 0x7fffffff;
         for (int o = 16; o > 0; o >>= 1)
             betterOf(v, c, __shfl_xor_sync(0xffffffffu, v, o), __shfl_xor_sync(0xffffffffu, c, o));
-        // a row of -inf or NaN gives column 0, as on the CPU; a NaN among other values is skipped here
+        // a row of -inf or NaN gives column 0, as on the CPU; a NaN after column 0 is skipped, as there
         if (threadIdx.x == 0) out[blockIdx.x] = c == 0x7fffffff ? 0 : c;
     }
 }
