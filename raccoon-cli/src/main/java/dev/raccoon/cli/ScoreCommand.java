@@ -24,7 +24,9 @@ import java.util.concurrent.atomic.AtomicLong;
 
 @Command(name = "score", description = {"Scores a table of texts: every input row, in order, plus label, probability, "
         + "prob_<label> per label, truncated and error (prefixed pred_ when the input has such a column).",
-        "A row without a usable text keeps its place with an empty label and the reason in error.",
+        "A row without a usable text keeps its place with an empty label and the reason in error; one that does not "
+                + "fit the header (a stray quote, too many fields) comes back whole in the first column, and a JSONL line "
+                + "that is no JSON object under \"input\".",
         "The output is UTF-8; a TSV or CSV that came from Excel (CP949, or UTF-8 with a byte-order mark) goes back with a"
                 + " byte-order mark, so that Excel opens its Hangul intact.",
         "Resumable: run the same command again after an interruption and it continues where it stopped."})

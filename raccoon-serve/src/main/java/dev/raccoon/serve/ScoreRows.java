@@ -86,11 +86,11 @@ public record ScoreRows(TableFormat format, List<String> header, int textIndex, 
             try {
                 node = JSON.readTree(line);
             } catch (JsonProcessingException e) {
-                return undecodable != null ? new Parsed(null, JSON.createObjectNode(), null, undecodable, true)
-                        : new Parsed(null, JSON.createObjectNode(), null, where + ": not valid JSON");
+                return undecodable != null ? new Parsed(null, asInput(line), null, undecodable, true)
+                        : new Parsed(null, asInput(line), null, where + ": not valid JSON");
             }
             if (!(node instanceof ObjectNode object))
-                return new Parsed(null, JSON.createObjectNode(), null, where + ": not a JSON object");
+                return new Parsed(null, asInput(line), null, where + ": not a JSON object");
             if (undecodable != null) return new Parsed(null, object, null, undecodable, true);
             JsonNode text = object.get(textField);
             if (text == null || text.isNull()) return new Parsed(null, object, null, where + ": no \"" + textField + "\"");
@@ -104,8 +104,11 @@ public record ScoreRows(TableFormat format, List<String> header, int textIndex, 
             return new Parsed(fit(List.of(line)), null, null, where + ": " + e.getMessage());
         }
         if (undecodable != null) return new Parsed(fit(fields), null, null, undecodable, true);
-        if (fields.size() != header.size())
-            return new Parsed(fit(fields), null, null, where + ": " + fields.size() + " fields, but the header has " + header.size());
+        if (fields.size() != header.size()) {
+            // Too few fields are padded; too many would not fit the columns, so the row goes whole into the first.
+            List<String> kept = fields.size() < header.size() ? fit(fields) : fit(List.of(line));
+            return new Parsed(kept, null, null, where + ": " + fields.size() + " fields, but the header has " + header.size());
+        }
         return checked(fields, null, fields.get(textIndex), where);
     }
 
@@ -115,6 +118,14 @@ public record ScoreRows(TableFormat format, List<String> header, int textIndex, 
         if (WordPieceTokenizer.isBlank(text)) return new Parsed(fields, object, null, where + ": empty text");
         return new Parsed(fields, object, text, null);
     }
+
+    /** A JSONL line that is no JSON object, kept whole under {@value #INPUT_FIELD} in its output object. */
+    private static ObjectNode asInput(String line) {
+        return JSON.createObjectNode().put(INPUT_FIELD, line);
+    }
+
+    /** The field of a JSONL output line that holds an input line which is no JSON object. */
+    public static final String INPUT_FIELD = "input";
 
     /** Pads or cuts fields to the header's width, so the output's columns stay aligned. */
     private List<String> fit(List<String> fields) {

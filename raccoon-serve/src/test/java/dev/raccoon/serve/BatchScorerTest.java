@@ -128,6 +128,29 @@ class BatchScorerTest {
         assertThat(rows.get(3).get(7)).contains("row 3"); // the unclosed quote runs to the end of the file
     }
 
+    /** A stray quote or a row with more fields than the header loses nothing: every row after it is scored. */
+    @Test
+    void aStrayQuoteOrAnExtraFieldLosesNoRow() throws Exception {
+        Path in = dir.resolve("stray.csv"), out = dir.resolve("stray-scored.csv");
+        StringBuilder csv = new StringBuilder("n,review\n1,좋아요\n2,\"그냥 별로\n3,정말,덤\n");
+        for (int i = 4; i <= 1500; i++) csv.append(i).append(",리뷰 ").append(i).append('\n');
+        Files.writeString(in, csv);
+        BatchScorer.Summary s = scorer.score(new BatchScorer.Job(in, out, TableFormat.CSV, "review", 64), n -> {});
+        assertThat(s.scored()).isEqualTo(1498);
+        assertThat(s.failed()).isEqualTo(2);
+        List<List<String>> rows = new ArrayList<>();
+        try (RecordReader r = new RecordReader(Files.newInputStream(out), true)) {
+            for (RecordReader.Raw raw = r.next(); raw != null; raw = r.next())
+                rows.add(TableFormat.CSV.split(new String(raw.bytes(), StandardCharsets.UTF_8)));
+        }
+        assertThat(rows).hasSize(1501);
+        assertThat(rows.get(2).get(0)).isEqualTo("2,\"그냥 별로"); // the stray quote's line, whole
+        assertThat(rows.get(2).get(7)).contains("row 2");
+        assertThat(rows.get(3).get(0)).isEqualTo("3,정말,덤"); // too many fields: the row, whole, in the first column
+        assertThat(rows.get(3).get(7)).isEqualTo("row 3: 3 fields, but the header has 2");
+        assertThat(rows.get(1500).subList(0, 2)).containsExactly("1500", "리뷰 1500");
+    }
+
     /** Excel's "CSV UTF-8" and Windows editors start a file with a byte-order mark; it is no part of the first column's name. */
     @Test
     void aByteOrderMarkIsNotPartOfTheFirstColumnOrLine() throws Exception {
@@ -173,6 +196,9 @@ class BatchScorerTest {
         assertThat(first.get("error").isNull()).isTrue();
         assertThat(JSON.readTree(lines.get(1)).get("error").asText()).contains("line 2").contains("not valid JSON");
         assertThat(JSON.readTree(lines.get(2)).get("error").asText()).contains("not a JSON object");
+        // what is no JSON object comes back whole, not as an empty object
+        assertThat(JSON.readTree(lines.get(1)).get(ScoreRows.INPUT_FIELD).asText()).isEqualTo("{not json");
+        assertThat(JSON.readTree(lines.get(2)).get(ScoreRows.INPUT_FIELD).asText()).isEqualTo("[1, 2]");
         assertThat(JSON.readTree(lines.get(3)).get("error").asText()).contains("no \"text\"");
         assertThat(JSON.readTree(lines.get(4)).get("error").asText()).contains("not a string");
         assertThat(JSON.readTree(lines.get(5)).get("error").asText()).contains("empty line");

@@ -8,9 +8,12 @@ import java.util.List;
 /**
  * TSV and CSV with a header line. TSV fields are split at tabs only: NSMC's documents keep their quote
  * characters as written. CSV follows RFC 4180, so a quoted field may run over several lines; a row is
- * reported at the line where it starts.
+ * reported at the line where it starts. A stray quote costs its own line only: when the field it opens never
+ * closes, or closes in a later row that then does not fit the header, the lines after it are read again as rows.
  */
 final class DelimitedReader extends ExampleReader {
+    /** Lines one quoted field may run over; a quote open longer is taken for a stray one. */
+    static final int MAX_ROW_LINES = 1000;
     private final LineReader lines;
     private final char delimiter;
     private final int columnCount;
@@ -37,11 +40,18 @@ final class DelimitedReader extends ExampleReader {
     @Override
     public Example next() throws IOException {
         List<String> fields = new ArrayList<>(columnCount);
+        List<String> further = new ArrayList<>();
         for (String line = nextUsableLine(lines); line != null; line = nextUsableLine(lines)) {
             long number = lines.number();
             fields.clear();
-            if (!splitRow(line, fields)) {
-                skip(DataSummary.Reason.BAD_QUOTING, number, null);
+            further.clear();
+            boolean closed = splitRow(line, fields, further);
+            if (!closed || (!further.isEmpty() && fields.size() != columnCount)) {
+                // A quote that never closes, or closes only in a later row that it swallows, is this line's fault:
+                // the lines read after it are rows of their own, read again rather than lost.
+                skip(DataSummary.Reason.BAD_QUOTING, number, closed ? "its quoted field runs over " + further.size()
+                        + " more lines into a row that does not fit the header" : null);
+                lines.replay(further, number + 1);
                 continue;
             }
             if (fields.size() != columnCount) {
@@ -54,11 +64,16 @@ final class DelimitedReader extends ExampleReader {
         return null;
     }
 
-    /** Splits a row, reading further lines while a CSV quote is open; false when it never closes (or hits bad UTF-8). */
-    private boolean splitRow(String first, List<String> fields) throws IOException {
+    /**
+     * Splits a row, reading further lines (kept in {@code further}) while a CSV quote is open; false when it does not
+     * close within {@link #MAX_ROW_LINES} lines, before the end, or before a line that is not valid in the encoding.
+     */
+    private boolean splitRow(String first, List<String> fields, List<String> further) throws IOException {
         StringBuilder row = new StringBuilder(first);
         while (!split(row, fields)) {
-            if (!lines.next() || lines.text() == null) return false;
+            if (further.size() == MAX_ROW_LINES || !lines.next()) return false;
+            further.add(lines.text());
+            if (lines.text() == null) return false;
             row.append('\n').append(lines.text());
             fields.clear();
         }

@@ -7,7 +7,9 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.Charset;
 import java.nio.charset.CharsetDecoder;
+import java.util.ArrayDeque;
 import java.util.Arrays;
+import java.util.List;
 
 /**
  * Lines of a stream in an ASCII-compatible encoding ({@link TextEncodings#named}), each decoded on its own so that
@@ -21,16 +23,37 @@ final class LineReader implements Closeable {
     private byte[] line = new byte[256];
     private final CharsetDecoder decoder;
     private long number;
+    /** The number of the last line taken from the stream, which {@link #replay}ed lines do not change. */
+    private long streamNumber;
     private long bytes;
     private String text;
+    /** Lines given back by {@link #replay}, read again before the stream goes on. */
+    private final ArrayDeque<Line> replayed = new ArrayDeque<>();
+
+    private record Line(String text, long number) {}
 
     LineReader(InputStream in, Charset encoding) {
         this.in = in;
         this.decoder = TextEncodings.strictDecoder(encoding);
     }
 
+    /**
+     * Gives lines back to be read again, in order, numbered from {@code firstNumber}; texts may be null (lines not
+     * valid in the encoding). A CSV row whose quote never closes gives back the lines it took while looking for it.
+     */
+    void replay(List<String> texts, long firstNumber) {
+        // In front of any lines still waiting: those come later in the file.
+        for (int i = texts.size() - 1; i >= 0; i--) replayed.addFirst(new Line(texts.get(i), firstNumber + i));
+    }
+
     /** Advances to the next line; false at the end of input. */
     boolean next() throws IOException {
+        Line again = replayed.poll();
+        if (again != null) {
+            text = again.text();
+            number = again.number();
+            return true;
+        }
         int length = 0;
         boolean any = false;
         while (true) {
@@ -57,7 +80,7 @@ final class LineReader implements Closeable {
             }
         }
         bytes += length;
-        number++;
+        number = ++streamNumber;
         if (length > 0 && line[length - 1] == '\r') length--;
         text = TextEncodings.decode(line, 0, length, decoder);
         if (number == 1) text = TextEncodings.withoutByteOrderMark(text);

@@ -152,6 +152,34 @@ class ExampleReaderTest {
         assertThat(loaded.summary().lines(Reason.BAD_QUOTING)).containsExactly(7L);
     }
 
+    /** A stray quote costs its own line, never the rows after it. */
+    @Test
+    void aStrayQuoteLosesOnlyItsOwnLine() throws IOException {
+        StringBuilder csv = new StringBuilder("id,text,label\n1,좋아요,1\n2,\"그냥 별로,0\n");
+        for (int i = 0; i < 1500; i++) csv.append(i + 3).append(",리뷰 ").append(i).append(',').append(i % 2).append('\n');
+        ExampleReader.Loaded loaded = ExampleReader.load(write("stray.csv", utf8(csv.toString())),
+                DataSpec.of(DataFormat.CSV, Labels.BINARY));
+        assertThat(loaded.examples()).hasSize(1501).startsWith(Example.classified("좋아요", null, 1))
+                .endsWith(Example.classified("리뷰 1499", null, 1));
+        assertThat(loaded.summary().lines(Reason.BAD_QUOTING)).containsExactly(3L);
+
+        // A quote that closes in a later row which then has too many fields: the first line is blamed, the lines
+        // after it are read again (a pairing that happens to fit the header reads as a field over several lines,
+        // as RFC 4180 has it).
+        Path paired = write("paired.csv", utf8("""
+                text,label
+                "열린 인용,1
+                가운데 리뷰,0
+                닫는 인용",1,덤
+                끝,0
+                """));
+        ExampleReader.Loaded again = ExampleReader.load(paired, DataSpec.of(DataFormat.CSV, Labels.BINARY));
+        assertThat(again.examples()).containsExactly(Example.classified("가운데 리뷰", null, 0),
+                Example.classified("끝", null, 0));
+        assertThat(again.summary().lines(Reason.BAD_QUOTING)).containsExactly(2L);
+        assertThat(again.summary().lines(Reason.WRONG_COLUMNS)).containsExactly(4L);
+    }
+
     @Test
     void readsJsonLinesWithNamedColumns() throws IOException {
         Path file = write("data.jsonl", utf8("""
