@@ -13,11 +13,14 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
+import java.io.File;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 
 @Command(name = "distill", description = {
@@ -53,6 +56,8 @@ final class DistillCommand implements Callable<Integer> {
     @Option(names = "--gold-weight", defaultValue = "0.5", paramLabel = "W",
             description = "A labelled row's target: W × its gold label + (1 − W) × the teachers' probabilities (default: ${DEFAULT-VALUE}).")
     float goldWeight;
+
+    private static String absolute(Path p) { return p.toAbsolutePath().normalize().toString(); }
 
     @Override
     public Integer call() throws Exception {
@@ -94,7 +99,14 @@ final class DistillCommand implements Callable<Integer> {
         }
         err.println("distilling: " + data.summary());
 
-        training.fineTune(spec, options, labels, data.examples(), dev, run.resume, err);
+        // The soft targets are computed again on resume; these say what computed them.
+        Map<String, String> provenance = new LinkedHashMap<>();
+        provenance.put("teachers", String.join(File.pathSeparator, teacherDirs.stream().map(DistillCommand::absolute).toList()));
+        provenance.put("teacher_weights", teacherWeights == null ? "equal" : teacherWeights.toString());
+        provenance.put("gold_weight", Float.toString(goldWeight));
+        provenance.put("unlabeled", String.join(File.pathSeparator, unlabelled.stream().map(DistillCommand::absolute).toList()));
+        provenance.put("max_unlabeled", Long.toString(maxUnlabelled));
+        training.fineTune(spec, options, labels, data.examples(), dev, run.resume, provenance, err);
         return 0;
     }
 }

@@ -21,6 +21,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 
 /** Options shared by {@code train} and {@code tune}: starting model, data, output and the training recipe. */
 final class TrainingOptions {
@@ -129,6 +130,12 @@ final class TrainingOptions {
     /** Builds the starting model on the --device backend and trains it; the summary line goes to stdout. */
     void fineTune(CommandSpec spec, Trainer.Options options, Labels labels, List<Example> train, List<Example> dev,
                             boolean resume, PrintStream err) throws IOException {
+        fineTune(spec, options, labels, train, dev, resume, Map.of(), err);
+    }
+
+    /** {@link #fineTune}, recording {@code provenance} in the checkpoints for a resumed run to match ({@link Trainer#recording}). */
+    void fineTune(CommandSpec spec, Trainer.Options options, Labels labels, List<Example> train, List<Example> dev,
+                            boolean resume, Map<String, String> provenance, PrintStream err) throws IOException {
         try (Backend backend = compute.backend(spec)) {
             ModelInit start = model(labels, dropout, options.task(), backend);
             float p = start.model().config().hiddenDropoutProb();
@@ -143,7 +150,8 @@ final class TrainingOptions {
             if (options.maxLength() > positions)
                 err.println("note: --max-length " + options.maxLength() + " is more than the model's " + positions
                         + " positions; texts are read to " + positions + " tokens");
-            Trainer.Result r = new Trainer(start.model(), start.tokenizer(), options, out).train(train, dev, resume);
+            Trainer.Result r = new Trainer(start.model(), start.tokenizer(), options, out).recording(provenance)
+                    .train(train, dev, resume);
             new PrintStream(System.out, true, StandardCharsets.UTF_8).println(summary(r, out.toString()));
         }
     }

@@ -92,6 +92,21 @@ class TrainCommandTest {
         assertThat(state.get("options").get("soft_target_examples").asText()).isEqualTo("50");
         assertThat(out.resolve("student/best/model.safetensors")).exists();
 
+        // Stopped, then resumed in another precision: the teachers' targets differ in their last bits, which is no
+        // reason to refuse; another gold weight is.
+        Path halfway = out.resolve("halfway");
+        List<String> distill = args(halfway, "--teacher", teacher.resolve("best").toString(), "--unlabeled", unlabelled.toString(),
+                "--gold-weight", "0.3");
+        CliRun stopped = raccoon("distill", concat(distill, "--stop-after", "2"));
+        assertThat(stopped.out()).as(stopped.err()).contains("stopped (resume with --resume) after 2 of 4 steps");
+        CliRun otherGold = raccoon("distill", concat(args(halfway, "--teacher", teacher.resolve("best").toString(),
+                "--unlabeled", unlabelled.toString(), "--gold-weight", "0.4"), "--resume"));
+        assertThat(otherGold.exitCode()).isEqualTo(1);
+        assertThat(otherGold.err()).contains("gold_weight was 0.3 and is now 0.4");
+        CliRun resumed = raccoon("distill", concat(distill, "--resume", "--precision", "bf16"));
+        assertThat(resumed.exitCode()).as(resumed.err()).isZero();
+        assertThat(resumed.out()).contains("finished after 4 of 4 steps");
+
         CliRun wrongLabels = raccoon("distill", args(out.resolve("bad"), "--teacher", teacher.resolve("best").toString(),
                 "--labels", "bad,good"));
         assertThat(wrongLabels.exitCode()).isEqualTo(1);

@@ -150,6 +150,7 @@ public final class Trainer {
     private final Backend backend;
     private final PrintStream err = System.err;
     private String name = "train";
+    private Map<String, String> provenance = Map.of();
 
     public Trainer(SequenceClassifier model, WordPieceTokenizer tokenizer, Options options, Path out) {
         if (model.isRegression() != (options.task() == Task.REGRESS))
@@ -166,6 +167,15 @@ public final class Trainer {
     /** The name progress is reported under ("train"; a search names its trials). */
     public Trainer named(String progressName) {
         this.name = progressName;
+        return this;
+    }
+
+    /**
+     * Adds to what a checkpoint records and a resumed run must match: what the options do not say but the training
+     * rows depend on (a distillation's teachers and their weights).
+     */
+    public Trainer recording(Map<String, String> provenance) {
+        this.provenance = Map.copyOf(provenance);
         return this;
     }
 
@@ -437,6 +447,7 @@ public final class Trainer {
         m.put("train_examples", Integer.toString(train.size()));
         m.put("train_fingerprint", fingerprint(train));
         if (softRows > 0) m.put("soft_target_examples", Long.toString(softRows));
+        m.putAll(provenance);
         return m;
     }
 
@@ -447,13 +458,15 @@ public final class Trainer {
 
     /**
      * A 64-bit digest of the training rows in order (texts, pairs, labels, targets): another file with as many
-     * rows is caught on resume, not trained on from the middle of a schedule made for the first.
+     * rows is caught on resume, not trained on from the middle of a schedule made for the first. Soft targets are
+     * left out (a constant stands in, as for rows without them): teachers compute them again on resume, and on
+     * another device or in another precision their last bits differ; what made them is {@link #recording} instead.
      */
     static String fingerprint(List<Example> train) {
         Fingerprint digest = new Fingerprint();
         for (Example e : train)
             digest.add(e.text().hashCode()).add(e.pair() == null ? -1 : e.pair().hashCode()).add(e.label())
-                    .add(Float.floatToIntBits(e.target())).add(Arrays.hashCode(e.probabilities()));
+                    .add(Float.floatToIntBits(e.target())).add(0);
         return digest.hex();
     }
 
