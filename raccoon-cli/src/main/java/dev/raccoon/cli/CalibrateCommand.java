@@ -6,7 +6,6 @@ import dev.raccoon.engine.Backends;
 import dev.raccoon.model.ModelDirectory;
 import dev.raccoon.model.SequenceClassifier;
 import dev.raccoon.model.io.DType;
-import dev.raccoon.text.Truncation;
 import dev.raccoon.train.TemperatureScaling;
 import dev.raccoon.train.data.DataSummary;
 import dev.raccoon.train.data.Example;
@@ -71,8 +70,8 @@ final class CalibrateCommand implements Callable<Integer> {
         List<String> labels;
         DataSummary summary;
         long[] truncatedRows = {0};
-        int maxLength;
-        Truncation truncation;
+        // the temperature fits the logits of texts read and computed so: another reading would want another
+        ObjectNode reading = JsonLines.JSON.createObjectNode();
         Path modelDir = modelOptions.directory(spec, taskOption.task);
         try (Classifier classifier = modelOptions.load(spec, taskOption.task)) {
             classifier.requireLabels();
@@ -87,8 +86,7 @@ final class CalibrateCommand implements Callable<Integer> {
                 for (Example e : chunk) gold.add(e.label());
             });
             LabelledDataOptions.noteTruncated("calibrate", classifier, truncatedRows[0]);
-            maxLength = classifier.maxLength();
-            truncation = classifier.truncation();
+            LabelledDataOptions.putReading(reading, classifier, truncatedRows[0]);
         }
         data.check("calibrate", summary, labels, "calibrate on data with the model's labels");
         if (logits.size() < FEW_ROWS)
@@ -111,10 +109,7 @@ final class CalibrateCommand implements Callable<Integer> {
         record.put("temperature", temperature);
         record.put("data", data.data.toAbsolutePath().normalize().toString());
         record.put("rows", g.length);
-        // the temperature fits the logits of texts read so: another reading of long texts would want another
-        record.put("max_length", maxLength);
-        record.put("truncation", truncation.id());
-        record.put("rows_truncated", truncatedRows[0]);
+        record.setAll(reading);
         record.set("before", figures(before));
         record.set("after", figures(after));
         Files.writeString(out.resolve(RECORD_FILE), record.toPrettyString() + "\n", StandardCharsets.UTF_8);

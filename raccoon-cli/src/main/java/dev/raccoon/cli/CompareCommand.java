@@ -63,6 +63,7 @@ final class CompareCommand implements Callable<Integer> {
         List<String> labels;
         Path modelDir = modelOptions.directory(spec, taskOption.task);
         long[] truncatedRows = {0};
+        ObjectNode reading = JsonLines.JSON.createObjectNode(); // how the model read the data, for --json
         // the baseline may be the character n-gram model of 'raccoon ngram': does the transformer beat a linear model?
         try (Classifier model = modelOptions.load(spec, taskOption.task);
              Classifier baseClassifier = NgramClassifier.isModel(baseline) ? null
@@ -84,6 +85,7 @@ final class CompareCommand implements Callable<Integer> {
             });
             labels = model.labels();
             LabelledDataOptions.noteTruncated("compare", model, truncatedRows[0]);
+            LabelledDataOptions.putReading(reading, model, truncatedRows[0]);
         }
         data.check("compare", summary, labels, "compare on data with the models' labels");
         PrintStream out = new PrintStream(System.out, false, StandardCharsets.UTF_8);
@@ -91,6 +93,7 @@ final class CompareCommand implements Callable<Integer> {
             ObjectNode o = comparison.toJson();
             o.put("rows_read", summary.rowsRead());
             o.put("rows_skipped", summary.rowsSkipped());
+            o.setAll(reading);
             out.println(JsonLines.JSON.writeValueAsString(o));
         } else {
             double[] interval = comparison.interval95();

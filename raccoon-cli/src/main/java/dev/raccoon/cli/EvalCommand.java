@@ -201,10 +201,10 @@ final class EvalCommand implements Callable<Integer> {
                             + ", 1 = " + m.labels().get(1) + ", …): is the data for this model's task?");
         if (read != null) LabelledDataOptions.noteTruncated("eval", read, truncatedRows[0]);
         PrintStream out = new PrintStream(System.out, false, StandardCharsets.UTF_8);
+        ObjectNode record = HtmlReport.json(metrics, summary); // --json's object and the report's metrics.json
+        if (read != null) LabelledDataOptions.putReading(record, read, truncatedRows[0]);
         if (json) {
-            ObjectNode o = HtmlReport.json(metrics, summary);
-            if (read != null) LabelledDataOptions.putReading(o, read, truncatedRows[0]);
-            out.println(JsonLines.JSON.writeValueAsString(o));
+            out.println(JsonLines.JSON.writeValueAsString(record));
         } else {
             out.print(metrics.toText());
         }
@@ -223,7 +223,7 @@ final class EvalCommand implements Callable<Integer> {
             Metrics evaluated = metrics;
             Mistakes listed = mistakes;
             AtomicDirectory.replace(report, HtmlReport.METRICS_FILE, HtmlReport::isReportFile, dir -> HtmlReport.write(dir,
-                    "Raccoon evaluation: " + data.data.getFileName() + ", " + scorer, evaluated, summary, trainingLog, listed));
+                    "Raccoon evaluation: " + data.data.getFileName() + ", " + scorer, evaluated, summary, trainingLog, listed, record));
             System.err.println("raccoon eval: report written to " + report.resolve("index.html"));
         }
         return 0;

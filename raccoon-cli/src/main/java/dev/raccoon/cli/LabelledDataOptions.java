@@ -158,11 +158,14 @@ final class LabelledDataOptions {
         noteTruncated(command, rows, classifier.maxLength(), classifier.truncation(), "--truncation");
     }
 
-    /** What a model read of the data and how it computed, for a JSON record: max_length, truncation, rows_truncated, precision. */
+    /**
+     * What a model read of the data and how it computed, for a JSON record: max_length, truncation, rows_truncated
+     * and compute_precision (named so beside the precision of each class).
+     */
     static void putReading(ObjectNode o, Classifier classifier, long truncatedRows) {
         o.put("max_length", classifier.maxLength());
         o.put("truncation", classifier.truncation().id());
         o.put("rows_truncated", truncatedRows);
-        o.put("precision", classifier.precision().label());
+        o.put("compute_precision", classifier.precision().label());
     }
 }

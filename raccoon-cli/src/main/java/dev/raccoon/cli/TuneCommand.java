@@ -74,10 +74,10 @@ final class TuneCommand implements Callable<Integer> {
         DataOptions.Split split = training.read(labels, err);
         List<Example> train = split.train(), dev = split.dev();
         String metric = base.task().metric();
-        out.printf(Locale.ROOT, "%d trials%n%-6s %-9s %-6s %-6s %-6s %-7s %-12s %s%n", plan.size(),
-                "trial", "lr", "epochs", "warmup", "batch", "dropout", metric, "time");
         List<Tuner.TrialResult> results;
         try (Backend backend = training.compute.backend(spec)) {
+            out.printf(Locale.ROOT, "%d trials (%s)%n%-6s %-9s %-6s %-6s %-6s %-7s %-12s %s%n", plan.size(),
+                    ComputeOptions.describe(backend), "trial", "lr", "epochs", "warmup", "batch", "dropout", metric, "time");
             results = Tuner.run(plan, base, dropout -> training.model(labels, dropout != null ? dropout : training.dropout,
                     base.task(), backend), train, dev, training.out, resume, r -> out.println(row(r)));
         }

@@ -55,6 +55,9 @@ class CalibrateCommandTest {
         assertThat(record.get("temperature").asDouble()).isCloseTo(t, within(1e-4 * t));
         assertThat(record.get("rows").asInt()).isEqualTo(16);
         assertThat(record.get("data").asText()).endsWith("dev.tsv");
+        assertThat(record.get("truncation").asText()).isEqualTo("head-tail");
+        assertThat(record.get("rows_truncated").asInt()).isZero();
+        assertThat(record.get("compute_precision").asText()).isEqualTo("fp32");
         assertThat(record.at("/after/log_loss").asDouble()).isLessThanOrEqualTo(record.at("/before/log_loss").asDouble());
 
         try (Classifier calibrated = Classifier.load(out, Classifier.Options.defaults().withDevice("scalar"))) {

@@ -55,6 +55,9 @@ class CompareCommandTest {
         // 4 : 12 of 16 → 2 · (1 + 16 + 120 + 560 + 1820) / 2¹⁶
         assertThat(json.get("mcnemar_p").asDouble()).isCloseTo(2 * 2517 / 65536.0, within(1e-12));
         assertThat(json.get("rows_read").asInt()).isEqualTo(16);
+        assertThat(json.get("max_length").asInt()).isEqualTo(128);
+        assertThat(json.get("truncation").asText()).isEqualTo("head-tail");
+        assertThat(json.get("compute_precision").asText()).isEqualTo("fp32");
 
         CliRun text = CliRun.run("", "compare", "--model", inverted.toString(), "--baseline", MODEL.toString(), "--data", data.toString(),
                 "--device", "scalar");

@@ -66,6 +66,10 @@ class EvalCommandTest {
         List<Float> probabilities = lines.subList(1, 5).stream().map(l -> Float.parseFloat(l.split("\t")[4])).toList();
         assertThat(probabilities).isSortedAccordingTo(java.util.Comparator.reverseOrder()).allMatch(p -> p >= 0.5f);
         assertThat(Files.readString(dir.resolve("report/index.html"))).contains("The most confident mistakes (4 of 4)");
+        // the report's metrics.json is eval --json's record, with how the model read the data
+        JsonNode metrics = JsonLines.JSON.readTree(dir.resolve("report/metrics.json").toFile());
+        assertThat(metrics.get("max_length").asInt()).isEqualTo(128);
+        assertThat(metrics.get("compute_precision").asText()).isEqualTo("fp32");
 
         assertThat(eval("--model", MODEL.toString(), "--data", data.toString(), "--errors", jsonl.toString()).exitCode()).isZero();
         JsonNode first = JsonLines.JSON.readTree(Files.readAllLines(jsonl).getFirst());
@@ -95,7 +99,7 @@ class EvalCommandTest {
         assertThat(json.get("max_length").asInt()).isEqualTo(4);
         assertThat(json.get("truncation").asText()).isEqualTo("head-tail");
         assertThat(json.get("rows_truncated").asInt()).isBetween(1, 4);
-        assertThat(json.get("precision").asText()).isEqualTo("fp32");
+        assertThat(json.get("compute_precision").asText()).isEqualTo("fp32");
         CliRun head = eval("--model", MODEL.toString(), "--data", nsmc().toString(), "--max-length", "4", "--truncation",
                 "head", "--json");
         assertThat(JsonLines.JSON.readTree(head.out()).get("truncation").asText()).isEqualTo("head");

@@ -266,7 +266,7 @@ class TrainCommandTest {
         Files.writeString(space, "{\"lr\": [3e-4, 1e-3], \"epochs\": [1], \"batch_size\": [16], \"dropout\": [0.1]}");
         CliRun run = raccoon("tune", searched(args(out, "--space", space.toString())));
         assertThat(run.exitCode()).as(run.err()).isZero();
-        assertThat(run.out()).contains("2 trials").containsPattern("best: trial [12], dev_accuracy 0\\.\\d{4}")
+        assertThat(run.out()).containsPattern("2 trials \\(cpu, \\d threads?\\)").containsPattern("best: trial [12], dev_accuracy 0\\.\\d{4}")
                 .containsPattern("\\n1 +0\\.0003 +1 +0\\.1 ").doesNotContain("E-4");
         assertThat(run.err()).as("progress lines name their trial").contains("trial 1/2 step ", "trial 2/2 step ");
         JsonNode results = JSON.readTree(out.resolve("results.json").toFile());

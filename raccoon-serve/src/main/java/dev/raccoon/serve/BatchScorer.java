@@ -256,6 +256,7 @@ public final class BatchScorer {
      * holds none; a partial last row (no line break) is cut off; a header other than this run's is an error.
      */
     static long prepareOutput(Path out, TableFormat format, List<String> outHeader) throws IOException {
+        if (Files.isDirectory(out)) throw new IOException(out + " is a directory, not a file to write the scores to");
         if (!Files.exists(out)) {
             Files.createDirectories(out.toAbsolutePath().getParent());
             Files.createFile(out);

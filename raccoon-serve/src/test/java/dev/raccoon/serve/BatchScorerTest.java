@@ -149,6 +149,10 @@ class BatchScorerTest {
         assertThat(rows.get(3).get(0)).isEqualTo("3,정말,덤"); // too many fields: the row, whole, in the first column
         assertThat(rows.get(3).get(7)).isEqualTo("row 3: 3 fields, but the header has 2");
         assertThat(rows.get(1500).subList(0, 2)).containsExactly("1500", "리뷰 1500");
+
+        Path folder = Files.createDirectories(dir.resolve("folder"));
+        assertThatThrownBy(() -> scorer.score(new BatchScorer.Job(in, folder, TableFormat.CSV, "review", 64), n -> {}))
+                .hasMessage(folder + " is a directory, not a file to write the scores to");
     }
 
     /** Excel's "CSV UTF-8" and Windows editors start a file with a byte-order mark; it is no part of the first column's name. */

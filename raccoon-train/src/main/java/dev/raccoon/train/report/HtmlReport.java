@@ -47,19 +47,21 @@ public final class HtmlReport {
     /** Mistakes the report lists, the most confident first. */
     static final int MISTAKES_SHOWN = 20;
 
-    /** {@link #write(Path, String, Metrics, DataSummary, TrainingLog, Mistakes)} without mistakes. */
+    /** {@link #write(Path, String, Metrics, DataSummary, TrainingLog, Mistakes, ObjectNode)} without mistakes. */
     public static Path write(Path dir, String title, Metrics metrics, DataSummary data, TrainingLog trainingLog) throws IOException {
-        return write(dir, title, metrics, data, trainingLog, null);
+        return write(dir, title, metrics, data, trainingLog, null, null);
     }
 
     /**
      * @param data        what the data reader skipped, or null
      * @param trainingLog a training log for the curves, or null
      * @param mistakes    the rows answered wrongly, or null: the most confident are listed
+     * @param record      what metrics.json holds: {@link #json} of the metrics and data with whatever the caller adds
+     *                    (how the model read the data); null for {@link #json} alone
      * @return the index.html written
      */
     public static Path write(Path dir, String title, Metrics metrics, DataSummary data, TrainingLog trainingLog,
-                             Mistakes mistakes) throws IOException {
+                             Mistakes mistakes, ObjectNode record) throws IOException {
         Files.createDirectories(dir);
         StringBuilder html = new StringBuilder();
         html.append("<!doctype html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>").append(escape(title))
@@ -79,7 +81,8 @@ public final class HtmlReport {
         for (String[] image : images)
             html.append("<img src=\"").append(image[0]).append("\" alt=\"").append(escape(image[1])).append("\">\n");
         html.append("</body>\n</html>\n");
-        Files.writeString(dir.resolve(METRICS_FILE), json(metrics, data).toPrettyString() + "\n", StandardCharsets.UTF_8);
+        Files.writeString(dir.resolve(METRICS_FILE), (record != null ? record : json(metrics, data)).toPrettyString() + "\n",
+                StandardCharsets.UTF_8);
         Path index = dir.resolve("index.html");
         Path temp = dir.resolve("index.html.tmp");
         Files.writeString(temp, html, StandardCharsets.UTF_8);

@@ -78,7 +78,7 @@ class HtmlReportTest {
             m.add(i % 2, new float[] {0.3f, 0.7f});
             wrong.add(i + 2, "리뷰 <" + i + ">", null, i % 2, 1, 0.5f + i / 100f);
         }
-        String html = Files.readString(HtmlReport.write(dir.resolve("mistakes"), "t", m, null, null, wrong));
+        String html = Files.readString(HtmlReport.write(dir.resolve("mistakes"), "t", m, null, null, wrong, null));
         assertThat(html).contains("The most confident mistakes (15 of 15)")
                 .contains("<tr><td class=\"n\">30</td><td>리뷰 &lt;28&gt;</td><td>negative</td><td>positive</td><td class=\"n\">0.7800</td></tr>")
                 .doesNotContain("리뷰 <");
