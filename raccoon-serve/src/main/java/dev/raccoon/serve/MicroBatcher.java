@@ -35,7 +35,8 @@ final class MicroBatcher implements AutoCloseable {
         this.maxBatch = maxBatch;
         this.maxWaitNanos = TimeUnit.MILLISECONDS.toNanos(maxWaitMs);
         this.batchTexts = DistributionSummary.builder("raccoon.batch.texts")
-                .description("Texts per forward pass of the micro-batcher")
+                .description("Texts per forward pass of the micro-batcher: up to --max-batch, more for one explain request"
+                        + " (its texts and their occlusion variants go as one job)")
                 .publishPercentileHistogram()
                 .minimumExpectedValue(1.0).maximumExpectedValue((double) Math.max(2, maxBatch * 8))
                 .register(registry);

@@ -2,6 +2,7 @@ package dev.raccoon.serve;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.databind.DeserializationFeature;
@@ -41,7 +42,7 @@ record SentimentRequest(List<String> texts, boolean single, boolean explain) {
         try {
             root = JSON.readTree(text);
         } catch (JsonProcessingException e) {
-            throw new ApiError(400, "the request body is not valid JSON: " + e.getOriginalMessage());
+            throw new ApiError(400, notJson(e));
         }
         if (root == null || !root.isObject()) throw new ApiError(400, "the request body must be a JSON object");
         boolean explain = false;
@@ -106,6 +107,14 @@ record SentimentRequest(List<String> texts, boolean single, boolean explain) {
             if (p.startsWith("charset=") && !Set.of("utf-8", "utf8").contains(p.substring(8).replace("\"", "").strip()))
                 throw new ApiError(415, "the body must be UTF-8, got " + shorten(p));
         }
+    }
+
+    /** Where and why a body is no JSON, without the parser's notes on its own configuration. */
+    private static String notJson(JsonProcessingException e) {
+        String why = e.getOriginalMessage().lines().findFirst().orElse("").replaceFirst("\\s*\\(start marker at \\[Source.*$", "");
+        JsonLocation at = e.getLocation();
+        String where = at == null || at.getLineNr() < 1 ? "" : " at line " + at.getLineNr() + ", column " + at.getColumnNr();
+        return "the request body is not valid JSON" + where + ": " + why;
     }
 
     /** At most 40 characters of client input for a message, cut on a character boundary. */

@@ -165,6 +165,9 @@ class SentimentServerTest {
         assertError(Oracle.post(server, "/v1/sentiment", "{\"text\": 5}"), 400, "must be a string");
         assertError(Oracle.post(server, "/v1/sentiment", "{\"texts\": [\"a\", null]}"), 400, "texts[1]");
         assertError(Oracle.post(server, "/v1/sentiment", "{\"text\": \"a\""), 400, "not valid JSON");
+        HttpResponse<String> cut = Oracle.post(server, "/v1/sentiment", "{\"texts\": [\"a\"");
+        assertThat(json(cut).get("error").asText()).as("where and why, nothing of the parser's own settings")
+                .startsWith("the request body is not valid JSON at line 1, column ").doesNotContain("Source").doesNotContain("REDACTED");
         assertError(Oracle.post(server, "/v1/sentiment", "{\"text\": \"a\", \"explain\": \"yes\"}"), 400, "explain");
         assertError(Oracle.post(server, "/v1/sentiment", "{\"text\": \"\\ud800\"}"), 400, "surrogate");
         assertError(Oracle.send(HttpRequest.newBuilder(Oracle.uri(server, "/v1/sentiment"))
