@@ -106,14 +106,21 @@ final class ScoreCommand implements Callable<Integer> {
         return n + (n == 1 ? " row" : " rows");
     }
 
+    /** The table format; one that options or extensions leave unclear is a usage error. */
     private TableFormat resolveFormat() {
-        if (format != null) return TableFormat.parse(format);
+        if (format != null) {
+            try {
+                return TableFormat.parse(format);
+            } catch (IllegalArgumentException e) {
+                throw TrainingOptions.usage(spec, "--format: " + e.getMessage());
+            }
+        }
         TableFormat byIn = TableFormat.byExtension(in), byOut = TableFormat.byExtension(out);
         if (byIn != null && byOut != null && byIn != byOut)
-            throw new IllegalArgumentException(in + " is " + byIn + " but " + out + " is " + byOut
+            throw TrainingOptions.usage(spec, in + " is " + byIn + " but " + out + " is " + byOut
                     + "; the output keeps the input's format (name it with --format)");
         TableFormat f = byIn != null ? byIn : byOut;
-        if (f == null) throw new IllegalArgumentException("cannot tell the format of " + in + " from its extension; pass --format tsv|csv|jsonl");
+        if (f == null) throw TrainingOptions.usage(spec, "cannot tell the format of " + in + " from its extension; pass --format tsv|csv|jsonl");
         return f;
     }
 }

@@ -92,8 +92,16 @@ class ScoreCommandTest {
     void mismatchedFormatsAreAUsageMistake() {
         CliRun r = CliRun.run("", "score", "--model", CliRun.oracleClassifier().toString(), "--device", "scalar",
                 "--in", dir.resolve("a.tsv").toString(), "--out", dir.resolve("b.jsonl").toString());
-        assertThat(r.exitCode()).isEqualTo(1);
+        assertThat(r.exitCode()).isEqualTo(2);
         assertThat(r.err()).contains("keeps the input's format");
+        CliRun unknown = CliRun.run("", "score", "--model", CliRun.oracleClassifier().toString(),
+                "--in", dir.resolve("a.xlsx").toString(), "--out", dir.resolve("b.xlsx").toString());
+        assertThat(unknown.exitCode()).isEqualTo(2);
+        assertThat(unknown.err()).contains("cannot tell the format of");
+        CliRun badFormat = CliRun.run("", "score", "--model", CliRun.oracleClassifier().toString(),
+                "--in", dir.resolve("a.tsv").toString(), "--out", dir.resolve("b.tsv").toString(), "--format", "xlsx");
+        assertThat(badFormat.exitCode()).isEqualTo(2);
+        assertThat(badFormat.err()).contains("--format");
     }
 
     @Test
