@@ -142,6 +142,8 @@ final class TrainingOptions {
             // A checkpoint pretrained with --dropout 0 keeps 0 in its config.json, and fine-tuning inherits it.
             String note = p == 0 && dropout == null && this.start.model != null
                     ? "; the checkpoint's config.json sets none, --dropout 0.1 adds it" : "";
+            Trainer trainer = new Trainer(start.model(), start.tokenizer(), options, out).recording(provenance);
+            trainer.requireStartable(train, resume); // before a line that says what would be trained
             // Resumed, the weights come from the checkpoint, not from what --config or --model would start.
             String model = resume ? "the run in " + out + " from its last checkpoint" : start.description();
             err.println("training " + model + " on " + train.size() + " examples (dropout " + p + note
@@ -150,8 +152,7 @@ final class TrainingOptions {
             if (options.maxLength() > positions)
                 err.println("note: --max-length " + options.maxLength() + " is more than the model's " + positions
                         + " positions; texts are read to " + positions + " tokens");
-            Trainer.Result r = new Trainer(start.model(), start.tokenizer(), options, out).recording(provenance)
-                    .train(train, dev, resume);
+            Trainer.Result r = trainer.train(train, dev, resume);
             new PrintStream(System.out, true, StandardCharsets.UTF_8).println(summary(r, out.toString()));
         }
     }

@@ -162,6 +162,13 @@ class TrainCommandTest {
         assertThat(stopped.out()).contains("stopped (resume with --resume) after 2 of 3 steps");
         assertThat(out.resolve("last/trainer_state.json")).exists();
 
+        CliRun fresh = raccoon("train", args(out));
+        assertThat(fresh.exitCode()).isEqualTo(1);
+        assertThat(fresh.err()).as("refused before it says what it would train").contains("continue it with --resume")
+                .doesNotContain("training a new");
+        CliRun nothing = raccoon("train", args(out.resolve("never"), "--resume"));
+        assertThat(nothing.exitCode()).isEqualTo(1);
+        assertThat(nothing.err()).contains("no checkpoint to resume from").doesNotContain("training the run");
         CliRun resumed = raccoon("train", args(out, "--resume"));
         assertThat(resumed.exitCode()).as(resumed.err()).isZero();
         assertThat(resumed.err()).contains("training the run in " + out + " from its last checkpoint").doesNotContain("a new tiny model");

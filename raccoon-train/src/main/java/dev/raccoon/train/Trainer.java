@@ -211,9 +211,7 @@ public final class Trainer {
             state = restore(optimizer, trajectory);
             err.println("resuming " + out + " at step " + state.step() + " of " + totalSteps);
         } else {
-            if (hasCheckpoint())
-                throw new IOException(lastDir() + " holds a checkpoint of an earlier run; continue it with --resume or choose another output directory");
-            AtomicDirectory.requireEmpty(out);
+            requireNew();
             Files.createDirectories(out);
             Files.deleteIfExists(logFile());
             state = new TrainerState(0, 0, 0, options.seed(), Double.NaN, -1, options.task().metric(), trajectory, 0, 0);
@@ -468,6 +466,21 @@ public final class Trainer {
             digest.add(e.text().hashCode()).add(e.pair() == null ? -1 : e.pair().hashCode()).add(e.label())
                     .add(Float.floatToIntBits(e.target())).add(0);
         return digest.hex();
+    }
+
+    /**
+     * Throws as {@link #train} would, before any work: for a resumed run, no checkpoint or one of other options or
+     * data; for a new one, an output directory that holds anything.
+     */
+    public void requireStartable(List<Example> train, boolean resume) throws IOException {
+        if (resume) requireResumable(train);
+        else requireNew();
+    }
+
+    private void requireNew() throws IOException {
+        if (hasCheckpoint())
+            throw new IOException(lastDir() + " holds a checkpoint of an earlier run; continue it with --resume or choose another output directory");
+        AtomicDirectory.requireEmpty(out);
     }
 
     /** Throws as {@link #train} with resume would, before any work: no checkpoint, or one of other options or data. */
