@@ -2,6 +2,7 @@ package dev.raccoon.model;
 
 import dev.raccoon.engine.Backend;
 import dev.raccoon.engine.HostTensor;
+import dev.raccoon.model.io.CheckpointException;
 import dev.raccoon.model.io.Checkpoints;
 import dev.raccoon.model.io.DType;
 import dev.raccoon.model.io.SafeTensors;
@@ -72,10 +73,33 @@ public record ModelDirectory(Path dir, ElectraConfig config, WordPieceTokenizer 
     }
 
     /** Writes model and tokenizer as a Hugging Face directory (files replaced atomically one by one). */
+    /**
+     * Refuses weights a loader would refuse, before anything is written: a value that is not finite, or one that
+     * {@code dtype} would store as infinity (float16 ends at ±65504).
+     */
+    private static void requireStorable(Path file, Map<String, HostTensor> weights, DType dtype) throws CheckpointException {
+        for (Map.Entry<String, HostTensor> e : weights.entrySet()) {
+            float[] values = e.getValue().data();
+            for (int i = 0; i < values.length; i++) {
+                float x = values[i];
+                if (!Float.isFinite(x))
+                    throw new CheckpointException(file + ": tensor " + e.getKey() + " cannot be written: it holds " + x
+                            + " (element " + i + ")");
+                if (!Float.isFinite(dtype.stored(x)))
+                    throw new CheckpointException(file + ": tensor " + e.getKey() + " cannot be written as "
+                            + dtype.torchName() + ": element " + i + " is " + x + ", beyond its range; write it as float32"
+                            + (dtype == DType.F16 ? " or bfloat16" : ""));
+            }
+        }
+    }
+
     public static void save(Path dir, PretrainedModel model, WordPieceTokenizer tokenizer, DType dtype)
             throws IOException {
+        Map<String, HostTensor> weights = model.params().toHost();
+        Path file = dir.resolve("model.safetensors");
+        requireStorable(file, weights, dtype);
         Files.createDirectories(dir);
-        SafeTensors.write(dir.resolve("model.safetensors"), model.params().toHost(), Map.of("format", "pt"), dtype);
+        SafeTensors.write(file, weights, Map.of("format", "pt"), dtype);
         model.config().withArchitectures(List.of(model.architecture().hfName)).withWeightsDtype(dtype).write(dir.resolve(CONFIG_FILE));
         tokenizer.save(dir);
     }

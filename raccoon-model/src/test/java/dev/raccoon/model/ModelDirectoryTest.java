@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.raccoon.engine.Backend;
 import dev.raccoon.engine.Backends;
 import dev.raccoon.engine.HostTensor;
+import dev.raccoon.model.io.CheckpointException;
 import dev.raccoon.model.io.DType;
 import dev.raccoon.model.io.SafeTensors;
 import org.junit.jupiter.api.AfterAll;
@@ -144,6 +145,29 @@ class ModelDirectoryTest {
             assertThat(written.extra().get("dtype").asText()).isEqualTo(dtype.torchName());
             assertThat(written.extra().get("torch_dtype").asText()).isEqualTo(dtype.torchName());
         }
+    }
+
+    /** A weight float16 would store as infinity is refused by name before anything is written; bfloat16 keeps it. */
+    @Test
+    void weightsBeyondTheDtypesRangeAreRefusedBeforeWriting(@TempDir Path tmp) throws IOException {
+        ModelDirectory original = ModelDirectory.load(copyOfClassifier(Files.createDirectory(tmp.resolve("a"))), backend);
+        Param embeddings = original.model().params().get("electra.embeddings.word_embeddings.weight");
+        float[] values = backend.read(embeddings.value());
+        values[1600] = 1e5f;
+        backend.write(embeddings.value(), values);
+        Path half = tmp.resolve("f16");
+        assertThatThrownBy(() -> ModelDirectory.save(half, original.model(), original.tokenizer(), DType.F16))
+                .isInstanceOf(CheckpointException.class)
+                .hasMessageContaining("tensor electra.embeddings.word_embeddings.weight cannot be written as float16: "
+                        + "element 1600 is 100000.0, beyond its range");
+        assertThat(half).doesNotExist();
+        ModelDirectory.save(tmp.resolve("bf16"), original.model(), original.tokenizer(), DType.BF16);
+        assertThat(ModelDirectory.load(tmp.resolve("bf16"), backend).model().params()
+                .get("electra.embeddings.word_embeddings.weight").value()).isNotNull();
+        values[7] = Float.NaN;
+        backend.write(embeddings.value(), values);
+        assertThatThrownBy(() -> ModelDirectory.save(tmp.resolve("nan"), original.model(), original.tokenizer(), DType.F32))
+                .isInstanceOf(CheckpointException.class).hasMessageContaining("it holds NaN (element 7)");
     }
 
     @Test

@@ -1,5 +1,7 @@
 package dev.raccoon.model.io;
 
+import dev.raccoon.engine.Precision;
+
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
@@ -78,9 +80,15 @@ public enum DType {
 
     /** Rounds to the nearest bfloat16, ties to even, as torch does; NaN stays a (quiet) NaN instead of rounding to infinity. */
     static short toBFloat16(float f) {
-        int bits = Float.floatToRawIntBits(f);
-        if (Float.isNaN(f)) return (short) ((bits >>> 16) | 0x0040);
-        int roundingBias = 0x7FFF + ((bits >>> 16) & 1);
-        return (short) ((bits + roundingBias) >>> 16);
+        return (short) (Float.floatToRawIntBits(Precision.roundToBf16(f)) >>> 16);
+    }
+
+    /** x as this type stores it, widened back to float. */
+    public float stored(float x) {
+        return switch (this) {
+            case F64, F32 -> x;
+            case F16 -> Float.float16ToFloat(Float.floatToFloat16(x));
+            case BF16 -> Precision.roundToBf16(x);
+        };
     }
 }
