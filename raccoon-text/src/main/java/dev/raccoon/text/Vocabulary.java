@@ -88,6 +88,9 @@ public final class Vocabulary {
             } catch (CharacterCodingException e) {
                 throw new IOException(file + " line " + lineNumber + ": not valid UTF-8", e);
             }
+            if (lineNumber == 1 && line.startsWith("\uFEFF"))
+                throw new IOException(file + " starts with a byte-order mark, which would be part of its first token \""
+                        + line.substring(1) + "\"; save it as UTF-8 without one");
             Integer previous = firstLine.putIfAbsent(line, lineNumber);
             if (previous != null) {
                 throw new IllegalArgumentException(file + " line " + lineNumber + ": duplicate token \"" + line

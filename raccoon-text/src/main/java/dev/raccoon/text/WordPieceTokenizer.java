@@ -136,10 +136,18 @@ public final class WordPieceTokenizer {
      * reads first, and all that transformers 5 writes besides tokenizer_config.json), else vocab.txt; with
      * tokenizer_config.json when present (without it, transformers' defaults apply, do_lower_case=true included).
      *
-     * @throws IOException              if a file is missing, unreadable, not UTF-8 or not JSON
-     * @throws IllegalArgumentException if their content is invalid (the message names file and line)
+     * @throws IOException if a file is missing, unreadable, not UTF-8, not JSON, or its content is invalid (the
+     *                     message names file and line)
      */
     public static WordPieceTokenizer load(Path modelDir) throws IOException {
+        try {
+            return read(modelDir);
+        } catch (IllegalArgumentException e) { // invalid content: one failure for a caller to catch, as for config.json
+            throw new IOException(e.getMessage(), e);
+        }
+    }
+
+    private static WordPieceTokenizer read(Path modelDir) throws IOException {
         Path configFile = modelDir.resolve(TokenizerConfig.FILE_NAME);
         TokenizerConfig config = Files.exists(configFile) ? TokenizerConfig.read(configFile)
                 : TokenizerConfig.defaults(true);

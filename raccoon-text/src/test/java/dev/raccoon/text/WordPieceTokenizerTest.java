@@ -201,7 +201,7 @@ class WordPieceTokenizerTest {
     void addedTokenIdsMustContinueTheVocabulary() throws IOException {
         assertThatThrownBy(() -> withConfig(
                 "{\"added_tokens_decoder\": {\"999\": {\"content\": \"<x>\", \"special\": true}}}"))
-                .isInstanceOf(IllegalArgumentException.class)
+                .isInstanceOf(IOException.class)
                 .hasMessageContaining("tokenizer_config.json").hasMessageContaining("<x>")
                 .hasMessageContaining("999");
     }
@@ -411,6 +411,15 @@ class WordPieceTokenizerTest {
     }
 
     @Test
+    void aByteOrderMarkIsNamedNotTakenForPartOfTheFirstToken() throws IOException {
+        Path file = writeVocab(VOCAB);
+        byte[] body = Files.readAllBytes(file), bom = {(byte) 0xEF, (byte) 0xBB, (byte) 0xBF};
+        Files.write(file, java.nio.ByteBuffer.allocate(body.length + 3).put(bom).put(body).array());
+        assertThatThrownBy(() -> WordPieceTokenizer.fromVocab(file, false)).isInstanceOf(IOException.class)
+                .hasMessageContaining(file + " starts with a byte-order mark").hasMessageContaining("\"[PAD]\"");
+    }
+
+    @Test
     void reportsInvalidUtf8WithItsLine() throws IOException {
         Path file = dir.resolve("vocab.txt");
         Files.write(file, new byte[] {'[', 'P', 'A', 'D', ']', '\n', 'a', '\n', (byte) 0xC3, '\n'});
@@ -423,11 +432,12 @@ class WordPieceTokenizerTest {
         assertThatThrownBy(() -> withConfig("{\"do_lower_case\": false,\n \"model_max_length\": }"))
                 .isInstanceOf(IOException.class).hasMessageContaining("tokenizer_config.json line 2")
                 .hasMessageContaining("malformed JSON");
+        // Loading a model directory reports bad content as an IOException too, as it does a bad config.json.
         assertThatThrownBy(() -> withConfig("{\"do_lower_case\": \"yes\"}"))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("tokenizer_config.json")
+                .isInstanceOf(IOException.class).hasMessageContaining("tokenizer_config.json")
                 .hasMessageContaining("do_lower_case");
         assertThatThrownBy(() -> withConfig("{\"unk_token\": \"<unk>\"}"))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("vocab.txt")
+                .isInstanceOf(IOException.class).hasMessageContaining("vocab.txt")
                 .hasMessageContaining("<unk>");
     }
 
