@@ -14,6 +14,7 @@ import dev.raccoon.text.WordPieceTokenizer;
 
 import java.io.IOException;
 import java.lang.ref.Cleaner;
+import java.lang.ref.Reference;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -28,8 +29,8 @@ import java.util.Objects;
  * refuses further calls.
  *
  * <p>Texts are taken as they are, as transformers takes them: an empty or blank text is classified from [CLS] and
- * [SEP] alone, which means little ({@link WordPieceTokenizer#isBlank} tells such texts apart; the CLI, server and
- * scorer refuse them), and a text longer than {@link #maxLength()} tokens is classified by its first quarter and
+ * [SEP] alone, which means little ({@link WordPieceTokenizer#isBlank} tells such texts apart; predict, eval, score
+ * and the server refuse them, while logits and tokenize answer them as transformers would), and a text longer than {@link #maxLength()} tokens is classified by its first quarter and
  * its end, or by its beginning alone as transformers reads it ({@link Options#truncation()}, {@link #truncated}).
  * A string that is not valid Unicode (an unpaired surrogate) is refused.
  *
@@ -224,14 +225,19 @@ public final class Classifier implements AutoCloseable {
         Arrays.sort(order, Comparator.comparingInt(i -> encodings.get(i).inputIds().length));
         float[][] result = new float[n][];
         int labels = model.config().numLabels();
-        for (int start = 0; start < n; start += options.batchSize()) {
-            int end = Math.min(n, start + options.batchSize());
-            List<Encoding> chunk = new ArrayList<>(end - start);
-            for (int i = start; i < end; i++) chunk.add(encodings.get(order[i]));
-            Tensor logits = model.logits(Batch.of(chunk, tokenizer.vocab().padId()));
-            float[] flat = model.backend().read(logits);
-            for (int i = start; i < end; i++)
-                result[order[i]] = Arrays.copyOfRange(flat, (i - start) * labels, (i - start + 1) * labels);
+        try {
+            for (int start = 0; start < n; start += options.batchSize()) {
+                int end = Math.min(n, start + options.batchSize());
+                List<Encoding> chunk = new ArrayList<>(end - start);
+                for (int i = start; i < end; i++) chunk.add(encodings.get(order[i]));
+                Tensor logits = model.logits(Batch.of(chunk, tokenizer.vocab().padId()));
+                float[] flat = model.backend().read(logits);
+                for (int i = start; i < end; i++)
+                    result[order[i]] = Arrays.copyOfRange(flat, (i - start) * labels, (i - start + 1) * labels);
+            }
+        } finally {
+            // The cleaner closes the backend once this classifier is unreachable: not while it still computes.
+            Reference.reachabilityFence(this);
         }
         return result;
     }
