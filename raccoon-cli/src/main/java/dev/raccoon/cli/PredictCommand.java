@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.raccoon.api.Classifier;
 import dev.raccoon.api.Occlusion;
 import dev.raccoon.api.Prediction;
+import dev.raccoon.text.Encoding;
 import dev.raccoon.text.TextEncodings;
 import dev.raccoon.text.WordPieceTokenizer;
 import picocli.CommandLine.Command;
@@ -95,7 +96,8 @@ final class PredictCommand implements Callable<Integer> {
 
     private void print(Classifier classifier, List<String> inputs, PrintStream out) throws IOException {
         // With --explain, the texts and all their occlusion variants go to the model together.
-        List<String> all = new ArrayList<>(inputs);
+        List<Encoding> all = new ArrayList<>();
+        for (String text : inputs) all.add(classifier.encode(text));
         List<Occlusion> occlusions = new ArrayList<>();
         if (explain)
             for (String text : inputs) {
@@ -103,7 +105,7 @@ final class PredictCommand implements Callable<Integer> {
                 occlusions.add(o);
                 all.addAll(o.variants());
             }
-        float[][] logits = classifier.logits(all, null);
+        float[][] logits = classifier.logitsOf(all);
         int variant = inputs.size();
         for (int i = 0; i < inputs.size(); i++) {
             Prediction p = classifier.prediction(logits[i]);

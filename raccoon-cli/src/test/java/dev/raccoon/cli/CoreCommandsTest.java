@@ -92,9 +92,9 @@ class CoreCommandsTest {
         JsonNode o = JSON.readTree(r.out());
         try (dev.raccoon.api.Classifier c = dev.raccoon.api.Classifier.load(CliRun.oracleClassifier())) {
             dev.raccoon.api.Occlusion occlusion = dev.raccoon.api.Occlusion.of(c, text);
-            List<String> all = new ArrayList<>(List.of(text));
+            List<dev.raccoon.text.Encoding> all = new ArrayList<>(List.of(c.encode(text)));
             all.addAll(occlusion.variants());
-            float[][] logits = c.logits(all, null);
+            float[][] logits = c.logitsOf(all);
             List<dev.raccoon.api.Occlusion.TokenScore> expected = occlusion.scores(c, c.prediction(logits[0]), logits, 1);
             assertThat(o.get("tokens")).hasSize(expected.size());
             for (int i = 0; i < expected.size(); i++) {

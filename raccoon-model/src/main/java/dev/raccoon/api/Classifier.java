@@ -171,7 +171,12 @@ public final class Classifier implements AutoCloseable {
      * {@link #maxLength()} allows, cut as {@link Options#truncation()} says.
      */
     public List<String> tokens(String text) {
-        return tokenizer.encode(text, null, maxLength(), options.truncation()).tokens();
+        return encode(text).tokens();
+    }
+
+    /** {@code text} encoded as the model reads it (see {@link #tokens}), for {@link #logitsOf}. */
+    public Encoding encode(String text) {
+        return tokenizer.encode(text, null, maxLength(), options.truncation());
     }
 
     /** Whether {@code text} has more tokens than the model reads ({@link #maxLength()}), so part of it is not classified. */
@@ -220,6 +225,16 @@ public final class Classifier implements AutoCloseable {
                 throw new IllegalArgumentException("texts[" + i + "]: " + e.getMessage(), e);
             }
         }
+        return logitsOf(encodings);
+    }
+
+    /**
+     * Logits for inputs already encoded (by {@link #encode}, or edited from such an encoding, as {@link Occlusion}
+     * masks one token), in input order, grouped by length as {@link #logits} groups texts.
+     */
+    public float[][] logitsOf(List<Encoding> encodings) {
+        if (closed) throw new IllegalStateException("this classifier of " + directory() + " is closed");
+        int n = encodings.size();
         Integer[] order = new Integer[n];
         for (int i = 0; i < n; i++) order[i] = i;
         Arrays.sort(order, Comparator.comparingInt(i -> encodings.get(i).inputIds().length));

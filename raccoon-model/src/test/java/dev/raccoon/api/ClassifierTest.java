@@ -55,6 +55,39 @@ class ClassifierTest {
         }
     }
 
+    /**
+     * Each occlusion variant is the text's own encoding with one id masked: the pieces after a masked word piece are
+     * not split anew, and a text at the length limit is not cut again.
+     */
+    @Test
+    void occlusionMasksOneTokenOfTheEncodingTheModelRead(@TempDir Path tmp) throws IOException {
+        Path dir = withProblemType(tmp, "single_label_classification");
+        String text = "스토리가 너무 엉망이라서 시간이 아까웠던 영화였습니다 다시는 안볼듯";
+        for (int maxLength : new int[] {128, 12}) {
+            try (Classifier c = Classifier.load(dir, Classifier.Options.defaults().withMaxLength(maxLength))) {
+                dev.raccoon.text.Encoding read = c.encode(text);
+                assertThat(read.tokens()).as("the text has word pieces after a word's start")
+                        .anyMatch(t -> t.startsWith("##"));
+                Occlusion occlusion = Occlusion.of(c, text);
+                List<dev.raccoon.text.Encoding> variants = occlusion.variants();
+                assertThat(variants).hasSize(read.length() - 2);
+                int mask = c.tokenizer().vocab().maskId();
+                for (int i = 0; i < variants.size(); i++) {
+                    int[] expected = read.inputIds().clone();
+                    expected[i + 1] = mask;
+                    assertThat(variants.get(i).inputIds()).as("variant %d at max length %d", i, maxLength).containsExactly(expected);
+                    assertThat(variants.get(i).tokens().get(i + 1)).isEqualTo("[MASK]");
+                }
+                List<dev.raccoon.text.Encoding> all = new java.util.ArrayList<>(List.of(read));
+                all.addAll(variants);
+                float[][] logits = c.logitsOf(all);
+                assertThat(logits[0]).isEqualTo(c.logits(List.of(text), null)[0]);
+                assertThat(occlusion.scores(c, c.prediction(logits[0]), logits, 1)).extracting(Occlusion.TokenScore::token)
+                        .containsExactlyElementsOf(read.tokens().subList(1, read.length() - 1));
+            }
+        }
+    }
+
     @Test
     void aLongTextIsReadFromItsStartAndItsEndUnlessTheHeadIsAsked(@TempDir Path tmp) throws IOException {
         Path dir = withProblemType(tmp, "single_label_classification");

@@ -15,22 +15,23 @@ import java.util.function.Function;
  * first, keeps taking more until {@code maxBatch} texts are gathered or {@code maxWaitMs} has passed since the first
  * arrived, runs the model once over all of them and hands each request its rows. A request is never split, so one
  * larger than {@code maxBatch} runs on its own (the classifier chunks it by its own batch size).
- * One forward pass at a time also keeps the CPU backend's threads from competing with each other.
+ * One forward pass at a time also keeps the CPU backend's threads from competing with each other. {@code T} is what
+ * the model takes per text: an encoding for the server, whatever a test likes.
  */
-final class MicroBatcher implements AutoCloseable {
-    private record Job(List<String> texts, CompletableFuture<float[][]> result) {}
+final class MicroBatcher<T> implements AutoCloseable {
+    private record Job<T>(List<T> texts, CompletableFuture<float[][]> result) {}
 
-    private final Function<List<String>, float[][]> model;
+    private final Function<List<T>, float[][]> model;
     private final int maxBatch;
     private final long maxWaitNanos;
-    private final LinkedBlockingQueue<Job> queue = new LinkedBlockingQueue<>();
+    private final LinkedBlockingQueue<Job<T>> queue = new LinkedBlockingQueue<>();
     private final DistributionSummary batchTexts, batchRequests;
     private final Thread thread;
     private volatile boolean accepting = true;
     /** A job taken from the queue that did not fit the batch being gathered; it opens the next one. */
-    private Job carried;
+    private Job<T> carried;
 
-    MicroBatcher(Function<List<String>, float[][]> model, int maxBatch, int maxWaitMs, MeterRegistry registry) {
+    MicroBatcher(Function<List<T>, float[][]> model, int maxBatch, int maxWaitMs, MeterRegistry registry) {
         this.model = model;
         this.maxBatch = maxBatch;
         this.maxWaitNanos = TimeUnit.MILLISECONDS.toNanos(maxWaitMs);
@@ -49,11 +50,11 @@ final class MicroBatcher implements AutoCloseable {
     }
 
     /** Logits per text, in order; fails with {@link IllegalStateException} once the batcher is closing. */
-    CompletableFuture<float[][]> submit(List<String> texts) {
+    CompletableFuture<float[][]> submit(List<T> texts) {
         CompletableFuture<float[][]> result = new CompletableFuture<>();
         synchronized (this) { // so that no job slips in after close() has seen the queue for the last time
             if (accepting) {
-                queue.add(new Job(List.copyOf(texts), result));
+                queue.add(new Job<>(List.copyOf(texts), result));
                 return result;
             }
         }
@@ -64,16 +65,16 @@ final class MicroBatcher implements AutoCloseable {
     private void loop() {
         try {
             while (accepting || !queue.isEmpty() || carried != null) {
-                Job first = carried != null ? carried : queue.poll(50, TimeUnit.MILLISECONDS);
+                Job<T> first = carried != null ? carried : queue.poll(50, TimeUnit.MILLISECONDS);
                 carried = null;
                 if (first == null) continue;
-                List<Job> batch = new ArrayList<>();
+                List<Job<T>> batch = new ArrayList<>();
                 batch.add(first);
                 int texts = first.texts.size();
                 long deadline = System.nanoTime() + maxWaitNanos;
                 while (texts < maxBatch) {
                     long left = deadline - System.nanoTime();
-                    Job next = left > 0 ? queue.poll(left, TimeUnit.NANOSECONDS) : queue.poll();
+                    Job<T> next = left > 0 ? queue.poll(left, TimeUnit.NANOSECONDS) : queue.poll();
                     if (next == null) break;
                     if (texts + next.texts.size() > maxBatch) {
                         carried = next;
@@ -91,29 +92,29 @@ final class MicroBatcher implements AutoCloseable {
         failRemaining(new IllegalStateException("the server is shutting down"));
     }
 
-    private void run(List<Job> batch, int texts) {
-        List<String> all = new ArrayList<>(texts);
-        for (Job j : batch) all.addAll(j.texts);
+    private void run(List<Job<T>> batch, int texts) {
+        List<T> all = new ArrayList<>(texts);
+        for (Job<T> j : batch) all.addAll(j.texts);
         batchTexts.record(texts);
         batchRequests.record(batch.size());
         try {
             float[][] logits = model.apply(all);
             int at = 0;
-            for (Job j : batch) {
+            for (Job<T> j : batch) {
                 float[][] mine = new float[j.texts.size()][];
                 System.arraycopy(logits, at, mine, 0, mine.length);
                 at += mine.length;
                 j.result.complete(mine);
             }
         } catch (RuntimeException | Error e) {
-            for (Job j : batch) j.result.completeExceptionally(e);
+            for (Job<T> j : batch) j.result.completeExceptionally(e);
         }
     }
 
     private void failRemaining(RuntimeException e) {
         if (carried != null) carried.result.completeExceptionally(e);
         carried = null;
-        for (Job j; (j = queue.poll()) != null; ) j.result.completeExceptionally(e);
+        for (Job<T> j; (j = queue.poll()) != null; ) j.result.completeExceptionally(e);
     }
 
     /** Stops taking requests, answers every queued one, then ends the batching thread. */

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.raccoon.api.Classifier;
 import dev.raccoon.api.Occlusion;
+import dev.raccoon.text.Encoding;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
 import io.javalin.http.Handler;
@@ -57,7 +58,7 @@ public final class SentimentServer implements AutoCloseable {
     private final Classifier classifier;
     private final ServeConfig config;
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-    private final MicroBatcher batcher;
+    private final MicroBatcher<Encoding> batcher;
     private final SentimentService service;
     private final Javalin app;
     private volatile boolean stopping;
@@ -65,7 +66,7 @@ public final class SentimentServer implements AutoCloseable {
     private SentimentServer(Classifier classifier, ServeConfig config) {
         this.classifier = classifier;
         this.config = config;
-        this.batcher = new MicroBatcher(texts -> classifier.logits(texts, null), config.maxBatch(), config.maxWaitMs(), registry);
+        this.batcher = new MicroBatcher<>(classifier::logitsOf, config.maxBatch(), config.maxWaitMs(), registry);
         this.service = new SentimentService(classifier, batcher);
         byte[] index = resource(WEB + "index.html"), js = resource(WEB + "app.js"), css = resource(WEB + "style.css");
         byte[] openapi = openApi(config);

@@ -3,6 +3,7 @@ package dev.raccoon.serve;
 import dev.raccoon.api.Classifier;
 import dev.raccoon.api.Occlusion;
 import dev.raccoon.api.Prediction;
+import dev.raccoon.text.Encoding;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -18,22 +19,23 @@ final class SentimentService {
     record Result(Prediction prediction, boolean truncated, List<Occlusion.TokenScore> tokens, int omittedAfter) {}
 
     private final Classifier classifier;
-    private final MicroBatcher batcher;
+    private final MicroBatcher<Encoding> batcher;
 
-    SentimentService(Classifier classifier, MicroBatcher batcher) {
+    SentimentService(Classifier classifier, MicroBatcher<Encoding> batcher) {
         this.classifier = classifier;
         this.batcher = batcher;
     }
 
     /** The texts and, when explained, all their occlusion variants go to the model as one job. */
     CompletableFuture<List<Result>> classify(List<String> texts, boolean explain) {
-        if (!explain) return batcher.submit(texts).thenApply(logits -> {
+        List<Encoding> all = new ArrayList<>(texts.size());
+        for (String text : texts) all.add(classifier.encode(text));
+        if (!explain) return batcher.submit(all).thenApply(logits -> {
             List<Result> out = new ArrayList<>(texts.size());
             for (int t = 0; t < texts.size(); t++)
                 out.add(new Result(classifier.prediction(logits[t]), classifier.truncated(texts.get(t)), null, -1));
             return out;
         });
-        List<String> all = new ArrayList<>(texts);
         List<Occlusion> occlusions = new ArrayList<>(texts.size());
         for (String text : texts) {
             Occlusion o = Occlusion.of(classifier, text);

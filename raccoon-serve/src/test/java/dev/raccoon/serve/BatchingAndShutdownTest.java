@@ -38,7 +38,7 @@ class BatchingAndShutdownTest {
     @Test
     void batcherRespectsMaxBatchAndKeepsRequestsWhole() throws Exception {
         List<Integer> sizes = java.util.Collections.synchronizedList(new ArrayList<>());
-        try (MicroBatcher batcher = new MicroBatcher(texts -> {
+        try (MicroBatcher<String> batcher = new MicroBatcher<String>(texts -> {
             sizes.add(texts.size());
             float[][] out = new float[texts.size()][];
             for (int i = 0; i < out.length; i++) out[i] = new float[]{Float.parseFloat(texts.get(i))};
@@ -78,7 +78,7 @@ class BatchingAndShutdownTest {
 
     @Test
     void closedBatcherRefusesNewWork() {
-        MicroBatcher batcher = new MicroBatcher(texts -> new float[texts.size()][1], 8, 0, new SimpleMeterRegistry());
+        MicroBatcher<String> batcher = new MicroBatcher<String>(texts -> new float[texts.size()][1], 8, 0, new SimpleMeterRegistry());
         batcher.close();
         assertThatThrownBy(() -> batcher.submit(List.of("a")).get()).isInstanceOf(ExecutionException.class)
                 .hasCauseInstanceOf(IllegalStateException.class);
