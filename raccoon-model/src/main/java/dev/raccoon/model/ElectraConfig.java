@@ -178,7 +178,7 @@ public record ElectraConfig(
                 integer(node, "pad_token_id", 0),
                 !node.has("tie_word_embeddings") || node.get("tie_word_embeddings").asBoolean(true),
                 node.hasNonNull("classifier_dropout") ? (float) node.get("classifier_dropout").asDouble() : null,
-                node.hasNonNull("problem_type") ? node.get("problem_type").asText() : null,
+                problemType(node),
                 readLabels(node),
                 extraFields(node));
         return c;
@@ -196,9 +196,22 @@ public record ElectraConfig(
         return extra;
     }
 
+    /** The problem types transformers' sequence classification knows; it refuses any other. */
+    private static final List<String> PROBLEM_TYPES =
+            List.of("regression", "single_label_classification", "multi_label_classification");
+
+    private static String problemType(ObjectNode node) {
+        String type = text(node, "problem_type", null);
+        if (type != null && !PROBLEM_TYPES.contains(type))
+            throw new IllegalArgumentException("problem_type must be one of " + PROBLEM_TYPES + ", found \"" + type + "\"");
+        return type;
+    }
+
     /** Labels in id order from id2label; num_labels alone gives LABEL_0.. as transformers does; default 2. */
     private static List<String> readLabels(ObjectNode node) {
         JsonNode id2label = node.get("id2label");
+        if (id2label != null && !id2label.isNull() && !id2label.isObject())
+            throw new IllegalArgumentException("id2label must be an object of id: label, found " + id2label.getNodeType());
         if (id2label != null && id2label.isObject() && !id2label.isEmpty()) {
             int n = id2label.size();
             String[] labels = new String[n];
@@ -211,6 +224,8 @@ public record ElectraConfig(
                 }
                 if (id < 0 || id >= n)
                     throw new IllegalArgumentException("id2label ids must be 0.." + (n - 1) + ", found " + id);
+                if (!e.getValue().isTextual())
+                    throw new IllegalArgumentException("id2label " + id + " must be a label name (a string), found " + e.getValue());
                 labels[id] = e.getValue().asText();
             });
             return List.of(labels);

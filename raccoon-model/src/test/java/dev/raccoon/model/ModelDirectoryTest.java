@@ -170,6 +170,26 @@ class ModelDirectoryTest {
                 .isInstanceOf(CheckpointException.class).hasMessageContaining("it holds NaN (element 7)");
     }
 
+    /** Labels and the problem type change what a model's answers mean: a config that garbles them is refused. */
+    @Test
+    void garbledLabelsOrProblemTypeAreRefused(@TempDir Path tmp) throws IOException {
+        Map<String, String> cases = new LinkedHashMap<>();
+        cases.put("{\"id2label\": [\"negative\", \"positive\"]}", "id2label must be an object of id: label, found ARRAY");
+        cases.put("{\"id2label\": {\"0\": 1, \"1\": null}}", "id2label 0 must be a label name (a string), found 1");
+        cases.put("{\"problem_type\": \"foo\"}", "problem_type must be one of [regression, single_label_classification, "
+                + "multi_label_classification], found \"foo\"");
+        int i = 0;
+        for (Map.Entry<String, String> c : cases.entrySet()) {
+            Path file = tmp.resolve("config" + i++ + ".json");
+            Files.writeString(file, c.getKey());
+            assertThatThrownBy(() -> ElectraConfig.read(file)).isInstanceOf(IOException.class)
+                    .hasMessage(file + ": " + c.getValue());
+        }
+        Path fine = tmp.resolve("fine.json");
+        Files.writeString(fine, "{\"id2label\": {}, \"num_labels\": 3, \"problem_type\": \"regression\"}");
+        assertThat(ElectraConfig.read(fine).labels()).containsExactly("LABEL_0", "LABEL_1", "LABEL_2");
+    }
+
     @Test
     void configRoundTripKeepsUnknownFieldsAndLabels(@TempDir Path tmp) throws IOException {
         ElectraConfig config = ElectraConfig.read(OracleParityTest.oracle("electra-classifier/config.json"))
