@@ -1,7 +1,6 @@
 package dev.raccoon.bench;
 
 import dev.raccoon.engine.Backend;
-import dev.raccoon.engine.Backends;
 import dev.raccoon.engine.Tensor;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -44,19 +43,13 @@ public class GemmBenchmark {
 
     @Setup(Level.Trial)
     public void setUp() {
-        String[] mkn = shape.split("x"), dev = backend.split(":");
+        String[] mkn = shape.split("x");
         int m = Integer.parseInt(mkn[0]), k = Integer.parseInt(mkn[1]), n = Integer.parseInt(mkn[2]);
-        be = Backends.create(dev[0], Integer.parseInt(dev[1]));
+        be = BenchInputs.backend(backend);
         SplittableRandom rnd = new SplittableRandom(1);
-        a = be.of(random(rnd, m * k), m, k);
-        b = be.of(random(rnd, k * n), k, n);
+        a = be.of(BenchInputs.uniform(rnd, m * k), m, k);
+        b = be.of(BenchInputs.uniform(rnd, k * n), k, n);
         c = be.zeros(m, n);
-    }
-
-    private static float[] random(SplittableRandom rnd, int n) {
-        float[] x = new float[n];
-        for (int i = 0; i < n; i++) x[i] = (float) rnd.nextDouble(-1, 1);
-        return x;
     }
 
     @TearDown(Level.Trial)

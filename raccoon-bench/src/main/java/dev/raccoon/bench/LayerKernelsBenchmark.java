@@ -1,7 +1,6 @@
 package dev.raccoon.bench;
 
 import dev.raccoon.engine.Backend;
-import dev.raccoon.engine.Backends;
 import dev.raccoon.engine.Tensor;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -44,22 +43,15 @@ public class LayerKernelsBenchmark {
 
     @Setup(Level.Trial)
     public void setUp() {
-        String[] dev = backend.split(":");
-        be = Backends.create(dev[0], Integer.parseInt(dev[1]));
+        be = BenchInputs.backend(backend);
         SplittableRandom rnd = new SplittableRandom(1);
-        inner = be.of(random(rnd, ROWS * FFN), ROWS, FFN);
-        innerBias = be.of(random(rnd, FFN), FFN);
-        x = be.of(random(rnd, ROWS * HIDDEN), ROWS, HIDDEN);
-        residual = be.of(random(rnd, ROWS * HIDDEN), ROWS, HIDDEN);
-        gamma = be.of(random(rnd, HIDDEN), HIDDEN);
-        beta = be.of(random(rnd, HIDDEN), HIDDEN);
+        inner = be.of(BenchInputs.uniform(rnd, ROWS * FFN), ROWS, FFN);
+        innerBias = be.of(BenchInputs.uniform(rnd, FFN), FFN);
+        x = be.of(BenchInputs.uniform(rnd, ROWS * HIDDEN), ROWS, HIDDEN);
+        residual = be.of(BenchInputs.uniform(rnd, ROWS * HIDDEN), ROWS, HIDDEN);
+        gamma = be.of(BenchInputs.uniform(rnd, HIDDEN), HIDDEN);
+        beta = be.of(BenchInputs.uniform(rnd, HIDDEN), HIDDEN);
         normalized = be.zeros(ROWS, HIDDEN);
-    }
-
-    private static float[] random(SplittableRandom rnd, int n) {
-        float[] v = new float[n];
-        for (int i = 0; i < n; i++) v[i] = (float) rnd.nextDouble(-1, 1);
-        return v;
     }
 
     @TearDown(Level.Trial)
