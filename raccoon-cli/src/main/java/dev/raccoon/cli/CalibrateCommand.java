@@ -80,8 +80,7 @@ final class CalibrateCommand implements Callable<Integer> {
                         + " the softmax of single-label classifiers");
             labels = classifier.labels();
             summary = data.score(data.spec(new Labels(labels)), "calibrate", (chunk, lines) -> {
-                truncatedRows[0] += LabelledDataOptions.truncated(classifier, chunk);
-                float[][] l = classifier.logits(LabelledDataOptions.texts(chunk), LabelledDataOptions.pairs(chunk));
+                float[][] l = LabelledDataOptions.logits(classifier, chunk, truncatedRows);
                 for (int i = 0; i < chunk.size(); i++) logits.add(l[i]);
                 for (Example e : chunk) gold.add(e.label());
             });

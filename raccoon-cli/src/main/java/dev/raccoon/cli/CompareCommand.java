@@ -75,9 +75,8 @@ final class CompareCommand implements Callable<Integer> {
                 throw new IllegalArgumentException("the models' labels differ: " + model.labels() + " in " + modelDir + ", "
                         + base.labels() + " in " + baseline + "; compare classifiers of one task");
             summary = data.score(data.spec(new Labels(model.labels())), "compare", (chunk, lines) -> {
-                truncatedRows[0] += LabelledDataOptions.truncated(model, chunk);
-                List<String> texts = LabelledDataOptions.texts(chunk), pairs = LabelledDataOptions.pairs(chunk);
-                float[][] m = model.logits(texts, pairs), b = base.probabilities(texts, pairs);
+                float[][] m = LabelledDataOptions.logits(model, chunk, truncatedRows);
+                float[][] b = base.probabilities(LabelledDataOptions.texts(chunk), LabelledDataOptions.pairs(chunk));
                 for (int i = 0; i < chunk.size(); i++) {
                     int gold = chunk.get(i).label();
                     comparison.add(CpuMath.argmax(b[i]) == gold, CpuMath.argmax(m[i]) == gold);

@@ -164,8 +164,7 @@ final class EvalCommand implements Callable<Integer> {
                     if (errors != null) throw usage("--errors needs a classification model: " + modelDir + " gives a score, not a label");
                     RegressionMetrics m = new RegressionMetrics();
                     summary = data.score(data.spec(null), "eval", (chunk, lines) -> {
-                        truncatedRows[0] += LabelledDataOptions.truncated(classifier, chunk);
-                        float[][] logits = logits(classifier, chunk);
+                        float[][] logits = LabelledDataOptions.logits(classifier, chunk, truncatedRows);
                         for (int i = 0; i < chunk.size(); i++) m.add(logits[i][0], chunk.get(i).target());
                     });
                     metrics = m;
@@ -173,8 +172,7 @@ final class EvalCommand implements Callable<Integer> {
                     ClassificationMetrics m = new ClassificationMetrics(names);
                     Mistakes wrong = new Mistakes(names);
                     summary = data.score(data.spec(new Labels(names)), "eval", (chunk, lines) -> {
-                        truncatedRows[0] += LabelledDataOptions.truncated(classifier, chunk);
-                        float[][] logits = logits(classifier, chunk);
+                        float[][] logits = LabelledDataOptions.logits(classifier, chunk, truncatedRows);
                         for (int i = 0; i < chunk.size(); i++) {
                             float[] l = logits[i];
                             double margin = l.length == 2 ? l[1] - l[0] : Double.NaN;
@@ -227,10 +225,6 @@ final class EvalCommand implements Callable<Integer> {
             System.err.println("raccoon eval: report written to " + report.resolve("index.html"));
         }
         return 0;
-    }
-
-    private static float[][] logits(Classifier classifier, List<Example> chunk) {
-        return classifier.logits(LabelledDataOptions.texts(chunk), LabelledDataOptions.pairs(chunk));
     }
 
     private void checkTaskFits(Labels taskLabels, List<String> modelLabels) {

@@ -2,6 +2,7 @@ package dev.raccoon.cli;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.raccoon.api.Classifier;
+import dev.raccoon.text.Encoding;
 import dev.raccoon.text.Truncation;
 import dev.raccoon.train.data.DataFormat;
 import dev.raccoon.train.data.DataSpec;
@@ -137,9 +138,18 @@ final class LabelledDataOptions {
         return chunk.stream().map(Example::pair).toList();
     }
 
-    /** Single-text rows of {@code chunk} longer than the classifier reads (a pair is cut longest_first, as in transformers). */
-    static long truncated(Classifier classifier, List<Example> chunk) {
-        return chunk.stream().filter(e -> e.pair() == null && classifier.truncated(e.text())).count();
+    /**
+     * The classifier's logits of {@code chunk}'s rows, each encoded once; adds to {@code truncatedRows[0]} the
+     * single-text rows longer than it reads (a pair is cut longest_first, as in transformers).
+     */
+    static float[][] logits(Classifier classifier, List<Example> chunk, long[] truncatedRows) {
+        List<Encoding> read = new ArrayList<>(chunk.size());
+        for (Example e : chunk) {
+            Encoding encoding = classifier.encode(e.text(), e.pair());
+            if (e.pair() == null && classifier.truncated(e.text(), encoding)) truncatedRows[0]++;
+            read.add(encoding);
+        }
+        return classifier.logitsOf(read);
     }
 
     /**

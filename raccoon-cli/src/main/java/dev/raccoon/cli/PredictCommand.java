@@ -1,11 +1,10 @@
 package dev.raccoon.cli;
 
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.raccoon.api.Answers;
 import dev.raccoon.api.Classifier;
 import dev.raccoon.api.Occlusion;
 import dev.raccoon.api.Prediction;
-import dev.raccoon.text.Encoding;
 import dev.raccoon.text.TextEncodings;
 import dev.raccoon.text.WordPieceTokenizer;
 import picocli.CommandLine.Command;
@@ -96,35 +95,19 @@ final class PredictCommand implements Callable<Integer> {
 
     private void print(Classifier classifier, List<String> inputs, PrintStream out) throws IOException {
         // With --explain, the texts and all their occlusion variants go to the model together.
-        List<Encoding> all = new ArrayList<>();
-        for (String text : inputs) all.add(classifier.encode(text));
-        List<Occlusion> occlusions = new ArrayList<>();
-        if (explain)
-            for (String text : inputs) {
-                Occlusion o = Occlusion.of(classifier, text);
-                occlusions.add(o);
-                all.addAll(o.variants());
-            }
-        float[][] logits = classifier.logitsOf(all);
-        int variant = inputs.size();
+        List<Answers.Answer> answers = Answers.of(classifier, inputs, explain).run();
         for (int i = 0; i < inputs.size(); i++) {
-            Prediction p = classifier.prediction(logits[i]);
-            List<Occlusion.TokenScore> tokens = null;
-            int omittedAfter = -1;
-            if (explain) {
-                tokens = occlusions.get(i).scores(classifier, p, logits, variant);
-                omittedAfter = occlusions.get(i).omittedAfter();
-                variant += tokens.size();
-            }
-            boolean truncated = classifier.truncated(inputs.get(i));
+            Answers.Answer a = answers.get(i);
             if (json) {
-                out.println(toJson(inputs.get(i), p, truncated, tokens, omittedAfter));
+                ObjectNode o = JsonLines.JSON.createObjectNode().put("text", inputs.get(i));
+                out.println(JsonLines.JSON.writeValueAsString(o.setAll(a.toJson())));
                 continue;
             }
+            Prediction p = a.prediction();
             out.println(String.format(Locale.ROOT, "%-8s %5.1f%%  %s%s", p.label(), 100 * p.probability(), inputs.get(i),
-                    truncated ? "  (longer than " + classifier.maxLength() + " tokens: the model read "
+                    a.truncated() ? "  (longer than " + classifier.maxLength() + " tokens: the model read "
                             + classifier.truncation().partRead() + ")" : ""));
-            if (tokens != null) out.println(explanation(tokens, omittedAfter));
+            if (a.tokens() != null) out.println(explanation(a.tokens(), a.omittedAfter()));
         }
     }
 
@@ -143,21 +126,4 @@ final class PredictCommand implements Callable<Integer> {
         return s.toString();
     }
 
-    private static String toJson(String text, Prediction p, boolean truncated, List<Occlusion.TokenScore> tokens,
-                                 int omittedAfter) throws IOException {
-        ObjectNode o = JsonLines.JSON.createObjectNode();
-        o.put("text", text);
-        o.put("label", p.label());
-        o.put("probability", p.probability());
-        o.put("truncated", truncated);
-        ObjectNode probs = o.putObject("probabilities");
-        float[] probabilities = p.probabilities();
-        for (int i = 0; i < probabilities.length; i++) probs.put(p.labels().get(i), probabilities[i]);
-        if (tokens != null) {
-            ArrayNode scores = o.putArray("tokens");
-            for (Occlusion.TokenScore t : tokens) scores.addObject().put("token", t.token()).put("score", t.score());
-            if (omittedAfter >= 0) o.put("omitted_after", omittedAfter);
-        }
-        return JsonLines.JSON.writeValueAsString(o);
-    }
 }

@@ -176,13 +176,26 @@ public final class Classifier implements AutoCloseable {
 
     /** {@code text} encoded as the model reads it (see {@link #tokens}), for {@link #logitsOf}. */
     public Encoding encode(String text) {
-        return tokenizer.encode(text, null, maxLength(), options.truncation());
+        return encode(text, null);
+    }
+
+    /** {@code text} and its second segment ({@code pair}, null for none) encoded as the model reads them. */
+    public Encoding encode(String text, String pair) {
+        return tokenizer.encode(text, pair, maxLength(), options.truncation());
     }
 
     /** Whether {@code text} has more tokens than the model reads ({@link #maxLength()}), so part of it is not classified. */
     public boolean truncated(String text) {
         // The tokenizer stops soon after the length it is given, so a long text costs a few hundred tokens here.
         return tokenizer.encode(text, null, maxLength() + 1).length() > maxLength();
+    }
+
+    /**
+     * {@link #truncated(String)} for a text whose {@link #encode} is at hand: an encoding shorter than the model reads
+     * was not cut, which most texts' are, and needs no second tokenization.
+     */
+    public boolean truncated(String text, Encoding read) {
+        return read.length() >= maxLength() && truncated(text);
     }
 
     /** {@link #classify(List)} for one text. */
@@ -219,8 +232,7 @@ public final class Classifier implements AutoCloseable {
         List<Encoding> encodings = new ArrayList<>(n);
         for (int i = 0; i < n; i++) {
             try {
-                encodings.add(tokenizer.encode(texts.get(i), pairs == null ? null : pairs.get(i), maxLength(),
-                        options.truncation()));
+                encodings.add(encode(texts.get(i), pairs == null ? null : pairs.get(i)));
             } catch (IllegalArgumentException e) { // which of many texts it is
                 throw new IllegalArgumentException("texts[" + i + "]: " + e.getMessage(), e);
             }

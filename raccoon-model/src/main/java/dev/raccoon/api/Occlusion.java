@@ -21,11 +21,13 @@ public final class Occlusion {
     /** A token the model read and how much the predicted label's probability owes to it. */
     public record TokenScore(String token, float score) {}
 
+    private final Encoding read;
     private final List<String> pieces;
     private final List<Encoding> variants;
     private final int omittedAfter;
 
     private Occlusion(Encoding read, int maskId, String maskToken, int omittedAfter) {
+        this.read = read;
         int n = read.length() - 2; // without [CLS] and [SEP]
         this.pieces = List.copyOf(read.tokens().subList(1, n + 1));
         this.omittedAfter = omittedAfter;
@@ -44,7 +46,7 @@ public final class Occlusion {
         Encoding read = classifier.encode(text);
         Vocabulary vocab = classifier.tokenizer().vocab();
         int tokens = read.length() - 2, head = classifier.truncation().head(tokens);
-        boolean middleLeftOut = head < tokens && classifier.truncated(text);
+        boolean middleLeftOut = head < tokens && classifier.truncated(text, read);
         return new Occlusion(read, vocab.maskId(), vocab.token(vocab.maskId()), middleLeftOut ? head : -1);
     }
 
@@ -53,6 +55,9 @@ public final class Occlusion {
      * quarter and the end), or -1 when nothing was left out between them.
      */
     public int omittedAfter() { return omittedAfter; }
+
+    /** The text as the model reads it, which the variants mask a token of. */
+    public Encoding read() { return read; }
 
     /** One encoding per token the model reads, that token masked, for {@link Classifier#logitsOf}. */
     public List<Encoding> variants() { return variants; }

@@ -1,5 +1,6 @@
 package dev.raccoon.serve;
 
+import dev.raccoon.api.Answers;
 import dev.raccoon.api.Classifier;
 import dev.raccoon.api.Prediction;
 import dev.raccoon.text.TextEncodings;
@@ -233,16 +234,14 @@ public final class BatchScorer {
             throws IOException {
         List<String> texts = new ArrayList<>();
         for (ScoreRows.Parsed r : chunk) if (r.text() != null) texts.add(r.text());
-        List<Prediction> predictions = texts.isEmpty() ? List.of() : classifier.classify(texts);
+        List<Answers.Answer> answers = texts.isEmpty() ? List.of() : Answers.of(classifier, texts, false).run();
         ByteArrayOutputStream buffer = new ByteArrayOutputStream(chunk.size() * 128);
         int next = 0, failed = 0, truncated = 0;
         for (ScoreRows.Parsed r : chunk) {
-            Prediction prediction = null;
-            boolean cut = r.text() != null && classifier.truncated(r.text());
-            if (r.text() != null) prediction = predictions.get(next++);
-            else failed++;
-            if (cut) truncated++;
-            String line = rows.line(r, prediction, cut, columns);
+            Answers.Answer a = r.text() != null ? answers.get(next++) : null;
+            if (a == null) failed++;
+            else if (a.truncated()) truncated++;
+            String line = rows.line(r, a == null ? null : a.prediction(), a != null && a.truncated(), columns);
             buffer.write(line.getBytes(StandardCharsets.UTF_8));
             buffer.write('\n');
         }

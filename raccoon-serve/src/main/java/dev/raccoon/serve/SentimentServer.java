@@ -3,8 +3,8 @@ package dev.raccoon.serve;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.raccoon.api.Answers;
 import dev.raccoon.api.Classifier;
-import dev.raccoon.api.Occlusion;
 import dev.raccoon.text.Encoding;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
@@ -174,11 +174,11 @@ public final class SentimentServer implements AutoCloseable {
         CompletableFuture<byte[]> response = service.classify(request.texts(), request.explain()).thenApply(results -> {
             ObjectNode body;
             if (request.single()) {
-                body = toJson(results.getFirst());
+                body = results.getFirst().toJson();
             } else {
                 body = JSON.createObjectNode();
                 ArrayNode arr = body.putArray("results");
-                for (SentimentService.Result r : results) arr.add(toJson(r));
+                for (Answers.Answer r : results) arr.add(r.toJson());
             }
             return bytes(body);
         });
@@ -234,22 +234,6 @@ public final class SentimentServer implements AutoCloseable {
 
     private ApiError tooLarge() {
         return new ApiError(413, "the request body is larger than " + config.maxBodyBytes() + " bytes");
-    }
-
-    private static ObjectNode toJson(SentimentService.Result r) {
-        ObjectNode o = JSON.createObjectNode();
-        o.put("label", r.prediction().label());
-        o.put("probability", r.prediction().probability());
-        o.put("truncated", r.truncated());
-        ObjectNode probs = o.putObject("probabilities");
-        float[] p = r.prediction().probabilities();
-        for (int i = 0; i < p.length; i++) probs.put(r.prediction().labels().get(i), p[i]);
-        if (r.tokens() != null) {
-            ArrayNode tokens = o.putArray("tokens");
-            for (Occlusion.TokenScore t : r.tokens()) tokens.addObject().put("token", t.token()).put("score", t.score());
-            if (r.omittedAfter() >= 0) o.put("omitted_after", r.omittedAfter());
-        }
-        return o;
     }
 
     private void health(Context ctx) {

@@ -1,5 +1,6 @@
 package dev.raccoon.spark;
 
+import dev.raccoon.api.Answers;
 import dev.raccoon.serve.ScoreColumns;
 import dev.raccoon.serve.ScoreRows;
 import dev.raccoon.serve.TableFormat;
@@ -211,13 +212,13 @@ public final class ScoreJob {
             parsed.add(p);
             texts.add(p.text());
         }
-        List<Scores.Scored> scores = Scores.classify(settings, texts);
+        List<Answers.Answer> scores = Scores.classify(settings, texts);
         ScoreColumns columns = new ScoreColumns(layout.labels(), layout.inputFields());
         List<Tuple2<Long, String>> out = new ArrayList<>(chunk.size());
         for (int i = 0; i < chunk.size(); i++) {
             ScoreRows.Parsed p = parsed.get(i);
             if (p.text() == null) failed.add(1);
-            Scores.Scored s = scores.get(i);
+            Answers.Answer s = scores.get(i);
             out.add(new Tuple2<>(chunk.get(i)._2(), s == null ? layout.line(p, null, false, columns)
                     : layout.line(p, s.prediction(), s.truncated(), columns)));
         }

@@ -1,5 +1,6 @@
 package dev.raccoon.spark;
 
+import dev.raccoon.api.Answers;
 import dev.raccoon.api.Classifier;
 import dev.raccoon.api.Prediction;
 import dev.raccoon.text.WordPieceTokenizer;
@@ -25,26 +26,23 @@ final class Scores {
         return text != null && !WordPieceTokenizer.isBlank(text);
     }
 
-    /** A text's prediction, and whether it has more tokens than the model reads (only part of it was classified). */
-    record Scored(Prediction prediction, boolean truncated) {}
-
     /** Values a scored text adds: label, probability, probabilities and truncated. */
     static final int VALUES = 4;
 
     /** Scores for {@code texts} in order, null where a text is null or blank; one classify call for the rest. */
-    static List<Scored> classify(ScoringSettings settings, List<String> texts) {
+    static List<Answers.Answer> classify(ScoringSettings settings, List<String> texts) {
         List<String> scorable = new ArrayList<>(texts.size());
         for (String t : texts) if (scorable(t)) scorable.add(t);
         Classifier classifier = SharedClassifiers.get(settings);
-        List<Prediction> predictions = scorable.isEmpty() ? List.of() : classifier.classify(scorable);
-        List<Scored> out = new ArrayList<>(texts.size());
+        List<Answers.Answer> answers = scorable.isEmpty() ? List.of() : Answers.of(classifier, scorable, false).run();
+        List<Answers.Answer> out = new ArrayList<>(texts.size());
         int next = 0;
-        for (String t : texts) out.add(scorable(t) ? new Scored(predictions.get(next++), classifier.truncated(t)) : null);
+        for (String t : texts) out.add(scorable(t) ? answers.get(next++) : null);
         return out;
     }
 
     /** The label, probability, probabilities and truncated values of a score, all null for none. */
-    static Object[] values(Scored s) {
+    static Object[] values(Answers.Answer s) {
         if (s == null) return new Object[VALUES];
         Prediction p = s.prediction();
         Map<String, Float> probabilities = new LinkedHashMap<>();
@@ -54,7 +52,7 @@ final class Scores {
         return new Object[] {p.label(), p.probability(), CollectionConverters.asScala(probabilities), s.truncated()};
     }
 
-    static Row struct(Scored s) {
+    static Row struct(Answers.Answer s) {
         return s == null ? null : RowFactory.create(values(s));
     }
 }

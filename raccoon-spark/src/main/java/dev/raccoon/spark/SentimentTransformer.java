@@ -1,5 +1,6 @@
 package dev.raccoon.spark;
 
+import dev.raccoon.api.Answers;
 import dev.raccoon.text.Truncation;
 import org.apache.spark.api.java.function.MapPartitionsFunction;
 import org.apache.spark.ml.Transformer;
@@ -140,7 +141,7 @@ public final class SentimentTransformer extends Transformer {
         return rows -> Chunks.map(rows, settings.chunkRows(), chunk -> {
             List<String> texts = new ArrayList<>(chunk.size());
             for (Row r : chunk) texts.add(r.isNullAt(textIndex) ? null : r.getString(textIndex));
-            List<Scores.Scored> scores = Scores.classify(settings, texts);
+            List<Answers.Answer> scores = Scores.classify(settings, texts);
             List<Row> out = new ArrayList<>(chunk.size());
             for (int i = 0; i < chunk.size(); i++) {
                 Row r = chunk.get(i);
