@@ -20,7 +20,8 @@ import java.util.Set;
 
 /**
  * A validated body of {@code POST /v1/sentiment}: {@code {"text": "..."}} or {@code {"texts": ["...", ...]}}, with
- * an optional {@code "explain": true}. Everything a client can get wrong is an {@link ApiError} with a 4xx status.
+ * an optional {@code "explain": true}; or, as text/plain, one review as it is. Everything a client can get wrong is an
+ * {@link ApiError} with a 4xx status.
  */
 record SentimentRequest(List<String> texts, boolean single, boolean explain) {
     /** Strict: duplicate keys, trailing content and deep nesting are errors, not guesses. */
@@ -32,11 +33,15 @@ record SentimentRequest(List<String> texts, boolean single, boolean explain) {
             .disable(JsonParser.Feature.AUTO_CLOSE_SOURCE);
 
     static SentimentRequest parse(byte[] body, String contentType, String contentEncoding, ServeConfig limits) {
-        checkContentType(contentType);
+        boolean plainText = isPlainText(contentType);
         if (contentEncoding != null && !contentEncoding.isBlank() && !contentEncoding.strip().equalsIgnoreCase("identity"))
             throw new ApiError(415, "Content-Encoding " + shorten(contentEncoding) + " is not supported; send the body uncompressed");
         String text = TextEncodings.withoutByteOrderMark(TextEncodings.decode(body, 0, body.length, StandardCharsets.UTF_8));
         if (text == null) throw new ApiError(400, "the request body is not valid UTF-8");
+        if (plainText) {
+            checkText(text, "the text/plain body", limits);
+            return new SentimentRequest(List.of(text), true, false);
+        }
         if (text.isBlank()) throw new ApiError(400, "the request body is empty; send {\"text\": \"...\"} or {\"texts\": [...]}");
         JsonNode root;
         try {
@@ -93,20 +98,23 @@ record SentimentRequest(List<String> texts, boolean single, boolean explain) {
     }
 
     /**
-     * JSON, or no type at all or curl's default for {@code -d} (application/x-www-form-urlencoded): a client that
-     * forgot the header still sent JSON, and reading it as such loses nothing. UTF-8 only.
+     * Whether the body is one review as plain text rather than JSON. JSON is also what comes with no type at all or
+     * curl's default for {@code -d} (application/x-www-form-urlencoded): a client that forgot the header still sent
+     * JSON, and reading it as such loses nothing. UTF-8 only.
      */
-    private static void checkContentType(String contentType) {
-        if (contentType == null || contentType.isBlank()) return;
+    private static boolean isPlainText(String contentType) {
+        if (contentType == null || contentType.isBlank()) return false;
         String[] parts = contentType.toLowerCase(Locale.ROOT).split(";");
         String type = parts.length == 0 ? "" : parts[0].strip();
-        if (!type.equals("application/json") && !type.endsWith("+json") && !type.equals("application/x-www-form-urlencoded"))
-            throw new ApiError(415, "Content-Type must be application/json, got " + shorten(contentType));
+        boolean plainText = type.equals("text/plain");
+        if (!plainText && !type.equals("application/json") && !type.endsWith("+json") && !type.equals("application/x-www-form-urlencoded"))
+            throw new ApiError(415, "Content-Type must be application/json or text/plain, got " + shorten(contentType));
         for (int i = 1; i < parts.length; i++) {
             String p = parts[i].strip();
             if (p.startsWith("charset=") && !Set.of("utf-8", "utf8").contains(p.substring(8).replace("\"", "").strip()))
                 throw new ApiError(415, "the body must be UTF-8, got " + shorten(p));
         }
+        return plainText;
     }
 
     /** Where and why a body is no JSON, without the parser's notes on its own configuration. */

@@ -310,6 +310,7 @@ public final class SentimentServer implements AutoCloseable {
             ObjectNode texts = (ObjectNode) properties.get("texts");
             texts.put("maxItems", config.maxTexts());
             ((ObjectNode) texts.get("items")).put("maxLength", config.maxChars());
+            ((ObjectNode) doc.at("/paths/~1v1~1sentiment/post/requestBody/content/text~1plain/schema")).put("maxLength", config.maxChars());
             return bytes(doc);
         } catch (IOException e) {
             throw new UncheckedIOException(e);

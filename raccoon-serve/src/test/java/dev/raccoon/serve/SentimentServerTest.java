@@ -52,6 +52,17 @@ class SentimentServerTest {
     }
 
     @Test
+    void aPlainTextBodyIsOneReviewAnsweredAsJsonWouldBe() throws Exception {
+        String review = "{\"text\": \"영화\"} 정말 재밌어요\n";
+        HttpResponse<String> plain = post("text/plain; charset=UTF-8", null, review);
+        assertThat(plain.statusCode()).as(plain.body()).isEqualTo(200);
+        HttpResponse<String> asJson = Oracle.post(server, "/v1/sentiment", JSON.writeValueAsString(java.util.Map.of("text", review)));
+        assertThat(plain.body()).isEqualTo(asJson.body());
+        assertThat(json(plain).get("probability").floatValue())
+                .isCloseTo(Oracle.classifier().classify(review).probability(), within(1e-5f));
+    }
+
+    @Test
     void textsAreAnsweredInOrder() throws Exception {
         List<String> texts = List.of("영화 정말 재밌어요", "시간 아깝다", "배우들 연기가 좋았어요 근데 스토리는 별로", "ㅋㅋㅋ");
         HttpResponse<String> r = Oracle.post(server, "/v1/sentiment", JSON.writeValueAsString(java.util.Map.of("texts", texts)));
@@ -144,6 +155,15 @@ class SentimentServerTest {
         assertThat(request.at("/text/maxLength").asInt()).isEqualTo(50);
         assertThat(request.at("/texts/maxItems").asInt()).isEqualTo(8);
         assertThat(request.at("/texts/items/maxLength").asInt()).isEqualTo(50);
+        assertThat(doc.at("/paths/~1v1~1sentiment/post/requestBody/content/text~1plain/schema/maxLength").asInt()).isEqualTo(50);
+        // Every path says what a wrong method gets, and does get it.
+        doc.get("paths").properties().forEach(path -> {
+            assertThat(path.getValue().elements().next().get("responses").has("405")).as(path.getKey()).isTrue();
+            String wrong = path.getKey().equals("/v1/sentiment") ? "PUT" : "POST";
+            HttpResponse<String> r = Oracle.send(HttpRequest.newBuilder(Oracle.uri(server, path.getKey()))
+                    .method(wrong, HttpRequest.BodyPublishers.ofString("{}")).build());
+            assertThat(r.statusCode()).as(wrong + " " + path.getKey()).isEqualTo(405);
+        });
     }
 
     @Test
@@ -174,11 +194,12 @@ class SentimentServerTest {
                 .header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofByteArray(new byte[]{'{', '"', 't', 'e', 'x', 't', '"', ':', '"', (byte) 0xC3, '"', '}'}))
                 .build()), 400, "UTF-8");
-        assertError(Oracle.send(HttpRequest.newBuilder(Oracle.uri(server, "/v1/sentiment"))
-                .header("Content-Type", "text/plain").POST(HttpRequest.BodyPublishers.ofString("{\"text\":\"a\"}")).build()), 415, "application/json");
+        assertError(post("text/csv", null, "a"), 415, "application/json or text/plain");
+        assertError(post("text/plain", null, " \u200b"), 400, "the text/plain body is empty");
+        assertError(post("text/plain; charset=euc-kr", null, "a"), 415, "must be UTF-8");
         assertError(Oracle.get(server, "/v2/sentiment"), 404, "no such endpoint");
         assertError(Oracle.post(server, "/v1/sentiment", "{\"text\": \"\\u200b \\u00a0\\u0000\"}"), 400, "\"text\" is empty");
-        assertError(post(";", null, "{\"text\": \"a\"}"), 415, "Content-Type must be application/json, got ;");
+        assertError(post(";", null, "{\"text\": \"a\"}"), 415, "Content-Type must be application/json or text/plain, got ;");
         assertError(post("application/json; charset=latin1", null, "{\"text\": \"a\"}"), 415, "must be UTF-8");
         assertError(post("application/json", "gzip", "{\"text\": \"a\"}"), 415, "Content-Encoding gzip is not supported");
         HttpResponse<String> get = Oracle.get(server, "/v1/sentiment");
