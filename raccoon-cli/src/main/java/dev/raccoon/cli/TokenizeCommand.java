@@ -17,7 +17,7 @@ import java.nio.file.Path;
 import java.util.concurrent.Callable;
 
 @Command(name = "tokenize", description = {
-        "Tokenizes JSON lines from stdin as BertTokenizerFast does.",
+        "Tokenizes JSON lines from stdin as BertTokenizerFast does (text composed to NFC first, as BertTokenizer does).",
         "Reads {\"text\": ..., \"text_pair\": ...} and writes {\"input_ids\": [...], \"token_type_ids\": [...]} per line.",
         "A bad line gets {\"error\": ...} in its place (and a message on stderr); the exit code is then 1."})
 final class TokenizeCommand implements Callable<Integer> {

@@ -16,7 +16,8 @@ import java.util.Objects;
 
 /**
  * BERT/ELECTRA WordPiece tokenizer that gives the same ids as Hugging Face transformers' BertTokenizerFast (the
- * tokenizers crate): added/special tokens matched in the raw text, BertNormalizer, BertPreTokenizer (split on
+ * tokenizers crate) for text in NFC: text is first composed to NFC, as transformers' slow BertTokenizer does (the
+ * fast one reads decomposed Hangul jamo by jamo, as [UNK]); then added/special tokens matched in the raw text, BertNormalizer, BertPreTokenizer (split on
  * whitespace and punctuation), greedy longest-match-first WordPiece with "##" continuations and words over
  * {@value #MAX_INPUT_CHARS_PER_WORD} chars as [UNK], then the BERT template with longest_first truncation.
  *
@@ -328,6 +329,7 @@ public final class WordPieceTokenizer {
     }
 
     private IntList ids(String text, int limit) {
+        text = BertNormalizer.composed(text);
         SequenceEncoder encoder = new SequenceEncoder(text.length(), limit);
         rawMatcher.split(text, 0, text.length(), encoder);
         return encoder.ids;

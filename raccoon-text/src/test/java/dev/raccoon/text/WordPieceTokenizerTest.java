@@ -134,6 +134,18 @@ class WordPieceTokenizerTest {
     }
 
     @Test
+    void decomposedTextIsComposedFirstAsTheSlowBertTokenizerDoes() throws IOException {
+        // Hangul from a macOS clipboard comes as conjoining jamo; BertTokenizerFast would read each word as [UNK]
+        String nfd = java.text.Normalizer.normalize("한국어 café", java.text.Normalizer.Form.NFD);
+        assertThat(nfd).hasSize(14); // 8 jamo, a space, c a f e and a combining acute
+        assertThat(tokenizer(false).tokenize(nfd)).containsExactly("한국", "##어", "café");
+        assertThat(tokenizer(false).encode(nfd, 16).inputIds()).isEqualTo(tokenizer(false).encode("한국어 café", 16).inputIds());
+        // with accents stripped the text is decomposed again afterwards, as before
+        assertThat(tokenizer(true).tokenize(java.text.Normalizer.normalize("한 Café", java.text.Normalizer.Form.NFD)))
+                .containsExactly("ᄒ", "##ᅡ", "##ᆫ", "cafe");
+    }
+
+    @Test
     void cjkIdeographsAreSplitButHangulIsNot() throws IOException {
         WordPieceTokenizer t = tokenizer(false);
         assertThat(t.tokenize("漢字abc")).containsExactly("漢", "字", "abc");
