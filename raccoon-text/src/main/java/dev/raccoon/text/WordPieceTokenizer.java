@@ -160,7 +160,39 @@ public final class WordPieceTokenizer {
         Path vocabFile = modelDir.resolve(VOCAB_FILE_NAME);
         if (!Files.exists(vocabFile))
             throw new NoSuchFileException(vocabFile.toString(), null, "no vocab.txt or tokenizer.json in the model directory");
-        return new WordPieceTokenizer(vocabFile, Vocabulary.readFile(vocabFile), config, configFile);
+        List<String> vocab = Vocabulary.readFile(vocabFile);
+        if (!Files.exists(configFile)) requireUncased(vocab, vocabFile);
+        return new WordPieceTokenizer(vocabFile, vocab, config, configFile);
+    }
+
+    /**
+     * Without tokenizer_config.json transformers lower-cases and strips accents, which decomposes every Hangul
+     * syllable: over a cased vocabulary (KoELECTRA's, Raccoon's own) nearly every Korean word would read as [UNK]
+     * and the model would answer almost the same whatever the text. A directory that lost the file is refused.
+     */
+    private static void requireUncased(List<String> vocab, Path vocabFile) {
+        BertNormalizer uncased = new BertNormalizer(true, true, false);
+        TextBuffer normalized = new TextBuffer(32);
+        int pieces = 0, cased = 0;
+        String example = null;
+        for (String token : vocab) {
+            if (token.startsWith("[") && token.endsWith("]")) continue; // [CLS], [unused0]: matched before normalizing
+            String piece = token.startsWith("##") ? token.substring(2) : token;
+            normalized.setLength(0);
+            uncased.normalize(piece, 0, piece.length(), normalized);
+            pieces++;
+            if (!normalized.toString().equals(piece)) {
+                cased++;
+                if (example == null) example = token;
+            }
+        }
+        if (cased > pieces / 20)
+            throw new IllegalArgumentException(vocabFile.getParent() + " has no " + TokenizerConfig.FILE_NAME
+                    + ", so do_lower_case is true (transformers' default), but " + cased + " of the " + pieces
+                    + " pieces of vocab.txt (such as '" + example + "') hold capitals, accents or Hangul syllables that"
+                    + " lower-casing never produces, and words with them would read as [UNK]; add a "
+                    + TokenizerConfig.FILE_NAME + " holding {\"do_lower_case\": false} (or true, if the model was trained"
+                    + " lower-cased)");
     }
 
     /**

@@ -146,6 +146,19 @@ class WordPieceTokenizerTest {
     }
 
     @Test
+    void aCasedVocabularyWithoutItsTokenizerConfigIsRefusedNotReadLowerCased() throws IOException {
+        writeVocab(VOCAB); // café, Cafe, 한국, ##어: pieces lower-casing with accent stripping never produces
+        assertThatThrownBy(() -> WordPieceTokenizer.load(dir)).isInstanceOf(IOException.class)
+                .hasMessageContaining("has no tokenizer_config.json, so do_lower_case is true")
+                .hasMessageContaining("(such as 'café')").hasMessageContaining("{\"do_lower_case\": false}");
+        Files.writeString(dir.resolve("tokenizer_config.json"), "{\"do_lower_case\": true}", StandardCharsets.UTF_8);
+        assertThat(WordPieceTokenizer.load(dir).lowerCase()).as("said outright, it is the model's choice").isTrue();
+        Files.delete(dir.resolve("tokenizer_config.json"));
+        writeVocab(List.of("[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]", "[unused0]", "hello", "##s", "world", "ᄒ", "##ᅡ"));
+        assertThat(WordPieceTokenizer.load(dir).tokenize("Hello Worlds")).containsExactly("hello", "world", "##s");
+    }
+
+    @Test
     void cjkIdeographsAreSplitButHangulIsNot() throws IOException {
         WordPieceTokenizer t = tokenizer(false);
         assertThat(t.tokenize("漢字abc")).containsExactly("漢", "字", "abc");
