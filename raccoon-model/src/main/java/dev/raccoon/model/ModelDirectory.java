@@ -11,8 +11,11 @@ import dev.raccoon.text.WordPieceTokenizer;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * A Hugging Face model directory: config.json, vocab.txt, tokenizer_config.json and model.safetensors
@@ -53,12 +56,49 @@ public record ModelDirectory(Path dir, ElectraConfig config, WordPieceTokenizer 
         WordPieceTokenizer tokenizer = WordPieceTokenizer.load(dir);
         requireVocabularyFits(dir, tokenizer, config);
         Map<String, HostTensor> state = Checkpoints.readStateDict(dir);
+        requireSizesOfWeights(dir, config, state);
         try {
             return new Contents(config, tokenizer, state,
                     Architecture.detect(config.architectures(), state.keySet(), config.isBert()));
         } catch (IllegalArgumentException e) {
             throw new IOException(dir.resolve(CONFIG_FILE) + ": " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * The sizes config.json gives must be those of the stored weights. The model is built from config.json before
+     * its weights are compared with the file's, so a size typed wrong (vocab_size 2147483647, num_hidden_layers 1200)
+     * would otherwise fail as an allocation, or exhaust the heap. A tensor that is missing is left to the load to name.
+     */
+    private static void requireSizesOfWeights(Path dir, ElectraConfig c, Map<String, HostTensor> state) throws IOException {
+        int layers = 0;
+        for (Map.Entry<String, HostTensor> e : state.entrySet()) {
+            String key = e.getKey();
+            int[] shape = e.getValue().shape();
+            if (key.endsWith("embeddings.word_embeddings.weight"))
+                requireShape(dir, key, shape, "vocab_size and embedding_size", c.vocabSize(), c.embeddingSize());
+            else if (key.endsWith("embeddings.position_embeddings.weight"))
+                requireShape(dir, key, shape, "max_position_embeddings and embedding_size", c.maxPositionEmbeddings(), c.embeddingSize());
+            else if (key.endsWith("embeddings.token_type_embeddings.weight"))
+                requireShape(dir, key, shape, "type_vocab_size and embedding_size", c.typeVocabSize(), c.embeddingSize());
+            else if (key.endsWith("encoder.layer.0.attention.self.query.weight"))
+                requireShape(dir, key, shape, "hidden_size", c.hiddenSize(), c.hiddenSize());
+            else if (key.endsWith("encoder.layer.0.intermediate.dense.weight"))
+                requireShape(dir, key, shape, "intermediate_size and hidden_size", c.intermediateSize(), c.hiddenSize());
+            Matcher layer = LAYER.matcher(key);
+            if (layer.find()) layers = Math.max(layers, Integer.parseInt(layer.group(1)) + 1);
+        }
+        if (c.numHiddenLayers() > layers && layers > 0)
+            throw new IOException(dir.resolve(CONFIG_FILE) + " gives num_hidden_layers " + c.numHiddenLayers()
+                    + ", but the weights hold " + layers + " layers");
+    }
+
+    private static final Pattern LAYER = Pattern.compile("(?:^|\\.)encoder\\.layer\\.(\\d{1,6})\\.");
+
+    private static void requireShape(Path dir, String key, int[] shape, String sizes, int rows, int columns) throws IOException {
+        if (shape.length != 2 || shape[0] != rows || shape[1] != columns)
+            throw new IOException(dir.resolve(CONFIG_FILE) + " gives " + sizes + " for a " + rows + " x " + columns + " "
+                    + key + ", but the weights hold it as " + Arrays.toString(shape));
     }
 
     public static ModelDirectory load(Path dir, Backend backend) throws IOException {

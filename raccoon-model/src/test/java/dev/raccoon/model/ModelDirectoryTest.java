@@ -93,6 +93,28 @@ class ModelDirectoryTest {
     }
 
     @Test
+    void sizesInConfigThatTheWeightsDoNotHaveAreRefusedBeforeAnythingIsAllocated(@TempDir Path tmp) throws IOException {
+        Path dir = copyOfClassifier(tmp);
+        ObjectMapper json = new ObjectMapper();
+        ObjectNode original = (ObjectNode) json.readTree(dir.resolve("config.json").toFile());
+        int vocab = original.get("vocab_size").asInt(), embedding = original.get("embedding_size").asInt();
+        // each would ask for gigabytes, or more than an array holds, before the weights were compared
+        Map<String, String> expected = Map.of(
+                "vocab_size", "vocab_size and embedding_size for a 2147483647 x " + embedding
+                        + " electra.embeddings.word_embeddings.weight, but the weights hold it as [" + vocab + ", " + embedding + "]",
+                "max_position_embeddings", "max_position_embeddings and embedding_size",
+                "intermediate_size", "intermediate_size and hidden_size",
+                "num_hidden_layers", "num_hidden_layers 2147483647, but the weights hold 2 layers");
+        for (Map.Entry<String, String> e : expected.entrySet()) {
+            ObjectNode config = original.deepCopy();
+            config.put(e.getKey(), Integer.MAX_VALUE);
+            json.writeValue(dir.resolve("config.json").toFile(), config);
+            assertThatThrownBy(() -> ModelDirectory.load(dir, backend)).as(e.getKey()).isInstanceOf(IOException.class)
+                    .hasMessageStartingWith(dir.resolve("config.json") + " gives").hasMessageContaining(e.getValue());
+        }
+    }
+
+    @Test
     void missingDirectoryAndConfigAreReported(@TempDir Path tmp) {
         assertThatThrownBy(() -> ModelDirectory.load(tmp.resolve("nope"), backend)).hasMessageContaining("no such model directory");
         assertThatThrownBy(() -> ModelDirectory.load(tmp, backend)).hasMessageContaining("no config.json");
