@@ -50,6 +50,7 @@ public final class Answers {
 
     private Answers(Classifier classifier, List<String> texts, boolean explain) {
         this.classifier = classifier;
+        Classifier.requireTexts(texts);
         this.texts = List.copyOf(texts);
         this.read = new ArrayList<>(texts.size());
         this.occlusions = explain ? new ArrayList<>(texts.size()) : null;

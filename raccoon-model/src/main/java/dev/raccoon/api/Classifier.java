@@ -21,6 +21,9 @@ import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.locks.Lock;
+import java.util.concurrent.locks.ReadWriteLock;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
 
 /**
  * Raccoon's public entry point for applications: load a Hugging Face classification model directory once,
@@ -51,6 +54,8 @@ public final class Classifier implements AutoCloseable {
     /** Closes the backend once, by {@link #close()} or when the classifier is collected unclosed. */
     private final Cleaner.Cleanable backendCloser;
     private volatile boolean closed;
+    /** Held shared by every forward pass and alone by close, which so waits for passes in progress to end. */
+    private final ReadWriteLock inUse = new ReentrantReadWriteLock();
 
     /**
      * @param device     "cpu" (default: the Vector API backend, which needs {@code --add-modules jdk.incubator.vector}),
@@ -123,14 +128,16 @@ public final class Classifier implements AutoCloseable {
      * Loads a Hugging Face model directory (config.json, the tokenizer files, model.safetensors or
      * pytorch_model.bin) of a sequence classification model, with {@link Options#defaults()}.
      *
-     * @throws IOException when a file is missing, unreadable or does not fit the others, or the directory holds another
-     *                     kind of model (a discriminator, a generator); the message names it
+     * @throws IOException           when a file is missing, unreadable or does not fit the others, or the directory
+     *                                holds another kind of model (a discriminator, a generator); the message names it
+     * @throws IllegalStateException  for the device "cpu" in a JVM started without {@code --add-modules jdk.incubator.vector}
+     * @throws dev.raccoon.engine.cuda.CudaException for the device "cuda" where CUDA cannot start (no driver, no GPU)
      */
     public static Classifier load(Path modelDir) throws IOException {
         return load(modelDir, Options.defaults());
     }
 
-    /** {@link #load(Path)} with the given device, threads, maximum length and batch size. */
+    /** {@link #load(Path)} with the given {@link Options}: device, threads, maximum length, batch size, truncation, precision. */
     public static Classifier load(Path modelDir, Options options) throws IOException {
         int threads = options.threads() == 0 ? Runtime.getRuntime().availableProcessors() : options.threads();
         Backend backend = Backends.create(options.device(), threads, options.precision());
@@ -220,12 +227,14 @@ public final class Classifier implements AutoCloseable {
     /**
      * Logits for texts (and, when {@code pairs} is not null, their second segments; a null pair means none),
      * in input order. Texts are grouped by length so padding stays small.
+     *
+     * @throws IllegalStateException    once closed
+     * @throws IllegalArgumentException for a text that is not valid Unicode, or pairs not as many as the texts
+     * @throws NullPointerException     for a null text, naming its index
      */
     public float[][] logits(List<String> texts, List<String> pairs) {
         if (closed) throw new IllegalStateException("this classifier of " + directory() + " is closed");
-        Objects.requireNonNull(texts, "texts");
-        for (int i = 0; i < texts.size(); i++)
-            if (texts.get(i) == null) throw new NullPointerException("texts[" + i + "] is null");
+        requireTexts(texts);
         if (pairs != null && pairs.size() != texts.size())
             throw new IllegalArgumentException(texts.size() + " texts but " + pairs.size() + " pairs");
         int n = texts.size();
@@ -240,12 +249,31 @@ public final class Classifier implements AutoCloseable {
         return logitsOf(encodings);
     }
 
+    /** A null list, or a null among the texts, named by its index. */
+    static void requireTexts(List<String> texts) {
+        Objects.requireNonNull(texts, "texts");
+        for (int i = 0; i < texts.size(); i++)
+            if (texts.get(i) == null) throw new NullPointerException("texts[" + i + "] is null");
+    }
+
     /**
      * Logits for inputs already encoded (by {@link #encode}, or edited from such an encoding, as {@link Occlusion}
      * masks one token), in input order, grouped by length as {@link #logits} groups texts.
+     *
+     * @throws IllegalStateException once closed
      */
     public float[][] logitsOf(List<Encoding> encodings) {
-        if (closed) throw new IllegalStateException("this classifier of " + directory() + " is closed");
+        Lock running = inUse.readLock();
+        running.lock();
+        try {
+            if (closed) throw new IllegalStateException("this classifier of " + directory() + " is closed");
+            return forward(encodings);
+        } finally {
+            running.unlock();
+        }
+    }
+
+    private float[][] forward(List<Encoding> encodings) {
         int n = encodings.size();
         Integer[] order = new Integer[n];
         for (int i = 0; i < n; i++) order[i] = i;
@@ -322,12 +350,20 @@ public final class Classifier implements AutoCloseable {
     }
 
     /**
-     * Stops the worker threads; classify and logits then throw IllegalStateException, while labels() and tokenizer(),
-     * which need no model, still answer. Closing twice does nothing.
+     * Waits for the classifications in progress on other threads to end, then stops the worker threads and frees
+     * the model's memory (on the GPU too); classify, logits and logitsOf then throw IllegalStateException, while
+     * labels() and tokenizer(), which need no model, still answer. Closing twice does nothing. Not to be called from
+     * a thread that is classifying with this classifier.
      */
     @Override
     public void close() {
-        closed = true;
-        backendCloser.clean();
+        Lock exclusive = inUse.writeLock();
+        exclusive.lock();
+        try {
+            closed = true;
+            backendCloser.clean();
+        } finally {
+            exclusive.unlock();
+        }
     }
 }

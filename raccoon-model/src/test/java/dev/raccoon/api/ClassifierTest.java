@@ -202,6 +202,37 @@ class ClassifierTest {
                 .hasMessageContaining("tensor classifier.dense.bias holds NaN (element 3)");
     }
 
+    /** close() while another thread classifies waits for that call: on the GPU, freeing memory under it could crash. */
+    @Test
+    void closeWaitsForTheClassificationsInProgress(@TempDir Path tmp) throws Exception {
+        Classifier c = Classifier.load(withProblemType(tmp, "single_label_classification"));
+        List<dev.raccoon.text.Encoding> inputs = java.util.Collections.nCopies(400, c.encode("배우들 연기가 좋았어요 정말 재밌어요"));
+        float[] expected = c.logitsOf(inputs.subList(0, 1))[0];
+        long started = System.nanoTime();
+        c.logitsOf(inputs);
+        long oneCall = System.nanoTime() - started;
+        java.util.concurrent.ConcurrentLinkedQueue<Long> finished = new java.util.concurrent.ConcurrentLinkedQueue<>();
+        java.util.concurrent.atomic.AtomicReference<Throwable> ended = new java.util.concurrent.atomic.AtomicReference<>();
+        Thread worker = Thread.ofPlatform().start(() -> {
+            try {
+                while (true) {
+                    float[][] got = c.logitsOf(inputs);
+                    finished.add(System.nanoTime());
+                    for (float[] row : got) assertThat(row).containsExactly(expected);
+                }
+            } catch (Throwable t) {
+                ended.set(t);
+            }
+        });
+        while (finished.isEmpty() && worker.isAlive()) Thread.sleep(1);
+        Thread.sleep(java.time.Duration.ofNanos(oneCall / 2)); // about halfway through the next call
+        c.close();
+        long closedAt = System.nanoTime();
+        worker.join();
+        assertThat(ended.get()).isInstanceOf(IllegalStateException.class).hasMessageContaining("is closed");
+        assertThat(finished).hasSizeGreaterThan(1).allMatch(t -> t < closedAt);
+    }
+
     private static long workerThreads() {
         return Thread.getAllStackTraces().keySet().stream().filter(t -> t.isAlive() && t.getName().startsWith("raccoon-cpu-")).count();
     }
