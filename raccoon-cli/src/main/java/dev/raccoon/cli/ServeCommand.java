@@ -51,17 +51,21 @@ final class ServeCommand implements Callable<Integer> {
             description = "Texts per request with explain, each a forward pass per token (default: ${DEFAULT-VALUE}).")
     int maxExplainTexts;
 
+    @Option(names = "--shutdown-grace-ms", paramLabel = "MS", defaultValue = "30000",
+            description = "On SIGTERM, how long requests waiting for the model may still be answered; those still waiting"
+                    + " then get 503, and the forward pass running gets 10 s more (default: ${DEFAULT-VALUE}).")
+    long shutdownGraceMs;
+
     @Option(names = "--cors-origin", paramLabel = "ORIGIN", description = "Let pages of this web origin call the API from "
             + "a browser, e.g. https://app.example.com or http://localhost:3000; repeatable; * for any origin.")
     List<String> corsOrigins = List.of();
 
     @Override
     public Integer call() throws Exception {
-        ServeConfig d = ServeConfig.defaults();
         ServeConfig config;
         try {
             config = new ServeConfig(host, port, maxBatch, maxWaitMs, maxBodyBytes, maxTexts, maxChars,
-                    maxExplainTexts, d.shutdownGraceMs(), corsOrigins);
+                    maxExplainTexts, shutdownGraceMs, corsOrigins);
         } catch (IllegalArgumentException e) {
             throw TrainingOptions.usage(spec, e.getMessage());
         }

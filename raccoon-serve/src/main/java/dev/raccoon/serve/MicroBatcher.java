@@ -117,6 +117,15 @@ final class MicroBatcher<T> implements AutoCloseable {
         for (Job<T> j; (j = queue.poll()) != null; ) j.result.completeExceptionally(e);
     }
 
+    /** Stops taking requests and fails those still waiting; a batch already gathered still runs. */
+    void refuseQueued() {
+        synchronized (this) {
+            accepting = false;
+        }
+        IllegalStateException stopping = new IllegalStateException("the server is shutting down");
+        for (Job<T> j; (j = queue.poll()) != null; ) j.result.completeExceptionally(stopping);
+    }
+
     /** Stops taking requests, answers every queued one, then ends the batching thread. */
     @Override
     public void close() {

@@ -119,7 +119,10 @@ record SentimentRequest(List<String> texts, boolean single, boolean explain) {
 
     /** Where and why a body is no JSON, without the parser's notes on its own configuration. */
     private static String notJson(JsonProcessingException e) {
-        String why = e.getOriginalMessage().lines().findFirst().orElse("").replaceFirst("\\s*\\(start marker at \\[Source.*$", "");
+        String why = e.getOriginalMessage().lines().findFirst().orElse("")
+                .replaceFirst("\\s*\\(start marker at \\[Source.*$", "")
+                .replaceFirst(", from `StreamReadConstraints[^`]*`\\)", ")");
+        if (why.startsWith("Trailing token")) why = "more follows the JSON object; send one object";
         JsonLocation at = e.getLocation();
         String where = at == null || at.getLineNr() < 1 ? "" : " at line " + at.getLineNr() + ", column " + at.getColumnNr();
         return "the request body is not valid JSON" + where + ": " + why;

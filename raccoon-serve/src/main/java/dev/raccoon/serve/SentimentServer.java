@@ -14,6 +14,7 @@ import io.micrometer.core.instrument.Timer;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.http.HttpStatus;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.server.handler.ErrorHandler;
@@ -31,11 +32,13 @@ import java.nio.ByteBuffer;
 import java.nio.channels.UnresolvedAddressException;
 import java.time.Duration;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Function;
 
 /**
  * The sentiment HTTP service: {@code POST /v1/sentiment}, {@code GET /health}, {@code GET /metrics},
@@ -63,10 +66,10 @@ public final class SentimentServer implements AutoCloseable {
     private final Javalin app;
     private volatile boolean stopping;
 
-    private SentimentServer(Classifier classifier, ServeConfig config) {
+    private SentimentServer(Classifier classifier, Function<List<Encoding>, float[][]> model, ServeConfig config) {
         this.classifier = classifier;
         this.config = config;
-        this.batcher = new MicroBatcher<>(classifier::logitsOf, config.maxBatch(), config.maxWaitMs(), registry);
+        this.batcher = new MicroBatcher<>(model, config.maxBatch(), config.maxWaitMs(), registry);
         this.service = new SentimentService(classifier, batcher);
         byte[] index = resource(WEB + "index.html"), js = resource(WEB + "app.js"), css = resource(WEB + "style.css");
         byte[] openapi = openApi(config);
@@ -82,7 +85,7 @@ public final class SentimentServer implements AutoCloseable {
             c.jetty.modifyServer(server -> {
                 // Makes Server.stop() wait (up to the stop timeout) for requests in flight, async ones too.
                 server.insertHandler(new GracefulHandler());
-                server.setStopTimeout(config.shutdownGraceMs());
+                server.setStopTimeout(config.shutdownGraceMs() + LAST_PASS_MS);
                 server.setErrorHandler(new JsonErrorHandler());
             });
             c.router.javaLangErrorHandler((response, error) -> {
@@ -130,8 +133,13 @@ public final class SentimentServer implements AutoCloseable {
 
     /** Starts a server on {@code config.host():config.port()} (port 0: a free one, see {@link #port()}). */
     public static SentimentServer start(Classifier classifier, ServeConfig config) {
+        return start(classifier, classifier::logitsOf, config);
+    }
+
+    /** {@link #start(Classifier, ServeConfig)} with the forward pass in {@code model}'s hands: a test's, to time it. */
+    static SentimentServer start(Classifier classifier, Function<List<Encoding>, float[][]> model, ServeConfig config) {
         classifier.requireLabels();
-        SentimentServer s = new SentimentServer(classifier, config);
+        SentimentServer s = new SentimentServer(classifier, model, config);
         try {
             s.app.start();
         } catch (RuntimeException e) {
@@ -326,16 +334,31 @@ public final class SentimentServer implements AutoCloseable {
         }
     }
 
+    /** How long past the grace the forward pass then running may take before Jetty closes its connections. */
+    private static final long LAST_PASS_MS = 10_000;
+
     /**
-     * Graceful stop: Jetty stops accepting, waits up to the configured grace for requests in flight, then the
-     * batcher answers whatever is still queued and ends.
+     * Graceful stop: Jetty stops accepting and waits for requests in flight. Those still queued for the model when
+     * the grace ends are answered 503, so a long queue cannot hold the process past it; the pass then running gets
+     * {@link #LAST_PASS_MS} more. Then the batcher ends.
      */
     @Override
     public void close() {
         stopping = true;
+        Thread cutoff = Thread.ofVirtual().start(() -> {
+            try {
+                Thread.sleep(config.shutdownGraceMs());
+                batcher.refuseQueued();
+            } catch (InterruptedException e) {
+                // everything was answered within the grace
+            }
+        });
         try {
             app.stop();
+        } catch (RuntimeException e) {
+            LOG.warn("a request was still unanswered {} ms after the shutdown grace; its connection was closed", LAST_PASS_MS, e);
         } finally {
+            cutoff.interrupt();
             batcher.close();
             registry.close();
         }
@@ -354,7 +377,8 @@ public final class SentimentServer implements AutoCloseable {
                 response.setStatus(400);
                 message = "unsupported HTTP version; use HTTP/1.1";
             }
-            String text = message != null && !message.isBlank() ? message : "HTTP " + code;
+            // Jetty's own text for a failure of its own is an exception's message: not for clients.
+            String text = code >= 500 || message == null || message.isBlank() ? HttpStatus.getMessage(code) : message;
             response.getHeaders().put(HttpHeader.CONTENT_TYPE, "application/json");
             response.write(true, ByteBuffer.wrap(errorBody(text)), callback);
         }

@@ -52,6 +52,10 @@ public record ServeConfig(String host, int port, int maxBatch, int maxWaitMs, lo
         return new ServeConfig(host, port, maxBatch, maxWaitMs, bodyBytes, texts, chars, maxExplainTexts, shutdownGraceMs, corsOrigins);
     }
 
+    public ServeConfig withShutdownGraceMs(long graceMs) {
+        return new ServeConfig(host, port, maxBatch, maxWaitMs, maxBodyBytes, maxTexts, maxChars, maxExplainTexts, graceMs, corsOrigins);
+    }
+
     public ServeConfig withCorsOrigins(List<String> origins) {
         return new ServeConfig(host, port, maxBatch, maxWaitMs, maxBodyBytes, maxTexts, maxChars, maxExplainTexts, shutdownGraceMs, origins);
     }

@@ -77,6 +77,37 @@ class BatchingAndShutdownTest {
     }
 
     @Test
+    void requestsStillQueuedWhenTheGraceEndsAre503AndTheStopDoesNotWaitForThem() throws Exception {
+        // a forward pass of 1.5 s, one request a pass: the first runs, the next three wait their turn
+        SentimentServer server = SentimentServer.start(Oracle.classifier(), encodings -> {
+            try {
+                Thread.sleep(1500);
+            } catch (InterruptedException e) {
+                throw new IllegalStateException(e);
+            }
+            return Oracle.classifier().logitsOf(encodings);
+        }, Oracle.config().withBatching(1, 0).withShutdownGraceMs(300));
+        List<CompletableFuture<HttpResponse<String>>> answers = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            answers.add(Oracle.HTTP.sendAsync(post(server, "{\"text\": \"리뷰 " + i + "\"}"), HttpResponse.BodyHandlers.ofString()));
+            Thread.sleep(100);
+        }
+        long start = System.nanoTime();
+        server.close();
+        long took = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+        List<Integer> statuses = new ArrayList<>();
+        for (var a : answers) {
+            HttpResponse<String> r = a.get(10, TimeUnit.SECONDS);
+            statuses.add(r.statusCode());
+            if (r.statusCode() == 503) assertThat(r.body()).isEqualTo("{\"error\":\"the server is shutting down\"}");
+        }
+        // the first is answered; the second, taken as the grace ended or just before, may be too; the rest are refused
+        assertThat(statuses.getFirst()).isEqualTo(200);
+        assertThat(statuses.subList(2, 4)).containsOnly(503);
+        assertThat(took).as("not 4 passes of 1.5 s").isLessThan(3500);
+    }
+
+    @Test
     void closedBatcherRefusesNewWork() {
         MicroBatcher<String> batcher = new MicroBatcher<String>(texts -> new float[texts.size()][1], 8, 0, new SimpleMeterRegistry());
         batcher.close();

@@ -189,6 +189,13 @@ class SentimentServerTest {
         assertThat(json(cut).get("error").asText()).as("where and why, nothing of the parser's own settings")
                 .startsWith("the request body is not valid JSON at line 1, column ").doesNotContain("Source").doesNotContain("REDACTED");
         assertError(Oracle.post(server, "/v1/sentiment", "{\"text\": \"a\", \"explain\": \"yes\"}"), 400, "explain");
+        for (String body : new String[] {"{\"text\": \"a\"} {\"text\": \"b\"}", "{\"x\": " + "[".repeat(40) + "]".repeat(40) + "}",
+                "{\"x\": 1" + "0".repeat(120) + "}"}) {
+            HttpResponse<String> r = Oracle.post(server, "/v1/sentiment", body);
+            assertThat(json(r).get("error").asText()).as("in words, nothing of the parser's settings")
+                    .startsWith("the request body is not valid JSON").doesNotContain("`").doesNotContain("Jackson")
+                    .containsAnyOf("more follows the JSON object", "exceeds the maximum allowed (32)", "exceeds the maximum allowed (100)");
+        }
         assertError(Oracle.post(server, "/v1/sentiment", "{\"text\": \"\\ud800\"}"), 400, "surrogate");
         assertError(Oracle.send(HttpRequest.newBuilder(Oracle.uri(server, "/v1/sentiment"))
                 .header("Content-Type", "application/json")
