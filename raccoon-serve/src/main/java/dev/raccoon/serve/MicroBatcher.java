@@ -14,7 +14,8 @@ import java.util.function.Function;
  * Merges concurrent requests into one forward pass. Requests wait in a queue; a single batching thread takes the
  * first, keeps taking more until {@code maxBatch} texts are gathered or {@code maxWaitMs} has passed since the first
  * arrived, runs the model once over all of them and hands each request its rows. A request is never split, so one
- * larger than {@code maxBatch} runs on its own (the classifier chunks it by its own batch size).
+ * larger than {@code maxBatch} runs on its own (the classifier chunks it by its own batch size); the server sends
+ * none larger ({@link SentimentService}).
  * One forward pass at a time also keeps the CPU backend's threads from competing with each other. {@code T} is what
  * the model takes per text: an encoding for the server, whatever a test likes.
  */
@@ -36,10 +37,9 @@ final class MicroBatcher<T> implements AutoCloseable {
         this.maxBatch = maxBatch;
         this.maxWaitNanos = TimeUnit.MILLISECONDS.toNanos(maxWaitMs);
         this.batchTexts = DistributionSummary.builder("raccoon.batch.texts")
-                .description("Texts per forward pass of the micro-batcher: up to --max-batch, more for one explain request"
-                        + " (its texts and their occlusion variants go as one job)")
+                .description("Texts per forward pass of the micro-batcher: up to --max-batch")
                 .publishPercentileHistogram()
-                .minimumExpectedValue(1.0).maximumExpectedValue((double) Math.max(2, maxBatch * 8))
+                .minimumExpectedValue(1.0).maximumExpectedValue((double) Math.max(2, maxBatch))
                 .register(registry);
         this.batchRequests = DistributionSummary.builder("raccoon.batch.requests")
                 .description("Requests merged into one forward pass")

@@ -70,7 +70,7 @@ public final class SentimentServer implements AutoCloseable {
         this.classifier = classifier;
         this.config = config;
         this.batcher = new MicroBatcher<>(model, config.maxBatch(), config.maxWaitMs(), registry);
-        this.service = new SentimentService(classifier, batcher);
+        this.service = new SentimentService(classifier, batcher, config.maxBatch());
         byte[] index = resource(WEB + "index.html"), js = resource(WEB + "app.js"), css = resource(WEB + "style.css");
         byte[] openapi = openApi(config);
         this.app = Javalin.create(c -> {

@@ -11,15 +11,31 @@ import java.util.concurrent.CompletableFuture;
 final class SentimentService {
     private final Classifier classifier;
     private final MicroBatcher<Encoding> batcher;
+    private final int pieceSize;
 
-    SentimentService(Classifier classifier, MicroBatcher<Encoding> batcher) {
+    /** @param pieceSize the most inputs of one request that go to the batcher at once: its maximum batch */
+    SentimentService(Classifier classifier, MicroBatcher<Encoding> batcher, int pieceSize) {
         this.classifier = classifier;
         this.batcher = batcher;
+        this.pieceSize = pieceSize;
     }
 
-    /** The texts and, when explained, all their occlusion variants go to the model as one job. */
+    /**
+     * The texts and, when explained, all their occlusion variants go to the batcher in pieces, each once the one
+     * before is answered: an explanation of thousands of variants takes turns with other requests instead of
+     * holding the model for seconds while they wait.
+     */
     CompletableFuture<List<Answers.Answer>> classify(List<String> texts, boolean explain) {
         Answers answers = Answers.of(classifier, texts, explain);
-        return batcher.submit(answers.inputs()).thenApply(answers::read);
+        float[][] logits = new float[answers.inputs().size()][];
+        return fill(answers.inputs(), logits, 0).thenApply(done -> answers.read(logits));
+    }
+
+    private CompletableFuture<Void> fill(List<Encoding> inputs, float[][] logits, int from) {
+        int to = Math.min(inputs.size(), from + pieceSize);
+        return batcher.submit(inputs.subList(from, to)).thenCompose(rows -> {
+            System.arraycopy(rows, 0, logits, from, rows.length);
+            return to == inputs.size() ? CompletableFuture.completedFuture(null) : fill(inputs, logits, to);
+        });
     }
 }

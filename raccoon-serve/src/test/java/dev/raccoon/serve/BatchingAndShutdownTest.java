@@ -108,6 +108,37 @@ class BatchingAndShutdownTest {
     }
 
     @Test
+    void anExplanationTakesTurnsWithOtherRequestsInPiecesOfTheMaximumBatch() throws Exception {
+        List<Integer> passes = java.util.Collections.synchronizedList(new ArrayList<>());
+        SentimentServer server = SentimentServer.start(Oracle.classifier(), encodings -> {
+            passes.add(encodings.size());
+            try {
+                Thread.sleep(40);
+            } catch (InterruptedException e) {
+                throw new IllegalStateException(e);
+            }
+            return Oracle.classifier().logitsOf(encodings);
+        }, Oracle.config().withBatching(8, 0));
+        try (server) {
+            List<String> reviews = List.of("배우들 연기가 정말 좋았고 스토리도 탄탄했어요", "시간이 아까운 영화 다시는 안 봅니다",
+                    "음악이 좋아서 끝까지 봤는데 결말이 아쉬웠다", "그냥 그랬어요 기대 이하");
+            String body = SentimentServer.JSON.writeValueAsString(java.util.Map.of("texts", reviews, "explain", true));
+            CompletableFuture<HttpResponse<String>> explained = Oracle.HTTP.sendAsync(post(server, body), HttpResponse.BodyHandlers.ofString());
+            Thread.sleep(100);
+            HttpResponse<String> single = Oracle.HTTP.send(post(server, "{\"text\": \"최고\"}"), HttpResponse.BodyHandlers.ofString());
+            assertThat(single.statusCode()).isEqualTo(200);
+            assertThat(explained).as("the single request did not wait for the whole explanation").isNotDone();
+            HttpResponse<String> answer = explained.get(30, TimeUnit.SECONDS);
+            assertThat(answer.statusCode()).isEqualTo(200);
+            assertThat(passes).allMatch(n -> n <= 8);
+            // the same answers as one pass over everything
+            var whole = dev.raccoon.api.Answers.of(Oracle.classifier(), reviews, true).run();
+            var results = SentimentServer.JSON.readTree(answer.body()).get("results");
+            for (int i = 0; i < reviews.size(); i++) assertThat(results.get(i).toString()).isEqualTo(whole.get(i).toJson().toString());
+        }
+    }
+
+    @Test
     void closedBatcherRefusesNewWork() {
         MicroBatcher<String> batcher = new MicroBatcher<String>(texts -> new float[texts.size()][1], 8, 0, new SimpleMeterRegistry());
         batcher.close();
