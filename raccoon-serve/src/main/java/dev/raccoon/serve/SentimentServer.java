@@ -209,10 +209,12 @@ public final class SentimentServer implements AutoCloseable {
     /**
      * The body, read up to the limit. Beyond it the rest is read and dropped (up to {@link #DRAIN_BYTES}) before the
      * 413 goes out: a server that answers and closes while the client is still sending makes the client see a
-     * reset instead of the answer.
+     * reset instead of the answer. A client that asked to be told first (Expect: 100-continue) is told at once.
      */
     private byte[] readBody(Context ctx) {
         long declared = ctx.req().getContentLengthLong();
+        // A client that waits for 100 Continue sends nothing more when told 413 instead: no body to pull in.
+        if (declared > config.maxBodyBytes() && "100-continue".equalsIgnoreCase(ctx.header("Expect"))) throw tooLarge();
         try (InputStream in = ctx.req().getInputStream()) {
             if (declared > config.maxBodyBytes()) {
                 if (declared <= config.maxBodyBytes() + DRAIN_BYTES) drain(in);

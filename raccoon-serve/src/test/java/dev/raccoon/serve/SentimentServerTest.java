@@ -218,6 +218,18 @@ class SentimentServerTest {
     }
 
     @Test
+    void aBodyTooLargeIsRefusedBeforeItIsSentWhenTheClientAsksFirst() throws Exception {
+        try (java.net.Socket socket = new java.net.Socket("127.0.0.1", server.port())) {
+            socket.setSoTimeout(10_000);
+            socket.getOutputStream().write(("POST /v1/sentiment HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
+                    + "Content-Length: 10000000\r\nExpect: 100-continue\r\n\r\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            socket.getOutputStream().flush();
+            String status = new String(socket.getInputStream().readNBytes(12), java.nio.charset.StandardCharsets.US_ASCII);
+            assertThat(status).as("413 at once, not 100 Continue and then the 10 MB").isEqualTo("HTTP/1.1 413");
+        }
+    }
+
+    @Test
     void jsonSentWithoutItsContentTypeOrWithAByteOrderMarkIsStillRead() throws Exception {
         // curl -d sends application/x-www-form-urlencoded unless told otherwise; "utf8" is what many clients write.
         for (String type : new String[] {"application/x-www-form-urlencoded", "application/json; charset=utf8", "application/json; charset=\"UTF-8\""}) {
