@@ -43,7 +43,7 @@ final class ScoreCommand implements Callable<Integer> {
     @Mixin
     EncodingOption encoding;
 
-    @Option(names = "--in", paramLabel = "FILE", required = true, description = "Input table (.tsv/.txt, .csv, .jsonl).")
+    @Option(names = "--in", paramLabel = "FILE", required = true, description = "Input table (.tsv/.txt, .csv, .jsonl; gzipped too).")
     Path in;
 
     @Option(names = "--out", paramLabel = "FILE", required = true, description = "Output table, in the input's format.")
@@ -63,6 +63,9 @@ final class ScoreCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         if (Files.exists(out) && Files.exists(in) && Files.isSameFile(in, out))
             throw TrainingOptions.usage(spec, "--out " + out + " is the --in file; the scores go to a file of their own");
+        if (out.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".gz"))
+            throw TrainingOptions.usage(spec, "--out " + out + ": the scores are written as plain text, which a rerun resumes by"
+                    + " appending to; name it without .gz (and gzip it once it is complete)");
         TableFormat tableFormat = resolveFormat();
         long total = BatchScorer.countRows(in, tableFormat);
         BatchScorer.Summary summary;

@@ -77,10 +77,18 @@ class EvalCommandTest {
         assertThat(first.get("line").asLong()).isEqualTo(Long.parseLong(lines.get(1).split("\t")[0]));
         assertThat(first.has("gold") && first.has("answer") && first.has("probability")).isTrue();
 
+        // a rerun replaces its own list, and nothing else
+        Files.writeString(tsv, "stale\n", java.nio.file.StandardOpenOption.APPEND);
         CliRun again = eval("--model", MODEL.toString(), "--data", data.toString(), "--errors", tsv.toString());
-        assertThat(again.exitCode()).isEqualTo(1);
-        assertThat(again.err()).contains("already exists");
+        assertThat(again.exitCode()).as(again.err()).isZero();
         assertThat(Files.readAllLines(tsv)).isEqualTo(lines);
+        Path notOurs = Files.writeString(dir.resolve("notes.tsv"), "meeting notes\n");
+        CliRun refused = eval("--model", MODEL.toString(), "--data", data.toString(), "--errors", notOurs.toString());
+        assertThat(refused.exitCode()).isEqualTo(1);
+        assertThat(refused.err()).contains("replaces only an earlier list of mistakes");
+        assertThat(Files.readString(notOurs)).isEqualTo("meeting notes\n");
+        assertThat(eval("--model", MODEL.toString(), "--data", data.toString(), "--errors", dir.resolve("e.tsv.gz").toString())
+                .exitCode()).isEqualTo(2);
         CliRun xlsx = eval("--model", MODEL.toString(), "--data", data.toString(), "--errors", dir.resolve("w.xlsx").toString());
         assertThat(xlsx.exitCode()).isEqualTo(2);
         assertThat(xlsx.err()).contains("must end in .tsv (or .txt), .csv, or .jsonl");

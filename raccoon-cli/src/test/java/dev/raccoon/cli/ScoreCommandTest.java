@@ -105,6 +105,23 @@ class ScoreCommandTest {
     }
 
     @Test
+    void aGzippedInputIsReadInTheFormatOfItsInnerExtensionButTheOutputIsPlain() throws Exception {
+        Path gz = dir.resolve("reviews.tsv.gz");
+        try (var out = new java.util.zip.GZIPOutputStream(Files.newOutputStream(gz))) {
+            out.write("id\ttext\n1\t좋아요\n2\t별로\n".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        }
+        CliRun r = CliRun.run("", "score", "--model", CliRun.oracleClassifier().toString(), "--device", "scalar",
+                "--in", gz.toString(), "--out", dir.resolve("scored.tsv").toString());
+        assertThat(r.exitCode()).as(r.err()).isZero();
+        assertThat(Files.readAllLines(dir.resolve("scored.tsv"))).hasSize(3).allMatch(l -> l.startsWith("id\t") || l.contains("\t좋아요\t") || l.contains("\t별로\t"));
+        CliRun gzOut = CliRun.run("", "score", "--model", CliRun.oracleClassifier().toString(),
+                "--in", gz.toString(), "--out", dir.resolve("scored.tsv.gz").toString());
+        assertThat(gzOut.exitCode()).isEqualTo(2);
+        assertThat(gzOut.err()).contains("name it without .gz");
+        assertThat(dir.resolve("scored.tsv.gz")).doesNotExist();
+    }
+
+    @Test
     void theInputIsNeverTheOutput() throws Exception {
         Path same = Files.writeString(dir.resolve("same.tsv"), "id\ttext\n1\t좋아요\n");
         CliRun r = CliRun.run("", "score", "--model", CliRun.oracleClassifier().toString(), "--in", same.toString(),

@@ -9,10 +9,13 @@ import java.util.Locale;
 public enum TableFormat {
     TSV, CSV, JSONL;
 
-    /** By extension: .tsv/.txt (NSMC's ratings files are TSV), .csv, .jsonl/.ndjson/.json; null if none fits. */
+    /**
+     * By extension: .tsv/.txt (NSMC's ratings files are TSV), .csv, .jsonl/.ndjson/.json, each perhaps gzipped
+     * (.tsv.gz); null if none fits.
+     */
     public static TableFormat byExtension(Path file) {
         String name = file.getFileName().toString().toLowerCase(Locale.ROOT);
-        if (name.endsWith(".gz")) return null;
+        if (name.endsWith(".gz")) name = name.substring(0, name.length() - 3);
         if (name.endsWith(".tsv") || name.endsWith(".txt")) return TSV;
         if (name.endsWith(".csv")) return CSV;
         if (name.endsWith(".jsonl") || name.endsWith(".ndjson") || name.endsWith(".json")) return JSONL;
