@@ -44,6 +44,11 @@ import java.util.concurrent.Callable;
 final class EvalCommand implements Callable<Integer> {
     /** An expected calibration error above this is worth a hint at calibrate (the shipped models: 0.5 and 1.2 %). */
     private static final double NOTABLE_ECE = 0.02;
+    /**
+     * Below this many rows the ECE measured is mostly the sample's noise (a well calibrated model shows several
+     * points on 200), and calibrate would fit little: no hint.
+     */
+    private static final long CALIBRATION_HINT_ROWS = 2000;
 
     static final class Source {
         @ArgGroup(exclusive = false)
@@ -208,7 +213,7 @@ final class EvalCommand implements Callable<Integer> {
         }
         out.flush();
         if (calibratable != null && metrics instanceof ClassificationMetrics m && m.calibration() != null
-                && m.calibration().expectedCalibrationError() > NOTABLE_ECE)
+                && m.n() >= CALIBRATION_HINT_ROWS && m.calibration().expectedCalibrationError() > NOTABLE_ECE)
             System.err.printf(Locale.ROOT, "raccoon eval: the probabilities are off by %.1f points on average (ECE);"
                     + " 'raccoon calibrate --model %s --data %s --out DIR' fits a temperature that mends them%n",
                     100 * m.calibration().expectedCalibrationError(), calibratable, data.data);

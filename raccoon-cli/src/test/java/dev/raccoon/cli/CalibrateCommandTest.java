@@ -39,10 +39,17 @@ class CalibrateCommandTest {
     @Test
     void writesAModelWhoseLogitsAreDividedByTheFittedTemperature() throws Exception {
         Path out = dir.resolve("calibrated");
-        // eval points at calibrate when the probabilities are far off (a random model's say little of its 12 right of 16)
+        // eval points at calibrate when the probabilities are far off (a random model's say little of its 12 right of 16),
+        // on enough rows that the ECE is not the sample's noise
         CliRun before = CliRun.run("", "eval", "--model", MODEL.toString(), "--data", data(true).toString(), "--json");
         assertThat(JsonLines.JSON.readTree(before.out()).at("/calibration/ece").asDouble()).isGreaterThan(0.02);
-        assertThat(before.err()).contains("'raccoon calibrate --model " + MODEL + " --data " + dir.resolve("dev.tsv") + " --out DIR'");
+        assertThat(before.err()).doesNotContain("raccoon calibrate");
+        List<String> rows = Files.readAllLines(data(true));
+        List<String> many = new java.util.ArrayList<>(List.of(rows.getFirst()));
+        for (int i = 0; i < 125; i++) many.addAll(rows.subList(1, rows.size()));
+        Path large = Files.write(dir.resolve("dev2000.tsv"), many);
+        CliRun onMany = CliRun.run("", "eval", "--model", MODEL.toString(), "--data", large.toString());
+        assertThat(onMany.err()).contains("'raccoon calibrate --model " + MODEL + " --data " + large + " --out DIR'");
         CliRun r = CliRun.run("", "calibrate", "--model", MODEL.toString(), "--data", data(true).toString(), "--out", out.toString(), "--device", "scalar");
         assertThat(r.exitCode()).as(r.err()).isZero();
         Matcher m = Pattern.compile("temperature (\\S+) ").matcher(r.out());
