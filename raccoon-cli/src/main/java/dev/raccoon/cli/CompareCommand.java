@@ -84,6 +84,9 @@ final class CompareCommand implements Callable<Integer> {
             });
             labels = model.labels();
             LabelledDataOptions.noteTruncated("compare", model, truncatedRows[0]);
+            if (baseClassifier != null && truncatedRows[0] > 0 && baseClassifier.truncation() != model.truncation())
+                System.err.printf(Locale.ROOT, "raccoon compare: the baseline read %s of each (--baseline-truncation)%n",
+                        baseClassifier.truncation().partRead());
             LabelledDataOptions.putReading(reading, model, truncatedRows[0]);
         }
         data.check("compare", summary, labels, "compare on data with the models' labels");

@@ -107,6 +107,7 @@ class CompareCommandTest {
         assertThat(o.get("baseline_accuracy").asDouble()).isEqualTo(head);
         assertThat(o.get("only_model_right").asInt() + o.get("only_baseline_right").asInt())
                 .as("the two readings answer some rows differently").isPositive();
+        assertThat(r.err()).contains("it read the first quarter and the end of each").contains("the baseline read the beginning of each");
         CliRun bad = CliRun.run("", "compare", "--model", MODEL.toString(), "--baseline", MODEL.toString(),
                 "--baseline-truncation", "middle", "--data", data.toString());
         assertThat(bad.exitCode()).isEqualTo(2);
