@@ -11,7 +11,7 @@ final class ComputeOptions {
     @Option(names = "--device", defaultValue = "cpu", description = "cpu, cuda, scalar or auto (CUDA when a GPU and driver are present, else cpu) (default: ${DEFAULT-VALUE}).")
     String device;
 
-    @Option(names = "--threads", defaultValue = "0", description = "CPU threads (0: all cores).")
+    @Option(names = "--threads", defaultValue = "0", description = "CPU threads (default: 0, all cores).")
     int threads;
 
     static final String PRECISION_HELP = "What the matrix products compute in: fp32; tf32 (TF32 tensor cores on CUDA, "

@@ -19,9 +19,9 @@ import java.util.concurrent.Callable;
 
 @Command(name = "corpus", description = {
         "Builds pretraining data from corpus files (plain or .gz, one item a line).",
-        "It normalises them (NFC, whitespace), drops short lines and duplicates, shuffles,",
-        "tokenises and packs [CLS] A [SEP] B [SEP] sequences as ELECTRA does, into the",
-        "binary sequence file FILE with a summary FILE.json. Prints the summary."})
+        "It normalises them (NFC, whitespace), drops short lines and duplicates, shuffles, "
+                + "tokenises and packs [CLS] A [SEP] B [SEP] sequences as ELECTRA does, into the "
+                + "binary sequence file FILE with a summary FILE.json. Prints the summary."})
 final class CorpusCommand implements Callable<Integer> {
     @Option(names = "--corpus", paramLabel = "FILE", required = true, arity = "1..*", description = "Corpus files.")
     List<Path> corpus;

@@ -28,7 +28,7 @@ final class DataOptions {
     @Option(names = "--format", description = "nsmc, tsv, csv, jsonl or nsmc-json (default: from the file name).")
     String format;
 
-    @Option(names = "--text-column", paramLabel = "NAME", description = "Column (JSON key) of the text.")
+    @Option(names = "--text-column", paramLabel = "NAME", description = "Column (JSON key) of the text (default: the first of text, document, review, sentence, sentence1, comments, content).")
     String textColumn;
 
     @Option(names = "--pair-column", paramLabel = "NAME", description = "Column of the second text of a pair.")

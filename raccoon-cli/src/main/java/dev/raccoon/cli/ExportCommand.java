@@ -17,8 +17,8 @@ import java.util.concurrent.Callable;
 
 @Command(name = "export", description = {
         "Writes a model directory again, as safetensors in f32, f16 or bf16.",
-        "The copy has config.json, vocab.txt, tokenizer_config.json and model.safetensors: this converts",
-        "pytorch_model.bin to safetensors, and f16 or bf16 weights take half the size."})
+        "The copy has config.json, vocab.txt, tokenizer_config.json and model.safetensors: this converts "
+                + "pytorch_model.bin to safetensors, and f16 or bf16 weights take half the size."})
 final class ExportCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;

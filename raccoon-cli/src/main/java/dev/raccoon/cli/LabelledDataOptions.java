@@ -53,7 +53,7 @@ final class LabelledDataOptions {
             description = "nsmc, tsv, csv, jsonl or nsmc-json (default: by file name: .csv, .jsonl, .json for the NSMC crawl, else tsv).")
     DataFormat format;
 
-    @Option(names = "--text-column", paramLabel = "C", description = "Header name (JSON: key) of the text.")
+    @Option(names = "--text-column", paramLabel = "C", description = "Header name (JSON: key) of the text (default: the first of text, document, review, sentence, sentence1, comments, content).")
     String textColumn;
 
     @Option(names = "--pair-column", paramLabel = "C", description = "Header name (JSON: key) of the second text of a pair.")

@@ -39,7 +39,11 @@ public final class Main {
         cli.setParameterExceptionHandler((e, ignored) -> {
             CommandLine c = e.getCommandLine();
             PrintWriter err = c.getErr();
-            err.println(c.getCommandSpec().qualifiedName() + ": " + e.getMessage());
+            boolean unknownCommand = c.getParent() == null && e instanceof CommandLine.UnmatchedArgumentException u
+                    && !u.getUnmatched().isEmpty() && !u.getUnmatched().getFirst().startsWith("-");
+            err.println(c.getCommandSpec().qualifiedName() + ": " + (unknownCommand
+                    ? "unknown command '" + ((CommandLine.UnmatchedArgumentException) e).getUnmatched().getFirst() + "' (commands: "
+                    + String.join(", ", c.getSubcommands().keySet()) + ")" : e.getMessage()));
             if (!CommandLine.UnmatchedArgumentException.printSuggestions(e, err))
                 err.println("See '" + c.getCommandSpec().qualifiedName() + " --help' for its options.");
             return c.getCommandSpec().exitCodeOnInvalidInput();

@@ -3,13 +3,11 @@ package dev.raccoon.cli;
 import dev.raccoon.api.Classifier;
 import dev.raccoon.api.DefaultModels;
 import dev.raccoon.text.Truncation;
-import dev.raccoon.text.WordPieceTokenizer;
 import dev.raccoon.train.ngram.NgramClassifier;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 
@@ -26,7 +24,7 @@ final class ModelOptions {
     @Option(names = "--device", defaultValue = "cpu", description = "cpu, cuda, scalar or auto (CUDA when a GPU and driver are present, else cpu) (default: ${DEFAULT-VALUE}).")
     String device = "cpu";
 
-    @Option(names = "--threads", defaultValue = "0", description = "CPU threads (0: all cores).")
+    @Option(names = "--threads", defaultValue = "0", description = "CPU threads (default: 0, all cores).")
     int threads = 0;
 
     @Option(names = "--precision", defaultValue = "fp32", description = ComputeOptions.PRECISION_HELP)
@@ -96,11 +94,6 @@ final class ModelOptions {
             throw new IOException(dir + " is a character n-gram model, not an ELECTRA/BERT directory: score it with 'raccoon eval --ngram "
                     + dir + "' or use it as a 'raccoon distill --teacher'");
         Classifier classifier = Classifier.load(dir, options);
-        if (classifier.tokenizer().stripAccents() && !Files.exists(dir.resolve(WordPieceTokenizer.CONFIG_FILE_NAME))
-                && !Files.exists(dir.resolve("tokenizer.json")))
-            System.err.println("raccoon: " + dir + " has no tokenizer_config.json, so its text is lowercased and accents are stripped"
-                    + " (transformers' default), which splits Hangul into jamo; a cased Korean model needs tokenizer_config.json"
-                    + " with \"do_lower_case\": false");
         if (classifier.maxLength() < maxLength)
             System.err.println("raccoon: note: --max-length " + maxLength + " is more than the " + classifier.maxLength()
                     + " positions of " + dir + "; texts are read to " + classifier.maxLength() + " tokens");

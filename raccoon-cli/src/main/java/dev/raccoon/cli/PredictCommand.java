@@ -40,7 +40,7 @@ final class PredictCommand implements Callable<Integer> {
     boolean json;
 
     @Option(names = "--explain", description = "Score every token the model reads by occlusion: how much the label's "
-            + "probability drops when that token is masked (positive: it supports the label). One forward pass per token.")
+            + "probability drops when that token is masked (positive: it supports the label). Costs one more text to classify per token.")
     boolean explain;
 
     @Parameters(paramLabel = "TEXT", arity = "0..*", description = "Texts to classify.")

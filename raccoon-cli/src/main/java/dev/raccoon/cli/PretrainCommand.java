@@ -46,7 +46,7 @@ final class PretrainCommand implements Callable<Integer> {
 
     static final class Start {
         @Option(names = "--config", paramLabel = "SIZE", required = true,
-                description = "A new discriminator (or MLM model) of this size, a preset of raccoon train: tiny (64/128/2 layers/2 heads/256), small (ELECTRA-small), ...")
+                description = "A new discriminator (or MLM model) of this size, a preset of raccoon train: tiny (64/128/2 layers), mini (128/256/4 layers) or small (ELECTRA-small).")
         String config;
 
         @Option(names = "--init", paramLabel = "DIR", required = true,

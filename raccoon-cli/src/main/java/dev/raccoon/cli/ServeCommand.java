@@ -48,7 +48,7 @@ final class ServeCommand implements Callable<Integer> {
     int maxChars;
 
     @Option(names = "--max-explain-texts", defaultValue = "16",
-            description = "Texts per request with explain, each a forward pass per token (default: ${DEFAULT-VALUE}).")
+            description = "Texts per request with explain, each costing one more text to classify per token (default: ${DEFAULT-VALUE}).")
     int maxExplainTexts;
 
     @Option(names = "--shutdown-grace-ms", paramLabel = "MS", defaultValue = "30000",

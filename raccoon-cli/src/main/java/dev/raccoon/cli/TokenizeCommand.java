@@ -25,7 +25,7 @@ final class TokenizeCommand implements Callable<Integer> {
     CommandSpec spec;
 
     static final class Source {
-        @Option(names = "--model", paramLabel = "DIR", description = "Model directory with vocab.txt and tokenizer_config.json.")
+        @Option(names = "--model", paramLabel = "DIR", description = "Model directory with vocab.txt and tokenizer_config.json, or transformers 5's tokenizer.json.")
         Path model;
 
         @Option(names = "--vocab", paramLabel = "FILE", description = "A WordPiece vocab.txt.")

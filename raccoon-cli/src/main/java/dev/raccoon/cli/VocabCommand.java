@@ -28,8 +28,8 @@ import java.util.stream.Stream;
 
 @Command(name = "vocab", description = {
         "Learns a WordPiece vocabulary from corpus files (plain or .gz, one item a line).",
-        "It trains as Hugging Face's BertWordPieceTokenizer trainer does, without lowercasing, and",
-        "writes vocab.txt and tokenizer_config.json into DIR. Prints a JSON summary."})
+        "It trains as Hugging Face's BertWordPieceTokenizer trainer does, without lowercasing, and "
+                + "writes vocab.txt and tokenizer_config.json into DIR. Prints a JSON summary."})
 final class VocabCommand implements Callable<Integer> {
     @Option(names = "--corpus", paramLabel = "FILE", required = true, arity = "1..*", description = "Corpus files.")
     List<Path> corpus;

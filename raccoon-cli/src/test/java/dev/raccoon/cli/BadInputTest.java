@@ -139,6 +139,14 @@ class BadInputTest {
     }
 
     @Test
+    void anUnknownCommandIsNamedWithTheCommandsThereAre() {
+        CliRun r = CliRun.run("", "predictt", "좋아요");
+        assertThat(r.exitCode()).isEqualTo(2);
+        assertThat(r.err()).contains("raccoon: unknown command 'predictt' (commands: predict, score, serve").contains("Did you mean: raccoon predict");
+        assertThat(CliRun.run("", "--bogus").err()).contains("Unknown option: '--bogus'");
+    }
+
+    @Test
     void jsonLinesAnswerLineForLineAndReadOneObjectALine() {
         CliRun r = CliRun.run("\uFEFF{\"text\": \"하나\"}\n\n{\"text\": \"셋\"} {\"text\": \"넷\"}\n{\"text\": \"다섯\"}\n"
                 + "{\"text\": \"좋아\", \"text_pair\": \"a\\udc00\"}\n", "tokenize", "--model", model());
@@ -198,15 +206,16 @@ class BadInputTest {
     }
 
     @Test
-    void aModelWithoutTokenizerConfigIsLowercasedWithAWarning() throws IOException {
+    void aCasedModelWithoutItsTokenizerConfigIsRefused() throws IOException {
         Path copy = Files.createDirectories(dir.resolve("no-tokenizer-config"));
         try (var files = Files.list(CliRun.oracleClassifier())) {
             for (Path f : files.toList())
                 if (!f.getFileName().toString().equals("tokenizer_config.json")) Files.copy(f, copy.resolve(f.getFileName()));
         }
         CliRun r = CliRun.run("", "predict", "--model", copy.toString(), "좋아요");
-        assertThat(r.exitCode()).as(r.err()).isZero();
-        assertThat(r.err()).contains(copy + " has no tokenizer_config.json", "splits Hangul into jamo");
+        assertThat(r.exitCode()).as(r.err()).isEqualTo(1);
+        assertThat(r.err()).contains(copy + " has no tokenizer_config.json, so do_lower_case is true", "{\"do_lower_case\": false}");
+        assertThat(r.out()).isEmpty();
         assertThat(CliRun.run("", "predict", "--model", model(), "좋아요").err()).doesNotContain("tokenizer_config.json");
     }
 

@@ -35,7 +35,7 @@ public final class BatchScorer {
     /**
      * @param format     the input's and output's format
      * @param textColumn the column (TSV/CSV header) or field (JSONL) holding the text; null: the first of
-     *                   {@link ScoreRows#TEXT_COLUMNS} present (for JSONL: "text")
+     *                   {@link dev.raccoon.text.TextFiles#TEXT_COLUMNS} present (for JSONL: "text")
      * @param chunkRows  rows classified and written at a time
      * @param encoding   the input's character encoding
      */

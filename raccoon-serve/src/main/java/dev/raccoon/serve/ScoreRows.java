@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.raccoon.api.Prediction;
 import dev.raccoon.text.TextEncodings;
+import dev.raccoon.text.TextFiles;
 import dev.raccoon.text.WordPieceTokenizer;
 
 import java.io.IOException;
@@ -189,11 +190,8 @@ public record ScoreRows(TableFormat format, List<String> header, int textIndex, 
         return new Written(error == null || error.isEmpty() ? null : error, probability);
     }
 
-    /** The columns tried, in order, when no text column is named: NSMC's files call it "document". */
-    public static final List<String> TEXT_COLUMNS = List.of("text", "document", "review", "sentence", "content");
-
     /**
-     * The text's column in {@code header}: the one {@code named}, or else the first of {@link #TEXT_COLUMNS}.
+     * The text's column in {@code header}: the one {@code named}, or else the first of {@link TextFiles#TEXT_COLUMNS}.
      *
      * @param input names the input in the error
      */
@@ -203,8 +201,8 @@ public record ScoreRows(TableFormat format, List<String> header, int textIndex, 
             if (i < 0) throw new IOException(input + " has no column '" + named + "'; its columns are " + header + otherFormat(header));
             return i;
         }
-        for (String c : TEXT_COLUMNS) if (header.contains(c)) return header.indexOf(c);
-        throw new IOException(input + " has none of the columns " + TEXT_COLUMNS + " (its columns are " + header
+        for (String c : TextFiles.TEXT_COLUMNS) if (header.contains(c)) return header.indexOf(c);
+        throw new IOException(input + " has none of the columns " + TextFiles.TEXT_COLUMNS + " (its columns are " + header
                 + "); name the text column with --text-column" + otherFormat(header));
     }
 

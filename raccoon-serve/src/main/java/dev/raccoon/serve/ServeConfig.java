@@ -14,7 +14,7 @@ import java.util.List;
  * @param maxBodyBytes     largest request body accepted (413 beyond it)
  * @param maxTexts         texts per request
  * @param maxChars         characters per text
- * @param maxExplainTexts  texts per request when {@code explain} is set: each costs one forward pass per token
+ * @param maxExplainTexts  texts per request when {@code explain} is set: each costs one more text to classify per token
  * @param shutdownGraceMs  how long a graceful stop waits for requests in flight
  * @param corsOrigins      web origins ({@code https://app.example.com}) whose pages may call the API from a browser,
  *                         or {@code *} for any; empty: only pages the server itself serves

@@ -48,7 +48,7 @@ public final class ScoreJob {
               --input        a file, directory or glob; TSV/CSV files each start with the same header
               --output       a directory of part files, or with --single-file one file; must not exist
               --format       default: by the input's extension (.tsv/.txt, .csv, .jsonl/.ndjson/.json)
-              --text-column  default: the first of text, document, review, sentence, content (JSONL: text)
+              --text-column  default: the first of text, document, review, sentence, sentence1, comments, content (JSONL: text)
               --encoding     the input's, e.g. CP949 or EUC-KR (default UTF-8); the output is UTF-8
               --partitions   repartition the records before scoring (a CSV file is otherwise one task)
               --threads      CPU threads of each executor's model (default 1; see docs/SPARK.md)

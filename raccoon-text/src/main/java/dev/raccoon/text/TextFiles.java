@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.zip.GZIPInputStream;
 import java.util.zip.ZipException;
 
@@ -15,6 +16,12 @@ public final class TextFiles {
     private static final int GZIP_MAGIC_1 = 0x1f, GZIP_MAGIC_2 = 0x8b;
 
     private TextFiles() {}
+
+    /**
+     * The names a table's text column goes by, tried in this order when none is named: NSMC's files call it
+     * document, KorSTS's sentence1, the Korean hate-speech set's comments.
+     */
+    public static final List<String> TEXT_COLUMNS = List.of("text", "document", "review", "sentence", "sentence1", "comments", "content");
 
     /** The file's bytes, gunzipped when its first two bytes are gzip's (whatever its name). */
     public static InputStream open(Path file) throws IOException {

@@ -1,5 +1,7 @@
 package dev.raccoon.train.data;
 
+import dev.raccoon.text.TextFiles;
+
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
@@ -23,7 +25,7 @@ public enum DataFormat {
     NSMC_JSON("nsmc-json", '\0', List.of("review"), List.of(), List.of("rating"));
 
     private static final class Candidates {
-        static final List<String> TEXT = List.of("document", "text", "sentence", "sentence1", "comments", "review");
+        static final List<String> TEXT = TextFiles.TEXT_COLUMNS;
         static final List<String> PAIR = List.of("text_pair", "sentence2");
         static final List<String> LABEL = List.of("label", "hate", "score", "rating");
     }
