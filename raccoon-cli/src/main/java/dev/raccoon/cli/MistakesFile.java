@@ -17,7 +17,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 
 /** eval's --errors file: the rows a classifier got wrong, the most confident first, as TSV, CSV or JSON lines. */
 final class MistakesFile {
@@ -31,7 +30,7 @@ final class MistakesFile {
      */
     static TableFormat format(CommandSpec spec, Path file, boolean lexicon) throws IOException {
         if (lexicon) throw TrainingOptions.usage(spec, "--errors lists a model's mistakes by its probabilities, which the lexicon baseline has not");
-        TableFormat format = file.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".gz") ? null : TableFormat.byExtension(file);
+        TableFormat format = TableFormat.gzipped(file) ? null : TableFormat.byExtension(file);
         if (format == null)
             throw TrainingOptions.usage(spec, "--errors " + file + ": the name must end in .tsv (or .txt), .csv, or .jsonl (or .ndjson, .json: JSON lines)");
         if (Files.exists(file) && !isEarlierList(file, format))

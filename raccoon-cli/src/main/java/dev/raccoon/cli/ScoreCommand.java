@@ -63,7 +63,7 @@ final class ScoreCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         if (Files.exists(out) && Files.exists(in) && Files.isSameFile(in, out))
             throw TrainingOptions.usage(spec, "--out " + out + " is the --in file; the scores go to a file of their own");
-        if (out.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".gz"))
+        if (TableFormat.gzipped(out))
             throw TrainingOptions.usage(spec, "--out " + out + ": the scores are written as plain text, which a rerun resumes by"
                     + " appending to; name it without .gz (and gzip it once it is complete)");
         TableFormat tableFormat = resolveFormat();

@@ -358,7 +358,7 @@ public final class SentimentServer implements AutoCloseable {
         try {
             app.stop();
         } catch (RuntimeException e) {
-            LOG.warn("a request was still unanswered {} ms after the shutdown grace; its connection was closed", LAST_PASS_MS, e);
+            LOG.warn("a request was still unanswered {} ms after the shutdown grace; its connection was closed ({})", LAST_PASS_MS, e.getMessage());
         } finally {
             cutoff.interrupt();
             batcher.close();

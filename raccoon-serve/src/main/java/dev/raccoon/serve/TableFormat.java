@@ -15,11 +15,16 @@ public enum TableFormat {
      */
     public static TableFormat byExtension(Path file) {
         String name = file.getFileName().toString().toLowerCase(Locale.ROOT);
-        if (name.endsWith(".gz")) name = name.substring(0, name.length() - 3);
+        if (gzipped(file)) name = name.substring(0, name.length() - 3);
         if (name.endsWith(".tsv") || name.endsWith(".txt")) return TSV;
         if (name.endsWith(".csv")) return CSV;
         if (name.endsWith(".jsonl") || name.endsWith(".ndjson") || name.endsWith(".json")) return JSONL;
         return null;
+    }
+
+    /** Whether the name says gzip (.gz): what a plain-text output must not be called. */
+    public static boolean gzipped(Path file) {
+        return file.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".gz");
     }
 
     public static TableFormat parse(String s) {
