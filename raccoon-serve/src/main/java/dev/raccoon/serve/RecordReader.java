@@ -12,25 +12,25 @@ import java.io.InputStream;
  * when the quote it opens is still open at the end of the input, after {@link #MAX_RECORD_LINES} line breaks or
  * {@link #MAX_RECORD_BYTES} bytes, the record is read again as that one line, and the lines after it as records.
  */
-final class RecordReader implements AutoCloseable {
+public final class RecordReader implements AutoCloseable {
     /** Line breaks one quoted field may hold (as the training data reader allows). */
-    static final int MAX_RECORD_LINES = 1000;
-    static final int MAX_RECORD_BYTES = 1 << 20;
+    public static final int MAX_RECORD_LINES = 1000;
+    public static final int MAX_RECORD_BYTES = 1 << 20;
 
     /** One record without its line break; {@code terminated} is false for a last record with no line break. */
-    record Raw(byte[] bytes, boolean terminated) {}
+    public record Raw(byte[] bytes, boolean terminated) {}
 
     private final InputStream in;
     private final boolean quoted;
     private long offset, completeEnd;
 
-    RecordReader(InputStream in, boolean quoted) {
+    public RecordReader(InputStream in, boolean quoted) {
         this.in = new BufferedInputStream(in, 1 << 16);
         this.quoted = quoted;
     }
 
     /** The next record, or null at the end of the input. */
-    Raw next() throws IOException {
+    public Raw next() throws IOException {
         if (quoted) in.mark(MAX_RECORD_BYTES + 1);
         long start = offset;
         Raw raw = read(quoted);

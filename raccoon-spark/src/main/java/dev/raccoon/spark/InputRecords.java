@@ -1,11 +1,14 @@
 package dev.raccoon.spark;
 
+import dev.raccoon.serve.RecordReader;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.hadoop.io.LongWritable;
 import org.apache.hadoop.io.Text;
+import org.apache.hadoop.io.compress.CompressionCodec;
+import org.apache.hadoop.io.compress.CompressionCodecFactory;
 import org.apache.hadoop.mapreduce.Job;
 import org.apache.hadoop.mapreduce.JobContext;
 import org.apache.hadoop.mapreduce.lib.input.FileInputFormat;
@@ -17,6 +20,7 @@ import scala.Tuple2;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
@@ -25,10 +29,11 @@ import java.util.List;
 import java.util.NoSuchElementException;
 
 /**
- * Records of the input files, split as BatchScorer's reader splits them: at {@code \n} (for CSV only outside double
- * quotes), a trailing {@code \r} dropped, as raw bytes so that each record's UTF-8 is checked on its own. TSV and
- * JSONL files are split across tasks at line boundaries; a CSV file is read by one task, since where its records
- * start depends on every quote before them (repartition to spread the scoring).
+ * Records of the input files, split as BatchScorer's reader ({@link RecordReader}) splits them: at {@code \n} (for
+ * CSV only outside double quotes, a stray quote costing its own line only), a trailing {@code \r} dropped, as raw
+ * bytes so that each record's UTF-8 is checked on its own; gzipped files (.gz) are read gunzipped, as Hadoop reads
+ * them. TSV and JSONL files are split across tasks at line boundaries; a CSV file is read by one task, since where
+ * its records start depends on every quote before them (repartition to spread the scoring).
  */
 final class InputRecords {
     private InputRecords() {}
@@ -41,7 +46,10 @@ final class InputRecords {
         }
     }
 
-    /** The files of a file, directory or glob, in path order (hidden and {@code _}-prefixed files skipped). */
+    /**
+     * The files of a file, directory or glob, in path order, without hidden and {@code _}-prefixed files (a former
+     * job's _SUCCESS, checksums), which Hadoop's input formats skip; one named outright is refused by name.
+     */
     static List<Path> files(Configuration conf, String input) throws IOException {
         Path path = new Path(input);
         FileSystem fs = path.getFileSystem(conf);
@@ -55,6 +63,9 @@ final class InputRecords {
                 if (c.isFile() && !name.startsWith("_") && !name.startsWith(".")) files.add(c.getPath());
             }
         }
+        if (files.isEmpty() && matched.length == 1 && matched[0].isFile())
+            throw new IOException(input + ": Hadoop reads no file whose name starts with _ or . (it takes them for a job's"
+                    + " own files); rename it");
         if (files.isEmpty()) throw new IOException("no input files at " + input);
         files.sort(Comparator.comparing(Path::toString));
         return files;
@@ -63,20 +74,10 @@ final class InputRecords {
     /** The first {@code n} records of a file (fewer if it has fewer), read on the driver. */
     static List<byte[]> head(Configuration conf, Path file, boolean quoted, int n) throws IOException {
         List<byte[]> records = new ArrayList<>();
-        try (InputStream in = new java.io.BufferedInputStream(file.getFileSystem(conf).open(file), 1 << 16)) {
-            ByteArrayOutputStream record = new ByteArrayOutputStream();
-            boolean inQuotes = false;
-            for (int b = in.read(); records.size() < n; b = in.read()) {
-                if (b == -1 || (b == '\n' && !inQuotes)) {
-                    if (b == -1 && record.size() == 0) break;
-                    records.add(stripCr(record.toByteArray()));
-                    record.reset();
-                    if (b == -1) break;
-                    continue;
-                }
-                if (quoted && b == '"') inQuotes = !inQuotes;
-                record.write(b);
-            }
+        CompressionCodec codec = new CompressionCodecFactory(conf).getCodec(file);
+        InputStream raw = file.getFileSystem(conf).open(file);
+        try (RecordReader in = new RecordReader(codec == null ? raw : codec.createInputStream(raw), quoted)) {
+            for (RecordReader.Raw r; records.size() < n && (r = in.next()) != null; ) records.add(r.bytes());
         }
         return records;
     }
@@ -105,12 +106,18 @@ final class InputRecords {
     }
 
     /**
-     * Copies lines out of Hadoop's reused Text objects; for CSV joins lines while a quote is open. A record starting
-     * at byte 0 is the first of its file.
+     * Copies lines out of Hadoop's reused Text objects; for CSV joins lines while a quote is open, as
+     * {@link RecordReader} does: a quote still open after {@link RecordReader#MAX_RECORD_LINES} line breaks,
+     * {@link RecordReader#MAX_RECORD_BYTES} bytes or at the end of the file is a stray one, so its line is a record
+     * by itself and the lines after it are read again. A record starting at byte 0 is the first of its file.
      */
     private static final class Records implements Iterator<byte[]> {
+        private record Line(long start, byte[] bytes) {}
+
         private final Iterator<Tuple2<LongWritable, Text>> lines;
         private final boolean quoted, header;
+        /** Lines read ahead while a stray quote seemed to open a field, to be read again as records. */
+        private final ArrayDeque<Line> again = new ArrayDeque<>();
         private byte[] next;
 
         Records(Iterator<Tuple2<LongWritable, Text>> lines, boolean quoted, boolean header) {
@@ -121,21 +128,40 @@ final class InputRecords {
 
         @Override
         public boolean hasNext() {
-            while (next == null && lines.hasNext()) {
-                Tuple2<LongWritable, Text> first = lines.next();
-                long start = first._1().get();
-                ByteArrayOutputStream record = new ByteArrayOutputStream(first._2().getLength() + 16);
-                record.write(first._2().getBytes(), 0, first._2().getLength());
-                int quotes = quoted ? quotes(first._2()) : 0;
-                while (quotes % 2 == 1 && lines.hasNext()) {
-                    Text more = lines.next()._2();
-                    record.write('\n');
-                    record.write(more.getBytes(), 0, more.getLength());
-                    quotes += quotes(more);
-                }
-                if (!(header && start == 0)) next = stripCr(record.toByteArray());
+            while (next == null) {
+                Line first = line();
+                if (first == null) return false;
+                byte[] record = quoted && quotes(first.bytes()) % 2 == 1 ? quotedRecord(first) : first.bytes();
+                if (!(header && first.start() == 0)) next = stripCr(record);
             }
-            return next != null;
+            return true;
+        }
+
+        private Line line() {
+            if (!again.isEmpty()) return again.poll();
+            if (!lines.hasNext()) return null;
+            Tuple2<LongWritable, Text> t = lines.next();
+            return new Line(t._1().get(), Arrays.copyOf(t._2().getBytes(), t._2().getLength()));
+        }
+
+        /** {@code first} and the lines up to the one that closes its quote, or {@code first} alone for a stray quote. */
+        private byte[] quotedRecord(Line first) {
+            List<Line> taken = new ArrayList<>();
+            ByteArrayOutputStream record = new ByteArrayOutputStream(first.bytes().length + 256);
+            record.writeBytes(first.bytes());
+            int quotes = quotes(first.bytes());
+            while (quotes % 2 == 1) {
+                Line more = taken.size() < RecordReader.MAX_RECORD_LINES && record.size() < RecordReader.MAX_RECORD_BYTES ? line() : null;
+                if (more == null) {
+                    for (int i = taken.size() - 1; i >= 0; i--) again.addFirst(taken.get(i));
+                    return first.bytes();
+                }
+                taken.add(more);
+                record.write('\n');
+                record.writeBytes(more.bytes());
+                quotes += quotes(more.bytes());
+            }
+            return record.toByteArray();
         }
 
         @Override
@@ -146,10 +172,9 @@ final class InputRecords {
             return r;
         }
 
-        private static int quotes(Text t) {
+        private static int quotes(byte[] line) {
             int n = 0;
-            byte[] b = t.getBytes();
-            for (int i = 0; i < t.getLength(); i++) if (b[i] == '"') n++;
+            for (byte b : line) if (b == '"') n++;
             return n;
         }
     }

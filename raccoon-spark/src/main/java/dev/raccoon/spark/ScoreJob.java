@@ -51,7 +51,7 @@ public final class ScoreJob {
               --text-column  default: the first of text, document, review, sentence, sentence1, comments, content (JSONL: text)
               --encoding     the input's, e.g. CP949 or EUC-KR (default UTF-8); the output is UTF-8
               --partitions   repartition the records before scoring (a CSV file is otherwise one task)
-              --threads      CPU threads of each executor's model (default 1; see docs/SPARK.md)
+              --threads      CPU threads of each executor's model (default 1, 0: all its cores; see docs/SPARK.md)
             """;
 
     /** The job's parameters; {@code partitions} 0 keeps the input's partitioning. */
@@ -77,12 +77,28 @@ public final class ScoreJob {
             return;
         }
         SparkSession spark = SparkSession.builder().appName("raccoon-score").getOrCreate();
+        int status = 0;
         try {
             Summary s = run(spark, args);
             System.out.printf(Locale.ROOT, "scored %d rows into %s (%d without predictions)%n", s.rows(), args.output(), s.failed());
+        } catch (IOException | RuntimeException e) {
+            System.err.println("ScoreJob: " + reason(e));
+            status = 1;
         } finally {
             spark.stop();
         }
+        if (status != 0) System.exit(status);
+    }
+
+    /**
+     * What went wrong, in the words of the failure at the bottom: an executor's (a model directory it cannot read)
+     * reaches the driver wrapped in Spark's stage and task reports.
+     */
+    static String reason(Throwable e) {
+        Throwable root = e;
+        while (root.getCause() != null && root.getCause() != root) root = root.getCause();
+        String message = root.getMessage() != null ? root.getMessage() : root.toString();
+        return message.lines().findFirst().orElse(message);
     }
 
     public static Args parse(String[] argv) {
@@ -109,7 +125,10 @@ public final class ScoreJob {
                 case "--text-column" -> textColumn = v;
                 case "--encoding" -> encoding = TextEncodings.named(v);
                 case "--device" -> device = v;
-                case "--partitions" -> partitions = number(a, v);
+                case "--partitions" -> {
+                    partitions = number(a, v);
+                    if (partitions < 0) throw new IllegalArgumentException("--partitions must be 0 (as the input is) or more, got " + v);
+                }
                 case "--batch-size" -> batchSize = number(a, v);
                 case "--max-length" -> maxLength = number(a, v);
                 case "--truncation" -> truncation = Truncation.of(v);
@@ -142,7 +161,8 @@ public final class ScoreJob {
 
         boolean tabular = args.format() != TableFormat.JSONL, quoted = args.format() == TableFormat.CSV;
         List<Path> files = InputRecords.files(conf, args.input());
-        ScoreRows layout = layout(conf, files, args, labels(sc, args.settings()));
+        Header header = header(conf, files, args); // before the model loads: a missing text column is found at once
+        ScoreRows layout = layout(args, header, labels(sc, args.settings()));
 
         JavaRDD<byte[]> records = InputRecords.read(sc, files, quoted, tabular);
         JavaPairRDD<byte[], Long> numbered = records.zipWithIndex();
@@ -152,18 +172,20 @@ public final class ScoreJob {
         JavaPairRDD<Long, String> scored = numbered.mapPartitionsToPair(
                 part -> Chunks.map(part, settings.chunkRows(), chunk -> score(layout, settings, chunk, rows, failed)), true);
 
-        String header = layout.headerLine();
+        String headerLine = layout.headerLine();
         if (args.singleFile()) {
             Path parts = new Path(output.getParent(), "." + output.getName() + ".parts");
             outFs.delete(parts, true); // left by a run that died before moving its file
             JavaRDD<String> ordered = scored.repartitionAndSortWithinPartitions(new HashPartitioner(1)).values();
-            withHeader(ordered, header).saveAsTextFile(parts.toString());
+            withHeader(ordered, headerLine).saveAsTextFile(parts.toString());
             FileStatus[] written = outFs.globStatus(new Path(parts, "part-*"));
             if (written == null || written.length != 1) throw new IOException("expected one part file in " + parts);
             if (!outFs.rename(written[0].getPath(), output)) throw new IOException("cannot move " + written[0].getPath() + " to " + output);
             outFs.delete(parts, true);
+            // The local filesystem moved the part's checksum along: it would fail a later read of an edited copy.
+            outFs.delete(new Path(output.getParent(), "." + output.getName() + ".crc"), false);
         } else {
-            withHeader(scored.values(), header).saveAsTextFile(args.output());
+            withHeader(scored.values(), headerLine).saveAsTextFile(args.output());
         }
         return new Summary(rows.value(), failed.value());
     }
@@ -173,23 +195,33 @@ public final class ScoreJob {
         return sc.parallelize(List.of(0), 1).map(x -> new ArrayList<>(SharedClassifiers.get(settings).labels())).first();
     }
 
-    private static ScoreRows layout(Configuration conf, List<Path> files, Args args, List<String> labels) throws IOException {
-        if (args.format() == TableFormat.JSONL) {
-            String field = args.textColumn() != null ? args.textColumn() : "text";
-            return new ScoreRows(args.format(), null, -1, field, labels, firstObjectFields(conf, files.getFirst(), args.encoding()),
-                    args.encoding().name());
-        }
+    /**
+     * What the input's first records say: a TSV or CSV header (the same in every file) and its text column, or the
+     * fields of JSONL's first object.
+     */
+    private record Header(List<String> columns, int textIndex, List<String> jsonFields) {}
+
+    private static Header header(Configuration conf, List<Path> files, Args args) throws IOException {
+        if (args.format() == TableFormat.JSONL)
+            return new Header(null, -1, firstObjectFields(conf, files.getFirst(), args.encoding()));
         boolean quoted = args.format() == TableFormat.CSV;
-        List<String> header = null;
+        List<String> columns = null;
         for (Path f : files) {
             List<byte[]> first = InputRecords.head(conf, f, quoted, 1);
             if (first.isEmpty()) throw new IOException(f + " is empty; it needs a header row");
             List<String> h = args.format().split(ScoreRows.header(first.getFirst(), args.encoding(), f));
-            if (header == null) header = h;
-            else if (!header.equals(h)) throw new IOException(f + " has the columns " + h + " but " + files.getFirst() + " has " + header);
+            if (columns == null) columns = h;
+            else if (!columns.equals(h)) throw new IOException(f + " has the columns " + h + " but " + files.getFirst() + " has " + columns);
         }
-        return new ScoreRows(args.format(), header, ScoreRows.textColumnIndex(header, args.textColumn(), "the input"), null, labels,
-                header, args.encoding().name());
+        return new Header(columns, ScoreRows.textColumnIndex(columns, args.textColumn(), "the input"), null);
+    }
+
+    private static ScoreRows layout(Args args, Header header, List<String> labels) {
+        if (args.format() == TableFormat.JSONL)
+            return new ScoreRows(args.format(), null, -1, args.textColumn() != null ? args.textColumn() : "text", labels,
+                    header.jsonFields(), args.encoding().name());
+        return new ScoreRows(args.format(), header.columns(), header.textIndex(), null, labels, header.columns(),
+                args.encoding().name());
     }
 
     /** JSONL has no header: the first line that is a JSON object decides whether the columns get a prefix. */

@@ -13,7 +13,8 @@ import java.io.Serializable;
  *                  name that {@code --files}/{@code --archives} put into the executors' working or SparkFiles
  *                  directory
  * @param device    "cpu" or "scalar"
- * @param threads   the Classifier's CPU threads, one executor-wide model shared by all of the executor's tasks
+ * @param threads   the Classifier's CPU threads, one executor-wide model shared by all of the executor's tasks (0: all
+ *                  the executor's cores)
  * @param maxLength  tokens per text; longer texts are truncated
  * @param batchSize  texts per forward pass
  * @param truncation which tokens of a longer text are read (head and tail by default, as {@code raccoon score})
@@ -28,6 +29,8 @@ public record ScoringSettings(String modelDir, String device, int threads, int m
 
     public ScoringSettings {
         if (modelDir == null || modelDir.isBlank()) throw new IllegalArgumentException("modelDir is required");
+        if (!"cpu".equals(device) && !"scalar".equals(device))
+            throw new IllegalArgumentException("device '" + device + "': Spark executors run the model on their CPUs, with cpu or scalar");
         options(device, threads, maxLength, batchSize, truncation); // validates
     }
 

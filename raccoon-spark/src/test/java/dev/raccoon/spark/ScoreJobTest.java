@@ -164,6 +164,57 @@ class ScoreJobTest {
         assertThat(Files.readAllLines(out)).isEqualTo(expected);
     }
 
+    /** A stray quote costs its own line only, as in raccoon score; before, it swallowed the rest of the file. */
+    @Test
+    void aStrayQuoteInCsvCostsOneRowAsInBatchScorer() throws IOException {
+        StringBuilder csv = new StringBuilder("id,review\n");
+        for (int i = 1; i <= 40; i++) csv.append(i).append(i == 10 ? ",\"닫히지 않은 인용" : ",리뷰 " + i + " 좋아요").append('\n');
+        Path in = Files.writeString(dir.resolve("stray.csv"), csv);
+        List<String> expected = batchScore(in, TableFormat.CSV);
+        Path out = dir.resolve("stray-out.csv");
+        ScoreJob.Summary s = ScoreJob.run(spark, args(in, out, "--single-file"));
+        assertThat(s.rows()).isEqualTo(40);
+        assertThat(s.failed()).isEqualTo(1);
+        assertThat(Files.readAllLines(out)).isEqualTo(expected).hasSize(41);
+        assertThat(expected.get(10)).contains("row 10: a quoted field is not closed");
+    }
+
+    /** Hadoop reads .gz files gunzipped; the driver's look at the header must too. */
+    @Test
+    void gzippedInputsMatchTheirPlainSelves() throws IOException {
+        Path tsv = dir.resolve("zipped.tsv"), jsonl = dir.resolve("zipped.jsonl");
+        Files.writeString(tsv, "id\ttext\tlabel\n1\t좋아요\t1\n2\t별로\t0\n");
+        Files.writeString(jsonl, "{\"id\": 1, \"text\": \"좋아요\", \"label\": 1}\n{\"id\": 2, \"text\": \"별로\", \"label\": 0}\n");
+        for (Path plain : List.of(tsv, jsonl)) {
+            Path gz = dir.resolve(plain.getFileName() + ".gz");
+            try (var out = new java.util.zip.GZIPOutputStream(Files.newOutputStream(gz))) {
+                out.write(Files.readAllBytes(plain));
+            }
+            Path out = dir.resolve("from-" + gz.getFileName().toString().replace(".gz", ""));
+            ScoreJob.run(spark, args(gz, out, "--single-file"));
+            assertThat(Files.readAllLines(out)).isEqualTo(batchScore(plain, TableFormat.byExtension(plain)));
+        }
+        assertThat(Files.readAllLines(dir.resolve("from-zipped.jsonl")).getFirst()).as("the gold label kept beside the answer")
+                .contains("\"label\":1").contains("\"pred_label\":");
+    }
+
+    @Test
+    void aHiddenFileNamedOutrightIsRefusedByNameAndADirectorysAreSkipped() throws IOException {
+        Path folder = Files.createDirectories(dir.resolve("underscored"));
+        Path named = Files.writeString(folder.resolve("_reviews.tsv"), "text\n좋아요\n");
+        Files.writeString(folder.resolve("reviews.tsv"), "text\n별로\n");
+        Path one = dir.resolve("underscored-one.tsv"), all = dir.resolve("underscored-all.tsv");
+        assertThatThrownBy(() -> ScoreJob.run(spark, args(named, one, "--single-file"))).hasMessageContaining("whose name starts with _ or .").hasMessageEndingWith("rename it")
+                .hasMessageContaining("(it takes them for a job's own files)");
+        Path other = dir.resolve("reviews-one.tsv");
+        Files.copy(named, other);
+        assertThat(ScoreJob.run(spark, args(other, one, "--single-file")).rows()).isEqualTo(1);
+        assertThat(Files.readAllLines(one).get(1)).startsWith("좋아요\t");
+        assertThat(ScoreJob.run(spark, args(folder, all, "--single-file", "--format", "tsv")).rows()).isEqualTo(1);
+        assertThat(Files.readAllLines(all).get(1)).startsWith("별로\t");
+        assertThat(dir.resolve(".underscored-one.tsv.crc")).as("no checksum left beside the file").doesNotExist();
+    }
+
     @Test
     void jsonLinesMatchBatchScorer() throws IOException {
         Path in = dir.resolve("reviews.jsonl");
@@ -219,6 +270,16 @@ class ScoreJobTest {
         assertThatThrownBy(() -> ScoreJob.run(spark, args(in, dir))).hasMessageContaining("exists");
         assertThatThrownBy(() -> ScoreJob.parse(new String[] {"--model", "m", "--input", "a.gz", "--output", "o"}))
                 .hasMessageContaining("--format");
+        assertThatThrownBy(() -> ScoreJob.parse(new String[] {"--model", "m", "--input", "a.tsv", "--output", "o", "--partitions", "-3"}))
+                .hasMessageContaining("--partitions must be 0");
+        assertThatThrownBy(() -> ScoreJob.parse(new String[] {"--model", "m", "--input", "a.tsv", "--output", "o", "--device", "cuda"}))
+                .hasMessageContaining("run the model on their CPUs");
+        Path noText = Files.writeString(dir.resolve("no-text.tsv"), "id\tbody\n1\t좋아요\n");
+        assertThatThrownBy(() -> ScoreJob.run(spark, ScoreJob.parse(new String[] {"--model", "/nonexistent/model", "--input",
+                noText.toString(), "--output", dir.resolve("no-text-out").toString()})))
+                .as("the text column is looked for before the model is").hasMessageContaining("none of the columns");
+        assertThat(ScoreJob.reason(new RuntimeException("Job aborted", new IllegalStateException("stage failed",
+                new java.io.IOException("/models/x: no such model directory\n\tat ..."))))).isEqualTo("/models/x: no such model directory");
         assertThatThrownBy(() -> ScoreJob.parse(new String[] {"--model", "m", "--batch-size"}))
                 .hasMessageContaining("needs a value");
         assertThatThrownBy(() -> ScoreJob.parse(new String[] {"--model", "m", "--input", "a.tsv", "--output", "o", "--encoding", "utf-16"}))
