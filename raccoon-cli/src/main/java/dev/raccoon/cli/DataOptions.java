@@ -85,9 +85,13 @@ final class DataOptions {
         DataFormat f = format != null ? DataFormat.named(format) : DataFormat.guess(file);
         ExampleReader.Loaded loaded = ExampleReader.load(file, new DataSpec(f, textColumn, pairColumn, labelColumn, labels, encoding.encoding));
         if (loaded.summary().rowsSkipped() > 0 || verbose) err.println(loaded.summary());
+        try {
+            loaded.summary().requireMostRowsUsed();
+        } catch (IllegalArgumentException e) {
+            throw new IOException(e.getMessage(), e);
+        }
         String mismatch = labels == null ? null : loaded.summary().labelMismatch(labels.names());
         if (mismatch != null) throw new IOException(mismatch + "; give --labels with every class the data holds");
-        if (loaded.examples().isEmpty()) throw new IOException(file + ": no usable rows (" + loaded.summary() + ")");
         return loaded.examples();
     }
 }

@@ -108,25 +108,13 @@ final class LabelledDataOptions {
     /**
      * Says on stderr what {@code command} read of --data, then refuses data whose labels are not {@code labels}
      * (null for regression targets): labels match by name or by id, so data of another task reads as something, and
-     * {@code remedy} says what to do. Then {@link #requireMostRowsUsed}.
+     * {@code remedy} says what to do. Then {@link DataSummary#requireMostRowsUsed}.
      */
     void check(String command, DataSummary summary, List<String> labels, String remedy) {
         System.err.println("raccoon " + command + ": " + summary);
         String mismatch = labels == null ? null : summary.labelMismatch(labels);
         if (mismatch != null) throw new IllegalArgumentException(mismatch + "; " + remedy);
-        requireMostRowsUsed(summary);
-    }
-
-    /**
-     * Figures from a minority of the rows would pass for the file's: when most rows were skipped (a wrong --encoding,
-     * --format or column), that is an error rather than a result.
-     */
-    private void requireMostRowsUsed(DataSummary summary) {
-        if (summary.rowsUsed() == 0) throw new IllegalArgumentException(data + " has no usable rows");
-        if (summary.rowsSkipped() > summary.rowsUsed())
-            throw new IllegalArgumentException("most rows of " + data + " could not be used (" + summary.rowsSkipped() + " of "
-                    + summary.rowsRead() + ", reasons above), so no figure would stand for the file; check --encoding, --format"
-                    + " and the columns");
+        summary.requireMostRowsUsed();
     }
 
     static List<String> texts(List<Example> chunk) {

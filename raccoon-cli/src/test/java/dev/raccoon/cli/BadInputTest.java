@@ -253,6 +253,19 @@ class BadInputTest {
                 .isEqualTo(".: Device or resource busy (..old)");
     }
 
+    /** A model trained on the few rows that decode would pass for one trained on the file. */
+    @Test
+    void trainingDataMostOfWhoseRowsCannotBeReadIsRefused() throws IOException {
+        StringBuilder rows = new StringBuilder("id\tdocument\tlabel\n");
+        for (int i = 0; i < REVIEWS.size(); i++) rows.append(i).append('\t').append(REVIEWS.get(i)).append('\t').append(i % 2).append('\n');
+        rows.append("99\tok ascii\t1\n100\tbad ascii\t0\n");
+        Path cp949 = Files.write(dir.resolve("excel.tsv"), rows.toString().getBytes(dev.raccoon.text.TextEncodings.named("cp949")));
+        CliRun r = CliRun.run("", "ngram", "--train", cp949.toString(), "--dev", cp949.toString(), "--out", dir.resolve("mostly").toString(), "--max-n", "2");
+        assertThat(r.exitCode()).as(r.err()).isEqualTo(1);
+        assertThat(r.err()).contains("most rows of " + cp949 + " could not be used (" + REVIEWS.size() + " of " + (REVIEWS.size() + 2));
+        assertThat(dir.resolve("mostly")).doesNotExist();
+    }
+
     /** Labels match by name or id, so data of the other task reads as something; it must not pass silently. */
     @Test
     void dataForOtherLabelsIsRefusedOrNamed() throws IOException {

@@ -75,6 +75,20 @@ public final class DataSummary {
     public String firstDetail(Reason reason) { return firstDetail.get(reason); }
 
     /**
+     * Refuses data most of whose rows could not be used (a wrong --encoding, --format or column): what was read of
+     * it would pass for the file, in a figure or a model.
+     *
+     * @throws IllegalArgumentException naming the source and how many rows were skipped
+     */
+    public void requireMostRowsUsed() {
+        if (used == 0) throw new IllegalArgumentException(source + " has no usable rows");
+        if (rowsSkipped() > used)
+            throw new IllegalArgumentException("most rows of " + source + " could not be used (" + rowsSkipped() + " of "
+                    + read + ", reasons above), so what was read would not stand for the file; check --encoding, --format"
+                    + " and the columns");
+    }
+
+    /**
      * Null, or why the rows do not fit the label names: rows whose label is none of them (by name or id). One such
      * row, or fewer than 1 % of the rows, are strays to skip and count; more mean data for other labels (three
      * classes read with two names).
