@@ -143,7 +143,7 @@ final class TrainingOptions {
             String note = p == 0 && dropout == null && this.start.model != null
                     ? "; the checkpoint's config.json sets none, --dropout 0.1 adds it" : "";
             Trainer trainer = new Trainer(start.model(), start.tokenizer(), options, out).recording(provenance);
-            trainer.requireStartable(train, resume); // before a line that says what would be trained
+            trainer.requireStartable(train, dev, resume); // before a line that says what would be trained
             // Resumed, the weights come from the checkpoint, not from what --config or --model would start.
             String model = resume ? "the run in " + out + " from its last checkpoint" : start.description();
             err.println("training " + model + " on " + train.size() + " examples (dropout " + p + note

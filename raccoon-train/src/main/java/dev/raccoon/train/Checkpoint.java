@@ -58,9 +58,13 @@ public final class Checkpoint {
         for (var e : now.entrySet()) {
             if (!saved.containsKey(e.getKey())) continue; // an option the checkpoint's version did not record yet
             String was = saved.get(e.getKey());
-            if (!e.getValue().equals(was))
-                throw new IllegalArgumentException("cannot resume " + checkpoint + ": " + e.getKey() + " was " + was
-                        + " and is now " + e.getValue() + "; resume with the options of the interrupted run");
+            if (e.getValue().equals(was)) continue;
+            String key = e.getKey();
+            if (key.endsWith("_fingerprint"))
+                throw new IllegalArgumentException("cannot resume " + checkpoint + ": the " + key.substring(0, key.length() - 12)
+                        + " data differ from the interrupted run's (another file, or other rows); resume with the run's data");
+            throw new IllegalArgumentException("cannot resume " + checkpoint + ": " + key + " was " + was
+                    + " and is now " + e.getValue() + "; resume with the options of the interrupted run");
         }
     }
 

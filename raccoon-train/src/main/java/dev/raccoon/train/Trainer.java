@@ -204,7 +204,7 @@ public final class Trainer {
         int totalSteps = batchesPerEpoch * options.epochs();
         LinearSchedule schedule = new LinearSchedule(options.lr(), Math.round(options.warmup() * totalSteps), totalSteps);
         AdamW optimizer = new AdamW(model.params(), BETA1, BETA2, EPS, options.weightDecay(), Param::decayedByDefault);
-        Map<String, String> trajectory = trajectory(train, softRows);
+        Map<String, String> trajectory = trajectory(train, dev, softRows);
 
         TrainerState state;
         if (resume) {
@@ -428,8 +428,11 @@ public final class Trainer {
         return z ^ (z >>> 31);
     }
 
-    /** Everything that shapes the weights; resuming under different values would silently train something else. */
-    private Map<String, String> trajectory(List<Example> train, long softRows) {
+    /**
+     * Everything that shapes the weights, and the dev rows that choose the best of them; resuming under different
+     * values would silently train something else, or compare accuracies measured on two dev sets.
+     */
+    private Map<String, String> trajectory(List<Example> train, List<Example> dev, long softRows) {
         Map<String, String> m = new LinkedHashMap<>();
         m.put("task", options.task().name().toLowerCase(Locale.ROOT));
         m.put("epochs", Integer.toString(options.epochs()));
@@ -444,6 +447,7 @@ public final class Trainer {
         m.put("dropout", Float.toString(model.config().hiddenDropoutProb()));
         m.put("train_examples", Integer.toString(train.size()));
         m.put("train_fingerprint", fingerprint(train));
+        m.put("dev_fingerprint", fingerprint(dev));
         if (softRows > 0) m.put("soft_target_examples", Long.toString(softRows));
         m.putAll(provenance);
         return m;
@@ -472,8 +476,8 @@ public final class Trainer {
      * Throws as {@link #train} would, before any work: for a resumed run, no checkpoint or one of other options or
      * data; for a new one, an output directory that holds anything.
      */
-    public void requireStartable(List<Example> train, boolean resume) throws IOException {
-        if (resume) requireResumable(train);
+    public void requireStartable(List<Example> train, List<Example> dev, boolean resume) throws IOException {
+        if (resume) requireResumable(train, dev);
         else requireNew();
     }
 
@@ -484,8 +488,8 @@ public final class Trainer {
     }
 
     /** Throws as {@link #train} with resume would, before any work: no checkpoint, or one of other options or data. */
-    public void requireResumable(List<Example> train) throws IOException {
-        resumableCheckpoint(trajectory(train, softRows(train)));
+    public void requireResumable(List<Example> train, List<Example> dev) throws IOException {
+        resumableCheckpoint(trajectory(train, dev, softRows(train)));
     }
 
     /** The checkpoint to resume from, checked against this run's options and data. */

@@ -164,7 +164,7 @@ public final class Tuner {
             for (Trial trial : trials) {
                 if (!Files.isDirectory(trialDir(out, trial))) continue;
                 Trainer trainer = trainer(trial, trials.size(), base, models, out);
-                if (trainer.hasCheckpoint()) trainer.requireResumable(train);
+                if (trainer.hasCheckpoint()) trainer.requireResumable(train, dev);
             }
         Files.createDirectories(out);
         List<TrialResult> results = new ArrayList<>();

@@ -120,7 +120,10 @@ class TrainerTest {
         Example first = other.getFirst();
         other.set(0, Example.classified(first.text(), first.pair(), 1 - first.label()));
         assertThatThrownBy(() -> train(classify(), other, dev, tmp, true))
-                .hasMessageContaining("train_fingerprint was " + Trainer.fingerprint(train) + " and is now " + Trainer.fingerprint(other));
+                .hasMessageContaining("the train data differ from the interrupted run's");
+        // another dev set would choose the best checkpoint by accuracies measured on two sets
+        assertThatThrownBy(() -> train(classify(), train, TestData.nsmc("dev.tsv", 7), tmp, true))
+                .hasMessageContaining("the dev data differ from the interrupted run's");
         assertThatThrownBy(() -> train(classify(), train, dev, tmp, false))
                 .hasMessageContaining("--resume");
         // An earlier run without its checkpoint (deleted to save disk), or a user's files: refused too.
