@@ -188,6 +188,33 @@ class TrainCommandTest {
         assertThat(predict.out()).contains("\"label\":");
     }
 
+    /** SIGTERM (or Ctrl-C) mid-run says which step the checkpoint holds and how to go on. */
+    @Test
+    void anInterruptedRunSaysWhereItsCheckpointStands(@TempDir Path out) throws Exception {
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "--add-modules", "jdk.incubator.vector", "-cp", System.getProperty("java.class.path"), "dev.raccoon.cli.Main", "train"));
+        List<String> args = args(out);
+        args.set(args.indexOf("--epochs") + 1, "1000");
+        args.set(args.indexOf("--threads") + 1, "1");
+        command.addAll(args);
+        Path log = out.resolveSibling(out.getFileName() + ".log");
+        Process p = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        try {
+            for (long deadline = System.nanoTime() + 120_000_000_000L; System.nanoTime() < deadline && p.isAlive()
+                    && !Files.exists(out.resolve("last/trainer_state.json")); ) Thread.sleep(20);
+            p.destroy(); // SIGTERM
+            assertThat(p.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+        } finally {
+            p.destroyForcibly();
+        }
+        String printed = Files.readString(log);
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("train: interrupted; " + java.util.regex.Pattern.quote(out.resolve("last").toString())
+                + " holds step (\\d+); the same command with --resume goes on from there").matcher(printed);
+        assertThat(m.find()).as(printed).isTrue();
+        int step = Integer.parseInt(m.group(1));
+        assertThat(step).isPositive().isEqualTo(JSON.readTree(out.resolve("last/trainer_state.json").toFile()).get("step").asInt());
+    }
+
     @Test
     void saysWhichDropoutFineTuningUsesAndThatACheckpointWithoutOneKeepsNone(@TempDir Path out) {
         // The oracle's classifier, like a checkpoint pretrained with --dropout 0, has dropout 0 in its config.json.

@@ -78,13 +78,21 @@ public final class AtomicDirectory {
      * a user's, would replace some of them and leave the rest to be mistaken for its own.
      */
     public static void requireEmpty(Path dir) throws IOException {
+        requireEmpty(dir, null);
+    }
+
+    /**
+     * {@link #requireEmpty(Path)}, but a directory that holds nothing but {@code ownLog} passes: the log of a run
+     * of the same kind stopped before its first checkpoint, which a new run starts again.
+     */
+    public static void requireEmpty(Path dir, String ownLog) throws IOException {
         if (!Files.exists(dir, LinkOption.NOFOLLOW_LINKS)) return;
         if (!Files.isDirectory(dir)) throw new IOException(dir + " exists and is not a directory");
         List<String> names;
         try (Stream<Path> entries = Files.list(dir)) {
             names = entries.map(p -> p.getFileName().toString()).sorted().toList();
         }
-        if (!names.isEmpty())
+        if (!names.isEmpty() && !names.equals(java.util.Collections.singletonList(ownLog)))
             throw new IOException(dir + " is not empty (it holds " + someOf(names) + "); choose a new output directory or empty it");
     }
 

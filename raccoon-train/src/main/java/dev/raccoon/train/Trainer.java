@@ -151,6 +151,11 @@ public final class Trainer {
     private final PrintStream err = System.err;
     private String name = "train";
     private Map<String, String> provenance = Map.of();
+    /** Held while the last checkpoint is written, and by an interrupt, after which none is written. */
+    private final Object saving = new Object();
+    /** The step the last checkpoint holds, -1 before the first: what an interrupt says. */
+    private int savedStep = -1;
+    private boolean interrupted;
 
     public Trainer(SequenceClassifier model, WordPieceTokenizer tokenizer, Options options, Path out) {
         if (model.isRegression() != (options.task() == Task.REGRESS))
@@ -218,6 +223,9 @@ public final class Trainer {
         }
 
         int step = state.step();
+        synchronized (saving) {
+            savedStep = resume ? step : -1;
+        }
         double bestMetric = state.bestMetric();
         int bestStep = state.bestStep();
         Map<String, Double> lastDev = Map.of();
@@ -234,7 +242,8 @@ public final class Trainer {
         int firstStep = step;
         long loopStarted = System.nanoTime();
 
-        try (TrainingLogWriter log = TrainingLogWriter.open(logFile(), step);
+        try (InterruptNotice onInterrupt = InterruptNotice.install(name + "-interrupted", this::sayWhereItStopped);
+             TrainingLogWriter log = TrainingLogWriter.open(logFile(), step);
              ProgressBar bar = options.progress() ? Progress.bar(name, totalSteps, step, err) : null) {
             epochs:
             for (int epoch = state.epoch(); epoch < options.epochs(); epoch++) {
@@ -484,7 +493,7 @@ public final class Trainer {
     private void requireNew() throws IOException {
         if (hasCheckpoint())
             throw new IOException(lastDir() + " holds a checkpoint of an earlier run; continue it with --resume or choose another output directory");
-        AtomicDirectory.requireEmpty(out);
+        AtomicDirectory.requireEmpty(out, logFile().getFileName().toString());
     }
 
     /** Throws as {@link #train} with resume would, before any work: no checkpoint, or one of other options or data. */
@@ -508,10 +517,26 @@ public final class Trainer {
     }
 
     private void saveLast(AdamW optimizer, TrainerState state) throws IOException {
-        AtomicDirectory.replace(lastDir(), TrainerState.FILE, dir -> {
-            Checkpoint.write(dir, Map.of("", model), tokenizer, optimizer, state.step());
-            state.write(dir);
-        });
+        synchronized (saving) {
+            if (interrupted) return;
+            AtomicDirectory.replace(lastDir(), TrainerState.FILE, dir -> {
+                Checkpoint.write(dir, Map.of("", model), tokenizer, optimizer, state.step());
+                state.write(dir);
+            });
+            savedStep = state.step();
+        }
+    }
+
+    /**
+     * On Ctrl-C or SIGTERM: lets a checkpoint being written finish and starts no other, then says which step it
+     * holds, while the steps after it run on until the JVM stops.
+     */
+    private void sayWhereItStopped() {
+        synchronized (saving) {
+            interrupted = true;
+            err.println(name + ": interrupted; " + (savedStep < 0 ? "this run wrote no checkpoint, so the same command starts it afresh"
+                    : lastDir() + " holds step " + savedStep + "; the same command with --resume goes on from there"));
+        }
     }
 
     private static double round(double x) {

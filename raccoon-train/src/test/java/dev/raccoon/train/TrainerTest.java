@@ -126,10 +126,15 @@ class TrainerTest {
                 .hasMessageContaining("the dev data differ from the interrupted run's");
         assertThatThrownBy(() -> train(classify(), train, dev, tmp, false))
                 .hasMessageContaining("--resume");
-        // An earlier run without its checkpoint (deleted to save disk), or a user's files: refused too.
+        // A run stopped before its first checkpoint left its log alone: a new run starts there afresh ...
         AtomicDirectory.deleteTree(tmp.resolve("last"));
+        train(classify().withStopAfter(1), train, dev, tmp, false);
+        assertThat(tmp.resolve("last")).isDirectory();
+        // ... but not beside anything else
+        AtomicDirectory.deleteTree(tmp.resolve("last"));
+        Files.writeString(tmp.resolve("notes.txt"), "mine");
         assertThatThrownBy(() -> train(classify(), train, dev, tmp, false))
-                .hasMessageContaining(tmp + " is not empty (it holds train_log.jsonl)");
+                .hasMessageContaining(tmp + " is not empty (it holds notes.txt, train_log.jsonl)");
     }
 
     @Test

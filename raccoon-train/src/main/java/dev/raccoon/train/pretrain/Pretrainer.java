@@ -138,7 +138,7 @@ public final class Pretrainer {
         } else {
             if (latestCheckpoint() != null)
                 throw new IOException(out + " holds a checkpoint of an earlier run; continue it with --resume or choose another output directory");
-            AtomicDirectory.requireEmpty(out);
+            AtomicDirectory.requireEmpty(out, LOG);
             model.initialize(options.seed());
             // The encoder model last, so that the tables it shares with the generator end as its own.
             List<String> names = new ArrayList<>(model.models().keySet());
