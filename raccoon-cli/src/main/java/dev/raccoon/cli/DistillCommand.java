@@ -69,6 +69,7 @@ final class DistillCommand implements Callable<Integer> {
         if (teacherWeights != null && !teacherWeights.stream().allMatch(w -> w > 0 && Double.isFinite(w)))
             throw TrainingOptions.usage(spec, "--teacher-weight must be positive numbers, got " + teacherWeights);
         double[] weights = teacherWeights == null ? null : teacherWeights.stream().mapToDouble(Double::doubleValue).toArray();
+        Trainer.requireOutput(training.out, run.resume); // before the teachers label every text
         PrintStream err = new PrintStream(System.err, true, StandardCharsets.UTF_8);
         Labels labels = training.labels(spec, options.task());
         DataOptions.Split split = training.read(labels, err);

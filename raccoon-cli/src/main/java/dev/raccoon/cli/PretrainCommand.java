@@ -157,6 +157,13 @@ final class PretrainCommand implements Callable<Integer> {
         if (!(maskProb > 0 && maskProb <= 1)) throw TrainingOptions.usage(spec, "--mask-prob must lie in (0, 1], got " + maskProb);
         TrainingOptions.requireDropout(spec, dropout);
         TrainingOptions.requireOutputDirectory(spec, out, "--out");
+        try { // what needs no corpus, before one is read: with --flops the steps are known only then
+            new Pretrainer.Options(length.steps != null ? length.steps : Integer.MAX_VALUE, batchSize, lr,
+                    warmupSteps != null ? warmupSteps : 0, 0.01f, 1f, saveEvery, logEvery, stopAfter, seed, false);
+        } catch (IllegalArgumentException e) {
+            throw TrainingOptions.usage(spec, e.getMessage());
+        }
+        Pretrainer.requireStartable(out, resume);
         PrintStream err = new PrintStream(System.err, true, StandardCharsets.UTF_8);
         WordPieceTokenizer tokenizer;
         ElectraConfig c;
@@ -193,7 +200,7 @@ final class PretrainCommand implements Callable<Integer> {
         Map<String, Path> initialWeights = new LinkedHashMap<>();
         if (start.init != null) initialWeights.put(obj == Objective.ELECTRA ? "discriminator" : "mlm", start.init);
         if (initGenerator != null) initialWeights.put("generator", initGenerator);
-        err.println("reading " + corpus);
+        err.println("reading " + String.join(", ", corpus.stream().map(Path::toString).toList()));
         try (PretrainingData data = PretrainingData.open(new CorpusFiles(corpus, encoding.encoding), tokenizer, seqLength);
              Backend backend = compute.backend(spec)) {
             if (data.seqLength() > c.maxPositionEmbeddings())

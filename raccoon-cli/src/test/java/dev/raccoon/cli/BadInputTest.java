@@ -53,6 +53,27 @@ class BadInputTest {
         }
     }
 
+    /** With a full corpus or many teachers, what comes before training takes hours: a wrong --out is found first. */
+    @Test
+    void anOutputThatCannotBeWrittenIsRefusedBeforeTheTeachersOrTheCorpusAreRead() throws IOException {
+        Path train = tsv("train.tsv"), taken = Files.createDirectories(dir.resolve("taken"));
+        Files.writeString(taken.resolve("notes.txt"), "mine");
+        CliRun distill = CliRun.run("", "distill", "--teacher", model(), "--model", model(), "--train", train.toString(),
+                "--dev", train.toString(), "--out", taken.toString(), "--no-progress");
+        assertThat(distill.exitCode()).isEqualTo(1);
+        assertThat(distill.err()).contains(taken + " is not empty (it holds notes.txt)").doesNotContain("distilling");
+        CliRun resume = CliRun.run("", "distill", "--teacher", model(), "--model", model(), "--train", train.toString(),
+                "--dev", train.toString(), "--out", dir.resolve("never").toString(), "--resume", "--no-progress");
+        assertThat(resume.err()).contains("no checkpoint to resume from").doesNotContain("distilling");
+        Path corpus = Files.writeString(dir.resolve("corpus.txt"), "좋은 영화\n".repeat(50));
+        CliRun pretrain = CliRun.run("", "pretrain", "--config", "tiny", "--vocab", model(), "--corpus", corpus.toString(),
+                "--out", taken.toString(), "--steps", "2");
+        assertThat(pretrain.exitCode()).isEqualTo(1);
+        assertThat(pretrain.err()).contains(taken + " is not empty (it holds notes.txt)").doesNotContain("reading");
+        assertUsage(CliRun.run("", "pretrain", "--config", "tiny", "--vocab", model(), "--corpus", corpus.toString(),
+                "--out", dir.resolve("p").toString(), "--steps", "2", "--save-every", "0"), "save-every and log-every must be at least 1");
+    }
+
     @Test
     void anOutputDirectoryThatIsAFileIsAUsageErrorBeforeAnyWork() throws IOException {
         Path train = tsv("train.tsv"), file = Files.writeString(dir.resolve("file"), "x");

@@ -142,6 +142,8 @@ public final class Trainer {
     private static final float BETA1 = 0.9f, BETA2 = 0.999f, EPS = 1e-8f;
     /** Sort windows of this many batches: enough to bring similar lengths together, few enough to stay random. */
     private static final int WINDOW_BATCHES = 50;
+    /** The checkpoint a run resumes from, and the log beside it. */
+    private static final String LAST = "last", LOG = "train_log.jsonl";
 
     private final SequenceClassifier model;
     private final WordPieceTokenizer tokenizer;
@@ -186,9 +188,9 @@ public final class Trainer {
 
     public Path bestDir() { return out.resolve("best"); }
 
-    public Path lastDir() { return out.resolve("last"); }
+    public Path lastDir() { return out.resolve(LAST); }
 
-    public Path logFile() { return out.resolve("train_log.jsonl"); }
+    public Path logFile() { return out.resolve(LOG); }
 
     /**
      * Trains on {@code train}, evaluating on {@code dev}. With {@code resume}, continues from {@code last/};
@@ -491,9 +493,21 @@ public final class Trainer {
     }
 
     private void requireNew() throws IOException {
-        if (hasCheckpoint())
-            throw new IOException(lastDir() + " holds a checkpoint of an earlier run; continue it with --resume or choose another output directory");
-        AtomicDirectory.requireEmpty(out, logFile().getFileName().toString());
+        requireOutput(out, false);
+    }
+
+    /**
+     * What {@link #requireStartable} checks of {@code out} alone, for a command to check before work that comes
+     * before the training rows (a distillation's teachers labelling them): a checkpoint to resume, or for a new run
+     * an output directory with nothing in it.
+     */
+    public static void requireOutput(Path out, boolean resume) throws IOException {
+        Path last = out.resolve(LAST);
+        boolean checkpoint = AtomicDirectory.latest(last) != null;
+        if (resume && !checkpoint) throw new IOException(last + ": no checkpoint to resume from");
+        if (!resume && checkpoint)
+            throw new IOException(last + " holds a checkpoint of an earlier run; continue it with --resume or choose another output directory");
+        if (!resume) AtomicDirectory.requireEmpty(out, LOG);
     }
 
     /** Throws as {@link #train} with resume would, before any work: no checkpoint, or one of other options or data. */

@@ -83,15 +83,21 @@ public record CorpusFiles(List<Path> files, Charset encoding) {
     /** Bytes of each file's start (after gunzip) that {@link #requireDecodable} looks at. */
     private static final int PROBE = 1 << 16;
 
+    /** Refuses a folder among the files, by name. */
+    public void requireFiles() throws IOException {
+        for (Path file : files)
+            if (Files.isDirectory(file)) throw new IOException(file + " is a directory; a corpus is files of text, one item a line");
+    }
+
     /**
      * Refuses a file whose start is mostly not valid in the encoding: a CP949 export read as UTF-8 with replacement
      * would turn into U+FFFD throughout without a word. It is refused when more than a tenth of the complete lines in
      * its first 64 KiB are broken; web text with a stray broken line passes (its bytes become U+FFFD).
      */
     public void requireDecodable() throws IOException {
+        requireFiles();
         CharsetDecoder decoder = TextEncodings.strictDecoder(encoding);
         for (Path file : files) {
-            if (Files.isDirectory(file)) throw new IOException(file + " is a directory; a corpus is files of text, one item a line");
             byte[] head;
             try (InputStream in = Files.newInputStream(file); InputStream data = gunzipped(file, in)) {
                 head = data.readNBytes(PROBE);

@@ -130,15 +130,12 @@ public final class Pretrainer {
         LinearSchedule schedule = new LinearSchedule(options.lr(), options.warmupSteps(), total);
         Map<String, String> trajectory = trajectory();
         int step = 0;
+        requireStartable(out, resume);
         if (resume) {
             Path last = latestCheckpoint();
-            if (last == null) throw new IOException(out + ": no checkpoint-N directory to resume from");
             step = restore(last, optimizer, trajectory);
             System.err.println("resuming " + last + " at step " + step + " of " + total);
         } else {
-            if (latestCheckpoint() != null)
-                throw new IOException(out + " holds a checkpoint of an earlier run; continue it with --resume or choose another output directory");
-            AtomicDirectory.requireEmpty(out, LOG);
             model.initialize(options.seed());
             // The encoder model last, so that the tables it shares with the generator end as its own.
             List<String> names = new ArrayList<>(model.models().keySet());
@@ -340,11 +337,31 @@ public final class Pretrainer {
     }
 
     /** The complete checkpoint of the highest step, or null. */
+    /**
+     * Throws as {@link #run} would before any work, so that a command checks it before reading a corpus: a resumed
+     * run needs a checkpoint in {@code out}, a new one an output directory without anything in it.
+     */
+    public static void requireStartable(Path out, boolean resume) throws IOException {
+        boolean checkpoint = latestCheckpoint(out) != null;
+        if (resume && !checkpoint) throw new IOException(out + ": no checkpoint-N directory to resume from");
+        if (!resume && checkpoint)
+            throw new IOException(out + " holds a checkpoint of an earlier run; continue it with --resume or choose another output directory");
+        if (!resume) AtomicDirectory.requireEmpty(out, LOG);
+    }
+
     Path latestCheckpoint() throws IOException {
-        return checkpoints().stream().max(Comparator.comparingLong(Pretrainer::checkpointStep)).orElse(null);
+        return latestCheckpoint(out);
+    }
+
+    private static Path latestCheckpoint(Path out) throws IOException {
+        return checkpoints(out).stream().max(Comparator.comparingLong(Pretrainer::checkpointStep)).orElse(null);
     }
 
     private List<Path> checkpoints() throws IOException {
+        return checkpoints(out);
+    }
+
+    private static List<Path> checkpoints(Path out) throws IOException {
         if (!Files.isDirectory(out)) return List.of();
         try (Stream<Path> s = Files.list(out)) {
             return s.filter(p -> Files.isDirectory(p) && CHECKPOINT.matcher(p.getFileName().toString()).matches()).toList();

@@ -54,6 +54,7 @@ public interface PretrainingData extends AutoCloseable {
      * files packed in memory to {@code seqLength} ({@link PackedCorpus}).
      */
     static PretrainingData open(CorpusFiles corpus, WordPieceTokenizer tokenizer, int seqLength) throws IOException {
+        corpus.requireFiles();
         List<Path> files = corpus.files();
         int shards = 0;
         for (Path f : files) if (isShard(f)) shards++;
