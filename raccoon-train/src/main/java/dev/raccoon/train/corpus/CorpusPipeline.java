@@ -12,6 +12,7 @@ import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -132,7 +133,13 @@ public final class CorpusPipeline {
 
         Path parent = out.toAbsolutePath().getParent();
         Files.createDirectories(parent);
-        Path tmp = Files.createTempDirectory(parent, out.getFileName() + ".buckets-");
+        String bucketsPrefix = out.getFileName() + ".buckets-";
+        // Ctrl-C stops a run without unwinding it, so its buckets stay behind: the next run for the same file clears them.
+        try (DirectoryStream<Path> stale = Files.newDirectoryStream(parent,
+                p -> p.getFileName().toString().startsWith(bucketsPrefix) && Files.isDirectory(p))) {
+            for (Path p : stale) deleteTree(p);
+        }
+        Path tmp = Files.createTempDirectory(parent, bucketsPrefix);
         try {
             Counts counts = new Counts();
             deal(corpus, options, tmp, buckets, dealing, counts, progressOrNull);

@@ -127,6 +127,17 @@ class CorpusPipelineTest {
     }
 
     @Test
+    void bucketsLeftByAnInterruptedRunAreClearedByTheNext() throws IOException {
+        Path out = Files.createDirectories(dir.resolve("again")).resolve("corpus.bin");
+        Path stale = Files.createDirectories(out.resolveSibling("corpus.bin.buckets-123"));
+        Files.writeString(stale.resolve("bucket-0"), "half a bucket");
+        Path other = Files.createDirectories(out.resolveSibling("other.bin.buckets-7"));
+        run(out, 1, Long.MAX_VALUE);
+        assertThat(stale).doesNotExist();
+        assertThat(other).as("another file's").isDirectory();
+    }
+
+    @Test
     void maxLinesCountsOverAllFiles() throws IOException {
         CorpusPipeline.Summary summary = run(dir.resolve("few.bin"), 1, 10);
         assertThat(summary.linesRead()).isEqualTo(10);
