@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.TextNode;
 import dev.raccoon.model.io.DType;
+import dev.raccoon.text.JsonProblems;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -142,7 +143,7 @@ public record ElectraConfig(
         try {
             root = JSON.readTree(file.toFile());
         } catch (com.fasterxml.jackson.core.JacksonException e) {
-            throw new IOException(file + ": not valid JSON (" + e.getOriginalMessage() + ")", e);
+            throw new IOException(file + ": not valid JSON (" + JsonProblems.describe(e) + ")", e);
         }
         if (root == null || !root.isObject()) throw new IOException(file + ": expected a JSON object");
         try {

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.raccoon.text.JsonProblems;
 import dev.raccoon.text.TextEncodings;
 import dev.raccoon.text.WordPieceTokenizer;
 
@@ -119,13 +120,9 @@ record SentimentRequest(List<String> texts, boolean single, boolean explain) {
 
     /** Where and why a body is no JSON, without the parser's notes on its own configuration. */
     private static String notJson(JsonProcessingException e) {
-        String why = e.getOriginalMessage().lines().findFirst().orElse("")
-                .replaceFirst("\\s*\\(start marker at \\[Source.*$", "")
-                .replaceFirst(", from `StreamReadConstraints[^`]*`\\)", ")");
-        if (why.startsWith("Trailing token")) why = "more follows the JSON object; send one object";
         JsonLocation at = e.getLocation();
         String where = at == null || at.getLineNr() < 1 ? "" : " at line " + at.getLineNr() + ", column " + at.getColumnNr();
-        return "the request body is not valid JSON" + where + ": " + why;
+        return "the request body is not valid JSON" + where + ": " + JsonProblems.why(e);
     }
 
     /** At most 40 characters of client input for a message, cut on a character boundary. */

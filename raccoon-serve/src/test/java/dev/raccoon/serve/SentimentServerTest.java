@@ -194,7 +194,7 @@ class SentimentServerTest {
             HttpResponse<String> r = Oracle.post(server, "/v1/sentiment", body);
             assertThat(json(r).get("error").asText()).as("in words, nothing of the parser's settings")
                     .startsWith("the request body is not valid JSON").doesNotContain("`").doesNotContain("Jackson")
-                    .containsAnyOf("more follows the JSON object", "exceeds the maximum allowed (32)", "exceeds the maximum allowed (100)");
+                    .containsAnyOf("more follows the JSON value", "exceeds the maximum allowed (32)", "exceeds the maximum allowed (100)");
         }
         assertError(Oracle.post(server, "/v1/sentiment", "{\"text\": \"\\ud800\"}"), 400, "surrogate");
         assertError(Oracle.send(HttpRequest.newBuilder(Oracle.uri(server, "/v1/sentiment"))

@@ -1,7 +1,6 @@
 package dev.raccoon.text;
 
 import com.fasterxml.jackson.core.JacksonException;
-import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
@@ -44,9 +43,7 @@ record TokenizerConfig(boolean lowerCase, Boolean stripAccents, boolean chineseC
         try {
             root = JSON.readTree(file.toFile());
         } catch (JacksonException e) {
-            JsonLocation at = e.getLocation();
-            throw new IOException(file + (at == null ? "" : " line " + at.getLineNr()) + ": malformed JSON: "
-                    + e.getOriginalMessage(), e);
+            throw new IOException(file + ": malformed JSON: " + JsonProblems.describe(e), e);
         }
         if (!(root instanceof ObjectNode obj)) {
             throw new IllegalArgumentException(file + ": expected a JSON object");

@@ -32,7 +32,7 @@ final class TokenizerJson {
         try {
             root = TokenizerConfig.JSON.readTree(file.toFile());
         } catch (JacksonException e) {
-            throw new IOException(file + ": malformed JSON: " + e.getOriginalMessage(), e);
+            throw new IOException(file + ": malformed JSON: " + JsonProblems.describe(e), e);
         }
         JsonNode model = root.path("model");
         if (!"WordPiece".equals(model.path("type").asText()))

@@ -455,7 +455,7 @@ class WordPieceTokenizerTest {
     @Test
     void reportsABrokenConfig() throws IOException {
         assertThatThrownBy(() -> withConfig("{\"do_lower_case\": false,\n \"model_max_length\": }"))
-                .isInstanceOf(IOException.class).hasMessageContaining("tokenizer_config.json line 2")
+                .isInstanceOf(IOException.class).hasMessageContaining("tokenizer_config.json: malformed JSON: line 2, column 22: ")
                 .hasMessageContaining("malformed JSON");
         // Loading a model directory reports bad content as an IOException too, as it does a bad config.json.
         assertThatThrownBy(() -> withConfig("{\"do_lower_case\": \"yes\"}"))

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.raccoon.text.JsonProblems;
 import dev.raccoon.train.data.Example;
 
 import java.io.IOException;
@@ -46,11 +47,7 @@ public final class Tuner {
             try (InputStream in = Files.newInputStream(file)) {
                 root = JSON.reader().with(JsonParser.Feature.STRICT_DUPLICATE_DETECTION).readTree(in);
             } catch (JsonProcessingException e) {
-                var at = e.getLocation();
-                // Jackson's own message names a source it was told to hide; the file and position say more.
-                String why = e.getOriginalMessage().replaceAll("\\s*\\(?[a-z ]*\\[Source: [^\\]]*\\]\\)?", "");
-                throw new IllegalArgumentException(file + ": not valid JSON (" + why
-                        + (at == null ? "" : " at line " + at.getLineNr() + ", column " + at.getColumnNr()) + ")", e);
+                throw new IllegalArgumentException(file + ": not valid JSON (" + JsonProblems.describe(e) + ")", e);
             }
             if (root == null || !root.isObject()) throw new IllegalArgumentException(file + ": expected a JSON object such as {\"lr\": [5e-5, 1e-4]}");
             for (var it = root.fieldNames(); it.hasNext(); ) {

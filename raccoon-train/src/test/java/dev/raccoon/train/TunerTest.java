@@ -49,7 +49,7 @@ class TunerTest {
         assertThatThrownBy(() -> space(tmp, "{\"lr\": []}")).hasMessageContaining("lists no values");
         assertThatThrownBy(() -> space(tmp, "[1]")).hasMessageContaining("expected a JSON object");
         assertThatThrownBy(() -> space(tmp, "{\"lr\": [1e-4,]}")).hasMessageContaining("not valid JSON (")
-                .hasMessageContaining("at line 1, column").hasMessageNotContaining("REDACTED");
+                .hasMessageContaining("(line 1, column 14: ").hasMessageNotContaining("REDACTED");
         assertThatThrownBy(() -> space(tmp, "{\"lr\": [1e-4")).isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("not valid JSON (").hasMessageNotContaining("Source");
         assertThatThrownBy(() -> space(tmp, "{\"lr\": [1e-4], \"lr\": [1e-3]}")).hasMessageContaining("Duplicate field 'lr'");

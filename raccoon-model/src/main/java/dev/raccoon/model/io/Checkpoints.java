@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import dev.raccoon.engine.HostTensor;
+import dev.raccoon.text.JsonProblems;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -57,7 +58,7 @@ public final class Checkpoints {
             JsonNode root = JSON.readTree(Files.readAllBytes(index));
             weightMap = root == null ? null : root.get("weight_map");
         } catch (JacksonException e) {
-            throw SafeTensors.fail(index, "is not valid JSON: " + e.getOriginalMessage());
+            throw SafeTensors.fail(index, "is not valid JSON: " + JsonProblems.describe(e));
         } catch (CheckpointException e) {
             throw e;
         } catch (IOException | RuntimeException e) {

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import dev.raccoon.engine.HostTensor;
+import dev.raccoon.text.JsonProblems;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -126,7 +127,7 @@ public final class SafeTensors {
         try {
             root = JSON.readTree(header);
         } catch (JacksonException e) {
-            throw fail(file, "has a header that is not valid JSON: " + e.getOriginalMessage());
+            throw fail(file, "has a header that is not valid JSON: " + JsonProblems.why(e));
         } catch (IOException e) {
             throw fail(file, "has an unreadable header: " + describe(e));
         }

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.raccoon.text.JsonProblems;
 import dev.raccoon.text.TextEncodings;
 
 import java.io.IOException;
@@ -91,8 +92,7 @@ final class JsonReader extends ExampleReader {
             return null;
         } catch (JsonProcessingException e) {
             long line = e.getLocation() != null ? e.getLocation().getLineNr() : array.currentLocation().getLineNr();
-            throw new IOException(source + " line " + line + ": not valid JSON ("
-                    + e.getOriginalMessage() + ")", e);
+            throw new IOException(source + " line " + line + ": not valid JSON (" + JsonProblems.why(e) + ")", e);
         } catch (CharacterCodingException e) {
             throw undecodableArray(e);
         }
