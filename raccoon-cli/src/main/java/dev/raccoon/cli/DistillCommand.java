@@ -67,7 +67,8 @@ final class DistillCommand implements Callable<Integer> {
         if (teacherWeights != null && teacherWeights.size() != teacherDirs.size())
             throw TrainingOptions.usage(spec, teacherWeights.size() + " --teacher-weight for " + teacherDirs.size() + " --teacher");
         if (teacherWeights != null && !teacherWeights.stream().allMatch(w -> w > 0 && Double.isFinite(w)))
-            throw TrainingOptions.usage(spec, "--teacher-weight must be positive numbers, got " + teacherWeights);
+            throw TrainingOptions.usage(spec, "--teacher-weight must be positive numbers, got "
+                    + String.join(",", teacherWeights.stream().map(w -> Double.toString(w)).toList()));
         double[] weights = teacherWeights == null ? null : teacherWeights.stream().mapToDouble(Double::doubleValue).toArray();
         Trainer.requireOutput(training.out, run.resume); // before the teachers label every text
         PrintStream err = new PrintStream(System.err, true, StandardCharsets.UTF_8);

@@ -60,6 +60,7 @@ final class NgramCommand implements Callable<Integer> {
             throw TrainingOptions.usage(spec, e.getMessage());
         }
         data.validateFormat(spec);
+        TrainingOptions.requireOutputDirectory(spec, out, "--out");
         AtomicDirectory.checkReplaceable(out.toAbsolutePath().normalize(), NgramClassifier.CONFIG, NgramClassifier::isModelFile);
         PrintStream err = new PrintStream(System.err, true, StandardCharsets.UTF_8);
         Labels given = data.givenLabels(spec);

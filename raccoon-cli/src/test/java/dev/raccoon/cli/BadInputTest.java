@@ -81,6 +81,9 @@ class BadInputTest {
                 "--out", file.toString());
         assertThat(r.exitCode()).isEqualTo(2);
         assertThat(r.err()).contains("--out " + file + " is a file");
+        CliRun ngram = CliRun.run("", "ngram", "--train", train.toString(), "--dev", train.toString(), "--out", file.toString());
+        assertThat(ngram.exitCode()).as("as train says it").isEqualTo(2);
+        assertThat(ngram.err()).contains("--out " + file + " is a file");
         CliRun eval = CliRun.run("", "eval", "--model", model(), "--data", train.toString(), "--report", file.toString());
         assertThat(eval.exitCode()).isEqualTo(2);
         assertThat(eval.err()).contains("--report " + file + " is a file");

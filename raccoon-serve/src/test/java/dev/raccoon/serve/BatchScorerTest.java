@@ -107,7 +107,7 @@ class BatchScorerTest {
         assertThat(lines.getFirst()).isEqualTo("\uFEFF번호,리뷰,label,probability,prob_LABEL_0,prob_LABEL_1,truncated,error");
         assertThat(lines.get(1)).startsWith("1,\"좋다, 정말\"," + Oracle.classifier().classify("좋다, 정말").label() + ",");
         assertThat(lines.get(2)).startsWith("2,똠방각하 지루함," + Oracle.classifier().classify("똠방각하 지루함").label() + ",");
-        assertThat(lines.get(3)).startsWith("3,").endsWith(",,,,,row 3: not valid x-windows-949");
+        assertThat(lines.get(3)).startsWith("3,").endsWith(",,,,,row 3: not valid CP949");
     }
 
     @Test

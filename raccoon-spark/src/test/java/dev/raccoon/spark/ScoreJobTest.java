@@ -314,6 +314,6 @@ class ScoreJobTest {
         batch.set(0, batch.getFirst().substring(1));
         assertSameScores(batch, lines);
         assertThat(lines.get(1)).startsWith("1,\"똠방각하, 재밌어요\",LABEL_");
-        assertThat(lines.get(3)).endsWith("row 3: not valid x-windows-949");
+        assertThat(lines.get(3)).endsWith("row 3: not valid CP949");
     }
 }

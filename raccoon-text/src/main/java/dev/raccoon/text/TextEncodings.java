@@ -66,7 +66,12 @@ public final class TextEncodings {
 
     /** What to say of text that did not decode, e.g. "not valid UTF-8". */
     public static String notValid(Charset charset) {
-        return "not valid " + charset.name();
+        return "not valid " + label(charset);
+    }
+
+    /** The encoding's name as a user gives it: CP949 for the charset Java calls x-windows-949. */
+    public static String label(Charset charset) {
+        return charset.name().equals("x-windows-949") ? "CP949" : charset.name();
     }
 
     /** For UTF-8, where a Korean file's undecodable bytes most likely come from and what to do; else "". */

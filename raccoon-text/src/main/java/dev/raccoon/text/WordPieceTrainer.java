@@ -61,7 +61,8 @@ public final class WordPieceTrainer {
                         + SPECIAL_TOKENS.size() + " special tokens");
             }
             if (minFrequency < 0 || limitAlphabet < 1 || maxWords < 1) {
-                throw new IllegalArgumentException("minFrequency must be >= 0, limitAlphabet and maxWords >= 1");
+                throw new IllegalArgumentException("the minimum frequency must not be negative, and the alphabet limit and"
+                        + " the words held at least 1; got " + minFrequency + ", " + limitAlphabet + " and " + maxWords);
             }
         }
 

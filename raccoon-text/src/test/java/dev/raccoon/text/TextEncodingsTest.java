@@ -13,6 +13,7 @@ class TextEncodingsTest {
     void cp949IsWindowsCodePage949WithItsExtraSyllables() throws Exception {
         Charset cp949 = TextEncodings.named(" CP949 ");
         assertThat(cp949.name()).isEqualTo("x-windows-949");
+        assertThat(TextEncodings.notValid(cp949)).as("named as users name it").isEqualTo("not valid CP949");
         assertThat(TextEncodings.named("uhc")).isEqualTo(cp949);
         byte[] bytes = "똠방각하".getBytes(cp949); // 똠 is one of the syllables EUC-KR and IBM's 949 lack
         assertThat(TextEncodings.decode(bytes, 0, bytes.length, cp949)).isEqualTo("똠방각하");

@@ -96,10 +96,14 @@ public final class Distillation {
         if (!(goldWeight >= 0 && goldWeight <= 1))
             throw new IllegalArgumentException("the gold label's weight must lie in [0, 1], got " + goldWeight);
         double[] shares = shares(teachers.size(), weights);
-        for (Teacher t : teachers)
+        for (Teacher t : teachers) {
+            if (t.labels().size() < 2)
+                throw new IllegalArgumentException("teacher " + t.name() + " is a regression model (one output); a teacher"
+                        + " gives class probabilities");
             if (!t.labels().equals(labels))
                 throw new IllegalArgumentException("teacher " + t.name() + " has the labels " + t.labels()
                         + ", the student " + labels);
+        }
         for (Example e : labelled)
             if (e.isRegression() || e.label() >= labels.size())
                 throw new IllegalArgumentException("a labelled row for distillation needs one of " + labels.size()

@@ -89,6 +89,13 @@ class DistillationTest {
 
             assertThatThrownBy(() -> Distillation.prepare(teachers, null, List.of("bad", "good"), labelled, NO_UNLABELLED, 0,
                     List.of(), 0.5f, null, false)).hasMessageContaining("has the labels [negative, positive], the student [bad, good]");
+            Distillation.Teacher regression = new Distillation.Teacher() {
+                public String name() { return "scores"; }
+                public List<String> labels() { return List.of("LABEL_0"); }
+                public float[][] probabilities(List<String> texts, List<String> pairs) { throw new AssertionError("not asked"); }
+            };
+            assertThatThrownBy(() -> Distillation.prepare(List.of(regression), null, labels, labelled, NO_UNLABELLED, 0,
+                    List.of(), 0.5f, null, false)).hasMessageContaining("teacher scores is a regression model");
             assertThatThrownBy(() -> Distillation.prepare(teachers, null, labels, labelled, NO_UNLABELLED, 0, List.of(), 1.5f, null, false))
                     .hasMessageContaining("in [0, 1], got 1.5");
             assertThatThrownBy(() -> Distillation.prepare(teachers, null, labels, List.of(Example.classified("x", null, 2)),

@@ -64,7 +64,8 @@ public final class CorpusPipeline {
                 throw new IllegalArgumentException("sequence length " + seqLength + " is outside [5, 65535]");
             }
             if (maxLines < 1 || minChars < 1) {
-                throw new IllegalArgumentException("maxLines and minChars must be positive");
+                throw new IllegalArgumentException("the lines to read and the shortest line's characters must be at least 1; got "
+                        + maxLines + " and " + minChars);
             }
         }
     }
