@@ -66,6 +66,7 @@ final class TuneCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw TrainingOptions.usage(spec, space + ": " + e.getMessage());
         }
+        Tuner.requireOutput(training.out, resume); // before the data are read and the table's header is printed
         PrintStream err = new PrintStream(System.err, true, StandardCharsets.UTF_8);
         if (trials != null && trials > plan.size())
             err.println("raccoon tune: --trials " + trials + " is more than the " + plan.size() + " points of the grid; all of them run");

@@ -317,12 +317,17 @@ class TrainCommandTest {
         AtomicDirectory.deleteTree(out.resolve("trial-2/best"));
         CliRun again = raccoon("tune", searched(args(out, "--space", space.toString())));
         assertThat(again.exitCode()).isEqualTo(1);
-        assertThat(again.err()).contains("is not empty");
+        assertThat(again.err()).contains("holds an earlier search; continue it with --resume");
+        assertThat(again.out()).as("refused before the table starts").isEmpty();
         CliRun resumed = raccoon("tune", searched(args(out, "--space", space.toString(), "--resume")));
         assertThat(resumed.exitCode()).as(resumed.err()).isZero();
         JsonNode after = JSON.readTree(out.resolve("results.json").toFile()).get("trials");
         for (int t = 0; t < 2; t++)
             assertThat(after.get(t).get("dev_accuracy").asDouble()).isEqualTo(before.get(t).get("dev_accuracy").asDouble());
+        // the finished trial keeps the time and speed it was trained at
+        assertThat(after.get(0).get("seconds").asDouble()).isEqualTo(before.get(0).get("seconds").asDouble(), org.assertj.core.api.Assertions.within(0.5));
+        assertThat(after.get(0).get("examples_per_s").asDouble()).isEqualTo(before.get(0).get("examples_per_s").asDouble());
+        assertThat(resumed.err()).contains("trial-1 finished all 3 steps already; nothing to train");
         assertThat(out.resolve("trial-2/best/model.safetensors")).exists();
 
         // A resume whose second trial no longer matches its checkpoint stops before the first rewrites results.json.

@@ -216,12 +216,13 @@ public final class Trainer {
         TrainerState state;
         if (resume) {
             state = restore(optimizer, trajectory);
-            err.println("resuming " + out + " at step " + state.step() + " of " + totalSteps);
+            err.println(state.step() >= totalSteps ? out + " finished all " + totalSteps + " steps already; nothing to train"
+                    : "resuming " + out + " at step " + state.step() + " of " + totalSteps);
         } else {
             requireNew();
             Files.createDirectories(out);
             Files.deleteIfExists(logFile());
-            state = new TrainerState(0, 0, 0, options.seed(), Double.NaN, -1, options.task().metric(), trajectory, 0, 0);
+            state = new TrainerState(0, 0, 0, options.seed(), Double.NaN, -1, options.task().metric(), trajectory, 0, 0, 0, 0, 0);
         }
 
         int step = state.step();
@@ -231,8 +232,9 @@ public final class Trainer {
         double bestMetric = state.bestMetric();
         int bestStep = state.bestStep();
         Map<String, Double> lastDev = Map.of();
-        long trainNanos = 0;
-        long examples = 0;
+        long trainNanos = Math.round(state.trainSeconds() * 1e9); // the whole run's, resumed parts included
+        long examples = state.examples();
+        double secondsBefore = state.seconds();
         double lossSum = state.logLossSum();
         int lossCount = state.logLossCount();
         long windowExamples = 0;
@@ -324,12 +326,13 @@ public final class Trainer {
                         int nextEpoch = epochEnd ? epoch + 1 : epoch;
                         int nextBatch = epochEnd ? 0 : b + 1;
                         saveLast(optimizer, new TrainerState(step, nextEpoch, nextBatch, options.seed(), bestMetric,
-                                bestStep, options.task().metric(), trajectory, lossSum, lossCount));
+                                bestStep, options.task().metric(), trajectory, lossSum, lossCount,
+                                secondsBefore + (System.nanoTime() - started) / 1e9, trainNanos / 1e9, examples));
                     }
                 }
             }
         }
-        double seconds = (System.nanoTime() - started) / 1e9;
+        double seconds = secondsBefore + (System.nanoTime() - started) / 1e9;
         return new Result(options.task().metric(), bestMetric, bestStep, lastDev, step, totalSteps, seconds,
                 trainNanos == 0 ? 0 : examples / (trainNanos / 1e9));
     }

@@ -20,9 +20,14 @@ import java.util.Map;
  * @param logLossSum   the training loss summed over the steps since the last log line, and
  * @param logLossCount how many: a resumed run's next log line then averages the same steps as an uninterrupted one
  *                     (0 and 0 in checkpoints written before these were kept)
+ * @param seconds      the run's time so far, and
+ * @param trainSeconds the part of it spent in training steps, and
+ * @param examples     the examples trained on: a resumed run reports the whole run's (0 in checkpoints written before
+ *                     these were kept)
  */
 public record TrainerState(int step, int epoch, int batchInEpoch, long seed, double bestMetric, int bestStep,
-                           String metric, Map<String, String> options, double logLossSum, int logLossCount) {
+                           String metric, Map<String, String> options, double logLossSum, int logLossCount,
+                           double seconds, double trainSeconds, long examples) {
     public static final String FILE = "trainer_state.json";
 
     public static TrainerState read(Path dir) throws IOException {

@@ -111,6 +111,7 @@ public final class Tuner {
     }
 
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    private static final String RESULTS = "results.json";
 
     private Tuner() {
     }
@@ -156,8 +157,8 @@ public final class Tuner {
     public static List<TrialResult> run(List<Trial> trials, Trainer.Options base, ModelFactory models,
                                         List<Example> train, List<Example> dev, Path out, boolean resume,
                                         Consumer<TrialResult> onDone) throws IOException {
-        if (!resume) AtomicDirectory.requireEmpty(out);
-        else // a trial that cannot go on must stop the search before the finished ones rewrite results.json without it
+        requireOutput(out, resume);
+        if (resume) // a trial that cannot go on must stop the search before the finished ones rewrite results.json without it
             for (Trial trial : trials) {
                 if (!Files.isDirectory(trialDir(out, trial))) continue;
                 Trainer trainer = trainer(trial, trials.size(), base, models, out);
@@ -172,10 +173,21 @@ public final class Tuner {
             if (resume && !continuing) AtomicDirectory.deleteTree(dir); // killed before its first checkpoint: nothing to keep
             TrialResult r = new TrialResult(trial, dir, trainer.train(train, dev, continuing));
             results.add(r);
-            writeResults(out.resolve("results.json"), results);
+            writeResults(out.resolve(RESULTS), results);
             onDone.accept(r);
         }
         return results;
+    }
+
+    /**
+     * What {@link #run} checks of {@code out} before any work, for a command to check before it reads data: a new
+     * search needs an empty output directory, and one that holds an earlier search's results is pointed at --resume.
+     */
+    public static void requireOutput(Path out, boolean resume) throws IOException {
+        if (resume) return;
+        if (Files.exists(out.resolve(RESULTS)) || Files.isDirectory(trialDir(out, 1)))
+            throw new IOException(out + " holds an earlier search; continue it with --resume or choose another output directory");
+        AtomicDirectory.requireEmpty(out);
     }
 
     private static Trainer trainer(Trial trial, int trials, Trainer.Options base, ModelFactory models, Path out) throws IOException {
@@ -185,7 +197,11 @@ public final class Tuner {
     }
 
     private static Path trialDir(Path out, Trial trial) {
-        return out.resolve("trial-" + trial.index());
+        return trialDir(out, trial.index());
+    }
+
+    private static Path trialDir(Path out, int index) {
+        return out.resolve("trial-" + index);
     }
 
     /** The trial with the highest selection metric. */
