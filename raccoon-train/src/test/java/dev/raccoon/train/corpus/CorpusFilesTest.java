@@ -44,7 +44,7 @@ class CorpusFilesTest {
     void aUtf8CorpusIsRefusedAsCp949() throws IOException {
         Path file = Files.writeString(dir.resolve("utf8.txt"), REVIEWS.repeat(5));
         assertThatThrownBy(() -> new CorpusFiles(List.of(file), TextEncodings.named("cp949")).requireDecodable())
-                .isInstanceOf(IOException.class).hasMessageStartingWith(file + ": ").hasMessageEndingWith(" lines are not valid x-windows-949");
+                .isInstanceOf(IOException.class).hasMessageStartingWith(file + ": ").hasMessageEndingWith(" lines are not valid CP949");
     }
 
     @Test

@@ -84,7 +84,7 @@ class ExampleReaderTest {
         assertThat(ExampleReader.load(json, jsonCp949).examples()).containsExactly(Example.classified("재밌다", null, 1));
         Path broken = write("broken.jsonl", utf8("[{\"text\": \"ok\", \"label\": 1},\n"), new byte[] {'{', '"', (byte) 0x80, '"', '}', ']'});
         assertThatThrownBy(() -> ExampleReader.load(broken, jsonCp949)).isInstanceOf(IOException.class)
-                .hasMessage(broken + ": not valid x-windows-949");
+                .hasMessage(broken + ": not valid CP949");
     }
 
     @Test
