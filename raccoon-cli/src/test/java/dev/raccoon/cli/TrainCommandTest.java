@@ -166,6 +166,13 @@ class TrainCommandTest {
         assertThat(fresh.exitCode()).isEqualTo(1);
         assertThat(fresh.err()).as("refused before it says what it would train").contains("continue it with --resume")
                 .doesNotContain("training a new");
+        List<String> otherVocab = args(out, "--resume");
+        Path smaller = data.resolve("vocab-3000.txt");
+        head(vocab, smaller, 2999);
+        otherVocab.set(otherVocab.indexOf("--vocab") + 1, smaller.toString());
+        CliRun wrongVocab = raccoon("train", otherVocab);
+        assertThat(wrongVocab.exitCode()).isEqualTo(1);
+        assertThat(wrongVocab.err()).contains("the vocabulary is not the interrupted run's");
         CliRun nothing = raccoon("train", args(out.resolve("never"), "--resume"));
         assertThat(nothing.exitCode()).isEqualTo(1);
         assertThat(nothing.err()).contains("no checkpoint to resume from").doesNotContain("training the run");

@@ -61,8 +61,11 @@ public final class Checkpoint {
             if (e.getValue().equals(was)) continue;
             String key = e.getKey();
             if (key.endsWith("_fingerprint"))
-                throw new IllegalArgumentException("cannot resume " + checkpoint + ": the " + key.substring(0, key.length() - 12)
-                        + " data differ from the interrupted run's (another file, or other rows); resume with the run's data");
+                throw new IllegalArgumentException("cannot resume " + checkpoint + ": " + switch (key) {
+                    case "vocab_fingerprint" -> "the vocabulary is";
+                    case "corpus_fingerprint" -> "the corpus is";
+                    default -> "the " + key.substring(0, key.length() - "_fingerprint".length()) + " data are";
+                } + " not the interrupted run's (another file, or other rows); resume with the run's own");
             throw new IllegalArgumentException("cannot resume " + checkpoint + ": " + key + " was " + was
                     + " and is now " + e.getValue() + "; resume with the options of the interrupted run");
         }

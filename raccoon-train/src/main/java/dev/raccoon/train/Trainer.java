@@ -10,6 +10,7 @@ import dev.raccoon.model.io.DType;
 import dev.raccoon.text.Encoding;
 import dev.raccoon.text.Truncation;
 import dev.raccoon.text.WordPieceTokenizer;
+import dev.raccoon.train.corpus.CorpusPipeline;
 import dev.raccoon.train.data.Example;
 import dev.raccoon.train.data.LengthBucketBatcher;
 import dev.raccoon.train.metrics.ClassificationMetrics;
@@ -462,6 +463,7 @@ public final class Trainer {
         m.put("train_examples", Integer.toString(train.size()));
         m.put("train_fingerprint", fingerprint(train));
         m.put("dev_fingerprint", fingerprint(dev));
+        m.put("vocab_fingerprint", CorpusPipeline.vocabularyFingerprint(tokenizer.vocab()));
         if (softRows > 0) m.put("soft_target_examples", Long.toString(softRows));
         m.putAll(provenance);
         return m;

@@ -120,10 +120,10 @@ class TrainerTest {
         Example first = other.getFirst();
         other.set(0, Example.classified(first.text(), first.pair(), 1 - first.label()));
         assertThatThrownBy(() -> train(classify(), other, dev, tmp, true))
-                .hasMessageContaining("the train data differ from the interrupted run's");
+                .hasMessageContaining("the train data are not the interrupted run's");
         // another dev set would choose the best checkpoint by accuracies measured on two sets
         assertThatThrownBy(() -> train(classify(), train, TestData.nsmc("dev.tsv", 7), tmp, true))
-                .hasMessageContaining("the dev data differ from the interrupted run's");
+                .hasMessageContaining("the dev data are not the interrupted run's");
         assertThatThrownBy(() -> train(classify(), train, dev, tmp, false))
                 .hasMessageContaining("--resume");
         // A run stopped before its first checkpoint left its log alone: a new run starts there afresh ...

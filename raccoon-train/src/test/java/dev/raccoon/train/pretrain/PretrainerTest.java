@@ -169,7 +169,7 @@ class PretrainerTest {
                 }
             };
             assertThatThrownBy(() -> new Pretrainer(electra(scalar), tokenizer, edited, options(12, 4, 0), interrupted).run(true))
-                    .hasMessageContaining("the corpus data differ from the interrupted run's");
+                    .hasMessageContaining("the corpus is not the interrupted run's");
             // A checkpoint written before dropout was recorded resumes as before.
             Path state = interrupted.resolve("checkpoint-6/pretrain_state.json");
             Files.writeString(state, Files.readString(state).replaceAll("\\s*\"dropout\" : \"0.1\",", ""));
