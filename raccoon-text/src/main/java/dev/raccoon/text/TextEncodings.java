@@ -37,6 +37,11 @@ public final class TextEncodings {
         if (!charset.canEncode() || !Arrays.equals(STRUCTURE.getBytes(charset), STRUCTURE.getBytes(StandardCharsets.US_ASCII)))
             throw new IllegalArgumentException("encoding " + charset.name() + " does not write line breaks, tabs, commas "
                     + "and quotes as single ASCII bytes; convert the file to UTF-8 (e.g. iconv -f " + charset.name() + " -t UTF-8)");
+        // Every byte is some character in Latin-1 and its kin, so a Korean file read as one would go through as
+        // nonsense without a single error.
+        if (!charset.newEncoder().canEncode("한글"))
+            throw new IllegalArgumentException("encoding " + charset.name() + " has no Hangul, so Korean text read in it would be"
+                    + " nonsense; Korean files are UTF-8, CP949 or EUC-KR");
         return charset;
     }
 

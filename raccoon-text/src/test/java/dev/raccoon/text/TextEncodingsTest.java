@@ -29,6 +29,9 @@ class TextEncodingsTest {
         assertThatThrownBy(() -> TextEncodings.named("UTF-16LE")).isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("UTF-16LE does not write line breaks").hasMessageContaining("iconv -f UTF-16LE -t UTF-8");
         assertThat(TextEncodings.named("euc-kr").name()).isEqualTo("EUC-KR");
+        assertThatThrownBy(() -> TextEncodings.named("latin1")).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("ISO-8859-1 has no Hangul");
+        assertThatThrownBy(() -> TextEncodings.named("windows-1252")).hasMessageContaining("has no Hangul");
     }
 
     @Test
