@@ -70,6 +70,16 @@ class BadInputTest {
                 "--out", taken.toString(), "--steps", "2");
         assertThat(pretrain.exitCode()).isEqualTo(1);
         assertThat(pretrain.err()).contains(taken + " is not empty (it holds notes.txt)").doesNotContain("reading");
+        Path init = Files.createDirectories(dir.resolve("deep-init"));
+        try (var files = Files.list(CliRun.repo("raccoon-model/src/test/resources/oracle/electra-discriminator"))) {
+            for (Path f : files.toList()) Files.copy(f, init.resolve(f.getFileName()));
+        }
+        Files.writeString(init.resolve("config.json"), Files.readString(init.resolve("config.json"))
+                .replaceFirst("\"num_hidden_layers\": *\\d+", "\"num_hidden_layers\": 100000"));
+        CliRun deep = CliRun.run("", "pretrain", "--init", init.toString(), "--corpus", corpus.toString(),
+                "--out", dir.resolve("deep").toString(), "--steps", "1");
+        assertThat(deep.exitCode()).as(deep.err()).isEqualTo(1);
+        assertThat(deep.err()).contains("gives num_hidden_layers 100000, but the weights hold 2 layers").doesNotContain("reading");
         assertUsage(CliRun.run("", "pretrain", "--config", "tiny", "--vocab", model(), "--corpus", corpus.toString(),
                 "--out", dir.resolve("p").toString(), "--steps", "2", "--save-every", "0"), "save-every and log-every must be at least 1");
     }

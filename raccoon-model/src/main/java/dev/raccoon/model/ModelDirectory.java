@@ -70,7 +70,7 @@ public record ModelDirectory(Path dir, ElectraConfig config, WordPieceTokenizer 
      * its weights are compared with the file's, so a size typed wrong (vocab_size 2147483647, num_hidden_layers 1200)
      * would otherwise fail as an allocation, or exhaust the heap. A tensor that is missing is left to the load to name.
      */
-    private static void requireSizesOfWeights(Path dir, ElectraConfig c, Map<String, HostTensor> state) throws IOException {
+    public static void requireSizesOfWeights(Path dir, ElectraConfig c, Map<String, HostTensor> state) throws IOException {
         int layers = 0;
         for (Map.Entry<String, HostTensor> e : state.entrySet()) {
             String key = e.getKey();

@@ -83,6 +83,13 @@ public final class CorpusPipeline {
     }
 
     /** A digest of a vocabulary's tokens in id order. */
+    /** Whether {@code dir} holds nothing but bucket files, as a run leaves it: anything else is not ours to delete. */
+    private static boolean holdsOnlyBuckets(Path dir) throws IOException {
+        try (Stream<Path> entries = Files.list(dir)) {
+            return entries.allMatch(p -> Files.isRegularFile(p) && p.getFileName().toString().matches("bucket-\\d+\\.txt"));
+        }
+    }
+
     public static String vocabularyFingerprint(Vocabulary vocab) {
         Fingerprint f = new Fingerprint();
         for (int id = 0; id < vocab.size(); id++) {
@@ -138,7 +145,7 @@ public final class CorpusPipeline {
         // Ctrl-C stops a run without unwinding it, so its buckets stay behind: the next run for the same file clears them.
         try (DirectoryStream<Path> stale = Files.newDirectoryStream(parent,
                 p -> p.getFileName().toString().startsWith(bucketsPrefix) && Files.isDirectory(p))) {
-            for (Path p : stale) deleteTree(p);
+            for (Path p : stale) if (holdsOnlyBuckets(p)) deleteTree(p);
         }
         Path tmp = Files.createTempDirectory(parent, bucketsPrefix);
         try {

@@ -2,6 +2,7 @@ package dev.raccoon.train.pretrain;
 
 import dev.raccoon.model.ElectraConfig;
 import dev.raccoon.model.ModelDirectory;
+import dev.raccoon.model.io.Checkpoints;
 import dev.raccoon.model.PretrainedModel;
 import dev.raccoon.text.WordPieceTokenizer;
 import dev.raccoon.train.ModelInit;
@@ -27,6 +28,8 @@ public final class InitialWeights {
         if (config.isBert())
             throw new IOException(dir + ": a BERT model; pretraining starts from ELECTRA models only");
         ModelDirectory.requireVocabularyFits(dir, tokenizer, config);
+        // before a model of config.json's sizes is built: a size typed wrong would ask for gigabytes
+        ModelDirectory.requireSizesOfWeights(dir, config, Checkpoints.readStateDict(dir));
         return config;
     }
 

@@ -130,10 +130,13 @@ class CorpusPipelineTest {
     void bucketsLeftByAnInterruptedRunAreClearedByTheNext() throws IOException {
         Path out = Files.createDirectories(dir.resolve("again")).resolve("corpus.bin");
         Path stale = Files.createDirectories(out.resolveSibling("corpus.bin.buckets-123"));
-        Files.writeString(stale.resolve("bucket-0"), "half a bucket");
+        Files.writeString(stale.resolve("bucket-0.txt"), "half a bucket");
+        Path mine = Files.createDirectories(out.resolveSibling("corpus.bin.buckets-mine"));
+        Files.writeString(mine.resolve("keep.txt"), "a user's");
         Path other = Files.createDirectories(out.resolveSibling("other.bin.buckets-7"));
         run(out, 1, Long.MAX_VALUE);
         assertThat(stale).doesNotExist();
+        assertThat(mine.resolve("keep.txt")).as("not a run's buckets").exists();
         assertThat(other).as("another file's").isDirectory();
     }
 
