@@ -161,16 +161,18 @@ public final class WordPieceTokenizer {
         if (!Files.exists(vocabFile))
             throw new NoSuchFileException(vocabFile.toString(), null, "no vocab.txt or tokenizer.json in the model directory");
         List<String> vocab = Vocabulary.readFile(vocabFile);
-        if (!Files.exists(configFile)) requireUncased(vocab, vocabFile);
-        return new WordPieceTokenizer(vocabFile, vocab, config, configFile);
+        WordPieceTokenizer tokenizer = new WordPieceTokenizer(vocabFile, vocab, config, configFile);
+        if (config.raw().path("do_lower_case").isMissingNode() || config.raw().path("do_lower_case").isNull())
+            requireUncased(vocab, vocabFile, Files.exists(configFile));
+        return tokenizer;
     }
 
     /**
-     * Without tokenizer_config.json transformers lower-cases and strips accents, which decomposes every Hangul
-     * syllable: over a cased vocabulary (KoELECTRA's, Raccoon's own) nearly every Korean word would read as [UNK]
-     * and the model would answer almost the same whatever the text. A directory that lost the file is refused.
+     * Unless tokenizer_config.json says do_lower_case, transformers lower-cases and strips accents, which decomposes
+     * every Hangul syllable: over a cased vocabulary (KoELECTRA's, Raccoon's own) nearly every Korean word would read
+     * as [UNK] and the model would answer almost the same whatever the text. Such a directory is refused.
      */
-    private static void requireUncased(List<String> vocab, Path vocabFile) {
+    private static void requireUncased(List<String> vocab, Path vocabFile, boolean configFound) {
         BertNormalizer uncased = new BertNormalizer(true, true, false);
         TextBuffer normalized = new TextBuffer(32);
         int pieces = 0, cased = 0;
@@ -187,11 +189,12 @@ public final class WordPieceTokenizer {
             }
         }
         if (cased > pieces / 20)
-            throw new IllegalArgumentException(vocabFile.getParent() + " has no " + TokenizerConfig.FILE_NAME
+            throw new IllegalArgumentException(vocabFile.getParent() + (configFound ? "'s " + TokenizerConfig.FILE_NAME
+                    + " does not set do_lower_case" : " has no " + TokenizerConfig.FILE_NAME)
                     + ", so do_lower_case is true (transformers' default), but " + cased + " of the " + pieces
                     + " pieces of vocab.txt (such as '" + example + "') hold capitals, accents or Hangul syllables that"
-                    + " lower-casing never produces, and words with them would read as [UNK]; add a "
-                    + TokenizerConfig.FILE_NAME + " holding {\"do_lower_case\": false} (or true, if the model was trained"
+                    + " lower-casing never produces, and words with them would read as [UNK]; give "
+                    + TokenizerConfig.FILE_NAME + " {\"do_lower_case\": false} (or true, if the model was trained"
                     + " lower-cased)");
     }
 

@@ -151,6 +151,9 @@ class WordPieceTokenizerTest {
         assertThatThrownBy(() -> WordPieceTokenizer.load(dir)).isInstanceOf(IOException.class)
                 .hasMessageContaining("has no tokenizer_config.json, so do_lower_case is true")
                 .hasMessageContaining("(such as 'café')").hasMessageContaining("{\"do_lower_case\": false}");
+        Files.writeString(dir.resolve("tokenizer_config.json"), "{\"tokenizer_class\": \"ElectraTokenizer\"}", StandardCharsets.UTF_8);
+        assertThatThrownBy(() -> WordPieceTokenizer.load(dir)).isInstanceOf(IOException.class)
+                .hasMessageContaining("'s tokenizer_config.json does not set do_lower_case, so do_lower_case is true");
         Files.writeString(dir.resolve("tokenizer_config.json"), "{\"do_lower_case\": true}", StandardCharsets.UTF_8);
         assertThat(WordPieceTokenizer.load(dir).lowerCase()).as("said outright, it is the model's choice").isTrue();
         Files.delete(dir.resolve("tokenizer_config.json"));
