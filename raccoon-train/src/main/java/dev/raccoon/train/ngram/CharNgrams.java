@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.text.Normalizer;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -89,8 +90,10 @@ public final class CharNgrams {
         return new Vector(indices, values);
     }
 
+    /** Composed (NFC, as the tokenizer reads text: macOS pastes Hangul as jamo), lower-cased, spaces folded. */
     static String normalize(String text) {
-        return WHITESPACE.matcher(text.toLowerCase(Locale.ROOT)).replaceAll(" ");
+        String composed = Normalizer.isNormalized(text, Normalizer.Form.NFC) ? text : Normalizer.normalize(text, Normalizer.Form.NFC);
+        return WHITESPACE.matcher(composed.toLowerCase(Locale.ROOT)).replaceAll(" ");
     }
 
     private static Set<String> distinct(String text, int minN, int maxN) {

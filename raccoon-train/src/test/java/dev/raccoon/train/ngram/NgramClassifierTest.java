@@ -52,6 +52,9 @@ class NgramClassifierTest {
                 .hasEntrySatisfying("요", v -> assertThat(v).isCloseTo(0.2980673f, within(1e-6f)))
                 .hasEntrySatisfying("좋", v -> assertThat(v).isCloseTo(0.5046718f, within(1e-6f)))
                 .hasEntrySatisfying("좋아", v -> assertThat(v).isCloseTo(0.5046718f, within(1e-6f)));
+        // Hangul decomposed into jamo (as macOS pastes it) reads as the syllables
+        assertThat(f.transform(java.text.Normalizer.normalize(texts.get(0), java.text.Normalizer.Form.NFD)))
+                .usingRecursiveComparison().isEqualTo(f.transform(texts.get(0)));
         // Lower-cased, the double space collapsed: two spaces in "good good 좋아".
         assertThat(named(f, f.transform(texts.get(2)))).hasSize(5)
                 .hasEntrySatisfying(" ", v -> assertThat(v).isCloseTo(0.5653376f, within(1e-6f)))
