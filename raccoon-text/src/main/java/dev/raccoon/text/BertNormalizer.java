@@ -21,15 +21,6 @@ final class BertNormalizer {
         this.chineseChars = chineseChars;
     }
 
-    /**
-     * {@code text} in NFC, which BertTokenizerFast does not apply but transformers' (slow) BertTokenizer does: text
-     * copied on macOS or iOS often holds Hangul decomposed into jamo, which a vocabulary of syllables reads as [UNK]
-     * word for word.
-     */
-    static String composed(String text) {
-        return Normalizer.isNormalized(text, Normalizer.Form.NFC) ? text : Normalizer.normalize(text, Normalizer.Form.NFC);
-    }
-
     /** Appends the normalized form of {@code s[from, to)} to {@code out}. */
     void normalize(CharSequence s, int from, int to, TextBuffer out) {
         int mark = out.length();

@@ -6,6 +6,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.text.Normalizer;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -162,7 +163,7 @@ public final class WordPieceTokenizer {
             throw new NoSuchFileException(vocabFile.toString(), null, "no vocab.txt or tokenizer.json in the model directory");
         List<String> vocab = Vocabulary.readFile(vocabFile);
         WordPieceTokenizer tokenizer = new WordPieceTokenizer(vocabFile, vocab, config, configFile);
-        if (config.raw().path("do_lower_case").isMissingNode() || config.raw().path("do_lower_case").isNull())
+        if (!config.raw().hasNonNull("do_lower_case"))
             requireUncased(vocab, vocabFile, Files.exists(configFile));
         return tokenizer;
     }
@@ -249,6 +250,15 @@ public final class WordPieceTokenizer {
     /** model_max_length of tokenizer_config.json (512 when absent or unbounded there). */
     public int modelMaxLength() {
         return config.modelMaxLength();
+    }
+
+    /**
+     * {@code text} in NFC, which BertTokenizerFast does not apply but transformers' (slow) BertTokenizer does: text
+     * copied on macOS or iOS often holds Hangul decomposed into jamo, which a vocabulary of syllables reads as [UNK]
+     * word for word.
+     */
+    public static String composed(String text) {
+        return Normalizer.isNormalized(text, Normalizer.Form.NFC) ? text : Normalizer.normalize(text, Normalizer.Form.NFC);
     }
 
     /** The WordPiece tokens of {@code text}, without [CLS]/[SEP] and without truncation. */
@@ -364,7 +374,7 @@ public final class WordPieceTokenizer {
     }
 
     private IntList ids(String text, int limit) {
-        text = BertNormalizer.composed(text);
+        text = composed(text);
         SequenceEncoder encoder = new SequenceEncoder(text.length(), limit);
         rawMatcher.split(text, 0, text.length(), encoder);
         return encoder.ids;

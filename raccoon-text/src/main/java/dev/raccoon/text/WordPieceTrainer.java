@@ -116,7 +116,7 @@ public final class WordPieceTrainer {
             throw new IllegalStateException("train() has run already");
         }
         normalized.setLength(0);
-        text = BertNormalizer.composed(text);
+        text = WordPieceTokenizer.composed(text);
         normalizer.normalize(text, 0, text.length(), normalized);
         starts = splitter == null ? null : splitter.morphemeStarts(normalized.toString());
         startCursor = 0;

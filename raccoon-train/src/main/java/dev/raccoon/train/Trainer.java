@@ -220,7 +220,7 @@ public final class Trainer {
             err.println(state.step() >= totalSteps ? out + " finished all " + totalSteps + " steps already; nothing to train"
                     : "resuming " + out + " at step " + state.step() + " of " + totalSteps);
         } else {
-            requireNew();
+            requireOutput(out, false);
             Files.createDirectories(out);
             Files.deleteIfExists(logFile());
             state = new TrainerState(0, 0, 0, options.seed(), Double.NaN, -1, options.task().metric(), trajectory, 0, 0, 0, 0, 0);
@@ -494,11 +494,7 @@ public final class Trainer {
      */
     public void requireStartable(List<Example> train, List<Example> dev, boolean resume) throws IOException {
         if (resume) requireResumable(train, dev);
-        else requireNew();
-    }
-
-    private void requireNew() throws IOException {
-        requireOutput(out, false);
+        else requireOutput(out, false);
     }
 
     /**

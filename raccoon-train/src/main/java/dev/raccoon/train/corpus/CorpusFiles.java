@@ -2,6 +2,7 @@ package dev.raccoon.train.corpus;
 
 import dev.raccoon.text.TextEncodings;
 import dev.raccoon.text.TextFiles;
+import dev.raccoon.text.WordPieceTokenizer;
 
 import java.io.BufferedReader;
 import java.io.FilterInputStream;
@@ -14,7 +15,6 @@ import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.text.Normalizer;
 import java.util.List;
 import java.util.Objects;
 import java.util.function.LongConsumer;
@@ -150,8 +150,7 @@ public record CorpusFiles(List<Path> files, Charset encoding) {
 
     /** NFC, with every run of whitespace (Unicode's, no-break spaces included) one space, trimmed. */
     public static String normalize(String line) {
-        String nfc = Normalizer.isNormalized(line, Normalizer.Form.NFC) ? line
-                : Normalizer.normalize(line, Normalizer.Form.NFC);
+        String nfc = WordPieceTokenizer.composed(line);
         StringBuilder sb = new StringBuilder(nfc.length());
         boolean space = false;
         for (int i = 0; i < nfc.length(); i++) {

@@ -1,11 +1,12 @@
 package dev.raccoon.train.ngram;
 
+import dev.raccoon.text.WordPieceTokenizer;
+
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.text.Normalizer;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -92,8 +93,7 @@ public final class CharNgrams {
 
     /** Composed (NFC, as the tokenizer reads text: macOS pastes Hangul as jamo), lower-cased, spaces folded. */
     static String normalize(String text) {
-        String composed = Normalizer.isNormalized(text, Normalizer.Form.NFC) ? text : Normalizer.normalize(text, Normalizer.Form.NFC);
-        return WHITESPACE.matcher(composed.toLowerCase(Locale.ROOT)).replaceAll(" ");
+        return WHITESPACE.matcher(WordPieceTokenizer.composed(text).toLowerCase(Locale.ROOT)).replaceAll(" ");
     }
 
     private static Set<String> distinct(String text, int minN, int maxN) {

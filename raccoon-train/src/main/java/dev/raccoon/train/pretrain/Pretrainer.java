@@ -132,7 +132,7 @@ public final class Pretrainer {
         int step = 0;
         requireStartable(out, resume);
         if (resume) {
-            Path last = latestCheckpoint();
+            Path last = latestCheckpoint(out);
             step = restore(last, optimizer, trajectory);
             System.err.println("resuming " + last + " at step " + step + " of " + total);
         } else {
@@ -299,7 +299,7 @@ public final class Pretrainer {
                 Checkpoint.write(dir, model.models(), tokenizer, optimizer, step);
                 Checkpoint.writeState(dir.resolve(STATE), new State(step, trajectory));
             });
-            for (Path old : checkpoints())
+            for (Path old : checkpoints(out))
                 if (!old.getFileName().toString().equals("checkpoint-" + step)) AtomicDirectory.deleteTree(old);
             export();
             savedStep = step;
@@ -349,16 +349,8 @@ public final class Pretrainer {
         if (!resume) AtomicDirectory.requireEmpty(out, LOG);
     }
 
-    Path latestCheckpoint() throws IOException {
-        return latestCheckpoint(out);
-    }
-
     private static Path latestCheckpoint(Path out) throws IOException {
         return checkpoints(out).stream().max(Comparator.comparingLong(Pretrainer::checkpointStep)).orElse(null);
-    }
-
-    private List<Path> checkpoints() throws IOException {
-        return checkpoints(out);
     }
 
     private static List<Path> checkpoints(Path out) throws IOException {
