@@ -1,5 +1,7 @@
 package dev.raccoon.train.lexicon;
 
+import dev.raccoon.text.WordPieceTokenizer;
+
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
@@ -65,9 +67,12 @@ public final class KnuLexicon {
         return new KnuLexicon(polarity);
     }
 
-    /** Collapses whitespace runs to one space and strips the ends, as entries and texts are matched. */
+    /**
+     * Composes Hangul to NFC (a review pasted from macOS arrives decomposed and would match nothing), collapses
+     * whitespace runs to one space and strips the ends, as entries and texts are matched.
+     */
     static String normalize(String s) {
-        return String.join(" ", s.strip().split("\\s+"));
+        return String.join(" ", WordPieceTokenizer.composed(s).strip().split("\\s+"));
     }
 
     public int size() { return polarity.size(); }

@@ -56,6 +56,14 @@ class LexiconClassifierTest {
     }
 
     @Test
+    void decomposedHangulMatchesAsComposed() throws IOException {
+        LexiconClassifier c = new LexiconClassifier(lexicon(), Labels.BINARY, 1);
+        String nfd = java.text.Normalizer.normalize("진짜 최악 재미없다", java.text.Normalizer.Form.NFD);
+        assertThat(nfd).isNotEqualTo("진짜 최악 재미없다");
+        assertThat(c.score(nfd)).isEqualTo(-4);
+    }
+
+    @Test
     void tiesGoToTheTrainingMajorityOrNeutral() throws IOException {
         KnuLexicon lexicon = lexicon();
         List<Example> mostlyNegative = List.of(Example.classified("a", null, 0), Example.classified("b", null, 0),
