@@ -32,6 +32,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
+import java.util.Set;
 import java.util.concurrent.Callable;
 
 @Command(name = "eval", description = {
@@ -215,8 +216,9 @@ final class EvalCommand implements Callable<Integer> {
         if (calibratable != null && metrics instanceof ClassificationMetrics m && m.calibration() != null
                 && m.n() >= CALIBRATION_HINT_ROWS && m.calibration().expectedCalibrationError() > NOTABLE_ECE)
             System.err.printf(Locale.ROOT, "raccoon eval: the probabilities are off by %.1f points on average (ECE);"
-                    + " 'raccoon calibrate --model %s --data %s --out DIR' fits a temperature that mends them%n",
-                    100 * m.calibration().expectedCalibrationError(), calibratable, data.data);
+                    + " '%s --out DIR' fits a temperature that mends them%n",
+                    100 * m.calibration().expectedCalibrationError(), SuggestedCommand.of(spec, "calibrate",
+                            List.of("--model", calibratable.toString()), Set.of("--model", "--task", "--verbose")));
         if (errorsFormat != null) {
             MistakesFile.write(errors, errorsFormat, mistakes);
             System.err.printf(Locale.ROOT, "raccoon eval: %,d mistakes written to %s%n", mistakes.count(), errors);

@@ -48,8 +48,11 @@ class CalibrateCommandTest {
         List<String> many = new java.util.ArrayList<>(List.of(rows.getFirst()));
         for (int i = 0; i < 125; i++) many.addAll(rows.subList(1, rows.size()));
         Path large = Files.write(dir.resolve("dev2000.tsv"), many);
-        CliRun onMany = CliRun.run("", "eval", "--model", MODEL.toString(), "--data", large.toString());
-        assertThat(onMany.err()).contains("'raccoon calibrate --model " + MODEL + " --data " + large + " --out DIR'");
+        // the suggestion reads the data as eval did (the options calibrate has too, not --json)
+        CliRun onMany = CliRun.run("", "eval", "--model", MODEL.toString(), "--data", large.toString(), "--json",
+                "--max-length", "64", "--text-column", "document");
+        assertThat(onMany.err()).contains("'raccoon calibrate --model " + MODEL + " --data " + large
+                + " --max-length 64 --text-column document --out DIR'");
         CliRun r = CliRun.run("", "calibrate", "--model", MODEL.toString(), "--data", data(true).toString(), "--out", out.toString(), "--device", "scalar");
         assertThat(r.exitCode()).as(r.err()).isZero();
         Matcher m = Pattern.compile("temperature (\\S+) ").matcher(r.out());
