@@ -53,7 +53,7 @@ final class ScoreCommand implements Callable<Integer> {
     String format;
 
     @Option(names = "--text-column", paramLabel = "NAME",
-            description = "Column (or JSON field) with the text (default: the first of text, document, review, sentence, sentence1, comments, content; JSONL: text).")
+            description = "Column (or JSON field) with the text (default: the first of text, document, review, sentence, sentence1, comments, content; JSONL: that each object has).")
     String textColumn;
 
     @Option(names = "--chunk-rows", defaultValue = "512", description = "Rows classified and written at a time (default: ${DEFAULT-VALUE}).")

@@ -41,7 +41,7 @@ class ScoreCommandTest {
     @Test
     void unusableRowsKeepTheirPlaceAndFailTheRun() throws Exception {
         Path in = dir.resolve("reviews.jsonl"), out = dir.resolve("scored.jsonl");
-        Files.writeString(in, "{\"review\": \"좋아요\"}\n{\"review\": 3}\n{\"review\": \"별로\"}\n");
+        Files.writeString(in, "{\"review\": \"좋아요\"}\n{\"review\": [3]}\n{\"review\": \"별로\"}\n");
         CliRun r = CliRun.run("", "score", "--model", CliRun.oracleClassifier().toString(), "--device", "scalar",
                 "--in", in.toString(), "--out", out.toString(), "--text-column", "review");
         assertThat(r.exitCode()).isEqualTo(1);

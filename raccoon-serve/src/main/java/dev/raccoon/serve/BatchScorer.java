@@ -35,7 +35,7 @@ public final class BatchScorer {
     /**
      * @param format     the input's and output's format
      * @param textColumn the column (TSV/CSV header) or field (JSONL) holding the text; null: the first of
-     *                   {@link dev.raccoon.text.TextFiles#TEXT_COLUMNS} present (for JSONL: "text")
+     *                   {@link dev.raccoon.text.TextFiles#TEXT_COLUMNS} present (JSONL: in each object)
      * @param chunkRows  rows classified and written at a time
      * @param encoding   the input's character encoding
      */
@@ -97,8 +97,7 @@ public final class BatchScorer {
                 header = format.split(ScoreRows.header(first.bytes(), job.encoding(), job.in()));
                 textIndex = ScoreRows.textColumnIndex(header, job.textColumn(), job.in().toString());
             }
-            String textField = job.textColumn() != null ? job.textColumn() : "text";
-            ScoreRows rows = new ScoreRows(format, header, textIndex, textField, classifier.labels(),
+            ScoreRows rows = new ScoreRows(format, header, textIndex, job.textColumn(), classifier.labels(),
                     header != null ? header : firstObjectFields(job.in(), job.encoding()), job.encoding().name());
             ScoreColumns columns = new ScoreColumns(rows.labels(), rows.inputFields());
             List<String> outHeader = null;

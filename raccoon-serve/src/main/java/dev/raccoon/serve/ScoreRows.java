@@ -23,7 +23,8 @@ import java.util.List;
  *
  * @param header      the TSV/CSV header; null for JSONL
  * @param textIndex   the text's column in the header (TSV/CSV)
- * @param textField   the text's field (JSONL)
+ * @param textField   the text's field (JSONL); null: in each object the first of {@link TextFiles#TEXT_COLUMNS} it has,
+ *                    as the training and evaluation readers look it up
  * @param inputFields the header, or for JSONL the first object's fields: they decide whether the score columns
  *                    get the {@code pred_} prefix
  * @param encoding    the input's character encoding ({@link TextEncodings#named}); a name, so that the record
@@ -93,10 +94,14 @@ public record ScoreRows(TableFormat format, List<String> header, int textIndex, 
             if (!(node instanceof ObjectNode object))
                 return new Parsed(null, asInput(line), null, where + ": not a JSON object");
             if (undecodable != null) return new Parsed(null, object, null, undecodable, true);
-            JsonNode text = object.get(textField);
-            if (text == null || text.isNull()) return new Parsed(null, object, null, where + ": no \"" + textField + "\"");
-            if (!text.isTextual()) return new Parsed(null, object, null, where + ": \"" + textField + "\" is not a string");
-            return checked(null, object, text.textValue(), where);
+            String field = textField != null ? textField
+                    : TextFiles.TEXT_COLUMNS.stream().filter(object::has).findFirst().orElse(null);
+            if (field == null) return new Parsed(null, object, null, where + ": none of the fields " + TextFiles.TEXT_COLUMNS);
+            JsonNode text = object.get(field);
+            if (text == null || text.isNull()) return new Parsed(null, object, null, where + ": no \"" + field + "\"");
+            // a number is read as its digits, as eval and train read it; an object or array is no text
+            if (!text.isValueNode()) return new Parsed(null, object, null, where + ": \"" + field + "\" is not a string");
+            return checked(null, object, text.asText(), where);
         }
         List<String> fields;
         try {

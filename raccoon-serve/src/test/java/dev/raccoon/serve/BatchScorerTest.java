@@ -184,10 +184,22 @@ class BatchScorerTest {
     }
 
     @Test
+    void jsonlTextIsLookedUpInEachObjectAndANumberIsItsDigits() throws Exception {
+        Path in = dir.resolve("mixed.jsonl"), out = dir.resolve("mixed-out.jsonl");
+        Files.writeString(in, "{\"document\": \"시간 아깝다\"}\n{\"review\": 10, \"text\": \"최고\"}\n{\"review\": 10}\n");
+        scorer.score(new BatchScorer.Job(in, out, TableFormat.JSONL, null, 3), n -> {});
+        List<String> lines = Files.readAllLines(out);
+        assertThat(JSON.readTree(lines.get(0)).get("label").asText()).isEqualTo(Oracle.classifier().classify("시간 아깝다").label());
+        assertThat(JSON.readTree(lines.get(1)).get("label").asText()).isEqualTo(Oracle.classifier().classify("최고").label());
+        assertThat(JSON.readTree(lines.get(2)).get("label").asText()).isEqualTo(Oracle.classifier().classify("10").label());
+        for (String line : lines) assertThat(JSON.readTree(line).get("error").isNull()).as(line).isTrue();
+    }
+
+    @Test
     void jsonlBadLinesKeepTheirPlace() throws Exception {
         Path in = dir.resolve("in.jsonl"), out = dir.resolve("out.jsonl");
         Files.writeString(in, String.join("\n", "{\"id\": 1, \"text\": \"영화 정말 재밌어요\"}", "{not json", "[1, 2]",
-                "{\"id\": 4}", "{\"id\": 5, \"text\": 7}", "", "{\"id\": 7, \"text\": \"시간 아깝다\", \"label\": 0}",
+                "{\"id\": 4}", "{\"id\": 5, \"text\": [7]}", "", "{\"id\": 7, \"text\": \"시간 아깝다\", \"label\": 0}",
                 "{\"id\": 8, \"text\": \"반쪽 \\ud800\"}") + "\n");
         scorer.score(new BatchScorer.Job(in, out, TableFormat.JSONL, null, 3), n -> {});
         List<String> lines = Files.readAllLines(out);
@@ -203,7 +215,7 @@ class BatchScorerTest {
         // what is no JSON object comes back whole, not as an empty object
         assertThat(JSON.readTree(lines.get(1)).get(ScoreRows.INPUT_FIELD).asText()).isEqualTo("{not json");
         assertThat(JSON.readTree(lines.get(2)).get(ScoreRows.INPUT_FIELD).asText()).isEqualTo("[1, 2]");
-        assertThat(JSON.readTree(lines.get(3)).get("error").asText()).contains("no \"text\"");
+        assertThat(JSON.readTree(lines.get(3)).get("error").asText()).contains("none of the fields [text, document");
         assertThat(JSON.readTree(lines.get(4)).get("error").asText()).contains("not a string");
         assertThat(JSON.readTree(lines.get(5)).get("error").asText()).contains("empty line");
         JsonNode last = JSON.readTree(lines.get(6));

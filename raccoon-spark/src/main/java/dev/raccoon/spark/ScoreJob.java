@@ -48,7 +48,7 @@ public final class ScoreJob {
               --input        a file, directory or glob; TSV/CSV files each start with the same header
               --output       a directory of part files, or with --single-file one file; must not exist
               --format       default: by the input's extension (.tsv/.txt, .csv, .jsonl/.ndjson/.json)
-              --text-column  default: the first of text, document, review, sentence, sentence1, comments, content (JSONL: text)
+              --text-column  default: the first of text, document, review, sentence, sentence1, comments, content (JSONL: that each object has)
               --encoding     the input's, e.g. CP949 or EUC-KR (default UTF-8); the output is UTF-8
               --partitions   repartition the records before scoring (a CSV file is otherwise one task)
               --threads      CPU threads of each executor's model (default 1, 0: all its cores; see docs/SPARK.md)
@@ -218,7 +218,7 @@ public final class ScoreJob {
 
     private static ScoreRows layout(Args args, Header header, List<String> labels) {
         if (args.format() == TableFormat.JSONL)
-            return new ScoreRows(args.format(), null, -1, args.textColumn() != null ? args.textColumn() : "text", labels,
+            return new ScoreRows(args.format(), null, -1, args.textColumn(), labels,
                     header.jsonFields(), args.encoding().name());
         return new ScoreRows(args.format(), header.columns(), header.textIndex(), null, labels, header.columns(),
                 args.encoding().name());
