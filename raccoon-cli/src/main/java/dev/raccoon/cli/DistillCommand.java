@@ -70,7 +70,14 @@ final class DistillCommand implements Callable<Integer> {
             throw TrainingOptions.usage(spec, "--teacher-weight must be positive numbers, got "
                     + String.join(",", teacherWeights.stream().map(w -> Double.toString(w)).toList()));
         double[] weights = teacherWeights == null ? null : teacherWeights.stream().mapToDouble(Double::doubleValue).toArray();
-        Trainer.requireOutput(training.out, run.resume); // before the teachers label every text
+        // The soft targets are computed again on resume; these say what computed them.
+        Map<String, String> provenance = new LinkedHashMap<>();
+        provenance.put("teachers", String.join(File.pathSeparator, teacherDirs.stream().map(DistillCommand::absolute).toList()));
+        provenance.put("teacher_weights", teacherWeights == null ? "equal" : teacherWeights.toString());
+        provenance.put("gold_weight", Float.toString(goldWeight));
+        provenance.put("unlabeled", String.join(File.pathSeparator, unlabelled.stream().map(DistillCommand::absolute).toList()));
+        provenance.put("max_unlabeled", Long.toString(maxUnlabelled));
+        Trainer.requireOutput(training.out, run.resume, provenance); // before the teachers label every text
         PrintStream err = new PrintStream(System.err, true, StandardCharsets.UTF_8);
         Labels labels = training.labels(spec, options.task());
         DataOptions.Split split = training.read(labels, err);
@@ -100,14 +107,6 @@ final class DistillCommand implements Callable<Integer> {
             for (Classifier c : loaded) c.close();
         }
         err.println("distilling: " + data.summary());
-
-        // The soft targets are computed again on resume; these say what computed them.
-        Map<String, String> provenance = new LinkedHashMap<>();
-        provenance.put("teachers", String.join(File.pathSeparator, teacherDirs.stream().map(DistillCommand::absolute).toList()));
-        provenance.put("teacher_weights", teacherWeights == null ? "equal" : teacherWeights.toString());
-        provenance.put("gold_weight", Float.toString(goldWeight));
-        provenance.put("unlabeled", String.join(File.pathSeparator, unlabelled.stream().map(DistillCommand::absolute).toList()));
-        provenance.put("max_unlabeled", Long.toString(maxUnlabelled));
         training.fineTune(spec, options, labels, data.examples(), dev, run.resume, provenance, err);
         return 0;
     }

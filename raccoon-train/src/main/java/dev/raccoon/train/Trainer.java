@@ -220,7 +220,7 @@ public final class Trainer {
             err.println(state.step() >= totalSteps ? out + " finished all " + totalSteps + " steps already; nothing to train"
                     : "resuming " + out + " at step " + state.step() + " of " + totalSteps);
         } else {
-            requireOutput(out, false);
+            requireOutput(out, false, Map.of());
             Files.createDirectories(out);
             Files.deleteIfExists(logFile());
             state = new TrainerState(0, 0, 0, options.seed(), Double.NaN, -1, options.task().metric(), trajectory, 0, 0, 0, 0, 0);
@@ -494,21 +494,21 @@ public final class Trainer {
      */
     public void requireStartable(List<Example> train, List<Example> dev, boolean resume) throws IOException {
         if (resume) requireResumable(train, dev);
-        else requireOutput(out, false);
+        else requireOutput(out, false, Map.of());
     }
 
     /**
      * What {@link #requireStartable} checks of {@code out} alone, for a command to check before work that comes
-     * before the training rows (a distillation's teachers labelling them): a checkpoint to resume, or for a new run
-     * an output directory with nothing in it.
+     * before the training rows (a distillation's teachers labelling them): a checkpoint to resume, recorded with
+     * the same {@code provenance} ({@link #recording}), or for a new run an output directory with nothing in it.
      */
-    public static void requireOutput(Path out, boolean resume) throws IOException {
-        Path last = out.resolve(LAST);
-        boolean checkpoint = AtomicDirectory.latest(last) != null;
-        if (resume && !checkpoint) throw new IOException(last + ": no checkpoint to resume from");
-        if (!resume && checkpoint)
-            throw new IOException(last + " holds a checkpoint of an earlier run; continue it with --resume or choose another output directory");
-        if (!resume) AtomicDirectory.requireEmpty(out, LOG);
+    public static void requireOutput(Path out, boolean resume, Map<String, String> provenance) throws IOException {
+        Path last = AtomicDirectory.latest(out.resolve(LAST));
+        if (resume && last == null) throw new IOException(out.resolve(LAST) + ": no checkpoint to resume from");
+        if (!resume && last != null)
+            throw new IOException(out.resolve(LAST) + " holds a checkpoint of an earlier run; continue it with --resume or choose another output directory");
+        if (resume) Checkpoint.requireSameOptions(last, TrainerState.read(last).options(), provenance);
+        else AtomicDirectory.requireEmpty(out, LOG);
     }
 
     /** Throws as {@link #train} with resume would, before any work: no checkpoint, or one of other options or data. */
