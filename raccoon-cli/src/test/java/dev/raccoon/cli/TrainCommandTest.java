@@ -344,7 +344,8 @@ class TrainCommandTest {
         Files.writeString(other, "{\"lr\": [3e-4, 2e-3], \"epochs\": [1], \"batch_size\": [16], \"dropout\": [0.1]}");
         CliRun mismatched = raccoon("tune", searched(args(out, "--space", other.toString(), "--resume")));
         assertThat(mismatched.exitCode()).isEqualTo(1);
-        assertThat(mismatched.err()).contains("trial-2").contains("lr was");
+        assertThat(mismatched.err()).contains("trial-2").contains("trial was lr 0.001, epochs 1, warmup 0.1, batch size 16,"
+                + " dropout 0.1 and is now lr 0.002,");
         assertThat(mismatched.err()).doesNotContain("trial 1/2 step");
         assertThat(Files.readAllBytes(out.resolve("results.json"))).isEqualTo(written);
     }

@@ -18,6 +18,7 @@ import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 import java.util.function.Consumer;
 
@@ -101,6 +102,16 @@ public final class Tuner {
         Trainer.Options apply(Trainer.Options base) {
             return base.withLr(lr).withEpochs(epochs).withWarmup(warmup).withBatchSize(batchSize);
         }
+
+        /** The point's values, as its checkpoints record them: a resume under another space names the trial that moved. */
+        String describe() {
+            return "lr " + lr + ", epochs " + epochs + ", warmup " + warmup + ", batch size " + batchSize
+                    + ", dropout " + (dropout == null ? "the model's" : dropout);
+        }
+
+        Map<String, String> provenance() {
+            return Map.of("trial", describe());
+        }
     }
 
     public record TrialResult(Trial trial, Path dir, Trainer.Result result) {}
@@ -162,7 +173,10 @@ public final class Tuner {
             for (Trial trial : trials) {
                 if (!Files.isDirectory(trialDir(out, trial))) continue;
                 Trainer trainer = trainer(trial, trials.size(), base, models, out);
-                if (trainer.hasCheckpoint()) trainer.requireResumable(train, dev);
+                if (!trainer.hasCheckpoint()) continue;
+                // the point first: a space edited since would otherwise read as one option changed by hand
+                Trainer.requireOutput(trialDir(out, trial), true, trial.provenance());
+                trainer.requireResumable(train, dev);
             }
         Files.createDirectories(out);
         List<TrialResult> results = new ArrayList<>();
@@ -193,7 +207,7 @@ public final class Tuner {
     private static Trainer trainer(Trial trial, int trials, Trainer.Options base, ModelFactory models, Path out) throws IOException {
         ModelInit start = models.create(trial.dropout());
         return new Trainer(start.model(), start.tokenizer(), trial.apply(base), trialDir(out, trial))
-                .named("trial " + trial.index() + "/" + trials);
+                .named("trial " + trial.index() + "/" + trials).recording(trial.provenance());
     }
 
     private static Path trialDir(Path out, Trial trial) {
