@@ -85,8 +85,14 @@ public final class Answers {
         return read(classifier.logitsOf(inputs));
     }
 
-    /** An answer per text, in order, from the logits of {@link #inputs()}. */
+    /**
+     * An answer per text, in order, from the logits of {@link #inputs()}: a row for each input, in their order.
+     *
+     * @throws IllegalArgumentException when the rows are not as many as the inputs
+     */
     public List<Answer> read(float[][] logits) {
+        if (logits.length != inputs.size())
+            throw new IllegalArgumentException(logits.length + " rows of logits for " + inputs.size() + " inputs");
         List<Answer> out = new ArrayList<>(texts.size());
         int variant = texts.size();
         for (int t = 0; t < texts.size(); t++) {

@@ -6,6 +6,7 @@ import dev.raccoon.engine.Precision;
 import dev.raccoon.engine.Tensor;
 import dev.raccoon.engine.cpu.CpuMath;
 import dev.raccoon.model.Batch;
+import dev.raccoon.model.ElectraConfig;
 import dev.raccoon.model.ModelDirectory;
 import dev.raccoon.model.SequenceClassifier;
 import dev.raccoon.text.Encoding;
@@ -47,8 +48,12 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
 public final class Classifier implements AutoCloseable {
     private static final Cleaner CLEANER = Cleaner.create();
 
-    private final ModelDirectory directory;
-    private final SequenceClassifier model;
+    private final Path directory;
+    private final ElectraConfig config;
+    private final String device;
+    private final Precision precision;
+    /** Null once closed, so that the weights can be collected while the caller still holds this classifier. */
+    private volatile SequenceClassifier model;
     private final WordPieceTokenizer tokenizer;
     private final Options options;
     /** Closes the backend once, by {@link #close()} or when the classifier is collected unclosed. */
@@ -115,7 +120,10 @@ public final class Classifier implements AutoCloseable {
         if (!(directory.model() instanceof SequenceClassifier classifier))
             throw new IOException(directory.dir() + " holds " + directory.model().architecture().hfName
                     + ", not a sequence classification model");
-        this.directory = directory;
+        this.directory = directory.dir();
+        this.config = classifier.config();
+        this.device = classifier.backend().name();
+        this.precision = classifier.backend().precision();
         this.model = classifier;
         classifier.params().freeze(); // a Classifier only runs inference
         this.tokenizer = directory.tokenizer();
@@ -139,6 +147,8 @@ public final class Classifier implements AutoCloseable {
 
     /** {@link #load(Path)} with the given {@link Options}: device, threads, maximum length, batch size, truncation, precision. */
     public static Classifier load(Path modelDir, Options options) throws IOException {
+        Objects.requireNonNull(modelDir, "modelDir");
+        Objects.requireNonNull(options, "options");
         int threads = options.threads() == 0 ? Runtime.getRuntime().availableProcessors() : options.threads();
         Backend backend = Backends.create(options.device(), threads, options.precision());
         try {
@@ -150,25 +160,25 @@ public final class Classifier implements AutoCloseable {
     }
 
     /** The label names in label-id order (config.json's id2label), the order of every probability and logit array. */
-    public List<String> labels() { return model.config().labels(); }
+    public List<String> labels() { return config.labels(); }
 
     /** The model directory this classifier was loaded from. */
-    public Path directory() { return directory.dir(); }
+    public Path directory() { return directory; }
 
     /** The model's own tokenizer, as transformers' tokenizer for the directory would encode. */
     public WordPieceTokenizer tokenizer() { return tokenizer; }
 
     /** The backend that runs the model: "cpu", "scalar" or "cuda". */
-    public String device() { return model.backend().name(); }
+    public String device() { return device; }
 
     /** What the matrix products compute in ({@link Options#precision()}). */
-    public Precision precision() { return model.backend().precision(); }
+    public Precision precision() { return precision; }
 
     /**
      * Tokens a text is read to, [CLS] and [SEP] included: {@link Options#maxLength()}, but never more than the model's
      * max_position_embeddings.
      */
-    public int maxLength() { return Math.min(options.maxLength(), model.config().maxPositionEmbeddings()); }
+    public int maxLength() { return Math.min(options.maxLength(), config.maxPositionEmbeddings()); }
 
     /** Which tokens of a text longer than {@link #maxLength()} are read. */
     public Truncation truncation() { return options.truncation(); }
@@ -218,6 +228,7 @@ public final class Classifier implements AutoCloseable {
      * @throws NullPointerException     for a null text, naming its index
      */
     public List<Prediction> classify(List<String> texts) {
+        requireLabels(); // for no texts too: a wrong model is told at once, not at the first non-empty batch
         float[][] logits = logits(texts, null);
         List<Prediction> out = new ArrayList<>(texts.size());
         for (float[] row : logits) out.add(prediction(row));
@@ -263,6 +274,7 @@ public final class Classifier implements AutoCloseable {
      * @throws IllegalStateException once closed
      */
     public float[][] logitsOf(List<Encoding> encodings) {
+        Objects.requireNonNull(encodings, "encodings");
         Lock running = inUse.readLock();
         running.lock();
         try {
@@ -279,7 +291,8 @@ public final class Classifier implements AutoCloseable {
         for (int i = 0; i < n; i++) order[i] = i;
         Arrays.sort(order, Comparator.comparingInt(i -> encodings.get(i).inputIds().length));
         float[][] result = new float[n][];
-        int labels = model.config().numLabels();
+        SequenceClassifier model = this.model; // not null: close waits for this pass
+        int labels = config.numLabels();
         try {
             for (int start = 0; start < n; start += options.batchSize()) {
                 int end = Math.min(n, start + options.batchSize());
@@ -299,12 +312,12 @@ public final class Classifier implements AutoCloseable {
 
     /** Whether the model scores rather than classifies (problem_type regression, or a single label, as transformers). */
     public boolean isRegression() {
-        return "regression".equals(model.config().problemType()) || labels().size() == 1;
+        return "regression".equals(config.problemType()) || labels().size() == 1;
     }
 
     /** Whether each label has its own sigmoid probability (problem_type multi_label_classification) instead of one softmax. */
     public boolean isMultiLabel() {
-        return "multi_label_classification".equals(model.config().problemType());
+        return "multi_label_classification".equals(config.problemType());
     }
 
     /** For the callers that need labels: a regression model's logit is a score, not a label's probability. */
@@ -321,6 +334,7 @@ public final class Classifier implements AutoCloseable {
      * @throws IllegalStateException for a regression model, whose one logit is a score and no label's probability
      */
     public Prediction prediction(float[] logits) {
+        Objects.requireNonNull(logits, "logits");
         if (logits.length != labels().size())
             throw new IllegalArgumentException(logits.length + " logits for " + labels().size() + " labels");
         requireLabels();
@@ -351,7 +365,7 @@ public final class Classifier implements AutoCloseable {
 
     /**
      * Waits for the classifications in progress on other threads to end, then stops the worker threads and frees
-     * the model's memory (on the GPU too); classify, logits and logitsOf then throw IllegalStateException, while
+     * the model's memory (on the GPU too, and on the CPU even while this object is still referenced); classify, logits and logitsOf then throw IllegalStateException, while
      * labels() and tokenizer(), which need no model, still answer. Closing twice does nothing. Not to be called from
      * a thread that is classifying with this classifier.
      */
@@ -361,6 +375,7 @@ public final class Classifier implements AutoCloseable {
         exclusive.lock();
         try {
             closed = true;
+            model = null;
             backendCloser.clean();
         } finally {
             exclusive.unlock();

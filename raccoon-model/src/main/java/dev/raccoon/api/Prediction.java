@@ -8,7 +8,8 @@ import java.util.Objects;
  * The classifier's answer for one text: the most probable label, its probability, and every label's
  * probability and logit in label-id order ({@link Classifier#labels()}). Probabilities are a softmax over the logits,
  * or for a multi-label model each label's own sigmoid. Immutable: the arrays are copied in and out, and two
- * predictions are equal when their values are.
+ * predictions are equal when their values are. One built by hand may carry a label chosen by another rule (a
+ * threshold, a cost), but its probabilities must be probabilities and its label's must be the one it states.
  */
 public record Prediction(String label, int labelId, float probability, List<String> labels, float[] probabilities,
                          float[] logits) {
@@ -20,6 +21,9 @@ public record Prediction(String label, int labelId, float probability, List<Stri
                 || probabilities.length != labels.size() || logits.length != labels.size())
             throw new IllegalArgumentException("a prediction of '" + label + "' (id " + labelId + ") with "
                     + probabilities.length + " probabilities and " + logits.length + " logits does not fit the labels " + labels);
+        for (float p : probabilities)
+            if (!(p >= 0 && p <= 1))
+                throw new IllegalArgumentException("probabilities " + Arrays.toString(probabilities) + " are not all in [0, 1]");
         if (Float.compare(probabilities[labelId], probability) != 0)
             throw new IllegalArgumentException("a prediction of '" + label + "' with probability " + probability
                     + " but probabilities[" + labelId + "] = " + probabilities[labelId]);

@@ -145,6 +145,8 @@ class ClassifierTest {
             assertThat(regression.logits(List.of("두 문장"), null)[0]).hasSize(2);
             assertThatThrownBy(() -> regression.classify("두 문장")).isInstanceOf(IllegalStateException.class)
                     .hasMessageContaining("is a regression model").hasMessageContaining("raccoon logits");
+            assertThatThrownBy(() -> regression.classify(List.of())).as("no texts: the model is still the wrong one")
+                    .isInstanceOf(IllegalStateException.class).hasMessageContaining("is a regression model");
         }
     }
 
@@ -178,6 +180,15 @@ class ClassifierTest {
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("probability 0.9 but probabilities[1] = 0.1");
         assertThatThrownBy(() -> new Prediction("positive", 1, 0.9f, List.of("negative", "positive"), null, new float[2]))
                 .isInstanceOf(NullPointerException.class).hasMessage("probabilities");
+        assertThatThrownBy(() -> new Prediction("negative", 0, 7f, List.of("negative", "positive"), new float[] {7f, 0.9f}, new float[2]))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("[7.0, 0.9] are not all in [0, 1]");
+        assertThatThrownBy(() -> Classifier.load(null)).isInstanceOf(NullPointerException.class).hasMessage("modelDir");
+        assertThatThrownBy(() -> Classifier.load(dir, null)).isInstanceOf(NullPointerException.class).hasMessage("options");
+        assertThatThrownBy(() -> c.logitsOf(null)).isInstanceOf(NullPointerException.class).hasMessage("encodings");
+        assertThatThrownBy(() -> c.prediction(null)).isInstanceOf(NullPointerException.class).hasMessage("logits");
+        Answers answers = Answers.of(c, List.of("좋다", "별로"), true);
+        assertThatThrownBy(() -> answers.read(new float[2][2])).isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("2 rows of logits for " + answers.inputs().size() + " inputs");
         Path discriminator;
         try {
             discriminator = Path.of(ClassifierTest.class.getResource("/oracle/electra-discriminator").toURI());
@@ -235,6 +246,24 @@ class ClassifierTest {
 
     private static long workerThreads() {
         return Thread.getAllStackTraces().keySet().stream().filter(t -> t.isAlive() && t.getName().startsWith("raccoon-cpu-")).count();
+    }
+
+    /** A service that swaps models may keep the closed one referenced: its weights must not stay with it. */
+    @Test
+    void aClosedClassifierStillReferencedLetsItsWeightsGo(@TempDir Path tmp) throws Exception {
+        Classifier c = Classifier.load(withProblemType(tmp, "single_label_classification"), Classifier.Options.defaults().withThreads(2));
+        java.lang.reflect.Field field = Classifier.class.getDeclaredField("model");
+        field.setAccessible(true);
+        java.lang.ref.WeakReference<Object> weights = new java.lang.ref.WeakReference<>(field.get(c));
+        c.close();
+        for (int i = 0; i < 100 && weights.get() != null; i++) {
+            System.gc();
+            Thread.sleep(20);
+        }
+        assertThat(weights.get()).as("the model after close, with the classifier still held").isNull();
+        assertThat(c.labels()).hasSize(2);
+        assertThat(c.maxLength()).isPositive();
+        assertThatThrownBy(() -> c.classify("좋다")).isInstanceOf(IllegalStateException.class).hasMessageContaining("is closed");
     }
 
     /** A classifier dropped without close() does not keep its worker threads for the life of the JVM. */

@@ -39,6 +39,7 @@ public final class WordPieceTokenizer {
      * zero-width spaces) or U+FFFD. Such a text encodes to [CLS] [SEP] alone, so a prediction for it means nothing.
      */
     public static boolean isBlank(CharSequence text) {
+        Objects.requireNonNull(text, "text");
         for (int i = 0; i < text.length(); ) {
             int cp = Character.codePointAt(text, i);
             if (cp != 0xFFFD && !BertNormalizer.isControl(cp) && !BertNormalizer.isWhitespace(cp)) return false;
@@ -142,6 +143,10 @@ public final class WordPieceTokenizer {
      *                     message names file and line)
      */
     public static WordPieceTokenizer load(Path modelDir) throws IOException {
+        if (!Files.isDirectory(Objects.requireNonNull(modelDir, "modelDir")))
+            throw new NoSuchFileException(modelDir.toString(), null, Files.exists(modelDir)
+                    ? "not a directory; a tokenizer is read from the model directory that holds vocab.txt or tokenizer.json"
+                    : "no such model directory");
         try {
             return read(modelDir);
         } catch (IllegalArgumentException e) { // invalid content: one failure for a caller to catch, as for config.json

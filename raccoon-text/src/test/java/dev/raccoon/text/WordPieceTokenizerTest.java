@@ -241,6 +241,14 @@ class WordPieceTokenizerTest {
         assertThat(e.tokenTypeIds()).containsExactly(0, 0, 0, 0, 1, 1, 1, 1);
         assertThat(e.inputIds()).containsExactly(2, 5, 6, 3, 7, 8, 9, 3);
         assertThat(e.length()).isEqualTo(8);
+        // an encoding is a value: the same text encodes equal, and an edited copy is another
+        Encoding again = tokenizer(false).encode("hello world", "unaffable", 128);
+        assertThat(again).isEqualTo(e).hasSameHashCodeAs(e).isNotSameAs(e);
+        again.inputIds()[1] = 4;
+        assertThat(again).isNotEqualTo(e);
+        assertThat(e.toString()).contains("inputIds=[2, 5, 6, 3,").doesNotContain("[I@");
+        assertThatThrownBy(() -> new Encoding(new int[0], new int[0], List.of()))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("at least [CLS] and [SEP]");
     }
 
     @Test
@@ -406,6 +414,8 @@ class WordPieceTokenizerTest {
         assertThatThrownBy(() -> WordPieceTokenizer.fromVocab(missing, false))
                 .isInstanceOf(NoSuchFileException.class).hasMessageContaining(missing.toString());
         assertThatThrownBy(() -> WordPieceTokenizer.load(dir.resolve("nowhere")))
+                .isInstanceOf(NoSuchFileException.class).hasMessage(dir.resolve("nowhere") + ": no such model directory");
+        assertThatThrownBy(() -> WordPieceTokenizer.load(dir))
                 .isInstanceOf(NoSuchFileException.class).hasMessageContaining("vocab.txt");
     }
 
