@@ -27,7 +27,7 @@ import java.util.Map;
 final class TrainingOptions {
     static final class Start {
         @Option(names = "--model", paramLabel = "DIR", required = true,
-                description = "Hugging Face directory to start from: ElectraForPreTraining, ElectraModel or a classifier.")
+                description = "Hugging Face directory to start from: ElectraForPreTraining, ElectraModel, a classifier, or BertForMaskedLM, BertForPreTraining, BertModel.")
         Path model;
 
         @Option(names = "--config", paramLabel = "SIZE", required = true,

@@ -58,6 +58,8 @@ public record ElectraConfig(
         require(intermediateSize > 0, "intermediate_size must be positive");
         require(maxPositionEmbeddings > 0 && typeVocabSize > 0, "max_position_embeddings and type_vocab_size must be positive");
         require(!labels.isEmpty(), "a model needs at least one label");
+        require(padTokenId >= 0 && padTokenId < vocabSize,
+                "pad_token_id " + padTokenId + " is not an id of the vocab_size " + vocabSize + " embeddings");
         require("gelu".equals(hiddenAct),
                 "hidden_act \"" + hiddenAct + "\" is not supported (Raccoon implements \"gelu\", the exact erf GELU)");
     }
@@ -159,7 +161,14 @@ public record ElectraConfig(
             throw new IllegalArgumentException("model_type \"" + modelType + "\" is not supported (electra or bert)");
         int hidden = integer(node, "hidden_size", modelType.equals("bert") ? 768 : 256);
         List<String> architectures = new ArrayList<>();
-        if (node.path("architectures").isArray()) node.get("architectures").forEach(a -> architectures.add(a.asText()));
+        JsonNode named = node.get("architectures");
+        if (named != null && !named.isNull()) {
+            if (!named.isArray()) throw new IllegalArgumentException("architectures must be a list of class names, found " + named);
+            for (JsonNode a : named) {
+                if (!a.isTextual()) throw new IllegalArgumentException("architectures must be a list of class names, found " + named);
+                architectures.add(a.asText());
+            }
+        }
         ElectraConfig c = new ElectraConfig(
                 modelType,
                 architectures,
@@ -177,8 +186,8 @@ public record ElectraConfig(
                 (float) number(node, "initializer_range", 0.02),
                 (float) number(node, "layer_norm_eps", 1e-12),
                 integer(node, "pad_token_id", 0),
-                !node.has("tie_word_embeddings") || node.get("tie_word_embeddings").asBoolean(true),
-                node.hasNonNull("classifier_dropout") ? (float) node.get("classifier_dropout").asDouble() : null,
+                bool(node, "tie_word_embeddings", true),
+                node.hasNonNull("classifier_dropout") ? (float) number(node, "classifier_dropout", 0) : null,
                 problemType(node),
                 readLabels(node),
                 extraFields(node));
@@ -229,7 +238,13 @@ public record ElectraConfig(
                     throw new IllegalArgumentException("id2label " + id + " must be a label name (a string), found " + e.getValue());
                 labels[id] = e.getValue().asText();
             });
-            return List.of(labels);
+            List<String> read = List.of(labels);
+            for (int id = 0; id < n; id++)
+                if (read.indexOf(labels[id]) != id)
+                    throw new IllegalArgumentException("id2label names '" + labels[id] + "' twice (ids " + read.indexOf(labels[id])
+                            + " and " + id + "), so an answer of it would not say which");
+            requireLabel2idAgrees(node.get("label2id"), read);
+            return read;
         }
         int n = integer(node, "num_labels", 2);
         List<String> labels = new ArrayList<>();
@@ -237,11 +252,33 @@ public record ElectraConfig(
         return labels;
     }
 
+    /**
+     * label2id, where it names a label of id2label, must give it the same id: pipelines read one, training code the
+     * other. Names id2label lacks are left alone: configs whose id2label was set after the fact keep a stale
+     * label2id of LABEL_0, LABEL_1, which transformers ignores.
+     */
+    private static void requireLabel2idAgrees(JsonNode label2id, List<String> labels) {
+        if (label2id == null || !label2id.isObject()) return;
+        label2id.properties().forEach(e -> {
+            int id = labels.indexOf(e.getKey());
+            if (id >= 0 && !(e.getValue().canConvertToInt() && e.getValue().asInt() == id))
+                throw new IllegalArgumentException("label2id gives '" + e.getKey() + "' the id " + e.getValue()
+                        + ", but id2label gives it " + id);
+        });
+    }
+
     private static String text(ObjectNode node, String field, String dflt) {
         JsonNode v = node.get(field);
         if (v == null || v.isNull()) return dflt;
         if (!v.isTextual()) throw new IllegalArgumentException(field + " must be a string, found " + v);
         return v.asText();
+    }
+
+    private static boolean bool(ObjectNode node, String field, boolean dflt) {
+        JsonNode v = node.get(field);
+        if (v == null || v.isNull()) return dflt;
+        if (!v.isBoolean()) throw new IllegalArgumentException(field + " must be true or false, found " + v);
+        return v.asBoolean();
     }
 
     private static int integer(ObjectNode node, String field, int dflt) {

@@ -6,6 +6,7 @@ import dev.raccoon.model.io.CheckpointException;
 import dev.raccoon.model.io.Checkpoints;
 import dev.raccoon.model.io.DType;
 import dev.raccoon.model.io.SafeTensors;
+import dev.raccoon.text.ModelFiles;
 import dev.raccoon.text.WordPieceTokenizer;
 
 import java.io.IOException;
@@ -37,9 +38,9 @@ public record ModelDirectory(Path dir, ElectraConfig config, WordPieceTokenizer 
     public static ElectraConfig readConfig(Path dir) throws IOException {
         if (Files.isRegularFile(dir))
             throw new IOException(dir + " is a file; a model is the directory that holds " + CONFIG_FILE + " and the weights");
-        if (!Files.isDirectory(dir)) throw new IOException(dir + ": no such model directory");
+        if (!ModelFiles.exists(dir)) throw new IOException(dir + ": no such model directory");
         Path configFile = dir.resolve(CONFIG_FILE);
-        if (!Files.isRegularFile(configFile)) throw new IOException(dir + ": no config.json in the model directory");
+        if (!ModelFiles.exists(configFile)) throw new IOException(dir + ": no config.json in the model directory");
         return ElectraConfig.read(configFile);
     }
 
@@ -103,6 +104,9 @@ public record ModelDirectory(Path dir, ElectraConfig config, WordPieceTokenizer 
 
     public static ModelDirectory load(Path dir, Backend backend) throws IOException {
         Contents contents = read(dir);
+        if (!contents.architecture().runnable)
+            throw new IOException(dir + " holds " + contents.architecture().hfName + ", which Raccoon reads only as the encoder"
+                    + " to fine-tune: 'raccoon train --model " + dir + "' puts a classification head on it");
         PretrainedModel model = PretrainedModel.create(contents.architecture(), contents.config(), backend);
         try {
             model.loadStateDict(contents.state(), dir.toString());

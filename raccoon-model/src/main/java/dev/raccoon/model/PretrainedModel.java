@@ -41,7 +41,11 @@ public abstract sealed class PretrainedModel permits SequenceClassifier, Electra
 
     public Architecture architecture() { return architecture; }
 
-    /** A model of the given architecture with zero parameters (load or initialise them next). */
+    /**
+     * A model of the given architecture with zero parameters (load or initialise them next).
+     *
+     * @throws IllegalArgumentException for an architecture that is read only as an encoder ({@link Architecture#runnable})
+     */
     public static PretrainedModel create(Architecture architecture, ElectraConfig config, Backend backend) {
         return switch (architecture) {
             case ELECTRA_FOR_SEQUENCE_CLASSIFICATION, BERT_FOR_SEQUENCE_CLASSIFICATION ->
@@ -49,6 +53,8 @@ public abstract sealed class PretrainedModel permits SequenceClassifier, Electra
             case ELECTRA_FOR_PRE_TRAINING -> new ElectraForPreTraining(config, backend);
             case ELECTRA_FOR_MASKED_LM -> new ElectraForMaskedLM(config, backend);
             case ELECTRA_MODEL -> new EncoderOnly(config, backend);
+            case BERT_FOR_MASKED_LM, BERT_FOR_PRE_TRAINING, BERT_MODEL -> throw new IllegalArgumentException(
+                    architecture.hfName + " is read only as the encoder a classifier is fine-tuned from (raccoon train --model)");
         };
     }
 

@@ -114,6 +114,26 @@ class ModelDirectoryTest {
         }
     }
 
+    /** A pruned Hugging Face cache leaves links to blobs that are gone: named as such, not as files never there. */
+    @Test
+    void brokenLinksAndDirectoriesInPlaceOfFilesAreNamed(@TempDir Path tmp) throws IOException {
+        Path dir = copyOfClassifier(Files.createDirectory(tmp.resolve("model")));
+        Files.delete(dir.resolve("model.safetensors"));
+        Files.createSymbolicLink(dir.resolve("model.safetensors"), tmp.resolve("blobs/3f2a"));
+        assertThatThrownBy(() -> ModelDirectory.load(dir, backend)).isInstanceOf(IOException.class)
+                .hasMessageContaining(dir.resolve("model.safetensors") + ": a symbolic link to " + tmp.resolve("blobs/3f2a")
+                        + ", which does not exist");
+        Files.delete(dir.resolve("config.json"));
+        Files.createSymbolicLink(dir.resolve("config.json"), tmp.resolve("blobs/91c0"));
+        assertThatThrownBy(() -> ModelDirectory.load(dir, backend)).hasMessageContaining("config.json: a symbolic link to");
+
+        Path other = copyOfClassifier(Files.createDirectory(tmp.resolve("other")));
+        Files.delete(other.resolve("vocab.txt"));
+        Files.createDirectory(other.resolve("vocab.txt"));
+        assertThatThrownBy(() -> ModelDirectory.load(other, backend)).isInstanceOf(IOException.class)
+                .hasMessageContaining(other.resolve("vocab.txt") + ": a directory, where a file belongs");
+    }
+
     @Test
     void missingDirectoryAndConfigAreReported(@TempDir Path tmp) {
         assertThatThrownBy(() -> ModelDirectory.load(tmp.resolve("nope"), backend)).hasMessageContaining("no such model directory");
@@ -200,6 +220,15 @@ class ModelDirectoryTest {
         cases.put("{\"id2label\": {\"0\": 1, \"1\": null}}", "id2label 0 must be a label name (a string), found 1");
         cases.put("{\"problem_type\": \"foo\"}", "problem_type must be one of [regression, single_label_classification, "
                 + "multi_label_classification], found \"foo\"");
+        // what transformers would read otherwise, or refuse, is refused here too, not taken for a default
+        cases.put("{\"id2label\": {\"0\": \"a\", \"1\": \"a\"}}", "id2label names 'a' twice (ids 0 and 1), so an answer of it would not say which");
+        cases.put("{\"id2label\": {\"0\": \"neg\", \"1\": \"pos\"}, \"label2id\": {\"neg\": 1, \"pos\": 0}}",
+                "label2id gives 'neg' the id 1, but id2label gives it 0");
+        cases.put("{\"tie_word_embeddings\": \"no\"}", "tie_word_embeddings must be true or false, found \"no\"");
+        cases.put("{\"classifier_dropout\": \"x\"}", "classifier_dropout must be a number, found \"x\"");
+        cases.put("{\"architectures\": \"ElectraForSequenceClassification\"}",
+                "architectures must be a list of class names, found \"ElectraForSequenceClassification\"");
+        cases.put("{\"vocab_size\": 100, \"pad_token_id\": 100}", "pad_token_id 100 is not an id of the vocab_size 100 embeddings");
         int i = 0;
         for (Map.Entry<String, String> c : cases.entrySet()) {
             Path file = tmp.resolve("config" + i++ + ".json");
@@ -210,6 +239,9 @@ class ModelDirectoryTest {
         Path fine = tmp.resolve("fine.json");
         Files.writeString(fine, "{\"id2label\": {}, \"num_labels\": 3, \"problem_type\": \"regression\"}");
         assertThat(ElectraConfig.read(fine).labels()).containsExactly("LABEL_0", "LABEL_1", "LABEL_2");
+        // a stale label2id of the default names, left when id2label was set afterwards, is ignored as transformers ignores it
+        Files.writeString(fine, "{\"id2label\": {\"0\": \"neg\", \"1\": \"pos\"}, \"label2id\": {\"LABEL_0\": 0, \"LABEL_1\": 1}}");
+        assertThat(ElectraConfig.read(fine).labels()).containsExactly("neg", "pos");
     }
 
     @Test

@@ -69,7 +69,7 @@ public final class Vocabulary {
     static List<String> readFile(Path file) throws IOException {
         byte[] bytes;
         try {
-            bytes = Files.readAllBytes(file);
+            bytes = ModelFiles.read(file);
         } catch (NoSuchFileException e) {
             throw new NoSuchFileException(file.toString(), null, "vocabulary file not found");
         }

@@ -156,20 +156,20 @@ public final class WordPieceTokenizer {
 
     private static WordPieceTokenizer read(Path modelDir) throws IOException {
         Path configFile = modelDir.resolve(TokenizerConfig.FILE_NAME);
-        TokenizerConfig config = Files.exists(configFile) ? TokenizerConfig.read(configFile)
-                : TokenizerConfig.defaults(true);
+        boolean configFound = ModelFiles.exists(configFile);
+        TokenizerConfig config = configFound ? TokenizerConfig.read(configFile) : TokenizerConfig.defaults(true);
         Path tokenizerJson = modelDir.resolve(TokenizerJson.FILE_NAME);
-        if (Files.exists(tokenizerJson)) {
+        if (ModelFiles.exists(tokenizerJson)) {
             TokenizerJson.Contents contents = TokenizerJson.read(tokenizerJson, config);
             return new WordPieceTokenizer(tokenizerJson, contents.vocab(), contents.config(), tokenizerJson);
         }
         Path vocabFile = modelDir.resolve(VOCAB_FILE_NAME);
-        if (!Files.exists(vocabFile))
+        if (!ModelFiles.exists(vocabFile))
             throw new NoSuchFileException(vocabFile.toString(), null, "no vocab.txt or tokenizer.json in the model directory");
         List<String> vocab = Vocabulary.readFile(vocabFile);
         WordPieceTokenizer tokenizer = new WordPieceTokenizer(vocabFile, vocab, config, configFile);
         if (!config.raw().hasNonNull("do_lower_case"))
-            requireUncased(vocab, vocabFile, Files.exists(configFile));
+            requireUncased(vocab, vocabFile, configFound);
         return tokenizer;
     }
 

@@ -19,8 +19,8 @@ import java.util.Map;
 
 /**
  * The model a fine-tuning run starts from: the encoder of a Hugging Face checkpoint (ElectraForPreTraining,
- * ElectraModel, a classifier, or the BERT equivalents) under a classification head, or a freshly initialised
- * model of a preset size.
+ * ElectraModel, a classifier, or BertForMaskedLM, BertForPreTraining, BertModel) under a classification head, with
+ * BERT's pooler where the checkpoint has one, or a freshly initialised model of a preset size.
  *
  * @param model       the classifier to train, every parameter set
  * @param tokenizer   its tokenizer

@@ -72,6 +72,73 @@ class ModelInitTest {
         return ModelInit.fromPretrained(dir, names, "single_label_classification", null, 1, backend);
     }
 
+    /**
+     * Published BERTs come as BertForMaskedLM (no pooler; TensorFlow conversions name LayerNorm's parameters gamma
+     * and beta), BertForPreTraining or a bare BertModel: each starts a classifier with its encoder, and its pooler
+     * where it has one.
+     */
+    @Test
+    void pretrainedBertCheckpointsStartAClassifier(@TempDir Path tmp) throws IOException {
+        List<String> vocab = List.of("[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]", "좋", "##다", "별로");
+        ElectraConfig config = ElectraConfig.read(Files.writeString(tmp.resolve("config.json"), """
+                {"model_type": "bert", "vocab_size": 8, "hidden_size": 8, "num_hidden_layers": 1, "num_attention_heads": 2,
+                 "intermediate_size": 16, "max_position_embeddings": 16}"""));
+        Map<String, HostTensor> encoder = new LinkedHashMap<>();
+        var shape = dev.raccoon.model.PretrainedModel.create(dev.raccoon.model.Architecture.BERT_FOR_SEQUENCE_CLASSIFICATION, config, backend);
+        java.util.SplittableRandom random = new java.util.SplittableRandom(5);
+        shape.params().owned().forEach((name, p) -> {
+            float[] v = new float[p.value().size()];
+            for (int i = 0; i < v.length; i++) v[i] = (float) random.nextDouble();
+            if (name.startsWith("bert.")) encoder.put(name.substring("bert.".length()), new HostTensor(p.shape(), v));
+        });
+        HostTensor h = new HostTensor(new int[] {8}, new float[8]), hh = new HostTensor(new int[] {8, 8}, new float[64]);
+        Map<String, Map<String, HostTensor>> checkpoints = new LinkedHashMap<>();
+        Map<String, HostTensor> mlm = new LinkedHashMap<>(), pre = new LinkedHashMap<>(), bare = new LinkedHashMap<>(encoder);
+        encoder.forEach((k, t) -> {
+            if (k.startsWith("pooler.")) return;
+            mlm.put("bert." + k.replace("LayerNorm.weight", "LayerNorm.gamma").replace("LayerNorm.bias", "LayerNorm.beta"), t);
+        });
+        mlm.putAll(Map.of("cls.predictions.bias", h, "cls.predictions.transform.dense.weight", hh,
+                "cls.predictions.transform.dense.bias", h, "cls.predictions.transform.LayerNorm.weight", h,
+                "cls.predictions.transform.LayerNorm.bias", h));
+        encoder.forEach((k, t) -> pre.put("bert." + k, t));
+        pre.putAll(Map.of("cls.predictions.bias", h, "cls.seq_relationship.weight", new HostTensor(new int[] {2, 8}, new float[16]),
+                "cls.seq_relationship.bias", new HostTensor(new int[] {2}, new float[2])));
+        checkpoints.put("BertForMaskedLM", mlm);
+        checkpoints.put("BertForPreTraining", pre);
+        checkpoints.put("BertModel", bare);
+        for (var c : checkpoints.entrySet()) {
+            Path dir = Files.createDirectory(tmp.resolve(c.getKey()));
+            Files.write(dir.resolve("vocab.txt"), vocab);
+            Files.writeString(dir.resolve("tokenizer_config.json"), "{\"do_lower_case\": false}");
+            // without architectures too: transformers writes null for a model built from a config
+            Files.writeString(dir.resolve("config.json"), Files.readString(tmp.resolve("config.json")).replace("{",
+                    c.getKey().equals("BertModel") ? "{\"architectures\": null, " : "{\"architectures\": [\"" + c.getKey() + "\"], "));
+            SafeTensors.write(dir.resolve("model.safetensors"), c.getValue(), Map.of("format", "pt"), DType.F32);
+            ModelInit init = ModelInit.fromPretrained(dir, List.of("neg", "pos"), "single_label_classification", null, 1, backend);
+            assertThat(init.model().architecture()).isEqualTo(dev.raccoon.model.Architecture.BERT_FOR_SEQUENCE_CLASSIFICATION);
+            assertThat(init.description()).contains(c.getKey()).contains("a new classification head");
+            Map<String, HostTensor> loaded = init.model().params().toHost();
+            encoder.forEach((k, t) -> {
+                boolean kept = !k.startsWith("pooler.") || !c.getKey().equals("BertForMaskedLM");
+                assertThat(loaded.get("bert." + k).data()).as(c.getKey() + " " + k).matches(d -> java.util.Arrays.equals(d, t.data()) == kept);
+            });
+            assertThatThrownBy(() -> dev.raccoon.model.ModelDirectory.load(dir, backend)).isInstanceOf(IOException.class)
+                    .hasMessageContaining("holds " + c.getKey() + ", which Raccoon reads only as the encoder to fine-tune");
+        }
+    }
+
+    @Test
+    void electraWeightsUnderModelTypeBertAreRefused(@TempDir Path tmp) throws IOException {
+        Path dir = TestData.shared("oracle/electra-classifier");
+        for (String f : List.of("vocab.txt", "tokenizer_config.json", "model.safetensors")) Files.copy(dir.resolve(f), tmp.resolve(f));
+        Files.writeString(tmp.resolve("config.json"), Files.readString(dir.resolve("config.json"))
+                .replace("\"model_type\": \"electra\"", "\"model_type\": \"bert\""));
+        assertThatThrownBy(() -> ModelInit.fromPretrained(tmp, List.of("a", "b"), null, null, 1, backend))
+                .isInstanceOf(IOException.class).hasMessageContaining("model_type is bert, but")
+                .hasMessageContaining("transformers would build a BERT model");
+    }
+
     @Test
     void missingEncoderTensorsAreNamed(@TempDir Path tmp) throws IOException {
         Path dir = TestData.shared("oracle/electra-discriminator");

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import dev.raccoon.engine.HostTensor;
 import dev.raccoon.text.JsonProblems;
+import dev.raccoon.text.ModelFiles;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -41,12 +42,33 @@ public final class Checkpoints {
      */
     public static LinkedHashMap<String, HostTensor> readStateDict(Path modelDir) throws CheckpointException {
         if (!Files.isDirectory(modelDir)) throw SafeTensors.fail(modelDir, "is not a directory");
-        if (Files.exists(modelDir.resolve(SAFETENSORS))) return SafeTensors.read(modelDir.resolve(SAFETENSORS));
-        if (Files.exists(modelDir.resolve(SAFETENSORS_INDEX))) return readSharded(modelDir.resolve(SAFETENSORS_INDEX), SafeTensors::read);
-        if (Files.exists(modelDir.resolve(TORCH))) return TorchCheckpoint.read(modelDir.resolve(TORCH));
-        if (Files.exists(modelDir.resolve(TORCH_INDEX))) return readSharded(modelDir.resolve(TORCH_INDEX), TorchCheckpoint::read);
+        if (exists(modelDir.resolve(SAFETENSORS))) return currentNames(SafeTensors.read(modelDir.resolve(SAFETENSORS)));
+        if (exists(modelDir.resolve(SAFETENSORS_INDEX))) return currentNames(readSharded(modelDir.resolve(SAFETENSORS_INDEX), SafeTensors::read));
+        if (exists(modelDir.resolve(TORCH))) return currentNames(TorchCheckpoint.read(modelDir.resolve(TORCH)));
+        if (exists(modelDir.resolve(TORCH_INDEX))) return currentNames(readSharded(modelDir.resolve(TORCH_INDEX), TorchCheckpoint::read));
         throw SafeTensors.fail(modelDir, "holds no checkpoint; looked for " + SAFETENSORS + ", " + SAFETENSORS_INDEX
                 + ", " + TORCH + " and " + TORCH_INDEX);
+    }
+
+    /**
+     * LayerNorm parameters under the names of checkpoints converted from TensorFlow (bert-base-chinese and others
+     * of 2019: LayerNorm.gamma and LayerNorm.beta) renamed to weight and bias, as transformers renames them.
+     */
+    private static LinkedHashMap<String, HostTensor> currentNames(LinkedHashMap<String, HostTensor> state) {
+        if (state.keySet().stream().noneMatch(k -> k.endsWith("LayerNorm.gamma") || k.endsWith("LayerNorm.beta"))) return state;
+        LinkedHashMap<String, HostTensor> renamed = new LinkedHashMap<>();
+        state.forEach((key, tensor) -> renamed.put(key.endsWith("LayerNorm.gamma") ? key.substring(0, key.length() - 5) + "weight"
+                : key.endsWith("LayerNorm.beta") ? key.substring(0, key.length() - 4) + "bias" : key, tensor));
+        return renamed;
+    }
+
+    /** {@link ModelFiles#exists}, failing as a checkpoint fails. */
+    private static boolean exists(Path file) throws CheckpointException {
+        try {
+            return ModelFiles.exists(file);
+        } catch (IOException e) {
+            throw new CheckpointException(e.getMessage(), e);
+        }
     }
 
     /** An index's {@code weight_map} names the shard of every tensor; each shard is read once, in order of first mention. */
@@ -79,7 +101,7 @@ public final class Checkpoints {
         LinkedHashMap<String, HostTensor> out = new LinkedHashMap<>();
         for (String shard : shards) {
             Path shardFile = index.resolveSibling(shard);
-            if (!Files.exists(shardFile)) throw SafeTensors.fail(index, "lists shard " + shard + ", which does not exist");
+            if (!exists(shardFile)) throw SafeTensors.fail(index, "lists shard " + shard + ", which does not exist");
             Set<String> skipped = new HashSet<>();
             LinkedHashMap<String, HostTensor> tensors = reader.read(shardFile, skipped);
             for (Map.Entry<String, HostTensor> t : tensors.entrySet()) {

@@ -104,6 +104,7 @@ public final class SafeTensors {
                         : MemorySegment.NULL;
                 for (Entry e : entries) {
                     if (e.kind.dtype == null) {
+                        requireBuffer(file, e.name);
                         skipped.add(e.name);
                         continue;
                     }
@@ -161,6 +162,9 @@ public final class SafeTensors {
                     || !isNonNegativeLong(offsets.get(0)) || !isNonNegativeLong(offsets.get(1)))
                 throw fail(file, name, "has data_offsets that are not two non-negative integers");
             long begin = offsets.get(0).asLong(), end = offsets.get(1).asLong();
+            if (begin <= end && end > dataLength && end <= declaredEnd(root))
+                throw fail(file, "is truncated: its header places tensors in " + declaredEnd(root) + " bytes of data, but only "
+                        + dataLength + " follow it (an interrupted download or copy?)");
             if (begin > end || end > dataLength)
                 throw fail(file, name, "has data_offsets [" + begin + ", " + end + "] outside the " + dataLength
                         + "-byte data section");
@@ -184,6 +188,23 @@ public final class SafeTensors {
         if (expected != dataLength)
             throw fail(file, "has " + dataLength + " bytes of tensor data but the header accounts for " + expected);
         return entries;
+    }
+
+    /**
+     * Integer and bool tensors are buffers transformers saves beside the weights (position_ids, token_type_ids) and
+     * are skipped; a weight stored as one is named, not reported missing later.
+     */
+    static void requireBuffer(Path file, String name) throws CheckpointException {
+        if (!name.endsWith("_ids"))
+            throw fail(file, name, "is stored as integers or booleans; weights are floating point (F64, F32, F16, BF16)");
+    }
+
+    /** The largest end offset the header gives any tensor: the data section's length when the file is whole. */
+    private static long declaredEnd(JsonNode header) {
+        long end = 0;
+        for (JsonNode info : header)
+            if (info.path("data_offsets").path(1).canConvertToLong()) end = Math.max(end, info.path("data_offsets").path(1).asLong());
+        return end;
     }
 
     /**

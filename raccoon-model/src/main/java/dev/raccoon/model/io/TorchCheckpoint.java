@@ -93,7 +93,16 @@ public final class TorchCheckpoint {
         try {
             return new ZipFile(file.toFile());
         } catch (ZipException e) {
-            throw fail(file, "is neither a zip archive nor a legacy torch.save file (" + e.getMessage() + ")");
+            throw fail(file, startsWithZipEntry(file)
+                    ? "is a zip archive cut short or damaged (" + e.getMessage() + "): an interrupted download or copy?"
+                    : "is neither a zip archive nor a legacy torch.save file (" + e.getMessage() + ")");
+        }
+    }
+
+    /** Whether the file begins as a zip archive does (a local file header), whatever became of its end. */
+    private static boolean startsWithZipEntry(Path file) throws IOException {
+        try (InputStream in = Files.newInputStream(file)) {
+            return Arrays.equals(in.readNBytes(4), new byte[] {'P', 'K', 3, 4});
         }
     }
 
@@ -194,6 +203,7 @@ public final class TorchCheckpoint {
             if (!(e.getValue() instanceof TensorRef t))
                 throw fail(file, name, "is not a tensor, so this is not a plain state dict");
             if (t.storage().dtype() == null) {
+                SafeTensors.requireBuffer(file, name);
                 skipped.add(name);
                 continue;
             }

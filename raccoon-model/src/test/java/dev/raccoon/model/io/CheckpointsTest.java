@@ -87,10 +87,10 @@ class CheckpointsTest {
         Files.write(dir.resolve("model-00002-of-00002.safetensors"), safetensors(
                 "{\"b\":{\"dtype\":\"F16\",\"shape\":[1],\"data_offsets\":[0,2]},"
                         + "\"c\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[2,10]},"
-                        + "\"ids\":{\"dtype\":\"I64\",\"shape\":[1],\"data_offsets\":[10,18]}}",
+                        + "\"embeddings.position_ids\":{\"dtype\":\"I64\",\"shape\":[1],\"data_offsets\":[10,18]}}",
                 new byte[]{0, 0x3C, 0, 0, 0x40, 0x40, 0, 0, (byte) 0x80, 0x40, 0, 0, 0, 0, 0, 0, 0, 0}));
         Files.writeString(dir.resolve("model.safetensors.index.json"), "{\"metadata\":{\"total_size\":14},\"weight_map\":{"
                 + "\"a\":\"model-00001-of-00002.safetensors\",\"b\":\"model-00002-of-00002.safetensors\","
-                + "\"c\":\"model-00002-of-00002.safetensors\",\"ids\":\"model-00002-of-00002.safetensors\"}}");
+                + "\"c\":\"model-00002-of-00002.safetensors\",\"embeddings.position_ids\":\"model-00002-of-00002.safetensors\"}}");
     }
 }

@@ -203,8 +203,13 @@ class SafeTensorsTest {
         assertRejected("{\"w\":{\"dtype\":\"Q7\",\"shape\":[1],\"data_offsets\":[0,4]}}", new byte[4],
                 "tensor 'w' has unsupported dtype \"Q7\"");
         assertRejected("{\"w\":{\"dtype\":\"F32\",\"shape\":[-1],\"data_offsets\":[0,4]}}", new byte[4], "invalid dimension -1");
-        assertRejected("{\"w\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,8]}}", new byte[4],
-                "tensor 'w' has data_offsets [0, 8] outside the 4-byte data section");
+        assertRejected("{\"w\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[8,4]}}", new byte[4],
+                "tensor 'w' has data_offsets [8, 4] outside the 4-byte data section");
+        // a file cut short, as an interrupted download leaves it, is called that
+        assertRejected("{\"v\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,4]},\"w\":{\"dtype\":\"F32\",\"shape\":[1],"
+                + "\"data_offsets\":[4,8]}}", new byte[6], "is truncated: its header places tensors in 8 bytes of data, but only 6 follow it");
+        assertRejected("{\"w\":{\"dtype\":\"I32\",\"shape\":[1],\"data_offsets\":[0,4]}}", new byte[4],
+                "tensor 'w' is stored as integers or booleans; weights are floating point");
         assertRejected("{\"w\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,99999999999999999999999]}}", new byte[4],
                 "data_offsets that are not two non-negative integers");
         assertRejected("{\"w\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,4]}}", new byte[4],
@@ -220,7 +225,7 @@ class SafeTensorsTest {
         assertRejected("{\"w\":{\"dtype\":\"F32\",\"shape\":[2147483647,2147483647,2147483647],\"data_offsets\":[0,4]}}",
                 new byte[4], "tensor 'w' has a shape whose size overflows 64 bits");
         assertRejected("{\"w\":{\"dtype\":\"F32\",\"shape\":[65536,65536],\"data_offsets\":[0,17179869184]}}",
-                new byte[4], "outside the 4-byte data section");
+                new byte[4], "is truncated: its header places tensors in 17179869184 bytes of data, but only 4 follow it");
         assertRejected("{\"w\":{\"dtype\":\"F32\",\"shape\":[2147483647,2147483647],\"data_offsets\":[0,4]}}",
                 new byte[4], "tensor 'w' has a shape whose size overflows 64 bits");
     }

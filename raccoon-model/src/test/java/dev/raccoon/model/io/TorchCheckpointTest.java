@@ -147,6 +147,11 @@ class TorchCheckpointTest {
         assertThatThrownBy(() -> TorchCheckpoint.read(legacy)).hasMessageContaining("is neither a zip archive nor a legacy torch.save file");
         assertThatThrownBy(() -> TorchCheckpoint.read(noPickle)).hasMessageContaining("has no <folder>/data.pkl entry");
         assertThatThrownBy(() -> TorchCheckpoint.read(compressed)).hasMessageContaining("stores entry archive/data.pkl compressed");
+        // the oracle's checkpoint as an interrupted download leaves it
+        byte[] whole = Files.readAllBytes(Fixtures.resource(Fixtures.ORACLE + "pytorch_model.bin"));
+        Path cut = Files.write(dir.resolve("cut.bin"), java.util.Arrays.copyOf(whole, whole.length / 2));
+        assertThatThrownBy(() -> TorchCheckpoint.read(cut)).isInstanceOf(CheckpointException.class)
+                .hasMessageStartingWith(cut + ": is a zip archive cut short or damaged").hasMessageContaining("interrupted download");
     }
 
     @Test

@@ -1,0 +1,41 @@
+package dev.raccoon.text;
+
+import java.io.IOException;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.FileSystemException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * How the files of a model directory are looked for and read, so that each failure names the file and what is wrong
+ * with it. A Hugging Face cache keeps a model's files as symbolic links into a store of blobs; pruning the store, or
+ * copying a snapshot without following links, leaves links that point nowhere, which must not read as files never
+ * there.
+ */
+public final class ModelFiles {
+    private ModelFiles() {
+    }
+
+    /**
+     * Whether {@code file} is there to read.
+     *
+     * @throws FileSystemException for a symbolic link to nothing, naming its target, or for a directory that may
+     *                             not be searched
+     */
+    public static boolean exists(Path file) throws IOException {
+        if (Files.exists(file)) return true;
+        if (Files.isSymbolicLink(file))
+            throw new FileSystemException(file.toString(), null, "a symbolic link to " + Files.readSymbolicLink(file)
+                    + ", which does not exist (a pruned Hugging Face cache, or a copy that did not follow links?)");
+        Path parent = file.toAbsolutePath().getParent();
+        if (parent != null && Files.isDirectory(parent) && !Files.isExecutable(parent))
+            throw new AccessDeniedException(parent.toString(), null, "permission denied: its files cannot be looked up");
+        return false;
+    }
+
+    /** The bytes of {@code file}; a directory in its place is named as such, not "Is a directory" of no file. */
+    public static byte[] read(Path file) throws IOException {
+        if (Files.isDirectory(file)) throw new FileSystemException(file.toString(), null, "a directory, where a file belongs");
+        return Files.readAllBytes(file);
+    }
+}
