@@ -325,9 +325,14 @@ public final class SafeTensors {
      * Some JDK exceptions carry no message (EOFException) or only a path (NoSuchFileException, AccessDeniedException),
      * so their type is part of the description.
      */
+    /** Why reading failed, in words: a file system error's message is the path again, which the caller names already. */
     static String describe(Exception e) {
-        if (e.getMessage() == null) return e.getClass().getSimpleName();
-        return e instanceof FileSystemException ? e.getClass().getSimpleName() + ": " + e.getMessage() : e.getMessage();
+        return switch (e) {
+            case java.nio.file.AccessDeniedException x -> "permission denied";
+            case java.nio.file.NoSuchFileException x -> "no such file";
+            case FileSystemException x -> x.getReason() != null ? x.getReason() : "the file system refused it";
+            default -> e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName();
+        };
     }
 
     static CheckpointException fail(Path file, String what) {

@@ -221,6 +221,14 @@ class SafeTensorsTest {
     }
 
     @Test
+    void fileSystemErrorsAreSaidInWordsNotJavaNames() {
+        // root reads every file, so the refusal an unprivileged user meets is built here
+        assertThat(SafeTensors.describe(new java.nio.file.AccessDeniedException("/m/model.safetensors"))).isEqualTo("permission denied");
+        assertThat(SafeTensors.describe(new java.nio.file.FileSystemException("/m/model.safetensors", null, "Input/output error")))
+                .isEqualTo("Input/output error");
+    }
+
+    @Test
     void rejectsHugeDeclaredShapesWithoutAllocating() throws IOException {
         assertRejected("{\"w\":{\"dtype\":\"F32\",\"shape\":[2147483647,2147483647,2147483647],\"data_offsets\":[0,4]}}",
                 new byte[4], "tensor 'w' has a shape whose size overflows 64 bits");
