@@ -251,7 +251,8 @@ public final class SafeTensors {
             throw e;
         } catch (IOException | RuntimeException e) {
             deleteQuietly(temp);
-            throw new CheckpointException(file + ": cannot be written: " + describe(e), e);
+            throw new CheckpointException(file + ": cannot be written: " + (Files.isDirectory(target.getParent())
+                    ? describe(e) : "its directory " + target.getParent() + " does not exist"), e);
         }
     }
 
