@@ -86,7 +86,25 @@ public final class TextEncodings {
 
     /** {@link #notValid} followed by the {@link #hint}, if there is one. */
     public static String notValidWithHint(Charset charset) {
-        String hint = hint(charset);
+        return notValidWithHint(charset, new byte[0]);
+    }
+
+    /**
+     * {@link #notValidWithHint(Charset)} for a file whose first bytes are {@code start}: data that is no text in
+     * any Korean encoding (gzip without a .gz name, UTF-16 as Notepad saves "Unicode", a binary) is named for what
+     * it is, since passing another encoding would fail again.
+     */
+    public static String notValidWithHint(Charset charset, byte[] start) {
+        String hint = start.length >= 2 && (start[0] & 0xFF) == 0x1F && (start[1] & 0xFF) == 0x8B
+                ? "it is gzip data: give it a name ending in .gz"
+                : start.length >= 2 && ((start[0] & 0xFF) == 0xFF && (start[1] & 0xFF) == 0xFE || (start[0] & 0xFF) == 0xFE && (start[1] & 0xFF) == 0xFF)
+                ? "it is UTF-16 (what Notepad calls Unicode): save it as UTF-8"
+                : holdsNul(start) ? "it holds NUL bytes, so it is no text file" : hint(charset);
         return notValid(charset) + (hint.isEmpty() ? "" : "; " + hint);
+    }
+
+    private static boolean holdsNul(byte[] bytes) {
+        for (byte b : bytes) if (b == 0) return true;
+        return false;
     }
 }

@@ -65,7 +65,7 @@ public record CorpusFiles(List<Path> files, Charset encoding) {
                 break;
             }
             try (Counting counted = new Counting(Files.newInputStream(file));
-                 BufferedReader reader = reader(file, counted)) {
+                 BufferedReader reader = checkedReader(file, counted)) {
                 for (String line; lines < maxLines && (line = reader.readLine()) != null; ) {
                     lines++;
                     sink.line(line);
@@ -91,31 +91,40 @@ public record CorpusFiles(List<Path> files, Charset encoding) {
 
     /**
      * Refuses a file whose start is mostly not valid in the encoding: a CP949 export read as UTF-8 with replacement
-     * would turn into U+FFFD throughout without a word. It is refused when more than a tenth of the complete lines in
-     * its first 64 KiB are broken; web text with a stray broken line passes (its bytes become U+FFFD).
+     * would turn into U+FFFD throughout without a word. It is refused when more than a tenth of the lines in its
+     * first 64 KiB are broken; web text with a stray broken line passes (its bytes become U+FFFD). A pipe
+     * ({@code /dev/stdin}, {@code <(zcat ...)}) can be read once only: it is checked as it is read instead.
      */
     public void requireDecodable() throws IOException {
         requireFiles();
-        CharsetDecoder decoder = TextEncodings.strictDecoder(encoding);
         for (Path file : files) {
-            byte[] head;
+            if (!Files.isRegularFile(file)) continue;
             try (InputStream in = Files.newInputStream(file); InputStream data = gunzipped(file, in)) {
-                head = data.readNBytes(PROBE);
+                requireDecodable(file, data.readNBytes(PROBE));
             }
-            int lines = 0, broken = 0;
-            for (int start = 0, end; start < head.length; start = end + 1) {
-                end = indexOf(head, (byte) '\n', start);
-                if (end < 0) {
-                    if (head.length == PROBE) break; // cut off mid-line
-                    end = head.length;
-                }
-                lines++;
-                if (TextEncodings.decode(head, start, end - start, decoder) == null) broken++;
-            }
-            if (broken * 10 > lines)
-                throw new IOException(file + ": " + broken + " of its first " + lines + " lines are "
-                        + TextEncodings.notValidWithHint(encoding));
         }
+    }
+
+    private void requireDecodable(Path file, byte[] head) throws IOException {
+        CharsetDecoder decoder = TextEncodings.strictDecoder(encoding);
+        int lines = 0, broken = 0;
+        for (int start = 0, end; start < head.length; start = end + 1) {
+            end = indexOf(head, (byte) '\n', start);
+            boolean cut = end < 0 && head.length == PROBE;
+            if (end < 0) end = head.length;
+            lines++;
+            if (!decodes(head, start, end - start, cut, decoder)) broken++;
+        }
+        if (broken * 10 > lines)
+            throw new IOException(file + ": " + broken + " of its first " + lines + " lines are "
+                    + TextEncodings.notValidWithHint(encoding, head));
+    }
+
+    /** Whether the bytes decode; a line the probe cut off may end inside a character, whose bytes are left out. */
+    private static boolean decodes(byte[] bytes, int start, int length, boolean cut, CharsetDecoder decoder) {
+        for (int drop = 0; drop <= (cut ? Math.min(3, length) : 0); drop++)
+            if (TextEncodings.decode(bytes, start, length - drop, decoder) != null) return true;
+        return false;
     }
 
     /** The file names, for messages. */
@@ -134,7 +143,7 @@ public record CorpusFiles(List<Path> files, Charset encoding) {
      * readers that keep state across lines. Check the files with {@link #requireDecodable} first.
      */
     public BufferedReader open(Path file) throws IOException {
-        return reader(file, Files.newInputStream(file));
+        return checkedReader(file, Files.newInputStream(file));
     }
 
     /** {@code in}, gunzipped when the file's name ends in .gz. */
@@ -142,8 +151,19 @@ public record CorpusFiles(List<Path> files, Charset encoding) {
         return file.getFileName().toString().endsWith(".gz") ? TextFiles.gunzip(in, file) : in;
     }
 
-    private BufferedReader reader(Path file, InputStream in) throws IOException {
-        return new BufferedReader(new InputStreamReader(gunzipped(file, in), encoding.newDecoder()
+    /**
+     * A reader of the file's lines; a pipe's start is checked ({@link #requireDecodable}) on this very stream, which
+     * is the only one it gives.
+     */
+    private BufferedReader checkedReader(Path file, InputStream in) throws IOException {
+        InputStream data = gunzipped(file, in);
+        if (!Files.isRegularFile(file)) {
+            data = new java.io.BufferedInputStream(data, PROBE);
+            data.mark(PROBE);
+            requireDecodable(file, data.readNBytes(PROBE));
+            data.reset();
+        }
+        return new BufferedReader(new InputStreamReader(data, encoding.newDecoder()
                 .onMalformedInput(CodingErrorAction.REPLACE)
                 .onUnmappableCharacter(CodingErrorAction.REPLACE)), 1 << 16);
     }

@@ -64,6 +64,7 @@ public interface PretrainingData extends AutoCloseable {
     }
 
     private static boolean isShard(Path file) throws IOException {
+        if (!Files.isRegularFile(file)) return false; // a pipe is read once, as text; a shard is read at random
         byte[] magic = "RACCSEQS".getBytes(StandardCharsets.US_ASCII);
         try (InputStream in = Files.newInputStream(file)) {
             return Arrays.equals(in.readNBytes(magic.length), magic);

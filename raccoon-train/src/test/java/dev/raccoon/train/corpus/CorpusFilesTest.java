@@ -59,12 +59,57 @@ class CorpusFilesTest {
     }
 
     @Test
-    void onlyCompleteLinesOfTheFirst64KiBAreJudged() throws IOException {
-        // Lines of 30,001 bytes: the 64 KiB probe holds two and ends inside a character of the third, which would
-        // count as one broken line of three if it were judged.
+    void theLineThe64KiBProbeCutsIsJudgedWithoutItsCutCharacter() throws IOException {
+        // Lines of 30,001 bytes: the 64 KiB probe holds two and ends inside a character of the third.
         String line = "가".repeat(10_000) + "\n";
         Path file = Files.writeString(dir.resolve("long.txt"), line.repeat(4));
         CorpusFiles.utf8(List.of(file)).requireDecodable();
         assertThat(CorpusFiles.utf8(List.of(file)).read(10, n -> {}, l -> {})).isEqualTo(4);
+        // One document a line: a first line longer than the probe is still judged.
+        Path cp949 = Files.write(dir.resolve("one-line.txt"), ("영화 정말 재밌어요 ".repeat(10_000) + "\n").getBytes("x-windows-949"));
+        assertThatThrownBy(() -> CorpusFiles.utf8(List.of(cp949)).requireDecodable())
+                .hasMessageStartingWith(cp949 + ": 1 of its first 1 lines are not valid UTF-8");
+    }
+
+    /** {@code --corpus /dev/stdin} or {@code <(zcat ...)}: a pipe gives its bytes once, and every one must be read. */
+    @Test
+    void aPipeIsReadWholeAndCheckedAsItIsRead() throws Exception {
+        Path fifo = dir.resolve("fifo");
+        org.junit.jupiter.api.Assumptions.assumeTrue(new ProcessBuilder("mkfifo", fifo.toString()).start().waitFor() == 0, "mkfifo");
+        String text = REVIEWS.repeat(5_000); // 330 KB, past the 64 KiB the encoding check looks at
+        Thread writer = Thread.ofPlatform().start(() -> {
+            try {
+                Files.writeString(fifo, text);
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
+        List<String> seen = new ArrayList<>();
+        assertThat(CorpusFiles.utf8(List.of(fifo)).read(Long.MAX_VALUE, n -> {}, seen::add)).isEqualTo(20_000);
+        writer.join();
+        assertThat(String.join("\n", seen) + "\n").isEqualTo(text);
+
+        Thread cp949 = Thread.ofPlatform().start(() -> {
+            try {
+                Files.write(fifo, REVIEWS.repeat(5).getBytes("x-windows-949"));
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
+        assertThatThrownBy(() -> CorpusFiles.utf8(List.of(fifo)).read(Long.MAX_VALUE, n -> {}, l -> {}))
+                .hasMessageContaining("20 of its first 20 lines are not valid UTF-8");
+        cp949.join();
+    }
+
+    @Test
+    void dataThatIsNoTextInAnyEncodingIsNamedForWhatItIs() throws IOException {
+        ByteArrayOutputStream gz = new ByteArrayOutputStream();
+        try (OutputStream out = new GZIPOutputStream(gz)) {
+            out.write(REVIEWS.repeat(50).getBytes(StandardCharsets.UTF_8));
+        }
+        Path unnamed = Files.write(dir.resolve("reviews.txt"), gz.toByteArray());
+        assertThatThrownBy(() -> CorpusFiles.utf8(List.of(unnamed)).requireDecodable()).hasMessageEndingWith("it is gzip data: give it a name ending in .gz");
+        Path utf16 = Files.write(dir.resolve("notepad.txt"), REVIEWS.repeat(5).getBytes(StandardCharsets.UTF_16));
+        assertThatThrownBy(() -> CorpusFiles.utf8(List.of(utf16)).requireDecodable()).hasMessageEndingWith("it is UTF-16 (what Notepad calls Unicode): save it as UTF-8");
     }
 }
