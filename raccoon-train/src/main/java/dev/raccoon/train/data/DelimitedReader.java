@@ -9,7 +9,9 @@ import java.util.List;
  * TSV and CSV with a header line. TSV fields are split at tabs only: NSMC's documents keep their quote
  * characters as written. CSV follows RFC 4180, so a quoted field may run over several lines; a row is
  * reported at the line where it starts. A stray quote costs its own line only: when the field it opens never
- * closes, or closes in a later row that then does not fit the header, the lines after it are read again as rows.
+ * closes, closes in a later line with more text after the closing quote (a quote inside a later review, not the end
+ * of a field), or closes in a later row that then does not fit the header, the lines after it are read again as rows.
+ * Within one line, text after a closing quote is kept, as Python's csv and pandas keep it.
  */
 final class DelimitedReader extends ExampleReader {
     /** Lines one quoted field may run over; a quote open longer is taken for a stray one. */
@@ -29,7 +31,7 @@ final class DelimitedReader extends ExampleReader {
         if (lines.text() == null) throw new IOException(source + " line 1 (the header) is " + spec.undecodable());
         if (lines.text().isBlank()) throw new IOException(source + " line 1 (the header) is empty; expected the column names");
         List<String> header = new ArrayList<>();
-        if (!split(lines.text(), header)) throw new IOException(source + " line 1 (the header) has an unterminated quote");
+        if (split(lines.text(), header, Integer.MAX_VALUE) == Split.OPEN) throw new IOException(source + " line 1 (the header) has an unterminated quote");
         DataSpec.Columns columns = spec.resolve(header, source);
         this.columnCount = header.size();
         this.text = header.indexOf(columns.text());
@@ -66,11 +68,13 @@ final class DelimitedReader extends ExampleReader {
 
     /**
      * Splits a row, reading further lines (kept in {@code further}) while a CSV quote is open; false when it does not
-     * close within {@link #MAX_ROW_LINES} lines, before the end, or before a line that is not valid in the encoding.
+     * close within {@link #MAX_ROW_LINES} lines, before the end, or before a line that is not valid in the encoding,
+     * or when it closes in a further line with text after the quote.
      */
     private boolean splitRow(String first, List<String> fields, List<String> further) throws IOException {
         StringBuilder row = new StringBuilder(first);
-        while (!split(row, fields)) {
+        for (Split s = split(row, fields, first.length()); s != Split.CLOSED; s = split(row, fields, first.length())) {
+            if (s == Split.STRAY) return false;
             if (further.size() == MAX_ROW_LINES || !lines.next()) return false;
             further.add(lines.text());
             if (lines.text() == null) return false;
@@ -80,8 +84,11 @@ final class DelimitedReader extends ExampleReader {
         return true;
     }
 
-    /** Splits one record into fields; false when a CSV quote is still open at its end. */
-    private boolean split(CharSequence s, List<String> fields) {
+    /** A split record: complete, with a quote still open, or with a quote closed past {@code strayFrom} before more text. */
+    private enum Split { CLOSED, OPEN, STRAY }
+
+    /** Splits one record into fields, {@link Split saying} how its quotes ended. */
+    private Split split(CharSequence s, List<String> fields, int strayFrom) {
         if (delimiter == '\t') {
             int start = 0;
             for (int i = 0; i < s.length(); i++) {
@@ -91,10 +98,10 @@ final class DelimitedReader extends ExampleReader {
                 }
             }
             fields.add(s.subSequence(start, s.length()).toString());
-            return true;
+            return Split.CLOSED;
         }
         StringBuilder field = new StringBuilder();
-        boolean quoted = false;
+        boolean quoted = false, stray = false;
         for (int i = 0; i < s.length(); i++) {
             char c = s.charAt(i);
             if (quoted) {
@@ -105,6 +112,7 @@ final class DelimitedReader extends ExampleReader {
                     i++;
                 } else {
                     quoted = false;
+                    stray |= i >= strayFrom && i + 1 < s.length() && s.charAt(i + 1) != delimiter;
                 }
             } else if (c == '"' && field.isEmpty()) {
                 quoted = true;
@@ -116,7 +124,7 @@ final class DelimitedReader extends ExampleReader {
             }
         }
         fields.add(field.toString());
-        return !quoted;
+        return quoted ? Split.OPEN : stray ? Split.STRAY : Split.CLOSED;
     }
 
     @Override

@@ -178,6 +178,27 @@ class ExampleReaderTest {
                 Example.classified("끝", null, 0));
         assertThat(again.summary().lines(Reason.BAD_QUOTING)).containsExactly(2L);
         assertThat(again.summary().lines(Reason.WRONG_COLUMNS)).containsExactly(4L);
+
+        // ... or in a later review's own quotes, which then fits the header: a quote that closes before more text
+        // on a later line is no field's end, and the rows it would swallow are read as rows
+        Path quoting = write("quoting.csv", utf8("""
+                text,label
+                좋아요,1
+                "최악의 영화,0
+                지루하다,0
+                돈 아깝다,0
+                별로,0
+                배우 "연기" 최고,1
+                """));
+        ExampleReader.Loaded quoted = ExampleReader.load(quoting, DataSpec.of(DataFormat.CSV, Labels.BINARY));
+        assertThat(quoted.examples()).containsExactly(Example.classified("좋아요", null, 1), Example.classified("지루하다", null, 0),
+                Example.classified("돈 아깝다", null, 0), Example.classified("별로", null, 0),
+                Example.classified("배우 \"연기\" 최고", null, 1));
+        assertThat(quoted.summary().lines(Reason.BAD_QUOTING)).containsExactly(3L);
+        // within one line, text after a closing quote is kept, as Python's csv keeps it
+        Path inline = write("inline.csv", utf8("text,label\n\"좋아\"요,1\n"));
+        assertThat(ExampleReader.load(inline, DataSpec.of(DataFormat.CSV, Labels.BINARY)).examples())
+                .containsExactly(Example.classified("좋아요", null, 1));
     }
 
     @Test
