@@ -82,19 +82,28 @@ public final class AtomicDirectory {
     }
 
     /**
-     * {@link #requireEmpty(Path)}, but a directory that holds nothing but {@code ownLog} passes: the log of a run
-     * of the same kind stopped before its first checkpoint, which a new run starts again.
+     * {@link #requireEmpty(Path)}, but a directory that holds nothing but {@code ownLog} and the temporary directories
+     * of {@link #replace} passes: what a run of the same kind killed before its first checkpoint was complete left,
+     * which a new run starts again. Those temporary directories are deleted here.
      */
     public static void requireEmpty(Path dir, String ownLog) throws IOException {
         if (!Files.exists(dir, LinkOption.NOFOLLOW_LINKS)) return;
         if (!Files.isDirectory(dir)) throw new IOException(dir + " exists and is not a directory");
+        List<Path> leftovers;
         List<String> names;
         try (Stream<Path> entries = Files.list(dir)) {
-            names = entries.map(p -> p.getFileName().toString()).sorted().toList();
+            List<Path> all = entries.sorted().toList();
+            leftovers = all.stream().filter(p -> Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)
+                    && TEMPORARY.matcher(p.getFileName().toString()).matches()).toList();
+            names = all.stream().filter(p -> !leftovers.contains(p)).map(p -> p.getFileName().toString()).toList();
         }
         if (!names.isEmpty() && !names.equals(java.util.Collections.singletonList(ownLog)))
             throw new IOException(dir + " is not empty (it holds " + someOf(names) + "); choose a new output directory or empty it");
+        for (Path p : leftovers) deleteTree(p);
     }
+
+    /** The name {@link #createUnique} gives a directory being written. */
+    private static final java.util.regex.Pattern TEMPORARY = java.util.regex.Pattern.compile(".+\\.tmp-[0-9a-f]{1,16}");
 
     /**
      * Throws unless {@code target} is absent, an empty directory, or a directory holding {@code marker} (an earlier
