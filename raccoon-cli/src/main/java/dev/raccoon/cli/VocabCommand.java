@@ -19,12 +19,10 @@ import picocli.CommandLine.Spec;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.Callable;
-import java.util.stream.Stream;
 
 @Command(name = "vocab", description = {
         "Learns a WordPiece vocabulary from corpus files (plain or .gz, one item a line).",
@@ -79,7 +77,7 @@ final class VocabCommand implements Callable<Integer> {
         }
         if (maxLines != null && maxLines < 1) throw TrainingOptions.usage(spec, "--max-lines must be positive");
         TrainingOptions.requireOutputDirectory(spec, out, "--out");
-        requireVocabularyOnly(out);
+        AtomicDirectory.checkReplaceable(out, SUMMARY_FILE, OWN_FILES::contains);
         long started = System.nanoTime();
         WordCounting.Result counted;
         CorpusFiles files = new CorpusFiles(corpus, encoding.encoding);
@@ -100,7 +98,6 @@ final class VocabCommand implements Callable<Integer> {
             throw TrainingOptions.usage(spec, "the alphabet (" + s.alphabet() + " characters, and their ## forms) already makes "
                     + vocab.size() + " tokens, more than --size " + size + ": give a larger --size or a smaller --limit-alphabet;"
                     + " nothing was written");
-        AtomicDirectory.replace(out, WordPieceTokenizer.VOCAB_FILE_NAME, dir -> WordPieceTrainer.save(vocab, dir));
         ObjectNode json = JsonLines.JSON.createObjectNode()
                 .put("out", out.toString())
                 .put("vocab_size", vocab.size())
@@ -114,6 +111,10 @@ final class VocabCommand implements Callable<Integer> {
                 .put("merges", s.merges())
                 .put("count_seconds", Math.round(countSeconds * 10) / 10.0)
                 .put("seconds", Math.round((System.nanoTime() - started) / 1e8) / 10.0);
+        AtomicDirectory.replace(out, SUMMARY_FILE, OWN_FILES::contains, dir -> {
+            WordPieceTrainer.save(vocab, dir);
+            JsonLines.JSON.writeValue(dir.resolve(SUMMARY_FILE).toFile(), json);
+        });
         System.out.println(JsonLines.JSON.writeValueAsString(json));
         if (vocab.size() < size) {
             System.err.println("raccoon vocab: no pair occurs " + Math.max(1, minFrequency) + " times any more, so the vocabulary has "
@@ -123,20 +124,11 @@ final class VocabCommand implements Callable<Integer> {
     }
 
     /**
-     * An existing --out may hold a vocabulary written before, which is replaced, and nothing else: a model directory
-     * (which has a vocab.txt too) or a user's files are not written into.
+     * What the vocabulary was learned from and how, beside it; it marks the directory as this command's, so that a
+     * rerun replaces it while a model's or a user's vocab.txt is never written over.
      */
-    private void requireVocabularyOnly(Path dir) throws IOException {
-        if (!Files.isDirectory(dir)) return;
-        Set<String> own = Set.of(WordPieceTokenizer.VOCAB_FILE_NAME, WordPieceTokenizer.CONFIG_FILE_NAME);
-        List<String> others;
-        try (Stream<Path> entries = Files.list(dir)) {
-            others = entries.map(p -> p.getFileName().toString()).filter(n -> !own.contains(n)).sorted().toList();
-        }
-        if (!others.isEmpty())
-            throw new IllegalArgumentException("--out " + dir + " holds other files than a vocabulary ("
-                    + AtomicDirectory.someOf(others) + "); choose a new directory or empty it");
-    }
+    static final String SUMMARY_FILE = "vocab_summary.json";
+    private static final Set<String> OWN_FILES = Set.of(WordPieceTokenizer.VOCAB_FILE_NAME, WordPieceTokenizer.CONFIG_FILE_NAME, SUMMARY_FILE);
 
     private ProgressBarBuilder bar(String task, long max) {
         PrintStream to = ComputeOptions.bars(noProgress) ? System.err : new PrintStream(OutputStream.nullOutputStream());

@@ -124,7 +124,12 @@ class VocabCorpusCommandTest {
         Files.writeString(model.resolve("config.json"), "{}");
         CliRun intoModel = CliRun.run("", "vocab", "--corpus", corpus.toString(), "--size", "100", "--out", model.toString());
         assertThat(intoModel.exitCode()).isEqualTo(1); // the options are right; what stands there is in the way
-        assertThat(intoModel.err()).contains("holds other files than a vocabulary (config.json)");
+        assertThat(intoModel.err()).contains("is a directory that holds other files (no vocab_summary.json in it)");
+        assertThat(Files.readString(model.resolve("vocab.txt"))).isEqualTo("[PAD]\n");
+        // ... and so does a directory with a user's own vocabulary only (KoELECTRA's, copied there)
+        Files.delete(model.resolve("config.json"));
+        CliRun intoVocab = CliRun.run("", "vocab", "--corpus", corpus.toString(), "--size", "100", "--out", model.toString());
+        assertThat(intoVocab.exitCode()).isEqualTo(1);
         assertThat(Files.readString(model.resolve("vocab.txt"))).isEqualTo("[PAD]\n");
 
         Path vocab = dir.resolve("vocab");
@@ -137,7 +142,8 @@ class VocabCorpusCommandTest {
             assertThat(learnt.exitCode()).as(learnt.err()).isZero();
         }
         try (var files = Files.list(vocab)) {
-            assertThat(files.map(f -> f.getFileName().toString())).containsExactlyInAnyOrder("vocab.txt", "tokenizer_config.json");
+            assertThat(files.map(f -> f.getFileName().toString())).containsExactlyInAnyOrder("vocab.txt", "tokenizer_config.json",
+                    "vocab_summary.json");
         }
 
         byte[] text = Files.readAllBytes(corpus);
