@@ -49,6 +49,8 @@ final class TokenizeCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         if (maxLength < 3) throw TrainingOptions.usage(spec, "--max-length must be at least 3, got " + maxLength);
+        if (lowerCase && source.model != null)
+            throw TrainingOptions.usage(spec, "--lower-case goes with --vocab; a --model directory's tokenizer_config.json says whether it lower-cases");
         Truncation cut;
         try {
             cut = Truncation.of(truncation);

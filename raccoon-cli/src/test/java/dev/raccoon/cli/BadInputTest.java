@@ -158,6 +158,7 @@ class BadInputTest {
         assertUsage(CliRun.run("", "predict", "--model", model(), "--batch-size", "0", "좋다"), "the batch size must be at least 1");
         assertUsage(CliRun.run("", "predict", "--model", model(), "--device", "gpu", "좋다"), "unknown device 'gpu' (known: auto, cpu, cuda, scalar)");
         assertUsage(CliRun.run("{\"text\": \"a\"}\n", "tokenize", "--model", model(), "--max-length", "0"), "--max-length must be at least 3, got 0");
+        assertUsage(CliRun.run("{\"text\": \"a\"}\n", "tokenize", "--model", model(), "--lower-case"), "--lower-case goes with --vocab");
         assertUsage(CliRun.run("", "export", "--model", model(), "--out", dir.resolve("e").toString(), "--dtype", "f8"), "--dtype must be f32, f16 or bf16");
         Path train = tsv("train.tsv");
         assertUsage(CliRun.run("", "train", "--config", "tiny", "--vocab", model(), "--train", train.toString(), "--dev", train.toString(),
