@@ -169,7 +169,7 @@ public final class Distillation {
                                        PrintStream progress, boolean bar) {
         int n = texts.size(), classes = teachers.getFirst().labels().size();
         float[][] mean = new float[n][classes];
-        long started = System.nanoTime();
+        Progress.Pace pace = new Progress.Pace();
         try (ProgressBar labelling = progress == null || !bar ? null
                 : Progress.bar("teachers", Math.toIntExact((long) n * teachers.size()), 0, progress)) {
             for (int t = 0; t < teachers.size(); t++) {
@@ -180,11 +180,9 @@ public final class Distillation {
                         for (int c = 0; c < classes; c++) mean[i][c] += (float) (shares[t] * p[i - start][c]);
                     if (labelling != null) labelling.stepBy(end - start);
                 }
-                if (progress != null && !bar) {
-                    double seconds = (System.nanoTime() - started) / 1e9;
-                    progress.println(Progress.line("teachers", t + 1, teachers.size(), t + 1, seconds,
-                            teachers.get(t).name() + " labelled " + n + " texts"));
-                }
+                pace.step();
+                if (progress != null && !bar)
+                    progress.println(Progress.line("teachers", t + 1, teachers.size(), pace, teachers.get(t).name() + " labelled " + n + " texts"));
             }
         }
         return mean;

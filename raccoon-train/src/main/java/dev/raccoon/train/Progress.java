@@ -25,12 +25,40 @@ public final class Progress {
     }
 
     /**
-     * The plain line: {@code task step/total · measures · elapsed, time left}, the time left extrapolated from the
-     * {@code stepsTimed} steps this process has run in {@code secondsTimed}.
+     * The steps this process runs, timed: the first carries one-time costs (compiling the code paths, the first
+     * evaluation's and checkpoint's warm-up) that would make a short run's or a resumed run's time left look many times
+     * too long, so the pace is taken from the steps after it.
      */
-    public static String line(String task, int step, int total, int stepsTimed, double secondsTimed, String measures) {
-        String left = stepsTimed == 0 ? "" : ", about " + duration((total - step) * secondsTimed / stepsTimed) + " left";
-        return String.format(Locale.ROOT, "%s step %d/%d · %s · %s%s", task, step, total, measures, duration(secondsTimed), left);
+    public static final class Pace {
+        private final long started = System.nanoTime();
+        private long firstDone, lastDone;
+        private int steps;
+
+        /** Marks the end of a step. */
+        public void step() {
+            lastDone = System.nanoTime();
+            if (steps++ == 0) firstDone = lastDone;
+        }
+
+        /** Seconds since this process started its steps. */
+        public double elapsedSeconds() {
+            return (System.nanoTime() - started) / 1e9;
+        }
+
+        /** Seconds the {@code remaining} steps should take at the pace after the first, or NaN before a second step. */
+        public double secondsFor(int remaining) {
+            return steps < 2 ? Double.NaN : remaining * (lastDone - firstDone) / 1e9 / (steps - 1);
+        }
+    }
+
+    /** The plain line: {@code task step/total · measures · elapsed, time left} ({@link Pace}). */
+    public static String line(String task, int step, int total, Pace pace, String measures) {
+        return line(task, step, total, pace.elapsedSeconds(), pace.secondsFor(total - step), measures);
+    }
+
+    static String line(String task, int step, int total, double elapsed, double left, String measures) {
+        return String.format(Locale.ROOT, "%s step %d/%d · %s · %s%s", task, step, total, measures, duration(elapsed),
+                Double.isNaN(left) ? "" : ", about " + duration(left) + " left");
     }
 
     /** 1h02m03s, 4m05s or 6.0s. */

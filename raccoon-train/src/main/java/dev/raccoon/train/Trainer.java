@@ -244,8 +244,7 @@ public final class Trainer {
         int padId = tokenizer.vocab().padId();
         double lineLossSum = 0;
         int lineLossCount = 0;
-        int firstStep = step;
-        long loopStarted = System.nanoTime();
+        Progress.Pace pace = new Progress.Pace();
 
         try (InterruptNotice onInterrupt = InterruptNotice.install(name + "-interrupted", this::sayWhereItStopped);
              TrainingLogWriter log = TrainingLogWriter.open(logFile(), step);
@@ -269,6 +268,7 @@ public final class Trainer {
                     optimizer.clipGradNorm(options.maxGradNorm());
                     optimizer.step(lr);
                     step++;
+                    pace.step();
                     long dt = System.nanoTime() - t0;
                     trainNanos += dt;
                     examples += indices.length;
@@ -316,7 +316,7 @@ public final class Trainer {
                         if (bar != null) {
                             bar.setExtraMessage(" " + measure);
                         } else {
-                            err.println(Progress.line(name, step, totalSteps, step - firstStep, (System.nanoTime() - loopStarted) / 1e9,
+                            err.println(Progress.line(name, step, totalSteps, pace,
                                     String.format(Locale.ROOT, "epoch %.2f · loss %.4f · %s · %.0f ex/s", epochPosition,
                                             lineLossSum / lineLossCount, measure, examples / (trainNanos / 1e9))));
                             lineLossSum = 0;

@@ -7,13 +7,26 @@ import static org.assertj.core.api.Assertions.assertThat;
 class ProgressTest {
 
     @Test
-    void thePlainLineSaysWhereTheRunIsAndExtrapolatesTheTimeLeftFromThisProcesssSteps() {
-        // A run resumed at step 100 took 100 s for its 50 steps since: the 50 left take as long.
-        assertThat(Progress.line("train", 150, 200, 50, 100.0, "loss 0.5000"))
+    void thePlainLineSaysWhereTheRunIsAndHowLongItHasLeft() {
+        assertThat(Progress.line("train", 150, 200, 100.0, 100.0, "loss 0.5000"))
                 .isEqualTo("train step 150/200 · loss 0.5000 · 1m40s, about 1m40s left");
-        assertThat(Progress.line("mlm", 1000, 10000, 1000, 40.0, "loss 7.1"))
-                .isEqualTo("mlm step 1000/10000 · loss 7.1 · 40.0s, about 6m00s left");
-        assertThat(Progress.line("train", 0, 10, 0, 0.0, "x")).isEqualTo("train step 0/10 · x · 0.0s");
+        assertThat(Progress.line("train", 0, 10, 0.0, Double.NaN, "x")).isEqualTo("train step 0/10 · x · 0.0s");
+    }
+
+    @Test
+    void thePaceLeavesOutTheFirstStepsOneTimeCosts() throws InterruptedException {
+        Progress.Pace pace = new Progress.Pace();
+        Thread.sleep(300); // compiling, the first evaluation
+        pace.step();
+        long before = System.nanoTime();
+        double afterOne = pace.secondsFor(10);
+        Thread.sleep(20);
+        pace.step();
+        double step = (System.nanoTime() - before) / 1e9;
+        assertThat(afterOne).as("one step says nothing of the rest").isNaN();
+        // ten more steps like the second, not like the 160 ms the first two took on average
+        assertThat(pace.secondsFor(10)).isBetween(10 * 0.02, 10 * (step + 0.001));
+        assertThat(pace.elapsedSeconds()).isGreaterThanOrEqualTo(0.32);
     }
 
     @Test

@@ -153,7 +153,7 @@ public final class Pretrainer {
         int[] ids = new int[b * seq], types = new int[b * seq];
         StepStats window = StepStats.ZERO, sinceSave = StepStats.ZERO;
         int firstStep = step;
-        long loopStarted = System.nanoTime();
+        Progress.Pace pace = new Progress.Pace();
         long windowNanos = 0, trainNanos = 0, trainTokens = 0;
         int stopAt = options.stopAfter() > 0 ? Math.min(options.stopAfter(), total) : total;
         try (InterruptNotice onInterrupt = InterruptNotice.install("pretrain-interrupted", this::waitForSaves);
@@ -173,6 +173,7 @@ public final class Pretrainer {
                 optimizer.clipGradNorm(options.maxGradNorm());
                 optimizer.step(lr);
                 step++;
+                pace.step();
                 long dt = System.nanoTime() - t0;
                 windowNanos += dt;
                 trainNanos += dt;
@@ -192,8 +193,8 @@ public final class Pretrainer {
                     save(step, optimizer, trajectory);
                     drawCurves();
                     String memory = model.encoderModel().backend().memorySummary();
-                    if (bar == null) System.err.println(Progress.line(model.objective().id(), step, total, step - firstStep,
-                            (System.nanoTime() - loopStarted) / 1e9, measures(sinceSave, trainTokens / (trainNanos / 1e9)))
+                    if (bar == null) System.err.println(Progress.line(model.objective().id(), step, total, pace,
+                            measures(sinceSave, trainTokens / (trainNanos / 1e9)))
                             + (memory.isEmpty() ? "" : " · " + memory));
                     sinceSave = StepStats.ZERO;
                 }
