@@ -48,6 +48,15 @@ public final class Main {
                 err.println("See '" + c.getCommandSpec().qualifiedName() + " --help' for its options.");
             return c.getCommandSpec().exitCodeOnInvalidInput();
         });
+        // picocli answers "raccoon foo --help" with the root help, as if foo were not there: say foo is no command
+        if (args.length > 0 && !args[0].startsWith("-") && !cli.getSubcommands().containsKey(args[0])) {
+            try {
+                return cli.getParameterExceptionHandler().handleParseException(
+                        new CommandLine.UnmatchedArgumentException(cli, java.util.List.of(args[0])), args);
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        }
         return cli.execute(args);
     }
 

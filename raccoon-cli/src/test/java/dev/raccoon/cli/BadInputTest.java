@@ -179,6 +179,10 @@ class BadInputTest {
         assertThat(r.exitCode()).isEqualTo(2);
         assertThat(r.err()).contains("raccoon: unknown command 'predictt' (commands: predict, score, serve").contains("Did you mean: raccoon predict");
         assertThat(CliRun.run("", "--bogus").err()).contains("Unknown option: '--bogus'");
+        CliRun help = CliRun.run("", "predictt", "--help");
+        assertThat(help.exitCode()).as("not the root help, as if the command were not there").isEqualTo(2);
+        assertThat(help.err()).contains("raccoon: unknown command 'predictt'");
+        assertThat(help.out()).isEmpty();
     }
 
     @Test
