@@ -83,10 +83,19 @@ public record CorpusFiles(List<Path> files, Charset encoding) {
     /** Bytes of each file's start (after gunzip) that {@link #requireDecodable} looks at. */
     private static final int PROBE = 1 << 16;
 
-    /** Refuses a folder among the files, by name. */
+    /**
+     * Refuses a folder among the files, and a table (a .tsv, .csv or .jsonl name), by name: its every line would be
+     * read as one text, ids, labels and column names with it.
+     */
     public void requireFiles() throws IOException {
-        for (Path file : files)
+        for (Path file : files) {
             if (Files.isDirectory(file)) throw new IOException(file + " is a directory; a corpus is files of text, one item a line");
+            String name = file.getFileName().toString().toLowerCase(java.util.Locale.ROOT).replaceFirst("\\.gz$", "");
+            if (name.endsWith(".tsv") || name.endsWith(".csv") || name.endsWith(".jsonl") || name.endsWith(".json"))
+                throw new IOException(file + " is a table, but a corpus is plain text, one item a line, each read whole"
+                        + " (ids and labels too); take its text column out first, e.g. tail -n +2 FILE | cut -f2 > texts.txt"
+                        + " for NSMC's TSV");
+        }
     }
 
     /**

@@ -102,6 +102,13 @@ class CorpusFilesTest {
     }
 
     @Test
+    void aTableIsRefusedAsACorpus() throws IOException {
+        Path nsmc = Files.writeString(dir.resolve("train.tsv.gz"), "");
+        assertThatThrownBy(() -> CorpusFiles.utf8(List.of(nsmc)).read(Long.MAX_VALUE, n -> {}, l -> {}))
+                .hasMessageStartingWith(nsmc + " is a table, but a corpus is plain text, one item a line");
+    }
+
+    @Test
     void dataThatIsNoTextInAnyEncodingIsNamedForWhatItIs() throws IOException {
         ByteArrayOutputStream gz = new ByteArrayOutputStream();
         try (OutputStream out = new GZIPOutputStream(gz)) {
