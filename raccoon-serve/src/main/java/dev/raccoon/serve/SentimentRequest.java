@@ -48,7 +48,9 @@ record SentimentRequest(List<String> texts, boolean single, boolean explain) {
         try {
             root = JSON.readTree(text);
         } catch (JsonProcessingException e) {
-            throw new ApiError(400, notJson(e));
+            // curl -d "리뷰" sends a form type: the client most likely meant the review itself
+            boolean form = contentType != null && contentType.toLowerCase(Locale.ROOT).startsWith("application/x-www-form-urlencoded");
+            throw new ApiError(400, notJson(e) + (form ? "; to send one review as it is, send it with Content-Type: text/plain" : ""));
         }
         if (root == null || !root.isObject()) throw new ApiError(400, "the request body must be a JSON object");
         boolean explain = false;

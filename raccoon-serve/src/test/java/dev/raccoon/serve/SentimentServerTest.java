@@ -237,6 +237,10 @@ class SentimentServerTest {
             assertThat(r.statusCode()).as(type + ": " + r.body()).isEqualTo(200);
         }
         assertThat(post("application/json", "identity", "\uFEFF{\"text\": \"최고의 영화\"}").statusCode()).isEqualTo(200);
+        // curl -d "최고의 영화": the review itself, under curl's form type
+        HttpResponse<String> review = post("application/x-www-form-urlencoded", null, "최고의 영화");
+        assertThat(review.statusCode()).isEqualTo(400);
+        assertThat(review.body()).contains("not valid JSON").contains("send it with Content-Type: text/plain");
     }
 
     @Test
