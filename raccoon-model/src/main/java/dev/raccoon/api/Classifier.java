@@ -365,8 +365,9 @@ public final class Classifier implements AutoCloseable {
 
     /**
      * Waits for the classifications in progress on other threads to end, then stops the worker threads and frees
-     * the model's memory (on the GPU too, and on the CPU even while this object is still referenced); classify, logits and logitsOf then throw IllegalStateException, while
-     * labels() and tokenizer(), which need no model, still answer. Closing twice does nothing. Not to be called from
+     * the model's memory (on the GPU too, and on the CPU even while this object is still referenced); classify,
+     * logits and logitsOf then throw IllegalStateException, while labels() and tokenizer(), which need no model,
+     * still answer. Closing twice does nothing. Not to be called from
      * a thread that is classifying with this classifier.
      */
     @Override
