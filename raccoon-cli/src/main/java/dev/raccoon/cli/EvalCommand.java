@@ -90,7 +90,8 @@ final class EvalCommand implements Callable<Integer> {
     @Option(names = "--errors", paramLabel = "FILE",
             description = "Write every row the model (or n-gram model) got wrong to FILE (.tsv, .csv or .jsonl; TSV turns "
                     + "tabs and line breaks into spaces): the line of --data it starts on, text, gold, answer and the "
-                    + "answer's probability, the most confident mistakes first. The report lists the first 20 of them.")
+                    + "answer's probability, the most confident mistakes first. The report lists the first 20 of them; FILE lies outside --report's "
+                    + "folder, which is replaced as a whole.")
     Path errors;
 
     @Spec
@@ -108,6 +109,12 @@ final class EvalCommand implements Callable<Integer> {
             System.err.println("raccoon eval: " + log + ": skipping unreadable " + TrainingLog.lineList(trainingLog.badLines())
                     + " (not JSON objects)");
         TrainingOptions.requireOutputDirectory(spec, report, "--report");
+        // The report directory is replaced as a whole, and a file in it that is not the report's is refused: a
+        // mistakes file written there would be lost or block the report (and every rerun).
+        if (report != null && errors != null
+                && errors.toAbsolutePath().normalize().startsWith(report.toAbsolutePath().normalize()))
+            throw usage("--errors " + errors + " lies inside --report " + report + ", which is replaced as a whole:"
+                    + " write the mistakes beside it (the report lists the first 20)");
         if (report != null) AtomicDirectory.checkReplaceable(report.toAbsolutePath().normalize(), HtmlReport.METRICS_FILE, HtmlReport::isReportFile);
         if (lexiconTrain != null && (source == null || source.lexicon == null)) throw usage("--lexicon-train goes with --lexicon");
         TableFormat errorsFormat = errors == null ? null : MistakesFile.format(spec, errors, source != null && source.lexicon != null);

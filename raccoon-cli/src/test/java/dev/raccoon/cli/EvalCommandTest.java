@@ -98,6 +98,20 @@ class EvalCommandTest {
     }
 
     @Test
+    void refusesAMistakesFileInsideTheReportBeforeAnyWork() throws Exception {
+        Path data = nsmc();
+        for (Path report : List.of(Files.createDirectories(dir.resolve("existing")), dir.resolve("absent"))) {
+            CliRun r = eval("--model", MODEL.toString(), "--data", data.toString(), "--report", report.toString(),
+                    "--errors", report.resolve("mistakes.tsv").toString());
+            assertThat(r.exitCode()).as(r.err()).isEqualTo(2);
+            assertThat(r.err()).contains("lies inside --report " + report);
+            assertThat(r.out()).isEmpty();
+            assertThat(report.resolve("mistakes.tsv")).doesNotExist();
+        }
+        assertThat(dir.resolve("existing")).isEmptyDirectory();
+    }
+
+    @Test
     void saysHowManyRowsWereCutAndRecordsHowLongTextsWereRead() throws Exception {
         assumeModel();
         CliRun r = eval("--model", MODEL.toString(), "--data", nsmc().toString(), "--max-length", "4", "--json");
