@@ -125,9 +125,6 @@ public final class Charts {
         styler.setXAxisMax(100.0);
         styler.setYAxisMax(1.0);
         styler.setLegendPosition(Styler.LegendPosition.InsideSW);
-        double[] percent = new double[curve[0].length];
-        for (int i = 0; i < percent.length; i++) percent[i] = 100 * curve[0][i];
-        line(chart, "model", percent, curve[1]).setLineColor(new Color(0x2171B5));
         double yMin = 1;
         for (double a : curve[1]) yMin = Math.min(yMin, a);
         yMin = Math.max(0, Math.floor(100 * yMin - 1) / 100); // room under the lowest point for its label
@@ -146,6 +143,12 @@ public final class Charts {
         thresholds.setXYSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Scatter);
         thresholds.setMarker(SeriesMarkers.CIRCLE);
         thresholds.setMarkerColor(new Color(0xE6550D));
+        // Added after the thresholds: XChart puts the x ticks on the data's own x values when those of all series, in
+        // the order added, are equally spaced, as the curve's are up to 1,000 rows (ticks 5.9, 11.8, … run together);
+        // the thresholds' points first break that, and it chooses round ticks.
+        double[] percent = new double[curve[0].length];
+        for (int i = 0; i < percent.length; i++) percent[i] = 100 * curve[0][i];
+        line(chart, "model", percent, curve[1]).setLineColor(new Color(0x2171B5));
         return chart;
     }
 
