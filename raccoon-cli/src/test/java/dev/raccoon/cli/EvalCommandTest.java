@@ -145,8 +145,8 @@ class EvalCommandTest {
         assertThat(json.at("/calibration/selective/0/accuracy").asDouble()).isEqualTo(json.get("accuracy").asDouble());
         assertThat(json.at("/calibration/ece").asDouble()).isBetween(0.0, 1.0);
         assertThat(json.at("/calibration/log_loss").asDouble()).isPositive();
-        assertThat(r.err()).contains("6 rows read, 4 used, 2 skipped").contains("empty text 1 (line 6)")
-                .contains("unknown label 1 (line 7: label '7'");
+        assertThat(r.err()).contains("6 rows read, 4 used, 2 skipped").contains("empty text (1 row, line 6)")
+                .contains("unknown label (1 row, line 7: label '7'");
     }
 
     @Test
@@ -188,7 +188,7 @@ class EvalCommandTest {
         assertThat(json.get("pearson").asDouble()).isBetween(-1.0, 1.0);
         assertThat(json.get("spearman").asDouble()).isBetween(-1.0, 1.0);
         assertThat(json.get("mse").asDouble()).isPositive();
-        assertThat(r.err()).contains("bad score 1 (line 5: score '없음' is not a number)");
+        assertThat(r.err()).contains("bad score (1 row, line 5: score '없음' is not a number)");
     }
 
     @Test
@@ -215,7 +215,7 @@ class EvalCommandTest {
         assertThat(r.out()).isEqualTo(eval("--model", MODEL.toString(), "--data", nsmc().toString(), "--json").out());
         CliRun wrong = eval("--model", MODEL.toString(), "--data", cp949.toString());
         assertThat(wrong.exitCode()).isEqualTo(1);
-        assertThat(wrong.err()).contains("undecodable text 5 (lines 2, 3, 4, 5, 7; line 2: not valid UTF-8; a file saved by Excel on Korean Windows is CP949: pass --encoding cp949)");
+        assertThat(wrong.err()).contains("undecodable text (5 rows, lines 2, 3, 4, 5, 7; line 2: not valid UTF-8; a file saved by Excel on Korean Windows is CP949: pass --encoding cp949)");
     }
 
     @Test

@@ -100,7 +100,7 @@ public final class DataSummary {
                 firstDetail.get(Reason.UNKNOWN_LABEL));
     }
 
-    /** E.g. {@code nsmc.tsv: 10,003 rows read, 10,000 used, 3 skipped: empty text 2 (lines 5, 9), ...}. */
+    /** E.g. {@code nsmc.tsv: 10,003 rows read, 10,000 used, 3 skipped: empty text (2 rows, lines 5, 9), ...}. */
     @Override
     public String toString() {
         StringBuilder s = new StringBuilder(String.format(Locale.ROOT, "%s: %,d %s read, %,d used, %,d skipped",
@@ -109,7 +109,9 @@ public final class DataSummary {
         for (Map.Entry<Reason, Long> e : counts.entrySet()) {
             List<Long> kept = lines.get(e.getKey());
             String detail = firstDetail.get(e.getKey());
-            s.append(sep).append(e.getKey().description).append(' ').append(String.format(Locale.ROOT, "%,d", e.getValue())).append(" (");
+            // the count as "N rows" inside the parentheses: after the reason a bare number read as part of it ("unknown label 37")
+            s.append(sep).append(e.getKey().description).append(String.format(Locale.ROOT, " (%,d %s, ", e.getValue(),
+                    e.getValue() == 1 ? "row" : "rows"));
             if (kept.size() > 1 || detail == null) {
                 s.append(kept.size() == 1 ? "line " : "lines ");
                 for (int i = 0; i < kept.size(); i++) s.append(i == 0 ? "" : ", ").append(kept.get(i));

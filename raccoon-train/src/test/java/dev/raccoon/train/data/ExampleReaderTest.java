@@ -56,8 +56,9 @@ class ExampleReaderTest {
         assertThat(s.lines(Reason.BLANK_LINE)).containsExactly(8L);
         assertThat(s.firstDetail(Reason.UNKNOWN_LABEL)).isEqualTo("line 5: label '2' is not one of negative, positive");
         assertThat(s.toString()).startsWith(file + ": 8 rows read, 3 used, 5 skipped: ")
-                .contains("unknown label 1 (line 5: label '2' is not one of negative, positive)")
-                .contains("undecodable text 1 (line 7: not valid UTF-8; a file saved by Excel on Korean Windows is CP949: pass --encoding cp949)");
+                .contains("empty text (1 row, line 4)")
+                .contains("unknown label (1 row, line 5: label '2' is not one of negative, positive)")
+                .contains("undecodable text (1 row, line 7: not valid UTF-8; a file saved by Excel on Korean Windows is CP949: pass --encoding cp949)");
     }
 
     @Test
