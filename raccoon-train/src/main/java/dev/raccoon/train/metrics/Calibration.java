@@ -62,8 +62,17 @@ public final class Calibration {
     /** The number of classes, the length of every row's probabilities (0 before the first row). */
     public int classes() { return classes; }
 
-    /** Mean over rows of the squared distance between the probabilities and the gold one-hot vector (0 is best). */
-    public double brier() { return brierSum / n; }
+    /**
+     * The Brier score (0 is best) as scikit-learn's brier_score_loss gives it: with two classes the mean squared error
+     * of the second class's probability (0 to 1; the squared distance to the one-hot gold vector counts that error
+     * twice), with more the mean squared distance between the probabilities and the one-hot gold vector (0 to 2).
+     */
+    public double brier() { return brierSum / n / (classes == 2 ? 2 : 1); }
+
+    /** What {@link #brier()} sums, with its range, for a reader: the two forms differ by a factor of 2 on two classes. */
+    public String brierForm() {
+        return classes == 2 ? "squared error of the second class's probability, 0–1" : "squared errors summed over the classes, 0–2";
+    }
 
     /** Mean negative log probability of the gold class, in nats. */
     public double logLoss() { return logLossSum / n; }

@@ -88,7 +88,7 @@ public final class ClassificationMetrics implements Metrics {
         if (calibration != null) {
             s.append(String.format(Locale.ROOT, "%-10s %.4f  (expected calibration error, %d bins)%n", "ECE",
                     calibration.expectedCalibrationError(), Calibration.BINS));
-            s.append(String.format(Locale.ROOT, "%-10s %.4f%n", "Brier", calibration.brier()));
+            s.append(String.format(Locale.ROOT, "%-10s %.4f  (%s)%n", "Brier", calibration.brier(), calibration.brierForm()));
             s.append(String.format(Locale.ROOT, "%-10s %.4f%n", "log loss", calibration.logLoss()));
             s.append(String.format(Locale.ROOT, "%nanswering only when the probability is at least%n%10s %9s %9s%n", "", "answered", "accuracy"));
             for (Calibration.Selective r : calibration.selective())

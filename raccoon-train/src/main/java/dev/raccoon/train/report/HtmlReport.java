@@ -127,7 +127,7 @@ public final class HtmlReport {
         Calibration calibration = m.calibration();
         if (calibration != null) {
             row(html, "expected calibration error", number(calibration.expectedCalibrationError()));
-            row(html, "Brier score", number(calibration.brier()));
+            row(html, "Brier score (" + calibration.brierForm() + ")", number(calibration.brier()));
             row(html, "log loss", number(calibration.logLoss()));
             html.append("</table>\n<h2>Answering only when the probability is at least</h2>\n<table>\n"
                     + "<tr><th>probability ≥</th><th>rows answered</th><th>share</th><th>accuracy</th></tr>\n");

@@ -28,8 +28,9 @@ class CalibrationTest {
 
         assertThat(c.n()).isEqualTo(4);
         assertThat(c.expectedCalibrationError()).isCloseTo(0.2375, within(EPS));
-        // Brier: 2·0.1² = 0.02, 2·0.9² = 1.62, 2·0.4² = 0.32, 2·0.55² = 0.605; mean 0.64125
-        assertThat(c.brier()).isCloseTo(0.64125, within(EPS));
+        // Brier, as scikit-learn's for two classes (the second's probability against 1 or 0):
+        // 0.1² = 0.01, 0.9² = 0.81, 0.4² = 0.16, 0.55² = 0.3025; mean 0.320625
+        assertThat(c.brier()).isCloseTo(0.320625, within(EPS));
         assertThat(c.logLoss()).isCloseTo(-(Math.log(0.9) + Math.log(0.1) + Math.log(0.6) + Math.log(0.45)) / 4, within(EPS));
         List<Calibration.Bin> filled = c.bins().stream().filter(b -> b.count() > 0).toList();
         assertThat(filled).hasSize(2);
@@ -127,6 +128,15 @@ class CalibrationTest {
     }
 
     @Test
+    void brierOfMoreClassesSumsOverThem() {
+        Calibration c = new Calibration();
+        c.add(0, new float[] {0.5f, 0.3f, 0.2f}); // 0.5² + 0.3² + 0.2² = 0.38
+        c.add(2, new float[] {0.1f, 0.1f, 0.8f}); // 0.1² + 0.1² + 0.2² = 0.06
+        assertThat(c.brier()).isCloseTo(0.22, within(EPS));
+        assertThat(c.brierForm()).isEqualTo("squared errors summed over the classes, 0–2");
+    }
+
+    @Test
     void classificationMetricsReportCalibrationOnlyWhenEveryRowHadProbabilities() {
         ClassificationMetrics m = new ClassificationMetrics(List.of("negative", "positive"));
         m.add(1, new float[] {0.1f, 0.9f});
@@ -136,7 +146,8 @@ class CalibrationTest {
         assertThat(m.calibration().n()).isEqualTo(2);
         assertThat(m.toText()).contains("ECE        0.2000").contains("Brier").contains("log loss")
                 .contains("      0.90     50.0%    1.0000");
-        assertThat(m.toJson().at("/calibration/brier").asDouble()).isCloseTo(0.1, within(EPS));
+        assertThat(m.toJson().at("/calibration/brier").asDouble()).isCloseTo((0.01 + 0.09) / 2, within(EPS));
+        assertThat(m.toText()).contains("Brier      0.0500  (squared error of the second class's probability, 0–1)");
 
         m.add(0, 0, 0.2); // a lexicon score: no probabilities
         assertThat(m.calibration()).isNull();
