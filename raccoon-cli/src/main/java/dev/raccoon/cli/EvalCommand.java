@@ -37,7 +37,8 @@ import java.util.concurrent.Callable;
 
 @Command(name = "eval", description = {
         "Evaluates a model (or the lexicon or n-gram baseline) on labelled data.",
-        "It reports accuracy, macro-F1, per-class precision, recall and F1, the confusion matrix, ROC-AUC (two classes) and "
+        "It reports accuracy, macro-F1 (over the classes among the gold labels or the answers), per-class precision, "
+                + "recall and F1, the confusion matrix, ROC-AUC (two classes) and "
                 + "how far the probabilities can be trusted (expected calibration error, Brier score as scikit-learn's: "
                 + "0–1 for two classes, summed over the classes, 0–2, for more; log loss; and the accuracy "
                 + "when answering only above a probability); "

@@ -3,7 +3,8 @@ package dev.raccoon.train.metrics;
 /**
  * Counts of (gold, predicted) class pairs, and the metrics derived from them. Conventions follow scikit-learn
  * with {@code zero_division=0}: a class never predicted has precision 0, a class never present has recall 0,
- * and macro-F1 averages the F1 of every class.
+ * and macro-F1 averages the F1 of the classes in the gold labels or the answers (one in neither, whose F1 0 says
+ * nothing of the classifier, is left out, as f1_score does with its default labels).
  */
 public final class ConfusionMatrix {
     private final long[][] counts;
@@ -63,9 +64,15 @@ public final class ConfusionMatrix {
         return p + r == 0 ? 0 : 2 * p * r / (p + r);
     }
 
+    /** Mean F1 of the classes that are some row's gold label or answer; NaN before the first row. */
     public double macroF1() {
         double sum = 0;
-        for (int c = 0; c < counts.length; c++) sum += f1(c);
-        return sum / counts.length;
+        int present = 0;
+        for (int c = 0; c < counts.length; c++) {
+            if (support(c) == 0 && predicted(c) == 0) continue;
+            sum += f1(c);
+            present++;
+        }
+        return present == 0 ? Double.NaN : sum / present;
     }
 }

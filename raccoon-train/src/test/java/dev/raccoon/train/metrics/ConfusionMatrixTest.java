@@ -52,5 +52,23 @@ class ConfusionMatrixTest {
         assertThat(m.precision(1)).isZero();
         assertThat(m.f1(1)).isZero();
         assertThat(new ConfusionMatrix(2).accuracy()).isNaN();
+        assertThat(new ConfusionMatrix(2).macroF1()).isNaN();
+    }
+
+    /** f1_score([1], [1], average='macro') is 1.0: a class in neither the gold labels nor the answers is left out. */
+    @Test
+    void macroF1LeavesOutAClassNeitherGoldNorAnswered() {
+        ConfusionMatrix one = new ConfusionMatrix(2);
+        one.add(1, 1);
+        assertThat(one.macroF1()).isEqualTo(1.0);
+        // f1_score([0, 1, 0], [0, 1, 1], average='macro') with a third class unseen: (2/3 + 2/3) / 2
+        ConfusionMatrix three = new ConfusionMatrix(3);
+        three.add(0, 0);
+        three.add(1, 1);
+        three.add(0, 1);
+        assertThat(three.macroF1()).isCloseTo(2 / 3.0, within(EPS));
+        // a class only answered, never gold, counts with its F1 of 0
+        three.add(1, 2);
+        assertThat(three.macroF1()).isCloseTo((2 / 3.0 + 0.5 + 0) / 3, within(EPS));
     }
 }
