@@ -65,7 +65,9 @@ class EvalCommandTest {
                 OracleAnswers.TEXTS.get(3), OracleAnswers.TEXTS.get(7), OracleAnswers.TEXTS.get(11), OracleAnswers.TEXTS.get(15));
         List<Float> probabilities = lines.subList(1, 5).stream().map(l -> Float.parseFloat(l.split("\t")[4])).toList();
         assertThat(probabilities).isSortedAccordingTo(java.util.Comparator.reverseOrder()).allMatch(p -> p >= 0.5f);
-        assertThat(Files.readString(dir.resolve("report/index.html"))).contains("The most confident mistakes (4 of 4)");
+        assertThat(Files.readString(dir.resolve("report/index.html"))).contains("The most confident mistakes (4 of 4)")
+                .contains("The model read up to 128 tokens of a text (--max-length); of a longer one the first quarter and"
+                        + " the end (--truncation head-tail): 0 rows were longer. It computed in fp32.");
         // the report's metrics.json is eval --json's record, with how the model read the data
         JsonNode metrics = JsonLines.JSON.readTree(dir.resolve("report/metrics.json").toFile());
         assertThat(metrics.get("max_length").asInt()).isEqualTo(128);

@@ -1,6 +1,7 @@
 package dev.raccoon.train.report;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.raccoon.text.Truncation;
 import dev.raccoon.train.data.DataSummary;
 import dev.raccoon.train.metrics.Calibration;
 import dev.raccoon.train.metrics.ClassificationMetrics;
@@ -70,6 +71,7 @@ public final class HtmlReport {
                         + "td.n{text-align:right;font-variant-numeric:tabular-nums}img{margin:0.5em;border:1px solid #eee}\n"
                         + "</style>\n</head>\n<body>\n<h1>").append(escape(title)).append("</h1>\n");
         if (data != null) html.append("<p>").append(escape(data.toString())).append("</p>\n");
+        if (record != null && record.has("max_length")) html.append("<p>").append(escape(reading(record))).append("</p>\n");
         List<String[]> images = new ArrayList<>();
         switch (metrics) {
             case ClassificationMetrics m -> classification(m, html, dir, images);
@@ -98,6 +100,18 @@ public final class HtmlReport {
             o.put("rows_skipped", data.rowsSkipped());
         }
         return o;
+    }
+
+    /**
+     * How the model read the data, from the record's max_length, truncation, rows_truncated and compute_precision: a
+     * report of a 32-token evaluation must say so, as the console does.
+     */
+    static String reading(ObjectNode record) {
+        long truncated = record.path("rows_truncated").asLong();
+        return String.format(Locale.ROOT, "The model read up to %d tokens of a text (--max-length); of a longer one %s"
+                        + " (--truncation %s): %,d %s longer. It computed in %s.", record.get("max_length").asInt(),
+                Truncation.of(record.get("truncation").asText()).partRead(), record.get("truncation").asText(), truncated,
+                truncated == 1 ? "row was" : "rows were", record.path("compute_precision").asText());
     }
 
     private static void mistakes(Mistakes mistakes, StringBuilder html) {

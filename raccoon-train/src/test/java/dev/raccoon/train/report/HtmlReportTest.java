@@ -86,6 +86,19 @@ class HtmlReportTest {
         assertThat(Files.readString(HtmlReport.write(dir.resolve("none"), "t", m, null, null))).doesNotContain("mistakes");
     }
 
+    /** A report of a model's evaluation says how it read the texts, from what metrics.json records of that. */
+    @Test
+    void saysHowTheModelReadTheData() throws IOException {
+        ClassificationMetrics m = new ClassificationMetrics(List.of("negative", "positive"));
+        m.add(1, new float[] {0.3f, 0.7f});
+        com.fasterxml.jackson.databind.node.ObjectNode record = HtmlReport.json(m, null).put("max_length", 32)
+                .put("truncation", "head").put("rows_truncated", 1380).put("compute_precision", "bf16");
+        String html = Files.readString(HtmlReport.write(dir.resolve("read"), "t", m, null, null, null, record));
+        assertThat(html).contains("<p>The model read up to 32 tokens of a text (--max-length); of a longer one the beginning"
+                + " (--truncation head): 1,380 rows were longer. It computed in bf16.</p>");
+        assertThat(Files.readString(HtmlReport.write(dir.resolve("baseline"), "t", m, null, null))).doesNotContain("model read");
+    }
+
     /** The lexicon baseline's scores are no probabilities: its report has no calibration section or charts. */
     @Test
     void scoresWithoutProbabilitiesGetNoCalibration() throws IOException {
