@@ -47,7 +47,9 @@ final class CompareCommand implements Callable<Integer> {
     LabelledDataOptions data;
 
     @Option(names = "--json", description = "Print one JSON object (n, baseline_accuracy, model_accuracy, difference, difference_low,"
-            + " difference_high, only_baseline_right, only_model_right, mcnemar_p, rows_read, rows_skipped).")
+            + " difference_high, only_baseline_right, only_model_right, mcnemar_p, rows_read, rows_skipped, and how the model"
+            + " read the data: max_length, truncation, rows_truncated, compute_precision; baseline_max_length and"
+            + " baseline_truncation for a model baseline).")
     boolean json;
 
     @Spec
@@ -63,7 +65,8 @@ final class CompareCommand implements Callable<Integer> {
         List<String> labels;
         Path modelDir = modelOptions.directory(spec, taskOption.task);
         long[] truncatedRows = {0};
-        ObjectNode reading = JsonLines.JSON.createObjectNode(); // how the model read the data, for --json
+        ObjectNode reading = JsonLines.JSON.createObjectNode(); // how the model (and a model baseline) read the data, for --json
+        String modelLabel = modelDir.toString(), baselineLabel = baseline.toString(); // the text output's names of the two
         // the baseline may be the character n-gram model of 'raccoon ngram': does the transformer beat a linear model?
         try (Classifier model = modelOptions.load(spec, taskOption.task);
              Classifier baseClassifier = NgramClassifier.isModel(baseline) ? null
@@ -88,6 +91,15 @@ final class CompareCommand implements Callable<Integer> {
                 System.err.printf(Locale.ROOT, "raccoon compare: the baseline read %s of each (--baseline-truncation)%n",
                         baseClassifier.truncation().partRead());
             LabelledDataOptions.putReading(reading, model, truncatedRows[0]);
+            if (baseClassifier != null) {
+                reading.put("baseline_max_length", baseClassifier.maxLength());
+                reading.put("baseline_truncation", baseClassifier.truncation().id());
+                // one model read two ways has one path: the text output names each reading
+                if (baseClassifier.truncation() != model.truncation()) {
+                    modelLabel += " (--truncation " + model.truncation().id() + ")";
+                    baselineLabel += " (--baseline-truncation " + baseClassifier.truncation().id() + ")";
+                }
+            }
         }
         data.check("compare", summary, labels, "compare on data with the models' labels");
         PrintStream out = new PrintStream(System.out, false, StandardCharsets.UTF_8);
@@ -101,8 +113,8 @@ final class CompareCommand implements Callable<Integer> {
             double[] interval = comparison.interval95();
             double p = comparison.mcnemarP();
             out.printf(Locale.ROOT, "%-21s %,d%n", "rows", comparison.n());
-            out.printf(Locale.ROOT, "%-21s %.4f  %s%n", "accuracy, baseline", comparison.baselineAccuracy(), baseline);
-            out.printf(Locale.ROOT, "%-21s %.4f  %s%n", "accuracy, model", comparison.modelAccuracy(), modelDir);
+            out.printf(Locale.ROOT, "%-21s %.4f  %s%n", "accuracy, baseline", comparison.baselineAccuracy(), baselineLabel);
+            out.printf(Locale.ROOT, "%-21s %.4f  %s%n", "accuracy, model", comparison.modelAccuracy(), modelLabel);
             out.printf(Locale.ROOT, "%-21s %+.2f points (95%% interval %+.2f to %+.2f)%n", "difference",
                     100 * comparison.difference(), 100 * interval[0], 100 * interval[1]);
             out.printf(Locale.ROOT, "%-21s %,d only the model, %,d only the baseline%n", "rows right by one",

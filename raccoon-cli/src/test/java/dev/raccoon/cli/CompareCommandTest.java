@@ -108,6 +108,12 @@ class CompareCommandTest {
         assertThat(o.get("only_model_right").asInt() + o.get("only_baseline_right").asInt())
                 .as("the two readings answer some rows differently").isPositive();
         assertThat(r.err()).contains("it read the first quarter and the end of each").contains("the baseline read the beginning of each");
+        assertThat(o.get("truncation").asText()).isEqualTo("head-tail");
+        assertThat(o.get("baseline_truncation").asText()).isEqualTo("head");
+        assertThat(o.get("baseline_max_length").asInt()).isEqualTo(4);
+        CliRun text = CliRun.run("", "compare", "--model", MODEL.toString(), "--baseline", MODEL.toString(),
+                "--baseline-truncation", "head", "--data", data.toString(), "--max-length", "4");
+        assertThat(text.out()).contains(MODEL + " (--baseline-truncation head)").contains(MODEL + " (--truncation head-tail)");
         CliRun bad = CliRun.run("", "compare", "--model", MODEL.toString(), "--baseline", MODEL.toString(),
                 "--baseline-truncation", "middle", "--data", data.toString());
         assertThat(bad.exitCode()).isEqualTo(2);
