@@ -23,6 +23,8 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
+import java.math.BigDecimal;
+import java.math.MathContext;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -69,10 +71,11 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--precision", defaultValue = "fp32", description = ComputeOptions.PRECISION_HELP)
     String precision;
 
-    @Option(names = "--seconds", defaultValue = "5", description = "Time per case: the first third warms the JIT up, the rest is measured; much under the default the JIT is still compiling and the figures fall short (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--seconds", defaultValue = "5", description = "Time per case: the first third warms the JIT up, the rest is measured (at least "
+            + MIN_MEASURED_CALLS + " calls, and a warning when fewer fit); much under the default the JIT is still compiling and the figures fall short (default: ${DEFAULT-VALUE}).")
     double seconds;
 
-    @Option(names = "--threads", split = ",", description = "Thread counts to run (default: 1 and all cores).")
+    @Option(names = "--threads", split = ",", description = "Thread counts to run, 0 for all cores (default: 1 and all cores).")
     List<Integer> threads;
 
     private ModelInit.Preset preset;
@@ -95,9 +98,12 @@ final class BenchCommand implements Callable<Integer> {
         if (batchSizes != null && batchSizes.stream().anyMatch(b -> b < 1)) throw TrainingOptions.usage(spec, "--batch-size must be positive");
         if (tokens != null && tokens < 2) throw TrainingOptions.usage(spec, "--tokens must be at least 2");
         if (!(seconds > 0)) throw TrainingOptions.usage(spec, "--seconds must be positive");
+        if (threads != null && threads.stream().anyMatch(t -> t < 0)) throw TrainingOptions.usage(spec, "--threads must be 0 (all cores) or more");
 
         int cores = Runtime.getRuntime().availableProcessors();
-        List<Integer> threadCounts = threads != null ? threads : cores > 1 ? List.of(1, cores) : List.of(1);
+        // 0 is all cores, as --threads of the other commands
+        List<Integer> threadCounts = threads != null ? threads.stream().map(t -> t == 0 ? cores : t).toList()
+                : cores > 1 ? List.of(1, cores) : List.of(1);
         Precision products = ComputeOptions.precision(spec, precision);
         System.out.printf(Locale.ROOT, "machine: %s, %d cores; java %s; device %s; precision %s; config %s%n", cpuName(),
                 cores, Runtime.version(), device, products.label(), preset.name().toLowerCase(Locale.ROOT));
@@ -114,7 +120,7 @@ final class BenchCommand implements Callable<Integer> {
                             int seq = tokens(64);
                             for (int b : batchSizes(1, 32)) {
                                 Batch batch = randomBatch(b, seq, VOCAB);
-                                report("inference", b, seq, t, time(() -> backend.read(classifier.logits(batch)), seconds),
+                                report("inference", b, seq, t, () -> backend.read(classifier.logits(batch)),
                                         b * forwardFlops(model, seq));
                             }
                         }
@@ -126,7 +132,7 @@ final class BenchCommand implements Callable<Integer> {
                                 Batch batch = randomBatch(b, seq, VOCAB);
                                 int[] labels = new int[b];
                                 for (int i = 0; i < b; i++) labels[i] = i % 2;
-                                report("finetune", b, seq, t, timeSteps(optimizer,
+                                report("finetune", b, seq, t, trainingStep(optimizer,
                                         () -> classifier.trainStep(batch, labels, null, optimizer.stepCount())),
                                         3 * b * trainForwardFlops(model, seq));
                             }
@@ -139,7 +145,7 @@ final class BenchCommand implements Callable<Integer> {
                             int seq = tokens(128);
                             for (int b : batchSizes(128)) {
                                 Batch batch = randomBatch(b, seq, VOCAB);
-                                report("pretrain electra", b, seq, t, timeSteps(optimizer,
+                                report("pretrain electra", b, seq, t, trainingStep(optimizer,
                                         () -> pretraining.trainStep(batch, optimizer.stepCount())),
                                         pretraining.flopsPerStep(b, seq));
                             }
@@ -159,20 +165,30 @@ final class BenchCommand implements Callable<Integer> {
     /** --batch-size, else the case's own sizes. */
     private List<Integer> batchSizes(Integer... caseDefaults) { return batchSizes != null ? batchSizes : List.of(caseDefaults); }
 
-    /** Seconds per training step: gradients cleared, a forward and backward pass, clipping at 1, an AdamW update. */
-    private double timeSteps(AdamW optimizer, Runnable forwardBackward) {
-        return time(() -> {
+    /** A training step: gradients cleared, a forward and backward pass, clipping at 1, an AdamW update. */
+    private static Runnable trainingStep(AdamW optimizer, Runnable forwardBackward) {
+        return () -> {
             optimizer.zeroGrad();
             forwardBackward.run();
             optimizer.clipGradNorm(1);
             optimizer.step(1e-5f);
-        }, seconds);
+        };
     }
 
-    private void report(String what, int batch, int seq, int threads, double secondsPerBatch, double flopsPerBatch) {
-        System.out.printf(Locale.ROOT, "%-34s %8d %12.1f %12.0f %10.2f %10.1f%n",
-                preset.name().toLowerCase(Locale.ROOT) + " " + what + " " + batch + "x" + seq, threads, batch / secondsPerBatch,
+    /** Times a batch's call and prints its row; on stderr, a warning when too few calls fit in the time to trust the mean. */
+    private void report(String what, int batch, int seq, int threads, Runnable call, double flopsPerBatch) {
+        String name = preset.name().toLowerCase(Locale.ROOT) + " " + what + " " + batch + "x" + seq;
+        Timing timing = time(call, seconds);
+        double secondsPerBatch = timing.secondsPerCall();
+        System.out.printf(Locale.ROOT, "%-34s %8d %12.1f %12.0f %10.2f %10.1f%n", name, threads, batch / secondsPerBatch,
                 batch * seq / secondsPerBatch, secondsPerBatch * 1e3, flopsPerBatch / secondsPerBatch / 1e9);
+        System.out.flush();
+        if (timing.callsStartedInTime() < MIN_MEASURED_CALLS)
+            System.err.printf(Locale.ROOT, "raccoon bench: %s, %d thread%s: only %d call%s started in the %s s measured, so"
+                            + " the mean of %d may still hold JIT compilation; a longer --seconds gives a steadier figure%n",
+                    name, threads, threads == 1 ? "" : "s", timing.callsStartedInTime(),
+                    timing.callsStartedInTime() == 1 ? "" : "s",
+                    new BigDecimal(seconds * 2 / 3).round(new MathContext(3)).stripTrailingZeros().toPlainString(), timing.calls());
     }
 
     private static SequenceClassifier classifier(ElectraConfig config, Backend backend) {
@@ -218,17 +234,28 @@ final class BenchCommand implements Callable<Integer> {
         return new Batch(size, seq, ids, new int[size * seq], mask);
     }
 
-    /** Seconds per call: warm up for a third of the budget, then the mean over the rest (at least one call each). */
-    static double time(Runnable task, double seconds) {
+    /**
+     * Calls measured at least, however long they take: a first call after a short warm-up may still run interpreted
+     * code, and alone it would be reported as the figure.
+     */
+    static final int MIN_MEASURED_CALLS = 3;
+
+    /** The mean seconds per measured call, how many calls were measured and how many of them started within the time. */
+    record Timing(double secondsPerCall, int calls, int callsStartedInTime) {}
+
+    /** Warms up for a third of the budget (at least one call), then measures the rest (at least {@link #MIN_MEASURED_CALLS} calls). */
+    static Timing time(Runnable task, double seconds) {
         long warmEnd = System.nanoTime() + (long) (seconds * 1e9 / 3);
         do task.run(); while (System.nanoTime() < warmEnd);
-        long start = System.nanoTime(), end = start + (long) (seconds * 1e9 * 2 / 3);
-        int runs = 0;
+        long start = System.nanoTime(), end = start + (long) (seconds * 1e9 * 2 / 3), now = start;
+        int calls = 0, startedInTime = 0;
         do {
+            if (now < end) startedInTime++;
             task.run();
-            runs++;
-        } while (System.nanoTime() < end);
-        return (System.nanoTime() - start) / 1e9 / runs;
+            calls++;
+            now = System.nanoTime();
+        } while (now < end || calls < MIN_MEASURED_CALLS);
+        return new Timing((now - start) / 1e9 / calls, calls, startedInTime);
     }
 
     static String cpuName() {

@@ -57,6 +57,45 @@ class BenchCommandTest {
         assertThat(badConfig.err()).contains("unknown config \"huge\"");
     }
 
+    /** A call slower than the measured time is not reported alone: at least three are, and the output says so. */
+    @Test
+    void measuresAFewCallsHoweverSlowAndWarnsWhenFewFit() {
+        BenchCommand.Timing slow = BenchCommand.time(() -> sleep(60), 0.09); // 30 ms warm-up, 60 ms measured
+        assertThat(slow.calls()).isEqualTo(BenchCommand.MIN_MEASURED_CALLS);
+        assertThat(slow.callsStartedInTime()).isEqualTo(1);
+        assertThat(slow.secondsPerCall()).isBetween(0.06, 1.0);
+        BenchCommand.Timing fast = BenchCommand.time(() -> { }, 0.03);
+        assertThat(fast.calls()).isGreaterThan(BenchCommand.MIN_MEASURED_CALLS).isEqualTo(fast.callsStartedInTime());
+
+        // a pretraining step of even the tiny model takes milliseconds: 2 ms measured fit fewer than three
+        CliRun run = CliRun.run("", "bench", "--case", "pretrain", "--config", "tiny", "--batch-size", "2",
+                "--tokens", "16", "--seconds", "0.003", "--threads", "1");
+        assertThat(run.exitCode()).as(run.err()).isZero();
+        assertThat(run.out()).containsPattern("(?m)^tiny pretrain electra 2x16\\s+1\\s+[\\d.]+");
+        assertThat(run.err()).containsPattern("tiny pretrain electra 2x16, 1 thread: only [12] calls? started in the 0.002 s measured,"
+                + " so the mean of 3 may still hold JIT compilation");
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** --threads 0 is all cores, as for the other commands; a negative count is a usage error before any output. */
+    @Test
+    void zeroThreadsIsAllCores() {
+        CliRun run = CliRun.run("", "bench", "--case", "gemm", "--seconds", "0.03", "--threads", "0");
+        assertThat(run.exitCode()).as(run.err()).isZero();
+        assertThat(run.out()).containsPattern("(?m)^gemm 512x768x768\\s+" + Runtime.getRuntime().availableProcessors() + "\\s+[\\d.]+$");
+        CliRun negative = CliRun.run("", "bench", "--threads", "1,-2");
+        assertThat(negative.exitCode()).isEqualTo(2);
+        assertThat(negative.err()).contains("--threads must be 0 (all cores) or more");
+        assertThat(negative.out()).isEmpty();
+    }
+
     /** Inference skips the last layer's work on every row but [CLS]; training runs it on every row. */
     @Test
     void inferenceFlopsLeaveOutTheLastLayersNonClsRows() {
