@@ -60,6 +60,8 @@ public final class Charts {
         styler.setMax(max);
         styler.setPlotContentSize(1.0);
         styler.setChartBackgroundColor(Color.WHITE);
+        // the cells give their counts; XChart's colour scale would label its ends as decimals ("471.0")
+        styler.setLegendVisible(false);
         return chart;
     }
 
@@ -130,14 +132,21 @@ public final class Charts {
         yMin = Math.max(0, Math.floor(100 * yMin - 1) / 100); // room under the lowest point for its label
         styler.setYAxisMin(yMin);
         List<Double> answered = new ArrayList<>(), accuracy = new ArrayList<>();
-        for (Calibration.Selective s : calibration.selective()) {
+        List<Calibration.Selective> selective = calibration.selective();
+        for (int i = 0; i < selective.size(); i++) {
+            Calibration.Selective s = selective.get(i);
             if (s.answered() == 0) continue;
+            // thresholds that answer the same rows share one point, labelled with the first and last ("0.5–0.8")
+            int last = i;
+            while (last + 1 < selective.size() && selective.get(last + 1).answered() == s.answered()) last++;
+            String label = threshold(s) + (last > i ? "–" + threshold(selective.get(last)) : "");
+            i = last;
             answered.add(100 * s.coverage());
             accuracy.add(s.accuracy());
             // the threshold written beside its point, a little below it, to the right or, near 100 %, to the left
             double x = 100 * s.coverage();
-            chart.addAnnotation(new AnnotationText(String.format(Locale.ROOT, "%.2f", s.threshold()).replaceAll("0$", ""),
-                    x > 94 ? x - 3 : x + 3, s.accuracy() - 0.03 * (1 - yMin), false));
+            chart.addAnnotation(new AnnotationText(label, x > 94 ? x - 3 - 2 * (label.length() - 3) : x + 3,
+                    s.accuracy() - 0.03 * (1 - yMin), false));
         }
         XYSeries thresholds = chart.addSeries("probability ≥ the number beside the point", answered, accuracy);
         thresholds.setXYSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Scatter);
@@ -150,6 +159,11 @@ public final class Charts {
         for (int i = 0; i < percent.length; i++) percent[i] = 100 * curve[0][i];
         line(chart, "model", percent, curve[1]).setLineColor(new Color(0x2171B5));
         return chart;
+    }
+
+    /** A threshold as the chart writes it: 0.5, 0.95. */
+    private static String threshold(Calibration.Selective s) {
+        return String.format(Locale.ROOT, "%.2f", s.threshold()).replaceAll("0$", "");
     }
 
     static XYChart scatter(RegressionMetrics m) {

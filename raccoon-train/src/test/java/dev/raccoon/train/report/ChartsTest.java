@@ -33,6 +33,16 @@ class ChartsTest {
         return ((AxisPair<?, ?>) axisPair.invoke(chart)).getXAxis().getAxisTickCalculator().getTickLabels();
     }
 
+    /** One row answers at 0.5, 0.6, 0.7 and 0.8 alike: one point, not four labels drawn over each other. */
+    @Test
+    void thresholdsAnsweringTheSameRowsShareAPoint() {
+        ClassificationMetrics one = new ClassificationMetrics(List.of("negative", "positive"));
+        one.add(1, new float[] {0.15f, 0.85f});
+        XYChart chart = Charts.accuracyCoverage(one.calibration());
+        assertThat(chart.getSeries("probability ≥ the number beside the point").getXData()).containsExactly(100.0);
+        assertThat(Charts.confusionMatrix(one).getStyler().isLegendVisible()).as("no colour scale of decimals").isFalse();
+    }
+
     @Test
     void accuracyCoverageTicksAreRoundPercentsForAnyRowCount() throws ReflectiveOperationException {
         // up to 1,000 rows the curve has a point per row, equally spaced; 999 and 1,000 gave 10.1101, 20.2202, … and 5.9, 11.8, …
