@@ -31,6 +31,9 @@ public final class Charts {
     private static final int WIDTH = 640;
     private static final int HEIGHT = 480;
 
+    /** A reliability bin's share of the rows above which it reaches the legend's height. */
+    private static final double MOST_ROWS = 0.75;
+
     private Charts() {}
 
     /** Counts per (gold, predicted) cell, coloured by count and written in the cells; gold rows top to bottom. */
@@ -104,7 +107,10 @@ public final class Charts {
         styler.setXAxisMax(1.0);
         styler.setYAxisMin(0.0);
         styler.setYAxisMax(1.0);
-        styler.setLegendPosition(Styler.LegendPosition.InsideNW);
+        // The legend sits in the upper left, which the curve and the shares of rows leave free, unless a bin holds most
+        // of the rows: its share would run up behind the legend, which then goes below the plot.
+        styler.setLegendPosition(share.stream().anyMatch(x -> x > MOST_ROWS)
+                ? Styler.LegendPosition.OutsideS : Styler.LegendPosition.InsideNW);
         XYSeries rows = chart.addSeries("share of rows in the bin", binStart, share);
         rows.setXYSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.StepArea);
         rows.setMarker(SeriesMarkers.NONE);

@@ -6,6 +6,7 @@ import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.XYChart;
 import org.knowm.xchart.internal.chartpart.AxesChart;
 import org.knowm.xchart.internal.chartpart.AxisPair;
+import org.knowm.xchart.style.Styler;
 
 import java.lang.reflect.Method;
 import java.util.List;
@@ -41,6 +42,10 @@ class ChartsTest {
         XYChart chart = Charts.accuracyCoverage(one.calibration());
         assertThat(chart.getSeries("probability ≥ the number beside the point").getXData()).containsExactly(100.0);
         assertThat(Charts.confusionMatrix(one).getStyler().isLegendVisible()).as("no colour scale of decimals").isFalse();
+        // the one row's bin has a share of 1, up to the top of the plot: the legend is not drawn over it
+        assertThat(Charts.reliability(one.calibration()).getStyler().getLegendPosition()).isEqualTo(Styler.LegendPosition.OutsideS);
+        assertThat(Charts.reliability(metrics(1000).calibration()).getStyler().getLegendPosition())
+                .as("rows spread over the bins leave the upper left free").isEqualTo(Styler.LegendPosition.InsideNW);
     }
 
     @Test
