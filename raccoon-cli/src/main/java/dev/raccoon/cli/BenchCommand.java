@@ -71,8 +71,9 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--precision", defaultValue = "fp32", description = ComputeOptions.PRECISION_HELP)
     String precision;
 
-    @Option(names = "--seconds", defaultValue = "5", description = "Time per case: the first third warms the JIT up, the rest is measured (at least "
-            + MIN_MEASURED_CALLS + " calls, and a warning when fewer fit); much under the default the JIT is still compiling and the figures fall short (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--seconds", defaultValue = "5", description = "Time per case: the first third warms the JIT up, the rest is"
+            + " measured (at least " + MIN_MEASURED_CALLS + " calls, and a warning when fewer fit); much under the default the JIT"
+            + " is still compiling and the figures fall short (default: ${DEFAULT-VALUE}).")
     double seconds;
 
     @Option(names = "--threads", split = ",", description = "Thread counts to run, 0 for all cores (default: 1 and all cores).")
@@ -98,7 +99,8 @@ final class BenchCommand implements Callable<Integer> {
         if (batchSizes != null && batchSizes.stream().anyMatch(b -> b < 1)) throw TrainingOptions.usage(spec, "--batch-size must be positive");
         if (tokens != null && tokens < 2) throw TrainingOptions.usage(spec, "--tokens must be at least 2");
         if (!(seconds > 0)) throw TrainingOptions.usage(spec, "--seconds must be positive");
-        if (threads != null && threads.stream().anyMatch(t -> t < 0)) throw TrainingOptions.usage(spec, "--threads must be 0 (all cores) or more");
+        if (threads != null && threads.stream().anyMatch(t -> t < 0))
+            throw TrainingOptions.usage(spec, "--threads must be 0 (all cores) or more");
 
         int cores = Runtime.getRuntime().availableProcessors();
         // 0 is all cores, as --threads of the other commands
@@ -243,7 +245,7 @@ final class BenchCommand implements Callable<Integer> {
     /** The mean seconds per measured call, how many calls were measured and how many of them started within the time. */
     record Timing(double secondsPerCall, int calls, int callsStartedInTime) {}
 
-    /** Warms up for a third of the budget (at least one call), then measures the rest (at least {@link #MIN_MEASURED_CALLS} calls). */
+    /** Warms up for a third of the budget (at least one call), then measures the rest (at least {@link #MIN_MEASURED_CALLS}). */
     static Timing time(Runnable task, double seconds) {
         long warmEnd = System.nanoTime() + (long) (seconds * 1e9 / 3);
         do task.run(); while (System.nanoTime() < warmEnd);

@@ -92,8 +92,8 @@ final class EvalCommand implements Callable<Integer> {
     @Option(names = "--errors", paramLabel = "FILE",
             description = "Write every row the model (or n-gram model) got wrong to FILE (.tsv, .csv or .jsonl; TSV turns "
                     + "tabs and line breaks into spaces): the line of --data it starts on, text, gold, answer and the "
-                    + "answer's probability, the most confident mistakes first. The report lists the first 20 of them; FILE lies outside --report's "
-                    + "folder, which is replaced as a whole.")
+                    + "answer's probability, the most confident mistakes first. The report lists the first 20 of them; "
+                    + "FILE lies outside --report's folder, which is replaced as a whole.")
     Path errors;
 
     @Spec

@@ -150,8 +150,9 @@ public final class Charts {
             answered.add(100 * s.coverage());
             accuracy.add(s.accuracy());
             // the threshold written beside its point, a little below it, to the right or, near 100 %, to the left
+            // (a range by a unit more per extra character, so it stays inside the plot)
             double x = 100 * s.coverage();
-            chart.addAnnotation(new AnnotationText(label, x > 94 ? x - 3 - 2 * (label.length() - 3) : x + 3,
+            chart.addAnnotation(new AnnotationText(label, x > 94 ? x - 3 - Math.max(0, label.length() - 4) : x + 3,
                     s.accuracy() - 0.03 * (1 - yMin), false));
         }
         XYSeries thresholds = chart.addSeries("probability ≥ the number beside the point", answered, accuracy);
