@@ -21,7 +21,9 @@ import java.util.concurrent.Callable;
         "Builds pretraining data from corpus files (plain or .gz, one item a line).",
         "It normalises them (NFC, whitespace), drops short lines and duplicates, shuffles, "
                 + "tokenises and packs [CLS] A [SEP] B [SEP] sequences as ELECTRA does, into the "
-                + "binary sequence file FILE with a summary FILE.json. Prints the summary."})
+                + "binary sequence file FILE with a summary FILE.json. Prints the summary.",
+        "As in ELECTRA, a line that overflows its sequence is cut there (tokens_cut counts what is lost); "
+                + "a line longer than a sequence goes on into the next ones."})
 final class CorpusCommand implements Callable<Integer> {
     @Option(names = "--corpus", paramLabel = "FILE", required = true, arity = "1..*", description = "Corpus files.")
     List<Path> corpus;

@@ -73,12 +73,15 @@ public final class CorpusPipeline {
     /**
      * What a run read, dropped and wrote; saved as JSON beside the shard.
      *
+     * @param tokens           the tokens the sequences hold ([CLS] and [SEP] left out)
+     * @param tokensCut        the tokens of kept lines that are in no sequence: as ELECTRA does, a line that fits a
+     *                         sequence but overflows the one it lands in is cut where that sequence ends
      * @param vocabFingerprint {@link #vocabularyFingerprint} of the tokenizer's vocabulary: the shard's ids mean its
      *                         tokens, and another vocabulary of the same size would read them as others
      */
     public record Summary(List<String> files, long linesRead, long shortDropped, long duplicatesDropped,
-                          long linesKept, long linesWithoutTokens, long tokens, long unkTokens, long sequences,
-                          long twoSegmentSequences, int seqLength, int vocabSize, String vocabFingerprint, int idBytes,
+                          long linesKept, long linesWithoutTokens, long tokens, long tokensCut, long unkTokens,
+                          long sequences, long twoSegmentSequences, int seqLength, int vocabSize, String vocabFingerprint, int idBytes,
                           int buckets, long seed, double seconds) {
     }
 
@@ -166,7 +169,7 @@ public final class CorpusPipeline {
                         List<String> lines = readBucket(tmp, b);
                         Collections.shuffle(lines, shuffling);
                         for (String line : lines) {
-                            pack(line, tokenizer, options.seqLength(), packer, counts);
+                            pack(line, tokenizer, packer, counts);
                             step(bar, 1);
                         }
                     }
@@ -178,8 +181,8 @@ public final class CorpusPipeline {
                             + " repeated, " + counts.withoutTokens + " without tokens; nothing was written");
                 Summary summary = new Summary(corpus.files().stream().map(Path::toString).toList(), counts.read,
                         counts.tooShort, counts.duplicates, counts.kept, counts.withoutTokens, counts.tokens,
-                        counts.unk, writer.count(), counts.twoSegments, options.seqLength(), vocab.size(),
-                        vocabularyFingerprint(vocab), writer.idBytes(), buckets, options.seed(), (System.nanoTime() - started) / 1e9);
+                        counts.lineTokens - counts.tokens, counts.unk, writer.count(), counts.twoSegments,
+                        options.seqLength(), vocab.size(), vocabularyFingerprint(vocab), writer.idBytes(), buckets, options.seed(), (System.nanoTime() - started) / 1e9);
                 writer.finish();
                 writeSummary(summaryFile(out), summary);
                 return summary;
@@ -196,6 +199,7 @@ public final class CorpusPipeline {
         long kept;
         long withoutTokens;
         long tokens;
+        long lineTokens;
         long unk;
         long twoSegments;
     }
@@ -249,15 +253,16 @@ public final class CorpusPipeline {
         return lines;
     }
 
-    /** Tokenises a line, keeping at most a sequence's worth of tokens (packing never uses more of one line). */
-    private static void pack(String line, WordPieceTokenizer tokenizer, int seqLength, SequencePacker packer,
-                             Counts counts) throws IOException {
-        int[] encoded = tokenizer.encode(line, seqLength + 2).inputIds();
+    /** Tokenises a line, all of it: the packer continues a line longer than a sequence into the next ones. */
+    private static void pack(String line, WordPieceTokenizer tokenizer, SequencePacker packer, Counts counts)
+            throws IOException {
+        int[] encoded = tokenizer.encode(line, Integer.MAX_VALUE).inputIds();
         if (encoded.length == 2) {
             counts.withoutTokens++;
             return;
         }
         int[] tokens = Arrays.copyOfRange(encoded, 1, encoded.length - 1);
+        counts.lineTokens += tokens.length;
         int unk = tokenizer.vocab().unkId();
         for (int id : tokens) {
             if (id == unk) {

@@ -11,7 +11,9 @@ import java.util.random.RandomGenerator;
  * (ExampleBuilder) does: lines are gathered until they reach the target length, then split into
  * {@code [CLS] A [SEP] B [SEP]}: A takes lines up to about half the length (a line that would overflow it goes
  * there half the time while B is empty), B the rest; 10% of sequences have A only; both are cut to fit. After
- * each sequence the next target is the full length, or 5% of the time a random length in [5, length].
+ * each sequence the next target is the full length, or 5% of the time a random length in [5, length]. Unlike
+ * ELECTRA, whose lines are sentences, a line longer than a sequence (a paragraph or a document) is not cut to its
+ * first sequence's worth but continued into the next sequences.
  * Not thread-safe.
  */
 final class SequencePacker {
@@ -51,13 +53,39 @@ final class SequencePacker {
         second = new int[maxLength];
     }
 
-    /** Adds the token ids of one line (the caller caps them at the sequence length; no more can be used). */
+    /**
+     * Adds the token ids of one line. A line that fits a sequence is packed as ELECTRA packs it (whole, or cut where
+     * its sequence ends); a longer one, which ELECTRA would cut to its first sequence's worth, fills the sequence in
+     * progress to its target and goes on into the next ones, so none of its tokens is lost.
+     */
     void add(int[] tokens) throws IOException {
+        int from = 0;
+        if (tokens.length > maxLength - 2) {
+            while (tokens.length - from > room()) {
+                int room = room();
+                if (room > 0) {
+                    addLine(Arrays.copyOfRange(tokens, from, from + room));
+                    from += room;
+                }
+                emit();
+            }
+        }
+        if (from < tokens.length) {
+            addLine(from == 0 ? tokens : Arrays.copyOfRange(tokens, from, tokens.length));
+            if (length >= targetLength) {
+                emit();
+            }
+        }
+    }
+
+    /** Tokens the sequence in progress still takes whole: its target less [CLS], two [SEP]s and what it holds. */
+    private int room() {
+        return targetLength - 3 - length;
+    }
+
+    private void addLine(int[] tokens) {
         lines.add(tokens);
         length += tokens.length;
-        if (length >= targetLength) {
-            emit();
-        }
     }
 
     /** Packs what is left into a last, shorter sequence. */

@@ -103,6 +103,7 @@ class CorpusPipelineTest {
         packed.forEach((id, n) -> assertThat(n).isLessThanOrEqualTo(available.getOrDefault(id, 0)));
         assertThat(packed.values().stream().mapToLong(Integer::longValue).sum()).isEqualTo(summary.tokens())
                 .isBetween(tokens * 3 / 4, tokens);
+        assertThat(summary.tokens() + summary.tokensCut()).isEqualTo(tokens);
         try (SequenceShard s = SequenceShard.open(out)) {
             assertThat(s.size()).isEqualTo(summary.sequences()).isGreaterThanOrEqualTo(summary.tokens() / 30);
         }
@@ -114,6 +115,20 @@ class CorpusPipelineTest {
             assertThat(files.map(p -> p.getFileName().toString())).containsExactlyInAnyOrder("corpus.bin",
                     "corpus.bin.json");
         }
+    }
+
+    @Test
+    void aLineLongerThanASequenceIsKeptWhole() throws IOException {
+        Path text = dir.resolve("paragraph.txt");
+        Files.writeString(text, String.join(" ", UNIQUE.subList(0, 40)) + "\n", StandardCharsets.UTF_8);
+        int[] ids = tokenizer.encode(Files.readString(text).strip(), Integer.MAX_VALUE).inputIds();
+        Path out = dir.resolve("paragraph.bin");
+        CorpusPipeline.Summary summary = CorpusPipeline.run(CorpusFiles.utf8(List.of(text)), tokenizer, out,
+                new CorpusPipeline.Options(32, 1, Long.MAX_VALUE, 3), null);
+        assertThat(ids.length - 2).isGreaterThan(4 * 32);
+        assertThat(summary.tokens()).isEqualTo(ids.length - 2);
+        assertThat(summary.tokensCut()).isZero();
+        assertThat(summary.sequences()).isGreaterThan(4);
     }
 
     @Test

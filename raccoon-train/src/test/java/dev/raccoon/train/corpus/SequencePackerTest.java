@@ -3,7 +3,9 @@ package dev.raccoon.train.corpus;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.random.RandomGenerator;
 import org.junit.jupiter.api.Test;
@@ -73,12 +75,29 @@ class SequencePackerTest {
     }
 
     @Test
+    void aLineLongerThanASequenceGoesOnIntoTheNextOnesWhole() throws Exception {
+        // the 40-token line fills the first sequence's 9 free places, then whole sequences, then starts the last
+        List<Seq> seqs = pack(16, constant(0.99), line(10, 4), line(100, 40), line(200, 2));
+        List<Integer> content = new ArrayList<>();
+        for (Seq s : seqs) {
+            assertThat(s.length()).isLessThanOrEqualTo(16);
+            for (int k = 1; k < s.length() - 1; k++) if (s.ids()[k] != SEP) content.add(s.ids()[k]);
+        }
+        List<Integer> expected = new ArrayList<>();
+        for (int[] line : new int[][] {line(10, 4), line(100, 40), line(200, 2)}) for (int id : line) expected.add(id);
+        assertThat(content).isEqualTo(expected);
+        assertThat(seqs.getFirst().ids()).containsExactly(CLS, 10, 11, 12, 13, SEP, 100, 101, 102, 103, 104, 105, 106,
+                107, 108, SEP);
+        assertThat(seqs).hasSize(4);
+    }
+
+    @Test
     void randomStreamKeepsTheInvariants() throws Exception {
         SplittableRandom lengths = new SplittableRandom(7);
         int[][] lines = new int[2000][];
         long total = 0;
         for (int i = 0; i < lines.length; i++) {
-            lines[i] = line(5 + i % 50, 1 + lengths.nextInt(lengths.nextInt(10) == 0 ? 200 : 30));
+            lines[i] = line(5 + i % 50, 1 + lengths.nextInt(lengths.nextInt(10) == 0 ? 126 : 30)); // each fits a sequence
             total += lines[i].length;
         }
         List<Seq> seqs = pack(128, new SplittableRandom(1), lines);
@@ -104,5 +123,30 @@ class SequencePackerTest {
         assertThat(content).isLessThanOrEqualTo(total).isGreaterThan(total * 7 / 10);
         assertThat(single).isBetween(seqs.size() / 20, seqs.size() / 5);
         assertThat(shortOnes).isPositive();
+    }
+
+    @Test
+    void randomStreamKeepsEveryTokenOfTheLongLines() throws Exception {
+        SplittableRandom lengths = new SplittableRandom(7);
+        int[][] lines = new int[2000][];
+        for (int i = 0; i < lines.length; i++) {
+            lines[i] = line(10 + 1000 * i, 1 + lengths.nextInt(lengths.nextInt(5) == 0 ? 900 : 30)); // ids unique
+        }
+        Set<Integer> packed = new HashSet<>();
+        for (Seq s : pack(128, new SplittableRandom(1), lines)) {
+            assertThat(s.ids()[0]).isEqualTo(CLS);
+            assertThat(s.ids()[s.length() - 1]).isEqualTo(SEP);
+            for (int k = 1; k < s.length() - 1; k++) packed.add(s.ids()[k]);
+        }
+        int longLines = 0;
+        List<Integer> lost = new ArrayList<>();
+        for (int[] line : lines) {
+            if (line.length > 126) {
+                longLines++;
+                for (int id : line) if (!packed.contains(id)) lost.add(id);
+            }
+        }
+        assertThat(longLines).isGreaterThan(100);
+        assertThat(lost).isEmpty();
     }
 }
