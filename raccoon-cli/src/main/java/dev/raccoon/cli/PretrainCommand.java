@@ -129,7 +129,8 @@ final class PretrainCommand implements Callable<Integer> {
     @Option(names = "--seed", defaultValue = "42", description = "Seed of initialisation, data order, masking, sampling and dropout (default: ${DEFAULT-VALUE}).")
     long seed;
 
-    @Option(names = "--resume", description = "Continue the run in OUT from its latest checkpoint (same options).")
+    @Option(names = "--resume", description = "Continue the run in OUT from its latest checkpoint (same options); "
+            + "the summary reports the whole run's time and speed.")
     boolean resume;
 
     @Option(names = "--stop-after", defaultValue = "0", paramLabel = "STEPS", description = "Stop after STEPS steps with a checkpoint, to --resume later (default 0: run all steps).")

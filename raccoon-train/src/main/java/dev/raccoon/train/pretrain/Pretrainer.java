@@ -71,8 +71,10 @@ public final class Pretrainer {
     }
 
     /**
-     * @param flops training FLOPs of all steps done (resumed ones included)
-     * @param log   the whole log, resumed parts included
+     * @param seconds         the whole run's time, resumed parts included
+     * @param tokensPerSecond real tokens per second of training steps over the whole run
+     * @param flops           training FLOPs of all steps done (resumed ones included)
+     * @param log             the whole log, resumed parts included
      */
     public record Result(int steps, int totalSteps, double seconds, double tokensPerSecond, double flops, TrainingLog log) {}
 
@@ -81,8 +83,12 @@ public final class Pretrainer {
     private static final String STATE = "pretrain_state.json";
     private static final Pattern CHECKPOINT = Pattern.compile("checkpoint-(\\d+)");
 
-    /** What {@code pretrain_state.json} holds: the step, and the options a resumed run must share. */
-    record State(int step, Map<String, String> options) {}
+    /**
+     * What {@code pretrain_state.json} holds: the step, the options a resumed run must share, and the run's time so
+     * far, the part of it spent in training steps and the real tokens trained on, so that a resumed run reports the
+     * whole run's (0 in checkpoints written before these were kept).
+     */
+    record State(int step, Map<String, String> options, double seconds, double trainSeconds, long trainTokens) {}
 
     private final Pretraining model;
     private final WordPieceTokenizer tokenizer;
@@ -129,12 +135,12 @@ public final class Pretrainer {
         AdamW optimizer = new AdamW(params, 0.9f, 0.999f, 1e-6f, options.weightDecay());
         LinearSchedule schedule = new LinearSchedule(options.lr(), options.warmupSteps(), total);
         Map<String, String> trajectory = trajectory();
-        int step = 0;
+        State start = new State(0, trajectory, 0, 0, 0);
         requireStartable(out, resume);
         if (resume) {
             Path last = latestCheckpoint(out);
-            step = restore(last, optimizer, trajectory);
-            System.err.println("resuming " + last + " at step " + step + " of " + total);
+            start = restore(last, optimizer, trajectory);
+            System.err.println("resuming " + last + " at step " + start.step() + " of " + total);
         } else {
             model.initialize(options.seed());
             // The encoder model last, so that the tables it shares with the generator end as its own.
@@ -152,9 +158,10 @@ public final class Pretrainer {
         int b = options.batchSize();
         int[] ids = new int[b * seq], types = new int[b * seq];
         StepStats window = StepStats.ZERO, sinceSave = StepStats.ZERO;
-        int firstStep = step;
+        int step = start.step(), firstStep = step;
         Progress.Pace pace = new Progress.Pace();
-        long windowNanos = 0, trainNanos = 0, trainTokens = 0;
+        long windowNanos = 0;
+        long trainNanos = Math.round(start.trainSeconds() * 1e9), trainTokens = start.trainTokens(); // the whole run's
         int stopAt = options.stopAfter() > 0 ? Math.min(options.stopAfter(), total) : total;
         try (InterruptNotice onInterrupt = InterruptNotice.install("pretrain-interrupted", this::waitForSaves);
              TrainingLogWriter log = TrainingLogWriter.open(out.resolve(LOG), step);
@@ -190,7 +197,8 @@ public final class Pretrainer {
                     windowNanos = 0;
                 }
                 if (step % options.saveEvery() == 0 || step == stopAt) {
-                    save(step, optimizer, trajectory);
+                    save(new State(step, trajectory, start.seconds() + (System.nanoTime() - started) / 1e9,
+                            trainNanos / 1e9, trainTokens), optimizer);
                     drawCurves();
                     String memory = model.encoderModel().backend().memorySummary();
                     if (bar == null) System.err.println(Progress.line(model.objective().id(), step, total, pace,
@@ -202,7 +210,7 @@ public final class Pretrainer {
         }
         // Resumed at the last step (killed after its checkpoint, maybe during the export): export that step again.
         if (step == firstStep && resume) export();
-        return new Result(step, total, (System.nanoTime() - started) / 1e9, trainNanos == 0 ? 0 : trainTokens / (trainNanos / 1e9),
+        return new Result(step, total, start.seconds() + (System.nanoTime() - started) / 1e9, trainNanos == 0 ? 0 : trainTokens / (trainNanos / 1e9),
                 step * flopsPerStep, TrainingLog.read(out.resolve(LOG)));
     }
 
@@ -292,13 +300,14 @@ public final class Pretrainer {
         return m;
     }
 
-    private void save(int step, AdamW optimizer, Map<String, String> trajectory) throws IOException {
+    private void save(State state, AdamW optimizer) throws IOException {
+        int step = state.step();
         synchronized (saving) {
             if (interrupted) return; // the JVM is stopping: the last checkpoint and models stay as they are, whole
             // Complete before the previous checkpoint is deleted, so a crash always leaves one to resume from.
             AtomicDirectory.replace(out.resolve("checkpoint-" + step), STATE, dir -> {
                 Checkpoint.write(dir, model.models(), tokenizer, optimizer, step);
-                Checkpoint.writeState(dir.resolve(STATE), new State(step, trajectory));
+                Checkpoint.writeState(dir.resolve(STATE), state);
             });
             for (Path old : checkpoints(out))
                 if (!old.getFileName().toString().equals("checkpoint-" + step)) AtomicDirectory.deleteTree(old);
@@ -330,11 +339,11 @@ public final class Pretrainer {
                     dir -> ModelDirectory.save(dir, e.getValue(), tokenizer, DType.F32));
     }
 
-    private int restore(Path checkpoint, AdamW optimizer, Map<String, String> trajectory) throws IOException {
+    private State restore(Path checkpoint, AdamW optimizer, Map<String, String> trajectory) throws IOException {
         State state = Checkpoint.readState(checkpoint.resolve(STATE), State.class, "pretraining state");
         Checkpoint.requireSameOptions(checkpoint, state.options(), trajectory);
         Checkpoint.restore(checkpoint, model.models(), optimizer, state.step());
-        return state.step();
+        return state;
     }
 
     /** The complete checkpoint of the highest step, or null. */

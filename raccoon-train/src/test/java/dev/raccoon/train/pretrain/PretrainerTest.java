@@ -1,5 +1,6 @@
 package dev.raccoon.train.pretrain;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.raccoon.engine.Backend;
 import dev.raccoon.engine.Backends;
 import dev.raccoon.engine.HostTensor;
@@ -11,6 +12,7 @@ import dev.raccoon.model.Params;
 import dev.raccoon.model.io.DType;
 import dev.raccoon.model.io.SafeTensors;
 import dev.raccoon.text.WordPieceTokenizer;
+import dev.raccoon.train.Checkpoint;
 import dev.raccoon.train.corpus.CorpusFiles;
 import dev.raccoon.train.report.TrainingLog;
 import org.junit.jupiter.api.AfterAll;
@@ -33,6 +35,7 @@ import java.util.SplittableRandom;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
+import static org.assertj.core.api.Assertions.withinPercentage;
 
 /**
  * End to end on a small synthetic corpus: short sentences "subject adverb predicate ." in which every word class has
@@ -170,10 +173,11 @@ class PretrainerTest {
             };
             assertThatThrownBy(() -> new Pretrainer(electra(scalar), tokenizer, edited, options(12, 4, 0), interrupted).run(true))
                     .hasMessageContaining("the corpus is not the interrupted run's");
-            // A checkpoint written before dropout was recorded resumes as before.
+            // A checkpoint written before dropout and the run's time and tokens were recorded resumes as before.
             Path state = interrupted.resolve("checkpoint-6/pretrain_state.json");
-            Files.writeString(state, Files.readString(state).replaceAll("\\s*\"dropout\" : \"0.1\",", ""));
-            assertThat(Files.readString(state)).doesNotContain("dropout").contains("mask_prob");
+            Files.writeString(state, Files.readString(state).replaceAll("\\s*\"dropout\" : \"0.1\",", "")
+                    .replaceAll(",\\s*\"(seconds|train_seconds|train_tokens)\" : [^,}]*", ""));
+            assertThat(Files.readString(state)).doesNotContain("dropout", "seconds", "train_tokens").contains("mask_prob");
             Pretraining c = electra(scalar);
             Pretrainer.Result r = new Pretrainer(c, tokenizer, corpus, options(12, 4, 0), interrupted).run(true);
             assertThat(r.steps()).isEqualTo(12);
@@ -189,6 +193,21 @@ class PretrainerTest {
             new Pretrainer(electra(scalar), tokenizer, corpus, options(12, 4, 0), interrupted).run(true);
             assertThat(interrupted.resolve("generator/model.safetensors")).hasBinaryContent(exported);
             assertThat(interrupted.resolve("generator.tmp-123")).as("a killed export's leftover").doesNotExist();
+        }
+    }
+
+    @Test
+    void aResumedRunReportsTheWholeRunsTimeAndSpeed(@TempDir Path out) throws IOException {
+        try (Backend scalar = Backends.scalar()) {
+            new Pretrainer(electra(scalar), tokenizer, corpus, options(6, 2, 3), out).run(false);
+            double firstPart = Checkpoint.readState(out.resolve("checkpoint-3/pretrain_state.json"), JsonNode.class, "state")
+                    .get("seconds").asDouble();
+            Pretrainer.Result rest = new Pretrainer(electra(scalar), tokenizer, corpus, options(6, 2, 0), out).run(true);
+            assertThat(rest.seconds()).isGreaterThan(firstPart);
+            // resuming a finished run trains nothing and still reports the run's speed, not 0 tokens/s
+            Pretrainer.Result again = new Pretrainer(electra(scalar), tokenizer, corpus, options(6, 2, 0), out).run(true);
+            assertThat(again.tokensPerSecond()).isPositive().isCloseTo(rest.tokensPerSecond(), withinPercentage(0.01));
+            assertThat(again.seconds()).isGreaterThan(firstPart);
         }
     }
 
