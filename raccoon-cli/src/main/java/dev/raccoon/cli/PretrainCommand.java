@@ -214,7 +214,11 @@ final class PretrainCommand implements Callable<Integer> {
                     ? Pretraining.electra(c, generator, maskProb, tokenizer.vocab(), backend, loss)
                     : Pretraining.mlm(c, maskProb, tokenizer.vocab(), backend);
             double perStep = model.flopsPerStep(batchSize, data.seqLength());
-            int steps = length.steps != null ? length.steps : (int) Math.max(1, Math.round(length.flops / perStep));
+            long bought = length.steps != null ? length.steps : Math.max(1, Math.round(length.flops / perStep));
+            if (bought > Integer.MAX_VALUE)
+                throw TrainingOptions.usage(spec, String.format(Locale.ROOT, "--flops %.3g buys %,d steps of %.3g FLOPs, more than"
+                        + " a run can take (%,d); give a smaller budget", length.flops, bought, perStep, Integer.MAX_VALUE));
+            int steps = (int) bought;
             if (length.flops != null)
                 System.err.printf(Locale.ROOT, "raccoon pretrain: --flops %.3g buys %d steps of %.3g FLOPs (%.3g in all)%n",
                         length.flops, steps, perStep, steps * perStep);

@@ -68,6 +68,10 @@ class PretrainCommandTest {
                 .contains("\"hidden_dropout_prob\" : 0.0").contains("\"attention_probs_dropout_prob\" : 0.0");
         assertThat(pretrain(corpus(dir), dir.resolve("x"), "--steps", "2", "--objective", "bert").exitCode()).isEqualTo(2);
         assertThat(pretrain(corpus(dir), dir.resolve("y"), "--steps", "2", "--flops", "1e9").exitCode()).isEqualTo(2);
+        CliRun tooMuch = pretrain(corpus(dir), dir.resolve("u"), "--flops", "1e20");
+        assertThat(tooMuch.exitCode()).isEqualTo(2);
+        assertThat(tooMuch.err()).contains("--flops 1.00e+20 buys ").contains("steps of").contains("more than a run can take")
+                .doesNotContain("buys -");
         assertThat(pretrain(corpus(dir), dir.resolve("z"), "--steps", "2", "--config", "huge").err()).contains("unknown config \"huge\"");
         CliRun badShare = pretrain(corpus(dir), dir.resolve("w"), "--steps", "2", "--mask-prob", "0");
         assertThat(badShare.exitCode()).isEqualTo(2);
