@@ -7,6 +7,7 @@ import dev.raccoon.text.WordPieceTokenizer;
 import dev.raccoon.train.ModelInit;
 import dev.raccoon.train.Progress;
 import dev.raccoon.train.corpus.CorpusFiles;
+import dev.raccoon.train.corpus.CorpusPipeline;
 import dev.raccoon.train.pretrain.DiscriminatorLoss;
 import dev.raccoon.train.pretrain.InitialWeights;
 import dev.raccoon.train.pretrain.Masking;
@@ -206,9 +207,14 @@ final class PretrainCommand implements Callable<Integer> {
              Backend backend = compute.backend(spec)) {
             if (data.seqLength() > c.maxPositionEmbeddings())
                 throw TrainingOptions.usage(spec, "sequences of " + data.seqLength() + " tokens exceed the model's " + c.maxPositionEmbeddings() + " positions");
-            for (Path f : data.vocabularyUnchecked())
-                System.err.println("raccoon pretrain: warning: " + f + " records no vocabulary fingerprint (made before shards had"
-                        + " one), so only its vocabulary's size was checked against --vocab; 'raccoon corpus' again makes one that has it");
+            for (Path f : data.vocabularyUnchecked()) {
+                Path summary = CorpusPipeline.summaryFile(f);
+                System.err.println("raccoon pretrain: warning: " + (Files.exists(summary)
+                        ? f + " records no vocabulary fingerprint (made before shards had one), so only its vocabulary's size was"
+                                + " checked against --vocab; 'raccoon corpus' again makes one that has it"
+                        : summary + " is missing: it records the vocabulary " + f + " was made with, so only that vocabulary's size"
+                                + " was checked against --vocab; copy " + summary.getFileName() + " along with the shard"));
+            }
             DiscriminatorLoss loss = discLossWithoutSpecials ? DiscriminatorLoss.CONTENT_TOKENS : DiscriminatorLoss.EVERY_REAL_TOKEN;
             Pretraining model = obj == Objective.ELECTRA
                     ? Pretraining.electra(c, generator, maskProb, tokenizer.vocab(), backend, loss)

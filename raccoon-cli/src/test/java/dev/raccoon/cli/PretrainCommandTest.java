@@ -137,6 +137,11 @@ class PretrainCommandTest {
         CliRun old = pretrain(shard, dir.resolve("old"), "--steps", "2");
         assertThat(old.exitCode()).as(old.err()).isZero();
         assertThat(old.err()).contains("corpus.seq records no vocabulary fingerprint");
+        // A shard copied without its summary: the warning names the missing file, not an old shard.
+        Path copy = Files.copy(shard, dir.resolve("copy.seq"));
+        CliRun alone = pretrain(copy, dir.resolve("alone"), "--steps", "2");
+        assertThat(alone.exitCode()).as(alone.err()).isZero();
+        assertThat(alone.err()).contains(dir.resolve("copy.seq.json") + " is missing").doesNotContain("made before");
     }
 
     @Test

@@ -103,7 +103,10 @@ public final class CorpusPipeline {
         return f.hex();
     }
 
-    /** The vocabulary fingerprint in a shard's summary file, or null where it has none (written before they were). */
+    /**
+     * The vocabulary fingerprint in a shard's summary file, or null where there is none (a shard written before they
+     * were, or one whose summary file is missing).
+     */
     public static String vocabularyFingerprint(Path shard) throws IOException {
         Path file = summaryFile(shard);
         if (!Files.isRegularFile(file)) return null;

@@ -44,7 +44,10 @@ public interface PretrainingData extends AutoCloseable {
         return digest.hex();
     }
 
-    /** Shards whose summary records no vocabulary fingerprint (written before shards had one): unchecked. */
+    /**
+     * Shards with no vocabulary fingerprint (written before shards had one, or copied without their summary file):
+     * unchecked.
+     */
     default List<Path> vocabularyUnchecked() {
         return List.of();
     }
