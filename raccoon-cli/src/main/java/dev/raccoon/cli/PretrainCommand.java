@@ -99,8 +99,11 @@ final class PretrainCommand implements Callable<Integer> {
     @Option(names = "--warmup-steps", paramLabel = "N", description = "Linear warmup steps (default: 10%% of the steps, at most 10000).")
     Integer warmupSteps;
 
-    @Option(names = "--seq-length", defaultValue = "128", description = "Tokens per packed sequence for text corpora (default: ${DEFAULT-VALUE}).")
-    int seqLength;
+    @Option(names = "--seq-length", paramLabel = "N", description = "Tokens per packed sequence for text corpora (default: "
+            + DEFAULT_SEQ_LENGTH + "); sequence shards have the length raccoon corpus gave them, which it must match if given.")
+    Integer seqLength;
+
+    static final int DEFAULT_SEQ_LENGTH = 128;
 
     @Option(names = "--generator-fraction",
             description = "Generator hidden and FFN size as a fraction of the discriminator's (default: " + DEFAULT_GENERATOR_FRACTION + ").")
@@ -202,11 +205,18 @@ final class PretrainCommand implements Callable<Integer> {
         Map<String, Path> initialWeights = new LinkedHashMap<>();
         if (start.init != null) initialWeights.put(obj == Objective.ELECTRA ? "discriminator" : "mlm", start.init);
         if (initGenerator != null) initialWeights.put("generator", initGenerator);
-        err.println("reading " + String.join(", ", corpus.stream().map(Path::toString).toList()));
-        try (PretrainingData data = PretrainingData.open(new CorpusFiles(corpus, encoding.encoding), tokenizer, seqLength);
-             Backend backend = compute.backend(spec)) {
-            if (data.seqLength() > c.maxPositionEmbeddings())
-                throw TrainingOptions.usage(spec, "sequences of " + data.seqLength() + " tokens exceed the model's " + c.maxPositionEmbeddings() + " positions");
+        CorpusFiles files = new CorpusFiles(corpus, encoding.encoding);
+        boolean shards = PretrainingData.isShards(files);
+        int textSeqLength = seqLength != null ? seqLength : DEFAULT_SEQ_LENGTH;
+        if (!shards) requireSequenceLength(textSeqLength, c); // before the text is read and packed, which takes a while
+        try (Backend backend = compute.backend(spec);
+             PretrainingData data = open(files, tokenizer, textSeqLength, err)) {
+            if (shards) {
+                if (seqLength != null && seqLength != data.seqLength())
+                    throw TrainingOptions.usage(spec, "--seq-length " + seqLength + ": the sequence shards hold sequences of "
+                            + data.seqLength() + " tokens (raccoon corpus --seq-length made them so); leave --seq-length out");
+                requireSequenceLength(data.seqLength(), c);
+            }
             for (Path f : data.vocabularyUnchecked()) {
                 Path summary = CorpusPipeline.summaryFile(f);
                 System.err.println("raccoon pretrain: warning: " + (Files.exists(summary)
@@ -247,6 +257,19 @@ final class PretrainCommand implements Callable<Integer> {
         return 0;
     }
 
+    private static PretrainingData open(CorpusFiles files, WordPieceTokenizer tokenizer, int textSeqLength, PrintStream err)
+            throws IOException {
+        err.println("reading " + files);
+        return PretrainingData.open(files, tokenizer, textSeqLength);
+    }
+
+    /** A sequence holds [CLS], a token and [SEP] at the least, and no more tokens than the model has positions. */
+    private void requireSequenceLength(int length, ElectraConfig c) {
+        if (length < 3) throw TrainingOptions.usage(spec, "--seq-length must be at least 3 ([CLS], a token, [SEP]), got " + length);
+        if (length > c.maxPositionEmbeddings())
+            throw TrainingOptions.usage(spec, "sequences of " + length + " tokens exceed the model's " + c.maxPositionEmbeddings() + " positions");
+    }
+
     /** The models' embedding rows follow the vocabulary's ids, so two sources of one run must agree on every token. */
     private void requireVocabulary(WordPieceTokenizer expected, String expectedSource, WordPieceTokenizer actual,
                                    String actualSource) {
@@ -255,8 +278,8 @@ final class PretrainCommand implements Callable<Integer> {
             throw TrainingOptions.usage(spec, actualSource + " has " + b.size() + " tokens, " + expectedSource + " " + a.size());
         for (int id = 0; id < a.size(); id++)
             if (!a.token(id).equals(b.token(id)))
-                throw TrainingOptions.usage(spec, actualSource + " differs from " + expectedSource + " at id " + id + ": "
-                        + b.token(id) + " against " + a.token(id));
+                throw TrainingOptions.usage(spec, actualSource + " differs from " + expectedSource + " at id " + id + ": \""
+                        + b.token(id) + "\" against \"" + a.token(id) + "\"");
     }
 
     static String summary(Pretrainer.Result r, Objective objective, Path out) {

@@ -19,9 +19,10 @@ class PretrainCommandTest {
 
     private static CliRun pretrain(Path corpus, Path out, String... more) {
         List<String> args = new java.util.ArrayList<>(List.of("pretrain", "--corpus", corpus.toString(),
-                "--out", out.toString(), "--batch-size", "4", "--seq-length", "32", "--threads", "2", "--no-progress",
-                "--log-every", "2"));
+                "--out", out.toString(), "--batch-size", "4", "--no-progress", "--log-every", "2"));
         args.addAll(List.of(more));
+        if (!args.contains("--threads")) args.addAll(List.of("--threads", "2"));
+        if (!args.contains("--seq-length") && !corpus.toString().endsWith(".seq")) args.addAll(List.of("--seq-length", "32"));
         if (!args.contains("--init")) {
             if (!args.contains("--vocab")) args.addAll(List.of("--vocab", CliRun.oracleClassifier().toString()));
             if (!args.contains("--config")) args.addAll(List.of("--config", "tiny"));
@@ -80,6 +81,14 @@ class PretrainCommandTest {
         CliRun badDropout = pretrain(corpus(dir), dir.resolve("v"), "--steps", "2", "--dropout", "1");
         assertThat(badDropout.exitCode()).isEqualTo(2);
         assertThat(badDropout.err()).contains("--dropout must lie in [0, 1), got 1.0");
+        // mistakes in the compute options and the sequence length are told before the corpus is read
+        for (String[] mistake : List.of(new String[] {"--precision", "fp16"}, new String[] {"--threads", "-1"},
+                new String[] {"--seq-length", "1000"}, new String[] {"--seq-length", "2"})) {
+            CliRun refused = pretrain(corpus(dir), dir.resolve("t"), "--steps", "2", mistake[0], mistake[1]);
+            assertThat(refused.exitCode()).as(String.join(" ", mistake)).isEqualTo(2);
+            assertThat(refused.err()).as(String.join(" ", mistake)).doesNotContain("reading ");
+        }
+        assertThat(dir.resolve("t")).doesNotExist();
     }
 
     @Test
@@ -142,6 +151,11 @@ class PretrainCommandTest {
         CliRun alone = pretrain(copy, dir.resolve("alone"), "--steps", "2");
         assertThat(alone.exitCode()).as(alone.err()).isZero();
         assertThat(alone.err()).contains(dir.resolve("copy.seq.json") + " is missing").doesNotContain("made before");
+        // --seq-length is the shard's: another one is refused before any training, the same one accepted.
+        CliRun otherLength = pretrain(shard, dir.resolve("len"), "--steps", "2", "--seq-length", "32");
+        assertThat(otherLength.exitCode()).isEqualTo(2);
+        assertThat(otherLength.err()).contains("--seq-length 32: the sequence shards hold sequences of 16 tokens");
+        assertThat(pretrain(shard, dir.resolve("same"), "--steps", "2", "--seq-length", "16").exitCode()).isZero();
     }
 
     @Test
@@ -186,6 +200,12 @@ class PretrainCommandTest {
         CliRun vocab = pretrain(corpus(dir), dir.resolve("d"), "--init", discriminator, "--vocab", otherVocab.toString(), "--steps", "2");
         assertThat(vocab.exitCode()).isEqualTo(2);
         assertThat(vocab.err()).contains("--vocab " + otherVocab + " has 6 tokens, --init " + discriminator + " 32200");
+        List<String> tokens = new java.util.ArrayList<>(Files.readAllLines(oracle.resolve("electra-discriminator/vocab.txt")));
+        java.util.Collections.swap(tokens, 100, 101);
+        Path swapped = Files.write(dir.resolve("swapped.txt"), tokens);
+        CliRun swappedVocab = pretrain(corpus(dir), dir.resolve("s"), "--init", discriminator, "--vocab", swapped.toString(), "--steps", "2");
+        assertThat(swappedVocab.exitCode()).isEqualTo(2);
+        assertThat(swappedVocab.err()).contains("at id 100: \"" + tokens.get(100) + "\" against \"" + tokens.get(101) + "\"");
         CliRun noVocab = CliRun.run("", "pretrain", "--corpus", corpus(dir).toString(), "--out", dir.resolve("e").toString(),
                 "--config", "tiny", "--steps", "2");
         assertThat(noVocab.exitCode()).isEqualTo(2);

@@ -57,13 +57,23 @@ public interface PretrainingData extends AutoCloseable {
      * files packed in memory to {@code seqLength} ({@link PackedCorpus}).
      */
     static PretrainingData open(CorpusFiles corpus, WordPieceTokenizer tokenizer, int seqLength) throws IOException {
+        return isShards(corpus) ? Shards.open(corpus.files(), tokenizer) : PackedCorpus.pack(corpus, tokenizer, seqLength);
+    }
+
+    /**
+     * Whether the files are the corpus pipeline's sequence shards, all of them, rather than text; reads only their
+     * first bytes, so that a command can check what depends on it before a text corpus is packed.
+     *
+     * @throws IOException for a missing file, or shards mixed with text files
+     */
+    static boolean isShards(CorpusFiles corpus) throws IOException {
         corpus.requireFiles();
         List<Path> files = corpus.files();
         int shards = 0;
         for (Path f : files) if (isShard(f)) shards++;
-        if (shards == 0) return PackedCorpus.pack(corpus, tokenizer, seqLength);
-        if (shards != files.size()) throw new IOException("--corpus mixes sequence shards and text files; give one kind");
-        return Shards.open(files, tokenizer);
+        if (shards != 0 && shards != files.size())
+            throw new IOException("--corpus mixes sequence shards and text files; give one kind");
+        return shards != 0;
     }
 
     private static boolean isShard(Path file) throws IOException {
