@@ -75,10 +75,14 @@ final class CorpusCommand implements Callable<Integer> {
         return 0;
     }
 
-    /** --out names a file to write: not a directory, not an input, and nothing but an earlier sequence file is replaced. */
+    /**
+     * --out names a file to write: not a directory, not an input, and nothing but an earlier sequence file is replaced,
+     * nor anything but an earlier run's files beside it.
+     */
     private void requireReplaceableOutput() throws IOException {
         if (Files.isDirectory(out))
             throw TrainingOptions.usage(spec, "--out " + out + " is a directory; it names the sequence file to write");
+        CorpusPipeline.requireOwnSiblings(out);
         if (!Files.exists(out)) return;
         for (Path c : corpus)
             if (Files.exists(c) && Files.isSameFile(c, out))

@@ -165,5 +165,25 @@ class VocabCorpusCommandTest {
                     shard.toString(), "--seq-length", "16");
             assertThat(packed.exitCode()).as(packed.err()).isZero();
         }
+        // The summary and the temporary files beside --out are checked too: another's are left as they are.
+        Path notesSummary = Files.writeString(dir.resolve("new.bin.json"), "{\"my\": \"notes\"}");
+        Path precious = Files.writeString(dir.resolve("newer.bin.tmp"), "precious");
+        for (Path foreign : List.of(notesSummary, precious)) {
+            String name = foreign.getFileName().toString();
+            Path target = dir.resolve(name.substring(0, name.indexOf(".bin") + 4));
+            CliRun refused = CliRun.run("", "corpus", "--corpus", corpus.toString(), "--vocab", vocab.toString(), "--out",
+                    target.toString(), "--seq-length", "16");
+            assertThat(refused.exitCode()).as(refused.err()).isEqualTo(1);
+            assertThat(refused.err()).contains(foreign + " is in the way");
+            assertThat(target).doesNotExist();
+        }
+        assertThat(notesSummary).hasContent("{\"my\": \"notes\"}");
+        assertThat(precious).hasContent("precious");
+        // what a killed run left (an empty shard it had begun) is its own, and replaced
+        Files.write(dir.resolve("seq.bin.tmp"), new byte[0]);
+        CliRun again = CliRun.run("", "corpus", "--corpus", corpus.toString(), "--vocab", vocab.toString(), "--out",
+                shard.toString(), "--seq-length", "16");
+        assertThat(again.exitCode()).as(again.err()).isZero();
+        assertThat(dir.resolve("seq.bin.tmp")).doesNotExist();
     }
 }

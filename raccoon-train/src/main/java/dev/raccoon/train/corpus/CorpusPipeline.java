@@ -14,6 +14,7 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
@@ -128,6 +129,45 @@ public final class CorpusPipeline {
     }
 
     /**
+     * Refuses to start where a run would replace or delete files it did not make: the summary file beside {@code out}
+     * and the temporary files of the shard and of the summary must be absent or an earlier run's.
+     *
+     * @throws IllegalArgumentException naming the first file that is not
+     */
+    public static void requireOwnSiblings(Path out) throws IOException {
+        Path summary = summaryFile(out);
+        for (Path file : List.of(summary, summaryTemporary(out), SequenceShard.temporaryFile(out))) {
+            if (Files.exists(file, LinkOption.NOFOLLOW_LINKS) && !isOwn(file, out))
+                throw new IllegalArgumentException(file + " is in the way: it is not what raccoon corpus writes beside --out " + out
+                        + " (" + (file.equals(summary) ? "its summary" : "a temporary file") + "), so it is not replaced;"
+                        + " move it away or choose another --out");
+        }
+    }
+
+    private static boolean isOwn(Path file, Path out) throws IOException {
+        if (!Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS)) return false;
+        if (file.equals(summaryFile(out))) return isSummary(file);
+        if (Files.size(file) == 0) return true; // a temporary file of a run killed before it wrote to it
+        return file.equals(SequenceShard.temporaryFile(out)) ? SequenceShard.looksLikeShard(file) : isSummary(file);
+    }
+
+    /** Whether a file holds a summary as {@link #run} writes it (with the camelCase keys of older versions too). */
+    private static boolean isSummary(Path file) {
+        try {
+            JsonNode json = JSON.readTree(file.toFile());
+            return json != null && json.isObject() && json.has("sequences") && (json.has("seq_length") || json.has("seqLength"));
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    /** Where {@link #writeSummary} writes the summary before it renames it into place. */
+    private static Path summaryTemporary(Path out) {
+        Path summary = summaryFile(out);
+        return summary.resolveSibling(summary.getFileName() + ".tmp");
+    }
+
+    /**
      * Runs the pipeline and writes {@code out} and its {@link #summaryFile}.
      *
      * @param progressOrNull where progress bars go (stderr), or null for none
@@ -187,7 +227,7 @@ public final class CorpusPipeline {
                         counts.lineTokens - counts.tokens, counts.unk, writer.count(), counts.twoSegments,
                         options.seqLength(), vocab.size(), vocabularyFingerprint(vocab), writer.idBytes(), buckets, options.seed(), (System.nanoTime() - started) / 1e9);
                 writer.finish();
-                writeSummary(summaryFile(out), summary);
+                writeSummary(out, summary);
                 return summary;
             }
         } finally {
@@ -294,10 +334,10 @@ public final class CorpusPipeline {
         }
     }
 
-    private static void writeSummary(Path file, Summary summary) throws IOException {
-        Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
+    private static void writeSummary(Path out, Summary summary) throws IOException {
+        Path tmp = summaryTemporary(out);
         Files.writeString(tmp, JSON.writeValueAsString(summary) + "\n", StandardCharsets.UTF_8);
-        Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        Files.move(tmp, summaryFile(out), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     }
 
     private static void deleteTree(Path dir) throws IOException {

@@ -57,6 +57,11 @@ public final class SequenceShard implements Closeable {
         return vocabSize <= 1 << 16 ? 2 : 4;
     }
 
+    /** Where a {@link Writer} writes {@code file} before it renames it into place: {@code FILE.tmp}. */
+    static Path temporaryFile(Path file) {
+        return file.resolveSibling(file.getFileName() + ".tmp");
+    }
+
     /** Whether {@code file} starts as a shard does (it may still be incomplete): what a new shard may replace. */
     public static boolean looksLikeShard(Path file) throws IOException {
         try (var in = Files.newInputStream(file)) {
@@ -181,7 +186,7 @@ public final class SequenceShard implements Closeable {
             this.idBytes = SequenceShard.idBytes(vocabSize);
             this.vocabSize = vocabSize;
             Files.createDirectories(file.toAbsolutePath().getParent());
-            this.tmp = file.resolveSibling(file.getFileName() + ".tmp");
+            this.tmp = temporaryFile(file);
             this.channel = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
                     StandardOpenOption.TRUNCATE_EXISTING);
             int record = recordBytes(seqLength, idBytes);
