@@ -186,4 +186,41 @@ class VocabCorpusCommandTest {
         assertThat(again.exitCode()).as(again.err()).isZero();
         assertThat(dir.resolve("seq.bin.tmp")).doesNotExist();
     }
+
+    /** SIGTERM (or Ctrl-C) while corpus reads: the buckets, a copy of the text, go with it. */
+    @Test
+    void anInterruptedCorpusRunRemovesItsTemporaryFiles() throws Exception {
+        Path out = dir.resolve("ck.bin");
+        // the corpus is a pipe left open, so the run is still reading when the signal comes
+        List<String> command = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "--add-modules", "jdk.incubator.vector", "-cp", System.getProperty("java.class.path"), "dev.raccoon.cli.Main",
+                "corpus", "--corpus", "/dev/stdin", "--vocab", CliRun.oracleClassifier().toString(), "--out", out.toString(),
+                "--no-progress");
+        Path log = dir.resolve("corpus.log");
+        Process p = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        try {
+            StringBuilder text = new StringBuilder();
+            for (int i = 0; i < 5000; i++) text.append("영화가 정말 재밌다 ").append(i).append('\n'); // past the 64 KiB probe
+            p.getOutputStream().write(text.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            p.getOutputStream().flush();
+            for (long deadline = System.nanoTime() + 60_000_000_000L; System.nanoTime() < deadline && p.isAlive()
+                    && buckets().isEmpty(); ) Thread.sleep(50);
+            assertThat(buckets()).as(Files.readString(log)).hasSize(1);
+            Thread.sleep(500);
+            p.destroy(); // SIGTERM
+            assertThat(p.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+        } finally {
+            p.destroyForcibly();
+        }
+        assertThat(Files.readString(log)).contains("corpus: interrupted; its temporary files are removed");
+        assertThat(buckets()).isEmpty();
+        assertThat(out).doesNotExist();
+        assertThat(dir.resolve("ck.bin.tmp")).doesNotExist();
+    }
+
+    private List<Path> buckets() throws java.io.IOException {
+        try (var files = Files.list(dir)) {
+            return files.filter(f -> f.getFileName().toString().startsWith("ck.bin.buckets-")).toList();
+        }
+    }
 }

@@ -7,10 +7,12 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.raccoon.text.Vocabulary;
 import dev.raccoon.text.WordPieceTokenizer;
 import dev.raccoon.train.Fingerprint;
+import dev.raccoon.train.InterruptNotice;
 import java.io.BufferedReader;
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
@@ -188,50 +190,79 @@ public final class CorpusPipeline {
         Path parent = out.toAbsolutePath().getParent();
         Files.createDirectories(parent);
         String bucketsPrefix = out.getFileName() + ".buckets-";
-        // Ctrl-C stops a run without unwinding it, so its buckets stay behind: the next run for the same file clears them.
+        // A killed run (kill -9, a crash) leaves its buckets behind: the next run for the same file clears them.
         try (DirectoryStream<Path> stale = Files.newDirectoryStream(parent,
                 p -> p.getFileName().toString().startsWith(bucketsPrefix) && Files.isDirectory(p))) {
             for (Path p : stale) if (holdsOnlyBuckets(p)) deleteTree(p);
         }
         Path tmp = Files.createTempDirectory(parent, bucketsPrefix);
-        try {
-            Counts counts = new Counts();
-            deal(corpus, options, tmp, buckets, dealing, counts, progressOrNull);
-            Vocabulary vocab = tokenizer.vocab();
-            try (SequenceShard.Writer writer = new SequenceShard.Writer(out, options.seqLength(), vocab.size())) {
-                SequencePacker packer = new SequencePacker(options.seqLength(), vocab.clsId(), vocab.sepId(),
-                        vocab.padId(), packing, (ids, length, segmentB) -> {
-                            writer.write(ids, length, segmentB);
-                            counts.tokens += length - (segmentB < length ? 3 : 2);
-                            if (segmentB < length) {
-                                counts.twoSegments++;
+        Object removing = new Object();
+        try (InterruptNotice onInterrupt = InterruptNotice.install("corpus-interrupted",
+                () -> removeOnInterrupt(tmp, SequenceShard.temporaryFile(out), removing))) {
+            try {
+                Counts counts = new Counts();
+                deal(corpus, options, tmp, buckets, dealing, counts, progressOrNull);
+                Vocabulary vocab = tokenizer.vocab();
+                try (SequenceShard.Writer writer = new SequenceShard.Writer(out, options.seqLength(), vocab.size())) {
+                    SequencePacker packer = new SequencePacker(options.seqLength(), vocab.clsId(), vocab.sepId(),
+                            vocab.padId(), packing, (ids, length, segmentB) -> {
+                                writer.write(ids, length, segmentB);
+                                counts.tokens += length - (segmentB < length ? 3 : 2);
+                                if (segmentB < length) {
+                                    counts.twoSegments++;
+                                }
+                            });
+                    try (ProgressBar bar = bar(progressOrNull, "pack", counts.kept, "")) {
+                        for (int b = 0; b < buckets; b++) {
+                            List<String> lines = readBucket(tmp, b);
+                            Collections.shuffle(lines, shuffling);
+                            for (String line : lines) {
+                                pack(line, tokenizer, packer, counts);
+                                step(bar, 1);
                             }
-                        });
-                try (ProgressBar bar = bar(progressOrNull, "pack", counts.kept, "")) {
-                    for (int b = 0; b < buckets; b++) {
-                        List<String> lines = readBucket(tmp, b);
-                        Collections.shuffle(lines, shuffling);
-                        for (String line : lines) {
-                            pack(line, tokenizer, packer, counts);
-                            step(bar, 1);
                         }
                     }
+                    packer.flush();
+                    if (writer.count() == 0)
+                        throw new IOException("no pretraining sequence came out of " + corpus + ": " + counts.read + " lines read, "
+                                + counts.tooShort + " shorter than " + options.minChars() + " characters, " + counts.duplicates
+                                + " repeated, " + counts.withoutTokens + " without tokens; nothing was written");
+                    Summary summary = new Summary(corpus.files().stream().map(Path::toString).toList(), counts.read,
+                            counts.tooShort, counts.duplicates, counts.kept, counts.withoutTokens, counts.tokens,
+                            counts.lineTokens - counts.tokens, counts.unk, writer.count(), counts.twoSegments,
+                            options.seqLength(), vocab.size(), vocabularyFingerprint(vocab), writer.idBytes(), buckets,
+                            options.seed(), (System.nanoTime() - started) / 1e9);
+                    writer.finish();
+                    writeSummary(out, summary);
+                    return summary;
                 }
-                packer.flush();
-                if (writer.count() == 0)
-                    throw new IOException("no pretraining sequence came out of " + corpus + ": " + counts.read + " lines read, "
-                            + counts.tooShort + " shorter than " + options.minChars() + " characters, " + counts.duplicates
-                            + " repeated, " + counts.withoutTokens + " without tokens; nothing was written");
-                Summary summary = new Summary(corpus.files().stream().map(Path::toString).toList(), counts.read,
-                        counts.tooShort, counts.duplicates, counts.kept, counts.withoutTokens, counts.tokens,
-                        counts.lineTokens - counts.tokens, counts.unk, writer.count(), counts.twoSegments,
-                        options.seqLength(), vocab.size(), vocabularyFingerprint(vocab), writer.idBytes(), buckets, options.seed(), (System.nanoTime() - started) / 1e9);
-                writer.finish();
-                writeSummary(out, summary);
-                return summary;
+            } finally {
+                synchronized (removing) {
+                    deleteTree(tmp);
+                }
             }
-        } finally {
-            deleteTree(tmp);
+        }
+    }
+
+    /**
+     * Ctrl-C or SIGTERM stops a run without unwinding it: the buckets (a whole copy of the text) and the shard begun
+     * would stay on disk. Held with the run's own removal, so that the two never walk the same tree at once.
+     */
+    private static void removeOnInterrupt(Path buckets, Path shardTmp, Object removing) {
+        synchronized (removing) {
+            List<String> left = new ArrayList<>();
+            try {
+                deleteTree(buckets);
+            } catch (IOException | UncheckedIOException e) {
+                left.add(buckets.toString());
+            }
+            try {
+                Files.deleteIfExists(shardTmp);
+            } catch (IOException e) {
+                left.add(shardTmp.toString());
+            }
+            System.err.println("corpus: interrupted; " + (left.isEmpty() ? "its temporary files are removed"
+                    : "could not remove " + String.join(" and ", left) + ": delete them by hand"));
         }
     }
 
