@@ -68,8 +68,8 @@ final class DataOptions {
      * two names would lose its third class and call neutral positive, and binary data read with three would call
      * positive neutral, which shows as a class that no training row has.
      */
-    Split read(Labels labels, boolean verbose, PrintStream err) throws IOException {
-        List<Example> trainRows = read(train, labels, verbose, err);
+    Split read(CommandSpec command, Labels labels, boolean verbose, PrintStream err) throws IOException {
+        List<Example> trainRows = read(command, train, labels, verbose, err);
         if (labels != null) {
             int[] count = new int[labels.size()];
             for (Example e : trainRows) count[e.label()]++;
@@ -78,13 +78,13 @@ final class DataOptions {
                     throw new IOException(train + ": no row has the label '" + labels.names().get(c) + "' of " + labels.names()
                             + " (ids count in that order); give --labels with the classes this data holds, or the model that has them");
         }
-        return new Split(trainRows, read(dev, labels, verbose, err));
+        return new Split(trainRows, read(command, dev, labels, verbose, err));
     }
 
-    private List<Example> read(Path file, Labels labels, boolean verbose, PrintStream err) throws IOException {
+    private List<Example> read(CommandSpec command, Path file, Labels labels, boolean verbose, PrintStream err) throws IOException {
         DataFormat f = format != null ? DataFormat.named(format) : DataFormat.guess(file);
         ExampleReader.Loaded loaded = ExampleReader.load(file, new DataSpec(f, textColumn, pairColumn, labelColumn, labels, encoding.encoding));
-        if (loaded.summary().rowsSkipped() > 0 || verbose) err.println(loaded.summary());
+        if (loaded.summary().rowsSkipped() > 0 || verbose) err.println("raccoon " + command.name() + ": " + loaded.summary());
         try {
             loaded.summary().requireMostRowsUsed();
         } catch (IllegalArgumentException e) {

@@ -80,7 +80,7 @@ final class DistillCommand implements Callable<Integer> {
         Trainer.requireOutput(training.out, run.resume, provenance); // before the teachers label every text
         PrintStream err = new PrintStream(System.err, true, StandardCharsets.UTF_8);
         Labels labels = training.labels(spec, options.task());
-        DataOptions.Split split = training.read(labels, err);
+        DataOptions.Split split = training.read(spec, labels, err);
         List<Example> train = split.train(), dev = split.dev();
         List<String> devTexts = new ArrayList<>(dev.size());
         for (Example e : dev) devTexts.add(e.text());

@@ -65,7 +65,7 @@ final class NgramCommand implements Callable<Integer> {
         PrintStream err = new PrintStream(System.err, true, StandardCharsets.UTF_8);
         Labels given = data.givenLabels(spec);
         Labels labels = given != null ? given : Labels.BINARY;
-        DataOptions.Split split = data.read(labels, false, err);
+        DataOptions.Split split = data.read(spec, labels, false, err);
         List<Example> train = split.train(), dev = split.dev();
         NgramClassifier model;
         try {

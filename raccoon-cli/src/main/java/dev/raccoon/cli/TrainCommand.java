@@ -33,7 +33,7 @@ final class TrainCommand implements Callable<Integer> {
         Trainer.Options options = training.options(spec, task.task(spec), run.stopAfter(spec));
         PrintStream err = new PrintStream(System.err, true, StandardCharsets.UTF_8);
         Labels labels = training.labels(spec, options.task());
-        DataOptions.Split split = training.read(labels, err);
+        DataOptions.Split split = training.read(spec, labels, err);
         List<Example> train = split.train(), dev = split.dev();
         training.fineTune(spec, options, labels, train, dev, run.resume, err);
         return 0;

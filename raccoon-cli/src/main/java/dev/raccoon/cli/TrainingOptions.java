@@ -165,8 +165,8 @@ final class TrainingOptions {
                 state, r.steps(), r.totalSteps(), Progress.duration(r.seconds()), r.examplesPerSecond(), best);
     }
 
-    DataOptions.Split read(Labels labels, PrintStream err) throws IOException {
-        return data.read(labels, compute.progress(), err);
+    DataOptions.Split read(CommandSpec spec, Labels labels, PrintStream err) throws IOException {
+        return data.read(spec, labels, compute.progress(), err);
     }
 
     /** --dropout of train, tune, distill and pretrain. */

@@ -72,7 +72,7 @@ final class TuneCommand implements Callable<Integer> {
             err.println("raccoon tune: --trials " + trials + " is more than the " + plan.size() + " points of the grid; all of them run");
         PrintStream out = new PrintStream(System.out, true, StandardCharsets.UTF_8);
         Labels labels = training.labels(spec, base.task());
-        DataOptions.Split split = training.read(labels, err);
+        DataOptions.Split split = training.read(spec, labels, err);
         List<Example> train = split.train(), dev = split.dev();
         String metric = base.task().metric();
         List<Tuner.TrialResult> results;

@@ -44,9 +44,11 @@ class BadInputTest {
         assertThat(victim.resolve("sub")).isDirectory();
 
         Path model = dir.resolve("ngram");
+        Path skipping = Files.writeString(dir.resolve("skipping.tsv"), Files.readString(train) + "99\t\t1\n");
         for (int run = 0; run < 2; run++) { // an empty or absent path, then its own earlier output, are written
-            CliRun ok = CliRun.run("", "ngram", "--train", train.toString(), "--dev", train.toString(), "--out", model.toString(), "--max-n", "2");
+            CliRun ok = CliRun.run("", "ngram", "--train", skipping.toString(), "--dev", train.toString(), "--out", model.toString(), "--max-n", "2");
             assertThat(ok.exitCode()).as(ok.err()).isZero();
+            assertThat(ok.err()).as("said as eval says it").contains("raccoon ngram: " + skipping + ": ").contains("1 skipped");
         }
         try (var entries = Files.list(dir)) {
             assertThat(entries.map(p -> p.getFileName().toString())).noneMatch(n -> n.contains(".tmp-") || n.endsWith(".old"));
