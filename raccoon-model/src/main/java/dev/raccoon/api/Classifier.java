@@ -119,7 +119,8 @@ public final class Classifier implements AutoCloseable {
     private Classifier(ModelDirectory directory, Options options) throws IOException {
         if (!(directory.model() instanceof SequenceClassifier classifier))
             throw new IOException(directory.dir() + " holds " + directory.model().architecture().hfName
-                    + ", not a sequence classification model");
+                    + ", not a sequence classification model; 'raccoon train --model " + directory.dir()
+                    + "' puts a classification head on its encoder");
         this.directory = directory.dir();
         this.config = classifier.config();
         this.device = classifier.backend().name();

@@ -156,10 +156,6 @@ public record ElectraConfig(
     }
 
     static ElectraConfig fromJson(ObjectNode node) {
-        String modelType = text(node, "model_type", "electra");
-        if (!modelType.equals("electra") && !modelType.equals("bert"))
-            throw new IllegalArgumentException("model_type \"" + modelType + "\" is not supported (electra or bert)");
-        int hidden = integer(node, "hidden_size", modelType.equals("bert") ? 768 : 256);
         List<String> architectures = new ArrayList<>();
         JsonNode named = node.get("architectures");
         if (named != null && !named.isNull()) {
@@ -169,6 +165,15 @@ public record ElectraConfig(
                 architectures.add(a.asText());
             }
         }
+        String positions = text(node, "position_embedding_type", "absolute");
+        if (!positions.equals("absolute")) // its distance embeddings would go unused and the positions read wrong
+            throw new IllegalArgumentException("position_embedding_type \"" + positions + "\" is not supported (Raccoon"
+                    + " implements \"absolute\" position embeddings, those of the published ELECTRA and BERT models)");
+        // configs of BERTs converted before transformers wrote model_type name only their class
+        String modelType = text(node, "model_type", architectures.stream().anyMatch(a -> a.startsWith("Bert")) ? "bert" : "electra");
+        if (!modelType.equals("electra") && !modelType.equals("bert"))
+            throw new IllegalArgumentException("model_type \"" + modelType + "\" is not supported (electra or bert)");
+        int hidden = integer(node, "hidden_size", modelType.equals("bert") ? 768 : 256);
         ElectraConfig c = new ElectraConfig(
                 modelType,
                 architectures,
@@ -189,7 +194,7 @@ public record ElectraConfig(
                 bool(node, "tie_word_embeddings", true),
                 node.hasNonNull("classifier_dropout") ? (float) number(node, "classifier_dropout", 0) : null,
                 problemType(node),
-                readLabels(node),
+                readLabels(node, architectures.isEmpty() || architectures.stream().anyMatch(a -> a.endsWith("ForSequenceClassification"))),
                 extraFields(node));
         return c;
     }
@@ -217,8 +222,12 @@ public record ElectraConfig(
         return type;
     }
 
-    /** Labels in id order from id2label; num_labels alone gives LABEL_0.. as transformers does; default 2. */
-    private static List<String> readLabels(ObjectNode node) {
+    /**
+     * Labels in id order from id2label; num_labels alone gives LABEL_0.. as transformers does; default 2. A
+     * {@code classifier}'s labels name its answers, so they must be distinct and agree with label2id; a pretrained
+     * encoder's are left unused (fine-tuning gives its own), whatever they say.
+     */
+    private static List<String> readLabels(ObjectNode node, boolean classifier) {
         JsonNode id2label = node.get("id2label");
         if (id2label != null && !id2label.isNull() && !id2label.isObject())
             throw new IllegalArgumentException("id2label must be an object of id: label, found " + id2label.getNodeType());
@@ -239,6 +248,7 @@ public record ElectraConfig(
                 labels[id] = e.getValue().asText();
             });
             List<String> read = List.of(labels);
+            if (!classifier) return read;
             for (int id = 0; id < n; id++)
                 if (read.indexOf(labels[id]) != id)
                     throw new IllegalArgumentException("id2label names '" + labels[id] + "' twice (ids " + read.indexOf(labels[id])
@@ -261,7 +271,8 @@ public record ElectraConfig(
         if (label2id == null || !label2id.isObject()) return;
         label2id.properties().forEach(e -> {
             int id = labels.indexOf(e.getKey());
-            if (id >= 0 && !(e.getValue().canConvertToInt() && e.getValue().asInt() == id))
+            // an id written as a string ("0") is one too: transformers converts label2id's values with int()
+            if (id >= 0 && !e.getValue().asText().strip().equals(Integer.toString(id)))
                 throw new IllegalArgumentException("label2id gives '" + e.getKey() + "' the id " + e.getValue()
                         + ", but id2label gives it " + id);
         });

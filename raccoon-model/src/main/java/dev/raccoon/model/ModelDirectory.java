@@ -57,6 +57,7 @@ public record ModelDirectory(Path dir, ElectraConfig config, WordPieceTokenizer 
         WordPieceTokenizer tokenizer = WordPieceTokenizer.load(dir);
         requireVocabularyFits(dir, tokenizer, config);
         Map<String, HostTensor> state = Checkpoints.readStateDict(dir);
+        requireWeightsOfModelType(dir, config, state.keySet());
         requireSizesOfWeights(dir, config, state);
         try {
             return new Contents(config, tokenizer, state,
@@ -64,6 +65,18 @@ public record ModelDirectory(Path dir, ElectraConfig config, WordPieceTokenizer 
         } catch (IllegalArgumentException e) {
             throw new IOException(dir.resolve(CONFIG_FILE) + ": " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * BERT's weights are named bert.*, ELECTRA's electra.*: under the other model_type every default size and name
+     * would be wrong (an old BERT config without model_type is read as ELECTRA's), so that is said first.
+     */
+    static void requireWeightsOfModelType(Path dir, ElectraConfig c, java.util.Set<String> keys) throws IOException {
+        String other = c.isBert() ? "electra." : "bert.";
+        if (keys.stream().anyMatch(k -> k.startsWith(other)))
+            throw new IOException(dir.resolve(CONFIG_FILE) + (c.isBert() ? ": model_type is bert, but the weights are ELECTRA's"
+                    + " (electra.* names); set \"model_type\": \"electra\"" : ": model_type is electra or missing, but the weights"
+                    + " are BERT's (bert.* names); set \"model_type\": \"bert\""));
     }
 
     /**

@@ -135,6 +135,27 @@ class ModelDirectoryTest {
     }
 
     @Test
+    void weightsOfTheOtherFamilyThanModelTypeAreSaidFirst(@TempDir Path tmp) throws IOException {
+        Path dir = copyOfClassifier(tmp);
+        ObjectMapper json = new ObjectMapper();
+        ObjectNode config = (ObjectNode) json.readTree(dir.resolve("config.json").toFile());
+        json.writeValue(dir.resolve("config.json").toFile(), config.put("model_type", "bert"));
+        assertThatThrownBy(() -> ModelDirectory.load(dir, backend)).isInstanceOf(IOException.class)
+                .hasMessage(dir.resolve("config.json") + ": model_type is bert, but the weights are ELECTRA's (electra.* names);"
+                        + " set \"model_type\": \"electra\"");
+        rewriteState(dir, state -> {
+            Map<String, HostTensor> renamed = new LinkedHashMap<>();
+            state.forEach((k, t) -> renamed.put(k.replaceFirst("^electra\\.", "bert."), t));
+            state.clear();
+            state.putAll(renamed);
+        });
+        config.remove("model_type");
+        json.writeValue(dir.resolve("config.json").toFile(), config);
+        assertThatThrownBy(() -> ModelDirectory.load(dir, backend)).hasMessageContaining("model_type is electra or missing, but the"
+                + " weights are BERT's (bert.* names); set \"model_type\": \"bert\"");
+    }
+
+    @Test
     void missingDirectoryAndConfigAreReported(@TempDir Path tmp) {
         assertThatThrownBy(() -> ModelDirectory.load(tmp.resolve("nope"), backend)).hasMessageContaining("no such model directory");
         assertThatThrownBy(() -> ModelDirectory.load(tmp, backend)).hasMessageContaining("no config.json");
@@ -229,6 +250,8 @@ class ModelDirectoryTest {
         cases.put("{\"architectures\": \"ElectraForSequenceClassification\"}",
                 "architectures must be a list of class names, found \"ElectraForSequenceClassification\"");
         cases.put("{\"vocab_size\": 100, \"pad_token_id\": 100}", "pad_token_id 100 is not an id of the vocab_size 100 embeddings");
+        cases.put("{\"position_embedding_type\": \"relative_key\"}", "position_embedding_type \"relative_key\" is not supported"
+                + " (Raccoon implements \"absolute\" position embeddings, those of the published ELECTRA and BERT models)");
         int i = 0;
         for (Map.Entry<String, String> c : cases.entrySet()) {
             Path file = tmp.resolve("config" + i++ + ".json");
@@ -242,6 +265,16 @@ class ModelDirectoryTest {
         // a stale label2id of the default names, left when id2label was set afterwards, is ignored as transformers ignores it
         Files.writeString(fine, "{\"id2label\": {\"0\": \"neg\", \"1\": \"pos\"}, \"label2id\": {\"LABEL_0\": 0, \"LABEL_1\": 1}}");
         assertThat(ElectraConfig.read(fine).labels()).containsExactly("neg", "pos");
+        // ids as strings, which transformers converts
+        Files.writeString(fine, "{\"id2label\": {\"0\": \"neg\", \"1\": \"pos\"}, \"label2id\": {\"neg\": \"0\", \"pos\": \"1\"}}");
+        assertThat(ElectraConfig.read(fine).labels()).containsExactly("neg", "pos");
+        // a pretrained encoder's labels go unused, so what they say does not stop it
+        Files.writeString(fine, "{\"architectures\": [\"ElectraForPreTraining\"], \"id2label\": {\"0\": \"a\", \"1\": \"a\"}}");
+        assertThat(ElectraConfig.read(fine).labels()).containsExactly("a", "a");
+        // a BERT config from before transformers wrote model_type
+        Files.writeString(fine, "{\"architectures\": [\"BertForMaskedLM\"], \"hidden_size\": 64, \"num_attention_heads\": 2}");
+        assertThat(ElectraConfig.read(fine).isBert()).isTrue();
+        assertThat(ElectraConfig.read(fine).embeddingSize()).isEqualTo(64);
     }
 
     @Test

@@ -135,8 +135,8 @@ class ModelInitTest {
         Files.writeString(tmp.resolve("config.json"), Files.readString(dir.resolve("config.json"))
                 .replace("\"model_type\": \"electra\"", "\"model_type\": \"bert\""));
         assertThatThrownBy(() -> ModelInit.fromPretrained(tmp, List.of("a", "b"), null, null, 1, backend))
-                .isInstanceOf(IOException.class).hasMessageContaining("model_type is bert, but")
-                .hasMessageContaining("transformers would build a BERT model");
+                .isInstanceOf(IOException.class).hasMessageContaining("model_type is bert, but the weights are ELECTRA's")
+                .hasMessageContaining("set \"model_type\": \"electra\"");
     }
 
     @Test
