@@ -9,8 +9,8 @@ import java.util.List;
  * TSV and CSV with a header line. TSV fields are split at tabs only: NSMC's documents keep their quote
  * characters as written. CSV follows RFC 4180, so a quoted field may run over several lines; a row is
  * reported at the line where it starts. A stray quote costs its own line only: when the field it opens never
- * closes, closes in a later line with more text after the closing quote (a quote inside a later review, not the end
- * of a field), or closes in a later row that then does not fit the header, the lines after it are read again as rows.
+ * closes, closes in a later line with more text than spaces after the closing quote (a quote inside a later review,
+ * not the end of a field), or closes in a later row that then does not fit the header, the lines after it are read again as rows.
  * Within one line, text after a closing quote is kept, as Python's csv and pandas keep it.
  */
 final class DelimitedReader extends ExampleReader {
@@ -112,7 +112,7 @@ final class DelimitedReader extends ExampleReader {
                     i++;
                 } else {
                     quoted = false;
-                    stray |= i >= strayFrom && i + 1 < s.length() && s.charAt(i + 1) != delimiter;
+                    stray |= i >= strayFrom && !endsField(s, i + 1);
                 }
             } else if (c == '"' && field.isEmpty()) {
                 quoted = true;
@@ -125,6 +125,13 @@ final class DelimitedReader extends ExampleReader {
         }
         fields.add(field.toString());
         return quoted ? Split.OPEN : stray ? Split.STRAY : Split.CLOSED;
+    }
+
+    /** Whether only spaces stand between {@code from} and the next delimiter or the end, as after a field's closing quote. */
+    private boolean endsField(CharSequence s, int from) {
+        int i = from;
+        while (i < s.length() && s.charAt(i) == ' ') i++;
+        return i == s.length() || s.charAt(i) == delimiter;
     }
 
     @Override

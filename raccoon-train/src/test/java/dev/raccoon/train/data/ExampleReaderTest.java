@@ -196,6 +196,10 @@ class ExampleReaderTest {
                 Example.classified("돈 아깝다", null, 0), Example.classified("별로", null, 0),
                 Example.classified("배우 \"연기\" 최고", null, 1));
         assertThat(quoted.summary().lines(Reason.BAD_QUOTING)).containsExactly(3L);
+        // a field over two lines closed before spaces is still a field, as in Python's csv
+        Path spaced = write("spaced.csv", utf8("text,label\n\"두 줄\n리뷰\" ,0\n끝,1\n"));
+        assertThat(ExampleReader.load(spaced, DataSpec.of(DataFormat.CSV, Labels.BINARY)).examples())
+                .containsExactly(Example.classified("두 줄\n리뷰 ", null, 0), Example.classified("끝", null, 1));
         // within one line, text after a closing quote is kept, as Python's csv keeps it
         Path inline = write("inline.csv", utf8("text,label\n\"좋아\"요,1\n"));
         assertThat(ExampleReader.load(inline, DataSpec.of(DataFormat.CSV, Labels.BINARY)).examples())
