@@ -89,7 +89,7 @@ final class ScoreCommand implements Callable<Integer> {
                         if (bar != null) bar.stepBy(n);
                     });
         }
-        System.err.printf("raccoon score: %s: %d rows scored, %d without a usable text%s%n", out, summary.scored(),
+        System.err.printf("raccoon score: %s: %s scored, %d without a usable text%s%n", out, rows(summary.scored()),
                 summary.failed(), summary.resumed() == 0 ? ""
                         : " (resumed after " + rows(summary.resumed()) + ", " + summary.resumedFailed() + " of them with an error)");
         LabelledDataOptions.noteTruncated("score", summary.truncated(), tokensRead, truncation, "truncated is true in their rows");

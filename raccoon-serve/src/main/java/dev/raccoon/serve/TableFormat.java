@@ -70,8 +70,13 @@ public enum TableFormat {
                         field.append(c);
                     }
                 }
-                if (i < n && record.charAt(i) != ',')
-                    throw new IllegalArgumentException("text after a closing quote at character " + (i + 1));
+                // "인용"뒤 텍스트 on one line is kept whole, as Python's csv and the training reader keep it; after a
+                // field over several lines it is a stray quote's doing, which the reader reads again line by line
+                int rest = i;
+                while (i < n && record.charAt(i) != ',') i++;
+                if (field.indexOf("\n") >= 0 && !record.substring(rest, i).isBlank())
+                    throw new IllegalArgumentException("text after a closing quote at character " + (rest + 1));
+                field.append(record, rest, i);
             } else {
                 while (i < n && record.charAt(i) != ',') field.append(record.charAt(i++));
             }

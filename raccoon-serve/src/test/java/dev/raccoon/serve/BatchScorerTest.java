@@ -126,6 +126,11 @@ class BatchScorerTest {
         assertThat(rows.get(1).get(2)).isEqualTo(Oracle.classifier().classify("좋다, 정말 \"최고\"").label());
         assertThat(rows.get(2).get(1)).isEqualTo("두 줄\n리뷰");
         assertThat(rows.get(3).get(7)).contains("row 3"); // the unclosed quote runs to the end of the file
+        // text after a closing quote on the same line is kept, as Python's csv and eval keep it; after a field over
+        // two lines only spaces may follow
+        assertThat(TableFormat.CSV.split("1,\"인용\"뒤 텍스트,0")).containsExactly("1", "인용뒤 텍스트", "0");
+        assertThat(TableFormat.CSV.split("2,\"두 줄\n리뷰\" ,0")).containsExactly("2", "두 줄\n리뷰 ", "0");
+        assertThatThrownBy(() -> TableFormat.CSV.split("3,\"열린\n배우 \"연기\" 최고,1")).hasMessageContaining("text after a closing quote");
     }
 
     /** A stray quote or a row with more fields than the header loses nothing: every row after it is scored. */
