@@ -45,7 +45,7 @@ final class DataOptions {
     Labels givenLabels(CommandSpec spec) {
         if (labels == null) return null;
         try {
-            return new Labels(labels);
+            return new Labels(labels.stream().map(String::strip).toList()); // "negative, positive" names no " positive"
         } catch (IllegalArgumentException e) {
             throw TrainingOptions.usage(spec, "--labels: " + e.getMessage());
         }

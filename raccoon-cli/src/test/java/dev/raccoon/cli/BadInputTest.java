@@ -50,6 +50,12 @@ class BadInputTest {
             assertThat(ok.exitCode()).as(ok.err()).isZero();
             assertThat(ok.err()).as("said as eval says it").contains("raccoon ngram: " + skipping + ": ").contains("1 skipped");
         }
+        // --labels as a person types them, with a space after the comma, names no " positive"
+        Path spaced = dir.resolve("spaced");
+        CliRun named = CliRun.run("", "ngram", "--train", train.toString(), "--dev", train.toString(), "--out", spaced.toString(),
+                "--max-n", "2", "--labels", "negative, positive");
+        assertThat(named.exitCode()).as(named.err()).isZero();
+        assertThat(dev.raccoon.train.ngram.NgramClassifier.load(spaced).labels()).containsExactly("negative", "positive");
         try (var entries = Files.list(dir)) {
             assertThat(entries.map(p -> p.getFileName().toString())).noneMatch(n -> n.contains(".tmp-") || n.endsWith(".old"));
         }

@@ -333,6 +333,8 @@ public final class Trainer {
                 }
             }
         }
+        // a run resumed when it had finished evaluated nothing here: its last evaluation is the one of its final weights
+        if (resume && lastDev.isEmpty() && step == totalSteps && !dev.isEmpty()) lastDev = evaluate(dev, devEnc);
         double seconds = secondsBefore + (System.nanoTime() - started) / 1e9;
         return new Result(options.task().metric(), bestMetric, bestStep, lastDev, step, totalSteps, seconds,
                 trainNanos == 0 ? 0 : examples / (trainNanos / 1e9));
@@ -460,6 +462,7 @@ public final class Trainer {
         m.put("seed", Long.toString(options.seed()));
         m.put("max_grad_norm", Float.toString(options.maxGradNorm()));
         m.put("dropout", Float.toString(model.config().hiddenDropoutProb()));
+        m.put("labels", String.join(",", model.config().labels())); // ids 0/1 would read as other names without a word
         m.put("train_examples", Integer.toString(train.size()));
         m.put("train_fingerprint", fingerprint(train));
         m.put("dev_fingerprint", fingerprint(dev));

@@ -115,6 +115,10 @@ class TrainerTest {
         train(classify().withStopAfter(1), train, dev, tmp, false);
         assertThatThrownBy(() -> train(classify().withLr(5e-4f), train, dev, tmp, true))
                 .hasMessageContaining("lr was 0.001 and is now 5.0E-4");
+        // labels given as ids 0/1 would take other names without a word
+        ModelInit renamed = tiny(List.of("bad", "good"), "single_label_classification", scalar);
+        assertThatThrownBy(() -> new Trainer(renamed.model(), renamed.tokenizer(), classify(), tmp).train(train, dev, true))
+                .hasMessageContaining("labels was negative,positive and is now bad,good");
         // As many rows, other ones (one label flipped): another data set, not the interrupted run's.
         List<Example> other = new java.util.ArrayList<>(train);
         Example first = other.getFirst();
@@ -135,6 +139,19 @@ class TrainerTest {
         Files.writeString(tmp.resolve("notes.txt"), "mine");
         assertThatThrownBy(() -> train(classify(), train, dev, tmp, false))
                 .hasMessageContaining(tmp + " is not empty (it holds notes.txt, train_log.jsonl)");
+    }
+
+    /** tune --resume reads a trial that had finished back from its checkpoint; its last dev figures come with it. */
+    @Test
+    void aFinishedRunResumedReportsItsLastDevFigures(@TempDir Path tmp) throws IOException {
+        List<Example> train = TestData.nsmc("train.tsv", 16);
+        List<Example> dev = TestData.nsmc("dev.tsv", 8);
+        ModelInit first = tiny(Labels.BINARY.names(), "single_label_classification", scalar);
+        Trainer.Result done = new Trainer(first.model(), first.tokenizer(), classify().withEpochs(1), tmp).train(train, dev, false);
+        ModelInit again = tiny(Labels.BINARY.names(), "single_label_classification", scalar);
+        Trainer.Result resumed = new Trainer(again.model(), again.tokenizer(), classify().withEpochs(1), tmp).train(train, dev, true);
+        assertThat(resumed.steps()).isEqualTo(done.steps());
+        assertThat(resumed.lastDev()).isEqualTo(done.lastDev()).containsKey("dev_accuracy");
     }
 
     @Test
