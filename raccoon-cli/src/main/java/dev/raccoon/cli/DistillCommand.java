@@ -2,6 +2,7 @@ package dev.raccoon.cli;
 
 import dev.raccoon.api.Classifier;
 import dev.raccoon.train.Distillation;
+import dev.raccoon.train.Fingerprint;
 import dev.raccoon.train.Trainer;
 import dev.raccoon.train.corpus.CorpusFiles;
 import dev.raccoon.train.data.Example;
@@ -14,14 +15,17 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 import java.io.File;
+import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.stream.Stream;
 
 @Command(name = "distill", description = {
         "Trains a student classifier on its teachers' mean probabilities (knowledge distillation).",
@@ -57,6 +61,22 @@ final class DistillCommand implements Callable<Integer> {
             description = "A labelled row's target: W × its gold label + (1 − W) × the teachers' probabilities (default: ${DEFAULT-VALUE}).")
     float goldWeight;
 
+    /**
+     * The teachers' files by name, size and time of change: a teacher written anew at its path (ngram --out again)
+     * is another teacher, whose targets a resumed run must not go on learning from.
+     */
+    private String teachersFingerprint() throws IOException {
+        Fingerprint digest = new Fingerprint();
+        for (Path dir : teacherDirs) {
+            try (Stream<Path> files = Files.list(dir)) {
+                for (Path file : files.filter(Files::isRegularFile).sorted().toList())
+                    digest.add(file.getFileName().toString().hashCode()).add(Files.size(file))
+                            .add(Files.getLastModifiedTime(file).toMillis());
+            }
+        }
+        return digest.hex();
+    }
+
     private static String absolute(Path p) { return p.toAbsolutePath().normalize().toString(); }
 
     @Override
@@ -77,6 +97,7 @@ final class DistillCommand implements Callable<Integer> {
         provenance.put("gold_weight", Float.toString(goldWeight));
         provenance.put("unlabeled", String.join(File.pathSeparator, unlabelled.stream().map(DistillCommand::absolute).toList()));
         provenance.put("max_unlabeled", Long.toString(maxUnlabelled));
+        provenance.put("teachers_fingerprint", teachersFingerprint());
         Trainer.requireOutput(training.out, run.resume, provenance); // before the teachers label every text
         PrintStream err = new PrintStream(System.err, true, StandardCharsets.UTF_8);
         Labels labels = training.labels(spec, options.task());

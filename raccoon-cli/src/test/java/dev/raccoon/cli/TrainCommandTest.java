@@ -104,6 +104,14 @@ class TrainCommandTest {
         assertThat(otherGold.exitCode()).isEqualTo(1);
         assertThat(otherGold.err()).contains("gold_weight was 0.3 and is now 0.4")
                 .as("refused before the teachers label anything").doesNotContain("labelled");
+        // a teacher written anew at its path (ngram --out again) is another teacher
+        Path weights = teacher.resolve("best/model.safetensors");
+        java.nio.file.attribute.FileTime written = Files.getLastModifiedTime(weights);
+        Files.setLastModifiedTime(weights, java.nio.file.attribute.FileTime.fromMillis(written.toMillis() + 60_000));
+        CliRun rewritten = raccoon("distill", concat(distill, "--resume"));
+        assertThat(rewritten.exitCode()).isEqualTo(1);
+        assertThat(rewritten.err()).contains("a teacher's files changed since the interrupted run");
+        Files.setLastModifiedTime(weights, written);
         CliRun resumed = raccoon("distill", concat(distill, "--resume", "--precision", "bf16"));
         assertThat(resumed.exitCode()).as(resumed.err()).isZero();
         assertThat(resumed.out()).contains("finished after 4 of 4 steps");

@@ -62,10 +62,12 @@ public final class Checkpoint {
             String key = e.getKey();
             if (key.endsWith("_fingerprint"))
                 throw new IllegalArgumentException("cannot resume " + checkpoint + ": " + switch (key) {
-                    case "vocab_fingerprint" -> "the vocabulary is";
-                    case "corpus_fingerprint" -> "the corpus is";
-                    default -> "the " + key.substring(0, key.length() - "_fingerprint".length()) + " data are";
-                } + " not the interrupted run's (another file, or other rows); resume with the run's own");
+                    case "vocab_fingerprint" -> "the vocabulary is not the interrupted run's (another file, or other rows)";
+                    case "corpus_fingerprint" -> "the corpus is not the interrupted run's (another file, or other rows)";
+                    case "teachers_fingerprint" -> "a teacher's files changed since the interrupted run (written anew at its path?)";
+                    default -> "the " + key.substring(0, key.length() - "_fingerprint".length())
+                            + " data are not the interrupted run's (another file, or other rows)";
+                } + "; resume with the run's own");
             throw new IllegalArgumentException("cannot resume " + checkpoint + ": " + key + " was " + was
                     + " and is now " + e.getValue() + "; resume with the options of the interrupted run");
         }
