@@ -85,13 +85,16 @@ final class DataOptions {
         DataFormat f = format != null ? DataFormat.named(format) : DataFormat.guess(file);
         ExampleReader.Loaded loaded = ExampleReader.load(file, new DataSpec(f, textColumn, pairColumn, labelColumn, labels, encoding.encoding));
         if (loaded.summary().rowsSkipped() > 0 || verbose) err.println("raccoon " + command.name() + ": " + loaded.summary());
+        // labels first, as eval has it: when no row's label fits, the remedy is in the labels, not in the file
+        String mismatch = labels == null ? null : loaded.summary().labelMismatch(labels.names());
+        if (mismatch != null)
+            throw new IOException(mismatch + "; give --labels with every class the data holds"
+                    + (command.findOption("--task") != null ? ", or --task regress when the labels are scores" : ""));
         try {
             loaded.summary().requireMostRowsUsed();
         } catch (IllegalArgumentException e) {
             throw new IOException(e.getMessage(), e);
         }
-        String mismatch = labels == null ? null : loaded.summary().labelMismatch(labels.names());
-        if (mismatch != null) throw new IOException(mismatch + "; give --labels with every class the data holds");
         return loaded.examples();
     }
 }

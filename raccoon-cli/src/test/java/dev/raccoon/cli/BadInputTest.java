@@ -325,8 +325,17 @@ class BadInputTest {
                 "--out", dir.resolve("a").toString(), "--max-n", "2");
         assertThat(trainBinaryOnThree.exitCode()).isEqualTo(1);
         assertThat(trainBinaryOnThree.err()).contains("three.tsv: 2 rows have a label that is not one of [negative, positive] (line 4: label '2'")
-                .contains("give --labels with every class the data holds");
+                .contains("give --labels with every class the data holds").doesNotContain("--task regress"); // ngram classifies only
         assertThat(dir.resolve("a")).doesNotExist();
+        // scores read as labels (KorSTS without --task regress): no row fits, and the hint says what does
+        StringBuilder scores = new StringBuilder("id\tdocument\tlabel\n");
+        for (int i = 0; i < REVIEWS.size(); i++) scores.append(i).append('\t').append(REVIEWS.get(i)).append('\t').append(i % 5 + 0.5).append('\n');
+        Path sts = Files.writeString(dir.resolve("sts.tsv"), scores.toString());
+        CliRun scoresAsLabels = CliRun.run("", "train", "--config", "tiny", "--vocab", model(), "--train", sts.toString(),
+                "--dev", sts.toString(), "--out", dir.resolve("s").toString());
+        assertThat(scoresAsLabels.exitCode()).isEqualTo(1);
+        assertThat(scoresAsLabels.err()).contains("have a label that is not one of [negative, positive]")
+                .contains("or --task regress when the labels are scores");
 
         CliRun trainThreeOnBinary = CliRun.run("", "train", "--config", "tiny", "--vocab", model(), "--labels", "negative,neutral,positive",
                 "--train", binary.toString(), "--dev", binary.toString(), "--out", dir.resolve("b").toString());
