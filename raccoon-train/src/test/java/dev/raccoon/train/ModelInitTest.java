@@ -128,12 +128,17 @@ class ModelInitTest {
         }
     }
 
+    /** A copy in {@code tmp} of the oracle's {@code model} whose config.json has {@code from} replaced by {@code to}. */
+    private static Path withConfigEdited(Path tmp, String model, String from, String to) throws IOException {
+        Path dir = TestData.shared("oracle/" + model);
+        for (String f : List.of("vocab.txt", "tokenizer_config.json", "model.safetensors")) Files.copy(dir.resolve(f), tmp.resolve(f));
+        Files.writeString(tmp.resolve("config.json"), Files.readString(dir.resolve("config.json")).replace(from, to));
+        return tmp;
+    }
+
     @Test
     void electraWeightsUnderModelTypeBertAreRefused(@TempDir Path tmp) throws IOException {
-        Path dir = TestData.shared("oracle/electra-classifier");
-        for (String f : List.of("vocab.txt", "tokenizer_config.json", "model.safetensors")) Files.copy(dir.resolve(f), tmp.resolve(f));
-        Files.writeString(tmp.resolve("config.json"), Files.readString(dir.resolve("config.json"))
-                .replace("\"model_type\": \"electra\"", "\"model_type\": \"bert\""));
+        withConfigEdited(tmp, "electra-classifier", "\"model_type\": \"electra\"", "\"model_type\": \"bert\"");
         assertThatThrownBy(() -> ModelInit.fromPretrained(tmp, List.of("a", "b"), null, null, 1, backend))
                 .isInstanceOf(IOException.class).hasMessageContaining("model_type is bert, but the weights are ELECTRA's")
                 .hasMessageContaining("set \"model_type\": \"electra\"");
@@ -153,10 +158,7 @@ class ModelInitTest {
 
     @Test
     void aVocabularyLargerThanTheEmbeddingTableIsRefused(@TempDir Path tmp) throws IOException {
-        Path dir = TestData.shared("oracle/electra-discriminator");
-        for (String f : List.of("vocab.txt", "tokenizer_config.json", "model.safetensors")) Files.copy(dir.resolve(f), tmp.resolve(f));
-        Files.writeString(tmp.resolve("config.json"), Files.readString(dir.resolve("config.json"))
-                .replace("\"vocab_size\": 32200", "\"vocab_size\": 100"));
+        withConfigEdited(tmp, "electra-discriminator", "\"vocab_size\": 32200", "\"vocab_size\": 100");
         assertThatThrownBy(() -> ModelInit.fromPretrained(tmp, List.of("a", "b"), null, null, 1, backend))
                 .isInstanceOf(IOException.class)
                 .hasMessage(tmp + ": the tokenizer has 32200 tokens but config.json says vocab_size 100");
