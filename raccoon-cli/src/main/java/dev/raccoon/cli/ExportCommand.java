@@ -17,8 +17,9 @@ import java.util.concurrent.Callable;
 
 @Command(name = "export", description = {
         "Writes a model directory again, as safetensors in f32, f16 or bf16.",
-        "The copy has config.json, vocab.txt, tokenizer_config.json and model.safetensors: this converts "
-                + "pytorch_model.bin to safetensors, and f16 or bf16 weights take half the size."})
+        "The copy has config.json, vocab.txt, tokenizer_config.json and model.safetensors (and calibrate's "
+                + "calibration.json where the model has one): this converts pytorch_model.bin to safetensors, and f16 "
+                + "or bf16 weights take half the size."})
 final class ExportCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
@@ -39,6 +40,9 @@ final class ExportCommand implements Callable<Integer> {
         try (Backend backend = Backends.scalar()) {
             ModelDirectory dir = ModelDirectory.load(model, backend);
             ModelDirectory.save(out, dir.model(), dir.tokenizer(), type);
+            // what calibrate recorded of the weights (their temperature) is as true of the copy
+            Path record = model.resolve(CalibrateCommand.RECORD_FILE);
+            if (Files.isRegularFile(record)) Files.copy(record, out.resolve(CalibrateCommand.RECORD_FILE));
             System.err.printf(Locale.ROOT, "raccoon export: %s (%s, %,d parameters) written to %s as %s%n",
                     model, dir.model().architecture().hfName, dir.model().params().count(), out, type);
         }

@@ -69,6 +69,11 @@ class CalibrateCommandTest {
         assertThat(record.get("rows_truncated").asInt()).isZero();
         assertThat(record.get("compute_precision").asText()).isEqualTo("fp32");
         assertThat(record.at("/after/log_loss").asDouble()).isLessThanOrEqualTo(record.at("/before/log_loss").asDouble());
+        // an export of the calibrated model (to bfloat16, say) keeps the record of its temperature
+        Path exported = dir.resolve("exported");
+        CliRun export = CliRun.run("", "export", "--model", out.toString(), "--out", exported.toString(), "--dtype", "bf16");
+        assertThat(export.exitCode()).as(export.err()).isZero();
+        assertThat(exported.resolve("calibration.json")).hasSameTextualContentAs(out.resolve("calibration.json"));
 
         try (Classifier calibrated = Classifier.load(out, Classifier.Options.defaults().withDevice("scalar"))) {
             float[][] scaled = calibrated.logits(TEXTS, null);
