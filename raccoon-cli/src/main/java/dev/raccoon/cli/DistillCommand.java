@@ -43,7 +43,7 @@ final class DistillCommand implements Callable<Integer> {
     RunControl run;
 
     @Option(names = "--teacher", paramLabel = "DIR", required = true,
-            description = "A classifier directory with the student's labels, or a character n-gram model from 'raccoon ngram'; repeat for an ensemble (probabilities averaged).")
+            description = "A classifier directory with the student's labels (transformers' LABEL_0, LABEL_1, … are read by id), or a character n-gram model from 'raccoon ngram'; repeat for an ensemble (probabilities averaged).")
     List<Path> teacherDirs;
 
     @Option(names = "--teacher-weight", split = ",", paramLabel = "W",

@@ -89,6 +89,14 @@ public final class Distillation {
      * @param progress     where the teachers' labelling reports progress (null: nowhere): a bar, or when
      *                     {@code bar} is false a plain line as each teacher finishes
      */
+    /**
+     * transformers' names for labels a model was given none for: such a teacher's classes are read by id, as data
+     * labels 0 and 1 are.
+     */
+    private static List<String> unnamed(int n) {
+        return java.util.stream.IntStream.range(0, n).mapToObj(i -> "LABEL_" + i).toList();
+    }
+
     public static Data prepare(List<Teacher> teachers, double[] weights, List<String> labels, List<Example> labelled,
                                CorpusFiles unlabelled, long maxUnlabelled, List<String> heldOut, float goldWeight,
                                PrintStream progress, boolean bar) throws IOException {
@@ -100,7 +108,7 @@ public final class Distillation {
             if (t.labels().size() < 2)
                 throw new IllegalArgumentException("teacher " + t.name() + " is a regression model (one output); a teacher"
                         + " gives class probabilities");
-            if (!t.labels().equals(labels))
+            if (!t.labels().equals(labels) && !t.labels().equals(unnamed(labels.size())))
                 throw new IllegalArgumentException("teacher " + t.name() + " has the labels " + t.labels()
                         + ", the student " + labels);
         }

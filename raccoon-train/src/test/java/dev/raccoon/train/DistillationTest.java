@@ -89,6 +89,18 @@ class DistillationTest {
 
             assertThatThrownBy(() -> Distillation.prepare(teachers, null, List.of("bad", "good"), labelled, NO_UNLABELLED, 0,
                     List.of(), 0.5f, null, false)).hasMessageContaining("has the labels [negative, positive], the student [bad, good]");
+            // a teacher whose labels transformers named by id (LABEL_0, LABEL_1) is read by id
+            Distillation.Teacher byId = new Distillation.Teacher() {
+                public String name() { return "by-id"; }
+                public List<String> labels() { return List.of("LABEL_0", "LABEL_1"); }
+                public float[][] probabilities(List<String> texts, List<String> pairs) {
+                    float[][] p = new float[texts.size()][];
+                    java.util.Arrays.setAll(p, i -> new float[] {0.2f, 0.8f});
+                    return p;
+                }
+            };
+            for (Example e : Distillation.prepare(List.of(byId), null, labels, labelled, NO_UNLABELLED, 0, List.of(), 0f, null, false).examples())
+                assertThat(e.probabilities()).containsExactly(new float[] {0.2f, 0.8f}, within(1e-6f));
             Distillation.Teacher regression = new Distillation.Teacher() {
                 public String name() { return "scores"; }
                 public List<String> labels() { return List.of("LABEL_0"); }
