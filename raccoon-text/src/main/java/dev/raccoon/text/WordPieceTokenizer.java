@@ -143,10 +143,11 @@ public final class WordPieceTokenizer {
      *                     message names file and line)
      */
     public static WordPieceTokenizer load(Path modelDir) throws IOException {
-        if (!Files.isDirectory(Objects.requireNonNull(modelDir, "modelDir")))
-            throw new NoSuchFileException(modelDir.toString(), null, Files.exists(modelDir)
-                    ? "not a directory; a tokenizer is read from the model directory that holds vocab.txt or tokenizer.json"
-                    : "no such model directory");
+        if (!ModelFiles.exists(Objects.requireNonNull(modelDir, "modelDir")))
+            throw new NoSuchFileException(modelDir.toString(), null, "no such model directory");
+        if (!Files.isDirectory(modelDir))
+            throw new NoSuchFileException(modelDir.toString(), null,
+                    "not a directory; a tokenizer is read from the model directory that holds vocab.txt or tokenizer.json");
         try {
             return read(modelDir);
         } catch (IllegalArgumentException e) { // invalid content: one failure for a caller to catch, as for config.json

@@ -14,6 +14,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
+import java.util.stream.IntStream;
 
 /**
  * The training data of knowledge distillation: labelled rows and unlabelled texts, each with the mean of its
@@ -94,7 +95,7 @@ public final class Distillation {
      * labels 0 and 1 are.
      */
     private static List<String> unnamed(int n) {
-        return java.util.stream.IntStream.range(0, n).mapToObj(i -> "LABEL_" + i).toList();
+        return IntStream.range(0, n).mapToObj(i -> "LABEL_" + i).toList();
     }
 
     public static Data prepare(List<Teacher> teachers, double[] weights, List<String> labels, List<Example> labelled,

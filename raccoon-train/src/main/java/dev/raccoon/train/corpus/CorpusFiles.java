@@ -3,6 +3,7 @@ package dev.raccoon.train.corpus;
 import dev.raccoon.text.TextEncodings;
 import dev.raccoon.text.TextFiles;
 import dev.raccoon.text.WordPieceTokenizer;
+import dev.raccoon.train.data.DataFormat;
 
 import java.io.BufferedReader;
 import java.io.FilterInputStream;
@@ -90,8 +91,7 @@ public record CorpusFiles(List<Path> files, Charset encoding) {
     public void requireFiles() throws IOException {
         for (Path file : files) {
             if (Files.isDirectory(file)) throw new IOException(file + " is a directory; a corpus is files of text, one item a line");
-            String name = file.getFileName().toString().toLowerCase(java.util.Locale.ROOT).replaceFirst("\\.gz$", "");
-            if (name.endsWith(".tsv") || name.endsWith(".csv") || name.endsWith(".jsonl") || name.endsWith(".json"))
+            if (DataFormat.ofExtension(file) != null)
                 throw new IOException(file + " is a table, but a corpus is plain text, one item a line, each read whole"
                         + " (ids and labels too); take its text column out first, e.g. tail -n +2 FILE | cut -f2 > texts.txt"
                         + " for NSMC's TSV");

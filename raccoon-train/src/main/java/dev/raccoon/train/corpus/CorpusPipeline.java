@@ -6,13 +6,13 @@ import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.raccoon.text.Vocabulary;
 import dev.raccoon.text.WordPieceTokenizer;
+import dev.raccoon.train.AtomicDirectory;
 import dev.raccoon.train.Fingerprint;
 import dev.raccoon.train.InterruptNotice;
 import java.io.BufferedReader;
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
@@ -23,7 +23,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
-import java.util.Comparator;
 import java.util.List;
 import java.util.SplittableRandom;
 import java.util.stream.Stream;
@@ -89,13 +88,6 @@ public final class CorpusPipeline {
     }
 
     /** A digest of a vocabulary's tokens in id order. */
-    /** Whether {@code dir} holds nothing but bucket files, as a run leaves it: anything else is not ours to delete. */
-    private static boolean holdsOnlyBuckets(Path dir) throws IOException {
-        try (Stream<Path> entries = Files.list(dir)) {
-            return entries.allMatch(p -> Files.isRegularFile(p) && p.getFileName().toString().matches("bucket-\\d+\\.txt"));
-        }
-    }
-
     public static String vocabularyFingerprint(Vocabulary vocab) {
         Fingerprint f = new Fingerprint();
         for (int id = 0; id < vocab.size(); id++) {
@@ -193,7 +185,7 @@ public final class CorpusPipeline {
         // A killed run (kill -9, a crash) leaves its buckets behind: the next run for the same file clears them.
         try (DirectoryStream<Path> stale = Files.newDirectoryStream(parent,
                 p -> p.getFileName().toString().startsWith(bucketsPrefix) && Files.isDirectory(p))) {
-            for (Path p : stale) if (holdsOnlyBuckets(p)) deleteTree(p);
+            for (Path p : stale) if (holdsOnlyBuckets(p)) AtomicDirectory.deleteTree(p);
         }
         Path tmp = Files.createTempDirectory(parent, bucketsPrefix);
         Object removing = new Object();
@@ -238,9 +230,16 @@ public final class CorpusPipeline {
                 }
             } finally {
                 synchronized (removing) {
-                    deleteTree(tmp);
+                    AtomicDirectory.deleteTree(tmp);
                 }
             }
+        }
+    }
+
+    /** Whether {@code dir} holds nothing but bucket files, as a run leaves it: anything else is not ours to delete. */
+    private static boolean holdsOnlyBuckets(Path dir) throws IOException {
+        try (Stream<Path> entries = Files.list(dir)) {
+            return entries.allMatch(p -> Files.isRegularFile(p) && p.getFileName().toString().matches("bucket-\\d+\\.txt"));
         }
     }
 
@@ -252,8 +251,8 @@ public final class CorpusPipeline {
         synchronized (removing) {
             List<String> left = new ArrayList<>();
             try {
-                deleteTree(buckets);
-            } catch (IOException | UncheckedIOException e) {
+                AtomicDirectory.deleteTree(buckets);
+            } catch (IOException e) {
                 left.add(buckets.toString());
             }
             try {
@@ -369,16 +368,5 @@ public final class CorpusPipeline {
         Path tmp = summaryTemporary(out);
         Files.writeString(tmp, JSON.writeValueAsString(summary) + "\n", StandardCharsets.UTF_8);
         Files.move(tmp, summaryFile(out), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-    }
-
-    private static void deleteTree(Path dir) throws IOException {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (Stream<Path> paths = Files.walk(dir)) {
-            for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
-                Files.delete(p);
-            }
-        }
     }
 }

@@ -53,13 +53,20 @@ public enum DataFormat {
         throw new IllegalArgumentException("unknown data format '" + name + "'; expected one of nsmc, tsv, csv, jsonl, nsmc-json");
     }
 
-    /** The format a file name suggests: .csv, .jsonl/.ndjson, .json (NSMC crawl), otherwise TSV; a .gz after it counts not. */
+    /** The format a file name suggests: {@link #ofExtension}, otherwise TSV. */
     public static DataFormat guess(Path file) {
+        DataFormat named = ofExtension(file);
+        return named != null ? named : TSV;
+    }
+
+    /** The table format a file's extension names (.tsv, .csv, .jsonl/.ndjson, .json for NSMC's crawl; a .gz after it counts not), or null. */
+    public static DataFormat ofExtension(Path file) {
         String name = file.getFileName().toString().toLowerCase(Locale.ROOT);
         if (name.endsWith(".gz")) name = name.substring(0, name.length() - ".gz".length());
+        if (name.endsWith(".tsv")) return TSV;
         if (name.endsWith(".csv")) return CSV;
         if (name.endsWith(".jsonl") || name.endsWith(".ndjson")) return JSONL;
         if (name.endsWith(".json")) return NSMC_JSON;
-        return TSV;
+        return null;
     }
 }
