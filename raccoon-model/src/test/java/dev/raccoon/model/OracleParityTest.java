@@ -9,6 +9,7 @@ import dev.raccoon.text.WordPieceTokenizer;
 import dev.raccoon.text.Encoding;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -76,10 +77,13 @@ class OracleParityTest {
         }
     }
 
+    @TempDir
+    static Path scratch;
+
     /** The classifier directory with only the checkpoint file under test, so the loader has no choice. */
     private static Path classifierWith(String checkpointFile) throws IOException {
         Path source = oracle("electra-classifier");
-        Path dir = Files.createTempDirectory("raccoon-oracle");
+        Path dir = Files.createTempDirectory(scratch, "classifier");
         for (String f : List.of("config.json", "vocab.txt", "tokenizer_config.json", checkpointFile))
             Files.copy(source.resolve(f), dir.resolve(f));
         return dir;
