@@ -34,7 +34,7 @@ public final class Vocabulary {
         this.baseSize = baseSize;
         Map<String, Integer> map = HashMap.newHashMap(this.tokens.length);
         for (int i = 0; i < this.tokens.length; i++) {
-            map.putIfAbsent(this.tokens[i], i);
+            map.put(this.tokens[i], i); // a token vocab.txt holds twice has its later id, as in transformers
         }
         this.ids = Map.copyOf(map);
         this.padId = ids.get(pad);
@@ -64,7 +64,10 @@ public final class Vocabulary {
      * Reads vocab.txt as transformers does: one token per line, ids in line order, line breaks \n, \r\n or \r.
      *
      * @throws IOException              if the file is missing, unreadable or not UTF-8
-     * @throws IllegalArgumentException if it is empty or holds a token twice (naming file and lines)
+     * A token on two lines keeps both ids, and text reads as the later one: transformers' BertTokenizer and the
+     * tokenizers library both fill a map line by line.
+     *
+     * @throws IllegalArgumentException if it is empty
      */
     static List<String> readFile(Path file) throws IOException {
         byte[] bytes;
@@ -76,7 +79,6 @@ public final class Vocabulary {
         // Split the bytes, not decoded text, so that a decoding error can name its line.
         CharsetDecoder utf8 = StandardCharsets.UTF_8.newDecoder();
         List<String> lines = new ArrayList<>();
-        Map<String, Integer> firstLine = new HashMap<>();
         for (int start = 0, i = 0; start < bytes.length; start = ++i) {
             while (i < bytes.length && bytes[i] != '\n' && bytes[i] != '\r') {
                 i++;
@@ -91,11 +93,6 @@ public final class Vocabulary {
             if (lineNumber == 1 && line.startsWith("\uFEFF"))
                 throw new IOException(file + " starts with a byte-order mark, which would be part of its first token \""
                         + line.substring(1) + "\"; save it as UTF-8 without one");
-            Integer previous = firstLine.putIfAbsent(line, lineNumber);
-            if (previous != null) {
-                throw new IllegalArgumentException(file + " line " + lineNumber + ": duplicate token \"" + line
-                        + "\" (already on line " + previous + ")");
-            }
             lines.add(line);
             if (i + 1 < bytes.length && bytes[i] == '\r' && bytes[i + 1] == '\n') {
                 i++;
