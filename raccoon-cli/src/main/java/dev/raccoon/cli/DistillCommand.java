@@ -2,6 +2,7 @@ package dev.raccoon.cli;
 
 import dev.raccoon.api.Classifier;
 import dev.raccoon.train.Distillation;
+import dev.raccoon.train.InterruptNotice;
 import dev.raccoon.train.Fingerprint;
 import dev.raccoon.train.Trainer;
 import dev.raccoon.train.corpus.CorpusFiles;
@@ -101,14 +102,16 @@ final class DistillCommand implements Callable<Integer> {
         Trainer.requireOutput(training.out, run.resume, provenance); // before the teachers label every text
         PrintStream err = new PrintStream(System.err, true, StandardCharsets.UTF_8);
         Labels labels = training.labels(spec, options.task());
-        DataOptions.Split split = training.read(spec, labels, err);
-        List<Example> train = split.train(), dev = split.dev();
-        List<String> devTexts = new ArrayList<>(dev.size());
-        for (Example e : dev) devTexts.add(e.text());
-
+        List<Example> dev;
         Distillation.Data data;
         List<Classifier> loaded = new ArrayList<>();
-        try {
+        try (InterruptNotice onInterrupt = InterruptNotice.install("distill-interrupted", () -> err.println("distill: "
+                + "interrupted before training began, while the data was read and the teachers labelled it; "
+                + training.out + " is as it was, and the same command starts again from the teachers"))) {
+            DataOptions.Split split = training.read(spec, labels, err);
+            dev = split.dev();
+            List<String> devTexts = new ArrayList<>(dev.size());
+            for (Example e : dev) devTexts.add(e.text());
             Classifier.Options teacherOptions = new Classifier.Options(training.compute.device, training.compute.threads,
                     options.maxLength(), 64, options.truncation(), ComputeOptions.precision(spec, training.compute.precision));
             List<Distillation.Teacher> teachers = new ArrayList<>();
@@ -122,12 +125,11 @@ final class DistillCommand implements Callable<Integer> {
                 }
             }
             CorpusFiles unlabelledFiles = new CorpusFiles(unlabelled, training.data.encoding.encoding);
-            data = Distillation.prepare(teachers, weights, labels.names(), train, unlabelledFiles, maxUnlabelled, devTexts,
-                    goldWeight, err, options.progress());
+            data = Distillation.prepare(teachers, weights, labels.names(), split.train(), unlabelledFiles, maxUnlabelled,
+                    devTexts, goldWeight, err, options.progress());
         } finally {
             for (Classifier c : loaded) c.close();
         }
-        err.println("distilling: " + data.summary());
         training.fineTune(spec, options, labels, data.examples(), dev, run.resume, provenance, err);
         return 0;
     }

@@ -81,16 +81,6 @@ public final class Distillation {
     }
 
     /**
-     * @param teachers     models whose labels are {@code labels}, in that order
-     * @param weights      each teacher's share of the mean (normalised to sum 1); null for equal shares
-     * @param labelled     gold-labelled classification rows
-     * @param unlabelled   text files, one text a line (gzip when named .gz), read up to {@code maxUnlabelled} lines
-     * @param heldOut      texts that must not be trained on (the dev set's)
-     * @param goldWeight   w above, in [0, 1]
-     * @param progress     where the teachers' labelling reports progress (null: nowhere): a bar, or when
-     *                     {@code bar} is false a plain line as each teacher finishes
-     */
-    /**
      * transformers' names for labels a model was given none for: such a teacher's classes are read by id, as data
      * labels 0 and 1 are.
      */
@@ -98,6 +88,16 @@ public final class Distillation {
         return IntStream.range(0, n).mapToObj(i -> "LABEL_" + i).toList();
     }
 
+    /**
+     * @param teachers     models whose labels are {@code labels}, in that order
+     * @param weights      each teacher's share of the mean (normalised to sum 1); null for equal shares
+     * @param labelled     gold-labelled classification rows
+     * @param unlabelled   text files, one text a line (gzip when named .gz), read up to {@code maxUnlabelled} lines
+     * @param heldOut      texts that must not be trained on (the dev set's)
+     * @param goldWeight   w above, in [0, 1]
+     * @param progress     where the rows' summary goes before the teachers label them, and their progress (null:
+     *                     nowhere): a bar, or when {@code bar} is false a plain line as each teacher finishes
+     */
     public static Data prepare(List<Teacher> teachers, double[] weights, List<String> labels, List<Example> labelled,
                                CorpusFiles unlabelled, long maxUnlabelled, List<String> heldOut, float goldWeight,
                                PrintStream progress, boolean bar) throws IOException {
@@ -140,6 +140,9 @@ public final class Distillation {
         }
         allTexts.addAll(texts);
         for (int i = 0; i < texts.size(); i++) allPairs.add(null);
+        Summary summary = new Summary(teachers.size(), labelled.size(), read, texts.size(), dropped[0], dropped[1], dropped[2]);
+        // Said before the labelling, which is long and shows no bar under --no-progress until a teacher is done.
+        if (progress != null) progress.println("distilling: " + summary);
         float[][] mean = meanProbabilities(teachers, shares, allTexts, allPairs, progress, bar);
 
         List<Example> examples = new ArrayList<>(allTexts.size());
@@ -151,8 +154,7 @@ public final class Distillation {
         }
         for (int i = labelled.size(); i < allTexts.size(); i++)
             examples.add(Example.distilled(allTexts.get(i), null, CpuMath.argmax(mean[i]), mean[i]));
-        return new Data(examples, new Summary(teachers.size(), labelled.size(), read, texts.size(), dropped[0],
-                dropped[1], dropped[2]));
+        return new Data(examples, summary);
     }
 
     private static double[] shares(int teachers, double[] weights) {

@@ -131,8 +131,8 @@ public final class Trainer {
      * @param lastDev           the dev metrics of the last evaluation
      * @param steps             optimizer steps done in total (resumed runs included)
      * @param totalSteps        steps of the full schedule
-     * @param seconds           wall time of this invocation
-     * @param examplesPerSecond training examples per second of this invocation (evaluation excluded)
+     * @param seconds           wall time of the whole run up to its last checkpoint, resumed parts included
+     * @param examplesPerSecond training examples per second of the whole run (evaluation excluded)
      */
     public record Result(String metric, double bestMetric, int bestStep, Map<String, Double> lastDev, int steps,
                          int totalSteps, double seconds, double examplesPerSecond) {
@@ -235,7 +235,7 @@ public final class Trainer {
         Map<String, Double> lastDev = Map.of();
         long trainNanos = Math.round(state.trainSeconds() * 1e9); // the whole run's, resumed parts included
         long examples = state.examples();
-        double secondsBefore = state.seconds();
+        double seconds = state.seconds(); // the whole run's, up to its last checkpoint
         double lossSum = state.logLossSum();
         int lossCount = state.logLossCount();
         long windowExamples = 0;
@@ -326,16 +326,18 @@ public final class Trainer {
                     if (evaluate || step == stopAt) {
                         int nextEpoch = epochEnd ? epoch + 1 : epoch;
                         int nextBatch = epochEnd ? 0 : b + 1;
+                        seconds = state.seconds() + (System.nanoTime() - started) / 1e9;
                         saveLast(optimizer, new TrainerState(step, nextEpoch, nextBatch, options.seed(), bestMetric,
-                                bestStep, options.task().metric(), trajectory, lossSum, lossCount,
-                                secondsBefore + (System.nanoTime() - started) / 1e9, trainNanos / 1e9, examples));
+                                bestStep, options.task().metric(), trajectory, lossSum, lossCount, seconds,
+                                trainNanos / 1e9, examples));
                     }
                 }
             }
         }
         // a run resumed when it had finished evaluated nothing here: its last evaluation is the one of its final weights
         if (resume && lastDev.isEmpty() && step == totalSteps && !dev.isEmpty()) lastDev = evaluate(dev, devEnc);
-        double seconds = secondsBefore + (System.nanoTime() - started) / 1e9;
+        // Every run that returns saved at its last step, so its time is the one its checkpoint records, which a
+        // resume of the finished run reports again.
         return new Result(options.task().metric(), bestMetric, bestStep, lastDev, step, totalSteps, seconds,
                 trainNanos == 0 ? 0 : examples / (trainNanos / 1e9));
     }

@@ -62,9 +62,11 @@ class DistillationTest {
             ByteArrayOutputStream log = new ByteArrayOutputStream();
             Distillation.Data data = Distillation.prepare(teachers, null, labels, labelled, CorpusFiles.utf8(List.of(unlabelled)), Long.MAX_VALUE,
                     List.of("dev   리뷰입니다"), 0.25f, new PrintStream(log, true, StandardCharsets.UTF_8), false);
-            // Without a bar, a plain line as each teacher finishes labelling, for a log file.
+            // The rows' summary before the labelling; without a bar, a plain line as each teacher finishes, for a log file.
             assertThat(log.toString(StandardCharsets.UTF_8).lines())
-                    .satisfiesExactly(l -> assertThat(l).startsWith("teachers step 1/2 · " + teachers.get(0).name() + " labelled 4 texts · "),
+                    .satisfiesExactly(l -> assertThat(l).isEqualTo("distilling: 2 teachers; 2 labelled rows; 6 unlabelled lines read,"
+                                    + " 2 kept (1 equal to a held-out text, 2 repeated or labelled already, 1 blank)"),
+                            l -> assertThat(l).startsWith("teachers step 1/2 · " + teachers.get(0).name() + " labelled 4 texts · "),
                             l -> assertThat(l).startsWith("teachers step 2/2 · " + teachers.get(1).name() + " labelled 4 texts · "));
 
             assertThat(data.summary()).isEqualTo(new Distillation.Summary(2, 2, 6, 2, 1, 2, 1));
