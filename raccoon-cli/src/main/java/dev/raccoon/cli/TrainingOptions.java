@@ -148,13 +148,18 @@ final class TrainingOptions {
             String model = resume ? "the run in " + out + " from its last checkpoint" : start.description();
             err.println("training " + model + " on " + train.size() + " examples (dropout " + p + note
                     + "; " + ComputeOptions.describe(backend) + ")");
-            int positions = start.model().config().maxPositionEmbeddings();
-            if (options.maxLength() > positions)
-                err.println("note: --max-length " + options.maxLength() + " is more than the model's " + positions
-                        + " positions; texts are read to " + positions + " tokens");
+            noteMaxLength(options, start, err);
             Trainer.Result r = trainer.train(train, dev, resume);
             new PrintStream(System.out, true, StandardCharsets.UTF_8).println(summary(r, out.toString()));
         }
+    }
+
+    /** Says when --max-length asks for more tokens than the model has positions (the trainer reads that many). */
+    static void noteMaxLength(Trainer.Options options, ModelInit start, PrintStream err) {
+        int positions = start.model().config().maxPositionEmbeddings();
+        if (options.maxLength() > positions)
+            err.println("note: --max-length " + options.maxLength() + " is more than the model's " + positions
+                    + " positions; texts are read to " + positions + " tokens");
     }
 
     static String summary(Trainer.Result r, String out) {

@@ -1,6 +1,7 @@
 package dev.raccoon.cli;
 
 import dev.raccoon.engine.Backend;
+import dev.raccoon.train.ModelInit;
 import dev.raccoon.train.Progress;
 import dev.raccoon.train.Trainer;
 import dev.raccoon.train.Tuner;
@@ -21,6 +22,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 @Command(name = "tune", description = {"Searches learning rate, epochs, warmup, batch size and dropout: a grid, or --trials random points of it.",
         "Trials run one after another in OUT/trial-K; OUT/results.json lists their dev results and the best."})
@@ -79,8 +81,12 @@ final class TuneCommand implements Callable<Integer> {
         try (Backend backend = training.compute.backend(spec)) {
             out.printf(Locale.ROOT, "%d trials (%s)%n%-6s %-9s %-6s %-6s %-6s %-7s %-12s %s%n", plan.size(),
                     ComputeOptions.describe(backend), "trial", "lr", "epochs", "warmup", "batch", "dropout", metric, "time");
-            results = Tuner.run(plan, base, dropout -> training.model(labels, dropout != null ? dropout : training.dropout,
-                    base.task(), backend), train, dev, training.out, resume, r -> out.println(row(r)));
+            AtomicBoolean noted = new AtomicBoolean(); // every trial starts from the same model, so once
+            results = Tuner.run(plan, base, dropout -> {
+                ModelInit start = training.model(labels, dropout != null ? dropout : training.dropout, base.task(), backend);
+                if (!noted.getAndSet(true)) TrainingOptions.noteMaxLength(base, start, err);
+                return start;
+            }, train, dev, training.out, resume, r -> out.println(row(r)));
         }
         Tuner.TrialResult best = Tuner.best(results);
         out.printf(Locale.ROOT, "best: trial %d, %s %.4f: --lr %s --epochs %d --warmup %s --batch-size %d%s (model %s)%n",

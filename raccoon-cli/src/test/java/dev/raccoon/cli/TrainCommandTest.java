@@ -303,7 +303,7 @@ class TrainCommandTest {
     }
 
     @Test
-    void settingsBeyondTheModelOrTheMachineAreNamed(@TempDir Path out) {
+    void settingsBeyondTheModelOrTheMachineAreNamed(@TempDir Path out) throws IOException {
         int cores = Runtime.getRuntime().availableProcessors();
         List<String> a = args(out, "--stop-after", "1");
         a.set(a.indexOf("--max-length") + 1, "100000");
@@ -312,6 +312,15 @@ class TrainCommandTest {
         assertThat(run.exitCode()).as(run.err()).isZero();
         assertThat(run.err()).containsPattern("note: --max-length 100000 is more than the model's (\\d+) positions; texts are read to \\1 tokens")
                 .contains("note: --threads " + (cores + 1) + " is more than the " + cores + " cores");
+
+        // tune says it once, not at every trial
+        Path space = out.resolve("space.json");
+        Files.writeString(space, "{\"lr\": [3e-4, 1e-3], \"epochs\": [1], \"batch_size\": [16]}");
+        List<String> t = searched(args(out.resolve("tune"), "--space", space.toString()));
+        t.set(t.indexOf("--max-length") + 1, "100000");
+        CliRun tune = raccoon("tune", t);
+        assertThat(tune.exitCode()).as(tune.err()).isZero();
+        assertThat(tune.err().split("note: --max-length 100000 is more than the model's", -1)).as(tune.err()).hasSize(2);
     }
 
     @Test
