@@ -5,9 +5,16 @@ usage: stack_layers.py SRC_DIR OUT_DIR LAYERS   (safetensors and numpy only)
 """
 import json, re, shutil, sys
 from pathlib import Path
-from safetensors.numpy import load_file, save_file
+try:
+    from safetensors.numpy import load_file, save_file
+except ImportError:
+    sys.exit("stack_layers.py needs safetensors and numpy: pip install safetensors numpy")
 
+if len(sys.argv) != 4:
+    sys.exit(__doc__.strip().splitlines()[-1])
 src, out, layers = Path(sys.argv[1]), Path(sys.argv[2]), int(sys.argv[3])
+if out.exists():
+    sys.exit(f"{out} exists; name a new directory")
 config = json.loads((src / "config.json").read_text())
 old = config["num_hidden_layers"]
 tensors = load_file(src / "model.safetensors")
