@@ -44,6 +44,12 @@ public final class Main {
             err.println(c.getCommandSpec().qualifiedName() + ": " + (unknownCommand
                     ? "unknown command '" + ((CommandLine.UnmatchedArgumentException) e).getUnmatched().getFirst() + "' (commands: "
                     + String.join(", ", c.getSubcommands().keySet()) + ")" : e.getMessage()));
+            // A Korean review may well open with a dash ("-_- 별로"), which the parser takes for an option.
+            if (e instanceof CommandLine.UnmatchedArgumentException u && !c.getCommandSpec().positionalParameters().isEmpty()
+                    && !u.getUnmatched().isEmpty() && u.getUnmatched().getFirst().startsWith("-")
+                    && !u.getUnmatched().getFirst().matches("--?[A-Za-z][A-Za-z0-9-]*(=.*)?"))
+                err.println("A text that starts with '-' goes after '--', which ends the options: "
+                        + c.getCommandSpec().qualifiedName() + " -- '" + u.getUnmatched().getFirst() + "'");
             if (!CommandLine.UnmatchedArgumentException.printSuggestions(e, err))
                 err.println("See '" + c.getCommandSpec().qualifiedName() + " --help' for its options.");
             return c.getCommandSpec().exitCodeOnInvalidInput();

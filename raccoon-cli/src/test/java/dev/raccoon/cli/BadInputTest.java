@@ -194,6 +194,19 @@ class BadInputTest {
     }
 
     @Test
+    void aTextThatStartsWithADashIsToldToFollowTheEndOfOptions() {
+        CliRun r = CliRun.run("", "predict", "--model", model(), "-_- 별로");
+        assertThat(r.exitCode()).isEqualTo(2);
+        assertThat(r.err()).contains("Unknown option: '-_- 별로'")
+                .contains("A text that starts with '-' goes after '--', which ends the options: raccoon predict -- '-_- 별로'");
+        CliRun after = CliRun.run("", "predict", "--model", model(), "--", "-_- 별로");
+        assertThat(after.exitCode()).as(after.err()).isZero();
+        assertThat(after.out()).contains("-_- 별로");
+        // a mistyped option is not taken for a text
+        assertThat(CliRun.run("", "predict", "--model", model(), "--josn", "좋아").err()).doesNotContain("goes after '--'");
+    }
+
+    @Test
     void jsonLinesAnswerLineForLineAndReadOneObjectALine() {
         CliRun r = CliRun.run("\uFEFF{\"text\": \"하나\"}\n\n{\"text\": \"셋\"} {\"text\": \"넷\"}\n{\"text\": \"다섯\"}\n"
                 + "{\"text\": \"좋아\", \"text_pair\": \"a\\udc00\"}\n", "tokenize", "--model", model());
