@@ -154,10 +154,28 @@ public record ScoreRows(TableFormat format, List<String> header, int textIndex, 
         ObjectNode o = row.object().deepCopy();
         for (int i = 0; i < values.size(); i++) o.putPOJO(columns.names().get(i), values.get(i));
         try {
-            return JSON.writeValueAsString(o);
+            return withUnpairedSurrogatesEscaped(JSON.writeValueAsString(o));
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("cannot write a JSON row", e); // a tree of plain values always writes
         }
+    }
+
+    /**
+     * JSON text with each unpaired surrogate written as its escape ({@code \\ud800}), as the input's JSON escapes
+     * held it: UTF-8, which the output is written in, cannot encode one, and encoding it would make it a '?' (an id
+     * altered without a word). In JSON text a surrogate only stands inside a string, where the escape means the same.
+     */
+    static String withUnpairedSurrogatesEscaped(String json) {
+        if (WordPieceTokenizer.invalidUnicode(json) == null) return json;
+        StringBuilder b = new StringBuilder(json.length() + 16);
+        for (int i = 0; i < json.length(); i++) {
+            char c = json.charAt(i);
+            if (Character.isHighSurrogate(c) && i + 1 < json.length() && Character.isLowSurrogate(json.charAt(i + 1)))
+                b.append(c).append(json.charAt(++i));
+            else if (Character.isSurrogate(c)) b.append(String.format("\\u%04x", (int) c));
+            else b.append(c);
+        }
+        return b.toString();
     }
 
     /** What an earlier run wrote for a row: its error (null when it scored the row) and the probability it wrote. */

@@ -238,6 +238,27 @@ class BatchScorerTest {
     }
 
     @Test
+    void jsonlUnpairedSurrogateEscapesComeBackAsTheyCameIn() throws Exception {
+        Path in = dir.resolve("surrogates.jsonl"), out = dir.resolve("surrogates-out.jsonl");
+        List<String> input = List.of("{\"id\":\"x\\ud800y\",\"text\":\"좋은 영화\",\"meta\":{\"note\":\"\\udfff\"}}",
+                "{\"id\":\"b\",\"text\":\"좋다 \\ud800 영화\"}", "{\"id\":\"\\ud83d\\ude0d\",\"text\":\"별로\"}");
+        Files.writeString(in, String.join("\n", input) + "\n");
+        scorer.score(new BatchScorer.Job(in, out, TableFormat.JSONL, null, 3), n -> {});
+        List<String> lines = Files.readAllLines(out);
+        assertThat(lines.get(0)).startsWith("{\"id\":\"x\\ud800y\",\"text\":\"좋은 영화\",\"meta\":{\"note\":\"\\udfff\"},");
+        assertThat(JSON.readTree(lines.get(0)).get("error").isNull()).isTrue();
+        assertThat(lines.get(1)).startsWith("{\"id\":\"b\",\"text\":\"좋다 \\ud800 영화\",")
+                .contains("\"error\":\"line 2: text not valid Unicode: an unpaired surrogate \\\\ud800 at character 4\"");
+        assertThat(lines.get(2)).as("a pair is one character, written as UTF-8").startsWith("{\"id\":\"\uD83D\uDE0D\",");
+
+        // The rows read back as they went in, so a resumed run takes the whole output as written.
+        byte[] complete = Files.readAllBytes(out);
+        BatchScorer.Summary resumed = scorer.score(new BatchScorer.Job(in, out, TableFormat.JSONL, null, 3), n -> {});
+        assertThat(resumed.resumed()).isEqualTo(3);
+        assertThat(Files.readAllBytes(out)).isEqualTo(complete);
+    }
+
+    @Test
     void resumingAfterAKillLosesAndRepeatsNoRow() throws Exception {
         Path in = nsmcTsv(), complete = dir.resolve("complete.tsv");
         scorer.score(new BatchScorer.Job(in, complete, TableFormat.TSV, null, 4), n -> {});

@@ -226,12 +226,15 @@ class ScoreJobTest {
                 {"id": 5}
                 {"text": 6}
                 {"text": "시간 아깝다", "label": 0}
+                {"id": "x\\ud800y", "text": "별로"}
                 {"text": "%s"}
                 """.formatted("정말 ".repeat(200) + "재밌어요"));
         List<String> expected = batchScore(in, TableFormat.JSONL);
         Path out = dir.resolve("reviews-out.jsonl");
         ScoreJob.run(spark, args(in, out, "--single-file"));
-        assertThat(Files.readAllLines(out)).isEqualTo(expected);
+        List<String> written = Files.readAllLines(out);
+        assertThat(written).isEqualTo(expected);
+        assertThat(written.get(7)).as("an unpaired surrogate escape kept").startsWith("{\"id\":\"x\\ud800y\",");
         assertThat(expected.getFirst()).contains("\"truncated\":false");
         assertThat(expected.getLast()).contains("\"truncated\":true"); // 201 words, more than the 128 tokens read
     }
