@@ -22,9 +22,12 @@ import java.util.Arrays;
 import java.util.List;
 
 /**
- * A Spark ML stage that adds sentiment columns for a text column: the label, its probability, every label's
- * probability (a map from label to probability) and whether the text was longer than the model reads. Each executor loads the model once and scores its partitions in
- * chunks of {@code batchSize × 32} rows; rows with a null or blank text get nulls.
+ * A Spark ML stage that adds sentiment columns for a text column: the label ({@code sentiment}), its probability
+ * ({@code sentiment_probability}), every label's probability ({@code sentiment_probabilities}, a map from label to
+ * probability) and whether the text was longer than the model reads ({@code sentiment_truncated}); prefixed so that
+ * they do not clash with a gold {@code label} column, and renamed with {@link #setLabelCol} and the like. Each
+ * executor loads the model once and scores its partitions in chunks of {@code batchSize × 32} rows; rows with a null
+ * or blank text get nulls.
  *
  * <pre>{@code
  * Dataset<Row> scored = new SentimentTransformer().setModelDir("/models/nsmc").setInputCol("document").transform(df);
@@ -52,8 +55,9 @@ public final class SentimentTransformer extends Transformer {
         truncation = new Param<>(this, "truncation",
                 "which tokens of a text longer than maxLength are read: head-tail (its first quarter and its end) or head");
         threads = new IntParam(this, "threads",
-                "CPU threads of the executor's one model, shared by its concurrent tasks (see docs/SPARK.md)",
-                ParamValidators.gtEq(1));
+                "CPU threads of the executor's one model, shared by its concurrent tasks; 0: all the executor's cores"
+                        + " (see docs/SPARK.md)",
+                ParamValidators.gtEq(0));
         ScoringSettings d = ScoringSettings.of("unset");
         setDefault(inputCol, "text");
         setDefault(labelCol, "sentiment");

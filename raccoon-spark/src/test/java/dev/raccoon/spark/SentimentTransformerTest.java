@@ -4,6 +4,7 @@ import dev.raccoon.api.Classifier;
 import dev.raccoon.api.Prediction;
 import org.apache.spark.ml.Pipeline;
 import org.apache.spark.ml.PipelineStage;
+import org.apache.spark.ml.param.Param;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
@@ -15,6 +16,8 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -89,6 +92,23 @@ class SentimentTransformerTest {
         assertThat(t.settings().truncation()).isEqualTo(dev.raccoon.text.Truncation.HEAD_AND_TAIL);
         assertThat(t.setTruncation("head").settings().truncation()).isEqualTo(dev.raccoon.text.Truncation.HEAD);
         assertThatThrownBy(() -> t.setTruncation("tail").settings()).hasMessageContaining("unknown truncation 'tail'");
+    }
+
+    @Test
+    void zeroThreadsIsAllCoresAsInTheJob() {
+        SentimentTransformer t = new SentimentTransformer().setModelDir("unused").setThreads(0);
+        assertThat(t.settings()).isEqualTo(ScoringSettings.of("unused").withThreads(0));
+        assertThatThrownBy(() -> t.setThreads(-1)).hasMessageContaining("invalid value -1");
+    }
+
+    @Test
+    void sparkMdNamesTheOutputColumns() throws IOException {
+        Path doc = Path.of(System.getProperty("raccoon.root", "..")).resolve("docs/SPARK.md");
+        String row = Files.readAllLines(doc).stream().filter(l -> l.startsWith("| `dev.raccoon.spark.SentimentTransformer`"))
+                .findFirst().orElseThrow();
+        SentimentTransformer t = new SentimentTransformer();
+        for (Param<String> column : List.of(t.labelCol(), t.probabilityCol(), t.probabilitiesCol(), t.truncatedCol()))
+            assertThat(row).contains("`" + t.getOrDefault(column) + "`");
     }
 
     @Test
