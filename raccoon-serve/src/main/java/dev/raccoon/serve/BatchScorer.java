@@ -105,8 +105,10 @@ public final class BatchScorer {
                 outHeader = new ArrayList<>(header);
                 outHeader.addAll(columns.names());
             }
-            long done = prepareOutput(job.out(), format, outHeader);
+            Existing existing = existingOutput(job.out(), format, outHeader);
+            long done = existing.rows();
             long resumedFailed = done == 0 ? 0 : checkResumed(job, input, rows, columns, done, outHeader != null);
+            existing.cutAfterLastRow(job.out()); // only once the rows are known to be this run's
             if (done > 0) progress.accept(done);
             long scored = 0, failed = 0, undecodable = 0, truncated = 0;
             long rowNumber = done; // 0-based index of the next data row
@@ -250,37 +252,50 @@ public final class BatchScorer {
     }
 
     /**
-     * Makes {@code out} ready to append to and returns how many data rows it already holds: a missing or empty file
-     * holds none; a partial last row (no line break) is cut off; a header other than this run's is an error.
+     * What {@code out} holds already: a missing or empty file no rows; a header other than this run's is an error, and
+     * so is an unfinished line that cannot be this run's (text without a line break in a file that holds no row yet,
+     * other than the start of this run's header). Nothing is changed: see {@link Existing#cutAfterLastRow}.
      */
-    static long prepareOutput(Path out, TableFormat format, List<String> outHeader) throws IOException {
+    static Existing existingOutput(Path out, TableFormat format, List<String> outHeader) throws IOException {
         if (Files.isDirectory(out)) throw new IOException(out + " is a directory, not a file to write the scores to");
         if (!Files.exists(out)) {
             Files.createDirectories(out.toAbsolutePath().getParent());
             Files.createFile(out);
-            return 0;
+            return new Existing(0, 0);
         }
         long rows = 0, keep = 0;
         try (RecordReader r = new RecordReader(Files.newInputStream(out), format == TableFormat.CSV)) {
             RecordReader.Raw raw = r.next();
-            if (outHeader != null && raw != null && raw.terminated()) {
+            if (outHeader != null && raw != null) {
                 String found = ScoreRows.decodeOutput(raw.bytes());
-                if (found == null || !format.split(TextEncodings.withoutByteOrderMark(found)).equals(outHeader))
+                String header = found == null ? null : TextEncodings.withoutByteOrderMark(found);
+                boolean ours = raw.terminated() ? header != null && format.split(header).equals(outHeader)
+                        : header != null && format.join(outHeader).startsWith(header); // a header cut off mid-write
+                if (!ours)
                     throw new IOException(out + " exists with other columns than this run writes; delete it or choose another output");
+                if (!raw.terminated()) return new Existing(0, 0);
                 keep = r.completeEnd();
                 raw = r.next();
-            } else if (outHeader != null) {
-                raw = null; // no complete header: start the file over
+            } else if (raw != null && !raw.terminated()) {
+                throw new IOException(out + " exists and holds a line without a line break that this run did not write;"
+                        + " delete it or choose another output");
             }
             for (; raw != null && raw.terminated(); raw = r.next()) {
                 rows++;
                 keep = r.completeEnd();
             }
         }
-        try (FileChannel channel = FileChannel.open(out, StandardOpenOption.WRITE)) {
-            if (channel.size() > keep) channel.truncate(keep);
+        return new Existing(rows, keep);
+    }
+
+    /** An output's complete data rows, and the length of the file up to the end of the last one (or of its header). */
+    record Existing(long rows, long keep) {
+        /** Cuts off a partial last row, which an interrupted write leaves, so that appending starts on a new line. */
+        void cutAfterLastRow(Path out) throws IOException {
+            try (FileChannel channel = FileChannel.open(out, StandardOpenOption.WRITE)) {
+                if (channel.size() > keep) channel.truncate(keep);
+            }
         }
-        return rows;
     }
 
     /** The field names of the first JSON object line: JSONL has no header, so that line decides clashes. */

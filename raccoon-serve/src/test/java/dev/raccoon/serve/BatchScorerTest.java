@@ -323,9 +323,11 @@ class BatchScorerTest {
         // Another input of the same length, or the same one read in another encoding: refused, not continued.
         Path other = dir.resolve("other.jsonl");
         Files.writeString(other, s.toString().replace("시간 아깝다", "시간 아까웠다"));
-        Files.write(out, Arrays.copyOf(expected, expected.length / 2));
+        byte[] half = Arrays.copyOf(expected, expected.length / 2);
+        Files.write(out, half);
         assertThatThrownBy(() -> scorer.score(new BatchScorer.Job(other, out, TableFormat.JSONL, null, 5), n -> {}))
                 .hasMessageContaining("line 2 does not hold " + other);
+        assertThat(Files.readAllBytes(out)).as("refused, its unfinished last line too is left as it was").isEqualTo(half);
         Path tsvOut = dir.resolve("latin.tsv");
         scorer.score(new BatchScorer.Job(nsmcTsv(), tsvOut, TableFormat.TSV, null, 5), n -> {});
         assertThatThrownBy(() -> scorer.score(new BatchScorer.Job(nsmcTsv(), tsvOut, TableFormat.TSV, null, 5,
@@ -336,5 +338,15 @@ class BatchScorerTest {
         Files.writeString(foreign, "a\tb\n1\t2\n");
         assertThatThrownBy(() -> scorer.score(new BatchScorer.Job(nsmcTsv(), foreign, TableFormat.TSV, null, 5), n -> {}))
                 .hasMessageContaining("other columns");
+        // A file of one line without a line break is not taken for an interrupted run's and emptied.
+        Files.writeString(foreign, "my notes");
+        assertThatThrownBy(() -> scorer.score(new BatchScorer.Job(nsmcTsv(), foreign, TableFormat.TSV, null, 5), n -> {}))
+                .hasMessageContaining("other columns");
+        assertThat(foreign).hasContent("my notes");
+        Path foreignJsonl = dir.resolve("foreign.jsonl");
+        Files.writeString(foreignJsonl, "{\"note\": \"mine\"}");
+        assertThatThrownBy(() -> scorer.score(new BatchScorer.Job(in, foreignJsonl, TableFormat.JSONL, null, 5), n -> {}))
+                .hasMessageContaining("holds a line without a line break that this run did not write");
+        assertThat(foreignJsonl).hasContent("{\"note\": \"mine\"}");
     }
 }
