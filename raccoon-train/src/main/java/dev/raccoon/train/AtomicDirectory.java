@@ -43,7 +43,7 @@ public final class AtomicDirectory {
         checkReplaceable(target, marker, ownFile);
         Path parent = target.getParent();
         Files.createDirectories(parent);
-        deleteLeftovers(parent, target.getFileName() + ".tmp-");
+        deleteLeftovers(target);
         Path tmp = createUnique(parent, target.getFileName() + ".tmp-");
         try {
             writer.write(tmp);
@@ -93,8 +93,7 @@ public final class AtomicDirectory {
         List<String> names;
         try (Stream<Path> entries = Files.list(dir)) {
             List<Path> all = entries.sorted().toList();
-            leftovers = all.stream().filter(p -> Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)
-                    && TEMPORARY.matcher(p.getFileName().toString()).matches()).toList();
+            leftovers = all.stream().filter(AtomicDirectory::isTemporary).toList();
             names = all.stream().filter(p -> !leftovers.contains(p)).map(p -> p.getFileName().toString()).toList();
         }
         if (!names.isEmpty() && !names.equals(java.util.Collections.singletonList(ownLog)))
@@ -102,8 +101,17 @@ public final class AtomicDirectory {
         for (Path p : leftovers) deleteTree(p);
     }
 
-    /** The name {@link #createUnique} gives a directory being written. */
-    private static final java.util.regex.Pattern TEMPORARY = java.util.regex.Pattern.compile(".+\\.tmp-[0-9a-f]{1,16}");
+    /** How {@link #createUnique} ends the name of a directory being written. */
+    private static final String TEMPORARY_SUFFIX = "\\.tmp-[0-9a-f]{1,16}";
+
+    /** Whether {@code p} is a directory {@link #replace} was writing: a user's file or folder of a like name is not. */
+    private static boolean isTemporary(Path p) {
+        return isTemporary(p, ".+");
+    }
+
+    private static boolean isTemporary(Path p, String namePattern) {
+        return Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS) && p.getFileName().toString().matches(namePattern + TEMPORARY_SUFFIX);
+    }
 
     /**
      * Throws unless {@code target} is absent, an empty directory, or a directory holding {@code marker} (an earlier
@@ -140,10 +148,11 @@ public final class AtomicDirectory {
         return String.join(", ", names.subList(0, Math.min(4, names.size()))) + (names.size() > 4 ? ", …" : "");
     }
 
-    /** Temporary siblings a killed process left behind (each up to a whole checkpoint); nothing else writes them. */
-    private static void deleteLeftovers(Path parent, String prefix) throws IOException {
-        try (Stream<Path> siblings = Files.list(parent)) {
-            for (Path p : siblings.filter(p -> p.getFileName().toString().startsWith(prefix)).toList()) deleteTree(p);
+    /** The temporary siblings of {@code target} a killed process left behind (each up to a whole checkpoint). */
+    private static void deleteLeftovers(Path target) throws IOException {
+        String name = java.util.regex.Pattern.quote(target.getFileName().toString());
+        try (Stream<Path> siblings = Files.list(target.getParent())) {
+            for (Path p : siblings.filter(p -> isTemporary(p, name)).toList()) deleteTree(p);
         }
     }
 

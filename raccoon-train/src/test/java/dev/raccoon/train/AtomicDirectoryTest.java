@@ -42,4 +42,23 @@ class AtomicDirectoryTest {
                 .hasMessageContaining("is not empty (it holds notes.tmp-1, train_log.jsonl)");
         assertThat(out.resolve("notes.tmp-1")).exists();
     }
+
+    /** Only the temporary directories of this very output are a killed run's: a user's file or folder of a like name stays. */
+    @Test
+    void replacingDeletesItsOwnLeftoversAndNothingNamedLikeThem(@TempDir Path tmp) throws IOException {
+        Path target = tmp.resolve("ng");
+        Path leftover = Files.createDirectory(tmp.resolve("ng.tmp-33ffab2fd5593346"));
+        Files.writeString(leftover.resolve("config.json"), "half");
+        Path notes = Files.writeString(tmp.resolve("ng.tmp-notes.txt"), "my notes");
+        Path backup = Files.createDirectory(tmp.resolve("ng.tmp-mybackup"));
+        Files.writeString(backup.resolve("file"), "important");
+        Path hexFile = Files.writeString(tmp.resolve("ng.tmp-abc"), "a file, not a directory");
+        Path otherOutput = Files.createDirectory(tmp.resolve("ng2.tmp-abc"));
+        AtomicDirectory.replace(target, "marker", dir -> Files.writeString(dir.resolve("marker"), "x"));
+        assertThat(leftover).doesNotExist();
+        assertThat(notes).hasContent("my notes");
+        assertThat(backup.resolve("file")).hasContent("important");
+        assertThat(hexFile).exists();
+        assertThat(otherOutput).isDirectory();
+    }
 }
