@@ -10,6 +10,7 @@ import java.nio.file.SimpleFileVisitor;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Predicate;
 import java.util.stream.Stream;
@@ -78,7 +79,7 @@ public final class AtomicDirectory {
      * a user's, would replace some of them and leave the rest to be mistaken for its own.
      */
     public static void requireEmpty(Path dir) throws IOException {
-        requireEmpty(dir, null);
+        requireEmpty(dir, Set.of());
     }
 
     /**
@@ -87,6 +88,14 @@ public final class AtomicDirectory {
      * which a new run starts again. Those temporary directories are deleted here.
      */
     public static void requireEmpty(Path dir, String ownLog) throws IOException {
+        requireEmpty(dir, Set.of(ownLog));
+    }
+
+    /**
+     * {@link #requireEmpty(Path, String)} for a run of a kind that may leave more than its log before its first
+     * checkpoint: {@code ownLeftovers} names all that may stand.
+     */
+    public static void requireEmpty(Path dir, Set<String> ownLeftovers) throws IOException {
         if (!Files.exists(dir, LinkOption.NOFOLLOW_LINKS)) return;
         if (!Files.isDirectory(dir)) throw new IOException(dir + " exists and is not a directory");
         List<Path> leftovers;
@@ -96,7 +105,7 @@ public final class AtomicDirectory {
             leftovers = all.stream().filter(AtomicDirectory::isTemporary).toList();
             names = all.stream().filter(p -> !leftovers.contains(p)).map(p -> p.getFileName().toString()).toList();
         }
-        if (!names.isEmpty() && !names.equals(java.util.Collections.singletonList(ownLog)))
+        if (!ownLeftovers.containsAll(names))
             throw new IOException(dir + " is not empty (it holds " + someOf(names) + "); choose a new output directory or empty it");
         for (Path p : leftovers) deleteTree(p);
     }

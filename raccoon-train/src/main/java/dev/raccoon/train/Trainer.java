@@ -32,6 +32,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 
 /**
  * Fine-tunes a sequence classifier: classification (cross-entropy over N labels, or against soft targets where
@@ -145,6 +146,8 @@ public final class Trainer {
     private static final int WINDOW_BATCHES = 50;
     /** The checkpoint a run resumes from, and the log beside it. */
     private static final String LAST = "last", LOG = "train_log.jsonl";
+    /** The checkpoint of the best dev metric. */
+    private static final String BEST = "best";
 
     private final SequenceClassifier model;
     private final WordPieceTokenizer tokenizer;
@@ -187,7 +190,7 @@ public final class Trainer {
         return this;
     }
 
-    public Path bestDir() { return out.resolve("best"); }
+    public Path bestDir() { return out.resolve(BEST); }
 
     public Path lastDir() { return out.resolve(LAST); }
 
@@ -222,7 +225,10 @@ public final class Trainer {
         } else {
             requireOutput(out, false, Map.of());
             Files.createDirectories(out);
-            Files.deleteIfExists(logFile());
+            if (Files.isDirectory(bestDir()))
+                err.println("note: " + bestDir() + " is what a run stopped before its first checkpoint left; this run"
+                        + " replaces it at its first evaluation");
+            Files.write(logFile(), new byte[0]); // emptied, not deleted: beside a best/, it says whose that is
             state = new TrainerState(0, 0, 0, options.seed(), Double.NaN, -1, options.task().metric(), trajectory, 0, 0, 0, 0, 0);
         }
 
@@ -509,11 +515,27 @@ public final class Trainer {
      */
     public static void requireOutput(Path out, boolean resume, Map<String, String> provenance) throws IOException {
         Path last = AtomicDirectory.latest(out.resolve(LAST));
-        if (resume && last == null) throw new IOException(out.resolve(LAST) + ": no checkpoint to resume from");
+        if (resume && last == null) throw noCheckpoint(out);
         if (!resume && last != null)
             throw new IOException(out.resolve(LAST) + " holds a checkpoint of an earlier run; continue it with --resume or choose another output directory");
         if (resume) Checkpoint.requireSameOptions(last, TrainerState.read(last).options(), provenance);
-        else AtomicDirectory.requireEmpty(out, LOG);
+        else AtomicDirectory.requireEmpty(out, leftoversOfAStoppedRun(out));
+    }
+
+    private static IOException noCheckpoint(Path out) {
+        return new IOException(out.resolve(LAST) + ": no checkpoint to resume from" + (Files.exists(out.resolve(LOG))
+                ? "; the run in " + out + " stopped before its first checkpoint, so the same command without --resume starts it afresh"
+                : ""));
+    }
+
+    /**
+     * What a run stopped before its first checkpoint leaves, which a new run starts again: its log, and if it stopped
+     * between writing its first best/ and its first last/, that best/ (kept until the new run replaces it, so that a
+     * model of a long first epoch stays there to copy away). A best/ without the log beside it is not a run's own.
+     */
+    private static Set<String> leftoversOfAStoppedRun(Path out) {
+        boolean ownBest = Files.isRegularFile(out.resolve(LOG)) && Files.isRegularFile(out.resolve(BEST).resolve(ModelDirectory.CONFIG_FILE));
+        return ownBest ? Set.of(LOG, BEST) : Set.of(LOG);
     }
 
     /** Throws as {@link #train} with resume would, before any work: no checkpoint, or one of other options or data. */
@@ -524,7 +546,7 @@ public final class Trainer {
     /** The checkpoint to resume from, checked against this run's options and data. */
     private Path resumableCheckpoint(Map<String, String> trajectory) throws IOException {
         Path last = AtomicDirectory.latest(lastDir());
-        if (last == null) throw new IOException(lastDir() + ": no checkpoint to resume from");
+        if (last == null) throw noCheckpoint(out);
         Checkpoint.requireSameOptions(last, TrainerState.read(last).options(), trajectory);
         return last;
     }

@@ -141,6 +141,30 @@ class TrainerTest {
                 .hasMessageContaining(tmp + " is not empty (it holds notes.txt, train_log.jsonl)");
     }
 
+    /**
+     * Killed after its first best/ and before its first last/ (the whole write of that checkpoint, or a full disk):
+     * no checkpoint to resume, so the same command starts again, and --resume says so.
+     */
+    @Test
+    void aRunStoppedBetweenItsFirstBestAndItsFirstLastStartsAgain(@TempDir Path tmp) throws IOException {
+        List<Example> train = TestData.nsmc("train.tsv", 16);
+        List<Example> dev = TestData.nsmc("dev.tsv", 8);
+        Trainer.Options firstStep = classify().withEvalEvery(1).withStopAfter(1);
+        train(firstStep, train, dev, tmp, false);
+        AtomicDirectory.deleteTree(tmp.resolve("last"));
+        assertThatThrownBy(() -> train(classify(), train, dev, tmp, true))
+                .hasMessage(tmp.resolve("last") + ": no checkpoint to resume from; the run in " + tmp
+                        + " stopped before its first checkpoint, so the same command without --resume starts it afresh");
+        train(firstStep, train, dev, tmp, false);
+        assertThat(tmp.resolve("last/trainer_state.json")).isRegularFile();
+        assertThat(tmp.resolve("best/config.json")).isRegularFile();
+        // a best/ without a run's log beside it is someone's model, not a leftover
+        AtomicDirectory.deleteTree(tmp.resolve("last"));
+        Files.delete(tmp.resolve("train_log.jsonl"));
+        assertThatThrownBy(() -> train(firstStep, train, dev, tmp, false))
+                .hasMessageContaining(tmp + " is not empty (it holds best)");
+    }
+
     /** tune --resume reads a trial that had finished back from its checkpoint; its last dev figures come with it. */
     @Test
     void aFinishedRunResumedReportsItsLastDevFigures(@TempDir Path tmp) throws IOException {
