@@ -4,6 +4,7 @@ import dev.raccoon.api.Classifier;
 import dev.raccoon.train.Distillation;
 import dev.raccoon.train.InterruptNotice;
 import dev.raccoon.train.Fingerprint;
+import dev.raccoon.train.OutputLock;
 import dev.raccoon.train.Trainer;
 import dev.raccoon.train.corpus.CorpusFiles;
 import dev.raccoon.train.data.Example;
@@ -99,38 +100,40 @@ final class DistillCommand implements Callable<Integer> {
         provenance.put("unlabeled", String.join(File.pathSeparator, unlabelled.stream().map(DistillCommand::absolute).toList()));
         provenance.put("max_unlabeled", Long.toString(maxUnlabelled));
         provenance.put("teachers_fingerprint", teachersFingerprint());
-        Trainer.requireOutput(training.out, run.resume, provenance); // before the teachers label every text
-        PrintStream err = new PrintStream(System.err, true, StandardCharsets.UTF_8);
-        Labels labels = training.labels(spec, options.task());
-        List<Example> dev;
-        Distillation.Data data;
-        List<Classifier> loaded = new ArrayList<>();
-        try (InterruptNotice onInterrupt = InterruptNotice.install("distill-interrupted", () -> err.println("distill: "
-                + "interrupted before training began, while the data was read and the teachers labelled it; "
-                + training.out + " is as it was, and the same command starts again from the teachers"))) {
-            DataOptions.Split split = training.read(spec, labels, err);
-            dev = split.dev();
-            List<String> devTexts = new ArrayList<>(dev.size());
-            for (Example e : dev) devTexts.add(e.text());
-            Classifier.Options teacherOptions = new Classifier.Options(training.compute.device, training.compute.threads,
-                    options.maxLength(), 64, options.truncation(), ComputeOptions.precision(spec, training.compute.precision));
-            List<Distillation.Teacher> teachers = new ArrayList<>();
-            for (Path dir : teacherDirs) {
-                if (NgramClassifier.isModel(dir)) {
-                    teachers.add(NgramClassifier.load(dir));
-                } else {
-                    Classifier c = Classifier.load(dir, teacherOptions);
-                    loaded.add(c);
-                    teachers.add(Distillation.Teacher.of(c));
+        try (var _ = OutputLock.acquire(training.out)) {
+            Trainer.requireOutput(training.out, run.resume, provenance); // before the teachers label every text
+            PrintStream err = new PrintStream(System.err, true, StandardCharsets.UTF_8);
+            Labels labels = training.labels(spec, options.task());
+            List<Example> dev;
+            Distillation.Data data;
+            List<Classifier> loaded = new ArrayList<>();
+            try (InterruptNotice onInterrupt = InterruptNotice.install("distill-interrupted", () -> err.println("distill: "
+                    + "interrupted before training began, while the data was read and the teachers labelled it; "
+                    + training.out + " is as it was, and the same command starts again from the teachers"))) {
+                DataOptions.Split split = training.read(spec, labels, err);
+                dev = split.dev();
+                List<String> devTexts = new ArrayList<>(dev.size());
+                for (Example e : dev) devTexts.add(e.text());
+                Classifier.Options teacherOptions = new Classifier.Options(training.compute.device, training.compute.threads,
+                        options.maxLength(), 64, options.truncation(), ComputeOptions.precision(spec, training.compute.precision));
+                List<Distillation.Teacher> teachers = new ArrayList<>();
+                for (Path dir : teacherDirs) {
+                    if (NgramClassifier.isModel(dir)) {
+                        teachers.add(NgramClassifier.load(dir));
+                    } else {
+                        Classifier c = Classifier.load(dir, teacherOptions);
+                        loaded.add(c);
+                        teachers.add(Distillation.Teacher.of(c));
+                    }
                 }
+                CorpusFiles unlabelledFiles = new CorpusFiles(unlabelled, training.data.encoding.encoding);
+                data = Distillation.prepare(teachers, weights, labels.names(), split.train(), unlabelledFiles, maxUnlabelled,
+                        devTexts, goldWeight, err, options.progress());
+            } finally {
+                for (Classifier c : loaded) c.close();
             }
-            CorpusFiles unlabelledFiles = new CorpusFiles(unlabelled, training.data.encoding.encoding);
-            data = Distillation.prepare(teachers, weights, labels.names(), split.train(), unlabelledFiles, maxUnlabelled,
-                    devTexts, goldWeight, err, options.progress());
-        } finally {
-            for (Classifier c : loaded) c.close();
+            training.fineTune(spec, options, labels, data.examples(), dev, run.resume, provenance, err);
         }
-        training.fineTune(spec, options, labels, data.examples(), dev, run.resume, provenance, err);
         return 0;
     }
 }

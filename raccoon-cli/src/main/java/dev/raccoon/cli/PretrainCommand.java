@@ -5,6 +5,7 @@ import dev.raccoon.model.ElectraConfig;
 import dev.raccoon.text.Vocabulary;
 import dev.raccoon.text.WordPieceTokenizer;
 import dev.raccoon.train.ModelInit;
+import dev.raccoon.train.OutputLock;
 import dev.raccoon.train.Progress;
 import dev.raccoon.train.corpus.CorpusFiles;
 import dev.raccoon.train.corpus.CorpusPipeline;
@@ -168,91 +169,93 @@ final class PretrainCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw TrainingOptions.usage(spec, e.getMessage());
         }
-        Pretrainer.requireStartable(out, resume);
-        PrintStream err = new PrintStream(System.err, true, StandardCharsets.UTF_8);
-        WordPieceTokenizer tokenizer;
-        ElectraConfig c;
-        if (start.init != null) {
-            requireLocalModel(start.init, "--init");
-            if (initGenerator != null) requireLocalModel(initGenerator, "--init-generator");
-            tokenizer = WordPieceTokenizer.load(start.init);
-            if (vocab != null) requireVocabulary(tokenizer, "--init " + start.init, WordPieceTokenizer.loadVocabulary(vocab), "--vocab " + vocab);
-            c = InitialWeights.config(start.init, tokenizer);
-        } else {
-            if (vocab == null) throw TrainingOptions.usage(spec, "--config needs --vocab (or go on from a model with --init DIR)");
-            ModelInit.Preset preset;
-            try {
-                preset = ModelInit.Preset.parse(start.config);
-            } catch (IllegalArgumentException e) {
-                throw TrainingOptions.usage(spec, e.getMessage());
+        try (var _ = OutputLock.acquire(out)) {
+            Pretrainer.requireStartable(out, resume);
+            PrintStream err = new PrintStream(System.err, true, StandardCharsets.UTF_8);
+            WordPieceTokenizer tokenizer;
+            ElectraConfig c;
+            if (start.init != null) {
+                requireLocalModel(start.init, "--init");
+                if (initGenerator != null) requireLocalModel(initGenerator, "--init-generator");
+                tokenizer = WordPieceTokenizer.load(start.init);
+                if (vocab != null) requireVocabulary(tokenizer, "--init " + start.init, WordPieceTokenizer.loadVocabulary(vocab), "--vocab " + vocab);
+                c = InitialWeights.config(start.init, tokenizer);
+            } else {
+                if (vocab == null) throw TrainingOptions.usage(spec, "--config needs --vocab (or go on from a model with --init DIR)");
+                ModelInit.Preset preset;
+                try {
+                    preset = ModelInit.Preset.parse(start.config);
+                } catch (IllegalArgumentException e) {
+                    throw TrainingOptions.usage(spec, e.getMessage());
+                }
+                tokenizer = WordPieceTokenizer.loadVocabulary(vocab);
+                c = preset.config(tokenizer.vocab().size(), List.of("LABEL_0", "LABEL_1"));
             }
-            tokenizer = WordPieceTokenizer.loadVocabulary(vocab);
-            c = preset.config(tokenizer.vocab().size(), List.of("LABEL_0", "LABEL_1"));
-        }
-        c = c.withDropout(dropout);
-        ElectraConfig generator = null;
-        if (obj == Objective.ELECTRA && initGenerator != null) {
-            WordPieceTokenizer generatorTokenizer = WordPieceTokenizer.load(initGenerator);
-            requireVocabulary(tokenizer, "the run", generatorTokenizer, "--init-generator " + initGenerator);
-            generator = InitialWeights.config(initGenerator, generatorTokenizer).withDropout(dropout);
-        } else if (obj == Objective.ELECTRA) {
-            try {
-                generator = Pretraining.generatorConfig(c, generatorFraction != null ? generatorFraction : DEFAULT_GENERATOR_FRACTION);
-            } catch (IllegalArgumentException e) {
-                throw TrainingOptions.usage(spec, "--generator-fraction: " + e.getMessage());
+            c = c.withDropout(dropout);
+            ElectraConfig generator = null;
+            if (obj == Objective.ELECTRA && initGenerator != null) {
+                WordPieceTokenizer generatorTokenizer = WordPieceTokenizer.load(initGenerator);
+                requireVocabulary(tokenizer, "the run", generatorTokenizer, "--init-generator " + initGenerator);
+                generator = InitialWeights.config(initGenerator, generatorTokenizer).withDropout(dropout);
+            } else if (obj == Objective.ELECTRA) {
+                try {
+                    generator = Pretraining.generatorConfig(c, generatorFraction != null ? generatorFraction : DEFAULT_GENERATOR_FRACTION);
+                } catch (IllegalArgumentException e) {
+                    throw TrainingOptions.usage(spec, "--generator-fraction: " + e.getMessage());
+                }
             }
-        }
-        Map<String, Path> initialWeights = new LinkedHashMap<>();
-        if (start.init != null) initialWeights.put(obj == Objective.ELECTRA ? "discriminator" : "mlm", start.init);
-        if (initGenerator != null) initialWeights.put("generator", initGenerator);
-        CorpusFiles files = new CorpusFiles(corpus, encoding.encoding);
-        boolean shards = PretrainingData.isShards(files);
-        int textSeqLength = seqLength != null ? seqLength : DEFAULT_SEQ_LENGTH;
-        if (!shards) requireSequenceLength(textSeqLength, c); // before the text is read and packed, which takes a while
-        try (Backend backend = compute.backend(spec);
-             PretrainingData data = open(files, tokenizer, textSeqLength, err)) {
-            if (shards) {
-                if (seqLength != null && seqLength != data.seqLength())
-                    throw TrainingOptions.usage(spec, "--seq-length " + seqLength + ": the sequence shards hold sequences of "
-                            + data.seqLength() + " tokens (raccoon corpus --seq-length made them so); leave --seq-length out");
-                requireSequenceLength(data.seqLength(), c);
+            Map<String, Path> initialWeights = new LinkedHashMap<>();
+            if (start.init != null) initialWeights.put(obj == Objective.ELECTRA ? "discriminator" : "mlm", start.init);
+            if (initGenerator != null) initialWeights.put("generator", initGenerator);
+            CorpusFiles files = new CorpusFiles(corpus, encoding.encoding);
+            boolean shards = PretrainingData.isShards(files);
+            int textSeqLength = seqLength != null ? seqLength : DEFAULT_SEQ_LENGTH;
+            if (!shards) requireSequenceLength(textSeqLength, c); // before the text is read and packed, which takes a while
+            try (Backend backend = compute.backend(spec);
+                 PretrainingData data = open(files, tokenizer, textSeqLength, err)) {
+                if (shards) {
+                    if (seqLength != null && seqLength != data.seqLength())
+                        throw TrainingOptions.usage(spec, "--seq-length " + seqLength + ": the sequence shards hold sequences of "
+                                + data.seqLength() + " tokens (raccoon corpus --seq-length made them so); leave --seq-length out");
+                    requireSequenceLength(data.seqLength(), c);
+                }
+                for (Path f : data.vocabularyUnchecked()) {
+                    Path summary = CorpusPipeline.summaryFile(f);
+                    System.err.println("raccoon pretrain: warning: " + (Files.exists(summary)
+                            ? f + " records no vocabulary fingerprint (made before shards had one), so only its vocabulary's size was"
+                                    + " checked against --vocab; 'raccoon corpus' again makes one that has it"
+                            : summary + " is missing: it records the vocabulary " + f + " was made with, so only that vocabulary's size"
+                                    + " was checked against --vocab; copy " + summary.getFileName() + " along with the shard"));
+                }
+                DiscriminatorLoss loss = discLossWithoutSpecials ? DiscriminatorLoss.CONTENT_TOKENS : DiscriminatorLoss.EVERY_REAL_TOKEN;
+                Pretraining model = obj == Objective.ELECTRA
+                        ? Pretraining.electra(c, generator, maskProb, tokenizer.vocab(), backend, loss)
+                        : Pretraining.mlm(c, maskProb, tokenizer.vocab(), backend);
+                double perStep = model.flopsPerStep(batchSize, data.seqLength());
+                long bought = length.steps != null ? length.steps : Math.max(1, Math.round(length.flops / perStep));
+                if (bought > Integer.MAX_VALUE)
+                    throw TrainingOptions.usage(spec, String.format(Locale.ROOT, "--flops %.3g buys %,d steps of %.3g FLOPs, more than"
+                            + " a run can take (%,d); give a smaller budget", length.flops, bought, perStep, Integer.MAX_VALUE));
+                int steps = (int) bought;
+                if (length.flops != null)
+                    System.err.printf(Locale.ROOT, "raccoon pretrain: --flops %.3g buys %d steps of %.3g FLOPs (%.3g in all)%n",
+                            length.flops, steps, perStep, steps * perStep);
+                Pretrainer.Options options;
+                try {
+                    options = new Pretrainer.Options(steps, batchSize, lr,
+                            warmupSteps != null ? warmupSteps : Pretrainer.Options.defaultWarmup(steps), 0.01f, 1f, saveEvery,
+                            logEvery, stopAfter, seed, compute.progress());
+                } catch (IllegalArgumentException e) {
+                    throw TrainingOptions.usage(spec, e.getMessage());
+                }
+                StringBuilder sizes = new StringBuilder();
+                model.models().forEach((name, m) -> sizes.append(String.format(Locale.ROOT, "%s%s %.2fM", sizes.isEmpty() ? "" : ", ",
+                        name, m.params().count() / 1e6)));
+                err.printf(Locale.ROOT, "%s pretraining (%s parameters) on %,d sequences of %d tokens; %d steps of %.3g FLOPs (%s)%n",
+                        obj.id(), sizes, data.size(), data.seqLength(), steps, perStep, ComputeOptions.describe(backend));
+                Pretrainer.Result r = new Pretrainer(model, tokenizer, data, options, out, initialWeights).run(resume);
+                new PrintStream(System.out, true, StandardCharsets.UTF_8).println(summary(r, obj, out));
             }
-            for (Path f : data.vocabularyUnchecked()) {
-                Path summary = CorpusPipeline.summaryFile(f);
-                System.err.println("raccoon pretrain: warning: " + (Files.exists(summary)
-                        ? f + " records no vocabulary fingerprint (made before shards had one), so only its vocabulary's size was"
-                                + " checked against --vocab; 'raccoon corpus' again makes one that has it"
-                        : summary + " is missing: it records the vocabulary " + f + " was made with, so only that vocabulary's size"
-                                + " was checked against --vocab; copy " + summary.getFileName() + " along with the shard"));
-            }
-            DiscriminatorLoss loss = discLossWithoutSpecials ? DiscriminatorLoss.CONTENT_TOKENS : DiscriminatorLoss.EVERY_REAL_TOKEN;
-            Pretraining model = obj == Objective.ELECTRA
-                    ? Pretraining.electra(c, generator, maskProb, tokenizer.vocab(), backend, loss)
-                    : Pretraining.mlm(c, maskProb, tokenizer.vocab(), backend);
-            double perStep = model.flopsPerStep(batchSize, data.seqLength());
-            long bought = length.steps != null ? length.steps : Math.max(1, Math.round(length.flops / perStep));
-            if (bought > Integer.MAX_VALUE)
-                throw TrainingOptions.usage(spec, String.format(Locale.ROOT, "--flops %.3g buys %,d steps of %.3g FLOPs, more than"
-                        + " a run can take (%,d); give a smaller budget", length.flops, bought, perStep, Integer.MAX_VALUE));
-            int steps = (int) bought;
-            if (length.flops != null)
-                System.err.printf(Locale.ROOT, "raccoon pretrain: --flops %.3g buys %d steps of %.3g FLOPs (%.3g in all)%n",
-                        length.flops, steps, perStep, steps * perStep);
-            Pretrainer.Options options;
-            try {
-                options = new Pretrainer.Options(steps, batchSize, lr,
-                        warmupSteps != null ? warmupSteps : Pretrainer.Options.defaultWarmup(steps), 0.01f, 1f, saveEvery,
-                        logEvery, stopAfter, seed, compute.progress());
-            } catch (IllegalArgumentException e) {
-                throw TrainingOptions.usage(spec, e.getMessage());
-            }
-            StringBuilder sizes = new StringBuilder();
-            model.models().forEach((name, m) -> sizes.append(String.format(Locale.ROOT, "%s%s %.2fM", sizes.isEmpty() ? "" : ", ",
-                    name, m.params().count() / 1e6)));
-            err.printf(Locale.ROOT, "%s pretraining (%s parameters) on %,d sequences of %d tokens; %d steps of %.3g FLOPs (%s)%n",
-                    obj.id(), sizes, data.size(), data.seqLength(), steps, perStep, ComputeOptions.describe(backend));
-            Pretrainer.Result r = new Pretrainer(model, tokenizer, data, options, out, initialWeights).run(resume);
-            new PrintStream(System.out, true, StandardCharsets.UTF_8).println(summary(r, obj, out));
         }
         return 0;
     }

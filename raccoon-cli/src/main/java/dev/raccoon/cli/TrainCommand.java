@@ -1,5 +1,6 @@
 package dev.raccoon.cli;
 
+import dev.raccoon.train.OutputLock;
 import dev.raccoon.train.Trainer;
 import dev.raccoon.train.data.Example;
 import dev.raccoon.train.data.Labels;
@@ -31,11 +32,13 @@ final class TrainCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         Trainer.Options options = training.options(spec, task.task(spec), run.stopAfter(spec));
-        PrintStream err = new PrintStream(System.err, true, StandardCharsets.UTF_8);
-        Labels labels = training.labels(spec, options.task());
-        DataOptions.Split split = training.read(spec, labels, err);
-        List<Example> train = split.train(), dev = split.dev();
-        training.fineTune(spec, options, labels, train, dev, run.resume, err);
+        try (var _ = OutputLock.acquire(training.out)) {
+            PrintStream err = new PrintStream(System.err, true, StandardCharsets.UTF_8);
+            Labels labels = training.labels(spec, options.task());
+            DataOptions.Split split = training.read(spec, labels, err);
+            List<Example> train = split.train(), dev = split.dev();
+            training.fineTune(spec, options, labels, train, dev, run.resume, err);
+        }
         return 0;
     }
 }

@@ -2,6 +2,7 @@ package dev.raccoon.cli;
 
 import dev.raccoon.engine.Backend;
 import dev.raccoon.train.ModelInit;
+import dev.raccoon.train.OutputLock;
 import dev.raccoon.train.Progress;
 import dev.raccoon.train.Trainer;
 import dev.raccoon.train.Tuner;
@@ -68,32 +69,34 @@ final class TuneCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw TrainingOptions.usage(spec, space + ": " + e.getMessage());
         }
-        Tuner.requireOutput(training.out, resume); // before the data are read and the table's header is printed
-        PrintStream err = new PrintStream(System.err, true, StandardCharsets.UTF_8);
-        if (trials != null && trials > plan.size())
-            err.println("raccoon tune: --trials " + trials + " is more than the " + plan.size() + " points of the grid; all of them run");
-        PrintStream out = new PrintStream(System.out, true, StandardCharsets.UTF_8);
-        Labels labels = training.labels(spec, base.task());
-        DataOptions.Split split = training.read(spec, labels, err);
-        List<Example> train = split.train(), dev = split.dev();
-        String metric = base.task().metric();
-        List<Tuner.TrialResult> results;
-        try (Backend backend = training.compute.backend(spec)) {
-            out.printf(Locale.ROOT, "%d trials (%s)%n%-6s %-9s %-6s %-6s %-6s %-7s %-12s %s%n", plan.size(),
-                    ComputeOptions.describe(backend), "trial", "lr", "epochs", "warmup", "batch", "dropout", metric, "time");
-            AtomicBoolean noted = new AtomicBoolean(); // every trial starts from the same model, so once
-            results = Tuner.run(plan, base, dropout -> {
-                ModelInit start = training.model(labels, dropout != null ? dropout : training.dropout, base.task(), backend);
-                if (!noted.getAndSet(true)) TrainingOptions.noteMaxLength(base, start, err);
-                return start;
-            }, train, dev, training.out, resume, r -> out.println(row(r)));
+        try (var _ = OutputLock.acquire(training.out)) {
+            Tuner.requireOutput(training.out, resume); // before the data are read and the table's header is printed
+            PrintStream err = new PrintStream(System.err, true, StandardCharsets.UTF_8);
+            if (trials != null && trials > plan.size())
+                err.println("raccoon tune: --trials " + trials + " is more than the " + plan.size() + " points of the grid; all of them run");
+            PrintStream out = new PrintStream(System.out, true, StandardCharsets.UTF_8);
+            Labels labels = training.labels(spec, base.task());
+            DataOptions.Split split = training.read(spec, labels, err);
+            List<Example> train = split.train(), dev = split.dev();
+            String metric = base.task().metric();
+            List<Tuner.TrialResult> results;
+            try (Backend backend = training.compute.backend(spec)) {
+                out.printf(Locale.ROOT, "%d trials (%s)%n%-6s %-9s %-6s %-6s %-6s %-7s %-12s %s%n", plan.size(),
+                        ComputeOptions.describe(backend), "trial", "lr", "epochs", "warmup", "batch", "dropout", metric, "time");
+                AtomicBoolean noted = new AtomicBoolean(); // every trial starts from the same model, so once
+                results = Tuner.run(plan, base, dropout -> {
+                    ModelInit start = training.model(labels, dropout != null ? dropout : training.dropout, base.task(), backend);
+                    if (!noted.getAndSet(true)) TrainingOptions.noteMaxLength(base, start, err);
+                    return start;
+                }, train, dev, training.out, resume, r -> out.println(row(r)));
+            }
+            Tuner.TrialResult best = Tuner.best(results);
+            out.printf(Locale.ROOT, "best: trial %d, %s %.4f: --lr %s --epochs %d --warmup %s --batch-size %d%s (model %s)%n",
+                    best.trial().index(), metric, best.result().bestMetric(), plain(best.trial().lr()), best.trial().epochs(),
+                    plain(best.trial().warmup()), best.trial().batchSize(),
+                    best.trial().dropout() == null ? "" : " --dropout " + best.trial().dropout(), best.dir().resolve("best"));
+            out.println("results: " + training.out.resolve("results.json"));
         }
-        Tuner.TrialResult best = Tuner.best(results);
-        out.printf(Locale.ROOT, "best: trial %d, %s %.4f: --lr %s --epochs %d --warmup %s --batch-size %d%s (model %s)%n",
-                best.trial().index(), metric, best.result().bestMetric(), plain(best.trial().lr()), best.trial().epochs(),
-                plain(best.trial().warmup()), best.trial().batchSize(),
-                best.trial().dropout() == null ? "" : " --dropout " + best.trial().dropout(), best.dir().resolve("best"));
-        out.println("results: " + training.out.resolve("results.json"));
         return 0;
     }
 

@@ -59,6 +59,18 @@ class PretrainCommandTest {
         assertThat(Files.readAllLines(out.resolve("pretrain_log.jsonl"))).hasSize(2).allMatch(l -> l.contains("\"disc_information\""));
     }
 
+    /** Two pretraining runs into one output would each export over the other's models and both report success. */
+    @Test
+    void aRunIntoAnOutputAnotherRunIsWritingIsRefused(@TempDir Path dir) throws IOException {
+        Path out = dir.resolve("out");
+        try (var _ = dev.raccoon.train.OutputLock.acquire(out)) {
+            CliRun refused = pretrain(corpus(dir), out, "--steps", "2");
+            assertThat(refused.exitCode()).isEqualTo(1);
+            assertThat(refused.err()).isEqualTo("raccoon pretrain: another raccoon run is writing " + out + "\n");
+        }
+        assertThat(out).doesNotExist();
+    }
+
     @Test
     void mlmByFlopBudgetWithoutDropoutAndUsageErrors(@TempDir Path dir) throws IOException {
         Path out = dir.resolve("out");

@@ -3,6 +3,7 @@ package dev.raccoon.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.raccoon.train.AtomicDirectory;
+import dev.raccoon.train.OutputLock;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -203,6 +204,29 @@ class TrainCommandTest {
         CliRun predict = CliRun.run("", "predict", "--model", out.resolve("best").toString(), "--json", "최고의 영화");
         assertThat(predict.exitCode()).as(predict.err()).isZero();
         assertThat(predict.out()).contains("\"label\":");
+    }
+
+    /** A run into an output another run is writing is refused at once, before it reads its data or trains. */
+    @Test
+    void aRunIntoAnOutputAnotherRunIsWritingIsRefused(@TempDir Path out) throws IOException {
+        Path space = Files.writeString(data.resolve("one-point.json"), "{\"lr\": [1e-3]}");
+        try (var _ = OutputLock.acquire(out.resolve("run"))) {
+            for (List<String> command : List.of(List.of("train"), List.of("distill", "--teacher", CliRun.oracleClassifier().toString()),
+                    List.of("tune", "--space", space.toString()))) {
+                List<String> all = new ArrayList<>(command.subList(1, command.size()));
+                all.addAll(command.getFirst().equals("tune") ? searched(args(out.resolve("run"))) : args(out.resolve("run")));
+                CliRun refused = raccoon(command.getFirst(), all);
+                assertThat(refused.exitCode()).as(refused.err()).isEqualTo(1);
+                assertThat(refused.err()).as(command.getFirst())
+                        .isEqualTo("raccoon " + command.getFirst() + ": another raccoon run is writing " + out.resolve("run") + "\n");
+            }
+        }
+        assertThat(out.resolve("run")).doesNotExist();
+        CliRun after = raccoon("train", args(out.resolve("run")));
+        assertThat(after.exitCode()).as("the lock ends with its run: " + after.err()).isZero();
+        try (var stream = Files.list(out)) {
+            assertThat(stream.map(p -> p.getFileName().toString())).as("no lock file is left").containsExactly("run");
+        }
     }
 
     /** SIGTERM (or Ctrl-C) mid-run says which step the checkpoint holds and how to go on. */
