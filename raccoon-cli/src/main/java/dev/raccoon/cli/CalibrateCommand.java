@@ -6,6 +6,7 @@ import dev.raccoon.engine.Backends;
 import dev.raccoon.model.ModelDirectory;
 import dev.raccoon.model.SequenceClassifier;
 import dev.raccoon.model.io.DType;
+import dev.raccoon.train.AtomicDirectory;
 import dev.raccoon.train.TemperatureScaling;
 import dev.raccoon.train.data.DataSummary;
 import dev.raccoon.train.data.Example;
@@ -95,14 +96,6 @@ final class CalibrateCommand implements Callable<Integer> {
         int[] g = gold.stream().mapToInt(Integer::intValue).toArray();
         double temperature = TemperatureScaling.fit(z, g);
 
-        DType written;
-        try (Backend backend = Backends.scalar()) {
-            ModelDirectory model = ModelDirectory.load(modelDir, backend);
-            ((SequenceClassifier) model.model()).scaleLogits((float) (1 / temperature));
-            written = requested != null ? requested : model.config().weightsDtype() != null ? model.config().weightsDtype() : DType.F32;
-            ModelDirectory.save(out, model.model(), model.tokenizer(), written);
-        }
-
         Calibration before = calibration(z, g, 1), after = calibration(z, g, temperature);
         ObjectNode record = JsonLines.JSON.createObjectNode();
         record.put("temperature", temperature);
@@ -111,7 +104,18 @@ final class CalibrateCommand implements Callable<Integer> {
         record.setAll(reading);
         record.set("before", figures(before));
         record.set("after", figures(after));
-        Files.writeString(out.resolve(RECORD_FILE), record.toPrettyString() + "\n", StandardCharsets.UTF_8);
+
+        DType written;
+        try (Backend backend = Backends.scalar()) {
+            ModelDirectory model = ModelDirectory.load(modelDir, backend);
+            ((SequenceClassifier) model.model()).scaleLogits((float) (1 / temperature));
+            written = requested != null ? requested : model.config().weightsDtype() != null ? model.config().weightsDtype() : DType.F32;
+            // the model and its record written whole or not at all, as export writes
+            AtomicDirectory.replace(out, RECORD_FILE, dir -> {
+                ModelDirectory.save(dir, model.model(), model.tokenizer(), written);
+                Files.writeString(dir.resolve(RECORD_FILE), record.toPrettyString() + "\n", StandardCharsets.UTF_8);
+            });
+        }
 
         PrintStream stdout = new PrintStream(System.out, false, StandardCharsets.UTF_8);
         stdout.printf(Locale.ROOT, "temperature %.4f (the logits are divided by it: %s)%n", temperature,

@@ -4,6 +4,7 @@ import dev.raccoon.engine.Backend;
 import dev.raccoon.engine.Backends;
 import dev.raccoon.model.ModelDirectory;
 import dev.raccoon.model.io.DType;
+import dev.raccoon.train.AtomicDirectory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -39,10 +40,13 @@ final class ExportCommand implements Callable<Integer> {
         requireEmptyOrMissing(out);
         try (Backend backend = Backends.scalar()) {
             ModelDirectory dir = ModelDirectory.load(model, backend);
-            ModelDirectory.save(out, dir.model(), dir.tokenizer(), type);
-            // what calibrate recorded of the weights (their temperature) is as true of the copy
-            Path record = model.resolve(CalibrateCommand.RECORD_FILE);
-            if (Files.isRegularFile(record)) Files.copy(record, out.resolve(CalibrateCommand.RECORD_FILE));
+            // written whole or not at all: a kill leaves no half a model that a rerun would refuse to write over
+            AtomicDirectory.replace(out, ModelDirectory.CONFIG_FILE, copy -> {
+                ModelDirectory.save(copy, dir.model(), dir.tokenizer(), type);
+                // what calibrate recorded of the weights (their temperature) is as true of the copy
+                Path record = model.resolve(CalibrateCommand.RECORD_FILE);
+                if (Files.isRegularFile(record)) Files.copy(record, copy.resolve(CalibrateCommand.RECORD_FILE));
+            });
             System.err.printf(Locale.ROOT, "raccoon export: %s (%s, %,d parameters) written to %s as %s%n",
                     model, dir.model().architecture().hfName, dir.model().params().count(), out, type);
         }

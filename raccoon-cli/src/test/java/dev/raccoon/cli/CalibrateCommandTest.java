@@ -115,6 +115,31 @@ class CalibrateCommandTest {
         assertThat(r.err()).contains("--dtype must be f32, f16 or bf16, not 'f8'");
     }
 
+    /**
+     * export and calibrate write the model into a temporary sibling and rename it: a kill leaves no half a model at
+     * --out (which the rerun would refuse and predict fail on), only that sibling, which the rerun clears.
+     */
+    @Test
+    void exportAndCalibrateWriteTheModelWholeAndClearWhatAKilledRunLeft() throws Exception {
+        for (String command : List.of("export", "calibrate")) {
+            Path out = dir.resolve(command + "-whole");
+            Path killed = Files.createDirectories(dir.resolve(command + "-whole.tmp-6fb521bd7f52ebe9"));
+            Files.writeString(killed.resolve("model.safetensors"), "half");
+            CliRun r = command.equals("export")
+                    ? CliRun.run("", "export", "--model", MODEL.toString(), "--out", out.toString())
+                    : CliRun.run("", "calibrate", "--model", MODEL.toString(), "--data", data(true).toString(), "--out", out.toString(), "--device", "scalar");
+            assertThat(r.exitCode()).as(r.err()).isZero();
+            assertThat(killed).as(command).doesNotExist();
+            for (String file : List.of("config.json", "model.safetensors", "tokenizer_config.json", "vocab.txt"))
+                assertThat(out.resolve(file)).as(command).isRegularFile();
+            try (var siblings = Files.list(dir)) {
+                assertThat(siblings.map(p -> p.getFileName().toString())).filteredOn(n -> n.startsWith(command + "-whole"))
+                        .containsExactly(command + "-whole");
+            }
+        }
+        assertThat(dir.resolve("calibrate-whole/calibration.json")).isRegularFile();
+    }
+
     @Test
     void refusesWhatItCannotCalibrateBeforeTheWork() throws Exception {
         Path file = Files.writeString(dir.resolve("a-file"), "x");
