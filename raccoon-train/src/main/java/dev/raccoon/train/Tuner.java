@@ -195,11 +195,15 @@ public final class Tuner {
 
     /**
      * What {@link #run} checks of {@code out} before any work, for a command to check before it reads data: a new
-     * search needs an empty output directory, and one that holds an earlier search's results is pointed at --resume.
+     * search needs an empty output directory, and one that holds an earlier search's results is pointed at --resume;
+     * a resumed one needs an earlier search there (a mistyped --out would start a whole new one without a word).
      */
     public static void requireOutput(Path out, boolean resume) throws IOException {
+        boolean earlier = Files.exists(out.resolve(RESULTS)) || Files.isDirectory(trialDir(out, 1));
+        if (resume && !earlier)
+            throw new IOException(out + ": no search to resume (no " + RESULTS + " or trial-1 in it); check --out, or leave out --resume to start a new search");
         if (resume) return;
-        if (Files.exists(out.resolve(RESULTS)) || Files.isDirectory(trialDir(out, 1)))
+        if (earlier)
             throw new IOException(out + " holds an earlier search; continue it with --resume or choose another output directory");
         AtomicDirectory.requireEmpty(out);
     }

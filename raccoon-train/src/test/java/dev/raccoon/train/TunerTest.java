@@ -31,6 +31,16 @@ class TunerTest {
         assertThat(grid.stream().map(t -> List.of(t.lr(), t.epochs(), t.dropout())).distinct()).hasSize(8);
     }
 
+    /** train, distill and pretrain refuse --resume where there is nothing to resume; a search of hours must too. */
+    @Test
+    void resumingWhereNoSearchWasIsRefused(@TempDir Path tmp) throws IOException {
+        for (Path out : List.of(tmp.resolve("typo"), Files.createDirectory(tmp.resolve("started-and-killed-at-once"))))
+            assertThatThrownBy(() -> Tuner.requireOutput(out, true)).hasMessage(out + ": no search to resume (no results.json"
+                    + " or trial-1 in it); check --out, or leave out --resume to start a new search");
+        Files.createDirectories(tmp.resolve("interrupted/trial-1"));
+        Tuner.requireOutput(tmp.resolve("interrupted"), true);
+    }
+
     @Test
     void randomSearchDrawsDistinctPointsReproducibly(@TempDir Path tmp) throws IOException {
         Tuner.Space s = space(tmp, "{\"lr\": [1e-5, 3e-5, 5e-5, 1e-4], \"batch_size\": [16, 32, 64]}");
