@@ -80,5 +80,6 @@ final class ExportCommand implements Callable<Integer> {
                 empty = entries.findAny().isEmpty();
             }
         if (!empty) throw new IllegalArgumentException(out + " exists and is not an empty directory; nothing was written");
+        AtomicDirectory.checkReplaceable(out, ModelDirectory.CONFIG_FILE); // and its folder can be written, before the work
     }
 }

@@ -313,6 +313,26 @@ class BadInputTest {
                 .isEqualTo(".: Device or resource busy (..old)");
     }
 
+    /**
+     * vocab and ngram write --out only at the end: a folder they cannot write to fails before the work (hours of it for
+     * a vocabulary of a whole corpus), naming --out, not a temporary path the user never gave.
+     */
+    @Test
+    void vocabAndNgramRefuseAnOutputTheyCannotWriteBeforeTheWork() throws IOException {
+        Path file = Files.writeString(dir.resolve("a-file"), "mine");
+        Path data = tsv("data.tsv");
+        Path corpus = Files.write(dir.resolve("corpus.txt"), java.util.Collections.nCopies(20, String.join(" ", REVIEWS)));
+        for (String[] command : List.<String[]>of(
+                new String[] {"vocab", "--corpus", corpus.toString(), "--size", "100", "--out", file.resolve("v").toString()},
+                new String[] {"ngram", "--train", data.toString(), "--dev", data.toString(), "--out", file.resolve("ng").toString()})) {
+            CliRun r = CliRun.run("", command);
+            assertThat(r.exitCode()).as(r.err()).isEqualTo(1);
+            assertThat(r.err()).as(command[0]).isEqualTo("raccoon " + command[0] + ": " + command[command.length - 1] + ": Not a directory\n");
+            assertThat(r.out()).as(command[0]).isEmpty();
+        }
+        assertThat(file).hasContent("mine");
+    }
+
     /** A model trained on the few rows that decode would pass for one trained on the file. */
     @Test
     void trainingDataMostOfWhoseRowsCannotBeReadIsRefused() throws IOException {

@@ -1,7 +1,9 @@
 package dev.raccoon.train;
 
 import java.io.IOException;
+import java.nio.file.AccessDeniedException;
 import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileSystemException;
 import java.nio.file.FileVisitResult;
 import java.nio.file.LinkOption;
 import java.nio.file.Files;
@@ -41,7 +43,7 @@ public final class AtomicDirectory {
      */
     public static void replace(Path target, String marker, Predicate<String> ownFile, Writer writer) throws IOException {
         target = target.toAbsolutePath().normalize();
-        checkReplaceable(target, marker, ownFile);
+        requireReplaceable(target, marker, ownFile);
         Path parent = target.getParent();
         Files.createDirectories(parent);
         deleteLeftovers(target);
@@ -124,7 +126,8 @@ public final class AtomicDirectory {
 
     /**
      * Throws unless {@code target} is absent, an empty directory, or a directory holding {@code marker} (an earlier
-     * output of the same kind). Call it before long work, so a wrong path fails at once.
+     * output of the same kind), and unless its folder can be written. Call it before long work, so a wrong path fails
+     * at once.
      */
     public static void checkReplaceable(Path target, String marker) throws IOException {
         checkReplaceable(target, marker, name -> true);
@@ -132,6 +135,28 @@ public final class AtomicDirectory {
 
     /** {@link #checkReplaceable(Path, String)}, and an earlier output must hold nothing but {@code ownFile}s. */
     public static void checkReplaceable(Path target, String marker, Predicate<String> ownFile) throws IOException {
+        requireReplaceable(target, marker, ownFile);
+        requireWritableParent(target);
+    }
+
+    /**
+     * Makes and removes a temporary sibling of {@code target} as {@link #replace} will (in the nearest folder that
+     * exists yet): a folder that cannot be written to fails now, naming {@code target}, not after the work.
+     */
+    private static void requireWritableParent(Path target) throws IOException {
+        Path existing = target.toAbsolutePath().normalize().getParent();
+        while (existing != null && !Files.exists(existing)) existing = existing.getParent();
+        if (existing == null) return;
+        try {
+            Files.delete(createUnique(existing, target.getFileName() + ".tmp-"));
+        } catch (AccessDeniedException e) {
+            throw new AccessDeniedException(target.toString());
+        } catch (FileSystemException e) { // a read-only file system, a file where a folder should be
+            throw new FileSystemException(target.toString(), null, e.getReason());
+        }
+    }
+
+    private static void requireReplaceable(Path target, String marker, Predicate<String> ownFile) throws IOException {
         if (!Files.exists(target, LinkOption.NOFOLLOW_LINKS)) return;
         if (!Files.isDirectory(target))
             throw new IOException(target + " exists and is not a directory; nothing was written");
