@@ -6,6 +6,7 @@ import dev.raccoon.serve.TableFormat;
 import dev.raccoon.text.TextEncodings;
 import dev.raccoon.text.Truncation;
 import dev.raccoon.train.InterruptNotice;
+import dev.raccoon.train.OutputLock;
 import me.tongfei.progressbar.ConsoleProgressBarConsumer;
 import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
@@ -73,7 +74,8 @@ final class ScoreCommand implements Callable<Integer> {
         Truncation truncation;
         AtomicLong written = new AtomicLong(); // rows in the output, resumed ones included
         // A bar only on a terminal: in a log or a pipe its carriage returns make one endless line.
-        try (InterruptNotice onInterrupt = InterruptNotice.install("score-interrupted", () -> System.err.printf(Locale.ROOT,
+        try (var _ = OutputLock.acquire(out); // two runs appending to one file would each write every row
+             InterruptNotice onInterrupt = InterruptNotice.install("score-interrupted", () -> System.err.printf(Locale.ROOT,
                 "%nraccoon score: interrupted; %s holds %d of %d rows; run the same command again to go on from there%n",
                 out, written.get(), total));
              Classifier classifier = modelOptions.load(spec, taskOption.task);

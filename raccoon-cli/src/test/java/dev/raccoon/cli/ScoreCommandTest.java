@@ -131,6 +131,22 @@ class ScoreCommandTest {
         assertThat(same).hasContent("id\ttext\n1\t좋아요\n");
     }
 
+    @Test
+    void aRunIntoAnOutputAnotherRunIsWritingIsRefused() throws Exception {
+        Path in = Files.writeString(dir.resolve("in.tsv"), "id\ttext\n1\t좋아요\n");
+        Path out = dir.resolve("scored.tsv");
+        try (var held = dev.raccoon.train.OutputLock.acquire(out)) {
+            CliRun r = CliRun.run("", "score", "--model", CliRun.oracleClassifier().toString(), "--in", in.toString(),
+                    "--out", out.toString());
+            assertThat(r.exitCode()).isEqualTo(1);
+            assertThat(r.err()).contains("another raccoon run is writing " + out);
+            assertThat(out).doesNotExist();
+        }
+        CliRun after = CliRun.run("", "score", "--model", CliRun.oracleClassifier().toString(), "--in", in.toString(),
+                "--out", out.toString());
+        assertThat(after.exitCode()).as(after.err()).isZero();
+    }
+
     /** SIGTERM (or Ctrl-C) mid-run: the rows so far stay, and the run says so and how to go on. */
     @Test
     void anInterruptedRunSaysHowFarItGotAndResumes() throws Exception {
