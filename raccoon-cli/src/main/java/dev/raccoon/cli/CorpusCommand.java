@@ -1,6 +1,7 @@
 package dev.raccoon.cli;
 
 import dev.raccoon.text.WordPieceTokenizer;
+import dev.raccoon.train.OutputLock;
 import dev.raccoon.train.corpus.CorpusPipeline;
 import dev.raccoon.train.corpus.SequenceShard;
 import dev.raccoon.train.corpus.CorpusFiles;
@@ -67,10 +68,14 @@ final class CorpusCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw TrainingOptions.usage(spec, e.getMessage());
         }
-        requireReplaceableOutput();
-        WordPieceTokenizer tokenizer = WordPieceTokenizer.loadVocabulary(vocab);
-        CorpusPipeline.Summary summary = CorpusPipeline.run(new CorpusFiles(corpus, encoding.encoding), tokenizer, out, options,
-                ComputeOptions.bars(noProgress) ? System.err : null);
+        CorpusPipeline.Summary summary;
+        // Two runs would each rename their sequence file and summary into place, and could leave one's beside the other's.
+        try (var _ = OutputLock.acquire(out)) {
+            requireReplaceableOutput();
+            WordPieceTokenizer tokenizer = WordPieceTokenizer.loadVocabulary(vocab);
+            summary = CorpusPipeline.run(new CorpusFiles(corpus, encoding.encoding), tokenizer, out, options,
+                    ComputeOptions.bars(noProgress) ? System.err : null);
+        }
         System.out.println(CorpusPipeline.JSON.writer().without(SerializationFeature.INDENT_OUTPUT).writeValueAsString(summary));
         return 0;
     }

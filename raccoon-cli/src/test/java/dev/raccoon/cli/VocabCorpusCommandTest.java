@@ -91,6 +91,14 @@ class VocabCorpusCommandTest {
             assertThat(shard.seqLength()).isEqualTo(32);
             assertThat(shard.size()).isEqualTo(packed.get("sequences").asLong()).isPositive();
         }
+        byte[] packedBytes = Files.readAllBytes(out);
+        try (var held = dev.raccoon.train.OutputLock.acquire(out)) {
+            CliRun second = CliRun.run("", "corpus", "--corpus", corpus.toString(), "--vocab", vocab.toString(), "--out",
+                    out.toString(), "--seq-length", "32", "--seed", "4");
+            assertThat(second.exitCode()).isEqualTo(1);
+            assertThat(second.err()).contains("another raccoon run is writing " + out);
+        }
+        assertThat(Files.readAllBytes(out)).isEqualTo(packedBytes);
     }
 
     @Test
