@@ -261,18 +261,23 @@ public final class SentimentServer implements AutoCloseable {
         ctx.status(stopping ? 503 : 200).contentType("application/json").result(bytes(o));
     }
 
+    private void record(Context ctx, Float ms) {
+        record(ctx.method().name(), ctx.path(), ctx.statusCode(), Duration.ofNanos((long) (ms * 1e6)));
+    }
+
     /**
      * Two views of latency: a histogram by method, path and status (counts by status, and percentiles computed
      * by Prometheus across instances), and this instance's p50/p95/p99 by path, computed here. Prometheus cannot
-     * expose one meter both ways, hence two.
+     * expose one meter both ways, hence two. Unknown paths and methods are "other" and "OTHER" (so is the method
+     * of a request line Jetty could not read), so fuzzing cannot grow the series.
      */
-    private void record(Context ctx, Float ms) {
-        String requested = ctx.path().length() > 1 && ctx.path().endsWith("/") ? ctx.path().substring(0, ctx.path().length() - 1) : ctx.path();
+    private void record(String requestMethod, String requestPath, int status, Duration took) {
+        String requested = requestPath == null ? "" : requestPath.length() > 1 && requestPath.endsWith("/")
+                ? requestPath.substring(0, requestPath.length() - 1) : requestPath;
         String path = KNOWN_PATHS.contains(requested) ? requested : "other";
-        String method = KNOWN_METHODS.contains(ctx.method().name()) ? ctx.method().name() : "OTHER";
-        Duration took = Duration.ofNanos((long) (ms * 1e6));
+        String method = requestMethod != null && KNOWN_METHODS.contains(requestMethod) ? requestMethod : "OTHER";
         Timer.builder("http.server.requests").description("HTTP requests by method, path and status")
-                .tags("method", method, "uri", path, "status", Integer.toString(ctx.statusCode()))
+                .tags("method", method, "uri", path, "status", Integer.toString(status))
                 .publishPercentileHistogram()
                 .minimumExpectedValue(Duration.ofMillis(1)).maximumExpectedValue(Duration.ofSeconds(30))
                 .register(registry).record(took);
@@ -367,10 +372,11 @@ public final class SentimentServer implements AutoCloseable {
     }
 
     /**
-     * Errors Jetty answers itself (bad request lines, headers too large) as JSON, like the rest of the API. An HTTP
+     * Errors Jetty answers itself (bad request lines, headers too large) as JSON, like the rest of the API, and
+     * counted in the metrics as Javalin's answers are: they never reach Javalin's request logger. An HTTP
      * version it does not speak is the client's mistake, so 400 rather than Jetty's 505: no 5xx for client input.
      */
-    private static final class JsonErrorHandler extends ErrorHandler {
+    private final class JsonErrorHandler extends ErrorHandler {
         @Override
         protected void generateResponse(Request request, Response response, int code, String message, Throwable cause,
                                         Callback callback) {
@@ -383,6 +389,8 @@ public final class SentimentServer implements AutoCloseable {
             String text = code >= 500 || message == null || message.isBlank() ? HttpStatus.getMessage(code) : message;
             response.getHeaders().put(HttpHeader.CONTENT_TYPE, "application/json");
             response.write(true, ByteBuffer.wrap(errorBody(text)), callback);
+            record(request.getMethod(), request.getHttpURI() == null ? null : request.getHttpURI().getPath(), code,
+                    Duration.ofNanos(System.nanoTime() - request.getBeginNanoTime()));
         }
     }
 

@@ -6,9 +6,6 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import java.io.ByteArrayOutputStream;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.net.Socket;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
@@ -54,7 +51,7 @@ class FuzzRequestsTest {
             if (bad == null) {
                 byte[] raw = garbage(random);
                 what = "raw " + printable(raw);
-                status = rawStatus(raw);
+                status = Oracle.rawStatus(server, raw);
             } else {
                 what = bad.method + " " + bad.path + " " + bad.contentType + " " + printable(bad.body);
                 HttpRequest.Builder b = HttpRequest.newBuilder(Oracle.uri(server, bad.path)).timeout(Duration.ofSeconds(10))
@@ -175,30 +172,6 @@ class FuzzRequestsTest {
             default -> "GET /health HTTP/1.1\r\nHost: x\r\nX-Bad Header: 1\r\n\r\n";
         };
         return s.getBytes(StandardCharsets.ISO_8859_1);
-    }
-
-    /** The status of the first response line, or 0 when the server closes without one. */
-    private static int rawStatus(byte[] request) throws Exception {
-        try (Socket s = new Socket("127.0.0.1", server.port())) {
-            s.setSoTimeout(5000);
-            OutputStream out = s.getOutputStream();
-            try {
-                out.write(request);
-                out.flush();
-            } catch (java.io.IOException e) {
-                return 0; // the server hung up while we were still sending: fine
-            }
-            InputStream in = s.getInputStream();
-            byte[] head = new byte[12];
-            int n = 0;
-            try {
-                for (int b; n < head.length && (b = in.read()) != -1; ) head[n++] = (byte) b;
-            } catch (java.net.SocketException e) {
-                return 0;
-            }
-            if (n < 12) return 0;
-            return Integer.parseInt(new String(head, 9, 3, StandardCharsets.US_ASCII));
-        }
     }
 
     private static String printable(byte[] b) {

@@ -3,7 +3,10 @@ package dev.raccoon.serve;
 import dev.raccoon.api.Classifier;
 
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
 import java.io.UncheckedIOException;
+import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -59,6 +62,30 @@ final class Oracle {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);
+        }
+    }
+
+    /** The status of the first response line to raw bytes sent to the server, or 0 when it closes without one. */
+    static int rawStatus(SentimentServer server, byte[] request) throws Exception {
+        try (Socket s = new Socket("127.0.0.1", server.port())) {
+            s.setSoTimeout(5000);
+            OutputStream out = s.getOutputStream();
+            try {
+                out.write(request);
+                out.flush();
+            } catch (IOException e) {
+                return 0; // the server hung up while we were still sending: fine
+            }
+            InputStream in = s.getInputStream();
+            byte[] head = new byte[12];
+            int n = 0;
+            try {
+                for (int b; n < head.length && (b = in.read()) != -1; ) head[n++] = (byte) b;
+            } catch (java.net.SocketException e) {
+                return 0;
+            }
+            if (n < 12) return 0;
+            return Integer.parseInt(new String(head, 9, 3, StandardCharsets.US_ASCII));
         }
     }
 }

@@ -10,8 +10,11 @@ import org.junit.jupiter.api.Test;
 
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
@@ -141,6 +144,34 @@ class SentimentServerTest {
                 .contains("raccoon_request_latency_seconds{uri=\"/v1/sentiment\",quantile=\"0.99\"}")
                 .contains("raccoon_batch_texts_count")
                 .contains("raccoon_batch_requests_count");
+    }
+
+    @Test
+    void requestsJettyRefusesItselfAreCountedToo() throws Exception {
+        // Answered by Jetty before Javalin sees them: a bad escape, a request line or a header over Jetty's limits, no Host.
+        // A request line Jetty could not read has no method to tell.
+        Map<String, String> refused = new LinkedHashMap<>();
+        refused.put("GET /%zz HTTP/1.1\r\nHost: x\r\n", "http_server_requests_seconds_count{method=\"OTHER\",status=\"400\",uri=\"other\"}");
+        refused.put("GET /" + "a".repeat(10_000) + " HTTP/1.1\r\nHost: x\r\n", "http_server_requests_seconds_count{method=\"OTHER\",status=\"414\",uri=\"other\"}");
+        refused.put("GET /health HTTP/1.1\r\nHost: x\r\nX-Big: " + "a".repeat(20_000) + "\r\n",
+                "http_server_requests_seconds_count{method=\"GET\",status=\"431\",uri=\"/health\"}");
+        refused.put("POST /v1/sentiment HTTP/1.1\r\n", "http_server_requests_seconds_count{method=\"POST\",status=\"400\",uri=\"/v1/sentiment\"}");
+        for (var request : refused.entrySet()) {
+            double before = metric(request.getValue());
+            int status = Oracle.rawStatus(server, (request.getKey() + "Connection: close\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1));
+            assertThat(request.getValue()).contains("status=\"" + status + "\"");
+            assertThat(metric(request.getValue()) - before).as(request.getValue()).isEqualTo(1.0);
+        }
+        // Javalin's own answers are still counted once.
+        double notFound = metric("http_server_requests_seconds_count{method=\"GET\",status=\"404\",uri=\"other\"}");
+        Oracle.get(server, "/nope");
+        assertThat(metric("http_server_requests_seconds_count{method=\"GET\",status=\"404\",uri=\"other\"}") - notFound).isEqualTo(1.0);
+    }
+
+    /** A series' value in this server's /metrics, 0 when it is not there yet. */
+    private static double metric(String series) {
+        return Oracle.get(server, "/metrics").body().lines().filter(line -> line.startsWith(series + " ")).findFirst()
+                .map(line -> Double.parseDouble(line.substring(series.length() + 1))).orElse(0.0);
     }
 
     @Test
