@@ -26,7 +26,7 @@ final class MicroBatcher<T> implements AutoCloseable {
     private final int maxBatch;
     private final long maxWaitNanos;
     private final LinkedBlockingQueue<Job<T>> queue = new LinkedBlockingQueue<>();
-    private final DistributionSummary batchTexts, batchRequests;
+    private final DistributionSummary batchInputs, batchPieces;
     private final Thread thread;
     private volatile boolean accepting = true;
     /** A job taken from the queue that did not fit the batch being gathered; it opens the next one. */
@@ -36,13 +36,17 @@ final class MicroBatcher<T> implements AutoCloseable {
         this.model = model;
         this.maxBatch = maxBatch;
         this.maxWaitNanos = TimeUnit.MILLISECONDS.toNanos(maxWaitMs);
-        this.batchTexts = DistributionSummary.builder("raccoon.batch.texts")
-                .description("Texts per forward pass of the micro-batcher: up to --max-batch")
+        // A request reaches the batcher in pieces (SentimentService), and with explain most inputs are variants of its
+        // texts: these count what the batcher merges, raccoon_request_texts what clients sent.
+        this.batchInputs = DistributionSummary.builder("raccoon.batch.inputs")
+                .description("Model inputs per micro-batch (texts and, with explain, their [MASK] variants): up to --max-batch,"
+                        + " run in forward passes of up to --batch-size")
                 .publishPercentileHistogram()
                 .minimumExpectedValue(1.0).maximumExpectedValue((double) Math.max(2, maxBatch))
                 .register(registry);
-        this.batchRequests = DistributionSummary.builder("raccoon.batch.requests")
-                .description("Requests merged into one forward pass")
+        this.batchPieces = DistributionSummary.builder("raccoon.batch.pieces")
+                .description("Request pieces merged into one micro-batch; a request goes to the batcher in pieces of up to"
+                        + " --max-batch inputs")
                 .publishPercentileHistogram()
                 .minimumExpectedValue(1.0).maximumExpectedValue((double) Math.max(2, maxBatch))
                 .register(registry);
@@ -95,8 +99,8 @@ final class MicroBatcher<T> implements AutoCloseable {
     private void run(List<Job<T>> batch, int texts) {
         List<T> all = new ArrayList<>(texts);
         for (Job<T> j : batch) all.addAll(j.texts);
-        batchTexts.record(texts);
-        batchRequests.record(batch.size());
+        batchInputs.record(texts);
+        batchPieces.record(batch.size());
         try {
             float[][] logits = model.apply(all);
             int at = 0;

@@ -10,6 +10,7 @@ import io.javalin.Javalin;
 import io.javalin.http.Context;
 import io.javalin.http.Handler;
 import io.javalin.http.HttpResponseException;
+import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -63,6 +64,7 @@ public final class SentimentServer implements AutoCloseable {
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private final MicroBatcher<Encoding> batcher;
     private final SentimentService service;
+    private final DistributionSummary requestTexts;
     private final Javalin app;
     private volatile boolean stopping;
 
@@ -71,6 +73,11 @@ public final class SentimentServer implements AutoCloseable {
         this.config = config;
         this.batcher = new MicroBatcher<>(model, config.maxBatch(), config.maxWaitMs(), registry);
         this.service = new SentimentService(classifier, batcher, config.maxBatch());
+        this.requestTexts = DistributionSummary.builder("raccoon.request.texts")
+                .description("Texts per POST /v1/sentiment request that passed validation")
+                .publishPercentileHistogram()
+                .minimumExpectedValue(1.0).maximumExpectedValue((double) Math.max(2, config.maxTexts()))
+                .register(registry);
         byte[] index = resource(WEB + "index.html"), js = resource(WEB + "app.js"), css = resource(WEB + "style.css");
         byte[] openapi = openApi(config);
         this.app = Javalin.create(c -> {
@@ -179,6 +186,7 @@ public final class SentimentServer implements AutoCloseable {
 
     private void sentiment(Context ctx) {
         SentimentRequest request = SentimentRequest.parse(readBody(ctx), ctx.header("Content-Type"), ctx.header("Content-Encoding"), config);
+        requestTexts.record(request.texts().size());
         CompletableFuture<byte[]> response = service.classify(request.texts(), request.explain()).thenApply(results -> {
             ObjectNode body;
             if (request.single()) {

@@ -9,6 +9,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -26,12 +27,43 @@ class BatchingAndShutdownTest {
             for (int i = 0; i < 12; i++)
                 answers.add(Oracle.HTTP.sendAsync(post(server, "{\"text\": \"리뷰 " + i + "번 좋아요\"}"), HttpResponse.BodyHandlers.ofString()));
             for (var a : answers) assertThat(a.get(30, TimeUnit.SECONDS).statusCode()).isEqualTo(200);
-            DistributionSummary requests = server.registry().find("raccoon.batch.requests").summary();
-            assertThat(requests.max()).isGreaterThan(1);
-            assertThat(requests.count()).isLessThan(12);
-            var max = java.util.regex.Pattern.compile("raccoon_batch_requests_max ([0-9.]+)").matcher(Oracle.get(server, "/metrics").body());
+            DistributionSummary pieces = server.registry().find("raccoon.batch.pieces").summary();
+            assertThat(pieces.max()).isGreaterThan(1);
+            assertThat(pieces.count()).isLessThan(12);
+            var max = java.util.regex.Pattern.compile("raccoon_batch_pieces_max ([0-9.]+)").matcher(Oracle.get(server, "/metrics").body());
             assertThat(max.find()).isTrue();
             assertThat(Double.parseDouble(max.group(1))).isGreaterThan(1);
+        }
+    }
+
+    @Test
+    void metricsTellTextsPerRequestApartFromWhatTheBatcherMerges() throws Exception {
+        // 20 texts with --max-batch 4 reach the batcher in 5 pieces; with explain, most inputs are [MASK] variants.
+        try (SentimentServer server = SentimentServer.start(Oracle.classifier(), Oracle.config().withBatching(4, 0))) {
+            List<String> texts = new ArrayList<>();
+            for (int i = 0; i < 20; i++) texts.add("영화 " + i + " 재밌다");
+            assertThat(Oracle.post(server, "/v1/sentiment", SentimentServer.JSON.writeValueAsString(Map.of("texts", texts))).statusCode()).isEqualTo(200);
+            DistributionSummary requestTexts = server.registry().find("raccoon.request.texts").summary();
+            DistributionSummary pieces = server.registry().find("raccoon.batch.pieces").summary();
+            DistributionSummary inputs = server.registry().find("raccoon.batch.inputs").summary();
+            assertThat(requestTexts.count()).isEqualTo(1);
+            assertThat(requestTexts.totalAmount()).isEqualTo(20);
+            assertThat(pieces.totalAmount()).isEqualTo(5);
+            assertThat(inputs.totalAmount()).isEqualTo(20);
+            assertThat(inputs.max()).isEqualTo(4);
+
+            String explained = "배우들 연기가 정말 좋았어요";
+            assertThat(Oracle.post(server, "/v1/sentiment", "{\"text\": \"" + explained + "\", \"explain\": true}").statusCode()).isEqualTo(200);
+            assertThat(requestTexts.count()).isEqualTo(2);
+            assertThat(requestTexts.totalAmount()).isEqualTo(21);
+            int variants = Oracle.classifier().tokenizer().tokenize(explained).size();
+            assertThat(inputs.totalAmount()).isEqualTo(20 + 1 + variants);
+
+            String scrape = Oracle.get(server, "/metrics").body();
+            assertThat(scrape).contains("# HELP raccoon_request_texts Texts per POST /v1/sentiment request")
+                    .contains("raccoon_request_texts_count 2").contains("raccoon_request_texts_sum 21.0")
+                    .contains("# HELP raccoon_batch_pieces Request pieces merged into one micro-batch")
+                    .contains("# HELP raccoon_batch_inputs Model inputs per micro-batch");
         }
     }
 

@@ -79,7 +79,7 @@ class LoadTest {
             for (int i = 0; i < total; i++) if (latencyNanos.get(i) > 0) ok[m++] = latencyNanos.get(i);
             ok = Arrays.copyOf(ok, m);
             Arrays.sort(ok);
-            var batch = server.registry().find("raccoon.batch.texts").summary();
+            var batch = server.registry().find("raccoon.batch.inputs").summary();
             String report = String.format(Locale.ROOT,
                     "load test: %d requests in %.1f s (%.1f/s offered %d/s), errors %d (transport %d, non-200 %d, no slot %d); "
                             + "latency ms p50 %.2f p95 %.2f p99 %.2f max %.2f; batches %d, mean %.2f texts, max %.0f; "

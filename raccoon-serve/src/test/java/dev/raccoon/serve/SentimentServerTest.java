@@ -142,8 +142,9 @@ class SentimentServerTest {
                 .contains("http_server_requests_seconds_count{method=\"GET\",status=\"404\",uri=\"other\"}")
                 .contains("http_server_requests_seconds_bucket{method=\"POST\",status=\"200\",uri=\"/v1/sentiment\",le=")
                 .contains("raccoon_request_latency_seconds{uri=\"/v1/sentiment\",quantile=\"0.99\"}")
-                .contains("raccoon_batch_texts_count")
-                .contains("raccoon_batch_requests_count");
+                .contains("raccoon_batch_inputs_count")
+                .contains("raccoon_batch_pieces_count")
+                .contains("raccoon_request_texts_count");
     }
 
     @Test
