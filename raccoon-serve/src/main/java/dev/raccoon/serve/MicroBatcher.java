@@ -1,6 +1,7 @@
 package dev.raccoon.serve;
 
 import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 
 import java.util.ArrayList;
@@ -8,6 +9,7 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 
 /**
@@ -27,6 +29,8 @@ final class MicroBatcher<T> implements AutoCloseable {
     private final long maxWaitNanos;
     private final LinkedBlockingQueue<Job<T>> queue = new LinkedBlockingQueue<>();
     private final DistributionSummary batchInputs, batchPieces;
+    /** Inputs submitted and not yet run or refused: those in the queue, the batch being gathered and the carried job. */
+    private final AtomicInteger queuedInputs = new AtomicInteger();
     private final Thread thread;
     private volatile boolean accepting = true;
     /** A job taken from the queue that did not fit the batch being gathered; it opens the next one. */
@@ -50,6 +54,10 @@ final class MicroBatcher<T> implements AutoCloseable {
                 .publishPercentileHistogram()
                 .minimumExpectedValue(1.0).maximumExpectedValue((double) Math.max(2, maxBatch))
                 .register(registry);
+        Gauge.builder("raccoon.batch.queued.inputs", queuedInputs, AtomicInteger::get)
+                .description("Model inputs waiting for a forward pass in the micro-batcher; an explained request's later"
+                        + " pieces join once its earlier ones are answered")
+                .register(registry);
         this.thread = Thread.ofPlatform().name("raccoon-batcher").daemon().start(this::loop);
     }
 
@@ -58,6 +66,7 @@ final class MicroBatcher<T> implements AutoCloseable {
         CompletableFuture<float[][]> result = new CompletableFuture<>();
         synchronized (this) { // so that no job slips in after close() has seen the queue for the last time
             if (accepting) {
+                queuedInputs.addAndGet(texts.size()); // before the batcher can take it, so the gauge never goes negative
                 queue.add(new Job<>(List.copyOf(texts), result));
                 return result;
             }
@@ -99,6 +108,7 @@ final class MicroBatcher<T> implements AutoCloseable {
     private void run(List<Job<T>> batch, int texts) {
         List<T> all = new ArrayList<>(texts);
         for (Job<T> j : batch) all.addAll(j.texts);
+        queuedInputs.addAndGet(-texts);
         batchInputs.record(texts);
         batchPieces.record(batch.size());
         try {
@@ -116,9 +126,14 @@ final class MicroBatcher<T> implements AutoCloseable {
     }
 
     private void failRemaining(RuntimeException e) {
-        if (carried != null) carried.result.completeExceptionally(e);
+        if (carried != null) fail(carried, e);
         carried = null;
-        for (Job<T> j; (j = queue.poll()) != null; ) j.result.completeExceptionally(e);
+        for (Job<T> j; (j = queue.poll()) != null; ) fail(j, e);
+    }
+
+    private void fail(Job<T> job, RuntimeException e) {
+        queuedInputs.addAndGet(-job.texts.size());
+        job.result.completeExceptionally(e);
     }
 
     /** Stops taking requests and fails those still waiting; a batch already gathered still runs. */
@@ -127,7 +142,7 @@ final class MicroBatcher<T> implements AutoCloseable {
             accepting = false;
         }
         IllegalStateException stopping = new IllegalStateException("the server is shutting down");
-        for (Job<T> j; (j = queue.poll()) != null; ) j.result.completeExceptionally(stopping);
+        for (Job<T> j; (j = queue.poll()) != null; ) fail(j, stopping);
     }
 
     /** Stops taking requests, answers every queued one, then ends the batching thread. */

@@ -11,7 +11,16 @@ import io.javalin.http.Context;
 import io.javalin.http.Handler;
 import io.javalin.http.HttpResponseException;
 import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.binder.MeterBinder;
+import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmInfoMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import org.eclipse.jetty.http.HttpHeader;
@@ -31,10 +40,12 @@ import java.net.BindException;
 import java.net.UnknownHostException;
 import java.nio.ByteBuffer;
 import java.nio.channels.UnresolvedAddressException;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -65,6 +76,7 @@ public final class SentimentServer implements AutoCloseable {
     private final MicroBatcher<Encoding> batcher;
     private final SentimentService service;
     private final DistributionSummary requestTexts;
+    private final JvmGcMetrics gcMetrics = new JvmGcMetrics();
     private final Javalin app;
     private volatile boolean stopping;
 
@@ -78,6 +90,7 @@ public final class SentimentServer implements AutoCloseable {
                 .publishPercentileHistogram()
                 .minimumExpectedValue(1.0).maximumExpectedValue((double) Math.max(2, config.maxTexts()))
                 .register(registry);
+        bindProcessMetrics(classifier);
         byte[] index = resource(WEB + "index.html"), js = resource(WEB + "app.js"), css = resource(WEB + "style.css");
         byte[] openapi = openApi(config);
         this.app = Javalin.create(c -> {
@@ -136,6 +149,23 @@ public final class SentimentServer implements AutoCloseable {
                 error(ctx, 500, "internal error; it has been logged");
             });
         });
+    }
+
+    /**
+     * What a dashboard needs beside the request metrics: which model this replica serves, as {@code raccoon_model_info}
+     * with value 1 (by the directory's name: its absolute path is the server's business), and the JVM's memory, GC,
+     * threads, CPU and uptime.
+     */
+    private void bindProcessMetrics(Classifier classifier) {
+        Path directory = classifier.directory().toAbsolutePath().normalize();
+        Gauge.builder("raccoon.model.info", () -> 1).description("The model served; the value is always 1")
+                .tags("model", Objects.toString(directory.getFileName(), directory.toString()), "device", classifier.device(),
+                        "precision", classifier.precision().label(), "max_length", Integer.toString(classifier.maxLength()),
+                        "truncation", classifier.truncation().id())
+                .register(registry);
+        for (MeterBinder binder : List.of(new JvmInfoMetrics(), new JvmMemoryMetrics(), gcMetrics, new JvmThreadMetrics(),
+                new ClassLoaderMetrics(), new ProcessorMetrics(), new UptimeMetrics()))
+            binder.bindTo(registry);
     }
 
     /** Starts a server on {@code config.host():config.port()} (port 0: a free one, see {@link #port()}). */
@@ -375,6 +405,7 @@ public final class SentimentServer implements AutoCloseable {
         } finally {
             cutoff.interrupt();
             batcher.close();
+            gcMetrics.close();
             registry.close();
         }
     }

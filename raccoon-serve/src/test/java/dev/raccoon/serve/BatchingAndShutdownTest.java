@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 
@@ -64,6 +65,32 @@ class BatchingAndShutdownTest {
                     .contains("raccoon_request_texts_count 2").contains("raccoon_request_texts_sum 21.0")
                     .contains("# HELP raccoon_batch_pieces Request pieces merged into one micro-batch")
                     .contains("# HELP raccoon_batch_inputs Model inputs per micro-batch");
+        }
+    }
+
+    @Test
+    void theQueueGaugeCountsInputsWaitingForAForwardPass() throws Exception {
+        CountDownLatch running = new CountDownLatch(1), release = new CountDownLatch(1);
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        try (MicroBatcher<String> batcher = new MicroBatcher<String>(texts -> {
+            running.countDown();
+            try {
+                release.await();
+            } catch (InterruptedException e) {
+                throw new IllegalStateException(e);
+            }
+            return new float[texts.size()][];
+        }, 4, 0, registry)) {
+            var queued = registry.find("raccoon.batch.queued.inputs").gauge();
+            var first = batcher.submit(List.of("a"));
+            assertThat(running.await(10, TimeUnit.SECONDS)).isTrue();
+            assertThat(queued.value()).as("the pass running is not waiting").isEqualTo(0);
+            var second = batcher.submit(List.of("b", "c"));
+            var third = batcher.submit(List.of("d", "e", "f"));
+            assertThat(queued.value()).isEqualTo(5);
+            release.countDown();
+            CompletableFuture.allOf(first, second, third).get(10, TimeUnit.SECONDS);
+            assertThat(queued.value()).isEqualTo(0);
         }
     }
 

@@ -148,6 +148,19 @@ class SentimentServerTest {
     }
 
     @Test
+    void metricsNameTheModelAndCoverTheJvm() {
+        List<String> scrape = Oracle.get(server, "/metrics").body().lines().toList();
+        Classifier classifier = Oracle.classifier();
+        // By the directory's name only: its absolute path is the server's business.
+        assertThat(scrape).contains("raccoon_model_info{device=\"" + classifier.device() + "\",max_length=\"" + classifier.maxLength()
+                + "\",model=\"electra-classifier\",precision=\"fp32\",truncation=\"" + classifier.truncation().id() + "\"} 1");
+        assertThat(scrape).anySatisfy(line -> assertThat(line).startsWith("raccoon_batch_queued_inputs "));
+        for (String family : List.of("jvm_info{", "jvm_memory_used_bytes{", "jvm_gc_", "jvm_threads_live_threads ",
+                "jvm_classes_loaded_classes ", "process_cpu_usage ", "system_cpu_count ", "process_uptime_seconds "))
+            assertThat(scrape).as(family).anySatisfy(line -> assertThat(line).startsWith(family));
+    }
+
+    @Test
     void requestsJettyRefusesItselfAreCountedToo() throws Exception {
         // Answered by Jetty before Javalin sees them: a bad escape, a request line or a header over Jetty's limits, no Host.
         // A request line Jetty could not read has no method to tell.
