@@ -123,6 +123,12 @@ class SentimentServerTest {
         assertThat(body.get("limits").get("maxChars").asInt()).isEqualTo(50);
         assertThat(body.get("limits").get("maxExplainTexts").asInt()).isEqualTo(CONFIG.maxExplainTexts());
 
+        // Every field is always there, so the schema requires each: a generated client must not make them optional.
+        JsonNode schema = json(Oracle.get(server, "/openapi.json")).at("/components/schemas/Health");
+        assertThat(schema.get("required")).extracting(JsonNode::asText).containsExactlyInAnyOrderElementsOf(() -> body.fieldNames());
+        assertThat(schema.at("/properties/limits/required")).extracting(JsonNode::asText)
+                .containsExactlyInAnyOrderElementsOf(() -> body.get("limits").fieldNames());
+
         HttpResponse<String> head = Oracle.send(HttpRequest.newBuilder(Oracle.uri(server, "/health"))
                 .method("HEAD", HttpRequest.BodyPublishers.noBody()).build());
         assertThat(head.statusCode()).isEqualTo(200);
