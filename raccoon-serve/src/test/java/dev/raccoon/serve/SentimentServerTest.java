@@ -207,6 +207,17 @@ class SentimentServerTest {
         assertThat(request.at("/texts/maxItems").asInt()).isEqualTo(8);
         assertThat(request.at("/texts/items/maxLength").asInt()).isEqualTo(50);
         assertThat(doc.at("/paths/~1v1~1sentiment/post/requestBody/content/text~1plain/schema/maxLength").asInt()).isEqualTo(50);
+        // Every path served is described, and the description says what else answers: HEAD and a trailing slash.
+        assertThat(doc.get("paths").fieldNames()).toIterable().containsExactlyInAnyOrderElementsOf(SentimentServer.KNOWN_PATHS);
+        assertThat(doc.at("/info/description").asText()).contains("HEAD answers as GET does").contains("a trailing slash is ignored")
+                .contains("any other path is 404");
+        doc.get("paths").properties().stream().filter(path -> path.getValue().has("get")).forEach(path -> {
+            HttpResponse<String> head = Oracle.send(HttpRequest.newBuilder(Oracle.uri(server, path.getKey()))
+                    .method("HEAD", HttpRequest.BodyPublishers.noBody()).build());
+            assertThat(head.statusCode()).as("HEAD " + path.getKey()).isEqualTo(200);
+            assertThat(Oracle.get(server, path.getKey() + (path.getKey().equals("/") ? "" : "/")).statusCode())
+                    .as("GET " + path.getKey() + "/").isEqualTo(200);
+        });
         // Every path says what a wrong method gets, and does get it.
         doc.get("paths").properties().forEach(path -> {
             assertThat(path.getValue().elements().next().get("responses").has("405")).as(path.getKey()).isTrue();
