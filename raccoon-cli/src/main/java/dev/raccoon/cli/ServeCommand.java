@@ -32,7 +32,9 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--port", defaultValue = "8080", description = "Port; 0 picks a free one (default: ${DEFAULT-VALUE}).")
     int port;
 
-    @Option(names = "--max-batch", defaultValue = "32", description = "Texts of concurrent requests merged into one forward pass (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--max-batch", defaultValue = "32", description = "Most model inputs (texts and, with explain, their"
+            + " variants) the micro-batcher gathers from concurrent requests before running them; --batch-size splits them"
+            + " into forward passes (default: ${DEFAULT-VALUE}).")
     int maxBatch;
 
     @Option(names = "--max-wait-ms", defaultValue = "5", description = "How long a batch waits for more requests (default: ${DEFAULT-VALUE}).")

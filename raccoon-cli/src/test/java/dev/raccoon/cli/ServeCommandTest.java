@@ -24,6 +24,15 @@ class ServeCommandTest {
     Path dir;
 
     @Test
+    void helpTellsWhatMaxBatchAndBatchSizeEachDo() {
+        CliRun help = CliRun.run("", "serve", "--help");
+        String text = help.out().replaceAll("\\s+", " ");
+        assertThat(text).contains("--max-batch=<maxBatch> Most model inputs (texts and, with explain, their variants) the"
+                + " micro-batcher gathers from concurrent requests before running them; --batch-size splits them into forward passes")
+                .contains("--batch-size=<batchSize> Texts per forward pass");
+    }
+
+    @Test
     void sigtermFinishesTheRequestInFlight() throws Exception {
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "--add-modules", "jdk.incubator.vector", "-cp", System.getProperty("java.class.path"),

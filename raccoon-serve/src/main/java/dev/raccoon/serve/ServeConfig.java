@@ -9,7 +9,8 @@ import java.util.List;
  *
  * @param host             address to bind, e.g. 127.0.0.1
  * @param port             TCP port; 0 picks a free one
- * @param maxBatch         texts merged into one forward pass by the micro-batcher
+ * @param maxBatch         most model inputs the micro-batcher gathers from concurrent requests; the classifier runs
+ *                         them in forward passes of its own batch size
  * @param maxWaitMs        how long the batcher waits for more requests after the first one arrives
  * @param maxBodyBytes     largest request body accepted (413 beyond it)
  * @param maxTexts         texts per request
