@@ -100,10 +100,13 @@ record SentimentRequest(List<String> texts, boolean single, boolean explain) {
         if (WordPieceTokenizer.isBlank(t)) throw new ApiError(400, where + " is empty (nothing but spaces or invisible characters)");
     }
 
+    /** Charset names of a body read as UTF-8; ASCII is a subset of it. */
+    private static final Set<String> UTF8_CHARSETS = Set.of("utf-8", "utf8", "us-ascii", "ascii");
+
     /**
      * Whether the body is one review as plain text rather than JSON. JSON is also what comes with no type at all or
      * curl's default for {@code -d} (application/x-www-form-urlencoded): a client that forgot the header still sent
-     * JSON, and reading it as such loses nothing. UTF-8 only.
+     * JSON, and reading it as such loses nothing. UTF-8 (or ASCII) only.
      */
     private static boolean isPlainText(String contentType) {
         if (contentType == null || contentType.isBlank()) return false;
@@ -114,7 +117,7 @@ record SentimentRequest(List<String> texts, boolean single, boolean explain) {
             throw new ApiError(415, "Content-Type must be application/json or text/plain, got " + shorten(contentType));
         for (int i = 1; i < parts.length; i++) {
             String p = parts[i].strip();
-            if (p.startsWith("charset=") && !Set.of("utf-8", "utf8").contains(p.substring(8).replace("\"", "").strip()))
+            if (p.startsWith("charset=") && !UTF8_CHARSETS.contains(p.substring(8).replace("\"", "").strip()))
                 throw new ApiError(415, "the body must be UTF-8, got " + shorten(p));
         }
         return plainText;

@@ -299,6 +299,10 @@ class SentimentServerTest {
             assertThat(r.statusCode()).as(type + ": " + r.body()).isEqualTo(200);
         }
         assertThat(post("application/json", "identity", "\uFEFF{\"text\": \"최고의 영화\"}").statusCode()).isEqualTo(200);
+        // ASCII is UTF-8 too: Hangul as JSON escapes needs nothing more.
+        HttpResponse<String> ascii = post("application/json; charset=us-ascii", null, "{\"text\": \"\\ucd5c\\uace0\"}");
+        assertThat(ascii.statusCode()).as(ascii.body()).isEqualTo(200);
+        assertThat(json(ascii).get("probability").floatValue()).isCloseTo(Oracle.classifier().classify("최고").probability(), within(1e-5f));
         // curl -d "최고의 영화": the review itself, under curl's form type
         HttpResponse<String> review = post("application/x-www-form-urlencoded", null, "최고의 영화");
         assertThat(review.statusCode()).isEqualTo(400);
