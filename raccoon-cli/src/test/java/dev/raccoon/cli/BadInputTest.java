@@ -121,13 +121,18 @@ class BadInputTest {
     void serveSettingsThatCannotWorkAreUsageErrorsBeforeTheModelLoads() {
         CliRun origin = CliRun.run("", "serve", "--model", dir.resolve("no-model").toString(), "--cors-origin", "https://app.example.com/");
         assertThat(origin.exitCode()).isEqualTo(2);
-        assertThat(origin.err()).contains("CORS origin 'https://app.example.com/' is not a web origin", "without a path")
+        assertThat(origin.err()).contains("--cors-origin 'https://app.example.com/' is not a web origin", "without a path")
                 .doesNotContain("no-model");
         CliRun port = CliRun.run("", "serve", "--model", dir.resolve("no-model").toString(), "--port", "70000");
         assertThat(port.exitCode()).isEqualTo(2);
-        assertThat(port.err()).contains("port must be 0..65535, got 70000");
+        assertThat(port.err()).contains("--port must be 0..65535, got 70000");
+        // Each message names the flag to change, not the setting behind it.
         assertUsage(CliRun.run("", "serve", "--model", dir.resolve("no-model").toString(), "--max-explain-texts", "0"),
-                "max explain texts must be at least 1, got 0");
+                "--max-explain-texts must be at least 1, got 0");
+        assertUsage(CliRun.run("", "serve", "--model", dir.resolve("no-model").toString(), "--max-body-bytes", "10"),
+                "--max-body-bytes must be at least 64, got 10");
+        assertUsage(CliRun.run("", "serve", "--model", dir.resolve("no-model").toString(), "--shutdown-grace-ms", "-1"),
+                "--shutdown-grace-ms must not be negative, got -1");
     }
 
     @Test

@@ -5,7 +5,8 @@ import java.net.URISyntaxException;
 import java.util.List;
 
 /**
- * Settings of a {@link SentimentServer}.
+ * Settings of a {@link SentimentServer}; a setting that cannot work is refused in the words of {@code raccoon serve}'s
+ * flag for it.
  *
  * @param host             address to bind, e.g. 127.0.0.1
  * @param port             TCP port; 0 picks a free one
@@ -26,15 +27,15 @@ public record ServeConfig(String host, int port, int maxBatch, int maxWaitMs, lo
         corsOrigins = List.copyOf(corsOrigins);
         for (String origin : corsOrigins) requireOrigin(origin);
         if (corsOrigins.contains("*") && corsOrigins.size() > 1)
-            throw new IllegalArgumentException("CORS origin * allows every origin; give it alone, not with " + corsOrigins);
-        if (port < 0 || port > 65535) throw new IllegalArgumentException("port must be 0..65535, got " + port);
-        if (maxBatch < 1) throw new IllegalArgumentException("max batch must be at least 1, got " + maxBatch);
-        if (maxWaitMs < 0) throw new IllegalArgumentException("max wait must not be negative, got " + maxWaitMs);
-        if (maxBodyBytes < 64) throw new IllegalArgumentException("max body bytes must be at least 64, got " + maxBodyBytes);
-        if (maxTexts < 1) throw new IllegalArgumentException("max texts must be at least 1, got " + maxTexts);
-        if (maxChars < 1) throw new IllegalArgumentException("max chars must be at least 1, got " + maxChars);
-        if (maxExplainTexts < 1) throw new IllegalArgumentException("max explain texts must be at least 1, got " + maxExplainTexts);
-        if (shutdownGraceMs < 0) throw new IllegalArgumentException("shutdown grace must not be negative");
+            throw new IllegalArgumentException("--cors-origin * allows every origin; give it alone, not with " + corsOrigins);
+        if (port < 0 || port > 65535) throw new IllegalArgumentException("--port must be 0..65535, got " + port);
+        if (maxBatch < 1) throw new IllegalArgumentException("--max-batch must be at least 1, got " + maxBatch);
+        if (maxWaitMs < 0) throw new IllegalArgumentException("--max-wait-ms must not be negative, got " + maxWaitMs);
+        if (maxBodyBytes < 64) throw new IllegalArgumentException("--max-body-bytes must be at least 64, got " + maxBodyBytes);
+        if (maxTexts < 1) throw new IllegalArgumentException("--max-texts must be at least 1, got " + maxTexts);
+        if (maxChars < 1) throw new IllegalArgumentException("--max-chars must be at least 1, got " + maxChars);
+        if (maxExplainTexts < 1) throw new IllegalArgumentException("--max-explain-texts must be at least 1, got " + maxExplainTexts);
+        if (shutdownGraceMs < 0) throw new IllegalArgumentException("--shutdown-grace-ms must not be negative, got " + shutdownGraceMs);
     }
 
     public static ServeConfig defaults() {
@@ -79,7 +80,7 @@ public record ServeConfig(String host, int port, int maxBatch, int maxWaitMs, lo
             problem = e.getReason();
         }
         if (problem != null)
-            throw new IllegalArgumentException("CORS origin '" + origin + "' is not a web origin: " + problem
+            throw new IllegalArgumentException("--cors-origin '" + origin + "' is not a web origin: " + problem
                     + " (e.g. https://app.example.com or http://localhost:3000, or * for any)");
     }
 }
