@@ -39,9 +39,6 @@ public abstract class Tensor {
     /** A view of {@code count} consecutive elements starting at {@code offset}, with the given shape. */
     public abstract Tensor view(int offset, int... shape);
 
-    /** The same storage with another shape of equal size. */
-    public final Tensor reshape(int... newShape) { return view(0, newShape); }
-
     /** Rows {@code [start, start + count)} of the rows × cols matrix view. */
     public final Tensor rowRange(int start, int count) {
         int[] s = shape.clone();

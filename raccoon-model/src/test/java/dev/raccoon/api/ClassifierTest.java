@@ -112,6 +112,21 @@ class ClassifierTest {
     }
 
     @Test
+    void bf16ProductsAreAskedForInTheOptionsAndMoveTheLogitsLittle(@TempDir Path tmp) throws IOException {
+        Path dir = withProblemType(tmp, "single_label_classification");
+        List<String> texts = List.of("정말 재밌어요", "시간 아깝다");
+        try (Classifier fp32 = Classifier.load(dir, Classifier.Options.defaults().withThreads(2));
+             Classifier bf16 = Classifier.load(dir, Classifier.Options.defaults().withThreads(2)
+                     .withPrecision(dev.raccoon.engine.Precision.BF16))) {
+            assertThat(fp32.precision()).isEqualTo(dev.raccoon.engine.Precision.FP32);
+            assertThat(bf16.precision()).isEqualTo(dev.raccoon.engine.Precision.BF16);
+            float[][] a = fp32.logits(texts, null), b = bf16.logits(texts, null);
+            for (int i = 0; i < texts.size(); i++)
+                assertThat(b[i]).as("rounded operands").isNotEqualTo(a[i]).containsExactly(a[i], org.assertj.core.data.Offset.offset(0.05f));
+        }
+    }
+
+    @Test
     void manyThreadsShareOneClassifierAndGetTheSequentialAnswers(@TempDir Path tmp) throws Exception {
         List<String> texts = List.of("영화 정말 재밌어요", "시간 아깝다", "배우들 연기가 좋았어요", "스토리가 엉망", "최고", "그저 그랬다");
         try (Classifier classifier = Classifier.load(withProblemType(tmp, "single_label_classification"),

@@ -143,11 +143,6 @@ public final class WordPieceTrainer {
         }
     }
 
-    /** Distinct words held now. */
-    public int distinctWords() {
-        return counts.size();
-    }
-
     private void countWord(char[] text, int from, int to) {
         if (to - from > WordPieceTokenizer.MAX_INPUT_CHARS_PER_WORD
                 && Character.codePointCount(text, from, to - from) > WordPieceTokenizer.MAX_INPUT_CHARS_PER_WORD) {

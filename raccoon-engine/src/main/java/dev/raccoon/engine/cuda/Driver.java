@@ -28,8 +28,8 @@ final class Driver implements DevicePool.DeviceMemory {
     private static volatile Driver instance;
     private static CudaException loadFailure;
 
-    private final MethodHandle cuInit, cuDriverGetVersion, cuDeviceGetCount, cuDeviceGet, cuDeviceGetName,
-            cuDeviceGetAttribute, cuDeviceTotalMem, cuDevicePrimaryCtxRetain, cuDevicePrimaryCtxRelease,
+    private final MethodHandle cuInit, cuDeviceGetCount, cuDeviceGet, cuDeviceGetName,
+            cuDeviceGetAttribute, cuDevicePrimaryCtxRetain, cuDevicePrimaryCtxRelease,
             cuCtxSetCurrent, cuMemAlloc, cuMemFree, cuMemGetInfo, cuMemcpyHtoDAsync, cuMemcpyDtoHAsync,
             cuMemcpyDtoDAsync, cuMemsetD32Async, cuStreamCreate, cuStreamSynchronize, cuStreamDestroy,
             cuModuleLoadData, cuModuleUnload, cuModuleGetFunction, cuLaunchKernel, cuGetErrorName,
@@ -37,13 +37,11 @@ final class Driver implements DevicePool.DeviceMemory {
 
     private Driver(NativeLibrary lib) {
         cuInit = lib.function("cuInit", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
-        cuDriverGetVersion = lib.function("cuDriverGetVersion", FunctionDescriptor.of(JAVA_INT, ADDRESS));
         cuDeviceGetCount = lib.function("cuDeviceGetCount", FunctionDescriptor.of(JAVA_INT, ADDRESS));
         cuDeviceGet = lib.function("cuDeviceGet", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT));
         cuDeviceGetName = lib.function("cuDeviceGetName", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT));
         cuDeviceGetAttribute = lib.function("cuDeviceGetAttribute",
                 FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT));
-        cuDeviceTotalMem = lib.function("cuDeviceTotalMem_v2", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT));
         cuDevicePrimaryCtxRetain = lib.function("cuDevicePrimaryCtxRetain",
                 FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT));
         cuDevicePrimaryCtxRelease = lib.function("cuDevicePrimaryCtxRelease_v2",
@@ -137,17 +135,6 @@ final class Driver implements DevicePool.DeviceMemory {
         }
     }
 
-    /** The driver's CUDA version as 1000·major + 10·minor (13000 for CUDA 13.0). */
-    int driverVersion() {
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment v = arena.allocate(JAVA_INT);
-            check("cuDriverGetVersion", (int) cuDriverGetVersion.invokeExact(v));
-            return v.get(JAVA_INT, 0);
-        } catch (Throwable t) {
-            throw rethrow("cuDriverGetVersion", t);
-        }
-    }
-
     int deviceCount() {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment n = arena.allocate(JAVA_INT);
@@ -185,16 +172,6 @@ final class Driver implements DevicePool.DeviceMemory {
             return v.get(JAVA_INT, 0);
         } catch (Throwable t) {
             throw rethrow("cuDeviceGetAttribute", t);
-        }
-    }
-
-    long totalMemory(int device) {
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment v = arena.allocate(JAVA_LONG);
-            check("cuDeviceTotalMem_v2", (int) cuDeviceTotalMem.invokeExact(v, device));
-            return v.get(JAVA_LONG, 0);
-        } catch (Throwable t) {
-            throw rethrow("cuDeviceTotalMem_v2", t);
         }
     }
 

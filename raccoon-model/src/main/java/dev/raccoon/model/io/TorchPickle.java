@@ -106,10 +106,6 @@ final class TorchPickle {
         return new Loaded(value, pickle.pos);
     }
 
-    static boolean isNone(Object o) {
-        return o == NONE;
-    }
-
     private Object run() throws CheckpointException {
         while (true) {
             opStart = pos;
