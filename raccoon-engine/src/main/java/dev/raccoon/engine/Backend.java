@@ -5,7 +5,7 @@ import java.util.List;
 /**
  * The only place that knows about hardware: allocation, copies and the kernels ELECTRA needs, each with its
  * backward. Implementations: {@code ScalarBackend} (plain loops, the reference in tests), {@code VectorBackend}
- * (Vector API, the CPU default) and later a CUDA backend. Kernels treat tensors as rows × cols matrices
+ * (Vector API, the CPU default) and {@code CudaBackend} (CUDA through FFM). Kernels treat tensors as rows × cols matrices
  * ({@link Tensor#rows()}, {@link Tensor#cols()}); all math is float32 with float or wider accumulation.
  *
  * <p>Integer inputs (token ids, masks, labels) are host arrays: they are per-batch data the caller has anyway,

@@ -12,7 +12,7 @@ import java.util.List;
  * Texts and, when explained, their {@link Occlusion} variants, encoded once for one pass of
  * {@link Classifier#logitsOf} over {@link #inputs()}; {@link #read} turns that pass's logits into an answer per text.
  * The server runs the pass through its micro-batcher, everything else with {@link #run}. A text is tokenized once
- * for its answer and whether it was cut.
+ * for its answer, and a text that fills the maximum length once more to tell whether it was cut.
  */
 public final class Answers {
     /**

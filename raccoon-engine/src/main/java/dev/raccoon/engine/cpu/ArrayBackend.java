@@ -10,7 +10,10 @@ import java.util.Objects;
 
 /**
  * What the CPU backends share: {@link ArrayTensor} storage, memory operations and argument checks, so the
- * scalar reference and the vectorised backend accept and reject exactly the same calls.
+ * scalar reference and the vectorised backend accept and reject exactly the same calls; and the kernels with
+ * nothing to vectorise (gather, scatterAdd, argmaxRows, sampleRows and the two pointwise losses), which tests
+ * therefore check against known values, finite differences and the Hugging Face oracle rather than against the
+ * scalar reference.
  */
 public abstract class ArrayBackend implements Backend {
     private final Precision precision;
