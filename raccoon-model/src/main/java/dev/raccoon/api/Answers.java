@@ -80,7 +80,11 @@ public final class Answers {
     /** What to classify, in one pass: the texts first, then the variants. */
     public List<Encoding> inputs() { return inputs; }
 
-    /** An answer per text, in order, from one pass of the classifier itself over {@link #inputs()}. */
+    /**
+     * An answer per text, in order, from one pass of the classifier itself over {@link #inputs()}.
+     *
+     * @throws IllegalStateException for a regression model, which gives scores and no answers ({@link Classifier#prediction})
+     */
     public List<Answer> run() {
         return read(classifier.logitsOf(inputs));
     }
@@ -89,6 +93,7 @@ public final class Answers {
      * An answer per text, in order, from the logits of {@link #inputs()}: a row for each input, in their order.
      *
      * @throws IllegalArgumentException when the rows are not as many as the inputs
+     * @throws IllegalStateException    for a regression model ({@link Classifier#prediction})
      */
     public List<Answer> read(float[][] logits) {
         if (logits.length != inputs.size())

@@ -224,7 +224,8 @@ public final class Classifier implements AutoCloseable {
     /**
      * The prediction for each text, in input order ({@link #prediction}).
      *
-     * @throws IllegalStateException    for a regression model (read its scores with {@link #logits}), or once closed
+     * @throws IllegalStateException    for a regression model (read its scores with {@link #logits}), once closed, or
+     *                                  when the model's logits are not finite (weights that diverged in training)
      * @throws IllegalArgumentException for a text that is not valid Unicode
      * @throws NullPointerException     for a null text, naming its index
      */
@@ -272,10 +273,15 @@ public final class Classifier implements AutoCloseable {
      * Logits for inputs already encoded (by {@link #encode}, or edited from such an encoding, as {@link Occlusion}
      * masks one token), in input order, grouped by length as {@link #logits} groups texts.
      *
-     * @throws IllegalStateException once closed
+     * @throws IllegalStateException    once closed
+     * @throws IllegalArgumentException for an encoding longer than the model's positions, or with an id outside its
+     *                                  vocabulary
+     * @throws NullPointerException     for a null encoding, naming its index
      */
     public float[][] logitsOf(List<Encoding> encodings) {
         Objects.requireNonNull(encodings, "encodings");
+        for (int i = 0; i < encodings.size(); i++)
+            if (encodings.get(i) == null) throw new NullPointerException("encodings[" + i + "] is null");
         Lock running = inUse.readLock();
         running.lock();
         try {
@@ -332,7 +338,9 @@ public final class Classifier implements AutoCloseable {
      * The prediction that a row of this model's logits stands for: the most probable label, probabilities by softmax,
      * or for a multi-label model (problem_type multi_label_classification) each label's own sigmoid, as transformers.
      *
-     * @throws IllegalStateException for a regression model, whose one logit is a score and no label's probability
+     * @throws IllegalStateException    for a regression model, whose one logit is a score and no label's probability,
+     *                                  or logits that are not finite
+     * @throws IllegalArgumentException for another number of logits than the model has labels
      */
     public Prediction prediction(float[] logits) {
         Objects.requireNonNull(logits, "logits");

@@ -65,6 +65,8 @@ public final class Occlusion {
     /**
      * The score of every token, from the text's prediction and the logits of {@link #variants()}, which start at
      * {@code logits[from]}.
+     *
+     * @throws IllegalStateException for a regression model ({@link Classifier#prediction})
      */
     public List<TokenScore> scores(Classifier classifier, Prediction prediction, float[][] logits, int from) {
         List<TokenScore> scores = new ArrayList<>(pieces.size());

@@ -14,7 +14,10 @@ import java.util.Objects;
 public record Prediction(String label, int labelId, float probability, List<String> labels, float[] probabilities,
                          float[] logits) {
     public Prediction {
-        labels = List.copyOf(Objects.requireNonNull(labels, "labels"));
+        Objects.requireNonNull(labels, "labels");
+        for (int i = 0; i < labels.size(); i++)
+            if (labels.get(i) == null) throw new NullPointerException("labels[" + i + "] is null");
+        labels = List.copyOf(labels);
         Objects.requireNonNull(probabilities, "probabilities");
         Objects.requireNonNull(logits, "logits");
         if (labelId < 0 || labelId >= labels.size() || !labels.get(labelId).equals(label)

@@ -181,6 +181,10 @@ class ClassifierTest {
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("does not fit the labels [negative, positive]");
         assertThatThrownBy(() -> c.classify(Arrays.asList("좋다", null))).isInstanceOf(NullPointerException.class)
                 .hasMessage("texts[1] is null");
+        assertThatThrownBy(() -> c.logitsOf(Arrays.asList(c.encode("좋다"), null))).isInstanceOf(NullPointerException.class)
+                .hasMessage("encodings[1] is null");
+        assertThatThrownBy(() -> new Prediction("a", 0, 1f, Arrays.asList("a", null), new float[2], new float[2]))
+                .isInstanceOf(NullPointerException.class).hasMessage("labels[1] is null");
         assertThatThrownBy(() -> c.prediction(new float[] {Float.NaN, 1f})).isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("[NaN, 1.0] are not finite");
         assertThatThrownBy(() -> new Classifier.Options(null, 1, 128, 8)).isInstanceOf(NullPointerException.class)
