@@ -82,7 +82,10 @@ final class CalibrateCommand implements Callable<Integer> {
             labels = classifier.labels();
             summary = data.score(data.spec(new Labels(labels)), "calibrate", (chunk, lines) -> {
                 float[][] l = LabelledDataOptions.logits(classifier, chunk, truncatedRows);
-                for (int i = 0; i < chunk.size(); i++) logits.add(l[i]);
+                for (int i = 0; i < chunk.size(); i++) {
+                    Classifier.requireFinite(l[i]); // as eval and predict refuse them: no temperature makes NaN a probability
+                    logits.add(l[i]);
+                }
                 for (Example e : chunk) gold.add(e.label());
             });
             LabelledDataOptions.noteTruncated("calibrate", classifier, truncatedRows[0]);
@@ -90,8 +93,8 @@ final class CalibrateCommand implements Callable<Integer> {
         }
         data.check("calibrate", summary, labels, "calibrate on data with the model's labels");
         if (logits.size() < FEW_ROWS)
-            System.err.printf(Locale.ROOT, "raccoon calibrate: note: fitted on only %,d rows, so the temperature is uncertain;"
-                    + " a dev set of a few thousand rows fits it well%n", logits.size());
+            System.err.printf(Locale.ROOT, "raccoon calibrate: note: fitted on only %,d row%s, so the temperature is uncertain;"
+                    + " a dev set of a few thousand rows fits it well%n", logits.size(), logits.size() == 1 ? "" : "s");
         float[][] z = logits.toArray(float[][]::new);
         int[] g = gold.stream().mapToInt(Integer::intValue).toArray();
         double temperature = TemperatureScaling.fit(z, g);

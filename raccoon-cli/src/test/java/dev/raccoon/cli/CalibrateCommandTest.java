@@ -2,6 +2,12 @@ package dev.raccoon.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.raccoon.api.Classifier;
+import dev.raccoon.engine.Backend;
+import dev.raccoon.engine.Backends;
+import dev.raccoon.engine.HostTensor;
+import dev.raccoon.model.ModelDirectory;
+import dev.raccoon.model.Params;
+import dev.raccoon.model.io.DType;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -162,6 +168,32 @@ class CalibrateCommandTest {
         CliRun eval = CliRun.run("", "eval", "--model", multi.toString(), "--data", data(true).toString(), "--json");
         assertThat(eval.exitCode()).as(eval.err()).isZero();
         assertThat(JsonLines.JSON.readTree(eval.out()).has("calibration")).isFalse();
+    }
+
+    /**
+     * A diverged model (finite weights, so large that every logit overflows): eval and predict refuse it; calibrate
+     * printed NaN figures, called the model overconfident (T at its search bound) and wrote it.
+     */
+    @Test
+    void refusesAModelWhoseLogitsAreNotFinite() throws Exception {
+        Path diverged = dir.resolve("diverged");
+        try (Backend scalar = Backends.scalar()) {
+            ModelDirectory model = ModelDirectory.load(MODEL, scalar);
+            Params params = model.model().params();
+            for (String name : List.of("classifier.dense.weight", "classifier.out_proj.weight")) {
+                HostTensor w = params.toHost().get(name);
+                float[] huge = w.data().clone();
+                for (int i = 0; i < huge.length; i++) huge[i] *= 1e30f;
+                params.load(name, new HostTensor(w.shape(), huge), "test");
+            }
+            ModelDirectory.save(diverged, model.model(), model.tokenizer(), DType.F32);
+        }
+        Path out = dir.resolve("calibrated");
+        CliRun r = CliRun.run("", "calibrate", "--model", diverged.toString(), "--data", data(true).toString(), "--out", out.toString());
+        assertThat(r.exitCode()).isEqualTo(1);
+        assertThat(r.err()).containsPattern("raccoon calibrate: the model's logits \\[.*\\] are not finite, so no label is more likely than another");
+        assertThat(r.out()).doesNotContain("temperature");
+        assertThat(out).doesNotExist();
     }
 
     /** A file read with the wrong encoding keeps a few rows: figures from them would pass for the file's. */

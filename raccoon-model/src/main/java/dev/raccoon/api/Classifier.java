@@ -347,15 +347,20 @@ public final class Classifier implements AutoCloseable {
         if (logits.length != labels().size())
             throw new IllegalArgumentException(logits.length + " logits for " + labels().size() + " labels");
         requireLabels();
-        for (float v : logits)
-            if (!Float.isFinite(v))
-                throw new IllegalStateException("the model's logits " + Arrays.toString(logits) + " are not finite, so no label is more likely than another");
+        requireFinite(logits);
         float[] probs = isMultiLabel() ? sigmoid(logits) : softmax(logits);
         int best = CpuMath.argmax(probs);
         return new Prediction(labels().get(best), best, probs[best], labels(), probs, logits);
     }
 
-    static float[] sigmoid(float[] logits) {
+    /** @throws IllegalStateException when a logit is NaN or infinite (a diverged model's): no label is more likely */
+    public static void requireFinite(float[] logits) {
+        for (float v : logits)
+            if (!Float.isFinite(v))
+                throw new IllegalStateException("the model's logits " + Arrays.toString(logits) + " are not finite, so no label is more likely than another");
+    }
+
+        static float[] sigmoid(float[] logits) {
         float[] p = new float[logits.length];
         for (int i = 0; i < logits.length; i++) p[i] = (float) (1 / (1 + Math.exp(-logits[i])));
         return p;
