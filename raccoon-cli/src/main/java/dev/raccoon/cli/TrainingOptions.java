@@ -164,8 +164,9 @@ final class TrainingOptions {
 
     static String summary(Trainer.Result r, String out) {
         String state = r.finished() ? "finished" : "stopped (resume with --resume)";
-        String best = r.bestStep() < 0 ? "no dev evaluation yet"
-                : String.format(Locale.ROOT, "best %s %.4f at step %d: %s/best", r.metric(), r.bestMetric(), r.bestStep(), out);
+        String best = r.bestStep() >= 0 ? String.format(Locale.ROOT, "best %s %.4f at step %d: %s/best", r.metric(), r.bestMetric(), r.bestStep(), out)
+                : r.lastDev().isEmpty() ? "no dev evaluation yet"
+                : "no best checkpoint: " + r.metric() + " was undefined at every dev evaluation (the model gave every dev row the same score)";
         return String.format(Locale.ROOT, "%s after %d of %d steps in %s, %.1f examples/s%n%s",
                 state, r.steps(), r.totalSteps(), Progress.duration(r.seconds()), r.examplesPerSecond(), best);
     }

@@ -26,7 +26,8 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 @Command(name = "tune", description = {"Searches learning rate, epochs, warmup, batch size and dropout: a grid, or --trials random points of it.",
-        "Trials run one after another in OUT/trial-K; OUT/results.json lists their dev results and the best."})
+        "Trials run one after another in OUT/trial-K; OUT/results.json lists their dev results and the best.",
+        "A trial that diverges (its loss or outputs became NaN) is recorded as such and the search goes on."})
 final class TuneCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
@@ -73,7 +74,8 @@ final class TuneCommand implements Callable<Integer> {
             Tuner.requireOutput(training.out, resume); // before the data are read and the table's header is printed
             PrintStream err = new PrintStream(System.err, true, StandardCharsets.UTF_8);
             if (trials != null && trials > plan.size())
-                err.println("raccoon tune: --trials " + trials + " is more than the " + plan.size() + " points of the grid; all of them run");
+                err.println("raccoon tune: --trials " + trials + " is more than the " + plan.size()
+                        + (plan.size() == 1 ? " point of the grid; it runs" : " points of the grid; all of them run"));
             PrintStream out = new PrintStream(System.out, true, StandardCharsets.UTF_8);
             Labels labels = training.labels(spec, base.task());
             DataOptions.Split split = training.read(spec, labels, err);
@@ -81,7 +83,7 @@ final class TuneCommand implements Callable<Integer> {
             String metric = base.task().metric();
             List<Tuner.TrialResult> results;
             try (Backend backend = training.compute.backend(spec)) {
-                out.printf(Locale.ROOT, "%d trials (%s)%n%-6s %-9s %-6s %-6s %-6s %-7s %-12s %s%n", plan.size(),
+                out.printf(Locale.ROOT, "%d %s (%s)%n%-6s %-9s %-6s %-6s %-6s %-7s %-12s %s%n", plan.size(), plan.size() == 1 ? "trial" : "trials",
                         ComputeOptions.describe(backend), "trial", "lr", "epochs", "warmup", "batch", "dropout", metric, "time");
                 AtomicBoolean noted = new AtomicBoolean(); // every trial starts from the same model, so once
                 results = Tuner.run(plan, base, dropout -> {
@@ -91,19 +93,26 @@ final class TuneCommand implements Callable<Integer> {
                 }, train, dev, training.out, resume, r -> out.println(row(r)));
             }
             Tuner.TrialResult best = Tuner.best(results);
+            out.println("results: " + training.out.resolve("results.json"));
+            if (best == null)
+                throw new IllegalStateException("no trial gave a model to choose: each diverged or had an undefined " + metric
+                        + "; try lower learning rates in " + space);
             out.printf(Locale.ROOT, "best: trial %d, %s %.4f: --lr %s --epochs %d --warmup %s --batch-size %d%s (model %s)%n",
                     best.trial().index(), metric, best.result().bestMetric(), plain(best.trial().lr()), best.trial().epochs(),
                     plain(best.trial().warmup()), best.trial().batchSize(),
                     best.trial().dropout() == null ? "" : " --dropout " + best.trial().dropout(), best.dir().resolve("best"));
-            out.println("results: " + training.out.resolve("results.json"));
         }
         return 0;
     }
 
+    /** A trial's line of the table; one that diverged says how instead of a metric and a time. */
     private static String row(Tuner.TrialResult r) {
         Tuner.Trial t = r.trial();
-        return String.format(Locale.ROOT, "%-6d %-9s %-6d %-6s %-6d %-7s %-12.4f %s", t.index(), plain(t.lr()), t.epochs(),
-                plain(t.warmup()), t.batchSize(), t.dropout() == null ? "-" : plain(t.dropout()), r.result().bestMetric(),
+        String values = String.format(Locale.ROOT, "%-6d %-9s %-6d %-6s %-6d %-7s ", t.index(), plain(t.lr()), t.epochs(),
+                plain(t.warmup()), t.batchSize(), t.dropout() == null ? "-" : plain(t.dropout()));
+        if (r.divergence() != null) return values + "diverged: " + r.divergence() + " (left out of the ranking)";
+        double metric = r.result().bestMetric();
+        return values + String.format(Locale.ROOT, "%-12s %s", r.ranked() ? String.format(Locale.ROOT, "%.4f", metric) : "undefined",
                 Progress.duration(r.result().seconds()));
     }
 

@@ -368,8 +368,8 @@ class TrainCommandTest {
         searched.addAll(List.of("--trials", "5"));
         CliRun run = raccoon("tune", searched);
         assertThat(run.exitCode()).as(run.err()).isZero();
-        assertThat(run.err()).contains("--trials 5 is more than the 1 points of the grid; all of them run");
-        assertThat(run.out()).contains("1 trials");
+        assertThat(run.err()).contains("--trials 5 is more than the 1 point of the grid; it runs");
+        assertThat(run.out()).contains("1 trial (");
     }
 
     @Test
@@ -418,5 +418,19 @@ class TrainCommandTest {
                 + " dropout 0.1 and is now lr 0.002,");
         assertThat(mismatched.err()).doesNotContain("trial 1/2 step");
         assertThat(Files.readAllBytes(out.resolve("results.json"))).isEqualTo(written);
+    }
+
+    /** The diverging point came from the space, not from --lr: it stopped the whole search with "lower --lr". */
+    @Test
+    void tuneRecordsADivergingTrialAndGoesOn(@TempDir Path out) throws IOException {
+        Path space = out.resolve("space.json");
+        Files.writeString(space, "{\"lr\": [1e-3, 1e30], \"epochs\": [1], \"batch_size\": [48], \"warmup\": [0]}");
+        CliRun run = raccoon("tune", searched(args(out.resolve("search"), "--space", space.toString())));
+        assertThat(run.exitCode()).as(run.err()).isZero();
+        assertThat(run.out()).containsPattern("\\n2 +\\S+ +1 +0 +48 +- +diverged: the [a-z' ]+ (NaN|-?Infinity|overflowed) at step 1 \\(left out of the ranking\\)")
+                .containsPattern("best: trial 1, dev_accuracy 0\\.\\d{4}");
+        JsonNode trial2 = JSON.readTree(out.resolve("search/results.json").toFile()).at("/trials/1");
+        assertThat(trial2.get("diverged").asText()).endsWith("at step 1");
+        assertThat(trial2.get("dev_accuracy").isNull()).isTrue();
     }
 }

@@ -2,6 +2,7 @@ package dev.raccoon.train;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.raccoon.engine.Backend;
+import dev.raccoon.engine.Tensor;
 import dev.raccoon.model.Batch;
 import dev.raccoon.model.ModelDirectory;
 import dev.raccoon.model.Param;
@@ -14,6 +15,7 @@ import dev.raccoon.train.corpus.CorpusPipeline;
 import dev.raccoon.train.data.Example;
 import dev.raccoon.train.data.LengthBucketBatcher;
 import dev.raccoon.train.metrics.ClassificationMetrics;
+import dev.raccoon.train.metrics.Json;
 import dev.raccoon.train.metrics.RegressionMetrics;
 import dev.raccoon.train.optim.AdamW;
 import dev.raccoon.train.optim.LinearSchedule;
@@ -128,7 +130,8 @@ public final class Trainer {
      * What a run achieved.
      *
      * @param metric            name of the selection metric ("dev_accuracy", "dev_spearman")
-     * @param bestMetric        its best value, reached at {@code bestStep}
+     * @param bestMetric        its best value, reached at {@code bestStep} (NaN at -1 when no evaluation gave a
+     *                          defined one, e.g. a Spearman of constant predictions)
      * @param lastDev           the dev metrics of the last evaluation
      * @param steps             optimizer steps done in total (resumed runs included)
      * @param totalSteps        steps of the full schedule
@@ -202,7 +205,7 @@ public final class Trainer {
      */
     public Result train(List<Example> train, List<Example> dev, boolean resume) throws IOException {
         if (train.isEmpty()) throw new IllegalArgumentException("the training set is empty");
-        if (dev.isEmpty()) throw new IllegalArgumentException("the dev set is empty");
+        requireDev(dev);
         long softRows = softRows(train);
         boolean soft = softRows > 0;
         long started = System.nanoTime();
@@ -251,6 +254,7 @@ public final class Trainer {
         double lineLossSum = 0;
         int lineLossCount = 0;
         Progress.Pace pace = new Progress.Pace();
+        boolean notedUndefined = false;
 
         try (InterruptNotice onInterrupt = InterruptNotice.install(name + "-interrupted", this::sayWhereItStopped);
              TrainingLogWriter log = TrainingLogWriter.open(logFile(), step);
@@ -269,8 +273,7 @@ public final class Trainer {
                     float loss = soft
                             ? model.trainStepSoft(batch, probabilitiesOf(train, indices), stepSeed(step))
                             : model.trainStep(batch, labelsOf(train, indices), targetsOf(train, indices), stepSeed(step));
-                    if (!Float.isFinite(loss))
-                        throw new IllegalStateException("the loss became " + loss + " at step " + (step + 1) + "; lower the learning rate (--lr)");
+                    if (!Float.isFinite(loss)) throw new Divergence("the loss became " + loss, step + 1);
                     optimizer.clipGradNorm(options.maxGradNorm());
                     optimizer.step(lr);
                     step++;
@@ -305,20 +308,29 @@ public final class Trainer {
                     }
                     boolean epochEnd = b + 1 == plan.size();
                     boolean evaluate = epochEnd || (options.evalEvery() > 0 && step % options.evalEvery() == 0);
+                    // the last update too: no checkpoint of diverged weights, which would load as garbage
+                    if (evaluate || step == stopAt) requireFiniteWeights(step);
                     if (evaluate) {
-                        lastDev = evaluate(dev, devEnc);
+                        lastDev = evaluate(dev, devEnc, step);
                         ObjectNode line = log.newLine();
                         line.put("step", step);
                         line.put("epoch", round(epochPosition));
-                        lastDev.forEach(line::put);
+                        lastDev.forEach((k, v) -> Json.put(line, k, v)); // null where undefined, as eval --json writes it
                         log.write(line);
                         double metric = lastDev.get(options.task().metric());
-                        if (bestStep < 0 || metric > bestMetric) {
+                        if (Double.isNaN(metric) && !notedUndefined) {
+                            notedUndefined = true;
+                            err.println("note: " + options.task().metric() + " is undefined at step " + step
+                                    + ": the model gives every dev row the same score; a checkpoint so measured is never kept as best");
+                        }
+                        // NaN compares false with everything: a first NaN would stay best, and a NaN is no measure
+                        if (!Double.isNaN(metric) && (bestStep < 0 || metric > bestMetric)) {
                             bestMetric = metric;
                             bestStep = step;
                             AtomicDirectory.replace(bestDir(), ModelDirectory.CONFIG_FILE, dir -> ModelDirectory.save(dir, model, tokenizer, DType.F32));
                         }
-                        String measure = String.format(Locale.ROOT, "%s %.4f (best %.4f)", options.task().metric(), metric, bestMetric);
+                        String measure = String.format(Locale.ROOT, "%s %s (best %s)", options.task().metric(),
+                                figure(metric), bestStep < 0 ? "none yet" : figure(bestMetric));
                         if (bar != null) {
                             bar.setExtraMessage(" " + measure);
                         } else {
@@ -341,16 +353,23 @@ public final class Trainer {
             }
         }
         // a run resumed when it had finished evaluated nothing here: its last evaluation is the one of its final weights
-        if (resume && lastDev.isEmpty() && step == totalSteps && !dev.isEmpty()) lastDev = evaluate(dev, devEnc);
+        if (resume && lastDev.isEmpty() && step == totalSteps && !dev.isEmpty()) lastDev = evaluate(dev, devEnc, step);
         // Every run that returns saved at its last step, so its time is the one its checkpoint records, which a
         // resume of the finished run reports again.
         return new Result(options.task().metric(), bestMetric, bestStep, lastDev, step, totalSteps, seconds,
                 trainNanos == 0 ? 0 : examples / (trainNanos / 1e9));
     }
 
-    /** Dev metrics of the current weights: accuracy, macro-F1 and log loss, or Pearson and Spearman. */
-    private Map<String, Double> evaluate(List<Example> dev, List<Encoding> devEnc) {
+    /**
+     * Dev metrics of the weights after {@code step}: accuracy, macro-F1 and log loss, or Pearson and Spearman.
+     *
+     * @throws Divergence when an output is not finite (argmax would count a NaN row as the first label)
+     */
+    private Map<String, Double> evaluate(List<Example> dev, List<Encoding> devEnc, int step) {
         float[][] logits = logits(devEnc);
+        for (float[] row : logits)
+            for (float v : row)
+                if (!Float.isFinite(v)) throw new Divergence("the model's outputs became " + v, step);
         Map<String, Double> m = new LinkedHashMap<>();
         if (options.task() == Task.CLASSIFY) {
             ClassificationMetrics metrics = new ClassificationMetrics(model.config().labels());
@@ -386,6 +405,32 @@ public final class Trainer {
                 result[indices[i]] = Arrays.copyOfRange(flat, i * labels, (i + 1) * labels);
         }
         return result;
+    }
+
+    /** @throws Divergence when a weight is not finite (or so large that its square overflows) */
+    private void requireFiniteWeights(int step) {
+        List<Tensor> weights = model.params().owned().values().stream().map(Param::value).toList();
+        if (!Double.isFinite(backend.sumOfSquares(weights))) throw new Divergence("the weights overflowed", step);
+    }
+
+    /**
+     * A dev set the selection metric is defined on: Spearman's correlation needs two rows and two scores, or every
+     * evaluation is NaN and the best checkpoint is chosen by nothing.
+     */
+    private void requireDev(List<Example> dev) {
+        if (dev.isEmpty()) throw new IllegalArgumentException("the dev set is empty");
+        if (options.task() != Task.REGRESS) return;
+        String metric = options.task().metric();
+        if (dev.size() < 2)
+            throw new IllegalArgumentException("the dev set has 1 row; " + metric + ", which picks the best checkpoint, needs at least 2");
+        if (dev.stream().mapToDouble(Example::target).distinct().count() == 1)
+            throw new IllegalArgumentException("every dev row has the score " + dev.getFirst().target() + "; " + metric
+                    + ", which picks the best checkpoint, is undefined when the dev targets are constant");
+    }
+
+    /** A dev figure for a line: "undefined" for a NaN (a correlation of constant predictions). */
+    private static String figure(double x) {
+        return Double.isNaN(x) ? "undefined" : String.format(Locale.ROOT, "%.4f", x);
     }
 
     public List<Encoding> encode(List<Example> examples, int maxLength) {
@@ -504,6 +549,7 @@ public final class Trainer {
      * data; for a new one, an output directory that holds anything.
      */
     public void requireStartable(List<Example> train, List<Example> dev, boolean resume) throws IOException {
+        requireDev(dev);
         if (resume) requireResumable(train, dev);
         else requireOutput(out, false, Map.of());
     }

@@ -13,8 +13,8 @@ import java.util.Map;
  * @param epoch        the epoch in progress (0-based)
  * @param batchInEpoch batches of that epoch already trained on
  * @param seed         the run's seed
- * @param bestMetric   best dev metric so far (NaN before the first evaluation)
- * @param bestStep     the step it was reached at (-1 before the first evaluation)
+ * @param bestMetric   best dev metric so far (NaN until an evaluation gives a defined one)
+ * @param bestStep     the step it was reached at (-1 until then)
  * @param metric       the name of the dev metric that picks the best checkpoint
  * @param options      the options that shape the trajectory; a resumed run must use the same
  * @param logLossSum   the training loss summed over the steps since the last log line, and

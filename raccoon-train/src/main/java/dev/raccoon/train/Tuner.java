@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.raccoon.text.JsonProblems;
 import dev.raccoon.train.data.Example;
+import dev.raccoon.train.metrics.Json;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -114,7 +115,16 @@ public final class Tuner {
         }
     }
 
-    public record TrialResult(Trial trial, Path dir, Trainer.Result result) {}
+    /**
+     * A trial's outcome: its run's result, or for a trial that diverged ({@link Divergence}), what happened and no
+     * result.
+     */
+    public record TrialResult(Trial trial, Path dir, Trainer.Result result, String divergence) {
+        /** Whether it has a best checkpoint chosen by a defined metric, and so a place in the ranking. */
+        public boolean ranked() {
+            return divergence == null && result.bestStep() >= 0 && !Double.isNaN(result.bestMetric());
+        }
+    }
 
     /** Builds the starting model of a trial for a dropout (null: the model's own). */
     public interface ModelFactory {
@@ -123,6 +133,8 @@ public final class Tuner {
 
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
     private static final String RESULTS = "results.json";
+    /** In a trial's directory: that it diverged, and how; a resumed search keeps the trial as it was. */
+    private static final String DIVERGED = "diverged.txt";
 
     private Tuner() {
     }
@@ -164,6 +176,8 @@ public final class Tuner {
      * Runs the trials in order. {@code onDone} sees each result as it comes (for printing); results.json holds
      * every finished trial and the best one. With {@code resume}, an interrupted search goes on: finished trials are
      * read back, the interrupted one continues from its checkpoint (or starts again if it had none), the rest run.
+     * A trial that diverges is recorded as such and the search goes on: its values came from the space, not from
+     * the user, and the others may well be fine.
      */
     public static List<TrialResult> run(List<Trial> trials, Trainer.Options base, ModelFactory models,
                                         List<Example> train, List<Example> dev, Path out, boolean resume,
@@ -171,7 +185,7 @@ public final class Tuner {
         requireOutput(out, resume);
         if (resume) // a trial that cannot go on must stop the search before the finished ones rewrite results.json without it
             for (Trial trial : trials) {
-                if (!Files.isDirectory(trialDir(out, trial))) continue;
+                if (!Files.isDirectory(trialDir(out, trial)) || Files.exists(trialDir(out, trial).resolve(DIVERGED))) continue;
                 Trainer trainer = trainer(trial, trials.size(), base, models, out);
                 if (!trainer.hasCheckpoint()) continue;
                 // the point first: a space edited since would otherwise read as one option changed by hand
@@ -181,13 +195,24 @@ public final class Tuner {
         Files.createDirectories(out);
         List<TrialResult> results = new ArrayList<>();
         for (Trial trial : trials) {
-            Trainer trainer = trainer(trial, trials.size(), base, models, out);
             Path dir = trialDir(out, trial);
-            boolean continuing = resume && trainer.hasCheckpoint();
-            if (resume && !continuing) AtomicDirectory.deleteTree(dir); // killed before its first checkpoint: nothing to keep
-            TrialResult r = new TrialResult(trial, dir, trainer.train(train, dev, continuing));
+            TrialResult r;
+            if (resume && Files.exists(dir.resolve(DIVERGED))) {
+                r = new TrialResult(trial, dir, null, Files.readString(dir.resolve(DIVERGED)).strip());
+            } else {
+                Trainer trainer = trainer(trial, trials.size(), base, models, out);
+                boolean continuing = resume && trainer.hasCheckpoint();
+                if (resume && !continuing) AtomicDirectory.deleteTree(dir); // killed before its first checkpoint: nothing to keep
+                try {
+                    r = new TrialResult(trial, dir, trainer.train(train, dev, continuing), null);
+                } catch (Divergence e) {
+                    Files.createDirectories(dir);
+                    Files.writeString(dir.resolve(DIVERGED), e.event() + "\n");
+                    r = new TrialResult(trial, dir, null, e.event());
+                }
+            }
             results.add(r);
-            writeResults(out.resolve(RESULTS), results);
+            writeResults(out.resolve(RESULTS), base.task().metric(), results);
             onDone.accept(r);
         }
         return results;
@@ -222,26 +247,30 @@ public final class Tuner {
         return out.resolve("trial-" + index);
     }
 
-    /** The trial with the highest selection metric. */
+    /**
+     * The trial with the highest selection metric, of those {@link TrialResult#ranked ranked} (a NaN compares false
+     * with everything, so it would otherwise stay best when it came first); null when none is.
+     */
     public static TrialResult best(List<TrialResult> results) {
         TrialResult best = null;
         for (TrialResult r : results)
-            if (best == null || r.result().bestMetric() > best.result().bestMetric()) best = r;
+            if (r.ranked() && (best == null || r.result().bestMetric() > best.result().bestMetric())) best = r;
         return best;
     }
 
-    private static void writeResults(Path file, List<TrialResult> results) throws IOException {
+    private static void writeResults(Path file, String metric, List<TrialResult> results) throws IOException {
         ObjectNode root = JSON.createObjectNode();
-        root.put("metric", results.getFirst().result().metric());
+        root.put("metric", metric);
         ArrayNode trials = root.putArray("trials");
-        for (TrialResult r : results) trials.add(toJson(r, file.getParent()));
-        root.set("best", toJson(best(results), file.getParent()));
+        for (TrialResult r : results) trials.add(toJson(r, metric, file.getParent()));
+        TrialResult best = best(results);
+        if (best != null) root.set("best", toJson(best, metric, file.getParent())); else root.putNull("best");
         Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
         JSON.writeValue(tmp.toFile(), root);
         Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     }
 
-    private static ObjectNode toJson(TrialResult r, Path base) {
+    private static ObjectNode toJson(TrialResult r, String metric, Path base) {
         ObjectNode o = JSON.createObjectNode();
         Trial t = r.trial();
         o.put("trial", t.index());
@@ -250,12 +279,19 @@ public final class Tuner {
         o.put("warmup", t.warmup());
         o.put("batch_size", t.batchSize());
         if (t.dropout() != null) o.put("dropout", t.dropout()); else o.putNull("dropout");
-        o.put(r.result().metric(), r.result().bestMetric());
-        r.result().lastDev().forEach((k, v) -> o.put("last_" + k, v));
+        if (r.divergence() != null) {
+            o.put("diverged", r.divergence());
+            o.putNull(metric);
+            o.putNull("model");
+            return o;
+        }
+        Json.put(o, metric, r.result().bestMetric()); // null where undefined, as eval --json writes it
+        r.result().lastDev().forEach((k, v) -> Json.put(o, "last_" + k, v));
         o.put("best_step", r.result().bestStep());
         o.put("seconds", Math.round(r.result().seconds() * 10) / 10.0);
         o.put("examples_per_s", Math.round(r.result().examplesPerSecond() * 10) / 10.0);
-        o.put("model", base.relativize(r.dir().resolve("best")).toString());
+        if (r.result().bestStep() >= 0) o.put("model", base.relativize(r.dir().resolve("best")).toString());
+        else o.putNull("model");
         return o;
     }
 }

@@ -269,6 +269,73 @@ class TrainerTest {
         assertThat(losses.getLast()).isLessThan(losses.getFirst() * 0.5);
     }
 
+    /**
+     * A huge learning rate: the one update of a one-step run, whose loss was finite, makes every output NaN. The dev
+     * evaluation counted NaN rows as the first label and saved the model as best/, the run "finished".
+     */
+    @Test
+    void aRunWhoseOutputsBecomeNaNStopsAndSavesNoCheckpointOfThem(@TempDir Path tmp) throws IOException {
+        List<Example> train = TestData.nsmc("train.tsv", 16);
+        List<Example> dev = TestData.nsmc("dev.tsv", 8);
+        Trainer.Options oneStep = classify().withEpochs(1).withBatchSize(16).withWarmup(0).withLr(1e30f);
+        assertThatThrownBy(() -> train(oneStep, train, dev, tmp.resolve("one"), false))
+                .isInstanceOf(Divergence.class)
+                .hasMessageMatching("the (model's outputs became (NaN|-?Infinity)|weights overflowed) at step 1; lower the learning rate \\(--lr\\)");
+        assertThat(tmp.resolve("one/best")).doesNotExist();
+        assertThat(tmp.resolve("one/last")).doesNotExist();
+
+        // Warmup makes the first step's rate 0: its untrained weights are evaluated and kept, the second step diverges.
+        Trainer.Options twoSteps = oneStep.withEpochs(2).withWarmup(0.5f);
+        assertThatThrownBy(() -> train(twoSteps, train, dev, tmp.resolve("two"), false))
+                .isInstanceOf(Divergence.class).hasMessageContaining("at step 2; lower the learning rate");
+        assertThat(TrainerState.read(tmp.resolve("two/last")).step()).isEqualTo(1);
+        ModelDirectory best = ModelDirectory.load(tmp.resolve("two/best"), scalar);
+        List<Encoding> encodings = new ArrayList<>();
+        for (Example e : dev) encodings.add(best.tokenizer().encode(e.text(), null, 32, Truncation.HEAD_AND_TAIL));
+        float[] logits = scalar.read(((SequenceClassifier) best.model()).logits(Batch.of(encodings, best.tokenizer().vocab().padId())));
+        for (float v : logits) assertThat(v).isFinite();
+    }
+
+    /** Spearman is undefined (NaN) on one dev row or constant dev scores: every checkpoint would be chosen by nothing. */
+    @Test
+    void aRegressionDevSetWithoutADefinedCorrelationIsRefused(@TempDir Path tmp) throws IOException {
+        List<Example> train = TestData.korSts("sts-train.tsv", 16);
+        List<Example> dev = TestData.korSts("sts-dev.tsv", 8);
+        List<Example> constant = dev.stream().map(e -> Example.scored(e.text(), e.pair(), 3f)).toList();
+        Trainer.Options options = Trainer.Options.defaults(Trainer.Task.REGRESS).withEpochs(1).withBatchSize(8).withMaxLength(32);
+        for (List<Example> bad : List.of(constant, dev.subList(0, 1))) {
+            ModelInit start = tiny(List.of("LABEL_0"), "regression", scalar);
+            Trainer trainer = new Trainer(start.model(), start.tokenizer(), options, tmp.resolve("out"));
+            assertThatThrownBy(() -> trainer.requireStartable(train, bad, false)).isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("dev_spearman, which picks the best checkpoint,");
+            assertThatThrownBy(() -> trainer.train(train, bad, false)).hasMessageContaining("dev_spearman");
+            assertThat(tmp.resolve("out")).doesNotExist();
+        }
+    }
+
+    /**
+     * A model that gives every dev row one score has no Spearman: its first checkpoint stayed best (NaN compares false
+     * with everything), the log wrote the string "NaN" where eval --json writes null.
+     */
+    @Test
+    void aCollapsedRegressionModelIsNeverBestAndItsUndefinedFiguresAreLoggedAsNull(@TempDir Path tmp) throws IOException {
+        List<Example> train = TestData.korSts("sts-train.tsv", 150);
+        List<Example> dev = TestData.korSts("sts-dev.tsv", 60);
+        ModelInit start = tiny(List.of("LABEL_0"), "regression", scalar);
+        Trainer.Options options = Trainer.Options.defaults(Trainer.Task.REGRESS).withEpochs(3).withBatchSize(16)
+                .withLr(100).withWarmup(0).withMaxLength(32);
+        Trainer.Result result = new Trainer(start.model(), start.tokenizer(), options, tmp).train(train, dev, false);
+        assertThat(result.lastDev().get("dev_spearman")).isNaN();
+        assertThat(result.bestStep()).isEqualTo(-1);
+        assertThat(tmp.resolve("best")).doesNotExist();
+        List<JsonNode> evaluations = new ArrayList<>();
+        for (String line : Files.readAllLines(tmp.resolve("train_log.jsonl"))) {
+            JsonNode n = JSON.readTree(line);
+            if (n.has("dev_spearman")) evaluations.add(n);
+        }
+        assertThat(evaluations).hasSize(3).allMatch(n -> n.get("dev_spearman").isNull());
+    }
+
     private static List<Integer> steps(Path log) throws IOException {
         List<Integer> steps = new ArrayList<>();
         for (String line : Files.readAllLines(log)) steps.add(JSON.readTree(line).get("step").asInt());

@@ -1,5 +1,11 @@
 package dev.raccoon.train;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.raccoon.engine.Backend;
+import dev.raccoon.engine.Backends;
+import dev.raccoon.train.data.Example;
+import dev.raccoon.train.data.Labels;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -7,6 +13,8 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -77,5 +85,53 @@ class TunerTest {
         assertThatThrownBy(() -> Tuner.grid(space(tmp, "{\"warmup\": [2]}"), BASE)).hasMessageContaining("warmup");
         assertThatThrownBy(() -> Tuner.random(space(tmp, "{\"dropout\": [0.1, 1.2]}"), BASE, 1, 3)).hasMessageContaining("dropout must lie in [0, 1), got 1.2");
         assertThat(Tuner.grid(space(tmp, "{\"lr\": [5e-4, 5e-4], \"epochs\": [2, 2]}"), BASE)).hasSize(1);
+    }
+
+    /**
+     * A point of the space that diverges is a result of the search, not the end of it: recorded (table, results.json,
+     * its directory) with no metric, never best, and skipped by a resumed search instead of run again.
+     */
+    @Test
+    void aDivergingTrialIsRecordedAndTheSearchGoesOn(@TempDir Path tmp) throws IOException {
+        List<Example> train = TestData.nsmc("train.tsv", 16);
+        List<Example> dev = TestData.nsmc("dev.tsv", 8);
+        Trainer.Options base = BASE.withBatchSize(16).withWarmup(0).withMaxLength(32);
+        List<Tuner.Trial> trials = Tuner.grid(space(tmp, "{\"lr\": [1e30, 1e-3], \"epochs\": [1]}"), base);
+        Path out = tmp.resolve("search");
+        try (Backend scalar = Backends.scalar()) {
+            AtomicInteger models = new AtomicInteger();
+            Tuner.ModelFactory factory = dropout -> {
+                models.incrementAndGet();
+                return ModelInit.fresh(ModelInit.Preset.TINY, TestData.vocab(), Labels.BINARY.names(),
+                        "single_label_classification", dropout, 7, scalar);
+            };
+            List<Tuner.TrialResult> results = Tuner.run(trials, base, factory, train, dev, out, false, r -> {});
+            assertThat(results).hasSize(2);
+            assertThat(results.getFirst().divergence()).endsWith("at step 1");
+            assertThat(results.getFirst().ranked()).isFalse();
+            assertThat(Tuner.best(results)).isSameAs(results.get(1));
+            JsonNode json = new ObjectMapper().readTree(out.resolve("results.json").toFile());
+            assertThat(json.at("/trials/0/diverged").asText()).isEqualTo(results.getFirst().divergence());
+            assertThat(json.at("/trials/0/dev_accuracy").isNull()).isTrue();
+            assertThat(json.at("/best/trial").asInt()).isEqualTo(2);
+
+            models.set(0);
+            List<Tuner.TrialResult> resumed = Tuner.run(trials, base, factory, train, dev, out, true, r -> {});
+            assertThat(resumed.getFirst().divergence()).isEqualTo(results.getFirst().divergence());
+            assertThat(models).hasValue(2); // trial 2 checked and read back; trial 1 not built, let alone trained
+        }
+    }
+
+    /** NaN compares false with everything: a trial with an undefined metric that came first stayed best. */
+    @Test
+    void aTrialWithAnUndefinedMetricIsNeverBest() {
+        Tuner.TrialResult undefined = trial(1, Double.NaN, -1), scored = trial(2, 0.15, 10);
+        assertThat(Tuner.best(List.of(undefined, scored))).isSameAs(scored);
+        assertThat(Tuner.best(List.of(undefined))).isNull();
+    }
+
+    private static Tuner.TrialResult trial(int index, double metric, int bestStep) {
+        Trainer.Result result = new Trainer.Result("dev_spearman", metric, bestStep, Map.of("dev_spearman", metric), 30, 30, 1, 1);
+        return new Tuner.TrialResult(new Tuner.Trial(index, 1e-3f, 3, 0, 16, null), Path.of("trial-" + index), result, null);
     }
 }
