@@ -111,6 +111,8 @@ public final class ElectraPretraining implements Pretraining {
             for (int i = 0; i < m; i++) labels[i] = masked.labels()[rows[i]];
             Tensor dLogits = backend.zeros(m, vocab);
             mlmLoss = backend.crossEntropy(head.logits(), labels, SequenceClassifier.IGNORE_INDEX, dLogits);
+            // diverged logits give no distribution to sample replacements from: the step ends here, the trainer stops on its loss
+            if (!Float.isFinite(mlmLoss)) return new StepStats(mlmLoss, mlmLoss, 0, 0, m, 0, 0, 0, 0, 0, 0, 1);
             // Sampled and scored on the backend: the [m, vocab] probabilities never cross to the host.
             Tensor probs = backend.zeros(m, vocab);
             backend.softmax(head.logits(), probs);

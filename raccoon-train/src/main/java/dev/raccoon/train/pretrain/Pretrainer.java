@@ -8,6 +8,7 @@ import dev.raccoon.model.io.DType;
 import dev.raccoon.text.WordPieceTokenizer;
 import dev.raccoon.train.AtomicDirectory;
 import dev.raccoon.train.Checkpoint;
+import dev.raccoon.train.Divergence;
 import dev.raccoon.train.InterruptNotice;
 import dev.raccoon.train.Progress;
 import dev.raccoon.train.optim.AdamW;
@@ -55,7 +56,7 @@ public final class Pretrainer {
                           int saveEvery, int logEvery, int stopAfter, long seed, boolean progress) {
         public Options {
             if (steps < 1 || batchSize < 1) throw new IllegalArgumentException("steps and batch size must be at least 1");
-            if (!(lr > 0)) throw new IllegalArgumentException("learning rate must be positive, got " + lr);
+            if (!(lr > 0 && lr < Float.POSITIVE_INFINITY)) throw new IllegalArgumentException("learning rate must be positive and finite, got " + lr);
             if (warmupSteps < 0 || warmupSteps > steps)
                 throw new IllegalArgumentException("warmup steps must lie in [0, " + steps + "], got " + warmupSteps);
             if (!(weightDecay >= 0 && maxGradNorm > 0))
@@ -174,8 +175,7 @@ public final class Pretrainer {
                 Batch batch = new Batch(b, seq, ids.clone(), types.clone(), mask);
                 optimizer.zeroGrad();
                 StepStats stats = model.trainStep(batch, Pretraining.mix(options.seed(), 1_000_000L + step));
-                if (!Double.isFinite(stats.loss()))
-                    throw new IllegalStateException("the loss became " + stats.loss() + " at step " + (step + 1) + "; lower the learning rate (--lr)");
+                if (!Double.isFinite(stats.loss())) throw new Divergence("the loss became " + stats.loss(), step + 1);
                 float lr = schedule.lr(step);
                 optimizer.clipGradNorm(options.maxGradNorm());
                 optimizer.step(lr);

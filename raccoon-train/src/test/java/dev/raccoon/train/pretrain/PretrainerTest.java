@@ -211,6 +211,18 @@ class PretrainerTest {
         }
     }
 
+    /** The generator's NaN distribution gave an internal sampling error; the loss check says what to do, as for MLM. */
+    @Test
+    void aDivergingElectraRunSaysToLowerTheLearningRate(@TempDir Path out) {
+        Pretrainer.Options huge = new Pretrainer.Options(3, 16, 1e30f, 0, 0.01f, 1f, 10, 10, 0, 7, false);
+        assertThatThrownBy(() -> new Pretrainer(electra(), tokenizer, corpus, huge, out).run(false))
+                .isInstanceOf(dev.raccoon.train.Divergence.class)
+                .hasMessageMatching("the loss became NaN at step [23]; lower the learning rate \\(--lr\\)");
+        // as train refuses it: an infinite rate is no rate
+        assertThatThrownBy(() -> new Pretrainer.Options(3, 16, Float.POSITIVE_INFINITY, 0, 0.01f, 1f, 10, 10, 0, 7, false))
+                .hasMessage("learning rate must be positive and finite, got Infinity");
+    }
+
     @Test
     void aFreshRunNeedsAnEmptyOutputDirectory(@TempDir Path out) throws IOException {
         Files.writeString(out.resolve("notes.txt"), "mine");
