@@ -35,6 +35,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.stream.IntStream;
 
 /**
  * Fine-tunes a sequence classifier: classification (cross-entropy over N labels, or against soft targets where
@@ -217,6 +218,10 @@ public final class Trainer {
         int batchesPerEpoch = batcher.plan(lengths, 0).size();
         int totalSteps = batchesPerEpoch * options.epochs();
         LinearSchedule schedule = new LinearSchedule(options.lr(), Math.round(options.warmup() * totalSteps), totalSteps);
+        // warmup starts at 0: a run of one step that is all warmup would train nothing, as --lr 0 (refused) would
+        if (IntStream.range(0, totalSteps).allMatch(s -> schedule.lr(s) == 0))
+            throw new IllegalArgumentException("warmup " + options.warmup() + " makes the only step of this run a warmup step,"
+                    + " whose learning rate is 0, so it would train nothing; lower the warmup or train for more steps");
         AdamW optimizer = new AdamW(model.params(), BETA1, BETA2, EPS, options.weightDecay(), Param::decayedByDefault);
         Map<String, String> trajectory = trajectory(train, dev, softRows);
 

@@ -336,6 +336,18 @@ class TrainerTest {
         assertThat(evaluations).hasSize(3).allMatch(n -> n.get("dev_spearman").isNull());
     }
 
+    /** One step that is all warmup has learning rate 0 and trains nothing, as --lr 0 (refused) would. */
+    @Test
+    void aScheduleWhoseEveryStepHasLearningRateZeroIsRefused(@TempDir Path tmp) throws IOException {
+        List<Example> train = TestData.nsmc("train.tsv", 16);
+        List<Example> dev = TestData.nsmc("dev.tsv", 8);
+        for (float warmup : new float[] {0.5f, 1f})
+            assertThatThrownBy(() -> train(classify().withEpochs(1).withBatchSize(16).withWarmup(warmup), train, dev, tmp, false))
+                    .hasMessage("warmup " + warmup + " makes the only step of this run a warmup step, whose learning rate"
+                            + " is 0, so it would train nothing; lower the warmup or train for more steps");
+        assertThat(train(classify().withEpochs(2).withBatchSize(16).withWarmup(0.5f), train, dev, tmp, false)).isNotEmpty();
+    }
+
     private static List<Integer> steps(Path log) throws IOException {
         List<Integer> steps = new ArrayList<>();
         for (String line : Files.readAllLines(log)) steps.add(JSON.readTree(line).get("step").asInt());
