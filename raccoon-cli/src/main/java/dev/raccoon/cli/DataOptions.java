@@ -70,15 +70,28 @@ final class DataOptions {
      */
     Split read(CommandSpec command, Labels labels, boolean verbose, PrintStream err) throws IOException {
         List<Example> trainRows = read(command, train, labels, verbose, err);
-        if (labels != null) {
-            int[] count = new int[labels.size()];
-            for (Example e : trainRows) count[e.label()]++;
-            for (int c = 0; c < count.length; c++)
-                if (count[c] == 0)
-                    throw new IOException(train + ": no row has the label '" + labels.names().get(c) + "' of " + labels.names()
-                            + " (ids count in that order); give --labels with the classes this data holds, or the model that has them");
-        }
-        return new Split(trainRows, read(command, dev, labels, verbose, err));
+        String missing = missingLabel(trainRows, labels);
+        if (missing != null)
+            throw new IOException(train + ": no row has the label '" + missing + "' of " + labels.names()
+                    + " (ids count in that order); give --labels with the classes this data holds, or the model that has them");
+        List<Example> devRows = read(command, dev, labels, verbose, err);
+        // as eval warns: on such a dev set, a model that answers one label for everything scores best
+        missing = missingLabel(devRows, labels);
+        if (missing != null)
+            err.println("raccoon " + command.name() + ": warning: no --dev row has the label '" + missing + "' of "
+                    + labels.names() + ", so the dev accuracy that picks the best checkpoint cannot see it;"
+                    + " is " + dev + " the data for this task?");
+        return new Split(trainRows, devRows);
+    }
+
+    /** The first label (of a classification) that no row has; null when every one has rows, or for a regression. */
+    private static String missingLabel(List<Example> rows, Labels labels) {
+        if (labels == null) return null;
+        int[] count = new int[labels.size()];
+        for (Example e : rows) count[e.label()]++;
+        for (int c = 0; c < count.length; c++)
+            if (count[c] == 0) return labels.names().get(c);
+        return null;
     }
 
     private List<Example> read(CommandSpec command, Path file, Labels labels, boolean verbose, PrintStream err) throws IOException {

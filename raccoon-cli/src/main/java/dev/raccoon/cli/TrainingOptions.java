@@ -91,6 +91,8 @@ final class TrainingOptions {
         if (start.config != null && vocab == null) throw usage(spec, "--config needs --vocab (a model directory or a vocab.txt)");
         if (start.model != null && vocab != null) throw usage(spec, "--vocab goes with --config; a --model directory brings its own vocabulary");
         if (dropout != null) requireDropout(spec, dropout);
+        if (task == Trainer.Task.REGRESS && data.labels != null)
+            throw usage(spec, "--labels names classes, and --task regress learns a score, which has none");
         requireOutputDirectory(spec, out, "--out");
         try {
             if (start.config != null) ModelInit.Preset.parse(start.config);

@@ -319,6 +319,10 @@ class TrainCommandTest {
         CliRun badTask = raccoon("train", args(out, "--task", "rank"));
         assertThat(badTask.exitCode()).isEqualTo(2);
         assertThat(badTask.err()).contains("--task must be classify or regress, not 'rank'");
+        // a regression has no classes: --labels was dropped without a word
+        CliRun scoresWithLabels = raccoon("train", args(out, "--task", "regress", "--labels", "a,b"));
+        assertThat(scoresWithLabels.exitCode()).isEqualTo(2);
+        assertThat(scoresWithLabels.err()).contains("--labels names classes, and --task regress learns a score, which has none");
         // distill trains classifiers only, so it offers no --task
         assertThat(raccoon("distill", List.of("--help")).out()).contains("--teacher").doesNotContain("--task");
         CliRun distillTask = raccoon("distill", args(out, "--teacher", out.toString(), "--task", "regress"));
@@ -418,6 +422,21 @@ class TrainCommandTest {
                 + " dropout 0.1 and is now lr 0.002,");
         assertThat(mismatched.err()).doesNotContain("trial 1/2 step");
         assertThat(Files.readAllBytes(out.resolve("results.json"))).isEqualTo(written);
+    }
+
+    /** eval warns about such a file; train picked checkpoints by it in silence (a model answering one label scores 1.0). */
+    @Test
+    void aDevSetWithoutOneOfTheLabelsIsWarnedAbout(@TempDir Path out) throws IOException {
+        List<String> rows = Files.readAllLines(data.resolve("dev.tsv"));
+        List<String> positive = new ArrayList<>(List.of(rows.getFirst()));
+        positive.addAll(rows.stream().skip(1).filter(r -> r.endsWith("\t1")).toList());
+        Path dev = Files.write(out.resolve("positive.tsv"), positive);
+        List<String> a = args(out.resolve("run"));
+        a.set(a.indexOf(data.resolve("dev.tsv").toString()), dev.toString());
+        CliRun run = raccoon("train", a);
+        assertThat(run.exitCode()).as(run.err()).isZero();
+        assertThat(run.err()).contains("raccoon train: warning: no --dev row has the label 'negative' of [negative, positive],"
+                + " so the dev accuracy that picks the best checkpoint cannot see it; is " + dev + " the data for this task?");
     }
 
     /** The diverging point came from the space, not from --lr: it stopped the whole search with "lower --lr". */
