@@ -123,6 +123,8 @@ final class DistillCommand implements Callable<Integer> {
                     } else {
                         Classifier c = Classifier.load(dir, teacherOptions);
                         loaded.add(c);
+                        // its maxLength is --max-length cut to its positions: fewer, and it labels less of a text than the student reads
+                        TrainingOptions.notePositions(options.maxLength(), c.maxLength(), "teacher " + dir + "'s", err);
                         teachers.add(Distillation.Teacher.of(c));
                     }
                 }

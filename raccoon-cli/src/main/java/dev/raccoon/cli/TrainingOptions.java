@@ -158,9 +158,13 @@ final class TrainingOptions {
 
     /** Says when --max-length asks for more tokens than the model has positions (the trainer reads that many). */
     static void noteMaxLength(Trainer.Options options, ModelInit start, PrintStream err) {
-        int positions = start.model().config().maxPositionEmbeddings();
-        if (options.maxLength() > positions)
-            err.println("note: --max-length " + options.maxLength() + " is more than the model's " + positions
+        notePositions(options.maxLength(), start.model().config().maxPositionEmbeddings(), "the model's", err);
+    }
+
+    /** Says when --max-length asks for more tokens than a model ({@code whose}: "the model's") has positions. */
+    static void notePositions(int maxLength, int positions, String whose, PrintStream err) {
+        if (maxLength > positions)
+            err.println("note: --max-length " + maxLength + " is more than " + whose + " " + positions
                     + " positions; texts are read to " + positions + " tokens");
     }
 

@@ -93,6 +93,13 @@ class TrainCommandTest {
         JsonNode state = JSON.readTree(out.resolve("student/last/trainer_state.json").toFile());
         assertThat(state.get("options").get("soft_target_examples").asText()).isEqualTo("50");
         assertThat(out.resolve("student/best/model.safetensors")).exists();
+        // a teacher with fewer positions than --max-length reads less of a text than asked: said, as for the student
+        List<String> longer = args(out.resolve("longer"), "--teacher", teacher.resolve("best").toString(), "--stop-after", "1");
+        longer.set(longer.indexOf("--max-length") + 1, "600");
+        CliRun readsLess = raccoon("distill", longer);
+        assertThat(readsLess.exitCode()).as(readsLess.err()).isZero();
+        assertThat(readsLess.err()).contains("note: --max-length 600 is more than teacher " + teacher.resolve("best")
+                + "'s 512 positions; texts are read to 512 tokens");
 
         // Stopped, then resumed in another precision: the teachers' targets differ in their last bits, which is no
         // reason to refuse; another gold weight is.
