@@ -114,8 +114,6 @@ public final class Trainer {
 
         public Options withWarmup(float x) { return new Options(task, epochs, batchSize, lr, maxLength, x, weightDecay, seed, maxGradNorm, evalEvery, logEvery, stopAfter, progress, truncation); }
 
-        public Options withSeed(long s) { return new Options(task, epochs, batchSize, lr, maxLength, warmup, weightDecay, s, maxGradNorm, evalEvery, logEvery, stopAfter, progress, truncation); }
-
         public Options withEvalEvery(int n) { return new Options(task, epochs, batchSize, lr, maxLength, warmup, weightDecay, seed, maxGradNorm, n, logEvery, stopAfter, progress, truncation); }
 
         public Options withLogEvery(int n) { return new Options(task, epochs, batchSize, lr, maxLength, warmup, weightDecay, seed, maxGradNorm, evalEvery, n, stopAfter, progress, truncation); }
@@ -123,8 +121,6 @@ public final class Trainer {
         public Options withStopAfter(int n) { return new Options(task, epochs, batchSize, lr, maxLength, warmup, weightDecay, seed, maxGradNorm, evalEvery, logEvery, n, progress, truncation); }
 
         public Options withTruncation(Truncation t) { return new Options(task, epochs, batchSize, lr, maxLength, warmup, weightDecay, seed, maxGradNorm, evalEvery, logEvery, stopAfter, progress, t); }
-
-        public Options withProgress(boolean on) { return new Options(task, epochs, batchSize, lr, maxLength, warmup, weightDecay, seed, maxGradNorm, evalEvery, logEvery, stopAfter, on, truncation); }
     }
 
     /**
