@@ -10,6 +10,7 @@ import de.bwaldvogel.liblinear.Model;
 import de.bwaldvogel.liblinear.Parameter;
 import de.bwaldvogel.liblinear.Problem;
 import de.bwaldvogel.liblinear.SolverType;
+import dev.raccoon.text.ModelFiles;
 import dev.raccoon.train.AtomicDirectory;
 import dev.raccoon.train.Distillation;
 import dev.raccoon.train.data.Example;
@@ -289,6 +290,7 @@ public final class NgramClassifier implements Distillation.Teacher {
 
     public static NgramClassifier load(Path dir) throws IOException {
         Path configFile = dir.resolve(CONFIG);
+        if (!ModelFiles.exists(dir)) throw new NoSuchFileException(dir.toString(), null, "no such model directory");
         if (!Files.isRegularFile(configFile))
             throw new IOException(dir + " is not a character n-gram model: it has no " + CONFIG + " ('raccoon ngram' writes one)");
         JsonNode config;

@@ -244,6 +244,8 @@ class NgramClassifierTest {
 
         assertThatThrownBy(() -> NgramClassifier.load(tmp)).isInstanceOf(IOException.class)
                 .hasMessageContaining("is not a character n-gram model: it has no " + NgramClassifier.CONFIG);
+        assertThatThrownBy(() -> NgramClassifier.load(tmp.resolve("nope"))).isInstanceOf(java.nio.file.NoSuchFileException.class)
+                .hasMessageContaining("no such model directory");
         Path notOurs = copy(good, tmp.resolve("not-ours"));
         Files.writeString(notOurs.resolve(NgramClassifier.CONFIG), "{\"model_type\": \"electra\"}", StandardCharsets.UTF_8);
         assertThatThrownBy(() -> NgramClassifier.load(notOurs)).hasMessageContaining("model_type must be");
