@@ -1,5 +1,7 @@
 package dev.raccoon.serve;
 
+import dev.raccoon.text.CsvRecords;
+
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -39,52 +41,18 @@ public enum TableFormat {
         return this != JSONL;
     }
 
-    /** The fields of one TSV or CSV record; throws IllegalArgumentException for a broken CSV quote. */
+    /**
+     * The fields of one TSV or CSV record, split as {@link CsvRecords} splits them; throws IllegalArgumentException
+     * for a broken CSV quote (one that a {@link RecordReader} record holds only as a stray quote's line).
+     */
     public List<String> split(String record) {
         List<String> fields = new ArrayList<>();
-        if (this == TSV) {
-            int from = 0;
-            for (int i = record.indexOf('\t'); i >= 0; i = record.indexOf('\t', from)) {
-                fields.add(record.substring(from, i));
-                from = i + 1;
-            }
-            fields.add(record.substring(from));
-            return fields;
-        }
-        StringBuilder field = new StringBuilder();
-        int i = 0, n = record.length();
-        while (true) {
-            if (i < n && record.charAt(i) == '"') {
-                i++;
-                while (true) {
-                    if (i >= n) throw new IllegalArgumentException("a quoted field is not closed");
-                    char c = record.charAt(i++);
-                    if (c == '"') {
-                        if (i < n && record.charAt(i) == '"') {
-                            field.append('"');
-                            i++;
-                        } else {
-                            break;
-                        }
-                    } else {
-                        field.append(c);
-                    }
-                }
-                // "인용"뒤 텍스트 on one line is kept whole, as Python's csv and the training reader keep it; after a
-                // field over several lines it is a stray quote's doing, which the reader reads again line by line
-                int rest = i;
-                while (i < n && record.charAt(i) != ',') i++;
-                if (field.indexOf("\n") >= 0 && !record.substring(rest, i).isBlank())
-                    throw new IllegalArgumentException("text after a closing quote at character " + (rest + 1));
-                field.append(record, rest, i);
-            } else {
-                while (i < n && record.charAt(i) != ',') field.append(record.charAt(i++));
-            }
-            fields.add(field.toString());
-            field.setLength(0);
-            if (i >= n) return fields;
-            i++; // the comma
-        }
+        int firstLineEnd = record.indexOf('\n');
+        CsvRecords.Split split = CsvRecords.split(record, this == TSV ? '\t' : ',',
+                firstLineEnd < 0 ? record.length() : firstLineEnd, fields);
+        if (split == CsvRecords.Split.OPEN) throw new IllegalArgumentException("a quoted field is not closed");
+        if (split == CsvRecords.Split.STRAY) throw new IllegalArgumentException("text after a closing quote on a later line");
+        return fields;
     }
 
     /** One TSV or CSV record, without the line break. TSV has no quoting, so tabs and line breaks become spaces. */

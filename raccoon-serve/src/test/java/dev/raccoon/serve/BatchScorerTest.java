@@ -160,6 +160,44 @@ class BatchScorerTest {
                 .hasMessage(folder + " is a directory, not a file to write the scores to");
     }
 
+    /**
+     * A stray quote whose field a later review's quotes seem to close costs its own line, as eval and train read it,
+     * and a partial output of such a file resumes row for row.
+     */
+    @Test
+    void aStrayQuoteClosedByALaterReviewsQuoteCostsItsOwnLineAndResumes() throws Exception {
+        Path in = dir.resolve("stray.csv"), out = dir.resolve("stray-scored.csv");
+        // line 2's quote never closes; line 3's quotes close it with text after them, line 4 has a quote of its own
+        Files.writeString(in, "text,label\n\"좋아요 정말,1\n그냥 \"보통\" 이에요,1\n재미 \"없다,0\n최고의 영화,1\n");
+        BatchScorer.Summary s = scorer.score(new BatchScorer.Job(in, out, TableFormat.CSV, null, 2), n -> {});
+        assertThat(s.scored()).isEqualTo(3);
+        assertThat(s.failed()).isEqualTo(1);
+        byte[] expected = Files.readAllBytes(out);
+        List<List<String>> rows = new ArrayList<>();
+        try (RecordReader r = new RecordReader(Files.newInputStream(out), true)) {
+            for (RecordReader.Raw raw = r.next(); raw != null; raw = r.next())
+                rows.add(TableFormat.CSV.split(new String(raw.bytes(), StandardCharsets.UTF_8)));
+        }
+        assertThat(rows).hasSize(5);
+        assertThat(rows.get(1).get(0)).isEqualTo("\"좋아요 정말,1"); // the stray quote's line, whole
+        assertThat(rows.get(1).getLast()).isEqualTo("row 1: a quoted field is not closed");
+        for (int row = 2; row <= 4; row++) assertThat(rows.get(row).getLast()).as("row %d", row).isEmpty();
+        assertThat(rows.get(2).subList(0, 3)).containsExactly("그냥 \"보통\" 이에요", "1",
+                Oracle.classifier().classify("그냥 \"보통\" 이에요").label());
+        assertThat(rows.get(3).subList(0, 3)).containsExactly("재미 \"없다", "0", Oracle.classifier().classify("재미 \"없다").label());
+
+        List<Integer> lineEnds = new ArrayList<>();
+        for (int i = 0; i < expected.length; i++) if (expected[i] == '\n') lineEnds.add(i + 1);
+        for (int k = 1; k <= 3; k++) { // killed in the middle of the row after the header and k rows
+            Path partial = dir.resolve("partial" + k + ".csv");
+            Files.write(partial, Arrays.copyOf(expected, lineEnds.get(k) + 5));
+            BatchScorer.Summary resumed = scorer.score(new BatchScorer.Job(in, partial, TableFormat.CSV, null, 2), n -> {});
+            assertThat(resumed.resumed()).isEqualTo(k);
+            assertThat(resumed.resumedFailed()).isEqualTo(1);
+            assertThat(Files.readAllBytes(partial)).as("resumed after %d rows", k).isEqualTo(expected);
+        }
+    }
+
     /** Excel's "CSV UTF-8" and Windows editors start a file with a byte-order mark; it is no part of the first column's name. */
     @Test
     void aByteOrderMarkIsNotPartOfTheFirstColumnOrLine() throws Exception {

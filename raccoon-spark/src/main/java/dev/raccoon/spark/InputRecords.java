@@ -17,10 +17,9 @@ import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import scala.Tuple2;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.util.ArrayDeque;
+import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
@@ -29,10 +28,9 @@ import java.util.List;
 import java.util.NoSuchElementException;
 
 /**
- * Records of the input files, split as BatchScorer's reader ({@link RecordReader}) splits them: at {@code \n} (for
- * CSV only outside double quotes, a stray quote costing its own line only), a trailing {@code \r} dropped, as raw
- * bytes so that each record's UTF-8 is checked on its own; gzipped files (.gz) are read gunzipped, as Hadoop reads
- * them. TSV and JSONL files are split across tasks at line boundaries; a CSV file is read by one task, since where
+ * Records of the input files, split by BatchScorer's reader ({@link RecordReader}): at {@code \n} (for CSV only
+ * outside double quotes, a stray quote costing its own line only), a trailing {@code \r} dropped, as raw bytes so
+ * that each record's UTF-8 is checked on its own; gzipped files (.gz) are read gunzipped, as Hadoop reads them. TSV and JSONL files are split across tasks at line boundaries; a CSV file is read by one task, since where
  * its records start depends on every quote before them (repartition to spread the scoring).
  */
 final class InputRecords {
@@ -106,62 +104,35 @@ final class InputRecords {
     }
 
     /**
-     * Copies lines out of Hadoop's reused Text objects; for CSV joins lines while a quote is open, as
-     * {@link RecordReader} does: a quote still open after {@link RecordReader#MAX_RECORD_LINES} line breaks,
-     * {@link RecordReader#MAX_RECORD_BYTES} bytes or at the end of the file is a stray one, so its line is a record
-     * by itself and the lines after it are read again. A record starting at byte 0 is the first of its file.
+     * Hadoop's lines as {@link RecordReader} records, copied out of its reused Text objects; a record starting at byte 0
+     * is the first of its file.
      */
     private static final class Records implements Iterator<byte[]> {
-        private record Line(long start, byte[] bytes) {}
-
-        private final Iterator<Tuple2<LongWritable, Text>> lines;
-        private final boolean quoted, header;
-        /** Lines read ahead while a stray quote seemed to open a field, to be read again as records. */
-        private final ArrayDeque<Line> again = new ArrayDeque<>();
+        private final RecordReader records;
+        private final boolean header;
         private byte[] next;
 
         Records(Iterator<Tuple2<LongWritable, Text>> lines, boolean quoted, boolean header) {
-            this.lines = lines;
-            this.quoted = quoted;
+            this.records = new RecordReader(() -> {
+                if (!lines.hasNext()) return null;
+                Tuple2<LongWritable, Text> t = lines.next();
+                return new RecordReader.Line(t._1().get(), Arrays.copyOf(t._2().getBytes(), t._2().getLength()), true);
+            }, quoted);
             this.header = header;
         }
 
         @Override
         public boolean hasNext() {
-            while (next == null) {
-                Line first = line();
-                if (first == null) return false;
-                byte[] record = quoted && quotes(first.bytes()) % 2 == 1 ? quotedRecord(first) : first.bytes();
-                if (!(header && first.start() == 0)) next = stripCr(record);
-            }
-            return true;
-        }
-
-        private Line line() {
-            if (!again.isEmpty()) return again.poll();
-            if (!lines.hasNext()) return null;
-            Tuple2<LongWritable, Text> t = lines.next();
-            return new Line(t._1().get(), Arrays.copyOf(t._2().getBytes(), t._2().getLength()));
-        }
-
-        /** {@code first} and the lines up to the one that closes its quote, or {@code first} alone for a stray quote. */
-        private byte[] quotedRecord(Line first) {
-            List<Line> taken = new ArrayList<>();
-            ByteArrayOutputStream record = new ByteArrayOutputStream(first.bytes().length + 256);
-            record.writeBytes(first.bytes());
-            int quotes = quotes(first.bytes());
-            while (quotes % 2 == 1) {
-                Line more = taken.size() < RecordReader.MAX_RECORD_LINES && record.size() < RecordReader.MAX_RECORD_BYTES ? line() : null;
-                if (more == null) {
-                    for (int i = taken.size() - 1; i >= 0; i--) again.addFirst(taken.get(i));
-                    return first.bytes();
+            try {
+                while (next == null) {
+                    RecordReader.Raw r = records.next();
+                    if (r == null) return false;
+                    if (!(header && r.start() == 0)) next = r.bytes();
                 }
-                taken.add(more);
-                record.write('\n');
-                record.writeBytes(more.bytes());
-                quotes += quotes(more.bytes());
+                return true;
+            } catch (IOException e) {
+                throw new UncheckedIOException(e); // not thrown: the lines above throw no IOException
             }
-            return record.toByteArray();
         }
 
         @Override
@@ -171,16 +142,5 @@ final class InputRecords {
             next = null;
             return r;
         }
-
-        private static int quotes(byte[] line) {
-            int n = 0;
-            for (byte b : line) if (b == '"') n++;
-            return n;
-        }
-    }
-
-    private static byte[] stripCr(byte[] record) {
-        int n = record.length;
-        return n > 0 && record[n - 1] == '\r' ? Arrays.copyOf(record, n - 1) : record;
     }
 }

@@ -179,6 +179,25 @@ class ScoreJobTest {
         assertThat(expected.get(10)).contains("row 10: a quoted field is not closed");
     }
 
+    /**
+     * A stray quote that a later review's quote seems to close, with text after it or into a row that does not fit
+     * the header, costs its own line too, as in raccoon score, eval and train.
+     */
+    @Test
+    void aStrayQuoteClosedOnALaterLineCostsOneRowAsInBatchScorer() throws IOException {
+        Path in = Files.writeString(dir.resolve("stray-closed.csv"), "text,label\n\"좋아요 정말,1\n그냥 \"보통\" 이에요,1\n"
+                + "재미 \"없다,0\n최고의 영화,1\n\"다시 볼래요,1\n별로에요\",0,덤\n");
+        List<String> expected = batchScore(in, TableFormat.CSV);
+        Path out = dir.resolve("stray-closed-out.csv");
+        ScoreJob.Summary s = ScoreJob.run(spark, args(in, out, "--single-file"));
+        assertThat(s.rows()).isEqualTo(6);
+        assertThat(s.failed()).isEqualTo(3);
+        assertThat(Files.readAllLines(out)).isEqualTo(expected).hasSize(7);
+        assertThat(expected.get(1)).endsWith("row 1: a quoted field is not closed");
+        assertThat(expected.get(5)).endsWith("row 5: a quoted field is not closed");
+        assertThat(expected.get(6)).contains("row 6: 3 fields, but the header has 2");
+    }
+
     /** Hadoop reads .gz files gunzipped; the driver's look at the header must too. */
     @Test
     void gzippedInputsMatchTheirPlainSelves() throws IOException {

@@ -1,21 +1,18 @@
 package dev.raccoon.train.data;
 
+import dev.raccoon.text.CsvRecords;
+
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
- * TSV and CSV with a header line. TSV fields are split at tabs only: NSMC's documents keep their quote
- * characters as written. CSV follows RFC 4180, so a quoted field may run over several lines; a row is
- * reported at the line where it starts. A stray quote costs its own line only: when the field it opens never
- * closes, closes in a later line with more text than spaces after the closing quote (a quote inside a later review,
- * not the end of a field), or closes in a later row that then does not fit the header, the lines after it are read again as rows.
- * Within one line, text after a closing quote is kept, as Python's csv and pandas keep it.
+ * TSV and CSV with a header line, split into records as {@link CsvRecords} says (as score and the Spark job split
+ * them): TSV fields at tabs only, so NSMC's documents keep their quote characters as written; a CSV row is reported at
+ * the line where it starts, and a stray quote costs its own line only.
  */
 final class DelimitedReader extends ExampleReader {
-    /** Lines one quoted field may run over; a quote open longer is taken for a stray one. */
-    static final int MAX_ROW_LINES = 1000;
     private final LineReader lines;
     private final char delimiter;
     private final int columnCount;
@@ -31,7 +28,8 @@ final class DelimitedReader extends ExampleReader {
         if (lines.text() == null) throw new IOException(source + " line 1 (the header) is " + spec.undecodable());
         if (lines.text().isBlank()) throw new IOException(source + " line 1 (the header) is empty; expected the column names");
         List<String> header = new ArrayList<>();
-        if (split(lines.text(), header, Integer.MAX_VALUE) == Split.OPEN) throw new IOException(source + " line 1 (the header) has an unterminated quote");
+        if (CsvRecords.split(lines.text(), delimiter, Integer.MAX_VALUE, header) == CsvRecords.Split.OPEN)
+            throw new IOException(source + " line 1 (the header) has an unterminated quote");
         DataSpec.Columns columns = spec.resolve(header, source);
         this.columnCount = header.size();
         this.text = header.indexOf(columns.text());
@@ -43,16 +41,20 @@ final class DelimitedReader extends ExampleReader {
     public Example next() throws IOException {
         List<String> fields = new ArrayList<>(columnCount);
         List<String> further = new ArrayList<>();
+        CsvRecords.MoreLines more = () -> {
+            if (!lines.next()) return null;
+            further.add(lines.text()); // null for a line not valid in the encoding, where a record may not go on
+            return lines.text();
+        };
         for (String line = nextUsableLine(lines); line != null; line = nextUsableLine(lines)) {
             long number = lines.number();
-            fields.clear();
             further.clear();
-            boolean closed = splitRow(line, fields, further);
-            if (!closed || (!further.isEmpty() && fields.size() != columnCount)) {
+            CsvRecords.Record record = CsvRecords.read(line, more, delimiter, columnCount, fields);
+            if (record != CsvRecords.Record.ROW) {
                 // A quote that never closes, or closes only in a later row that it swallows, is this line's fault:
                 // the lines read after it are rows of their own, read again rather than lost.
-                skip(DataSummary.Reason.BAD_QUOTING, number, closed ? "its quoted field runs over " + further.size()
-                        + " more lines into a row that does not fit the header" : null);
+                skip(DataSummary.Reason.BAD_QUOTING, number, record == CsvRecords.Record.SWALLOWS_ROWS
+                        ? "its quoted field runs over " + further.size() + " more lines into a row that does not fit the header" : null);
                 lines.replay(further, number + 1);
                 continue;
             }
@@ -64,74 +66,6 @@ final class DelimitedReader extends ExampleReader {
             if (e != null) return e;
         }
         return null;
-    }
-
-    /**
-     * Splits a row, reading further lines (kept in {@code further}) while a CSV quote is open; false when it does not
-     * close within {@link #MAX_ROW_LINES} lines, before the end, or before a line that is not valid in the encoding,
-     * or when it closes in a further line with text after the quote.
-     */
-    private boolean splitRow(String first, List<String> fields, List<String> further) throws IOException {
-        StringBuilder row = new StringBuilder(first);
-        for (Split s = split(row, fields, first.length()); s != Split.CLOSED; s = split(row, fields, first.length())) {
-            if (s == Split.STRAY) return false;
-            if (further.size() == MAX_ROW_LINES || !lines.next()) return false;
-            further.add(lines.text());
-            if (lines.text() == null) return false;
-            row.append('\n').append(lines.text());
-            fields.clear();
-        }
-        return true;
-    }
-
-    /** A split record: complete, with a quote still open, or with a quote closed past {@code strayFrom} before more text. */
-    private enum Split { CLOSED, OPEN, STRAY }
-
-    /** Splits one record into fields, {@link Split saying} how its quotes ended. */
-    private Split split(CharSequence s, List<String> fields, int strayFrom) {
-        if (delimiter == '\t') {
-            int start = 0;
-            for (int i = 0; i < s.length(); i++) {
-                if (s.charAt(i) == '\t') {
-                    fields.add(s.subSequence(start, i).toString());
-                    start = i + 1;
-                }
-            }
-            fields.add(s.subSequence(start, s.length()).toString());
-            return Split.CLOSED;
-        }
-        StringBuilder field = new StringBuilder();
-        boolean quoted = false, stray = false;
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            if (quoted) {
-                if (c != '"') {
-                    field.append(c);
-                } else if (i + 1 < s.length() && s.charAt(i + 1) == '"') {
-                    field.append('"');
-                    i++;
-                } else {
-                    quoted = false;
-                    stray |= i >= strayFrom && !endsField(s, i + 1);
-                }
-            } else if (c == '"' && field.isEmpty()) {
-                quoted = true;
-            } else if (c == delimiter) {
-                fields.add(field.toString());
-                field.setLength(0);
-            } else {
-                field.append(c);
-            }
-        }
-        fields.add(field.toString());
-        return quoted ? Split.OPEN : stray ? Split.STRAY : Split.CLOSED;
-    }
-
-    /** Whether only spaces stand between {@code from} and the next delimiter or the end, as after a field's closing quote. */
-    private boolean endsField(CharSequence s, int from) {
-        int i = from;
-        while (i < s.length() && s.charAt(i) == ' ') i++;
-        return i == s.length() || s.charAt(i) == delimiter;
     }
 
     @Override
