@@ -1,9 +1,8 @@
 package dev.raccoon.cli;
 
-import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.ObjectReader;
+import dev.raccoon.text.JsonLine;
 import dev.raccoon.text.WordPieceTokenizer;
 
 import java.io.IOException;
@@ -16,8 +15,6 @@ import java.nio.charset.StandardCharsets;
  */
 final class JsonLines {
     static final ObjectMapper JSON = new ObjectMapper();
-    /** One JSON object a line and nothing after it: a second object on the line would otherwise be dropped unseen. */
-    private static final ObjectReader STRICT = JSON.reader().with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
 
     /** One input line: its text and optional pair, or the reason it is unusable. */
     record Line(long number, String text, String textPair, String error) {}
@@ -51,7 +48,7 @@ final class JsonLines {
     static Line parse(long number, String s) {
         JsonNode node;
         try {
-            node = STRICT.readTree(s);
+            node = JsonLine.read(s);
         } catch (IOException e) {
             return new Line(number, null, null, "line " + number + ": not valid JSON");
         }

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.raccoon.api.Prediction;
+import dev.raccoon.text.JsonLine;
 import dev.raccoon.text.TextEncodings;
 import dev.raccoon.text.TextFiles;
 import dev.raccoon.text.WordPieceTokenizer;
@@ -86,7 +87,7 @@ public record ScoreRows(TableFormat format, List<String> header, int textIndex, 
             if (line.isBlank()) return new Parsed(null, JSON.createObjectNode(), null, where + ": empty line");
             JsonNode node;
             try {
-                node = JSON.readTree(line);
+                node = JsonLine.read(line);
             } catch (JsonProcessingException e) {
                 return undecodable != null ? new Parsed(null, asInput(line), null, undecodable, true)
                         : new Parsed(null, asInput(line), null, where + ": not valid JSON");
@@ -250,7 +251,7 @@ public record ScoreRows(TableFormat format, List<String> header, int textIndex, 
         String line = TextEncodings.withoutByteOrderMark(TextEncodings.decode(raw, 0, raw.length, charset));
         if (line == null || line.isBlank()) return null;
         try {
-            if (!(JSON.readTree(line) instanceof ObjectNode o)) return null;
+            if (!(JsonLine.read(line) instanceof ObjectNode o)) return null;
             List<String> names = new ArrayList<>();
             o.fieldNames().forEachRemaining(names::add);
             return names;

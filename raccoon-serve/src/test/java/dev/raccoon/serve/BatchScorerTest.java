@@ -238,6 +238,21 @@ class BatchScorerTest {
         for (String line : lines) assertThat(JSON.readTree(line).get("error").isNull()).as(line).isTrue();
     }
 
+    /** More after a line's object is refused as eval, tokenize and the server refuse it, not dropped unseen. */
+    @Test
+    void jsonlLineWithMoreAfterItsObjectIsABadLine() throws Exception {
+        Path in = dir.resolve("trail.jsonl"), out = dir.resolve("trail-out.jsonl");
+        Files.writeString(in, "{\"text\": \"좋아\"} {\"text\": \"싫어\"}\n{\"text\": \"최고\"}, garbage\n{\"text\": \"최고\"}  \n");
+        BatchScorer.Summary s = scorer.score(new BatchScorer.Job(in, out, TableFormat.JSONL, null, 3), n -> {});
+        assertThat(s.scored()).isEqualTo(1);
+        assertThat(s.failed()).isEqualTo(2);
+        List<String> lines = Files.readAllLines(out);
+        assertThat(JSON.readTree(lines.get(0)).get("error").asText()).isEqualTo("line 1: not valid JSON");
+        assertThat(JSON.readTree(lines.get(0)).get(ScoreRows.INPUT_FIELD).asText()).isEqualTo("{\"text\": \"좋아\"} {\"text\": \"싫어\"}");
+        assertThat(JSON.readTree(lines.get(1)).get("error").asText()).isEqualTo("line 2: not valid JSON");
+        assertThat(JSON.readTree(lines.get(2)).get("error").isNull()).isTrue(); // spaces after the object are no data
+    }
+
     @Test
     void jsonlBadLinesKeepTheirPlace() throws Exception {
         Path in = dir.resolve("in.jsonl"), out = dir.resolve("out.jsonl");

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.raccoon.text.JsonLine;
 import dev.raccoon.text.JsonProblems;
 import dev.raccoon.text.TextEncodings;
 
@@ -72,7 +73,7 @@ final class JsonReader extends ExampleReader {
             long number = lines.number();
             JsonNode node;
             try {
-                node = JSON.readTree(line);
+                node = JsonLine.read(line);
             } catch (JsonProcessingException e) {
                 node = null;
             }

@@ -216,12 +216,15 @@ class ExampleReaderTest {
                 {"q": "라벨 문자열", "a": "b", "y": "negative"}
                 {"q": "반쪽 \\ud800", "a": "b", "y": 1}
                 {"q": "짝이 반쪽", "a": "\\udc00", "y": 1}
+                {"q": "둘이 한 줄", "a": "b", "y": 1} {"q": "둘째 객체", "a": "b", "y": 0}
+                {"q": "뒤에 쓰레기", "a": "b", "y": 1}, garbage
                 """));
         DataSpec spec = new DataSpec(DataFormat.JSONL, "q", "a", "y", Labels.BINARY);
         ExampleReader.Loaded loaded = ExampleReader.load(file, spec);
         assertThat(loaded.examples()).containsExactly(
                 Example.classified("첫 문장", "둘째 문장", 1), Example.classified("라벨 문자열", "b", 0));
-        assertThat(loaded.summary().lines(Reason.BAD_JSON)).containsExactly(2L, 3L);
+        // more after a line's object (a second one, garbage) is a bad line, as tokenize, score and the server take it
+        assertThat(loaded.summary().lines(Reason.BAD_JSON)).containsExactly(2L, 3L, 8L, 9L);
         assertThat(loaded.summary().lines(Reason.MISSING_FIELD)).containsExactly(4L);
         // A JSON escape can make a surrogate half that no UTF-8 file holds: the row is refused, not tokenized later.
         assertThat(loaded.summary().lines(Reason.UNDECODABLE)).containsExactly(6L, 7L);

@@ -1,0 +1,21 @@
+package dev.raccoon.text;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectReader;
+
+/** One line of a JSON-lines file, read alike by every reader of one (tokenize, logits, score, eval, train, Spark). */
+public final class JsonLine {
+    /** One JSON value and nothing after it: a second object on the line, or text after it, would be dropped unseen. */
+    private static final ObjectReader ONE_VALUE = new ObjectMapper().reader()
+            .with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+
+    private JsonLine() {}
+
+    /** The line's JSON value (null for a line of whitespace); a line that holds more than one value is not valid. */
+    public static JsonNode read(String line) throws JsonProcessingException {
+        return ONE_VALUE.readTree(line);
+    }
+}
