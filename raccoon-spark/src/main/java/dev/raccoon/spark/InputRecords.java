@@ -30,8 +30,9 @@ import java.util.NoSuchElementException;
 /**
  * Records of the input files, split by BatchScorer's reader ({@link RecordReader}): at {@code \n} (for CSV only
  * outside double quotes, a stray quote costing its own line only), a trailing {@code \r} dropped, as raw bytes so
- * that each record's UTF-8 is checked on its own; gzipped files (.gz) are read gunzipped, as Hadoop reads them. TSV and JSONL files are split across tasks at line boundaries; a CSV file is read by one task, since where
- * its records start depends on every quote before them (repartition to spread the scoring).
+ * that each record's UTF-8 is checked on its own; gzipped files (.gz) are read gunzipped, as Hadoop reads them.
+ * TSV and JSONL files are split across tasks at line boundaries; a CSV file is read by one task, since where its
+ * records start depends on every quote before them (repartition to spread the scoring).
  */
 final class InputRecords {
     private InputRecords() {}
