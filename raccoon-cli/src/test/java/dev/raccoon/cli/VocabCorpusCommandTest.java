@@ -61,6 +61,25 @@ class VocabCorpusCommandTest {
         assertThat(shards.get(1)).isEqualTo(shards.get(0));
     }
 
+    /** A gzipped corpus is known by its gzip header, as a data file is, whatever its name: .GZ, or none. */
+    @Test
+    void aGzippedCorpusIsReadWhateverItsName() throws Exception {
+        Path plain = corpus();
+        CliRun fromPlain = CliRun.run("", "vocab", "--corpus", plain.toString(), "--size", "120", "--out", dir.resolve("v-plain").toString());
+        assertThat(fromPlain.exitCode()).as(fromPlain.err()).isZero();
+        for (String name : new String[] {"corpus.txt.GZ", "corpus-gzipped.txt"}) {
+            Path gz = dir.resolve(name);
+            try (var out = new java.util.zip.GZIPOutputStream(Files.newOutputStream(gz))) {
+                out.write(Files.readAllBytes(plain));
+            }
+            Path vocab = dir.resolve("v-" + name);
+            CliRun learnt = CliRun.run("", "vocab", "--corpus", gz.toString(), "--size", "120", "--out", vocab.toString());
+            assertThat(learnt.exitCode()).as(learnt.err()).isZero();
+            assertThat(Files.readAllBytes(vocab.resolve("vocab.txt"))).as(name)
+                    .isEqualTo(Files.readAllBytes(dir.resolve("v-plain/vocab.txt")));
+        }
+    }
+
     @Test
     void learnsAVocabularyThenPacksTheCorpusWithIt() throws Exception {
         Path corpus = corpus();

@@ -91,12 +91,12 @@ public final class TextEncodings {
 
     /**
      * {@link #notValidWithHint(Charset)} for a file whose first bytes are {@code start}: data that is no text in
-     * any Korean encoding (gzip without a .gz name, UTF-16 as Notepad saves "Unicode", a binary) is named for what
-     * it is, since passing another encoding would fail again.
+     * any Korean encoding (gzip data still after gunzipping, UTF-16 as Notepad saves "Unicode", a binary) is named for
+     * what it is, since passing another encoding would fail again.
      */
     public static String notValidWithHint(Charset charset, byte[] start) {
-        String hint = start.length >= 2 && (start[0] & 0xFF) == 0x1F && (start[1] & 0xFF) == 0x8B
-                ? "it is gzip data: give it a name ending in .gz"
+        String hint = TextFiles.startsAsGzip(start)
+                ? "it is gzipped twice: gunzip it once"
                 : start.length >= 2 && ((start[0] & 0xFF) == 0xFF && (start[1] & 0xFF) == 0xFE || (start[0] & 0xFF) == 0xFE && (start[1] & 0xFF) == 0xFF)
                 ? "it is UTF-16 (what Notepad calls Unicode): save it as UTF-8"
                 : holdsNul(start) ? "it holds NUL bytes, so it is no text file" : hint(charset);

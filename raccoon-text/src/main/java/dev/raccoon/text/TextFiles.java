@@ -11,7 +11,10 @@ import java.util.List;
 import java.util.zip.GZIPInputStream;
 import java.util.zip.ZipException;
 
-/** Opening a data file a user names: a directory is refused by name, and a gzip file is read gunzipped. */
+/**
+ * Opening a data file or corpus a user names: a directory is refused by name, and gzip data is read gunzipped, known by
+ * its first two bytes whatever the file's name.
+ */
 public final class TextFiles {
     private static final int GZIP_MAGIC_1 = 0x1f, GZIP_MAGIC_2 = 0x8b;
 
@@ -26,31 +29,49 @@ public final class TextFiles {
     /** The file's bytes, gunzipped when its first two bytes are gzip's (whatever its name). */
     public static InputStream open(Path file) throws IOException {
         if (Files.isDirectory(file)) throw new IOException(file + " is a directory, not a data file");
-        InputStream in = new BufferedInputStream(Files.newInputStream(file), 1 << 16);
+        InputStream in = Files.newInputStream(file);
         try {
-            in.mark(2);
-            boolean gzip = in.read() == GZIP_MAGIC_1 && in.read() == GZIP_MAGIC_2;
-            in.reset();
-            return gzip ? gunzip(in, file) : in;
+            return gunzippedIfGzip(in, file);
         } catch (IOException e) {
             in.close();
             throw e;
         }
     }
 
-    /** {@code in} gunzipped; a truncated or corrupt gzip stream fails with an error naming {@code file}. */
-    public static InputStream gunzip(InputStream in, Path file) throws IOException {
+    /**
+     * {@code in}, buffered, gunzipped when its first two bytes are gzip's; read from its start, which may be a pipe's
+     * (only what it reads is looked at). A truncated or corrupt gzip stream fails with an error naming {@code file}.
+     */
+    public static InputStream gunzippedIfGzip(InputStream in, Path file) throws IOException {
+        InputStream buffered = new BufferedInputStream(in, 1 << 16);
+        buffered.mark(2);
+        boolean gzip = startsAsGzip(buffered);
+        buffered.reset();
+        if (!gzip) return buffered;
         try {
-            return new Gunzipped(new GZIPInputStream(in, 1 << 16), file);
+            return new Gunzipped(new GZIPInputStream(buffered, 1 << 16), file);
         } catch (EOFException | ZipException e) {
             throw broken(file, e);
         }
     }
 
+    /** Whether a regular file starts as gzip data (whatever its name). */
+    public static boolean isGzip(Path file) throws IOException {
+        try (InputStream in = Files.newInputStream(file)) {
+            return startsAsGzip(in);
+        }
+    }
+
+    private static boolean startsAsGzip(InputStream in) throws IOException {
+        return startsAsGzip(in.readNBytes(2));
+    }
+
+    /** Whether data starting with {@code start} is gzip's. */
+    static boolean startsAsGzip(byte[] start) {
+        return start.length >= 2 && (start[0] & 0xFF) == GZIP_MAGIC_1 && (start[1] & 0xFF) == GZIP_MAGIC_2;
+    }
+
     private static IOException broken(Path file, IOException e) {
-        // GZIPInputStream's words for a file that does not start as gzip does: it is no gzip file at all.
-        if ("Not in GZIP format".equals(e.getMessage()))
-            return new IOException(file + ": not gzip data, though its name ends in .gz (rename it, or compress it with gzip)", e);
         return new IOException(file + ": not a complete gzip file (" + e.getMessage() + ")", e);
     }
 

@@ -21,8 +21,9 @@ import java.util.Objects;
 import java.util.function.LongConsumer;
 
 /**
- * Corpus files, plain or gzip (by a .gz name), one item a line, in one character encoding (ASCII-compatible, see
- * {@link TextEncodings#named}), read as a stream; and the line normalisation.
+ * Corpus files, plain or gzip (known by its first bytes, whatever the name, as data files are), one item a line, in
+ * one character encoding (ASCII-compatible, see {@link TextEncodings#named}), read as a stream; and the line
+ * normalisation.
  */
 public record CorpusFiles(List<Path> files, Charset encoding) {
 
@@ -108,7 +109,7 @@ public record CorpusFiles(List<Path> files, Charset encoding) {
         requireFiles();
         for (Path file : files) {
             if (!Files.isRegularFile(file)) continue;
-            try (InputStream in = Files.newInputStream(file); InputStream data = gunzipped(file, in)) {
+            try (InputStream in = Files.newInputStream(file); InputStream data = TextFiles.gunzippedIfGzip(in, file)) {
                 requireDecodable(file, data.readNBytes(PROBE));
             }
         }
@@ -148,16 +149,11 @@ public record CorpusFiles(List<Path> files, Charset encoding) {
     }
 
     /**
-     * The lines of one of the files (gunzipped by a .gz name; bytes not valid in the encoding become U+FFFD), for
+     * The lines of one of the files (gunzipped if gzip; bytes not valid in the encoding become U+FFFD), for
      * readers that keep state across lines. Check the files with {@link #requireDecodable} first.
      */
     public BufferedReader open(Path file) throws IOException {
         return checkedReader(file, Files.newInputStream(file));
-    }
-
-    /** {@code in}, gunzipped when the file's name ends in .gz. */
-    private static InputStream gunzipped(Path file, InputStream in) throws IOException {
-        return file.getFileName().toString().endsWith(".gz") ? TextFiles.gunzip(in, file) : in;
     }
 
     /**
@@ -165,7 +161,7 @@ public record CorpusFiles(List<Path> files, Charset encoding) {
      * is the only one it gives.
      */
     private BufferedReader checkedReader(Path file, InputStream in) throws IOException {
-        InputStream data = gunzipped(file, in);
+        InputStream data = TextFiles.gunzippedIfGzip(in, file);
         if (!Files.isRegularFile(file)) {
             data = new java.io.BufferedInputStream(data, PROBE);
             data.mark(PROBE);

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.raccoon.text.TextFiles;
 import dev.raccoon.text.Vocabulary;
 import dev.raccoon.text.WordPieceTokenizer;
 import dev.raccoon.train.AtomicDirectory;
@@ -171,7 +172,8 @@ public final class CorpusPipeline {
         long started = System.nanoTime();
         long estimate = 0;
         for (Path f : corpus.files()) {
-            estimate += Files.size(f) * (f.getFileName().toString().endsWith(".gz") ? GZIP_RATIO : 1);
+            // a pipe, which could be read only once, has no size to go by anyway
+            estimate += Files.size(f) * (Files.isRegularFile(f) && TextFiles.isGzip(f) ? GZIP_RATIO : 1);
         }
         int buckets = (int) Math.clamp((estimate + BUCKET_BYTES - 1) / BUCKET_BYTES, 1, 1024);
         SplittableRandom root = new SplittableRandom(options.seed());

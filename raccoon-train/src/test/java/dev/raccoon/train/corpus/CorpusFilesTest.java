@@ -108,14 +108,29 @@ class CorpusFilesTest {
                 .hasMessageStartingWith(nsmc + " is a table, but a corpus is plain text, one item a line");
     }
 
+    /** Gzip is known by its first bytes, as in data files, whatever the name says. */
     @Test
-    void dataThatIsNoTextInAnyEncodingIsNamedForWhatItIs() throws IOException {
+    void gzipDataIsReadGunzippedWhateverItsName() throws IOException {
+        byte[] gz = gzip(REVIEWS.getBytes(StandardCharsets.UTF_8));
+        List<Path> files = List.of(Files.write(dir.resolve("reviews.txt"), gz), Files.write(dir.resolve("reviews.txt.GZ"), gz),
+                Files.writeString(dir.resolve("plain.txt.gz"), REVIEWS));
+        List<String> lines = new ArrayList<>();
+        assertThat(CorpusFiles.utf8(files).read(Long.MAX_VALUE, n -> {}, lines::add)).isEqualTo(12);
+        assertThat(lines).isEqualTo(List.of((REVIEWS + REVIEWS + REVIEWS).split("\n")));
+    }
+
+    private static byte[] gzip(byte[] data) throws IOException {
         ByteArrayOutputStream gz = new ByteArrayOutputStream();
         try (OutputStream out = new GZIPOutputStream(gz)) {
-            out.write(REVIEWS.repeat(50).getBytes(StandardCharsets.UTF_8));
+            out.write(data);
         }
-        Path unnamed = Files.write(dir.resolve("reviews.txt"), gz.toByteArray());
-        assertThatThrownBy(() -> CorpusFiles.utf8(List.of(unnamed)).requireDecodable()).hasMessageEndingWith("it is gzip data: give it a name ending in .gz");
+        return gz.toByteArray();
+    }
+
+    @Test
+    void dataThatIsNoTextInAnyEncodingIsNamedForWhatItIs() throws IOException {
+        Path twice = Files.write(dir.resolve("reviews.txt.gz"), gzip(gzip(REVIEWS.repeat(50).getBytes(StandardCharsets.UTF_8))));
+        assertThatThrownBy(() -> CorpusFiles.utf8(List.of(twice)).requireDecodable()).hasMessageEndingWith("it is gzipped twice: gunzip it once");
         Path utf16 = Files.write(dir.resolve("notepad.txt"), REVIEWS.repeat(5).getBytes(StandardCharsets.UTF_16));
         assertThatThrownBy(() -> CorpusFiles.utf8(List.of(utf16)).requireDecodable()).hasMessageEndingWith("it is UTF-16 (what Notepad calls Unicode): save it as UTF-8");
     }
