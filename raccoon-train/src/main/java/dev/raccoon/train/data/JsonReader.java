@@ -75,7 +75,8 @@ final class JsonReader extends ExampleReader {
             try {
                 node = JsonLine.read(line);
             } catch (JsonProcessingException e) {
-                node = null;
+                skip(DataSummary.Reason.BAD_JSON, number, JsonProblems.why(e)); // e.g. "more follows the JSON value"
+                continue;
             }
             Example example = row(node, number);
             if (example != null) return example;

@@ -225,6 +225,9 @@ class ExampleReaderTest {
                 Example.classified("첫 문장", "둘째 문장", 1), Example.classified("라벨 문자열", "b", 0));
         // more after a line's object (a second one, garbage) is a bad line, as tokenize, score and the server take it
         assertThat(loaded.summary().lines(Reason.BAD_JSON)).containsExactly(2L, 3L, 8L, 9L);
+        Path twoObjects = write("two.jsonl", utf8("{\"q\": \"하나\", \"y\": 1} {\"q\": \"둘\", \"y\": 0}\n"));
+        ExampleReader.Loaded two = ExampleReader.load(twoObjects, new DataSpec(DataFormat.JSONL, "q", null, "y", Labels.BINARY));
+        assertThat(two.summary().firstDetail(Reason.BAD_JSON)).isEqualTo("line 1: more follows the JSON value");
         assertThat(loaded.summary().lines(Reason.MISSING_FIELD)).containsExactly(4L);
         // A JSON escape can make a surrogate half that no UTF-8 file holds: the row is refused, not tokenized later.
         assertThat(loaded.summary().lines(Reason.UNDECODABLE)).containsExactly(6L, 7L);
