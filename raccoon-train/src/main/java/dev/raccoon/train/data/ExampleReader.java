@@ -120,7 +120,9 @@ public abstract sealed class ExampleReader implements Closeable permits Delimite
     }
 
     private Example example(String text, String pair, String label) throws BadRow {
-        if (text == null) throw new BadRow(DataSummary.Reason.MISSING_FIELD, "no text field (" + String.join(", ", spec.textNames()) + ")");
+        if (text == null) throw new BadRow(DataSummary.Reason.MISSING_FIELD, "no text field (" + String.join(", ", spec.textNames()) + ")"
+                + (spec.format() == DataFormat.NSMC_JSON ? "; a .json file is read as NSMC's crawl (review, rating): give JSON"
+                + " lines the name .jsonl or --format jsonl" : ""));
         requireUnicode(text, "text");
         if (pair != null) requireUnicode(pair, "second text");
         if (WordPieceTokenizer.isBlank(text)) throw new BadRow(DataSummary.Reason.EMPTY_TEXT, null);

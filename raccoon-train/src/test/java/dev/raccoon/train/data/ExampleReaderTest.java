@@ -266,6 +266,15 @@ class ExampleReaderTest {
     }
 
     @Test
+    void jsonLinesNamedDotJsonAreToldHowToBeReadAsSuch() throws IOException {
+        Path file = write("reviews.json", utf8("{\"text\": \"좋아요\", \"label\": 1}\n"));
+        ExampleReader.Loaded loaded = ExampleReader.load(file, DataSpec.of(DataFormat.guess(file), Labels.BINARY));
+        assertThat(loaded.examples()).isEmpty();
+        assertThat(loaded.summary().firstDetail(Reason.MISSING_FIELD)).isEqualTo("line 1: no text field (review); a .json"
+                + " file is read as NSMC's crawl (review, rating): give JSON lines the name .jsonl or --format jsonl");
+    }
+
+    @Test
     void aBrokenJsonArrayIsAnErrorWithItsLine() throws IOException {
         Path file = write("broken.json", utf8("[\n{\"review\": \"a\", \"rating\": \"10\"},\n{\"review\": \n"));
         try (ExampleReader reader = ExampleReader.open(file, DataSpec.of(DataFormat.NSMC_JSON, Labels.BINARY))) {
