@@ -1,6 +1,8 @@
 package dev.raccoon.train.data;
 
 import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * Class names in id order. A raw label in a data file maps to an id by name (case-insensitive) or by its
@@ -9,6 +11,8 @@ import java.util.List;
 public record Labels(List<String> names) {
     public static final Labels BINARY = new Labels(List.of("negative", "positive"));
     public static final Labels THREE_CLASS = new Labels(List.of("negative", "neutral", "positive"));
+    /** A label given by its id: up to three digits, and ".0" after them as pandas writes a float column. */
+    private static final Pattern LABEL_NUMBER = Pattern.compile("(\\d{1,3})(?:\\.0+)?");
 
     public Labels {
         names = List.copyOf(names);
@@ -26,16 +30,21 @@ public record Labels(List<String> names) {
 
     public String name(int id) { return names.get(id); }
 
-    /** The id of a raw label, or −1 when it is none of the names and not a number in [0, size). */
+    /**
+     * The id of a raw label, or −1 when it is none of the names and not a number in [0, size). A number may end in
+     * ".0", as pandas writes a label column that held a missing value.
+     */
     public int id(String raw) {
         String s = raw.strip();
         for (int i = 0; i < names.size(); i++) if (names.get(i).equalsIgnoreCase(s)) return i;
-        if (!s.isEmpty() && s.length() <= 3 && s.chars().allMatch(Character::isDigit)) {
-            int n = Integer.parseInt(s);
+        Matcher number = LABEL_NUMBER.matcher(s);
+        if (number.matches()) {
+            int n = Integer.parseInt(number.group(1));
             if (n < names.size()) return n;
         }
         return -1;
     }
+
 
     /**
      * The id for an NSMC crawl rating (1–10): binary 1–4 negative, 9–10 positive, 5–8 −1 (neutral, not used);

@@ -16,6 +16,10 @@ class LabelsTest {
         assertThat(Labels.BINARY.id("2")).isEqualTo(-1);
         assertThat(Labels.BINARY.id("neutral")).isEqualTo(-1);
         assertThat(Labels.BINARY.id("")).isEqualTo(-1);
+        assertThat(Labels.BINARY.id("1.0")).as("as pandas writes it").isEqualTo(1);
+        assertThat(Labels.BINARY.id("0.00")).isZero();
+        assertThat(Labels.BINARY.id("0.5")).isEqualTo(-1);
+        assertThat(Labels.BINARY.id("1.")).isEqualTo(-1);
         Labels model = new Labels(List.of("LABEL_0", "LABEL_1"));
         assertThat(model.id("1")).isEqualTo(1);
         assertThat(model.id("label_0")).isZero();
