@@ -90,6 +90,14 @@ class BadInputTest {
         assertThat(deep.err()).contains("gives num_hidden_layers 100000, but the weights hold 2 layers").doesNotContain("reading");
         assertUsage(CliRun.run("", "pretrain", "--config", "tiny", "--vocab", model(), "--corpus", corpus.toString(),
                 "--out", dir.resolve("p").toString(), "--steps", "2", "--save-every", "0"), "save-every and log-every must be at least 1");
+        List<String> trainArgs = List.of("train", "--config", "tiny", "--vocab", model(), "--train", train.toString(),
+                "--dev", train.toString(), "--out", dir.resolve("t").toString());
+        for (String[] wrong : new String[][] {{"--weight-decay", "NaN", "weight decay must be a finite number ≥ 0, got NaN"},
+                {"--log-every", "0", "log-every must be positive, got 0"}, {"--eval-every", "-1", "eval-every must not be negative, got -1"}}) {
+            List<String> args = new java.util.ArrayList<>(trainArgs);
+            args.addAll(List.of(wrong[0], wrong[1]));
+            assertUsage(CliRun.run("", args.toArray(String[]::new)), wrong[2]);
+        }
     }
 
     @Test

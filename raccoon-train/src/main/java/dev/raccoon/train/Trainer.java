@@ -83,10 +83,12 @@ public final class Trainer {
             if (!(lr > 0 && lr < Float.POSITIVE_INFINITY)) throw new IllegalArgumentException("learning rate must be positive and finite, got " + lr);
             if (maxLength < 4) throw new IllegalArgumentException("max length must be at least 4, got " + maxLength);
             if (!(warmup >= 0 && warmup <= 1)) throw new IllegalArgumentException("warmup must be a fraction in [0, 1], got " + warmup);
-            if (!(weightDecay >= 0)) throw new IllegalArgumentException("weight decay must not be negative, got " + weightDecay);
+            if (!(weightDecay >= 0 && weightDecay < Float.POSITIVE_INFINITY))
+                throw new IllegalArgumentException("weight decay must be a finite number ≥ 0, got " + weightDecay);
             if (!(maxGradNorm > 0)) throw new IllegalArgumentException("gradient clipping norm must be positive, got " + maxGradNorm);
-            if (evalEvery < 0 || logEvery < 1 || stopAfter < 0)
-                throw new IllegalArgumentException("eval-every and stop-after must not be negative, log-every must be positive");
+            if (evalEvery < 0) throw new IllegalArgumentException("eval-every must not be negative, got " + evalEvery);
+            if (logEvery < 1) throw new IllegalArgumentException("log-every must be positive, got " + logEvery);
+            if (stopAfter < 0) throw new IllegalArgumentException("stop-after must not be negative, got " + stopAfter);
         }
 
         /** Without a {@link #truncation}: head and tail, the default reading. */
