@@ -63,7 +63,14 @@ public final class Main {
                 throw new IllegalStateException(e);
             }
         }
-        return cli.execute(args);
+        try {
+            return cli.execute(args);
+        } catch (OutOfMemoryError e) { // picocli hands its handler exceptions only
+            if (verbose) e.printStackTrace();
+            String command = args.length > 0 && cli.getSubcommands().containsKey(args[0]) ? " " + args[0] : "";
+            System.err.println("raccoon" + command + ": " + describe(e));
+            return 1;
+        }
     }
 
     /** One readable sentence for an error; the message chain without Java class names. */

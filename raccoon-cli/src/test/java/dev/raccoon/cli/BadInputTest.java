@@ -100,6 +100,20 @@ class BadInputTest {
         }
     }
 
+    /** Out of memory is one line with the way out, not a stack trace: picocli hands its handler exceptions only. */
+    @Test
+    void runningOutOfMemorySaysHowToGiveJavaMore() throws Exception {
+        Path line = Files.writeString(dir.resolve("one-line.txt"), "가나다 ".repeat(3_000_000) + "\n");
+        List<String> command = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx48m",
+                "--add-modules", "jdk.incubator.vector", "-cp", System.getProperty("java.class.path"), "dev.raccoon.cli.Main",
+                "predict", "--model", model());
+        Process p = new ProcessBuilder(command).redirectInput(line.toFile()).redirectErrorStream(true).start();
+        String printed = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        assertThat(p.waitFor()).as(printed).isEqualTo(1);
+        assertThat(printed).contains("raccoon predict: out of memory (Java heap space); give Java more with RACCOON_JAVA_OPTS=-Xmx8g")
+                .doesNotContain("\tat ");
+    }
+
     @Test
     void anOutputDirectoryThatIsAFileIsAUsageErrorBeforeAnyWork() throws IOException {
         Path train = tsv("train.tsv"), file = Files.writeString(dir.resolve("file"), "x");

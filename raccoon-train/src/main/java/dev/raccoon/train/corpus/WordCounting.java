@@ -62,8 +62,11 @@ public final class WordCounting {
                 Thread.currentThread().interrupt();
                 throw new IOException("interrupted while counting words", e);
             }
-            if (w.failure != null) {
-                throw w.failure;
+            switch (w.failure) {
+                case null -> { }
+                case RuntimeException e -> throw e;
+                case Error e -> throw e;
+                default -> throw new IllegalStateException(w.failure);
             }
             if (w.trainer != total) {
                 total.addCounts(w.trainer);
@@ -85,7 +88,8 @@ public final class WordCounting {
         final WordPieceTrainer trainer;
         final BlockingQueue<List<String>> queue;
         final Thread thread = new Thread(this, "raccoon-word-count");
-        volatile RuntimeException failure;
+        /** What stopped this worker: a RuntimeException, or an Error such as running out of memory. */
+        volatile Throwable failure;
 
         Worker(WordPieceTrainer trainer, BlockingQueue<List<String>> queue) {
             this.trainer = trainer;
@@ -104,7 +108,7 @@ public final class WordCounting {
                         for (String line : batch) {
                             trainer.addText(CorpusFiles.normalize(line));
                         }
-                    } catch (RuntimeException e) {
+                    } catch (RuntimeException | Error e) { // an Error too: a dead worker would leave the reader blocked for ever
                         failure = e;
                     }
                 }
