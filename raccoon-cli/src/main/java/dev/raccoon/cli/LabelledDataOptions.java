@@ -81,11 +81,14 @@ final class LabelledDataOptions {
         void score(List<Example> chunk, long[] lines);
     }
 
-    /** Streams --data through {@code scorer} in chunks, with a progress bar named {@code task} on stderr for large files. */
+    /**
+     * Streams --data through {@code scorer} in chunks, with a progress bar named {@code task} on stderr for large
+     * files when stderr is a terminal (in a log its frames would make one endless line).
+     */
     DataSummary score(DataSpec dataSpec, String task, ChunkScorer scorer) throws IOException {
         long size = Files.size(data);
         try (ExampleReader reader = ExampleReader.open(data, dataSpec);
-             ProgressBar bar = size < PROGRESS_BYTES ? null : new ProgressBarBuilder().setTaskName(task).setInitialMax(size)
+             ProgressBar bar = size < PROGRESS_BYTES || !ComputeOptions.bars(false) ? null : new ProgressBarBuilder().setTaskName(task).setInitialMax(size)
                      .setUnit(" MiB", 1 << 20).setConsumer(new ConsoleProgressBarConsumer(System.err)).build()) {
             List<Example> chunk = new ArrayList<>(CHUNK);
             long[] lines = new long[CHUNK];
