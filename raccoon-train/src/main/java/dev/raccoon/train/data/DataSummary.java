@@ -57,8 +57,6 @@ public final class DataSummary {
         if (detail != null) firstDetail.putIfAbsent(reason, "line " + line + ": " + detail);
     }
 
-    public String source() { return source; }
-
     public long rowsRead() { return read; }
 
     public long rowsUsed() { return used; }
