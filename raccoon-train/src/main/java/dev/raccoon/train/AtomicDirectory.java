@@ -85,17 +85,10 @@ public final class AtomicDirectory {
     }
 
     /**
-     * {@link #requireEmpty(Path)}, but a directory that holds nothing but {@code ownLog} and the temporary directories
-     * of {@link #replace} passes: what a run of the same kind killed before its first checkpoint was complete left,
-     * which a new run starts again. Those temporary directories are deleted here.
-     */
-    public static void requireEmpty(Path dir, String ownLog) throws IOException {
-        requireEmpty(dir, Set.of(ownLog));
-    }
-
-    /**
-     * {@link #requireEmpty(Path, String)} for a run of a kind that may leave more than its log before its first
-     * checkpoint: {@code ownLeftovers} names all that may stand.
+     * {@link #requireEmpty(Path)}, but a directory that holds nothing but {@code ownLeftovers} (a run's log, and what
+     * else a run of the same kind may leave before its first checkpoint) and the temporary directories of
+     * {@link #replace} passes: what such a run killed early left, which a new run starts again. Those temporary
+     * directories are deleted here.
      */
     public static void requireEmpty(Path dir, Set<String> ownLeftovers) throws IOException {
         if (!Files.exists(dir, LinkOption.NOFOLLOW_LINKS)) return;

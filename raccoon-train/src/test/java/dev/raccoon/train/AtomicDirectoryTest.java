@@ -34,11 +34,11 @@ class AtomicDirectoryTest {
         Files.writeString(out.resolve("train_log.jsonl"), "{}\n");
         Path half = Files.createDirectories(out.resolve("checkpoint-2.tmp-e09db565f0a5059").resolve("discriminator"));
         Files.writeString(half.resolve("model.safetensors"), "half");
-        AtomicDirectory.requireEmpty(out, "train_log.jsonl");
+        AtomicDirectory.requireEmpty(out, Set.of("train_log.jsonl"));
         assertThat(out.resolve("checkpoint-2.tmp-e09db565f0a5059")).doesNotExist();
         // a user's directory of that look is a file, or beside other files, and stays
         Files.writeString(out.resolve("notes.tmp-1"), "mine");
-        org.assertj.core.api.Assertions.assertThatThrownBy(() -> AtomicDirectory.requireEmpty(out, "train_log.jsonl"))
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> AtomicDirectory.requireEmpty(out, Set.of("train_log.jsonl")))
                 .hasMessageContaining("is not empty (it holds notes.tmp-1, train_log.jsonl)");
         assertThat(out.resolve("notes.tmp-1")).exists();
     }

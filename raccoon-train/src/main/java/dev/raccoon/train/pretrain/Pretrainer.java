@@ -24,6 +24,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Set;
 import java.util.Locale;
 import java.util.Map;
 import java.util.SplittableRandom;
@@ -356,7 +357,7 @@ public final class Pretrainer {
         if (resume && !checkpoint) throw new IOException(out + ": no checkpoint-N directory to resume from");
         if (!resume && checkpoint)
             throw new IOException(out + " holds a checkpoint of an earlier run; continue it with --resume or choose another output directory");
-        if (!resume) AtomicDirectory.requireEmpty(out, LOG);
+        if (!resume) AtomicDirectory.requireEmpty(out, Set.of(LOG));
     }
 
     private static Path latestCheckpoint(Path out) throws IOException {
