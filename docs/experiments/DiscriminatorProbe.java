@@ -1,5 +1,6 @@
 // Prints an ELECTRA discriminator's logits for a few reviews, as written and with one token replaced by 그리고 (marked *).
 // Run: java --add-modules jdk.incubator.vector -cp raccoon-cli/target/raccoon.jar docs/experiments/DiscriminatorProbe.java DIR
+import dev.raccoon.engine.backends.Backends;
 import dev.raccoon.engine.*;
 import dev.raccoon.model.*;
 import dev.raccoon.text.*;

@@ -1,7 +1,7 @@
 package dev.raccoon.bench;
 
 import dev.raccoon.engine.Backend;
-import dev.raccoon.engine.Backends;
+import dev.raccoon.engine.backends.Backends;
 
 import java.util.SplittableRandom;
 

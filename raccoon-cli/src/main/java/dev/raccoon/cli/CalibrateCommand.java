@@ -2,11 +2,11 @@ package dev.raccoon.cli;
 
 import dev.raccoon.api.Classifier;
 import dev.raccoon.engine.Backend;
-import dev.raccoon.engine.Backends;
+import dev.raccoon.engine.backends.Backends;
 import dev.raccoon.model.ModelDirectory;
 import dev.raccoon.model.SequenceClassifier;
 import dev.raccoon.model.io.DType;
-import dev.raccoon.train.AtomicDirectory;
+import dev.raccoon.train.run.AtomicDirectory;
 import dev.raccoon.train.TemperatureScaling;
 import dev.raccoon.train.data.DataSummary;
 import dev.raccoon.train.data.Example;

@@ -1,7 +1,7 @@
 package dev.raccoon.cli;
 
 import dev.raccoon.text.WordPieceTokenizer;
-import dev.raccoon.train.OutputLock;
+import dev.raccoon.train.run.OutputLock;
 import dev.raccoon.train.corpus.CorpusPipeline;
 import dev.raccoon.train.corpus.SequenceShard;
 import dev.raccoon.train.corpus.CorpusFiles;

@@ -2,9 +2,9 @@ package dev.raccoon.cli;
 
 import dev.raccoon.api.Classifier;
 import dev.raccoon.train.Distillation;
-import dev.raccoon.train.InterruptNotice;
-import dev.raccoon.train.Fingerprint;
-import dev.raccoon.train.OutputLock;
+import dev.raccoon.train.run.InterruptNotice;
+import dev.raccoon.train.run.Fingerprint;
+import dev.raccoon.train.run.OutputLock;
 import dev.raccoon.train.Trainer;
 import dev.raccoon.train.corpus.CorpusFiles;
 import dev.raccoon.train.data.Example;

@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.raccoon.api.Classifier;
 import dev.raccoon.engine.cpu.CpuMath;
 import dev.raccoon.serve.TableFormat;
-import dev.raccoon.train.AtomicDirectory;
+import dev.raccoon.train.run.AtomicDirectory;
 import dev.raccoon.train.data.DataSummary;
 import dev.raccoon.train.data.Example;
 import dev.raccoon.train.data.ExampleReader;

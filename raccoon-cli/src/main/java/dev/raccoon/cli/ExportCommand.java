@@ -1,10 +1,10 @@
 package dev.raccoon.cli;
 
 import dev.raccoon.engine.Backend;
-import dev.raccoon.engine.Backends;
+import dev.raccoon.engine.backends.Backends;
 import dev.raccoon.model.ModelDirectory;
 import dev.raccoon.model.io.DType;
-import dev.raccoon.train.AtomicDirectory;
+import dev.raccoon.train.run.AtomicDirectory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;

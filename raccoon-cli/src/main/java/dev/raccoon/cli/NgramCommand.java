@@ -1,7 +1,7 @@
 package dev.raccoon.cli;
 
 import dev.raccoon.engine.cpu.CpuMath;
-import dev.raccoon.train.AtomicDirectory;
+import dev.raccoon.train.run.AtomicDirectory;
 import dev.raccoon.train.data.Example;
 import dev.raccoon.train.data.Labels;
 import dev.raccoon.train.ngram.NgramClassifier;

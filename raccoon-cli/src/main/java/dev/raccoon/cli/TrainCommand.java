@@ -1,6 +1,6 @@
 package dev.raccoon.cli;
 
-import dev.raccoon.train.OutputLock;
+import dev.raccoon.train.run.OutputLock;
 import dev.raccoon.train.Trainer;
 import dev.raccoon.train.data.Example;
 import dev.raccoon.train.data.Labels;

@@ -4,7 +4,7 @@ import dev.raccoon.engine.Backend;
 import dev.raccoon.model.ElectraConfig;
 import dev.raccoon.text.Truncation;
 import dev.raccoon.train.ModelInit;
-import dev.raccoon.train.Progress;
+import dev.raccoon.train.run.Progress;
 import dev.raccoon.train.Trainer;
 import dev.raccoon.train.data.Example;
 import dev.raccoon.train.data.Labels;

@@ -2,8 +2,8 @@ package dev.raccoon.cli;
 
 import dev.raccoon.engine.Backend;
 import dev.raccoon.train.ModelInit;
-import dev.raccoon.train.OutputLock;
-import dev.raccoon.train.Progress;
+import dev.raccoon.train.run.OutputLock;
+import dev.raccoon.train.run.Progress;
 import dev.raccoon.train.Trainer;
 import dev.raccoon.train.Tuner;
 import dev.raccoon.train.data.Example;

@@ -3,7 +3,7 @@ package dev.raccoon.cli;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.raccoon.text.WordPieceTokenizer;
 import dev.raccoon.text.WordPieceTrainer;
-import dev.raccoon.train.AtomicDirectory;
+import dev.raccoon.train.run.AtomicDirectory;
 import dev.raccoon.train.corpus.CorpusFiles;
 import dev.raccoon.train.corpus.WordCounting;
 import me.tongfei.progressbar.ConsoleProgressBarConsumer;

@@ -3,7 +3,7 @@ package dev.raccoon.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.raccoon.api.Classifier;
 import dev.raccoon.engine.Backend;
-import dev.raccoon.engine.Backends;
+import dev.raccoon.engine.backends.Backends;
 import dev.raccoon.engine.HostTensor;
 import dev.raccoon.model.ModelDirectory;
 import dev.raccoon.model.Params;

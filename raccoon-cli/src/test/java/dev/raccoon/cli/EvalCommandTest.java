@@ -2,7 +2,7 @@ package dev.raccoon.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.raccoon.engine.Backend;
-import dev.raccoon.engine.Backends;
+import dev.raccoon.engine.backends.Backends;
 import dev.raccoon.model.ModelDirectory;
 import dev.raccoon.model.io.DType;
 import dev.raccoon.train.ModelInit;

@@ -63,7 +63,7 @@ class PretrainCommandTest {
     @Test
     void aRunIntoAnOutputAnotherRunIsWritingIsRefused(@TempDir Path dir) throws IOException {
         Path out = dir.resolve("out");
-        try (var _ = dev.raccoon.train.OutputLock.acquire(out)) {
+        try (var _ = dev.raccoon.train.run.OutputLock.acquire(out)) {
             CliRun refused = pretrain(corpus(dir), out, "--steps", "2");
             assertThat(refused.exitCode()).isEqualTo(1);
             assertThat(refused.err()).isEqualTo("raccoon pretrain: another raccoon run is writing " + out + "\n");

@@ -135,7 +135,7 @@ class ScoreCommandTest {
     void aRunIntoAnOutputAnotherRunIsWritingIsRefused() throws Exception {
         Path in = Files.writeString(dir.resolve("in.tsv"), "id\ttext\n1\t좋아요\n");
         Path out = dir.resolve("scored.tsv");
-        try (var held = dev.raccoon.train.OutputLock.acquire(out)) {
+        try (var held = dev.raccoon.train.run.OutputLock.acquire(out)) {
             CliRun r = CliRun.run("", "score", "--model", CliRun.oracleClassifier().toString(), "--in", in.toString(),
                     "--out", out.toString());
             assertThat(r.exitCode()).isEqualTo(1);

@@ -2,8 +2,8 @@ package dev.raccoon.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.raccoon.train.AtomicDirectory;
-import dev.raccoon.train.OutputLock;
+import dev.raccoon.train.run.AtomicDirectory;
+import dev.raccoon.train.run.OutputLock;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

@@ -111,7 +111,7 @@ class VocabCorpusCommandTest {
             assertThat(shard.size()).isEqualTo(packed.get("sequences").asLong()).isPositive();
         }
         byte[] packedBytes = Files.readAllBytes(out);
-        try (var held = dev.raccoon.train.OutputLock.acquire(out)) {
+        try (var held = dev.raccoon.train.run.OutputLock.acquire(out)) {
             CliRun second = CliRun.run("", "corpus", "--corpus", corpus.toString(), "--vocab", vocab.toString(), "--out",
                     out.toString(), "--seq-length", "32", "--seed", "4");
             assertThat(second.exitCode()).isEqualTo(1);

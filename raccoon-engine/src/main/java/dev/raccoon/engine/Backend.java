@@ -14,6 +14,8 @@ import java.util.List;
  * <p>A backend may be used from several threads at once as long as the calls touch different output tensors.
  */
 public interface Backend extends AutoCloseable {
+    /** The most threads a backend takes: far above any core count that helps; beyond it the OS runs out of threads before the work starts. */
+    int MAX_THREADS = 1024;
 
     /** A short name: "scalar", "cpu", "cuda". */
     String name();

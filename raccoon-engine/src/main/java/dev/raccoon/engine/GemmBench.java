@@ -42,16 +42,4 @@ public final class GemmBench {
         for (int i = 0; i < n; i++) x[i] = (float) rnd.nextDouble(-1, 1);
         return x;
     }
-
-    /** Prints GFLOP/s for {@link #SHAPES}: {@code GemmBench [device [threads [seconds]]]}. */
-    public static void main(String[] args) {
-        String device = args.length > 0 ? args[0] : "cpu";
-        int threads = args.length > 1 ? Integer.parseInt(args[1]) : Runtime.getRuntime().availableProcessors();
-        double seconds = args.length > 2 ? Double.parseDouble(args[2]) : 2;
-        try (Backend be = Backends.create(device, threads)) {
-            for (int[] s : SHAPES)
-                System.out.printf("%-8s threads=%d  m=%-5d k=%-5d n=%-5d %8.1f GFLOP/s%n", be.name(), be.threads(),
-                        s[0], s[1], s[2], gflops(be, s[0], s[1], s[2], seconds));
-        }
-    }
 }

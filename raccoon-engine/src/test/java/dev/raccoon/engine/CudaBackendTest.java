@@ -1,5 +1,6 @@
 package dev.raccoon.engine;
 
+import dev.raccoon.engine.backends.Backends;
 import dev.raccoon.engine.cuda.CudaBackend;
 import dev.raccoon.engine.cuda.CudaException;
 import org.junit.jupiter.api.AfterAll;

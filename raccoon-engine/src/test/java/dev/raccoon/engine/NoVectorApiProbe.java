@@ -1,5 +1,7 @@
 package dev.raccoon.engine;
 
+import dev.raccoon.engine.backends.Backends;
+
 /** Run by {@link CudaAvailabilityTest} in a JVM started without --add-modules jdk.incubator.vector. */
 public final class NoVectorApiProbe {
     private NoVectorApiProbe() {}

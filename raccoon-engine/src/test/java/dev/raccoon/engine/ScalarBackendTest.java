@@ -1,5 +1,6 @@
 package dev.raccoon.engine;
 
+import dev.raccoon.engine.backends.Backends;
 import dev.raccoon.engine.cpu.CpuMath;
 import org.junit.jupiter.api.Test;
 

@@ -1,5 +1,6 @@
 package dev.raccoon.engine;
 
+import dev.raccoon.engine.backends.Backends;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 

@@ -1,9 +1,9 @@
 package dev.raccoon.api;
 
 import dev.raccoon.engine.Backend;
-import dev.raccoon.engine.Backends;
 import dev.raccoon.engine.Precision;
 import dev.raccoon.engine.Tensor;
+import dev.raccoon.engine.backends.Backends;
 import dev.raccoon.engine.cpu.CpuMath;
 import dev.raccoon.model.Batch;
 import dev.raccoon.model.ElectraConfig;
@@ -82,8 +82,8 @@ public final class Classifier implements AutoCloseable {
             if (maxLength < 3)
                 throw new IllegalArgumentException("the maximum length must be at least 3 tokens ([CLS], one token, [SEP]), got " + maxLength);
             if (batchSize < 1) throw new IllegalArgumentException("the batch size must be at least 1, got " + batchSize);
-            if (threads < 0 || threads > Backends.MAX_THREADS)
-                throw new IllegalArgumentException("threads must lie in [0, " + Backends.MAX_THREADS + "], got " + threads);
+            if (threads < 0 || threads > Backend.MAX_THREADS)
+                throw new IllegalArgumentException("threads must lie in [0, " + Backend.MAX_THREADS + "], got " + threads);
         }
 
         /** fp32 products. */

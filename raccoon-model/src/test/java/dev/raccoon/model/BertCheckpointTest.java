@@ -3,7 +3,7 @@ package dev.raccoon.model;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.raccoon.engine.Backend;
-import dev.raccoon.engine.Backends;
+import dev.raccoon.engine.backends.Backends;
 import dev.raccoon.engine.HostTensor;
 import dev.raccoon.model.io.DType;
 import dev.raccoon.model.io.SafeTensors;

@@ -3,7 +3,7 @@ package dev.raccoon.model;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.raccoon.engine.Backend;
-import dev.raccoon.engine.Backends;
+import dev.raccoon.engine.backends.Backends;
 import dev.raccoon.engine.Precision;
 import dev.raccoon.text.WordPieceTokenizer;
 import dev.raccoon.text.Encoding;

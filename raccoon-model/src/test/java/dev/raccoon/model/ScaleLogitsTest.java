@@ -1,7 +1,7 @@
 package dev.raccoon.model;
 
 import dev.raccoon.engine.Backend;
-import dev.raccoon.engine.Backends;
+import dev.raccoon.engine.backends.Backends;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;

@@ -1,5 +1,6 @@
 package dev.raccoon.train;
 
+import dev.raccoon.train.run.Progress;
 import dev.raccoon.api.Classifier;
 import dev.raccoon.engine.cpu.CpuMath;
 import dev.raccoon.train.corpus.CorpusFiles;

@@ -1,5 +1,9 @@
 package dev.raccoon.train;
 
+import dev.raccoon.train.run.Progress;
+import dev.raccoon.train.run.InterruptNotice;
+import dev.raccoon.train.run.Fingerprint;
+import dev.raccoon.train.run.AtomicDirectory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.raccoon.engine.Backend;
 import dev.raccoon.engine.Tensor;

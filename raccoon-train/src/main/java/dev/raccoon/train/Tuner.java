@@ -1,5 +1,6 @@
 package dev.raccoon.train;
 
+import dev.raccoon.train.run.AtomicDirectory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;

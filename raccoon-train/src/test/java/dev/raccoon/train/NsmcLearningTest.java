@@ -1,7 +1,7 @@
 package dev.raccoon.train;
 
 import dev.raccoon.engine.Backend;
-import dev.raccoon.engine.Backends;
+import dev.raccoon.engine.backends.Backends;
 import dev.raccoon.train.data.Example;
 import dev.raccoon.train.data.Labels;
 import dev.raccoon.train.lexicon.KnuLexicon;

@@ -1,9 +1,10 @@
 package dev.raccoon.train;
 
+import dev.raccoon.train.run.AtomicDirectory;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.raccoon.engine.Backend;
-import dev.raccoon.engine.Backends;
+import dev.raccoon.engine.backends.Backends;
 import dev.raccoon.engine.HostTensor;
 import dev.raccoon.model.Batch;
 import dev.raccoon.model.ModelDirectory;

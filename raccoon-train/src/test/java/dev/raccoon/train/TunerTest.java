@@ -3,7 +3,7 @@ package dev.raccoon.train;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.raccoon.engine.Backend;
-import dev.raccoon.engine.Backends;
+import dev.raccoon.engine.backends.Backends;
 import dev.raccoon.train.data.Example;
 import dev.raccoon.train.data.Labels;
 import org.junit.jupiter.api.Test;

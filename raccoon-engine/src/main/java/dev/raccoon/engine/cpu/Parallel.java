@@ -1,6 +1,6 @@
 package dev.raccoon.engine.cpu;
 
-import dev.raccoon.engine.Backends;
+import dev.raccoon.engine.Backend;
 
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
@@ -24,8 +24,8 @@ final class Parallel implements AutoCloseable {
 
     Parallel(int threads) {
         if (threads < 1) throw new IllegalArgumentException("threads must be ≥ 1, got " + threads);
-        if (threads > Backends.MAX_THREADS)
-            throw new IllegalArgumentException("threads must be at most " + Backends.MAX_THREADS + ", got " + threads + " (this machine has "
+        if (threads > Backend.MAX_THREADS)
+            throw new IllegalArgumentException("threads must be at most " + Backend.MAX_THREADS + ", got " + threads + " (this machine has "
                     + Runtime.getRuntime().availableProcessors() + " cores)");
         this.threads = threads;
         workers = new Thread[threads - 1];

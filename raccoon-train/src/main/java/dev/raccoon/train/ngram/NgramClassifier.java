@@ -11,7 +11,7 @@ import de.bwaldvogel.liblinear.Parameter;
 import de.bwaldvogel.liblinear.Problem;
 import de.bwaldvogel.liblinear.SolverType;
 import dev.raccoon.text.ModelFiles;
-import dev.raccoon.train.AtomicDirectory;
+import dev.raccoon.train.run.AtomicDirectory;
 import dev.raccoon.train.Distillation;
 import dev.raccoon.train.data.Example;
 

@@ -1,10 +1,10 @@
 package dev.raccoon.train.pretrain;
 
 import dev.raccoon.text.WordPieceTokenizer;
-import dev.raccoon.train.Fingerprint;
 import dev.raccoon.train.corpus.CorpusFiles;
 import dev.raccoon.train.corpus.CorpusPipeline;
 import dev.raccoon.train.corpus.SequenceShard;
+import dev.raccoon.train.run.Fingerprint;
 
 import java.io.IOException;
 import java.io.InputStream;

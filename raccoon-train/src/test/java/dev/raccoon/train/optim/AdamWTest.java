@@ -1,7 +1,7 @@
 package dev.raccoon.train.optim;
 
 import dev.raccoon.engine.Backend;
-import dev.raccoon.engine.Backends;
+import dev.raccoon.engine.backends.Backends;
 import dev.raccoon.engine.HostTensor;
 import dev.raccoon.model.LayerNorm;
 import dev.raccoon.model.Linear;

@@ -3,7 +3,7 @@ package dev.raccoon.train.optim;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.raccoon.engine.Backend;
-import dev.raccoon.engine.Backends;
+import dev.raccoon.engine.backends.Backends;
 import dev.raccoon.engine.Precision;
 import dev.raccoon.engine.Tensor;
 import dev.raccoon.model.Batch;

@@ -2,7 +2,7 @@ package dev.raccoon.train.pretrain;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.raccoon.engine.Backend;
-import dev.raccoon.engine.Backends;
+import dev.raccoon.engine.backends.Backends;
 import dev.raccoon.engine.HostTensor;
 import dev.raccoon.engine.Tensor;
 import dev.raccoon.model.Architecture;

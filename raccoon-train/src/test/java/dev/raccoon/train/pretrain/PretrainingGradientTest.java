@@ -1,7 +1,7 @@
 package dev.raccoon.train.pretrain;
 
 import dev.raccoon.engine.Backend;
-import dev.raccoon.engine.Backends;
+import dev.raccoon.engine.backends.Backends;
 import dev.raccoon.model.Batch;
 import dev.raccoon.model.ElectraConfig;
 import dev.raccoon.model.FiniteDifferences;

@@ -1,4 +1,4 @@
-package dev.raccoon.train;
+package dev.raccoon.train.run;
 
 /**
  * A shutdown hook for the length of a long job: on Ctrl-C or SIGTERM it runs (to say how far the job got, or to let

@@ -1,4 +1,4 @@
-package dev.raccoon.train;
+package dev.raccoon.train.run;
 
 import me.tongfei.progressbar.ConsoleProgressBarConsumer;
 import me.tongfei.progressbar.ProgressBar;

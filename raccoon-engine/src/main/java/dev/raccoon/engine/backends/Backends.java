@@ -1,5 +1,7 @@
-package dev.raccoon.engine;
+package dev.raccoon.engine.backends;
 
+import dev.raccoon.engine.Backend;
+import dev.raccoon.engine.Precision;
 import dev.raccoon.engine.cpu.VectorBackend;
 import dev.raccoon.engine.cuda.CudaBackend;
 import dev.raccoon.engine.cuda.CudaException;
@@ -9,10 +11,11 @@ import java.io.PrintStream;
 import java.util.List;
 import java.util.Locale;
 
-/** Creates backends by name. */
+/**
+ * Creates backends by name. The one place that knows every backend, apart from the engine's core package, so
+ * that the backends depend on the core and nothing in the core depends on them.
+ */
 public final class Backends {
-    /** Far above any core count that helps; beyond it the OS runs out of threads before the work starts. */
-    public static final int MAX_THREADS = 1024;
     /** The Vector API is an incubator module: present only when the JVM was started with it. */
     private static final boolean VECTOR_API = ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent();
 

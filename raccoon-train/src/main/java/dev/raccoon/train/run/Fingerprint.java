@@ -1,4 +1,4 @@
-package dev.raccoon.train;
+package dev.raccoon.train.run;
 
 /**
  * A 64-bit digest of a run's input, kept in its checkpoint so that a resume on other data of the same size is

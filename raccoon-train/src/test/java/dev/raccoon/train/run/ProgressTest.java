@@ -1,4 +1,4 @@
-package dev.raccoon.train;
+package dev.raccoon.train.run;
 
 import org.junit.jupiter.api.Test;
 

@@ -1,4 +1,4 @@
-package dev.raccoon.train;
+package dev.raccoon.train.run;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -38,7 +38,7 @@ class OutputLockTest {
         Path holder = Files.writeString(tmp.resolve("Holder.java"), """
                 public class Holder {
                     public static void main(String[] args) throws Exception {
-                        dev.raccoon.train.OutputLock.acquire(java.nio.file.Path.of(args[0]));
+                        dev.raccoon.train.run.OutputLock.acquire(java.nio.file.Path.of(args[0]));
                         System.out.println("locked");
                         Thread.sleep(600_000);
                     }
