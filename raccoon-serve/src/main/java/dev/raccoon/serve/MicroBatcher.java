@@ -1,5 +1,6 @@
 package dev.raccoon.serve;
 
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -17,7 +18,8 @@ import java.util.function.Function;
  * first, keeps taking more until {@code maxBatch} texts are gathered or {@code maxWaitMs} has passed since the first
  * arrived, runs the model once over all of them and hands each request its rows. A request is never split, so one
  * larger than {@code maxBatch} runs on its own (the classifier chunks it by its own batch size); the server sends
- * none larger ({@link SentimentService}).
+ * none larger ({@link SentimentService}). Once {@code maxQueued} inputs wait, a new request is refused at once
+ * ({@link #offer}) rather than queued behind minutes of work; an admitted request's later pieces always join.
  * One forward pass at a time also keeps the CPU backend's threads from competing with each other. {@code T} is what
  * the model takes per text: an encoding for the server, whatever a test likes.
  */
@@ -26,9 +28,11 @@ final class MicroBatcher<T> implements AutoCloseable {
 
     private final Function<List<T>, float[][]> model;
     private final int maxBatch;
+    private final int maxQueued;
     private final long maxWaitNanos;
     private final LinkedBlockingQueue<Job<T>> queue = new LinkedBlockingQueue<>();
     private final DistributionSummary batchInputs, batchPieces;
+    private final Counter refused;
     /** Inputs submitted and not yet run or refused: those in the queue, the batch being gathered and the carried job. */
     private final AtomicInteger queuedInputs = new AtomicInteger();
     private final Thread thread;
@@ -36,9 +40,10 @@ final class MicroBatcher<T> implements AutoCloseable {
     /** A job taken from the queue that did not fit the batch being gathered; it opens the next one. */
     private Job<T> carried;
 
-    MicroBatcher(Function<List<T>, float[][]> model, int maxBatch, int maxWaitMs, MeterRegistry registry) {
+    MicroBatcher(Function<List<T>, float[][]> model, int maxBatch, int maxWaitMs, int maxQueued, MeterRegistry registry) {
         this.model = model;
         this.maxBatch = maxBatch;
+        this.maxQueued = maxQueued;
         this.maxWaitNanos = TimeUnit.MILLISECONDS.toNanos(maxWaitMs);
         // A request reaches the batcher in pieces (SentimentService), and with explain most inputs are variants of its
         // texts: these count what the batcher merges, raccoon_request_texts what clients sent.
@@ -58,14 +63,38 @@ final class MicroBatcher<T> implements AutoCloseable {
                 .description("Model inputs waiting for a forward pass in the micro-batcher; an explained request's later"
                         + " pieces join once its earlier ones are answered")
                 .register(registry);
+        this.refused = Counter.builder("raccoon.batch.refused.requests")
+                .description("Requests refused with 503 because --max-queued model inputs were already waiting")
+                .register(registry);
         this.thread = Thread.ofPlatform().name("raccoon-batcher").daemon().start(this::loop);
     }
 
-    /** Logits per text, in order; fails with {@link IllegalStateException} once the batcher is closing. */
+    /**
+     * Logits per text, in order, for a piece of a request already admitted by {@link #offer}; fails with
+     * {@link IllegalStateException} once the batcher is closing.
+     */
     CompletableFuture<float[][]> submit(List<T> texts) {
+        return enqueue(texts, false);
+    }
+
+    /**
+     * {@link #submit} for the first piece of a new request, which fails with {@link QueueFull} instead of joining
+     * when other inputs wait and with it more than {@code maxQueued} would (alone in the queue it always joins).
+     */
+    CompletableFuture<float[][]> offer(List<T> texts) {
+        return enqueue(texts, true);
+    }
+
+    private CompletableFuture<float[][]> enqueue(List<T> texts, boolean refuseWhenFull) {
         CompletableFuture<float[][]> result = new CompletableFuture<>();
         synchronized (this) { // so that no job slips in after close() has seen the queue for the last time
             if (accepting) {
+                int waiting = queuedInputs.get();
+                if (refuseWhenFull && waiting > 0 && waiting + texts.size() > maxQueued) {
+                    refused.increment();
+                    result.completeExceptionally(new QueueFull(waiting, maxQueued));
+                    return result;
+                }
                 queuedInputs.addAndGet(texts.size()); // before the batcher can take it, so the gauge never goes negative
                 queue.add(new Job<>(List.copyOf(texts), result));
                 return result;
@@ -73,6 +102,14 @@ final class MicroBatcher<T> implements AutoCloseable {
         }
         result.completeExceptionally(new IllegalStateException("the server is shutting down"));
         return result;
+    }
+
+    /** A request refused because the model has more waiting than {@code --max-queued} allows. */
+    static final class QueueFull extends RuntimeException {
+        QueueFull(int waiting, int maxQueued) {
+            super("the server is busy: " + waiting + (waiting == 1 ? " model input is" : " model inputs are") + " waiting (--max-queued " + maxQueued
+                    + "); try again shortly", null, false, false);
+        }
     }
 
     private void loop() {

@@ -86,7 +86,7 @@ public final class SentimentServer implements AutoCloseable {
     private SentimentServer(Classifier classifier, Function<List<Encoding>, float[][]> model, ServeConfig config) {
         this.classifier = classifier;
         this.config = config;
-        this.batcher = new MicroBatcher<>(model, config.maxBatch(), config.maxWaitMs(), registry);
+        this.batcher = new MicroBatcher<>(model, config.maxBatch(), config.maxWaitMs(), config.maxQueued(), registry);
         this.service = new SentimentService(classifier, batcher, config.maxBatch());
         this.requestTexts = DistributionSummary.builder("raccoon.request.texts")
                 .description("Texts per POST /v1/sentiment request that passed validation")
@@ -236,7 +236,10 @@ public final class SentimentServer implements AutoCloseable {
                 ctx.contentType("application/json").result(bytes);
             } else {
                 Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
-                if (cause instanceof IllegalStateException && stopping) {
+                if (cause instanceof MicroBatcher.QueueFull) {
+                    ctx.header("Retry-After", "1");
+                    error(ctx, 503, cause.getMessage());
+                } else if (cause instanceof IllegalStateException && stopping) {
                     error(ctx, 503, "the server is shutting down");
                 } else {
                     LOG.error("classification failed on {} {}", ctx.method(), ctx.path(), cause);

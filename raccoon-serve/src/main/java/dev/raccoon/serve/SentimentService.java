@@ -23,7 +23,8 @@ final class SentimentService {
     /**
      * The texts and, when explained, all their occlusion variants go to the batcher in pieces, each once the one
      * before is answered: an explanation of thousands of variants takes turns with other requests instead of
-     * holding the model for seconds while they wait.
+     * holding the model for seconds while they wait. The first piece may be refused ({@link MicroBatcher.QueueFull})
+     * when the model is overloaded; once it is in, the request is seen through.
      */
     CompletableFuture<List<Answers.Answer>> classify(List<String> texts, boolean explain) {
         Answers answers = Answers.of(classifier, texts, explain);
@@ -33,7 +34,8 @@ final class SentimentService {
 
     private CompletableFuture<Void> fill(List<Encoding> inputs, float[][] logits, int from) {
         int to = Math.min(inputs.size(), from + pieceSize);
-        return batcher.submit(inputs.subList(from, to)).thenCompose(rows -> {
+        List<Encoding> piece = inputs.subList(from, to);
+        return (from == 0 ? batcher.offer(piece) : batcher.submit(piece)).thenCompose(rows -> {
             System.arraycopy(rows, 0, logits, from, rows.length);
             return to == inputs.size() ? CompletableFuture.completedFuture(null) : fill(inputs, logits, to);
         });

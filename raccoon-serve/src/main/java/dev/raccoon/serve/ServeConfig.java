@@ -13,6 +13,9 @@ import java.util.List;
  * @param maxBatch         most model inputs the micro-batcher gathers from concurrent requests; the classifier runs
  *                         them in forward passes of its own batch size
  * @param maxWaitMs        how long the batcher waits for more requests after the first one arrives
+ * @param maxQueued        most model inputs waiting for the model before a new request is refused with 503 (a request
+ *                         that finds nothing waiting always gets in, however large; an admitted request's later pieces
+ *                         always join), so that under overload clients hear at once instead of waiting minutes
  * @param maxBodyBytes     largest request body accepted (413 beyond it)
  * @param maxTexts         texts per request
  * @param maxChars         characters per text
@@ -21,7 +24,7 @@ import java.util.List;
  * @param corsOrigins      web origins ({@code https://app.example.com}) whose pages may call the API from a browser,
  *                         or {@code *} for any; empty: only pages the server itself serves
  */
-public record ServeConfig(String host, int port, int maxBatch, int maxWaitMs, long maxBodyBytes, int maxTexts,
+public record ServeConfig(String host, int port, int maxBatch, int maxWaitMs, int maxQueued, long maxBodyBytes, int maxTexts,
                           int maxChars, int maxExplainTexts, long shutdownGraceMs, List<String> corsOrigins) {
     public ServeConfig {
         corsOrigins = List.copyOf(corsOrigins);
@@ -31,6 +34,7 @@ public record ServeConfig(String host, int port, int maxBatch, int maxWaitMs, lo
         if (port < 0 || port > 65535) throw new IllegalArgumentException("--port must be 0..65535, got " + port);
         if (maxBatch < 1) throw new IllegalArgumentException("--max-batch must be at least 1, got " + maxBatch);
         if (maxWaitMs < 0) throw new IllegalArgumentException("--max-wait-ms must not be negative, got " + maxWaitMs);
+        if (maxQueued < 1) throw new IllegalArgumentException("--max-queued must be at least 1, got " + maxQueued);
         if (maxBodyBytes < 64) throw new IllegalArgumentException("--max-body-bytes must be at least 64, got " + maxBodyBytes);
         if (maxTexts < 1) throw new IllegalArgumentException("--max-texts must be at least 1, got " + maxTexts);
         if (maxChars < 1) throw new IllegalArgumentException("--max-chars must be at least 1, got " + maxChars);
@@ -39,27 +43,31 @@ public record ServeConfig(String host, int port, int maxBatch, int maxWaitMs, lo
     }
 
     public static ServeConfig defaults() {
-        return new ServeConfig("127.0.0.1", 8080, 32, 5, 1 << 20, 64, 2000, 16, 30_000, List.of());
+        return new ServeConfig("127.0.0.1", 8080, 32, 5, 2048, 1 << 20, 64, 2000, 16, 30_000, List.of());
     }
 
     public ServeConfig withPort(int p) {
-        return new ServeConfig(host, p, maxBatch, maxWaitMs, maxBodyBytes, maxTexts, maxChars, maxExplainTexts, shutdownGraceMs, corsOrigins);
+        return new ServeConfig(host, p, maxBatch, maxWaitMs, maxQueued, maxBodyBytes, maxTexts, maxChars, maxExplainTexts, shutdownGraceMs, corsOrigins);
     }
 
     public ServeConfig withBatching(int batch, int waitMs) {
-        return new ServeConfig(host, port, batch, waitMs, maxBodyBytes, maxTexts, maxChars, maxExplainTexts, shutdownGraceMs, corsOrigins);
+        return new ServeConfig(host, port, batch, waitMs, maxQueued, maxBodyBytes, maxTexts, maxChars, maxExplainTexts, shutdownGraceMs, corsOrigins);
+    }
+
+    public ServeConfig withMaxQueued(int queued) {
+        return new ServeConfig(host, port, maxBatch, maxWaitMs, queued, maxBodyBytes, maxTexts, maxChars, maxExplainTexts, shutdownGraceMs, corsOrigins);
     }
 
     public ServeConfig withLimits(long bodyBytes, int texts, int chars) {
-        return new ServeConfig(host, port, maxBatch, maxWaitMs, bodyBytes, texts, chars, maxExplainTexts, shutdownGraceMs, corsOrigins);
+        return new ServeConfig(host, port, maxBatch, maxWaitMs, maxQueued, bodyBytes, texts, chars, maxExplainTexts, shutdownGraceMs, corsOrigins);
     }
 
     public ServeConfig withShutdownGraceMs(long graceMs) {
-        return new ServeConfig(host, port, maxBatch, maxWaitMs, maxBodyBytes, maxTexts, maxChars, maxExplainTexts, graceMs, corsOrigins);
+        return new ServeConfig(host, port, maxBatch, maxWaitMs, maxQueued, maxBodyBytes, maxTexts, maxChars, maxExplainTexts, graceMs, corsOrigins);
     }
 
     public ServeConfig withCorsOrigins(List<String> origins) {
-        return new ServeConfig(host, port, maxBatch, maxWaitMs, maxBodyBytes, maxTexts, maxChars, maxExplainTexts, shutdownGraceMs, origins);
+        return new ServeConfig(host, port, maxBatch, maxWaitMs, maxQueued, maxBodyBytes, maxTexts, maxChars, maxExplainTexts, shutdownGraceMs, origins);
     }
 
     /**

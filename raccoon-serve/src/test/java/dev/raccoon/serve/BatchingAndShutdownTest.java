@@ -80,7 +80,7 @@ class BatchingAndShutdownTest {
                 throw new IllegalStateException(e);
             }
             return new float[texts.size()][];
-        }, 4, 0, registry)) {
+        }, 4, 0, 1000, registry)) {
             var queued = registry.find("raccoon.batch.queued.inputs").gauge();
             var first = batcher.submit(List.of("a"));
             assertThat(running.await(10, TimeUnit.SECONDS)).isTrue();
@@ -95,6 +95,68 @@ class BatchingAndShutdownTest {
     }
 
     @Test
+    void aFullQueueRefusesNewRequestsButNeverTheLaterPiecesOfOnesLetIn() throws Exception {
+        CountDownLatch running = new CountDownLatch(1), release = new CountDownLatch(1);
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        try (MicroBatcher<String> batcher = new MicroBatcher<String>(texts -> {
+            running.countDown();
+            try {
+                release.await();
+            } catch (InterruptedException e) {
+                throw new IllegalStateException(e);
+            }
+            return new float[texts.size()][];
+        }, 2, 0, 2, registry)) {
+            var first = batcher.offer(List.of("a"));
+            assertThat(running.await(10, TimeUnit.SECONDS)).isTrue();
+            var alone = batcher.offer(List.of("b", "c", "d"));
+            assertThat(alone).as("nothing waited: in, though larger than the limit").isNotDone();
+            var refused = batcher.offer(List.of("e"));
+            assertThat(refused).isCompletedExceptionally();
+            assertThatThrownBy(refused::join).hasCauseInstanceOf(MicroBatcher.QueueFull.class)
+                    .hasMessageContaining("3 model inputs are waiting (--max-queued 2)");
+            var laterPiece = batcher.submit(List.of("f", "g"));
+            assertThat(laterPiece).isNotDone();
+            assertThat(registry.find("raccoon.batch.refused.requests").counter().count()).isEqualTo(1);
+            release.countDown();
+            CompletableFuture.allOf(first, alone, laterPiece).get(10, TimeUnit.SECONDS);
+        }
+    }
+
+    @Test
+    void anOverloadedServerAnswers503WithRetryAfterAtOnce() throws Exception {
+        CountDownLatch running = new CountDownLatch(1), release = new CountDownLatch(1);
+        SentimentServer server = SentimentServer.start(Oracle.classifier(), encodings -> {
+            running.countDown();
+            try {
+                release.await();
+            } catch (InterruptedException e) {
+                throw new IllegalStateException(e);
+            }
+            return Oracle.classifier().logitsOf(encodings);
+        }, Oracle.config().withBatching(1, 0).withMaxQueued(1));
+        try (server) {
+            var inPass = Oracle.HTTP.sendAsync(post(server, "{\"text\": \"첫 리뷰\"}"), HttpResponse.BodyHandlers.ofString());
+            assertThat(running.await(30, TimeUnit.SECONDS)).isTrue();
+            var waiting = Oracle.HTTP.sendAsync(post(server, "{\"text\": \"둘째 리뷰\"}"), HttpResponse.BodyHandlers.ofString());
+            var queued = server.registry().find("raccoon.batch.queued.inputs").gauge();
+            long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (queued.value() < 1 && System.nanoTime() < until) Thread.onSpinWait();
+            assertThat(queued.value()).isEqualTo(1);
+
+            HttpResponse<String> busy = Oracle.HTTP.send(post(server, "{\"text\": \"셋째 리뷰\"}"), HttpResponse.BodyHandlers.ofString());
+            assertThat(busy.statusCode()).isEqualTo(503);
+            assertThat(busy.headers().firstValue("Retry-After")).hasValue("1");
+            assertThat(busy.body()).isEqualTo("{\"error\":\"the server is busy: 1 model input is waiting (--max-queued 1); try again shortly\"}");
+
+            release.countDown();
+            assertThat(inPass.get(30, TimeUnit.SECONDS).statusCode()).isEqualTo(200);
+            assertThat(waiting.get(30, TimeUnit.SECONDS).statusCode()).isEqualTo(200);
+            assertThat(Oracle.get(server, "/metrics").body()).contains("raccoon_batch_refused_requests_total 1.0");
+        }
+    }
+
+    @Test
     void batcherRespectsMaxBatchAndKeepsRequestsWhole() throws Exception {
         List<Integer> sizes = java.util.Collections.synchronizedList(new ArrayList<>());
         try (MicroBatcher<String> batcher = new MicroBatcher<String>(texts -> {
@@ -102,7 +164,7 @@ class BatchingAndShutdownTest {
             float[][] out = new float[texts.size()][];
             for (int i = 0; i < out.length; i++) out[i] = new float[]{Float.parseFloat(texts.get(i))};
             return out;
-        }, 4, 1000, new SimpleMeterRegistry())) {
+        }, 4, 1000, 1000, new SimpleMeterRegistry())) {
             List<CompletableFuture<float[][]>> all = new ArrayList<>();
             all.add(batcher.submit(List.of("0")));
             for (int i = 1; i <= 6; i++) all.add(batcher.submit(List.of(i + "", (i * 10) + "")));
@@ -200,7 +262,7 @@ class BatchingAndShutdownTest {
 
     @Test
     void closedBatcherRefusesNewWork() {
-        MicroBatcher<String> batcher = new MicroBatcher<String>(texts -> new float[texts.size()][1], 8, 0, new SimpleMeterRegistry());
+        MicroBatcher<String> batcher = new MicroBatcher<String>(texts -> new float[texts.size()][1], 8, 0, 1000, new SimpleMeterRegistry());
         batcher.close();
         assertThatThrownBy(() -> batcher.submit(List.of("a")).get()).isInstanceOf(ExecutionException.class)
                 .hasCauseInstanceOf(IllegalStateException.class);
