@@ -156,13 +156,17 @@ public final class SentimentServer implements AutoCloseable {
 
     /**
      * What a dashboard needs beside the request metrics: which model this replica serves, as {@code raccoon_model_info}
-     * with value 1 (by the directory's name: its absolute path is the server's business), and the JVM's memory, GC,
-     * threads, CPU and uptime.
+     * with value 1, and the JVM's memory, GC, threads, CPU and uptime.
      */
-    private void bindProcessMetrics(Classifier classifier) {
+    /** The model's directory by its name: its absolute path is the server's business, not its clients'. */
+    private static String modelName(Classifier classifier) {
         Path directory = classifier.directory().toAbsolutePath().normalize();
+        return Objects.toString(directory.getFileName(), directory.toString());
+    }
+
+    private void bindProcessMetrics(Classifier classifier) {
         Gauge.builder("raccoon.model.info", () -> 1).description("The model served; the value is always 1")
-                .tags("model", Objects.toString(directory.getFileName(), directory.toString()), "device", classifier.device(),
+                .tags("model", modelName(classifier), "device", classifier.device(),
                         "precision", classifier.precision().label(), "max_length", Integer.toString(classifier.maxLength()),
                         "truncation", classifier.truncation().id())
                 .register(registry);
@@ -293,7 +297,7 @@ public final class SentimentServer implements AutoCloseable {
     private void health(Context ctx) {
         ObjectNode o = JSON.createObjectNode();
         o.put("status", stopping ? "stopping" : "ok");
-        o.put("model", classifier.directory().toString());
+        o.put("model", modelName(classifier));
         ArrayNode labels = o.putArray("labels");
         classifier.labels().forEach(labels::add);
         o.put("device", classifier.device());

@@ -115,7 +115,7 @@ class SentimentServerTest {
         assertThat(r.statusCode()).isEqualTo(200);
         JsonNode body = json(r);
         assertThat(body.get("status").asText()).isEqualTo("ok");
-        assertThat(body.get("model").asText()).endsWith("electra-classifier");
+        assertThat(body.get("model").asText()).as("the directory's name, not where it lies").isEqualTo("electra-classifier");
         assertThat(body.get("labels")).extracting(JsonNode::asText).containsExactly("LABEL_0", "LABEL_1");
         assertThat(body.get("device").asText()).isNotBlank();
         assertThat(body.get("precision").asText()).isEqualTo("fp32");
