@@ -19,6 +19,7 @@ import picocli.CommandLine.Spec;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicLong;
@@ -79,16 +80,22 @@ final class ScoreCommand implements Callable<Integer> {
                 "%nraccoon score: interrupted; %s holds %d of %d rows; run the same command again to go on from there%n",
                 out, written.get(), total));
              Classifier classifier = modelOptions.load(spec, taskOption.task);
-             ProgressBar bar = !ComputeOptions.bars(false) ? null
-                     : new ProgressBarBuilder().setTaskName("score").setInitialMax(total).setUnit(" rows", 1)
-                     .setConsumer(new ConsoleProgressBarConsumer(System.err)).showSpeed()
-                     .setStyle(ProgressBarStyle.COLORFUL_UNICODE_BLOCK).build()) {
+             RowsBar bar = new RowsBar(total, ComputeOptions.bars(false))) {
             tokensRead = classifier.maxLength();
             truncation = classifier.truncation();
             summary = new BatchScorer(classifier).score(new BatchScorer.Job(in, out, tableFormat, textColumn, chunkRows, encoding.encoding),
-                    n -> {
-                        written.addAndGet(n);
-                        if (bar != null) bar.stepBy(n);
+                    new BatchScorer.Progress() {
+                        @Override
+                        public void resumed(long rows) {
+                            written.set(rows);
+                            bar.start(rows);
+                        }
+
+                        @Override
+                        public void written(long rows) {
+                            written.addAndGet(rows);
+                            bar.step(rows);
+                        }
                     });
         }
         System.err.printf("raccoon score: %s: %s scored, %d without a usable text%s%n", out, rows(summary.scored()),
@@ -127,5 +134,35 @@ final class ScoreCommand implements Callable<Integer> {
         TableFormat f = byIn != null ? byIn : byOut;
         if (f == null) throw TrainingOptions.usage(spec, "cannot tell the format of " + in + " from its extension; pass --format tsv|csv|jsonl");
         return f;
+    }
+
+    /**
+     * The bar, begun once the rows a resumed run kept are known: started from them, it times only this run's rows,
+     * so its speed and ETA are not those of rows that were skipped in no time.
+     */
+    private static final class RowsBar implements AutoCloseable {
+        private final long total;
+        private final boolean shown;
+        private ProgressBar bar;
+
+        RowsBar(long total, boolean shown) {
+            this.total = total;
+            this.shown = shown;
+        }
+
+        void start(long resumedRows) {
+            if (shown) bar = new ProgressBarBuilder().setTaskName("score").setInitialMax(total).setUnit(" rows", 1)
+                    .setConsumer(new ConsoleProgressBarConsumer(System.err)).showSpeed()
+                    .setStyle(ProgressBarStyle.COLORFUL_UNICODE_BLOCK).startsFrom(resumedRows, Duration.ZERO).build();
+        }
+
+        void step(long rows) {
+            if (bar != null) bar.stepBy(rows);
+        }
+
+        @Override
+        public void close() {
+            if (bar != null) bar.close();
+        }
     }
 }

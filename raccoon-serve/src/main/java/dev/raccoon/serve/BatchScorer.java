@@ -19,7 +19,6 @@ import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.function.LongConsumer;
 
 /**
  * Scores a table of texts into a new UTF-8 file: every input row, in order, plus the {@link ScoreColumns}. A row whose
@@ -83,8 +82,21 @@ public final class BatchScorer {
         return format.tabular() ? Math.max(0, n - 1) : n;
     }
 
-    /** Scores {@code job.in()} into {@code job.out()}, continuing a partial output; {@code progress} gets row counts. */
-    public Summary score(Job job, LongConsumer progress) throws IOException {
+    /** What {@link #score} tells as it goes, in rows. */
+    @FunctionalInterface
+    public interface Progress {
+        /** Rows of this run written, scored or not. */
+        void written(long rows);
+
+        /**
+         * Once, before any row of this run: the rows an earlier run left in the output, kept (0 for a fresh output), so
+         * that a progress bar can start from there and time only this run's rows.
+         */
+        default void resumed(long rows) {}
+    }
+
+    /** Scores {@code job.in()} into {@code job.out()}, continuing a partial output. */
+    public Summary score(Job job, Progress progress) throws IOException {
         TableFormat format = job.format();
         try (RecordReader input = new RecordReader(TextFiles.open(job.in()), format == TableFormat.CSV)) {
             List<String> header = null;
@@ -109,7 +121,7 @@ public final class BatchScorer {
             long done = existing.rows();
             long resumedFailed = done == 0 ? 0 : checkResumed(job, input, rows, columns, done, outHeader != null);
             existing.cutAfterLastRow(job.out()); // only once the rows are known to be this run's
-            if (done > 0) progress.accept(done);
+            progress.resumed(done);
             long scored = 0, failed = 0, undecodable = 0, truncated = 0;
             long rowNumber = done; // 0-based index of the next data row
             try (FileChannel channel = FileChannel.open(job.out(), StandardOpenOption.WRITE, StandardOpenOption.APPEND);
@@ -130,7 +142,7 @@ public final class BatchScorer {
                         failed += w.failed();
                         truncated += w.truncated();
                         scored += chunk.size();
-                        progress.accept(chunk.size());
+                        progress.written(chunk.size());
                         chunk.clear();
                     }
                 }
@@ -139,7 +151,7 @@ public final class BatchScorer {
                     failed += w.failed();
                     truncated += w.truncated();
                     scored += chunk.size();
-                    progress.accept(chunk.size());
+                    progress.written(chunk.size());
                 }
                 channel.force(false);
             }

@@ -191,8 +191,22 @@ class BatchScorerTest {
         for (int k = 1; k <= 3; k++) { // killed in the middle of the row after the header and k rows
             Path partial = dir.resolve("partial" + k + ".csv");
             Files.write(partial, Arrays.copyOf(expected, lineEnds.get(k) + 5));
-            BatchScorer.Summary resumed = scorer.score(new BatchScorer.Job(in, partial, TableFormat.CSV, null, 2), n -> {});
+            List<String> told = new ArrayList<>();
+            BatchScorer.Summary resumed = scorer.score(new BatchScorer.Job(in, partial, TableFormat.CSV, null, 2), new BatchScorer.Progress() {
+                @Override
+                public void resumed(long rows) {
+                    told.add("resumed " + rows);
+                }
+
+                @Override
+                public void written(long rows) {
+                    told.add("written " + rows);
+                }
+            });
             assertThat(resumed.resumed()).isEqualTo(k);
+            assertThat(told.getFirst()).as("before any row of this run").isEqualTo("resumed " + k);
+            assertThat(told.stream().skip(1).mapToLong(t -> Long.parseLong(t.substring("written ".length()))).sum())
+                    .as("only this run's rows").isEqualTo(4 - k);
             assertThat(resumed.resumedFailed()).isEqualTo(1);
             assertThat(Files.readAllBytes(partial)).as("resumed after %d rows", k).isEqualTo(expected);
         }
@@ -330,7 +344,7 @@ class BatchScorerTest {
             // Rows 4, 7 and 13 fail (a missing field, a blank text, broken UTF-8), whichever run wrote them.
             assertThat(s.resumedFailed()).isEqualTo(java.util.stream.IntStream.of(4, 7, 13).filter(r -> r <= k).count());
             assertThat(s.resumed() + s.scored() + s.failed()).isEqualTo(13);
-            assertThat(progress.get()).isEqualTo(13);
+            assertThat(progress.get()).as("this run's rows").isEqualTo(13 - Math.max(0, k));
         }
     }
 
