@@ -68,7 +68,10 @@ class PendingUploadsTest {
                             doneCopies.accumulateAndGet(seen, Math::max);
                             uploads.readBefore(mark);
                         }
-                        if (copy > doneCopies.get() && !arena.scope().isAlive())
+                        // Freed first, then the count: a thread that frees it has counted it done before, so read
+                        // the other way round a synchronization could complete between the two reads (a false alarm).
+                        boolean freed = !arena.scope().isAlive();
+                        if (freed && copy > doneCopies.get())
                             throw new AssertionError("copy " + copy + " freed before a synchronization covered it");
                     }
                 } catch (Throwable e) {
