@@ -14,6 +14,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -70,25 +71,17 @@ class BatchingAndShutdownTest {
 
     @Test
     void theQueueGaugeCountsInputsWaitingForAForwardPass() throws Exception {
-        CountDownLatch running = new CountDownLatch(1), release = new CountDownLatch(1);
+        HeldPass pass = new HeldPass();
         SimpleMeterRegistry registry = new SimpleMeterRegistry();
-        try (MicroBatcher<String> batcher = new MicroBatcher<String>(texts -> {
-            running.countDown();
-            try {
-                release.await();
-            } catch (InterruptedException e) {
-                throw new IllegalStateException(e);
-            }
-            return new float[texts.size()][];
-        }, 4, 0, 1000, registry)) {
+        try (MicroBatcher<String> batcher = new MicroBatcher<>(pass.around(texts -> new float[texts.size()][]), 4, 0, 1000, registry)) {
             var queued = registry.find("raccoon.batch.queued.inputs").gauge();
             var first = batcher.submit(List.of("a"));
-            assertThat(running.await(10, TimeUnit.SECONDS)).isTrue();
+            assertThat(pass.running.await(10, TimeUnit.SECONDS)).isTrue();
             assertThat(queued.value()).as("the pass running is not waiting").isEqualTo(0);
             var second = batcher.submit(List.of("b", "c"));
             var third = batcher.submit(List.of("d", "e", "f"));
             assertThat(queued.value()).isEqualTo(5);
-            release.countDown();
+            pass.release.countDown();
             CompletableFuture.allOf(first, second, third).get(10, TimeUnit.SECONDS);
             assertThat(queued.value()).isEqualTo(0);
         }
@@ -96,19 +89,11 @@ class BatchingAndShutdownTest {
 
     @Test
     void aFullQueueRefusesNewRequestsButNeverTheLaterPiecesOfOnesLetIn() throws Exception {
-        CountDownLatch running = new CountDownLatch(1), release = new CountDownLatch(1);
+        HeldPass pass = new HeldPass();
         SimpleMeterRegistry registry = new SimpleMeterRegistry();
-        try (MicroBatcher<String> batcher = new MicroBatcher<String>(texts -> {
-            running.countDown();
-            try {
-                release.await();
-            } catch (InterruptedException e) {
-                throw new IllegalStateException(e);
-            }
-            return new float[texts.size()][];
-        }, 2, 0, 2, registry)) {
+        try (MicroBatcher<String> batcher = new MicroBatcher<>(pass.around(texts -> new float[texts.size()][]), 2, 0, 2, registry)) {
             var first = batcher.offer(List.of("a"));
-            assertThat(running.await(10, TimeUnit.SECONDS)).isTrue();
+            assertThat(pass.running.await(10, TimeUnit.SECONDS)).isTrue();
             var alone = batcher.offer(List.of("b", "c", "d"));
             assertThat(alone).as("nothing waited: in, though larger than the limit").isNotDone();
             var refused = batcher.offer(List.of("e"));
@@ -118,26 +103,19 @@ class BatchingAndShutdownTest {
             var laterPiece = batcher.submit(List.of("f", "g"));
             assertThat(laterPiece).isNotDone();
             assertThat(registry.find("raccoon.batch.refused.requests").counter().count()).isEqualTo(1);
-            release.countDown();
+            pass.release.countDown();
             CompletableFuture.allOf(first, alone, laterPiece).get(10, TimeUnit.SECONDS);
         }
     }
 
     @Test
     void anOverloadedServerAnswers503WithRetryAfterAtOnce() throws Exception {
-        CountDownLatch running = new CountDownLatch(1), release = new CountDownLatch(1);
-        SentimentServer server = SentimentServer.start(Oracle.classifier(), encodings -> {
-            running.countDown();
-            try {
-                release.await();
-            } catch (InterruptedException e) {
-                throw new IllegalStateException(e);
-            }
-            return Oracle.classifier().logitsOf(encodings);
-        }, Oracle.config().withBatching(1, 0).withMaxQueued(1));
+        HeldPass pass = new HeldPass();
+        SentimentServer server = SentimentServer.start(Oracle.classifier(), pass.around(Oracle.classifier()::logitsOf),
+                Oracle.config().withBatching(1, 0).withMaxQueued(1));
         try (server) {
             var inPass = Oracle.HTTP.sendAsync(post(server, "{\"text\": \"첫 리뷰\"}"), HttpResponse.BodyHandlers.ofString());
-            assertThat(running.await(30, TimeUnit.SECONDS)).isTrue();
+            assertThat(pass.running.await(30, TimeUnit.SECONDS)).isTrue();
             var waiting = Oracle.HTTP.sendAsync(post(server, "{\"text\": \"둘째 리뷰\"}"), HttpResponse.BodyHandlers.ofString());
             var queued = server.registry().find("raccoon.batch.queued.inputs").gauge();
             long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
@@ -149,7 +127,7 @@ class BatchingAndShutdownTest {
             assertThat(busy.headers().firstValue("Retry-After")).hasValue("1");
             assertThat(busy.body()).isEqualTo("{\"error\":\"the server is busy: 1 model input is waiting (--max-queued 1); try again shortly\"}");
 
-            release.countDown();
+            pass.release.countDown();
             assertThat(inPass.get(30, TimeUnit.SECONDS).statusCode()).isEqualTo(200);
             assertThat(waiting.get(30, TimeUnit.SECONDS).statusCode()).isEqualTo(200);
             assertThat(Oracle.get(server, "/metrics").body()).contains("raccoon_batch_refused_requests_total 1.0");
@@ -266,6 +244,23 @@ class BatchingAndShutdownTest {
         batcher.close();
         assertThatThrownBy(() -> batcher.submit(List.of("a")).get()).isInstanceOf(ExecutionException.class)
                 .hasCauseInstanceOf(IllegalStateException.class);
+    }
+
+    /** A forward pass that says when it has begun and then waits to be let through. */
+    private static final class HeldPass {
+        final CountDownLatch running = new CountDownLatch(1), release = new CountDownLatch(1);
+
+        <T> Function<List<T>, float[][]> around(Function<List<T>, float[][]> model) {
+            return inputs -> {
+                running.countDown();
+                try {
+                    release.await();
+                } catch (InterruptedException e) {
+                    throw new IllegalStateException(e);
+                }
+                return model.apply(inputs);
+            };
+        }
     }
 
     private static HttpRequest post(SentimentServer server, String json) {
