@@ -20,6 +20,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /** raccoon serve as a separate process: it serves, and SIGTERM stops it after answering the request in flight. */
 class ServeCommandTest {
+    private static final Pattern QUEUED_ONE = Pattern.compile("(?m)^raccoon_batch_queued_inputs 1\\.0$");
+
     @TempDir
     Path dir;
 
@@ -56,7 +58,13 @@ class ServeCommandTest {
             CompletableFuture<HttpResponse<String>> inFlight = http.sendAsync(HttpRequest.newBuilder(URI.create(base + "v1/sentiment"))
                     .header("Content-Type", "application/json")
                     .POST(HttpRequest.BodyPublishers.ofString("{\"text\": \"끝까지 답해 주세요\"}")).build(), HttpResponse.BodyHandlers.ofString());
-            Thread.sleep(400);
+            // Signalled only once the batcher holds it: a signal sent before it arrived would stop the server without it.
+            HttpRequest metrics = HttpRequest.newBuilder(URI.create(base + "metrics")).build();
+            String scrape;
+            long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (!QUEUED_ONE.matcher(scrape = http.send(metrics, HttpResponse.BodyHandlers.ofString()).body()).find()
+                    && System.nanoTime() < until) Thread.sleep(10);
+            assertThat(scrape).as("the request waits in the batcher").containsPattern(QUEUED_ONE);
             p.destroy(); // SIGTERM
             HttpResponse<String> answer = inFlight.get(20, TimeUnit.SECONDS);
             assertThat(answer.statusCode()).isEqualTo(200);

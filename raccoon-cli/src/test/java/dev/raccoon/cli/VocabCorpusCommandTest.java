@@ -230,10 +230,12 @@ class VocabCorpusCommandTest {
             for (int i = 0; i < 5000; i++) text.append("영화가 정말 재밌다 ").append(i).append('\n'); // past the 64 KiB probe
             p.getOutputStream().write(text.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
             p.getOutputStream().flush();
+            // The buckets' files are opened once the run has installed what removes them on a signal: wait for those,
+            // not just the directory, which comes before it.
             for (long deadline = System.nanoTime() + 60_000_000_000L; System.nanoTime() < deadline && p.isAlive()
-                    && buckets().isEmpty(); ) Thread.sleep(50);
+                    && !bucketFileOpened(); ) Thread.sleep(50);
             assertThat(buckets()).as(Files.readString(log)).hasSize(1);
-            Thread.sleep(500);
+            assertThat(bucketFileOpened()).as(Files.readString(log)).isTrue();
             p.destroy(); // SIGTERM
             assertThat(p.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
         } finally {
@@ -243,6 +245,11 @@ class VocabCorpusCommandTest {
         assertThat(buckets()).isEmpty();
         assertThat(out).doesNotExist();
         assertThat(dir.resolve("ck.bin.tmp")).doesNotExist();
+    }
+
+    private boolean bucketFileOpened() throws java.io.IOException {
+        for (Path buckets : buckets()) if (Files.exists(buckets.resolve("bucket-0.txt"))) return true;
+        return false;
     }
 
     private List<Path> buckets() throws java.io.IOException {
