@@ -1,6 +1,5 @@
 package dev.raccoon.text;
 
-import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -9,6 +8,8 @@ import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
 
 /**
  * A Hugging Face tokenizer.json (the tokenizers crate's serialization) of a BERT/ELECTRA WordPiece tokenizer: its
@@ -24,16 +25,12 @@ final class TokenizerJson {
     private TokenizerJson() {}
 
     /**
-     * @param fromConfig tokenizer_config.json's settings (or transformers' defaults): the special tokens' names and
-     *                   model_max_length; tokenizer.json decides the rest
+     * @param fromConfig tokenizer_config.json's settings (or transformers' defaults) with special_tokens_map.json and
+     *                   added_tokens.json: the special tokens' names, model_max_length and the added tokens of
+     *                   added_tokens.json; tokenizer.json decides the rest
      */
     static Contents read(Path file, TokenizerConfig fromConfig) throws IOException {
-        JsonNode root;
-        try {
-            root = TokenizerConfig.JSON.readTree(file.toFile());
-        } catch (JacksonException e) {
-            throw new IOException(file + ": malformed JSON: " + JsonProblems.describe(e), e);
-        }
+        JsonNode root = TokenizerConfig.readJson(file);
         JsonNode model = root.path("model");
         if (!"WordPiece".equals(model.path("type").asText()))
             throw new IllegalArgumentException(file + ": the model is " + (model.has("type") ? model.get("type") : "missing")
@@ -57,6 +54,10 @@ final class TokenizerJson {
             if (!t.path("id").canConvertToInt())
                 throw new IllegalArgumentException(file + ": an added token needs an id: " + t);
             added.add(TokenizerConfig.addedToken(t, t.get("id").intValue(), file, "added_tokens"));
+        }
+        if (fromConfig.readsLegacyTokenFiles()) { // as transformers does, tokenizer.json's token wins at the same id
+            Set<Integer> ids = added.stream().map(AddedToken::id).collect(Collectors.toSet());
+            fromConfig.declaredTokens().stream().filter(t -> !ids.contains(t.id())).forEach(added::add);
         }
         added.sort(Comparator.comparingInt(AddedToken::id));
         JsonNode strip = normalizer.get("strip_accents");

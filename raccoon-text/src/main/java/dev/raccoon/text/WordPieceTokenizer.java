@@ -137,7 +137,8 @@ public final class WordPieceTokenizer {
     /**
      * Loads a model directory in Hugging Face layout: tokenizer.json when present (what transformers' fast tokenizer
      * reads first, and all that transformers 5 writes besides tokenizer_config.json), else vocab.txt; with
-     * tokenizer_config.json when present (without it, transformers' defaults apply, do_lower_case=true included).
+     * tokenizer_config.json when present (without it, transformers' defaults apply, do_lower_case=true included), and
+     * special_tokens_map.json and added_tokens.json as transformers merges them ({@link TokenizerConfig#withLegacyTokenFiles}).
      *
      * @throws IOException if a file is missing, unreadable, not UTF-8, not JSON, or its content is invalid (the
      *                     message names file and line)
@@ -158,17 +159,23 @@ public final class WordPieceTokenizer {
     private static WordPieceTokenizer read(Path modelDir) throws IOException {
         Path configFile = modelDir.resolve(TokenizerConfig.FILE_NAME);
         boolean configFound = ModelFiles.exists(configFile);
-        TokenizerConfig config = configFound ? TokenizerConfig.read(configFile) : TokenizerConfig.defaults(true);
+        TokenizerConfig config = (configFound ? TokenizerConfig.read(configFile) : TokenizerConfig.defaults(true))
+                .withLegacyTokenFiles(modelDir);
+        // where an added token's id is given: added_tokens.json when transformers reads it, else the usual files
+        Path addedTokensFile = modelDir.resolve(TokenizerConfig.ADDED_TOKENS_FILE_NAME);
+        boolean legacyAddedTokens = config.readsLegacyTokenFiles() && ModelFiles.exists(addedTokensFile);
         Path tokenizerJson = modelDir.resolve(TokenizerJson.FILE_NAME);
         if (ModelFiles.exists(tokenizerJson)) {
             TokenizerJson.Contents contents = TokenizerJson.read(tokenizerJson, config);
-            return new WordPieceTokenizer(tokenizerJson, contents.vocab(), contents.config(), tokenizerJson);
+            return new WordPieceTokenizer(tokenizerJson, contents.vocab(), contents.config(),
+                    legacyAddedTokens ? addedTokensFile : tokenizerJson);
         }
         Path vocabFile = modelDir.resolve(VOCAB_FILE_NAME);
         if (!ModelFiles.exists(vocabFile))
             throw new NoSuchFileException(vocabFile.toString(), null, "no vocab.txt or tokenizer.json in the model directory");
         List<String> vocab = Vocabulary.readFile(vocabFile);
-        WordPieceTokenizer tokenizer = new WordPieceTokenizer(vocabFile, vocab, config, configFile);
+        WordPieceTokenizer tokenizer = new WordPieceTokenizer(vocabFile, vocab, config,
+                legacyAddedTokens ? addedTokensFile : configFile);
         if (!config.raw().hasNonNull("do_lower_case"))
             requireUncased(vocab, vocabFile, configFound);
         return tokenizer;
@@ -226,7 +233,8 @@ public final class WordPieceTokenizer {
 
     /**
      * Writes vocab.txt and a tokenizer_config.json that transformers' AutoTokenizer loads as this tokenizer
-     * (ElectraTokenizerFast unless the loaded config named another class). Creates {@code dir} if needed.
+     * (ElectraTokenizerFast unless the loaded config named another class): its added_tokens_decoder and special tokens
+     * hold what special_tokens_map.json and added_tokens.json gave, so neither is needed. Creates {@code dir} if needed.
      */
     public void save(Path dir) throws IOException {
         Files.createDirectories(dir);

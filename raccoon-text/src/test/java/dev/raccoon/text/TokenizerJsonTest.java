@@ -62,4 +62,15 @@ class TokenizerJsonTest {
         Files.writeString(gap.resolve("tokenizer.json"), json);
         assertThatThrownBy(() -> WordPieceTokenizer.load(gap)).hasMessageContaining("gives \"[MASK]\" the id 40");
     }
+
+    @Test
+    void addedTokensJsonAddsWhatTokenizerJsonLacks(@TempDir Path tmp) throws Exception {
+        Path dir = Files.createDirectories(tmp.resolve("legacy"));
+        Files.copy(fixture("cased").resolve("tokenizer.json"), dir.resolve("tokenizer.json"));
+        Files.writeString(dir.resolve("tokenizer_config.json"), "{\"do_lower_case\": false}");
+        Files.writeString(dir.resolve("added_tokens.json"), "{\"<e>\": 22, \"<x>\": 24}");
+        WordPieceTokenizer tokenizer = WordPieceTokenizer.load(dir);
+        assertThat(tokenizer.vocab().size()).isEqualTo(25);
+        assertThat(tokenizer.encode("영화<x>", 16).inputIds()).containsExactly(2, 5, 24, 3);
+    }
 }

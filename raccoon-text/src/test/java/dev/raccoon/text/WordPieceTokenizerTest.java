@@ -234,6 +234,65 @@ class WordPieceTokenizerTest {
                 .hasMessageContaining("999");
     }
 
+    private WordPieceTokenizer withLegacyFiles(String config, String specialTokensMap, String addedTokens)
+            throws IOException {
+        Files.writeString(dir.resolve("special_tokens_map.json"), specialTokensMap, StandardCharsets.UTF_8);
+        Files.writeString(dir.resolve("added_tokens.json"), addedTokens, StandardCharsets.UTF_8);
+        return withConfig(config);
+    }
+
+    @Test
+    void addedTokensJsonAndSpecialTokensMapAreReadAsTransformersReadsThem() throws IOException {
+        int next = VOCAB.size();
+        // as transformers before 4.34 saved them; the map's mask_token wins over the config's
+        WordPieceTokenizer t = withLegacyFiles("{\"do_lower_case\": false, \"mask_token\": \"<m>\"}", """
+                {"unk_token": "[UNK]", "sep_token": "[SEP]", "pad_token": "[PAD]", "cls_token": "[CLS]",
+                 "mask_token": {"content": "[MASK]", "lstrip": false}, "additional_special_tokens": ["<e>", "abc"]}""",
+                "{\"<e>\": %d}".formatted(next));
+        assertThat(t.vocab().size()).isEqualTo(next + 1); // <e>, and no <m>
+        assertThat(t.encode("hello<e>world", 16).inputIds()).containsExactly(2, 5, next, 6, 3);
+        assertThat(t.tokenize("aabca")).containsExactly("a", "abc", "a");
+
+        // a config with added_tokens_decoder (transformers 4.34 and later) makes transformers ignore both files
+        WordPieceTokenizer modern = withConfig("{\"do_lower_case\": false, \"added_tokens_decoder\": {}}");
+        assertThat(modern.vocab().size()).isEqualTo(next);
+        assertThat(modern.tokenize("aabca")).containsExactly("[UNK]");
+
+        // an added token not named special is matched in the normalized (here lower-cased) text
+        WordPieceTokenizer lower = withConfig("{\"do_lower_case\": true}");
+        assertThat(lower.tokenize("hello<E>world")).containsExactly("hello", "<e>", "world");
+        WordPieceTokenizer special = withConfig("{\"do_lower_case\": true, \"additional_special_tokens\": [\"<e>\"]}");
+        assertThat(special.tokenize("hello<e>world")).containsExactly("hello", "<e>", "world");
+        assertThat(special.tokenize("hello<E>world")).doesNotContain("<e>");
+    }
+
+    @Test
+    void aLegacyAddedTokenIdMustContinueTheVocabularyToo() throws IOException {
+        assertThatThrownBy(() -> withLegacyFiles("{}", "{}", "{\"<x>\": 999}"))
+                .isInstanceOf(IOException.class).hasMessageContaining("added_tokens.json").hasMessageContaining("<x>")
+                .hasMessageContaining("999");
+        assertThatThrownBy(() -> withLegacyFiles("{}", "{\"additional_special_tokens\": \"<x>\"}", "{}"))
+                .isInstanceOf(IOException.class).hasMessageContaining("special_tokens_map.json")
+                .hasMessageContaining("additional_special_tokens must be a list");
+    }
+
+    @Test
+    void saveKeepsWhatTheLegacyTokenFilesGave() throws IOException {
+        int next = VOCAB.size();
+        WordPieceTokenizer legacy = withLegacyFiles("{\"do_lower_case\": false}",
+                "{\"additional_special_tokens\": [\"<e>\", \"abc\"]}", "{\"<e>\": %d}".formatted(next));
+        Path saved = dir.resolve("saved");
+        legacy.save(saved);
+        assertThat(saved.resolve("added_tokens.json")).doesNotExist();
+        JsonNode config = new ObjectMapper().readTree(saved.resolve("tokenizer_config.json").toFile());
+        assertThat(config.get("added_tokens_decoder").get(Integer.toString(next)).get("content").textValue()).isEqualTo("<e>");
+        assertThat(config.get("additional_special_tokens").toString()).isEqualTo("[\"<e>\",\"abc\"]");
+        WordPieceTokenizer reloaded = WordPieceTokenizer.load(saved);
+        assertThat(reloaded.vocab().size()).isEqualTo(next + 1);
+        for (String text : List.of("hello<e>world", "aabca", "a <e> abc b"))
+            assertThat(reloaded.encode(text, 16).inputIds()).as(text).isEqualTo(legacy.encode(text, 16).inputIds());
+    }
+
     @Test
     void encodesPairsWithTokenTypeIds() throws IOException {
         Encoding e = tokenizer(false).encode("hello world", "unaffable", 128);
