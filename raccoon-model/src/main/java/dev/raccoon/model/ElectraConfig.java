@@ -169,6 +169,9 @@ public record ElectraConfig(
         if (!positions.equals("absolute")) // its distance embeddings would go unused and the positions read wrong
             throw new IllegalArgumentException("position_embedding_type \"" + positions + "\" is not supported (Raccoon"
                     + " implements \"absolute\" position embeddings, those of the published ELECTRA and BERT models)");
+        if (bool(node, "is_decoder", false)) // transformers then gives every token a causal mask: a different model
+            throw new IllegalArgumentException("is_decoder true is not supported (Raccoon's encoder is bidirectional;"
+                    + " transformers would let each token see only those before it)");
         // configs of BERTs converted before transformers wrote model_type name only their class
         String modelType = text(node, "model_type", architectures.stream().anyMatch(a -> a.startsWith("Bert")) ? "bert" : "electra");
         if (!modelType.equals("electra") && !modelType.equals("bert"))

@@ -252,6 +252,8 @@ class ModelDirectoryTest {
         cases.put("{\"vocab_size\": 100, \"pad_token_id\": 100}", "pad_token_id 100 is not an id of the vocab_size 100 embeddings");
         cases.put("{\"position_embedding_type\": \"relative_key\"}", "position_embedding_type \"relative_key\" is not supported"
                 + " (Raccoon implements \"absolute\" position embeddings, those of the published ELECTRA and BERT models)");
+        cases.put("{\"is_decoder\": true}", "is_decoder true is not supported (Raccoon's encoder is bidirectional;"
+                + " transformers would let each token see only those before it)");
         int i = 0;
         for (Map.Entry<String, String> c : cases.entrySet()) {
             Path file = tmp.resolve("config" + i++ + ".json");
@@ -271,6 +273,8 @@ class ModelDirectoryTest {
         // a pretrained encoder's labels go unused, so what they say does not stop it
         Files.writeString(fine, "{\"architectures\": [\"ElectraForPreTraining\"], \"id2label\": {\"0\": \"a\", \"1\": \"a\"}}");
         assertThat(ElectraConfig.read(fine).labels()).containsExactly("a", "a");
+        Files.writeString(fine, "{\"is_decoder\": false}");
+        assertThat(ElectraConfig.read(fine).extra()).containsKey("is_decoder");
         // a BERT config from before transformers wrote model_type
         Files.writeString(fine, "{\"architectures\": [\"BertForMaskedLM\"], \"hidden_size\": 64, \"num_attention_heads\": 2}");
         assertThat(ElectraConfig.read(fine).isBert()).isTrue();
