@@ -181,7 +181,7 @@ public record ElectraConfig(
                 modelType,
                 architectures,
                 integer(node, "vocab_size", 30522),
-                integer(node, "embedding_size", modelType.equals("bert") ? hidden : 128),
+                modelType.equals("bert") ? hidden : integer(node, "embedding_size", 128),
                 hidden,
                 integer(node, "num_hidden_layers", 12),
                 integer(node, "num_attention_heads", modelType.equals("bert") ? 12 : 4),
@@ -198,7 +198,7 @@ public record ElectraConfig(
                 node.hasNonNull("classifier_dropout") ? (float) number(node, "classifier_dropout", 0) : null,
                 problemType(node),
                 readLabels(node, architectures.isEmpty() || architectures.stream().anyMatch(a -> a.endsWith("ForSequenceClassification"))),
-                extraFields(node));
+                extraFields(node, modelType));
         return c;
     }
 
@@ -208,9 +208,16 @@ public record ElectraConfig(
             "initializer_range", "layer_norm_eps", "pad_token_id", "tie_word_embeddings", "classifier_dropout",
             "problem_type", "id2label", "label2id", "num_labels");
 
-    private static Map<String, JsonNode> extraFields(ObjectNode node) {
+    /**
+     * The fields this record does not model. BERT's embeddings are hidden_size wide and transformers' BertConfig has
+     * no embedding_size, so one in a BERT config (left from an ELECTRA config it was copied from) is kept as it is, unread.
+     */
+    private static Map<String, JsonNode> extraFields(ObjectNode node, String modelType) {
         Map<String, JsonNode> extra = new TreeMap<>();
-        node.properties().forEach(e -> { if (!KNOWN.contains(e.getKey())) extra.put(e.getKey(), e.getValue()); });
+        node.properties().forEach(e -> {
+            boolean modelled = KNOWN.contains(e.getKey()) && !(modelType.equals("bert") && e.getKey().equals("embedding_size"));
+            if (!modelled) extra.put(e.getKey(), e.getValue());
+        });
         return extra;
     }
 

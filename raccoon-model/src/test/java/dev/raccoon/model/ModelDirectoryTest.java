@@ -279,6 +279,10 @@ class ModelDirectoryTest {
         Files.writeString(fine, "{\"architectures\": [\"BertForMaskedLM\"], \"hidden_size\": 64, \"num_attention_heads\": 2}");
         assertThat(ElectraConfig.read(fine).isBert()).isTrue();
         assertThat(ElectraConfig.read(fine).embeddingSize()).isEqualTo(64);
+        // transformers' BertModel has no embedding_size and ignores one: so does Raccoon, and keeps it for writing
+        Files.writeString(fine, "{\"model_type\": \"bert\", \"hidden_size\": 64, \"num_attention_heads\": 2, \"embedding_size\": 128}");
+        assertThat(ElectraConfig.read(fine).embeddingSize()).isEqualTo(64);
+        assertThat(ElectraConfig.read(fine).toJson().get("embedding_size").intValue()).isEqualTo(128);
     }
 
     @Test
