@@ -1,6 +1,9 @@
 package dev.raccoon.text;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -47,6 +50,9 @@ final class TokenizerJson {
         JsonNode normalizer = root.path("normalizer");
         if (!"BertNormalizer".equals(normalizer.path("type").asText()))
             throw new IllegalArgumentException(file + ": normalizer " + normalizer + "; Raccoon reads BERT's (BertNormalizer)");
+        if (!normalizer.path("clean_text").asBoolean(true)) // it would keep control characters, and tabs as such
+            throw new IllegalArgumentException(file + ": normalizer clean_text false; Raccoon reads BERT's clean_text true,"
+                    + " which drops control characters and reads any whitespace as a space");
 
         List<String> vocab = vocabulary(model.path("vocab"), file);
         List<AddedToken> added = new ArrayList<>();
@@ -60,6 +66,7 @@ final class TokenizerJson {
             fromConfig.declaredTokens().stream().filter(t -> !ids.contains(t.id())).forEach(added::add);
         }
         added.sort(Comparator.comparingInt(AddedToken::id));
+        requireBertTemplate(root.path("post_processor"), file, vocab, added, fromConfig);
         JsonNode strip = normalizer.get("strip_accents");
         TokenizerConfig c = fromConfig;
         TokenizerConfig config = new TokenizerConfig(normalizer.path("lowercase").asBoolean(true),
@@ -67,6 +74,59 @@ final class TokenizerJson {
                 c.modelMaxLength(), c.tokenizerClass(), model.path("unk_token").asText(c.unkToken()), c.sepToken(),
                 c.padToken(), c.clsToken(), c.maskToken(), List.copyOf(added), c.extraSpecialTokens(), c.raw());
         return new Contents(vocab, config);
+    }
+
+    /**
+     * Raccoon encodes [CLS] A [SEP] and [CLS] A [SEP] B [SEP] with type ids 0 up to the first [SEP], 1 after it: the
+     * post_processor must be BertProcessing or a TemplateProcessing of that layout, with the vocabulary's ids. Without
+     * one, transformers' BertTokenizer puts its own BERT template in place.
+     */
+    private static void requireBertTemplate(JsonNode postProcessor, Path file, List<String> vocab, List<AddedToken> added,
+                                            TokenizerConfig config) {
+        if (postProcessor.isMissingNode() || postProcessor.isNull()) return;
+        String cls = config.clsToken(), sep = config.sepToken();
+        int clsId = idOf(cls, vocab, added), sepId = idOf(sep, vocab, added);
+        boolean bert = switch (postProcessor.path("type").asText()) {
+            case "BertProcessing" -> postProcessor.path("cls").equals(pair(cls, clsId))
+                    && postProcessor.path("sep").equals(pair(sep, sepId));
+            case "TemplateProcessing" -> {
+                ArrayNode single = template(cls, "A", 0, sep, 0);
+                ArrayNode pair = template(cls, "A", 0, sep, 0).addAll(template(null, "B", 1, sep, 1));
+                JsonNode specials = postProcessor.path("special_tokens");
+                yield postProcessor.path("single").equals(single) && postProcessor.path("pair").equals(pair)
+                        && specials.path(cls).equals(specialToken(cls, clsId)) && specials.path(sep).equals(specialToken(sep, sepId));
+            }
+            default -> false;
+        };
+        if (!bert)
+            throw new IllegalArgumentException(file + ": post_processor " + postProcessor.path("type") + " does not give BERT's"
+                    + " " + cls + " A " + sep + " and " + cls + " A " + sep + " B " + sep + " (type ids 0, then 1 from B on) with ids "
+                    + clsId + " and " + sepId + "; Raccoon reads only that layout");
+    }
+
+    private static int idOf(String token, List<String> vocab, List<AddedToken> added) {
+        int id = vocab.lastIndexOf(token);
+        return id >= 0 ? id : added.stream().filter(t -> t.content().equals(token)).mapToInt(AddedToken::id).findFirst().orElse(-1);
+    }
+
+    private static ArrayNode pair(String token, int id) {
+        return JsonNodeFactory.instance.arrayNode().add(token).add(id);
+    }
+
+    /** [first] $sequence [last] of a TemplateProcessing, each piece with {@code typeId}; {@code first} may be null. */
+    private static ArrayNode template(String first, String sequence, int typeId, String last, int lastTypeId) {
+        ArrayNode pieces = JsonNodeFactory.instance.arrayNode();
+        if (first != null) pieces.addObject().putObject("SpecialToken").put("id", first).put("type_id", typeId);
+        pieces.addObject().putObject("Sequence").put("id", sequence).put("type_id", typeId);
+        pieces.addObject().putObject("SpecialToken").put("id", last).put("type_id", lastTypeId);
+        return pieces;
+    }
+
+    private static ObjectNode specialToken(String token, int id) {
+        ObjectNode t = JsonNodeFactory.instance.objectNode().put("id", token);
+        t.putArray("ids").add(id);
+        t.putArray("tokens").add(token);
+        return t;
     }
 
     /** The {token: id} map as a list in id order; the ids must be 0 … n − 1, each once. */

@@ -5,11 +5,14 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.function.Consumer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -72,5 +75,38 @@ class TokenizerJsonTest {
         WordPieceTokenizer tokenizer = WordPieceTokenizer.load(dir);
         assertThat(tokenizer.vocab().size()).isEqualTo(25);
         assertThat(tokenizer.encode("영화<x>", 16).inputIds()).containsExactly(2, 5, 24, 3);
+    }
+
+    /** The cased fixture with {@code change} made to its tokenizer.json, in a directory of its own. */
+    private static Path changed(Path tmp, String name, Consumer<ObjectNode> change) throws Exception {
+        Path dir = Files.createDirectories(tmp.resolve(name));
+        ObjectNode json = (ObjectNode) JSON.readTree(fixture("cased").resolve("tokenizer.json").toFile());
+        change.accept(json);
+        JSON.writeValue(dir.resolve("tokenizer.json").toFile(), json);
+        Files.copy(fixture("cased").resolve("tokenizer_config.json"), dir.resolve("tokenizer_config.json"));
+        return dir;
+    }
+
+    @Test
+    void settingsRaccoonDoesNotImplementAreRefused(@TempDir Path tmp) throws Exception {
+        Path noClean = changed(tmp, "noclean", j -> ((ObjectNode) j.get("normalizer")).put("clean_text", false));
+        assertThatThrownBy(() -> WordPieceTokenizer.load(noClean)).hasMessageContaining("normalizer clean_text false");
+
+        Path roberta = changed(tmp, "roberta", j -> j.putObject("post_processor").put("type", "RobertaProcessing")
+                .set("sep", JSON.createArrayNode().add("[SEP]").add(3)));
+        assertThatThrownBy(() -> WordPieceTokenizer.load(roberta))
+                .hasMessageContaining("post_processor \"RobertaProcessing\" does not give BERT's [CLS] A [SEP]");
+        Path sepOnly = changed(tmp, "sep-only", j -> ((ArrayNode) j.get("post_processor").get("single")).remove(0));
+        assertThatThrownBy(() -> WordPieceTokenizer.load(sepOnly)).hasMessageContaining("post_processor \"TemplateProcessing\"");
+        Path pairTypes = changed(tmp, "pair-types", j -> ((ObjectNode) j.get("post_processor").get("pair").get(3).get("Sequence"))
+                .put("type_id", 0));
+        assertThatThrownBy(() -> WordPieceTokenizer.load(pairTypes)).hasMessageContaining("post_processor \"TemplateProcessing\"");
+
+        Path bert = changed(tmp, "bert", j -> j.putObject("post_processor").put("type", "BertProcessing")
+                .<ObjectNode>set("sep", JSON.createArrayNode().add("[SEP]").add(3))
+                .set("cls", JSON.createArrayNode().add("[CLS]").add(2)));
+        assertThat(WordPieceTokenizer.load(bert).encode("영화", "최고", 16).inputIds()).containsExactly(2, 5, 3, 10, 3);
+        Path none = changed(tmp, "none", j -> j.putNull("post_processor"));
+        assertThat(WordPieceTokenizer.load(none).encode("영화", 16).inputIds()).containsExactly(2, 5, 3);
     }
 }
