@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.TextNode;
 import dev.raccoon.model.io.DType;
 import dev.raccoon.text.JsonProblems;
+import dev.raccoon.text.ModelFiles;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -143,7 +144,7 @@ public record ElectraConfig(
     public static ElectraConfig read(Path file) throws IOException {
         JsonNode root;
         try {
-            root = JSON.readTree(file.toFile());
+            root = JSON.readTree(ModelFiles.read(file));
         } catch (com.fasterxml.jackson.core.JacksonException e) {
             throw new IOException(file + ": not valid JSON (" + JsonProblems.describe(e) + ")", e);
         }

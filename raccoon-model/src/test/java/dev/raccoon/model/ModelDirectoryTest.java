@@ -132,6 +132,13 @@ class ModelDirectoryTest {
         Files.createDirectory(other.resolve("vocab.txt"));
         assertThatThrownBy(() -> ModelDirectory.load(other, backend)).isInstanceOf(IOException.class)
                 .hasMessageContaining(other.resolve("vocab.txt") + ": a directory, where a file belongs");
+        for (String file : List.of("config.json", "tokenizer_config.json", "tokenizer.json")) {
+            Path model = copyOfClassifier(Files.createDirectory(tmp.resolve("dir-" + file)));
+            Files.deleteIfExists(model.resolve(file));
+            Files.createDirectory(model.resolve(file));
+            assertThatThrownBy(() -> ModelDirectory.load(model, backend)).isInstanceOf(IOException.class)
+                    .hasMessage(model.resolve(file) + ": a directory, where a file belongs");
+        }
     }
 
     @Test

@@ -44,10 +44,10 @@ record TokenizerConfig(boolean lowerCase, Boolean stripAccents, boolean chineseC
         return stripAccents == null ? lowerCase : stripAccents;
     }
 
-    /** The JSON in {@code file}; malformed JSON is an IOException naming the file. */
+    /** The JSON in {@code file}; a directory in its place, or malformed JSON, is an IOException naming the file. */
     static JsonNode readJson(Path file) throws IOException {
         try {
-            return JSON.readTree(file.toFile());
+            return JSON.readTree(ModelFiles.read(file));
         } catch (JacksonException e) {
             throw new IOException(file + ": malformed JSON: " + JsonProblems.describe(e), e);
         }

@@ -36,7 +36,8 @@ final class TokenizerJson {
         JsonNode root = TokenizerConfig.readJson(file);
         JsonNode model = root.path("model");
         if (!"WordPiece".equals(model.path("type").asText()))
-            throw new IllegalArgumentException(file + ": the model is " + (model.has("type") ? model.get("type") : "missing")
+            throw new IllegalArgumentException(file + ": the model is " + (model.isMissingNode() || model.isNull() ? "missing"
+                    : !model.isObject() ? model + ", not an object" : model.has("type") ? model.get("type") : "without a type")
                     + "; Raccoon reads WordPiece tokenizers (BERT, ELECTRA)");
         String prefix = model.path("continuing_subword_prefix").asText("##");
         int maxChars = model.path("max_input_chars_per_word").asInt(WordPieceTokenizer.MAX_INPUT_CHARS_PER_WORD);

@@ -59,6 +59,10 @@ class TokenizerJsonTest {
         Path bpe = Files.createDirectories(tmp.resolve("bpe"));
         Files.writeString(bpe.resolve("tokenizer.json"), "{\"model\": {\"type\": \"BPE\", \"vocab\": {}}}");
         assertThatThrownBy(() -> WordPieceTokenizer.load(bpe)).hasMessageContaining("the model is \"BPE\"; Raccoon reads WordPiece");
+        Files.writeString(bpe.resolve("tokenizer.json"), "{\"model\": 5}");
+        assertThatThrownBy(() -> WordPieceTokenizer.load(bpe)).hasMessageContaining("the model is 5, not an object; Raccoon reads WordPiece");
+        Files.writeString(bpe.resolve("tokenizer.json"), "{}");
+        assertThatThrownBy(() -> WordPieceTokenizer.load(bpe)).hasMessageContaining("the model is missing; Raccoon reads WordPiece");
 
         Path gap = Files.createDirectories(tmp.resolve("gap"));
         String json = Files.readString(fixture("cased").resolve("tokenizer.json")).replace("\"[MASK]\": 4", "\"[MASK]\": 40");
