@@ -1,6 +1,8 @@
 package dev.raccoon.spark;
 
 import dev.raccoon.serve.RecordReader;
+import dev.raccoon.serve.TableFormat;
+import dev.raccoon.text.TextFiles;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
@@ -12,7 +14,9 @@ import org.apache.hadoop.io.compress.CompressionCodecFactory;
 import org.apache.hadoop.mapreduce.Job;
 import org.apache.hadoop.mapreduce.JobContext;
 import org.apache.hadoop.mapreduce.lib.input.FileInputFormat;
+import org.apache.hadoop.mapreduce.lib.input.FileSplit;
 import org.apache.hadoop.mapreduce.lib.input.TextInputFormat;
+import org.apache.spark.api.java.JavaNewHadoopRDD;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import scala.Tuple2;
@@ -100,23 +104,33 @@ final class InputRecords {
         // Only \n ends a line, as in BatchScorer; Hadoop's default also ends lines at a lone \r.
         job.getConfiguration().set("textinputformat.record.delimiter", "\n");
         Class<? extends TextInputFormat> format = quoted ? WholeFiles.class : TextInputFormat.class;
-        return sc.newAPIHadoopRDD(job.getConfiguration(), format, LongWritable.class, Text.class)
-                .mapPartitions(lines -> new Records(lines, quoted, header));
+        JavaNewHadoopRDD<LongWritable, Text> lines = (JavaNewHadoopRDD<LongWritable, Text>)
+                sc.newAPIHadoopRDD(job.getConfiguration(), format, LongWritable.class, Text.class);
+        return lines.mapPartitionsWithInputSplit(
+                (split, part) -> new Records(((FileSplit) split).getPath(), part, quoted, header), true);
     }
 
     /**
-     * Hadoop's lines as {@link RecordReader} records, copied out of its reused Text objects; a record starting at byte 0
-     * is the first of its file.
+     * Hadoop's lines of {@code file} as {@link RecordReader} records, copied out of its reused Text objects; a record
+     * starting at byte 0 is the first of its file.
      */
     private static final class Records implements Iterator<byte[]> {
         private final RecordReader records;
         private final boolean header;
         private byte[] next;
 
-        Records(Iterator<Tuple2<LongWritable, Text>> lines, boolean quoted, boolean header) {
+        Records(Path file, Iterator<Tuple2<LongWritable, Text>> lines, boolean quoted, boolean header) {
+            boolean gzipped = TableFormat.gzipped(java.nio.file.Path.of(file.getName()));
             this.records = new RecordReader(() -> {
-                if (!lines.hasNext()) return null;
-                Tuple2<LongWritable, Text> t = lines.next();
+                Tuple2<LongWritable, Text> t;
+                try {
+                    if (!lines.hasNext()) return null;
+                    t = lines.next();
+                } catch (Exception e) { // Hadoop's reader throws its IOExceptions undeclared
+                    // Hadoop's gunzipping says how the data ended ("Unexpected end of input stream") but not where
+                    if (gzipped && e instanceof IOException broken) throw TextFiles.notCompleteGzip(file, broken);
+                    throw e;
+                }
                 return new RecordReader.Line(t._1().get(), Arrays.copyOf(t._2().getBytes(), t._2().getLength()), true);
             }, quoted);
             this.header = header;
@@ -132,7 +146,7 @@ final class InputRecords {
                 }
                 return true;
             } catch (IOException e) {
-                throw new UncheckedIOException(e); // not thrown: the lines above throw no IOException
+                throw new UncheckedIOException(e); // a broken gzip file, named
             }
         }
 

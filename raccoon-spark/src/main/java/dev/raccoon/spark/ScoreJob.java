@@ -11,6 +11,7 @@ import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.HashPartitioner;
+import org.apache.spark.SparkException;
 import org.apache.spark.api.java.JavaPairRDD;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
@@ -19,6 +20,8 @@ import org.apache.spark.util.LongAccumulator;
 import scala.Tuple2;
 
 import java.io.IOException;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
 import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -77,27 +80,39 @@ public final class ScoreJob {
             return;
         }
         SparkSession spark = SparkSession.builder().appName("raccoon-score").getOrCreate();
-        int status = 0;
+        int status;
         try {
-            Summary s = run(spark, args);
-            System.out.printf(Locale.ROOT, "scored %d rows into %s (%d without predictions)%n", s.rows(), args.output(), s.failed());
-        } catch (IOException | RuntimeException e) {
-            System.err.println("ScoreJob: " + reason(e));
-            status = 1;
+            status = execute(spark, args, System.out, System.err);
         } finally {
             spark.stop();
         }
         if (status != 0) System.exit(status);
     }
 
+    /** Runs the job and tells how it went, as {@link #main} does; returns the exit status. */
+    static int execute(SparkSession spark, Args args, PrintStream out, PrintStream err) {
+        Summary s;
+        try {
+            s = run(spark, args);
+        } catch (Exception e) { // Spark's own SparkException is checked, though Scala declares it nowhere
+            err.println("ScoreJob: " + reason(e));
+            return 1;
+        }
+        out.printf(Locale.ROOT, "scored %d rows into %s (%d without predictions)%n", s.rows(), args.output(), s.failed());
+        return 0;
+    }
+
     /**
-     * What went wrong, in the words of the failure at the bottom: an executor's (a model directory it cannot read)
-     * reaches the driver wrapped in Spark's stage and task reports.
+     * What went wrong: a task's failure (a model directory an executor cannot read, a broken input file) reaches the
+     * driver wrapped in Spark's stage and job reports, and a task throws an IOException wrapped as unchecked; the
+     * failure inside says it (and names the file), while the causes below it are its own details.
      */
     static String reason(Throwable e) {
-        Throwable root = e;
-        while (root.getCause() != null && root.getCause() != root) root = root.getCause();
-        String message = root.getMessage() != null ? root.getMessage() : root.toString();
+        Throwable told = e;
+        while ((told instanceof SparkException || told instanceof UncheckedIOException)
+                && told.getCause() != null && told.getCause() != told)
+            told = told.getCause();
+        String message = told.getMessage() != null ? told.getMessage() : told.toString();
         return message.lines().findFirst().orElse(message);
     }
 
@@ -173,19 +188,27 @@ public final class ScoreJob {
                 part -> Chunks.map(part, settings.chunkRows(), chunk -> score(layout, settings, chunk, rows, failed)), true);
 
         String headerLine = layout.headerLine();
-        if (args.singleFile()) {
-            Path parts = new Path(output.getParent(), "." + output.getName() + ".parts");
-            outFs.delete(parts, true); // left by a run that died before moving its file
-            JavaRDD<String> ordered = scored.repartitionAndSortWithinPartitions(new HashPartitioner(1)).values();
-            withHeader(ordered, headerLine).saveAsTextFile(parts.toString());
-            FileStatus[] written = outFs.globStatus(new Path(parts, "part-*"));
-            if (written == null || written.length != 1) throw new IOException("expected one part file in " + parts);
-            if (!outFs.rename(written[0].getPath(), output)) throw new IOException("cannot move " + written[0].getPath() + " to " + output);
+        Path parts = new Path(output.getParent(), "." + output.getName() + ".parts");
+        try {
+            if (args.singleFile()) {
+                outFs.delete(parts, true); // left by a run that died before moving its file
+                JavaRDD<String> ordered = scored.repartitionAndSortWithinPartitions(new HashPartitioner(1)).values();
+                withHeader(ordered, headerLine).saveAsTextFile(parts.toString());
+                FileStatus[] written = outFs.globStatus(new Path(parts, "part-*"));
+                if (written == null || written.length != 1) throw new IOException("expected one part file in " + parts);
+                if (!outFs.rename(written[0].getPath(), output)) throw new IOException("cannot move " + written[0].getPath() + " to " + output);
+                outFs.delete(parts, true);
+                // The local filesystem moved the part's checksum along: it would fail a later read of an edited copy.
+                outFs.delete(new Path(output.getParent(), "." + output.getName() + ".crc"), false);
+            } else {
+                withHeader(scored.values(), headerLine).saveAsTextFile(args.output());
+            }
+        } catch (Exception e) {
+            // A failed job leaves an empty output directory (or the parts of one file), which would refuse the rerun;
+            // the output did not exist before this run, so it holds nothing of anyone else's.
             outFs.delete(parts, true);
-            // The local filesystem moved the part's checksum along: it would fail a later read of an edited copy.
-            outFs.delete(new Path(output.getParent(), "." + output.getName() + ".crc"), false);
-        } else {
-            withHeader(scored.values(), headerLine).saveAsTextFile(args.output());
+            outFs.delete(output, true);
+            throw e;
         }
         return new Summary(rows.value(), failed.value());
     }

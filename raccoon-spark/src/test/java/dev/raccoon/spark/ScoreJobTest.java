@@ -11,6 +11,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.PrintStream;
 import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -79,10 +80,14 @@ class ScoreJobTest {
     }
 
     private static ScoreJob.Args args(Path in, Path out, String... more) {
+        return ScoreJob.parse(argv(in, out, more));
+    }
+
+    private static String[] argv(Path in, Path out, String... more) {
         List<String> a = new ArrayList<>(List.of("--model", TestSpark.oracleModel().toString(),
                 "--input", in.toString(), "--output", out.toString()));
         a.addAll(List.of(more));
-        return ScoreJob.parse(a.toArray(String[]::new));
+        return a.toArray(String[]::new);
     }
 
     /**
@@ -300,8 +305,9 @@ class ScoreJobTest {
         assertThatThrownBy(() -> ScoreJob.run(spark, ScoreJob.parse(new String[] {"--model", "/nonexistent/model", "--input",
                 noText.toString(), "--output", dir.resolve("no-text-out").toString()})))
                 .as("the text column is looked for before the model is").hasMessageContaining("none of the columns");
-        assertThat(ScoreJob.reason(new RuntimeException("Job aborted", new IllegalStateException("stage failed",
-                new java.io.IOException("/models/x: no such model directory\n\tat ..."))))).isEqualTo("/models/x: no such model directory");
+        assertThat(ScoreJob.reason(new org.apache.spark.SparkException("Job aborted", new org.apache.spark.SparkException("stage failed",
+                new java.io.UncheckedIOException("cannot load the model in /models/x",
+                        new java.io.IOException("/models/x: no such model directory\n\tat ...")))))).isEqualTo("/models/x: no such model directory");
         assertThatThrownBy(() -> ScoreJob.parse(new String[] {"--model", "m", "--batch-size"}))
                 .hasMessageContaining("needs a value");
         assertThatThrownBy(() -> ScoreJob.parse(new String[] {"--model", "m", "--input", "a.tsv", "--output", "o", "--encoding", "utf-16"}))
@@ -337,5 +343,44 @@ class ScoreJobTest {
         assertSameScores(batch, lines);
         assertThat(lines.get(1)).startsWith("1,\"똠방각하, 재밌어요\",LABEL_");
         assertThat(lines.get(3)).endsWith("row 3: not valid CP949");
+    }
+
+    /** What {@link ScoreJob#main} prints to standard error and returns for {@code argv}. */
+    private record Outcome(int status, String err) {}
+
+    private static Outcome execute(String... argv) {
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int status = ScoreJob.execute(spark, ScoreJob.parse(argv), System.out, new PrintStream(err, true, StandardCharsets.UTF_8));
+        return new Outcome(status, err.toString(StandardCharsets.UTF_8));
+    }
+
+    /**
+     * A failure inside Spark's tasks ends in the job's one line, as one on the driver does: the model an executor
+     * cannot load, a gzip file cut short (named, as raccoon score names it); and it leaves no output behind that
+     * would refuse the rerun.
+     */
+    @Test
+    void aFailureInATaskIsOneLineNamingItAndLeavesNoOutput() throws IOException {
+        Path in = Files.writeString(dir.resolve("fine.tsv"), "text\n좋아요\n");
+        Path noModelOut = dir.resolve("no-model-out");
+        assertThat(execute("--model", "/nonexistent/model", "--input", in.toString(), "--output", noModelOut.toString()))
+                .isEqualTo(new Outcome(1, "ScoreJob: /nonexistent/model: no such model directory\n"));
+
+        StringBuilder rows = new StringBuilder("id\ttext\n");
+        for (int i = 0; i < 5000; i++) rows.append(i).append("\t리뷰 ").append(i * 7919 % 10007).append(" 좋아요\n");
+        ByteArrayOutputStream gz = new ByteArrayOutputStream();
+        try (var zip = new java.util.zip.GZIPOutputStream(gz)) {
+            zip.write(rows.toString().getBytes(StandardCharsets.UTF_8));
+        }
+        Path cut = Files.write(dir.resolve("cut.tsv.gz"), java.util.Arrays.copyOf(gz.toByteArray(), gz.size() / 2));
+        for (String layout : List.of("parts", "single")) {
+            Path out = dir.resolve("cut-out-" + layout);
+            Outcome o = layout.equals("single") ? execute(argv(cut, out, "--single-file")) : execute(argv(cut, out));
+            assertThat(o.status()).isEqualTo(1);
+            assertThat(o.err()).startsWith("ScoreJob: ").contains(cut.getFileName() + ": not a complete gzip file (")
+                    .hasLineCount(1);
+            assertThat(out).as("no output left to refuse the rerun").doesNotExist();
+            assertThat(dir.resolve("." + out.getFileName() + ".parts")).doesNotExist();
+        }
     }
 }

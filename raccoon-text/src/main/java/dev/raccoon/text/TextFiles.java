@@ -51,7 +51,7 @@ public final class TextFiles {
         try {
             return new Gunzipped(new GZIPInputStream(buffered, 1 << 16), file);
         } catch (EOFException | ZipException e) {
-            throw broken(file, e);
+            throw notCompleteGzip(file, e);
         }
     }
 
@@ -67,11 +67,12 @@ public final class TextFiles {
     }
 
     /** Whether data starting with {@code start} is gzip's. */
-    static boolean startsAsGzip(byte[] start) {
+    public static boolean startsAsGzip(byte[] start) {
         return start.length >= 2 && (start[0] & 0xFF) == GZIP_MAGIC_1 && (start[1] & 0xFF) == GZIP_MAGIC_2;
     }
 
-    private static IOException broken(Path file, IOException e) {
+    /** The error for gzip data of {@code file} (a name or path of any filesystem) that fails to gunzip with {@code e}. */
+    public static IOException notCompleteGzip(Object file, IOException e) {
         return new IOException(file + ": not a complete gzip file (" + e.getMessage() + ")", e);
     }
 
@@ -89,7 +90,7 @@ public final class TextFiles {
             try {
                 return super.read();
             } catch (EOFException | ZipException e) {
-                throw broken(file, e);
+                throw notCompleteGzip(file, e);
             }
         }
 
@@ -98,7 +99,7 @@ public final class TextFiles {
             try {
                 return super.read(b, off, len);
             } catch (EOFException | ZipException e) {
-                throw broken(file, e);
+                throw notCompleteGzip(file, e);
             }
         }
     }
