@@ -310,15 +310,12 @@ public final class BatchScorer {
         }
     }
 
-    /** The field names of the first JSON object line: JSONL has no header, so that line decides clashes. */
+    /** The field names of the file's first JSON object line ({@link ScoreRows#firstObjectFields}); none without one. */
     private static List<String> firstObjectFields(Path in, Charset encoding) throws IOException {
         try (RecordReader r = new RecordReader(TextFiles.open(in), false)) {
-            for (RecordReader.Raw raw = r.next(); raw != null; raw = r.next()) {
-                List<String> names = ScoreRows.objectFields(raw.bytes(), encoding);
-                if (names != null) return names;
-            }
+            List<String> names = ScoreRows.firstObjectFields(r, encoding);
+            return names != null ? names : List.of();
         }
-        return List.of();
     }
 
     private static void writeLine(OutputStream out, String line) throws IOException {

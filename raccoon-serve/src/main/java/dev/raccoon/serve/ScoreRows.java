@@ -260,6 +260,18 @@ public record ScoreRows(TableFormat format, List<String> header, int textIndex, 
         }
     }
 
+    /**
+     * The field names of the first JSON object line of {@code records}, read as far as it takes, or null when none is
+     * an object: JSONL has no header, so that line decides which output columns clash with input fields.
+     */
+    public static List<String> firstObjectFields(RecordReader records, Charset charset) throws IOException {
+        for (RecordReader.Raw raw = records.next(); raw != null; raw = records.next()) {
+            List<String> names = objectFields(raw.bytes(), charset);
+            if (names != null) return names;
+        }
+        return null;
+    }
+
     /** Strict UTF-8 (what the output is written in), or null when the bytes are not valid UTF-8. */
     public static String decodeOutput(byte[] bytes) {
         return TextEncodings.decode(bytes, 0, bytes.length, StandardCharsets.UTF_8);

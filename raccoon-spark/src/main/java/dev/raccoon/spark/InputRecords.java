@@ -74,15 +74,16 @@ final class InputRecords {
         return files;
     }
 
-    /** The first {@code n} records of a file (fewer if it has fewer), read on the driver. */
-    static List<byte[]> head(Configuration conf, Path file, boolean quoted, int n) throws IOException {
-        List<byte[]> records = new ArrayList<>();
+    /** The records of a file, read on the driver. */
+    static RecordReader records(Configuration conf, Path file, boolean quoted) throws IOException {
         CompressionCodec codec = new CompressionCodecFactory(conf).getCodec(file);
         InputStream raw = file.getFileSystem(conf).open(file);
-        try (RecordReader in = new RecordReader(codec == null ? raw : codec.createInputStream(raw), quoted)) {
-            for (RecordReader.Raw r; records.size() < n && (r = in.next()) != null; ) records.add(r.bytes());
+        try {
+            return new RecordReader(codec == null ? raw : codec.createInputStream(raw), quoted);
+        } catch (IOException | RuntimeException e) {
+            raw.close();
+            throw e;
         }
-        return records;
     }
 
     /**

@@ -1,6 +1,7 @@
 package dev.raccoon.spark;
 
 import dev.raccoon.api.Answers;
+import dev.raccoon.serve.RecordReader;
 import dev.raccoon.serve.ScoreColumns;
 import dev.raccoon.serve.ScoreRows;
 import dev.raccoon.serve.TableFormat;
@@ -226,13 +227,16 @@ public final class ScoreJob {
 
     private static Header header(Configuration conf, List<Path> files, Args args) throws IOException {
         if (args.format() == TableFormat.JSONL)
-            return new Header(null, -1, firstObjectFields(conf, files.getFirst(), args.encoding()));
+            return new Header(null, -1, firstObjectFields(conf, files, args.encoding()));
         boolean quoted = args.format() == TableFormat.CSV;
         List<String> columns = null;
         for (Path f : files) {
-            List<byte[]> first = InputRecords.head(conf, f, quoted, 1);
-            if (first.isEmpty()) throw new IOException(f + " is empty; it needs a header row");
-            List<String> h = args.format().split(ScoreRows.header(first.getFirst(), args.encoding(), f));
+            RecordReader.Raw first;
+            try (RecordReader records = InputRecords.records(conf, f, quoted)) {
+                first = records.next();
+            }
+            if (first == null) throw new IOException(f + " is empty; it needs a header row");
+            List<String> h = args.format().split(ScoreRows.header(first.bytes(), args.encoding(), f));
             if (columns == null) columns = h;
             else if (!columns.equals(h)) throw new IOException(f + " has the columns " + h + " but " + files.getFirst() + " has " + columns);
         }
@@ -247,12 +251,16 @@ public final class ScoreJob {
                 args.encoding().name());
     }
 
-    /** JSONL has no header: the first line that is a JSON object decides whether the columns get a prefix. */
-    private static List<String> firstObjectFields(Configuration conf, Path file, Charset encoding) throws IOException {
-        // Looks at most this many lines: a file whose first thousand lines hold no object has no usable fields.
-        for (byte[] raw : InputRecords.head(conf, file, false, 1000)) {
-            List<String> names = ScoreRows.objectFields(raw, encoding);
-            if (names != null) return names;
+    /**
+     * The fields of the first JSON object of the files in path order, as raccoon score takes them from its one file:
+     * they decide whether the columns get a prefix (an empty first file, as a former job leaves, decides nothing).
+     */
+    private static List<String> firstObjectFields(Configuration conf, List<Path> files, Charset encoding) throws IOException {
+        for (Path f : files) {
+            try (RecordReader records = InputRecords.records(conf, f, false)) {
+                List<String> names = ScoreRows.firstObjectFields(records, encoding);
+                if (names != null) return names;
+            }
         }
         return List.of();
     }

@@ -383,4 +383,21 @@ class ScoreJobTest {
             assertThat(dir.resolve("." + out.getFileName() + ".parts")).doesNotExist();
         }
     }
+
+    /**
+     * The first JSON object decides the pred_ prefix as in raccoon score, however far into the file it is and in
+     * whichever file: an empty first part, as a former Spark job leaves, made the predictions overwrite the gold label.
+     */
+    @Test
+    void jsonLinesTakeTheirFieldsFromTheFirstObjectOfAnyFile() throws IOException {
+        Path folder = Files.createDirectories(dir.resolve("json-parts"));
+        Files.writeString(folder.resolve("part-00000.jsonl"), "");
+        Path part = folder.resolve("part-00001.jsonl");
+        Files.writeString(part, "[1]\n".repeat(1001) + "{\"text\": \"영화 정말 재밌어요\", \"label\": 1}\n");
+        Path out = dir.resolve("json-parts-out.jsonl");
+        ScoreJob.run(spark, args(folder, out, "--single-file", "--format", "jsonl"));
+        List<String> written = Files.readAllLines(out);
+        assertThat(written).isEqualTo(batchScore(part, TableFormat.JSONL));
+        assertThat(written.getLast()).contains("\"label\":1").contains("\"pred_label\":");
+    }
 }
