@@ -50,8 +50,9 @@ final class InputRecords {
     }
 
     /**
-     * The files of a file, directory or glob, in path order, without hidden and {@code _}-prefixed files (a former
-     * job's _SUCCESS, checksums), which Hadoop's input formats skip; one named outright is refused by name.
+     * The files of a file, directory (with its subdirectories, as a partitioned layout such as {@code dt=2024-01-01/}
+     * has them) or glob, in path order, without hidden and {@code _}-prefixed files and directories (a former job's
+     * _SUCCESS, checksums, _temporary), which Hadoop's input formats skip; one named outright is refused by name.
      */
     static List<Path> files(Configuration conf, String input) throws IOException {
         Path path = new Path(input);
@@ -60,11 +61,8 @@ final class InputRecords {
         if (matched == null || matched.length == 0) throw new IOException("no input at " + input);
         List<Path> files = new ArrayList<>();
         for (FileStatus s : matched) {
-            FileStatus[] children = s.isDirectory() ? fs.listStatus(s.getPath()) : new FileStatus[] {s};
-            for (FileStatus c : children) {
-                String name = c.getPath().getName();
-                if (c.isFile() && !name.startsWith("_") && !name.startsWith(".")) files.add(c.getPath());
-            }
+            if (s.isDirectory()) for (FileStatus c : fs.listStatus(s.getPath())) addVisibleFiles(fs, c, files);
+            else addVisibleFiles(fs, s, files);
         }
         if (files.isEmpty() && matched.length == 1 && matched[0].isFile())
             throw new IOException(input + ": Hadoop reads no file whose name starts with _ or . (it takes them for a job's"
@@ -72,6 +70,13 @@ final class InputRecords {
         if (files.isEmpty()) throw new IOException("no input files at " + input);
         files.sort(Comparator.comparing(Path::toString));
         return files;
+    }
+
+    private static void addVisibleFiles(FileSystem fs, FileStatus s, List<Path> files) throws IOException {
+        String name = s.getPath().getName();
+        if (name.startsWith("_") || name.startsWith(".")) return;
+        if (s.isFile()) files.add(s.getPath());
+        else if (s.isDirectory()) for (FileStatus c : fs.listStatus(s.getPath())) addVisibleFiles(fs, c, files);
     }
 
     /** The records of a file, read on the driver. */
@@ -91,7 +96,7 @@ final class InputRecords {
      * left out.
      */
     static JavaRDD<byte[]> read(JavaSparkContext sc, List<Path> files, boolean quoted, boolean header) throws IOException {
-        Job job = Job.getInstance(sc.hadoopConfiguration());
+        Job job = Job.getInstance(sc.hadoopConfiguration()); // given files, not directories: no recursive lookup needed
         FileInputFormat.setInputPaths(job, files.toArray(Path[]::new));
         if (job.getConfiguration().get(FileInputFormat.SPLIT_MAXSIZE) == null) {
             // Splits as large as a filesystem block would leave most cores idle on a file of a few blocks or less:

@@ -49,7 +49,7 @@ public final class ScoreJob {
                             [--encoding NAME] [--single-file] [--partitions N] [--batch-size N] [--max-length N] [--truncation head-tail|head]
                             [--threads N] [--device cpu|scalar]
               --model        model directory on every executor: a shared path, or the name given to --archives
-              --input        a file, directory or glob; TSV/CSV files each start with the same header
+              --input        a file, directory (subdirectories too) or glob; TSV/CSV files each start with the same header
               --output       a directory of part files, or with --single-file one file; must not exist
               --format       default: by the input's extension (.tsv/.txt, .csv, .jsonl/.ndjson/.json)
               --text-column  default: the first of text, document, review, sentence, sentence1, comments, content (JSONL: that each object has)

@@ -400,4 +400,19 @@ class ScoreJobTest {
         assertThat(written).isEqualTo(batchScore(part, TableFormat.JSONL));
         assertThat(written.getLast()).contains("\"label\":1").contains("\"pred_label\":");
     }
+
+    /** Subdirectories (a partitioned layout) are read, in path order; a job's own hidden ones are skipped, as Hadoop does. */
+    @Test
+    void subdirectoriesOfAnInputFolderAreRead() throws IOException {
+        Path folder = Files.createDirectories(dir.resolve("partitioned"));
+        Files.writeString(folder.resolve("a.tsv"), "text\n좋아요\n");
+        Files.writeString(Files.createDirectories(folder.resolve("dt=2024-01-02")).resolve("part-0.tsv"), "text\n별로\n");
+        Files.writeString(Files.createDirectories(folder.resolve("dt=2024-01-02/deeper")).resolve("c.tsv"), "text\n최고\n");
+        Files.writeString(Files.createDirectories(folder.resolve("_temporary")).resolve("d.tsv"), "text\n지루함\n");
+        Files.writeString(Files.createDirectories(folder.resolve(".staging")).resolve("e.tsv"), "text\n지루함\n");
+        assertThat(InputRecords.files(spark.sparkContext().hadoopConfiguration(), folder.toString()))
+                .extracting(p -> Path.of(p.toUri()).toString())
+                .containsExactly(folder.resolve("a.tsv").toString(), folder.resolve("dt=2024-01-02/deeper/c.tsv").toString(),
+                        folder.resolve("dt=2024-01-02/part-0.tsv").toString());
+    }
 }
