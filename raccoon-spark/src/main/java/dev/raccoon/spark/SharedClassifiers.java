@@ -40,13 +40,20 @@ final class SharedClassifiers {
     }
 
     /**
-     * A path as given when it is a directory here (a shared filesystem; on a cluster's executors also a name from
+     * The path as given when it holds a model here (a shared filesystem; on a cluster's executors also a name from
      * {@code --archives model.zip#model}, unpacked into their working directory); otherwise the same name under
-     * SparkFiles' root, where {@code --files} and {@code --archives} land in local mode.
+     * SparkFiles' root when a model is there, where {@code --files} and {@code --archives} land in local mode (the
+     * working directory that {@code --files ... --model .} names is always a directory, but holds no model). Failing
+     * both, the path as given, which the loader's error then names.
      */
     static Path resolve(String modelDir) {
         Path given = Path.of(modelDir);
-        if (Files.isDirectory(given) || given.isAbsolute()) return given;
-        return Path.of(SparkFiles.getRootDirectory()).resolve(modelDir);
+        if (given.isAbsolute() || holdsModel(given)) return given;
+        Path shipped = Path.of(SparkFiles.getRootDirectory()).resolve(modelDir);
+        return holdsModel(shipped) ? shipped : given;
+    }
+
+    private static boolean holdsModel(Path dir) {
+        return Files.isRegularFile(dir.resolve("config.json"));
     }
 }

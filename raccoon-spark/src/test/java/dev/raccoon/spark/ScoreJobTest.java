@@ -415,4 +415,20 @@ class ScoreJobTest {
                 .containsExactly(folder.resolve("a.tsv").toString(), folder.resolve("dt=2024-01-02/deeper/c.tsv").toString(),
                         folder.resolve("dt=2024-01-02/part-0.tsv").toString());
     }
+
+    /**
+     * SPARK.md's recipe for a model given as separate files: {@code --files config.json,vocab.txt,... --model .}; the
+     * working directory that {@code .} names holds no model, so the files shipped into SparkFiles' root are read.
+     */
+    @Test
+    void aModelShippedWithFilesIsFoundWithModelDot() throws IOException {
+        assertThat(Path.of("config.json")).as("the working directory holds no model").doesNotExist();
+        try (Stream<Path> files = Files.list(TestSpark.oracleModel())) {
+            for (Path f : files.filter(Files::isRegularFile).toList()) spark.sparkContext().addFile(f.toString());
+        }
+        Path in = Files.writeString(dir.resolve("shipped.tsv"), "text\n좋아요\n");
+        Path out = dir.resolve("shipped-out.tsv");
+        assertThat(execute("--model", ".", "--input", in.toString(), "--output", out.toString(), "--single-file").status()).isZero();
+        assertThat(Files.readAllLines(out)).isEqualTo(batchScore(in, TableFormat.TSV));
+    }
 }
