@@ -2,6 +2,7 @@ package dev.raccoon.cli;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.raccoon.api.Classifier;
+import dev.raccoon.serve.ScoreNotes;
 import dev.raccoon.text.Encoding;
 import dev.raccoon.text.Truncation;
 import dev.raccoon.train.data.DataFormat;
@@ -23,7 +24,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Locale;
 
 /** One labelled data file that a model is scored on (eval, calibrate), read in chunks with a progress bar. */
 final class LabelledDataOptions {
@@ -148,10 +148,7 @@ final class LabelledDataOptions {
      * parentheses that say what to do about it.
      */
     static void noteTruncated(String command, long rows, int maxLength, Truncation truncation, String hint) {
-        if (rows > 0)
-            System.err.printf(Locale.ROOT, "raccoon %s: %,d row%s longer than the model reads (%d tokens): it read %s of each"
-                            + " (%s; a larger --max-length reads more, up to the model's positions)%n", command, rows,
-                    rows == 1 ? "" : "s", maxLength, truncation.partRead(), hint);
+        if (rows > 0) System.err.println("raccoon " + command + ": " + ScoreNotes.truncated(rows, maxLength, truncation, hint));
     }
 
     /** {@link #noteTruncated(String, long, int, Truncation, String)} for a command that scores labelled data. */

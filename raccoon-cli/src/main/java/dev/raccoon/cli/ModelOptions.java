@@ -2,6 +2,7 @@ package dev.raccoon.cli;
 
 import dev.raccoon.api.Classifier;
 import dev.raccoon.api.DefaultModels;
+import dev.raccoon.serve.ScoreNotes;
 import dev.raccoon.text.Truncation;
 import dev.raccoon.train.ngram.NgramClassifier;
 import picocli.CommandLine.Model.CommandSpec;
@@ -95,8 +96,7 @@ final class ModelOptions {
                     + dir + "' or use it as a 'raccoon distill --teacher'");
         Classifier classifier = Classifier.load(dir, options);
         if (classifier.maxLength() < maxLength)
-            System.err.println("raccoon: note: --max-length " + maxLength + " is more than the " + classifier.maxLength()
-                    + " positions of " + dir + "; texts are read to " + classifier.maxLength() + " tokens");
+            System.err.println("raccoon: note: " + ScoreNotes.maxLengthAbovePositions(maxLength, classifier.maxLength(), dir));
         return classifier;
     }
 }

@@ -3,7 +3,7 @@ package dev.raccoon.cli;
 import dev.raccoon.api.Classifier;
 import dev.raccoon.serve.BatchScorer;
 import dev.raccoon.serve.TableFormat;
-import dev.raccoon.text.TextEncodings;
+import dev.raccoon.serve.ScoreNotes;
 import dev.raccoon.text.Truncation;
 import dev.raccoon.train.run.InterruptNotice;
 import dev.raccoon.train.run.OutputLock;
@@ -98,24 +98,19 @@ final class ScoreCommand implements Callable<Integer> {
                         }
                     });
         }
-        System.err.printf("raccoon score: %s: %s scored, %d without a usable text%s%n", out, rows(summary.scored()),
+        System.err.printf("raccoon score: %s: %s scored, %d without a usable text%s%n", out, ScoreNotes.rows(summary.scored()),
                 summary.failed(), summary.resumed() == 0 ? ""
-                        : " (resumed after " + rows(summary.resumed()) + ", " + summary.resumedFailed() + " of them with an error)");
+                        : " (resumed after " + ScoreNotes.rows(summary.resumed()) + ", " + summary.resumedFailed() + " of them with an error)");
         LabelledDataOptions.noteTruncated("score", summary.truncated(), tokensRead, truncation, "truncated is true in their rows");
         long failed = summary.failed() + summary.resumedFailed();
         if (failed > 0) {
-            System.err.println("raccoon score: " + rows(failed) + " could not be scored; see the error column"
+            System.err.println("raccoon score: " + ScoreNotes.notScored(failed)
                     + (summary.resumedFailed() > 0 ? " (to score them again, delete " + out + " and rerun)" : ""));
             if (summary.undecodable() > 0)
-                System.err.println("raccoon score: " + summary.undecodable() + " of them "
-                        + (summary.undecodable() == 1 ? "is " : "are ") + TextEncodings.notValidWithHint(encoding.encoding));
+                System.err.println("raccoon score: " + ScoreNotes.undecodable(summary.undecodable(), encoding.encoding));
             return 1;
         }
         return 0;
-    }
-
-    private static String rows(long n) {
-        return n + (n == 1 ? " row" : " rows");
     }
 
     /** The table format; one that options or extensions leave unclear is a usage error. */

@@ -3,6 +3,7 @@ package dev.raccoon.spark;
 import dev.raccoon.api.Answers;
 import dev.raccoon.serve.RecordReader;
 import dev.raccoon.serve.ScoreColumns;
+import dev.raccoon.serve.ScoreNotes;
 import dev.raccoon.serve.ScoreRows;
 import dev.raccoon.serve.TableFormat;
 import dev.raccoon.text.TextEncodings;
@@ -62,8 +63,11 @@ public final class ScoreJob {
     public record Args(String input, String output, TableFormat format, String textColumn, Charset encoding,
                        boolean singleFile, int partitions, ScoringSettings settings) {}
 
-    /** @param failed rows written with an error instead of predictions; a retried task's rows count again */
-    public record Summary(long rows, long failed) {}
+    /**
+     * @param failed      rows written with an error instead of predictions; a retried task's rows count again
+     * @param undecodable those of them not valid in the input's encoding
+     */
+    public record Summary(long rows, long failed, long undecodable) {}
 
     private ScoreJob() {}
 
@@ -100,7 +104,11 @@ public final class ScoreJob {
             return 1;
         }
         out.printf(Locale.ROOT, "scored %d rows into %s (%d without predictions)%n", s.rows(), args.output(), s.failed());
-        return 0;
+        // as raccoon score: rows without predictions fail the run (a pipeline sees it), with what to do about them
+        if (s.failed() == 0) return 0;
+        err.println("ScoreJob: " + ScoreNotes.notScored(s.failed()));
+        if (s.undecodable() > 0) err.println("ScoreJob: " + ScoreNotes.undecodable(s.undecodable(), args.encoding()));
+        return 1;
     }
 
     /**
@@ -183,10 +191,11 @@ public final class ScoreJob {
         JavaRDD<byte[]> records = InputRecords.read(sc, files, quoted, tabular);
         JavaPairRDD<byte[], Long> numbered = records.zipWithIndex();
         if (args.partitions() > 0) numbered = numbered.repartition(args.partitions());
-        LongAccumulator rows = sc.sc().longAccumulator("rows"), failed = sc.sc().longAccumulator("failed");
+        LongAccumulator rows = sc.sc().longAccumulator("rows"), failed = sc.sc().longAccumulator("failed"),
+                undecodable = sc.sc().longAccumulator("undecodable");
         ScoringSettings settings = args.settings();
-        JavaPairRDD<Long, String> scored = numbered.mapPartitionsToPair(
-                part -> Chunks.map(part, settings.chunkRows(), chunk -> score(layout, settings, chunk, rows, failed)), true);
+        JavaPairRDD<Long, String> scored = numbered.mapPartitionsToPair(part -> Chunks.map(part, settings.chunkRows(),
+                chunk -> score(layout, settings, chunk, rows, failed, undecodable)), true);
 
         String headerLine = layout.headerLine();
         Path parts = new Path(output.getParent(), "." + output.getName() + ".parts");
@@ -211,7 +220,7 @@ public final class ScoreJob {
             outFs.delete(output, true);
             throw e;
         }
-        return new Summary(rows.value(), failed.value());
+        return new Summary(rows.value(), failed.value(), undecodable.value());
     }
 
     /** The model's labels, from an executor: the driver may have no access to the model directory. */
@@ -267,7 +276,7 @@ public final class ScoreJob {
 
     private static List<Tuple2<Long, String>> score(ScoreRows layout, ScoringSettings settings,
                                                     List<Tuple2<byte[], Long>> chunk, LongAccumulator rows,
-                                                    LongAccumulator failed) {
+                                                    LongAccumulator failed, LongAccumulator undecodable) {
         List<ScoreRows.Parsed> parsed = new ArrayList<>(chunk.size());
         List<String> texts = new ArrayList<>(chunk.size());
         for (Tuple2<byte[], Long> r : chunk) {
@@ -281,6 +290,7 @@ public final class ScoreJob {
         for (int i = 0; i < chunk.size(); i++) {
             ScoreRows.Parsed p = parsed.get(i);
             if (p.text() == null) failed.add(1);
+            if (p.undecodable()) undecodable.add(1);
             Answers.Answer s = scores.get(i);
             out.add(new Tuple2<>(chunk.get(i)._2(), s == null ? layout.line(p, null, false, columns)
                     : layout.line(p, s.prediction(), s.truncated(), columns)));

@@ -431,4 +431,18 @@ class ScoreJobTest {
         assertThat(execute("--model", ".", "--input", in.toString(), "--output", out.toString(), "--single-file").status()).isZero();
         assertThat(Files.readAllLines(out)).isEqualTo(batchScore(in, TableFormat.TSV));
     }
+
+    /**
+     * As raccoon score: rows without predictions fail the run, and rows not valid in the input's encoding (a CP949
+     * file read as UTF-8) come with what to do; before, the job ended with 0 and no word of it.
+     */
+    @Test
+    void rowsNotScoredFailTheRunWithTheEncodingHint() throws IOException {
+        Path in = Files.write(dir.resolve("cp949-unnamed.tsv"), "text\n시간 아깝다\n재밌어요\n".getBytes(TextEncodings.named("cp949")));
+        Outcome o = execute(argv(in, dir.resolve("cp949-unnamed-out.tsv"), "--single-file"));
+        assertThat(o.status()).isEqualTo(1);
+        assertThat(o.err()).isEqualTo("ScoreJob: 2 rows could not be scored; see the error column\nScoreJob: 2 of them are "
+                + TextEncodings.notValidWithHint(StandardCharsets.UTF_8) + "\n");
+        assertThat(o.err()).contains("pass --encoding cp949");
+    }
 }
