@@ -69,7 +69,32 @@ final class InputRecords {
                     + " own files); rename it");
         if (files.isEmpty()) throw new IOException("no input files at " + input);
         files.sort(Comparator.comparing(Path::toString));
+        for (Path f : files) requireGzipAsNamed(fs, f);
         return files;
+    }
+
+    /**
+     * Hadoop gunzips a file by its name (.gz), raccoon score by its first bytes ({@link TextFiles#startsAsGzip}): a file
+     * where the two disagree would be read as gzip data that is none, or as text that is gzip data, so it is refused
+     * with the name that works.
+     */
+    private static void requireGzipAsNamed(FileSystem fs, Path file) throws IOException {
+        byte[] start;
+        try (InputStream in = fs.open(file)) {
+            start = in.readNBytes(2);
+        }
+        if (start.length == 0) return; // an empty file reads as no records either way
+        boolean named = gzipNamed(file), gzip = TextFiles.startsAsGzip(start);
+        if (gzip && !named)
+            throw new IOException(file + " is gzipped, but Hadoop gunzips a file only when its name ends in .gz: rename it "
+                    + file.getName() + ".gz");
+        if (named && !gzip)
+            throw new IOException(file + " is not gzipped, but Hadoop takes a file named .gz for gzip data: rename it"
+                    + " without .gz");
+    }
+
+    private static boolean gzipNamed(Path file) {
+        return TableFormat.gzipped(java.nio.file.Path.of(file.getName()));
     }
 
     private static void addVisibleFiles(FileSystem fs, FileStatus s, List<Path> files) throws IOException {
@@ -126,7 +151,7 @@ final class InputRecords {
         private byte[] next;
 
         Records(Path file, Iterator<Tuple2<LongWritable, Text>> lines, boolean quoted, boolean header) {
-            boolean gzipped = TableFormat.gzipped(java.nio.file.Path.of(file.getName()));
+            boolean gzipped = gzipNamed(file);
             this.records = new RecordReader(() -> {
                 Tuple2<LongWritable, Text> t;
                 try {

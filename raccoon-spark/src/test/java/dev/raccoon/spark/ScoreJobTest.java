@@ -445,4 +445,27 @@ class ScoreJobTest {
                 + TextEncodings.notValidWithHint(StandardCharsets.UTF_8) + "\n");
         assertThat(o.err()).contains("pass --encoding cp949");
     }
+
+    /**
+     * raccoon score knows gzip by its first bytes, Hadoop by the name: a file where they disagree is refused by name
+     * with the name that works, instead of being read as what it is not (advice to pass --encoding cp949, or a bare
+     * "not a gzip file").
+     */
+    @Test
+    void aGzipFileIsRefusedByNameWhereItsNameSaysOtherwise() throws IOException {
+        Path folder = Files.createDirectories(dir.resolve("gzip-names"));
+        Path gzipped = folder.resolve("gzipped.tsv"), plain = folder.resolve("plain.tsv.gz");
+        try (var out = new java.util.zip.GZIPOutputStream(Files.newOutputStream(gzipped))) {
+            out.write("text\n좋아요\n".getBytes(StandardCharsets.UTF_8));
+        }
+        Files.writeString(plain, "text\n좋아요\n");
+        assertThat(execute(argv(gzipped, dir.resolve("gzipped-out.tsv"))).err())
+                .matches("ScoreJob: \\S*gzipped.tsv is gzipped, but Hadoop gunzips a file only when its name ends in .gz:"
+                        + " rename it gzipped.tsv.gz\n");
+        assertThat(execute(argv(plain, dir.resolve("plain-out.tsv"))).err())
+                .matches("ScoreJob: \\S*plain.tsv.gz is not gzipped, but Hadoop takes a file named .gz for gzip data: rename it"
+                        + " without .gz\n");
+        assertThat(execute(argv(folder, dir.resolve("gzip-names-out.tsv"), "--format", "tsv")).err())
+                .as("in a folder, the first such file named").contains("gzipped.tsv is gzipped");
+    }
 }
