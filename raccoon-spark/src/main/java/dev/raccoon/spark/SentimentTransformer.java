@@ -120,6 +120,8 @@ public final class SentimentTransformer extends Transformer {
         for (StructField f : outputFields()) {
             if (Arrays.asList(schema.fieldNames()).contains(f.name()))
                 throw new IllegalArgumentException("output column '" + f.name() + "' already exists");
+            if (Arrays.asList(out.fieldNames()).contains(f.name()))
+                throw new IllegalArgumentException("output column '" + f.name() + "' is named for two outputs; give each its own name");
             out = out.add(f);
         }
         return out;

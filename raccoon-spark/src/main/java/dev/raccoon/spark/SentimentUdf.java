@@ -13,7 +13,7 @@ import java.util.List;
  * Sentiment as a SQL function: {@code SELECT s.label, s.probability FROM (SELECT sentiment(document) AS s FROM t)}.
  * It returns a struct of {@code label}, {@code probability}, {@code probabilities} (label to probability) and
  * {@code truncated} (the text has more tokens than the model reads; only its first quarter and its end were classified), or null for a
- * null or blank text. A UDF sees one row at a time, so every text is its own forward pass of batch 1;
+ * null or blank text. Its argument must be a string column. A UDF sees one row at a time, so every text is its own forward pass of batch 1;
  * for large tables use {@link SentimentTransformer}, which scores partitions in batches.
  */
 public final class SentimentUdf {
@@ -30,7 +30,14 @@ public final class SentimentUdf {
     }
 
     public static void register(SparkSession spark, String name, ScoringSettings settings) {
-        UDF1<String, Row> udf = text -> Scores.struct(Scores.classify(settings, Collections.singletonList(text)).getFirst());
+        // Registered from Java, the function has no input types that Spark could check or cast to: its argument is
+        // checked here, or a number column would fail with a bare ClassCastException
+        UDF1<Object, Row> udf = value -> {
+            if (value != null && !(value instanceof String))
+                throw new IllegalArgumentException(name + "(...) takes a string column, not " + value.getClass().getSimpleName()
+                        + ": cast it, as in " + name + "(CAST(column AS STRING))");
+            return Scores.struct(Scores.classify(settings, Collections.singletonList((String) value)).getFirst());
+        };
         spark.udf().register(name, udf, RESULT);
     }
 }

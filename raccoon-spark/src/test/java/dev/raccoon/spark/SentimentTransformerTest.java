@@ -88,6 +88,9 @@ class SentimentTransformerTest {
         assertThatThrownBy(() -> t.setInputCol("id").transformSchema(reviews().schema())).hasMessageContaining("not string");
         assertThatThrownBy(() -> t.setInputCol("document").setLabelCol("id").transformSchema(reviews().schema()))
                 .hasMessageContaining("already exists");
+        assertThatThrownBy(() -> t.setLabelCol("x").setProbabilityCol("x").transformSchema(reviews().schema()))
+                .hasMessage("output column 'x' is named for two outputs; give each its own name");
+        t.setLabelCol("sentiment").setProbabilityCol("sentiment_probability");
         assertThat(t.copy(new org.apache.spark.ml.param.ParamMap()).settings()).isEqualTo(t.settings());
         assertThat(t.settings().truncation()).isEqualTo(dev.raccoon.text.Truncation.HEAD_AND_TAIL);
         assertThat(t.setTruncation("head").settings().truncation()).isEqualTo(dev.raccoon.text.Truncation.HEAD);
@@ -124,5 +127,7 @@ class SentimentTransformerTest {
         }
         List<String> labels = spark.sql("SELECT sentiment(document).label FROM reviews WHERE id = 0").as(Encoders.STRING()).collectAsList();
         assertThat(labels).containsExactly(classifier.classify(TEXTS.getFirst()).label());
+        assertThatThrownBy(() -> spark.sql("SELECT sentiment(id) FROM reviews").collectAsList()).rootCause()
+                .hasMessage("sentiment(...) takes a string column, not Integer: cast it, as in sentiment(CAST(column AS STRING))");
     }
 }
