@@ -130,4 +130,17 @@ class SentimentTransformerTest {
         assertThatThrownBy(() -> spark.sql("SELECT sentiment(id) FROM reviews").collectAsList()).rootCause()
                 .hasMessage("sentiment(...) takes a string column, not Integer: cast it, as in sentiment(CAST(column AS STRING))");
     }
+
+    /**
+     * Spark holds strings as UTF-8, which has no unpaired surrogate: it makes one a '?' as the DataFrame is built, so
+     * the Transformer scores that, where the job and raccoon score, reading the input's bytes, say "text not valid
+     * Unicode" (SPARK.md).
+     */
+    @Test
+    void anUnpairedSurrogateReachesTheTransformerAsAQuestionMark() {
+        Dataset<Row> df = spark.createDataFrame(List.of(RowFactory.create("\uD800 broken")), new StructType().add("text", DataTypes.StringType));
+        Row r = new SentimentTransformer().setModelDir(TestSpark.oracleModel().toString()).transform(df).first();
+        assertThat(r.getString(0)).isEqualTo("? broken");
+        assertThat(r.<String>getAs("sentiment")).isEqualTo(classifier.classify("? broken").label());
+    }
 }
