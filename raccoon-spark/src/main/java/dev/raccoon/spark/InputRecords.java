@@ -30,6 +30,7 @@ import java.util.Comparator;
 import java.util.Iterator;
 import java.util.List;
 import java.util.NoSuchElementException;
+import java.util.regex.Pattern;
 
 /**
  * Records of the input files, split by BatchScorer's reader ({@link RecordReader}): at {@code \n} (for CSV only
@@ -40,6 +41,8 @@ import java.util.NoSuchElementException;
  */
 final class InputRecords {
     private InputRecords() {}
+
+    private static final Pattern GLOB_CHARACTER = Pattern.compile("[\\\\\\[\\]{}*?]");
 
     /** TextInputFormat that never splits a file. */
     public static final class WholeFiles extends TextInputFormat {
@@ -57,7 +60,8 @@ final class InputRecords {
     static List<Path> files(Configuration conf, String input) throws IOException {
         Path path = new Path(input);
         FileSystem fs = path.getFileSystem(conf);
-        FileStatus[] matched = fs.globStatus(path);
+        // a path that exists is that file or directory, though its name hold a glob's characters (reviews[1].tsv)
+        FileStatus[] matched = fs.exists(path) ? new FileStatus[] {fs.getFileStatus(path)} : fs.globStatus(path);
         if (matched == null || matched.length == 0) throw new IOException("no input at " + input);
         List<Path> files = new ArrayList<>();
         for (FileStatus s : matched) {
@@ -122,7 +126,9 @@ final class InputRecords {
      */
     static JavaRDD<byte[]> read(JavaSparkContext sc, List<Path> files, boolean quoted, boolean header) throws IOException {
         Job job = Job.getInstance(sc.hadoopConfiguration()); // given files, not directories: no recursive lookup needed
-        FileInputFormat.setInputPaths(job, files.toArray(Path[]::new));
+        // FileInputFormat takes each input path for a glob: escaped, a name such as reviews[1].tsv matches itself
+        FileInputFormat.setInputPaths(job, files.stream().map(f -> new Path(GLOB_CHARACTER.matcher(f.toString())
+                .replaceAll("\\\\$0"))).toArray(Path[]::new));
         if (job.getConfiguration().get(FileInputFormat.SPLIT_MAXSIZE) == null) {
             // Splits as large as a filesystem block would leave most cores idle on a file of a few blocks or less:
             // scoring costs far more per byte than reading (64 KiB is about 600 reviews, a second or more of

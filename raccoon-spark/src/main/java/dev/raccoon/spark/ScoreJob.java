@@ -1,6 +1,7 @@
 package dev.raccoon.spark;
 
 import dev.raccoon.api.Answers;
+import dev.raccoon.api.Classifier;
 import dev.raccoon.serve.RecordReader;
 import dev.raccoon.serve.ScoreColumns;
 import dev.raccoon.serve.ScoreNotes;
@@ -23,6 +24,7 @@ import scala.Tuple2;
 
 import java.io.IOException;
 import java.io.PrintStream;
+import java.io.Serializable;
 import java.io.UncheckedIOException;
 import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
@@ -30,6 +32,7 @@ import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
+import java.util.function.Supplier;
 
 /**
  * {@code raccoon score} on Spark: TSV, CSV or JSON lines in, every input column plus the label, probability,
@@ -66,8 +69,10 @@ public final class ScoreJob {
     /**
      * @param failed      rows written with an error instead of predictions; a retried task's rows count again
      * @param undecodable those of them not valid in the input's encoding
+     * @param truncated   scored rows longer than the model reads
+     * @param tokensRead  the tokens of a text the model reads: --max-length, or the model's positions if fewer
      */
-    public record Summary(long rows, long failed, long undecodable) {}
+    public record Summary(long rows, long failed, long undecodable, long truncated, int tokensRead) {}
 
     private ScoreJob() {}
 
@@ -104,6 +109,12 @@ public final class ScoreJob {
             return 1;
         }
         out.printf(Locale.ROOT, "scored %d rows into %s (%d without predictions)%n", s.rows(), args.output(), s.failed());
+        ScoringSettings settings = args.settings();
+        if (s.tokensRead() < settings.maxLength())
+            err.println("ScoreJob: note: " + ScoreNotes.maxLengthAbovePositions(settings.maxLength(), s.tokensRead(), settings.modelDir()));
+        if (s.truncated() > 0)
+            err.println("ScoreJob: " + ScoreNotes.truncated(s.truncated(), s.tokensRead(), settings.truncation(),
+                    "truncated is true in their rows"));
         // as raccoon score: rows without predictions fail the run (a pipeline sees it), with what to do about them
         if (s.failed() == 0) return 0;
         err.println("ScoreJob: " + ScoreNotes.notScored(s.failed()));
@@ -139,25 +150,29 @@ public final class ScoreJob {
                 singleFile = true;
                 continue;
             }
-            if (i + 1 >= argv.length) throw new IllegalArgumentException(a.startsWith("--") ? a + " needs a value" : "unexpected " + a);
-            String v = argv[++i];
+            int at = i++;
+            // read in each option's case, so that an unknown option is named as such even as the last argument
+            Supplier<String> value = () -> {
+                if (at + 1 >= argv.length) throw new IllegalArgumentException(a + " needs a value");
+                return argv[at + 1];
+            };
             switch (a) {
-                case "--model" -> model = v;
-                case "--input" -> input = v;
-                case "--output" -> output = v;
-                case "--format" -> format = v;
-                case "--text-column" -> textColumn = v;
-                case "--encoding" -> encoding = TextEncodings.named(v);
-                case "--device" -> device = v;
+                case "--model" -> model = value.get();
+                case "--input" -> input = value.get();
+                case "--output" -> output = value.get();
+                case "--format" -> format = value.get();
+                case "--text-column" -> textColumn = value.get();
+                case "--encoding" -> encoding = TextEncodings.named(value.get());
+                case "--device" -> device = value.get();
                 case "--partitions" -> {
-                    partitions = number(a, v);
-                    if (partitions < 0) throw new IllegalArgumentException("--partitions must be 0 (as the input is) or more, got " + v);
+                    partitions = number(a, value.get());
+                    if (partitions < 0) throw new IllegalArgumentException("--partitions must be 0 (as the input is) or more, got " + value.get());
                 }
-                case "--batch-size" -> batchSize = number(a, v);
-                case "--max-length" -> maxLength = number(a, v);
-                case "--truncation" -> truncation = Truncation.of(v);
-                case "--threads" -> threads = number(a, v);
-                default -> throw new IllegalArgumentException("unknown option " + a);
+                case "--batch-size" -> batchSize = number(a, value.get());
+                case "--max-length" -> maxLength = number(a, value.get());
+                case "--truncation" -> truncation = Truncation.of(value.get());
+                case "--threads" -> threads = number(a, value.get());
+                default -> throw new IllegalArgumentException(a.startsWith("-") ? "unknown option " + a : "unexpected " + a);
             }
         }
         if (model == null || input == null || output == null)
@@ -186,16 +201,17 @@ public final class ScoreJob {
         boolean tabular = args.format() != TableFormat.JSONL, quoted = args.format() == TableFormat.CSV;
         List<Path> files = InputRecords.files(conf, args.input());
         Header header = header(conf, files, args); // before the model loads: a missing text column is found at once
-        ScoreRows layout = layout(args, header, labels(sc, args.settings()));
+        ModelReading model = modelReading(sc, args.settings());
+        ScoreRows layout = layout(args, header, model.labels());
 
         JavaRDD<byte[]> records = InputRecords.read(sc, files, quoted, tabular);
         JavaPairRDD<byte[], Long> numbered = records.zipWithIndex();
         if (args.partitions() > 0) numbered = numbered.repartition(args.partitions());
-        LongAccumulator rows = sc.sc().longAccumulator("rows"), failed = sc.sc().longAccumulator("failed"),
-                undecodable = sc.sc().longAccumulator("undecodable");
+        Counts counts = new Counts(sc.sc().longAccumulator("rows"), sc.sc().longAccumulator("failed"),
+                sc.sc().longAccumulator("undecodable"), sc.sc().longAccumulator("truncated"));
         ScoringSettings settings = args.settings();
         JavaPairRDD<Long, String> scored = numbered.mapPartitionsToPair(part -> Chunks.map(part, settings.chunkRows(),
-                chunk -> score(layout, settings, chunk, rows, failed, undecodable)), true);
+                chunk -> score(layout, settings, chunk, counts)), true);
 
         String headerLine = layout.headerLine();
         Path parts = new Path(output.getParent(), "." + output.getName() + ".parts");
@@ -220,12 +236,23 @@ public final class ScoreJob {
             outFs.delete(output, true);
             throw e;
         }
-        return new Summary(rows.value(), failed.value(), undecodable.value());
+        return new Summary(counts.rows().value(), counts.failed().value(), counts.undecodable().value(),
+                counts.truncated().value(), model.tokensRead());
     }
 
-    /** The model's labels, from an executor: the driver may have no access to the model directory. */
-    private static List<String> labels(JavaSparkContext sc, ScoringSettings settings) {
-        return sc.parallelize(List.of(0), 1).map(x -> new ArrayList<>(SharedClassifiers.get(settings).labels())).first();
+    /** The rows of {@link Summary}, counted by the tasks. */
+    private record Counts(LongAccumulator rows, LongAccumulator failed, LongAccumulator undecodable,
+                          LongAccumulator truncated) implements Serializable {}
+
+    /** The model's labels and the tokens of a text it reads (--max-length, or its positions if fewer). */
+    private record ModelReading(List<String> labels, int tokensRead) implements Serializable {}
+
+    /** From an executor: the driver may have no access to the model directory. */
+    private static ModelReading modelReading(JavaSparkContext sc, ScoringSettings settings) {
+        return sc.parallelize(List.of(0), 1).map(x -> {
+            Classifier classifier = SharedClassifiers.get(settings);
+            return new ModelReading(new ArrayList<>(classifier.labels()), classifier.maxLength());
+        }).first();
     }
 
     /**
@@ -275,8 +302,7 @@ public final class ScoreJob {
     }
 
     private static List<Tuple2<Long, String>> score(ScoreRows layout, ScoringSettings settings,
-                                                    List<Tuple2<byte[], Long>> chunk, LongAccumulator rows,
-                                                    LongAccumulator failed, LongAccumulator undecodable) {
+                                                    List<Tuple2<byte[], Long>> chunk, Counts counts) {
         List<ScoreRows.Parsed> parsed = new ArrayList<>(chunk.size());
         List<String> texts = new ArrayList<>(chunk.size());
         for (Tuple2<byte[], Long> r : chunk) {
@@ -289,13 +315,14 @@ public final class ScoreJob {
         List<Tuple2<Long, String>> out = new ArrayList<>(chunk.size());
         for (int i = 0; i < chunk.size(); i++) {
             ScoreRows.Parsed p = parsed.get(i);
-            if (p.text() == null) failed.add(1);
-            if (p.undecodable()) undecodable.add(1);
+            if (p.text() == null) counts.failed().add(1);
+            if (p.undecodable()) counts.undecodable().add(1);
             Answers.Answer s = scores.get(i);
+            if (s != null && s.truncated()) counts.truncated().add(1);
             out.add(new Tuple2<>(chunk.get(i)._2(), s == null ? layout.line(p, null, false, columns)
                     : layout.line(p, s.prediction(), s.truncated(), columns)));
         }
-        rows.add(chunk.size());
+        counts.rows().add(chunk.size());
         return out;
     }
 

@@ -468,4 +468,26 @@ class ScoreJobTest {
         assertThat(execute(argv(folder, dir.resolve("gzip-names-out.tsv"), "--format", "tsv")).err())
                 .as("in a folder, the first such file named").contains("gzipped.tsv is gzipped");
     }
+
+    /**
+     * A file whose name holds a glob's characters is read as itself (reviews1.tsv, which [1] would match, is not), and
+     * the job tells of reading as raccoon score does: a --max-length above the model's positions, truncated rows.
+     */
+    @Test
+    void aNameWithBracketsIsThatFileAndTheReadingIsToldAsInScore() throws IOException {
+        Path in = Files.writeString(dir.resolve("reviews[1].tsv"), "text\n좋아요\n" + "정말 ".repeat(1000) + "재밌어요\n");
+        Files.writeString(dir.resolve("reviews1.tsv"), "text\n별로\n");
+        Path out = dir.resolve("brackets-out.tsv");
+        Outcome o = execute(argv(in, out, "--single-file", "--max-length", "100000"));
+        assertThat(o.status()).isZero();
+        List<String> written = Files.readAllLines(out);
+        assertThat(written).hasSize(3);
+        assertThat(written.get(1)).startsWith("좋아요\t");
+        assertThat(o.err()).isEqualTo("ScoreJob: note: --max-length 100000 is more than the 128 positions of "
+                + TestSpark.oracleModel() + "; texts are read to 128 tokens\nScoreJob: 1 row longer than the model reads"
+                + " (128 tokens): it read the first quarter and the end of each (truncated is true in their rows; a larger"
+                + " --max-length reads more, up to the model's positions)\n");
+        assertThatThrownBy(() -> ScoreJob.parse(new String[] {"--model", "m", "--input", "a.tsv", "--output", "o", "--bogus"}))
+                .hasMessage("unknown option --bogus");
+    }
 }
