@@ -183,7 +183,7 @@ final class InputRecords {
                 }
                 return true;
             } catch (IOException e) {
-                throw new UncheckedIOException(e); // a broken gzip file, named
+                throw new UncheckedIOException(e); // Hadoop's failure to read the file (a broken gzip file, named)
             }
         }
 

@@ -13,6 +13,7 @@ import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
+import org.apache.hadoop.mapred.FileAlreadyExistsException;
 import org.apache.spark.HashPartitioner;
 import org.apache.spark.SparkException;
 import org.apache.spark.api.java.JavaPairRDD;
@@ -76,7 +77,7 @@ public final class ScoreJob {
 
     private ScoreJob() {}
 
-    public static void main(String[] argv) throws IOException {
+    public static void main(String[] argv) {
         if (List.of(argv).contains("--help")) {
             System.out.print(USAGE);
             return;
@@ -220,8 +221,8 @@ public final class ScoreJob {
                 outFs.delete(parts, true); // left by a run that died before moving its file
                 JavaRDD<String> ordered = scored.repartitionAndSortWithinPartitions(new HashPartitioner(1)).values();
                 withHeader(ordered, headerLine).saveAsTextFile(parts.toString());
-                FileStatus[] written = outFs.globStatus(new Path(parts, "part-*"));
-                if (written == null || written.length != 1) throw new IOException("expected one part file in " + parts);
+                FileStatus[] written = outFs.listStatus(parts, p -> p.getName().startsWith("part-")); // no glob: the name may hold [ ]
+                if (written.length != 1) throw new IOException("expected one part file in " + parts);
                 if (!outFs.rename(written[0].getPath(), output)) throw new IOException("cannot move " + written[0].getPath() + " to " + output);
                 outFs.delete(parts, true);
                 // The local filesystem moved the part's checksum along: it would fail a later read of an edited copy.
@@ -230,10 +231,10 @@ public final class ScoreJob {
                 withHeader(scored.values(), headerLine).saveAsTextFile(args.output());
             }
         } catch (Exception e) {
-            // A failed job leaves an empty output directory (or the parts of one file), which would refuse the rerun;
-            // the output did not exist before this run, so it holds nothing of anyone else's.
-            outFs.delete(parts, true);
-            outFs.delete(output, true);
+            // A failed job leaves an empty output directory (or the parts of one file), which would refuse the rerun.
+            // The output did not exist when this run began: unless another has made it since, it is this run's.
+            if (args.singleFile()) outFs.delete(parts, true);
+            else if (!(e instanceof FileAlreadyExistsException)) outFs.delete(output, true);
             throw e;
         }
         return new Summary(counts.rows().value(), counts.failed().value(), counts.undecodable().value(),
