@@ -430,6 +430,8 @@ class ScoreJobTest {
         Path out = dir.resolve("shipped-out.tsv");
         assertThat(execute("--model", ".", "--input", in.toString(), "--output", out.toString(), "--single-file").status()).isZero();
         assertThat(Files.readAllLines(out)).isEqualTo(batchScore(in, TableFormat.TSV));
+        assertThat(SharedClassifiers.resolve("no-such-model")).as("the error names the path given, not one in SparkFiles' root")
+                .isEqualTo(Path.of("no-such-model"));
     }
 
     /**
