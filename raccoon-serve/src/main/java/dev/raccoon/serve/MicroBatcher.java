@@ -19,7 +19,7 @@ import java.util.function.Function;
  * arrived, runs the model once over all of them and hands each request its rows. A request is never split, so one
  * larger than {@code maxBatch} runs on its own (the classifier chunks it by its own batch size); the server sends
  * none larger ({@link SentimentService}). Once {@code maxQueued} inputs wait, a new request is refused at once
- * ({@link #offer}) rather than queued behind minutes of work; an admitted request's later pieces always join.
+ * ({@link #offer}) rather than queued behind all of them; an admitted request's later pieces always join.
  * One forward pass at a time also keeps the CPU backend's threads from competing with each other. {@code T} is what
  * the model takes per text: an encoding for the server, whatever a test likes.
  */
@@ -107,8 +107,8 @@ final class MicroBatcher<T> implements AutoCloseable {
     /** A request refused because the model has more waiting than {@code --max-queued} allows. */
     static final class QueueFull extends RuntimeException {
         QueueFull(int waiting, int maxQueued) {
-            super("the server is busy: " + waiting + (waiting == 1 ? " model input is" : " model inputs are") + " waiting (--max-queued " + maxQueued
-                    + "); try again shortly", null, false, false);
+            super("the server is busy: " + waiting + (waiting == 1 ? " model input is" : " model inputs are")
+                    + " waiting (--max-queued " + maxQueued + "); try again shortly", null, false, false);
         }
     }
 
