@@ -147,8 +147,15 @@ class PretrainCommandTest {
         CliRun other = pretrain(shard, dir.resolve("other"), "--steps", "2", "--vocab", swapped.toString());
         assertThat(other.exitCode()).isEqualTo(1);
         assertThat(other.err()).contains("corpus.seq: made with another vocabulary of " + tokens.size() + " tokens");
-        // A shard from before the summary's keys were snake_case is checked all the same.
+        // A summary left by another run (one stopped between renaming the shard and its summary) is named as such.
         Path summary = dir.resolve("corpus.seq.json");
+        String written = Files.readString(summary);
+        Files.writeString(summary, written.replaceFirst("\"sequences\"\\s*:\\s*(\\d+)", "\"sequences\" : 1$1"));
+        CliRun stale = pretrain(shard, dir.resolve("stale"), "--steps", "2");
+        assertThat(stale.exitCode()).isEqualTo(1);
+        assertThat(stale.err()).contains("corpus.seq.json describes 1").contains("it is another run's");
+        Files.writeString(summary, written);
+        // A shard from before the summary's keys were snake_case is checked all the same.
         Files.writeString(summary, Files.readString(summary).replace("\"vocab_fingerprint\"", "\"vocabFingerprint\""));
         CliRun camel = pretrain(shard, dir.resolve("camel"), "--steps", "2", "--vocab", swapped.toString());
         assertThat(camel.exitCode()).isEqualTo(1);

@@ -102,17 +102,26 @@ public final class CorpusPipeline {
     /**
      * The vocabulary fingerprint in a shard's summary file, or null where there is none (a shard written before they
      * were, or one whose summary file is missing).
+     *
+     * @param sequences the shard's own count, which the summary must give too: the shard and its summary are renamed
+     *                  into place one after the other, so a run stopped between the two leaves one beside another's
      */
-    public static String vocabularyFingerprint(Path shard) throws IOException {
+    public static String vocabularyFingerprint(Path shard, long sequences) throws IOException {
         Path file = summaryFile(shard);
         if (!Files.isRegularFile(file)) return null;
+        JsonNode summary;
         try {
-            JsonNode summary = JSON.readTree(file.toFile());
-            // shards written before the keys were snake_case say vocabFingerprint
-            return summary.path("vocab_fingerprint").asText(summary.path("vocabFingerprint").asText(null));
+            summary = JSON.readTree(file.toFile());
         } catch (IOException e) {
             throw new IOException(file + ": not readable as JSON: " + e.getMessage(), e);
         }
+        JsonNode described = summary.path("sequences");
+        if (described.isNumber() && described.asLong() != sequences)
+            throw new IOException(file + " describes " + described.asLong() + " sequences where " + shard.getFileName()
+                    + " holds " + sequences + ": it is another run's (a corpus run stopped between writing the two?); run"
+                    + " 'raccoon corpus' again, or delete " + file.getFileName() + " to use the shard with its vocabulary unchecked");
+        // shards written before the keys were snake_case say vocabFingerprint
+        return summary.path("vocab_fingerprint").asText(summary.path("vocabFingerprint").asText(null));
     }
 
     private CorpusPipeline() {

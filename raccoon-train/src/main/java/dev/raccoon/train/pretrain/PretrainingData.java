@@ -101,7 +101,7 @@ public interface PretrainingData extends AutoCloseable {
                     if (s.vocabSize() != tokenizer.vocab().size())
                         throw new IOException(f + ": made with a vocabulary of " + s.vocabSize() + " tokens, --vocab has "
                                 + tokenizer.vocab().size());
-                    String made = CorpusPipeline.vocabularyFingerprint(f);
+                    String made = CorpusPipeline.vocabularyFingerprint(f, s.size());
                     if (made == null) unchecked.add(f);
                     else if (!made.equals(vocabulary))
                         throw new IOException(f + ": made with another vocabulary of " + s.vocabSize() + " tokens (other"
