@@ -237,6 +237,9 @@ class SentimentServerTest {
         assertThat(doc.get("paths").fieldNames()).toIterable().containsExactlyInAnyOrderElementsOf(SentimentServer.KNOWN_PATHS);
         assertThat(doc.at("/info/description").asText()).contains("HEAD answers as GET does").contains("a trailing slash is ignored")
                 .contains("any other path is 404");
+        // A 503 (busy or stopping) is the client's cue to retry, so the description must not call every 5xx a bug.
+        assertThat(doc.at("/paths/~1v1~1sentiment/post/responses").has("503")).isTrue();
+        assertThat(doc.at("/info/description").asText()).contains("503 means busy").doesNotContain("a 5xx is a bug");
         doc.get("paths").properties().stream().filter(path -> path.getValue().has("get")).forEach(path -> {
             HttpResponse<String> head = Oracle.send(HttpRequest.newBuilder(Oracle.uri(server, path.getKey()))
                     .method("HEAD", HttpRequest.BodyPublishers.noBody()).build());
