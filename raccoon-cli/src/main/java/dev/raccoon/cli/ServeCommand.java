@@ -41,9 +41,9 @@ final class ServeCommand implements Callable<Integer> {
     int maxWaitMs;
 
     @Option(names = "--max-queued", defaultValue = "2048", description = "Most model inputs waiting for the model: a new"
-            + " request that finds more gets 503 with Retry-After at once instead of waiting behind them (one that finds"
-            + " none waiting always gets in). The bundled binary model on 2 cores reads about 7,000 short reviews a"
-            + " second, far fewer long texts (default: ${DEFAULT-VALUE}).")
+            + " request whose inputs would make more wait gets 503 with Retry-After at once instead of waiting behind"
+            + " them (one that finds none waiting always gets in). The bundled binary model on 2 cores reads about 7,000"
+            + " short reviews a second, far fewer long texts (default: ${DEFAULT-VALUE}).")
     int maxQueued;
 
     @Option(names = "--max-body-bytes", defaultValue = "1048576", description = "Largest request body (default: ${DEFAULT-VALUE}).")

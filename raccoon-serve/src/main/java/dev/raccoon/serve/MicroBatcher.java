@@ -92,7 +92,7 @@ final class MicroBatcher<T> implements AutoCloseable {
                 int waiting = queuedInputs.get();
                 if (refuseWhenFull && waiting > 0 && waiting + texts.size() > maxQueued) {
                     refused.increment();
-                    result.completeExceptionally(new QueueFull(waiting, maxQueued));
+                    result.completeExceptionally(new QueueFull(waiting, texts.size(), maxQueued));
                     return result;
                 }
                 queuedInputs.addAndGet(texts.size()); // before the batcher can take it, so the gauge never goes negative
@@ -104,11 +104,13 @@ final class MicroBatcher<T> implements AutoCloseable {
         return result;
     }
 
-    /** A request refused because the model has more waiting than {@code --max-queued} allows. */
+    /** A request refused because its inputs would take those waiting for the model past {@code --max-queued}. */
     static final class QueueFull extends RuntimeException {
-        QueueFull(int waiting, int maxQueued) {
+        QueueFull(int waiting, int adding, int maxQueued) {
+            // both counts, since "1 waiting (--max-queued 1)" alone reads as room left
             super("the server is busy: " + waiting + (waiting == 1 ? " model input is" : " model inputs are")
-                    + " waiting (--max-queued " + maxQueued + "); try again shortly", null, false, false);
+                    + " waiting, and this request's " + adding + " would make more than --max-queued " + maxQueued
+                    + "; try again shortly", null, false, false);
         }
     }
 

@@ -99,7 +99,7 @@ class BatchingAndShutdownTest {
             var refused = batcher.offer(List.of("e"));
             assertThat(refused).isCompletedExceptionally();
             assertThatThrownBy(refused::join).hasCauseInstanceOf(MicroBatcher.QueueFull.class)
-                    .hasMessageContaining("3 model inputs are waiting (--max-queued 2)");
+                    .hasMessageContaining("3 model inputs are waiting, and this request's 1 would make more than --max-queued 2");
             var laterPiece = batcher.submit(List.of("f", "g"));
             assertThat(laterPiece).isNotDone();
             assertThat(registry.find("raccoon.batch.refused.requests").counter().count()).isEqualTo(1);
@@ -122,7 +122,7 @@ class BatchingAndShutdownTest {
             HttpResponse<String> busy = Oracle.HTTP.send(post(server, "{\"text\": \"셋째 리뷰\"}"), HttpResponse.BodyHandlers.ofString());
             assertThat(busy.statusCode()).isEqualTo(503);
             assertThat(busy.headers().firstValue("Retry-After")).hasValue("1");
-            assertThat(busy.body()).isEqualTo("{\"error\":\"the server is busy: 1 model input is waiting (--max-queued 1); try again shortly\"}");
+            assertThat(busy.body()).isEqualTo("{\"error\":\"the server is busy: 1 model input is waiting, and this request's 1 would make more than --max-queued 1; try again shortly\"}");
 
             pass.release.countDown();
             assertThat(inPass.get(30, TimeUnit.SECONDS).statusCode()).isEqualTo(200);
