@@ -73,30 +73,18 @@ final class ScoreCommand implements Callable<Integer> {
         BatchScorer.Summary summary;
         int tokensRead;
         Truncation truncation;
-        AtomicLong written = new AtomicLong(); // rows in the output, resumed ones included
         // A bar only on a terminal: in a log or a pipe its carriage returns make one endless line.
+        RowsProgress progress = new RowsProgress(total, ComputeOptions.bars(false));
         try (var _ = OutputLock.acquire(out); // two runs appending to one file would each write every row
              InterruptNotice onInterrupt = InterruptNotice.install("score-interrupted", () -> System.err.printf(Locale.ROOT,
                 "%nraccoon score: interrupted; %s holds %d of %d rows; run the same command again to go on from there%n",
-                out, written.get(), total));
+                out, progress.inOutput(), total));
              Classifier classifier = modelOptions.load(spec, taskOption.task);
-             RowsBar bar = new RowsBar(total, ComputeOptions.bars(false))) {
+             progress) {
             tokensRead = classifier.maxLength();
             truncation = classifier.truncation();
             summary = new BatchScorer(classifier).score(new BatchScorer.Job(in, out, tableFormat, textColumn, chunkRows, encoding.encoding),
-                    new BatchScorer.Progress() {
-                        @Override
-                        public void resumed(long rows) {
-                            written.set(rows);
-                            bar.start(rows);
-                        }
-
-                        @Override
-                        public void written(long rows) {
-                            written.addAndGet(rows);
-                            bar.step(rows);
-                        }
-                    });
+                    progress);
         }
         System.err.printf("raccoon score: %s: %s scored, %d without a usable text%s%n", out, ScoreNotes.rows(summary.scored()),
                 summary.failed(), summary.resumed() == 0 ? ""
@@ -132,26 +120,35 @@ final class ScoreCommand implements Callable<Integer> {
     }
 
     /**
-     * The bar, begun once the rows a resumed run kept are known: started from them, it times only this run's rows,
-     * so its speed and ETA are not those of rows that were skipped in no time.
+     * The rows in the output, resumed ones included, and the bar, begun once the rows a resumed run kept are known:
+     * started from them, it times only this run's rows, so its speed and ETA are not those of rows skipped in no time.
      */
-    private static final class RowsBar implements AutoCloseable {
+    private static final class RowsProgress implements BatchScorer.Progress, AutoCloseable {
         private final long total;
         private final boolean shown;
+        private final AtomicLong inOutput = new AtomicLong(); // read by the interrupt notice's thread
         private ProgressBar bar;
 
-        RowsBar(long total, boolean shown) {
+        RowsProgress(long total, boolean shown) {
             this.total = total;
             this.shown = shown;
         }
 
-        void start(long resumedRows) {
-            if (shown) bar = new ProgressBarBuilder().setTaskName("score").setInitialMax(total).setUnit(" rows", 1)
-                    .setConsumer(new ConsoleProgressBarConsumer(System.err)).showSpeed()
-                    .setStyle(ProgressBarStyle.COLORFUL_UNICODE_BLOCK).startsFrom(resumedRows, Duration.ZERO).build();
+        long inOutput() {
+            return inOutput.get();
         }
 
-        void step(long rows) {
+        @Override
+        public void resumed(long rows) {
+            inOutput.set(rows);
+            if (shown) bar = new ProgressBarBuilder().setTaskName("score").setInitialMax(total).setUnit(" rows", 1)
+                    .setConsumer(new ConsoleProgressBarConsumer(System.err)).showSpeed()
+                    .setStyle(ProgressBarStyle.COLORFUL_UNICODE_BLOCK).startsFrom(rows, Duration.ZERO).build();
+        }
+
+        @Override
+        public void written(long rows) {
+            inOutput.addAndGet(rows);
             if (bar != null) bar.stepBy(rows);
         }
 

@@ -167,7 +167,7 @@ public final class ScoreJob {
                 case "--device" -> device = value.get();
                 case "--partitions" -> {
                     partitions = number(a, value.get());
-                    if (partitions < 0) throw new IllegalArgumentException("--partitions must be 0 (as the input is) or more, got " + value.get());
+                    if (partitions < 0) throw new IllegalArgumentException("--partitions must be 0 (as the input is) or more, got " + partitions);
                 }
                 case "--batch-size" -> batchSize = number(a, value.get());
                 case "--max-length" -> maxLength = number(a, value.get());
