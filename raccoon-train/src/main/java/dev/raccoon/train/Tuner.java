@@ -186,11 +186,12 @@ public final class Tuner {
         requireOutput(out, resume);
         if (resume) // a trial that cannot go on must stop the search before the finished ones rewrite results.json without it
             for (Trial trial : trials) {
-                if (!Files.isDirectory(trialDir(out, trial)) || Files.exists(trialDir(out, trial).resolve(DIVERGED))) continue;
+                Path dir = trialDir(out, trial);
+                if (!Files.isDirectory(dir) || Files.exists(dir.resolve(DIVERGED))) continue;
                 Trainer trainer = trainer(trial, trials.size(), base, models, out);
                 if (!trainer.hasCheckpoint()) continue;
                 // the point first: a space edited since would otherwise read as one option changed by hand
-                Trainer.requireOutput(trialDir(out, trial), true, trial.provenance());
+                Trainer.requireOutput(dir, true, trial.provenance());
                 trainer.requireResumable(train, dev);
             }
         Files.createDirectories(out);
