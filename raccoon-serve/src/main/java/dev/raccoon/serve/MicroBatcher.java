@@ -85,6 +85,17 @@ final class MicroBatcher<T> implements AutoCloseable {
         return enqueue(texts, true);
     }
 
+    /**
+     * The refusal {@link #offer} would give any new request now, however small, or null when one could join: lets
+     * the server refuse before reading and tokenizing a body that could not join anyway. Counted as a refusal.
+     */
+    QueueFull refuseAnyNewRequest() {
+        int waiting = queuedInputs.get();
+        if (waiting < maxQueued) return null;
+        refused.increment();
+        return new QueueFull(waiting, maxQueued);
+    }
+
     private CompletableFuture<float[][]> enqueue(List<T> texts, boolean refuseWhenFull) {
         CompletableFuture<float[][]> result = new CompletableFuture<>();
         synchronized (this) { // so that no job slips in after close() has seen the queue for the last time
@@ -108,9 +119,18 @@ final class MicroBatcher<T> implements AutoCloseable {
     static final class QueueFull extends RuntimeException {
         QueueFull(int waiting, int adding, int maxQueued) {
             // both counts, since "1 waiting (--max-queued 1)" alone reads as room left
-            super("the server is busy: " + waiting + (waiting == 1 ? " model input is" : " model inputs are")
-                    + " waiting, and this request's " + adding + " would make more than --max-queued " + maxQueued
-                    + "; try again shortly", null, false, false);
+            super(busy(waiting, ", and this request's " + adding + " would make more than --max-queued " + maxQueued), null, false, false);
+        }
+
+        /** Refused before its size was known: those waiting already fill the queue. */
+        QueueFull(int waiting, int maxQueued) {
+            super(busy(waiting, ", " + (waiting == maxQueued ? "as many as" : "more than") + " --max-queued " + maxQueued + " allows"),
+                    null, false, false);
+        }
+
+        private static String busy(int waiting, String why) {
+            return "the server is busy: " + waiting + (waiting == 1 ? " model input is" : " model inputs are") + " waiting"
+                    + why + "; try again shortly";
         }
     }
 

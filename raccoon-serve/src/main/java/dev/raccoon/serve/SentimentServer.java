@@ -236,6 +236,13 @@ public final class SentimentServer implements AutoCloseable {
     }
 
     private void sentiment(Context ctx) {
+        MicroBatcher.QueueFull refused = batcher.refuseAnyNewRequest();
+        if (refused != null) {
+            // Refused before its body is parsed and tokenized: that work would only take CPU from the model.
+            discardBody(ctx);
+            busy(ctx, refused);
+            return;
+        }
         SentimentRequest request = SentimentRequest.parse(readBody(ctx), ctx.header("Content-Type"), ctx.header("Content-Encoding"), config);
         requestTexts.record(request.texts().size());
         CompletableFuture<byte[]> response = service.classify(request.texts(), request.explain()).thenApply(results -> {
@@ -254,9 +261,8 @@ public final class SentimentServer implements AutoCloseable {
                 ctx.contentType("application/json").result(bytes);
             } else {
                 Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
-                if (cause instanceof MicroBatcher.QueueFull) {
-                    ctx.header("Retry-After", "1");
-                    error(ctx, 503, cause.getMessage());
+                if (cause instanceof MicroBatcher.QueueFull full) {
+                    busy(ctx, full);
                 } else if (cause instanceof IllegalStateException && stopping) {
                     error(ctx, 503, "the server is shutting down");
                 } else {
@@ -268,20 +274,18 @@ public final class SentimentServer implements AutoCloseable {
         }));
     }
 
-    /**
-     * The body, read up to the limit. Beyond it the rest is read and dropped (up to {@link #DRAIN_BYTES}) before the
-     * 413 goes out: a server that answers and closes while the client is still sending makes the client see a
-     * reset instead of the answer. A client that asked to be told first (Expect: 100-continue) is told at once.
-     */
+    private static void busy(Context ctx, MicroBatcher.QueueFull full) {
+        ctx.header("Retry-After", "1");
+        error(ctx, 503, full.getMessage());
+    }
+
+    /** The body, read up to the limit; beyond it the request is refused with 413 ({@link #discardBody}). */
     private byte[] readBody(Context ctx) {
-        long declared = ctx.req().getContentLengthLong();
-        // A client that waits for 100 Continue sends nothing more when told 413 instead: no body to pull in.
-        if (declared > config.maxBodyBytes() && "100-continue".equalsIgnoreCase(ctx.header("Expect"))) throw tooLarge();
+        if (ctx.req().getContentLengthLong() > config.maxBodyBytes()) {
+            discardBody(ctx);
+            throw tooLarge();
+        }
         try (InputStream in = ctx.req().getInputStream()) {
-            if (declared > config.maxBodyBytes()) {
-                if (declared <= config.maxBodyBytes() + DRAIN_BYTES) drain(in);
-                throw tooLarge();
-            }
             byte[] body = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, config.maxBodyBytes() + 1));
             if (body.length > config.maxBodyBytes()) {
                 drain(in);
@@ -297,6 +301,21 @@ public final class SentimentServer implements AutoCloseable {
     }
 
     private static final long DRAIN_BYTES = 16L << 20;
+
+    /**
+     * Reads and drops the body of a request refused unread (up to {@link #DRAIN_BYTES} past the body limit): a server
+     * that answers and closes while the client is still sending makes the client see a reset instead of the answer.
+     * A client that asked to be told first (Expect: 100-continue) sends nothing more when refused: nothing to pull in.
+     */
+    private void discardBody(Context ctx) {
+        if ("100-continue".equalsIgnoreCase(ctx.header("Expect"))
+                || ctx.req().getContentLengthLong() > config.maxBodyBytes() + DRAIN_BYTES) return;
+        try (InputStream in = ctx.req().getInputStream()) {
+            drain(in);
+        } catch (IOException e) {
+            // the client went away or stalled; the refusal goes out (or not) all the same
+        }
+    }
 
     private static void drain(InputStream in) throws IOException {
         byte[] sink = new byte[64 * 1024];

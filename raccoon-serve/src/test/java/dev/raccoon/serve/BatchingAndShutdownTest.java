@@ -112,6 +112,29 @@ class BatchingAndShutdownTest {
     void anOverloadedServerAnswers503WithRetryAfterAtOnce() throws Exception {
         HeldPass pass = new HeldPass();
         SentimentServer server = SentimentServer.start(Oracle.classifier(), pass.around(Oracle.classifier()::logitsOf),
+                Oracle.config().withBatching(1, 0).withMaxQueued(2));
+        try (server) {
+            var inPass = Oracle.HTTP.sendAsync(post(server, "{\"text\": \"첫 리뷰\"}"), HttpResponse.BodyHandlers.ofString());
+            assertThat(pass.running.await(30, TimeUnit.SECONDS)).isTrue();
+            var waiting = Oracle.HTTP.sendAsync(post(server, "{\"text\": \"둘째 리뷰\"}"), HttpResponse.BodyHandlers.ofString());
+            assertThat(queuedInputsOnceAtLeast(server, 1)).isEqualTo(1);
+
+            HttpResponse<String> busy = Oracle.HTTP.send(post(server, "{\"texts\": [\"셋째 리뷰\", \"넷째 리뷰\"]}"), HttpResponse.BodyHandlers.ofString());
+            assertThat(busy.statusCode()).isEqualTo(503);
+            assertThat(busy.headers().firstValue("Retry-After")).hasValue("1");
+            assertThat(busy.body()).isEqualTo("{\"error\":\"the server is busy: 1 model input is waiting, and this request's 2 would make more than --max-queued 2; try again shortly\"}");
+
+            pass.release.countDown();
+            assertThat(inPass.get(30, TimeUnit.SECONDS).statusCode()).isEqualTo(200);
+            assertThat(waiting.get(30, TimeUnit.SECONDS).statusCode()).isEqualTo(200);
+            assertThat(Oracle.get(server, "/metrics").body()).contains("raccoon_batch_refused_requests_total 1.0");
+        }
+    }
+
+    @Test
+    void aFullQueueRefusesARequestBeforeReadingItsBody() throws Exception {
+        HeldPass pass = new HeldPass();
+        SentimentServer server = SentimentServer.start(Oracle.classifier(), pass.around(Oracle.classifier()::logitsOf),
                 Oracle.config().withBatching(1, 0).withMaxQueued(1));
         try (server) {
             var inPass = Oracle.HTTP.sendAsync(post(server, "{\"text\": \"첫 리뷰\"}"), HttpResponse.BodyHandlers.ofString());
@@ -119,15 +142,25 @@ class BatchingAndShutdownTest {
             var waiting = Oracle.HTTP.sendAsync(post(server, "{\"text\": \"둘째 리뷰\"}"), HttpResponse.BodyHandlers.ofString());
             assertThat(queuedInputsOnceAtLeast(server, 1)).isEqualTo(1);
 
-            HttpResponse<String> busy = Oracle.HTTP.send(post(server, "{\"text\": \"셋째 리뷰\"}"), HttpResponse.BodyHandlers.ofString());
-            assertThat(busy.statusCode()).isEqualTo(503);
-            assertThat(busy.headers().firstValue("Retry-After")).hasValue("1");
-            assertThat(busy.body()).isEqualTo("{\"error\":\"the server is busy: 1 model input is waiting, and this request's 1 would make more than --max-queued 1; try again shortly\"}");
+            // Not parsed: a body that is not even JSON gets the 503, not a 400.
+            HttpResponse<String> unread = Oracle.HTTP.send(post(server, "{not json"), HttpResponse.BodyHandlers.ofString());
+            assertThat(unread.statusCode()).isEqualTo(503);
+            assertThat(unread.headers().firstValue("Retry-After")).hasValue("1");
+            assertThat(unread.body()).isEqualTo("{\"error\":\"the server is busy: 1 model input is waiting, as many as --max-queued 1 allows; try again shortly\"}");
+            // Not even sent: a client that waits for 100 Continue is refused first.
+            try (java.net.Socket socket = new java.net.Socket("127.0.0.1", server.port())) {
+                socket.setSoTimeout(10_000);
+                socket.getOutputStream().write(("POST /v1/sentiment HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
+                        + "Content-Length: 100\r\nExpect: 100-continue\r\n\r\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+                socket.getOutputStream().flush();
+                String status = new String(socket.getInputStream().readNBytes(12), java.nio.charset.StandardCharsets.US_ASCII);
+                assertThat(status).as("503 at once, not 100 Continue").isEqualTo("HTTP/1.1 503");
+            }
 
             pass.release.countDown();
             assertThat(inPass.get(30, TimeUnit.SECONDS).statusCode()).isEqualTo(200);
             assertThat(waiting.get(30, TimeUnit.SECONDS).statusCode()).isEqualTo(200);
-            assertThat(Oracle.get(server, "/metrics").body()).contains("raccoon_batch_refused_requests_total 1.0");
+            assertThat(Oracle.get(server, "/metrics").body()).contains("raccoon_batch_refused_requests_total 2.0");
         }
     }
 
