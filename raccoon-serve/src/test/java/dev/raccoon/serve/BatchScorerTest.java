@@ -326,6 +326,16 @@ class BatchScorerTest {
     }
 
     @Test
+    void jsonlNumbersComeBackAsWritten() throws Exception {
+        Path in = dir.resolve("numbers.jsonl"), out = dir.resolve("numbers-out.jsonl");
+        String fields = "{\"price\":1.50,\"id\":12345678901234567.891,\"n\":10,\"big\":123456789012345678901234567890";
+        Files.writeString(in, fields + ",\"text\":\"좋은 영화\"}\n");
+        scorer.score(new BatchScorer.Job(in, out, TableFormat.JSONL, null, 1), n -> {});
+        assertThat(Files.readAllLines(out).getFirst()).as("not 1.5 and a double's 1.2345678901234568E16")
+                .startsWith(fields + ",\"text\":\"좋은 영화\",");
+    }
+
+    @Test
     void resumingAfterAKillLosesAndRepeatsNoRow() throws Exception {
         Path in = nsmcTsv(), complete = dir.resolve("complete.tsv");
         scorer.score(new BatchScorer.Job(in, complete, TableFormat.TSV, null, 4), n -> {});

@@ -5,12 +5,17 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.ObjectReader;
+import com.fasterxml.jackson.databind.cfg.JsonNodeFeature;
 
 /** One line of a JSON-lines file, read alike by every reader of one (tokenize, logits, score, eval, train, Spark). */
 public final class JsonLine {
-    /** One JSON value and nothing after it: a second object on the line, or text after it, would be dropped unseen. */
+    /**
+     * One JSON value and nothing after it: a second object on the line, or text after it, would be dropped unseen.
+     * Decimals are read as written (1.50 stays 1.50, 12345678901234567.891 is no double), since score echoes them.
+     */
     private static final ObjectReader ONE_VALUE = new ObjectMapper().reader()
-            .with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+            .with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS, DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
+            .without(JsonNodeFeature.STRIP_TRAILING_BIGDECIMAL_ZEROES);
 
     private JsonLine() {}
 

@@ -218,11 +218,13 @@ class ExampleReaderTest {
                 {"q": "짝이 반쪽", "a": "\\udc00", "y": 1}
                 {"q": "둘이 한 줄", "a": "b", "y": 1} {"q": "둘째 객체", "a": "b", "y": 0}
                 {"q": "뒤에 쓰레기", "a": "b", "y": 1}, garbage
+                {"q": "판다스 라벨", "a": "b", "y": 1.0}
                 """));
         DataSpec spec = new DataSpec(DataFormat.JSONL, "q", "a", "y", Labels.BINARY);
         ExampleReader.Loaded loaded = ExampleReader.load(file, spec);
         assertThat(loaded.examples()).containsExactly(
-                Example.classified("첫 문장", "둘째 문장", 1), Example.classified("라벨 문자열", "b", 0));
+                Example.classified("첫 문장", "둘째 문장", 1), Example.classified("라벨 문자열", "b", 0),
+                Example.classified("판다스 라벨", "b", 1));
         // more after a line's object (a second one, garbage) is a bad line, as tokenize, score and the server take it
         assertThat(loaded.summary().lines(Reason.BAD_JSON)).containsExactly(2L, 3L, 8L, 9L);
         Path twoObjects = write("two.jsonl", utf8("{\"q\": \"하나\", \"y\": 1} {\"q\": \"둘\", \"y\": 0}\n"));
