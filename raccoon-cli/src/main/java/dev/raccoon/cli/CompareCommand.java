@@ -115,8 +115,9 @@ final class CompareCommand implements Callable<Integer> {
             out.printf(Locale.ROOT, "%-21s %,d%n", "rows", comparison.n());
             out.printf(Locale.ROOT, "%-21s %.4f  %s%n", "accuracy, baseline", comparison.baselineAccuracy(), baselineLabel);
             out.printf(Locale.ROOT, "%-21s %.4f  %s%n", "accuracy, model", comparison.modelAccuracy(), modelLabel);
-            out.printf(Locale.ROOT, "%-21s %+.2f points (95%% interval %+.2f to %+.2f)%n", "difference",
-                    100 * comparison.difference(), 100 * interval[0], 100 * interval[1]);
+            out.printf(Locale.ROOT, "%-21s %+.2f points (%s)%n", "difference", 100 * comparison.difference(), interval == null
+                    ? "no interval: no row is right by one model only"
+                    : String.format(Locale.ROOT, "95%% interval %+.2f to %+.2f", 100 * interval[0], 100 * interval[1]));
             out.printf(Locale.ROOT, "%-21s %,d only the model, %,d only the baseline%n", "rows right by one",
                     comparison.onlyModelRight(), comparison.onlyBaselineRight());
             out.printf(Locale.ROOT, "%-21s p = %s: %s%n", "McNemar exact test", p < 1e-4 ? String.format(Locale.ROOT, "%.1e", p)

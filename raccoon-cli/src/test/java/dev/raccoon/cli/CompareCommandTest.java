@@ -89,6 +89,10 @@ class CompareCommandTest {
         JsonNode json = JsonLines.JSON.readTree(r.out());
         assertThat(json.get("difference").asDouble()).isZero();
         assertThat(json.get("mcnemar_p").asDouble()).isEqualTo(1.0);
+        assertThat(json.get("difference_low").isNull()).as("no row tells them apart").isTrue();
+        CliRun text = CliRun.run("", "compare", "--model", MODEL.toString(), "--baseline", MODEL.toString(), "--data", data.toString(),
+                "--device", "scalar");
+        assertThat(text.out()).contains("+0.00 points (no interval: no row is right by one model only)");
 
         CliRun other = CliRun.run("", "compare", "--model", CliRun.repo("models/nsmc-binary").toString(), "--baseline", MODEL.toString(),
                 "--data", data.toString(), "--device", "scalar");

@@ -22,10 +22,32 @@ class PairedComparisonTest {
         assertThat(c.baselineAccuracy()).isEqualTo(0.74);
         assertThat(c.modelAccuracy()).isEqualTo(0.80);
         assertThat(c.difference()).isCloseTo(0.06, within(1e-12));
-        // se = √((0.14 − 0.06²) / 100) = 0.0369324
+        // 10 wins of 14: Clopper–Pearson 0.418965 to 0.916111 (summed exactly with Python's math.comb), so
+        // 14 · (2π − 1) / 100
         double[] interval = c.interval95();
-        assertThat(interval[0]).isCloseTo(0.06 - 1.96 * 0.0369324, within(1e-6));
-        assertThat(interval[1]).isCloseTo(0.06 + 1.96 * 0.0369324, within(1e-6));
+        assertThat(interval[0]).isCloseTo(-0.0226899, within(1e-6));
+        assertThat(interval[1]).isCloseTo(0.1165110, within(1e-6));
+    }
+
+    @Test
+    void theIntervalLeavesOutZeroExactlyWhenTheTestRejects() {
+        // all five rows won by the baseline: p = 2/32, so 0 stays in; the normal interval said −100 to −100 points
+        PairedComparison five = of(0, 5, 0, 0);
+        assertThat(five.mcnemarP()).isEqualTo(0.0625);
+        assertThat(five.interval95()[0]).isEqualTo(-1.0);
+        assertThat(five.interval95()[1]).isCloseTo(1 - 2 * Math.pow(0.025, 0.2), within(1e-9)).isPositive();
+        // the same five among 200 rows: the normal interval was −4.66 to −0.34 points beside p = 0.0625
+        assertThat(of(195, 5, 0, 0).interval95()[1]).isPositive();
+        for (long[] split : new long[][] {{0, 6}, {6, 0}, {3, 14}, {14, 3}, {40, 61}, {40, 63}, {4_900, 5_100}, {4_800, 5_200}}) {
+            PairedComparison c = of(100, split[0], split[1], 0);
+            double[] interval = c.interval95();
+            boolean zeroLeftOut = interval[0] > 0 || interval[1] < 0;
+            assertThat(zeroLeftOut).as("%d : %d, p = %f", split[0], split[1], c.mcnemarP()).isEqualTo(c.mcnemarP() < 0.05);
+            assertThat(c.difference()).isBetween(interval[0], interval[1]);
+        }
+        // nothing to tell them apart: no interval, not a claim of certainty
+        assertThat(of(1, 0, 0, 0).interval95()).isNull();
+        assertThat(of(1, 0, 0, 0).toJson().get("difference_low").isNull()).isTrue();
     }
 
     @Test
