@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import dev.raccoon.engine.cpu.CpuMath;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
@@ -76,6 +77,28 @@ public final class ClassificationMetrics implements Metrics {
         return labels.size() == 2 ? RocCurve.of(Arrays.copyOf(scores, n), Arrays.copyOf(positive, n)) : null;
     }
 
+    /**
+     * The figures these rows leave undefined, one sentence each: a precision or recall of 0/0 (shown as 0, as
+     * scikit-learn's zero_division=0 does) and, for two classes, ROC-AUC when every row has one label.
+     */
+    public List<String> undefined() {
+        List<String> notes = new ArrayList<>();
+        if (n == 0) return notes;
+        for (int c = 0; c < labels.size(); c++) {
+            boolean neverAnswered = confusion.predicted(c) == 0, noRow = confusion.support(c) == 0;
+            String label = "'" + labels.get(c) + "'";
+            if (neverAnswered && noRow)
+                notes.add("precision and recall of " + label + " are 0/0 (no row has it and no answer is it): shown as 0, left out of macro-F1");
+            else if (neverAnswered)
+                notes.add("precision of " + label + " is 0/0 (no answer is it): shown as 0, and its F1 of 0 counts in macro-F1");
+            else if (noRow)
+                notes.add("recall of " + label + " is 0/0 (no row has it): shown as 0, and its F1 of 0 counts in macro-F1");
+        }
+        if (labels.size() == 2 && roc() == null)
+            notes.add("ROC-AUC is undefined: every row's label is '" + labels.get(confusion.support(1) > 0 ? 1 : 0) + "'");
+        return notes;
+    }
+
     @Override
     public String toText() {
         StringBuilder s = new StringBuilder();
@@ -100,6 +123,7 @@ public final class ClassificationMetrics implements Metrics {
         for (int c = 0; c < labels.size(); c++)
             s.append(String.format(Locale.ROOT, "%s %9.4f %9.4f %9.4f %,9d%n", pad(labels.get(c), width, false),
                     confusion.precision(c), confusion.recall(c), confusion.f1(c), confusion.support(c)));
+        for (String note : undefined()) s.append("note: ").append(note).append(System.lineSeparator());
         s.append(String.format(Locale.ROOT, "%nconfusion matrix (rows: gold, columns: predicted)%n%s", pad("", width, false)));
         for (String l : labels) s.append(' ').append(pad(l, width, true));
         s.append(System.lineSeparator());
@@ -132,6 +156,9 @@ public final class ClassificationMetrics implements Metrics {
         Json.put(o, "macro_f1", macroF1());
         RocCurve roc = roc();
         if (roc != null) Json.put(o, "roc_auc", roc.auc());
+        else if (labels.size() == 2) o.putNull("roc_auc");
+        List<String> undefined = undefined();
+        if (!undefined.isEmpty()) undefined.forEach(o.putArray("undefined")::add);
         ArrayNode names = o.putArray("labels");
         labels.forEach(names::add);
         ObjectNode perClass = o.putObject("per_class");

@@ -36,7 +36,8 @@ public final class ConfusionMatrix {
         return n;
     }
 
-    private long predicted(int c) {
+    /** Rows answered with class {@code c}. */
+    public long predicted(int c) {
         long n = 0;
         for (long[] row : counts) n += row[c];
         return n;

@@ -158,6 +158,7 @@ public final class HtmlReport {
                     .append(number(cm.f1(c))).append("</td><td class=\"n\">").append(String.format(Locale.ROOT, "%,d", cm.support(c)))
                     .append("</td></tr>\n");
         html.append("</table>\n");
+        for (String note : m.undefined()) html.append("<p>").append(escape(note)).append("</p>\n");
         chart(Charts.confusionMatrix(m), "confusion_matrix.png", "Confusion matrix", dir, images);
         if (roc != null) chart(Charts.roc(roc), "roc.png", "ROC curve", dir, images);
         if (calibration != null) {

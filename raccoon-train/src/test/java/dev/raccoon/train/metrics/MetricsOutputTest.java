@@ -45,6 +45,34 @@ class MetricsOutputTest {
     }
 
     @Test
+    void figuresTheRowsLeaveUndefinedAreSaidToBe() {
+        ClassificationMetrics allPositive = new ClassificationMetrics(List.of("negative", "positive"));
+        allPositive.add(1, 1, 0.9);
+        allPositive.add(1, 0, 0.2);
+        assertThat(allPositive.undefined()).containsExactly(
+                "recall of 'negative' is 0/0 (no row has it): shown as 0, and its F1 of 0 counts in macro-F1",
+                "ROC-AUC is undefined: every row's label is 'positive'");
+        ObjectNode json = allPositive.toJson();
+        assertThat(json.get("roc_auc").isNull()).isTrue();
+        assertThat(json.get("undefined")).hasSize(2);
+        assertThat(allPositive.toText()).contains("note: ROC-AUC is undefined");
+
+        ClassificationMetrics neverNegative = new ClassificationMetrics(List.of("negative", "neutral", "positive"));
+        neverNegative.add(0, 2, Double.NaN);
+        neverNegative.add(2, 2, Double.NaN);
+        assertThat(neverNegative.undefined()).containsExactly(
+                "precision of 'negative' is 0/0 (no answer is it): shown as 0, and its F1 of 0 counts in macro-F1",
+                "precision and recall of 'neutral' are 0/0 (no row has it and no answer is it): shown as 0, left out of macro-F1");
+        assertThat(neverNegative.toText()).contains("note: precision of 'negative' is 0/0");
+
+        ClassificationMetrics defined = new ClassificationMetrics(List.of("negative", "positive"));
+        defined.add(0, 1, 0.7);
+        defined.add(1, 0, 0.3);
+        assertThat(defined.undefined()).isEmpty();
+        assertThat(defined.toJson().has("undefined")).isFalse();
+    }
+
+    @Test
     void threeClassesHaveNoRoc() {
         ClassificationMetrics m = new ClassificationMetrics(List.of("negative", "neutral", "positive"));
         m.add(2, 2, Double.NaN);

@@ -113,6 +113,16 @@ class HtmlReportTest {
     }
 
     @Test
+    void saysWhichFiguresTheRowsLeaveUndefined() throws IOException {
+        ClassificationMetrics m = new ClassificationMetrics(List.of("negative", "positive"));
+        m.add(1, 1, 0.9);
+        m.add(1, 1, 0.8);
+        String html = Files.readString(HtmlReport.write(dir.resolve("one-class"), "one class", m, null, null));
+        assertThat(html).contains("<p>ROC-AUC is undefined: every row's label is 'positive'</p>")
+                .contains("precision and recall of 'negative' are 0/0").doesNotContain("roc.png");
+    }
+
+    @Test
     void regressionReportHasAScatterPlotAndNoRoc() throws IOException {
         RegressionMetrics m = new RegressionMetrics();
         SplittableRandom random = new SplittableRandom(9);
