@@ -14,7 +14,11 @@ public final class JsonProblems {
     public static String why(JacksonException e) {
         String why = String.valueOf(e.getOriginalMessage()).lines().findFirst().orElse("")
                 .replaceAll("\\s*\\(?[a-z ]*\\[Source: [^\\]]*\\]\\)?", "")
-                .replaceFirst(", from `StreamReadConstraints[^`]*`\\)", ")");
+                .replaceFirst(", from `StreamReadConstraints[^`]*`\\)", ")")
+                // a client cannot turn on the parser's leniencies: say what is wrong, not which feature would allow it
+                .replaceFirst(": enable `JsonReadFeature\\.[A-Z_]+` to allow$", "")
+                .replaceFirst("maybe a \\(non-standard\\) comment\\? \\(not recognized as one since Feature '[A-Z_]+' not enabled for parser\\)",
+                        "JSON has no comments");
         return why.startsWith("Trailing token") ? "more follows the JSON value" : why;
     }
 

@@ -25,5 +25,9 @@ class JsonProblemsTest {
         assertThat(cut).startsWith("line 2, column ").contains("end-of-input").doesNotContain("Source").doesNotContain("REDACTED");
         assertThat(JsonProblems.why(failure("[[[[[1]]]]]"))).contains("exceeds the maximum allowed (4)").doesNotContain("`");
         assertThat(JsonProblems.why(failure("{} {}"))).isEqualTo("more follows the JSON value");
+        // nothing about parser features a client cannot turn on
+        assertThat(JsonProblems.why(failure("{\"text\": NaN}"))).isEqualTo("Non-standard token 'NaN'");
+        assertThat(JsonProblems.why(failure("{\"a\": +1}"))).endsWith("JSON spec does not allow numbers to have plus signs");
+        assertThat(JsonProblems.why(failure("{/* c */ \"a\": 1}"))).isEqualTo("Unexpected character ('/' (code 47)): JSON has no comments");
     }
 }
