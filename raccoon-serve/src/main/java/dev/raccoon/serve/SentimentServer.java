@@ -296,7 +296,9 @@ public final class SentimentServer implements AutoCloseable {
             for (Throwable t = e; t != null; t = t.getCause())
                 if (t instanceof TimeoutException)
                     throw new ApiError(408, "the request body did not arrive in time; the connection was idle too long");
-            throw new ApiError(400, "could not read the request body; the connection broke off");
+            // Jetty reports a broken chunk header as it reports a connection that ended early: one message for both
+            throw new ApiError(400, "could not read the request body: the connection ended before it was complete,"
+                    + " or its chunked transfer encoding is broken");
         }
     }
 

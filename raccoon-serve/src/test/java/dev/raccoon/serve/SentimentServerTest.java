@@ -324,6 +324,20 @@ class SentimentServerTest {
     }
 
     @Test
+    void aBrokenChunkedBodyIsNotBlamedOnTheConnectionAlone() throws Exception {
+        for (String size : new String[] {"zz", "ffffffffffffffffff"}) {
+            try (java.net.Socket socket = new java.net.Socket("127.0.0.1", server.port())) {
+                socket.setSoTimeout(10_000);
+                socket.getOutputStream().write(("POST /v1/sentiment HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
+                        + "Transfer-Encoding: chunked\r\n\r\n" + size + "\r\n{}\r\n0\r\n\r\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+                socket.getOutputStream().flush();
+                String answer = new String(socket.getInputStream().readNBytes(4096), StandardCharsets.UTF_8);
+                assertThat(answer).as(size).startsWith("HTTP/1.1 400").contains("or its chunked transfer encoding is broken");
+            }
+        }
+    }
+
+    @Test
     void jsonSentWithoutItsContentTypeOrWithAByteOrderMarkIsStillRead() throws Exception {
         // curl -d sends application/x-www-form-urlencoded unless told otherwise; "utf8" is what many clients write.
         for (String type : new String[] {"application/x-www-form-urlencoded", "application/json; charset=utf8", "application/json; charset=\"UTF-8\""}) {
