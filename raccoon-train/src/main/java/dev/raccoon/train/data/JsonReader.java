@@ -112,6 +112,13 @@ final class JsonReader extends ExampleReader {
         }
         List<String> keys = new ArrayList<>();
         node.fieldNames().forEachRemaining(keys::add);
+        for (List<String> names : List.of(spec.textNames(), spec.pairNames(), spec.labelNames())) {
+            String key = DataSpec.find(names, keys);
+            if (key != null && node.get(key).isContainerNode()) {
+                skip(DataSummary.Reason.NOT_A_VALUE, number, "\"" + key + "\" is " + (node.get(key).isArray() ? "an array" : "an object") + ", not a value");
+                return null;
+            }
+        }
         String pair = value(node, spec.pairNames(), keys);
         if (pair == null && spec.pairColumn() != null) {
             skip(DataSummary.Reason.MISSING_FIELD, number, "no '" + spec.pairColumn() + "' field");
@@ -120,11 +127,11 @@ final class JsonReader extends ExampleReader {
         return build(number, value(node, spec.textNames(), keys), pair, value(node, spec.labelNames(), keys));
     }
 
-    /** The scalar value of the first key present, as text; null when absent, null or not a scalar. */
+    /** The value of the first key present, as text; null when absent or null (row() refused arrays and objects). */
     private static String value(JsonNode node, List<String> names, List<String> keys) {
         String key = DataSpec.find(names, keys);
         JsonNode v = key == null ? null : node.get(key);
-        return v == null || v.isNull() || !v.isValueNode() ? null : v.asText();
+        return v == null || v.isNull() ? null : v.asText();
     }
 
     @Override

@@ -219,6 +219,8 @@ class ExampleReaderTest {
                 {"q": "둘이 한 줄", "a": "b", "y": 1} {"q": "둘째 객체", "a": "b", "y": 0}
                 {"q": "뒤에 쓰레기", "a": "b", "y": 1}, garbage
                 {"q": "판다스 라벨", "a": "b", "y": 1.0}
+                {"q": ["배열"], "a": "b", "y": 1}
+                {"q": "객체 라벨", "a": "b", "y": {"v": 1}}
                 """));
         DataSpec spec = new DataSpec(DataFormat.JSONL, "q", "a", "y", Labels.BINARY);
         ExampleReader.Loaded loaded = ExampleReader.load(file, spec);
@@ -231,6 +233,9 @@ class ExampleReaderTest {
         ExampleReader.Loaded two = ExampleReader.load(twoObjects, new DataSpec(DataFormat.JSONL, "q", null, "y", Labels.BINARY));
         assertThat(two.summary().firstDetail(Reason.BAD_JSON)).isEqualTo("line 1: more follows the JSON value");
         assertThat(loaded.summary().lines(Reason.MISSING_FIELD)).containsExactly(4L);
+        // present but no value: said so, not "no text field"
+        assertThat(loaded.summary().lines(Reason.NOT_A_VALUE)).containsExactly(11L, 12L);
+        assertThat(loaded.summary().firstDetail(Reason.NOT_A_VALUE)).isEqualTo("line 11: \"q\" is an array, not a value");
         // A JSON escape can make a surrogate half that no UTF-8 file holds: the row is refused, not tokenized later.
         assertThat(loaded.summary().lines(Reason.UNDECODABLE)).containsExactly(6L, 7L);
     }
