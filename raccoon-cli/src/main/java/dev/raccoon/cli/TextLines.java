@@ -1,16 +1,16 @@
 package dev.raccoon.cli;
 
+import dev.raccoon.text.ByteLines;
 import dev.raccoon.text.TextEncodings;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.Charset;
-import java.util.Arrays;
 
 /**
  * Lines of a byte stream (standard input), each decoded on its own so that a broken line is reported with its number
- * and the lines around it still go through. LF and CRLF endings; a byte order mark before the first line is dropped.
+ * and the lines around it still go through. Lines end as {@link ByteLines} ends them (LF, CRLF or a lone CR); a byte
+ * order mark before the first line is dropped.
  */
 final class TextLines {
     /** Lines a command classifies together at most: bounds memory on endless input. */
@@ -19,19 +19,18 @@ final class TextLines {
     /** One line: its 1-based number and its text, null when it is not valid in the encoding. */
     record Line(long number, String text) {}
 
-    private final InputStream in;
+    private final ByteLines lines;
     private final Charset charset;
     private long number;
 
-    /** @param in a buffered stream: lines are read a byte at a time */
     TextLines(InputStream in, Charset charset) {
-        this.in = in;
+        this.lines = new ByteLines(in);
         this.charset = charset;
     }
 
     /** Whether more input is there now, so that {@link #next} does not wait for a writer that has not written it yet. */
     boolean ready() throws IOException {
-        return in.available() > 0;
+        return lines.ready();
     }
 
     /**
@@ -44,18 +43,8 @@ final class TextLines {
 
     /** The next line, or null at the end of input. */
     Line next() throws IOException {
-        ByteArrayOutputStream line = new ByteArrayOutputStream();
-        int b;
-        boolean any = false;
-        while ((b = in.read()) != -1) {
-            any = true;
-            if (b == '\n') break;
-            line.write(b);
-        }
-        if (!any) return null;
-        byte[] bytes = line.toByteArray();
-        int n = bytes.length;
-        if (n > 0 && bytes[n - 1] == '\r') bytes = Arrays.copyOf(bytes, n - 1);
+        byte[] bytes = lines.next();
+        if (bytes == null) return null;
         String text = TextEncodings.decode(bytes, 0, bytes.length, charset);
         if (++number == 1) text = TextEncodings.withoutByteOrderMark(text);
         return new Line(number, text);

@@ -79,6 +79,17 @@ class StdinCommandsTest {
         assertThat(answersOneByOne(lines, "tokenize", "--model", model)).allMatch(a -> a.startsWith("{\"input_ids\":[2,"));
     }
 
+    /** Lines that end in a lone \r (classic Mac programs, some exporters) are texts of their own, as \n ones are. */
+    @Test
+    void predictReadsCrOnlyLineEndsAsLineEnds() throws Exception {
+        CliRun r = CliRun.run("영화 정말 재밌어요\r시간 아깝다\r\r별로\r\n좋아요", "predict", "--model", CliRun.oracleClassifier().toString());
+        assertThat(r.exitCode()).as(r.err()).isZero();
+        List<String> answers = r.out().lines().toList();
+        List<String> texts = List.of("영화 정말 재밌어요", "시간 아깝다", "별로", "좋아요");
+        assertThat(answers).hasSameSizeAs(texts);
+        for (int i = 0; i < texts.size(); i++) assertThat(answers.get(i)).startsWith(label(texts.get(i))).endsWith("  " + texts.get(i));
+    }
+
     @Test
     void aLineThatDoesNotDecodeIsReportedAndTheOthersAreAnswered() throws Exception {
         ByteArrayOutputStream stdin = new ByteArrayOutputStream();

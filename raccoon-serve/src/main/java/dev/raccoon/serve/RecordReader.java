@@ -1,8 +1,8 @@
 package dev.raccoon.serve;
 
+import dev.raccoon.text.ByteLines;
 import dev.raccoon.text.CsvRecords;
 
-import java.io.BufferedInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.Closeable;
 import java.io.IOException;
@@ -14,20 +14,21 @@ import java.util.Arrays;
 import java.util.List;
 
 /**
- * Splits a file into records at {@code \n}, as bytes, so that a record's UTF-8 can be checked on its own and the byte
- * offset of the end of the last complete record is known (for resuming a half-written output file). A CSV record
- * ({@code quoted}) may hold line breaks in quoted fields: which lines make a record is {@link CsvRecords}' rule, the
- * training and evaluation readers' too, a file's first record being the header whose width a row must fit. So a
- * stray quote costs its own line only, and the lines after it are records of their own.
+ * Splits a file into records at its line breaks ({@link ByteLines}: {@code \n}, {@code \r\n} or a lone {@code \r}), as
+ * bytes, so that a record's UTF-8 can be checked on its own and the byte offset of the end of the last complete record
+ * is known (for resuming a half-written output file). A CSV record ({@code quoted}) may hold line breaks in quoted
+ * fields: which lines make a record is {@link CsvRecords}' rule, the training and evaluation readers' too, a file's
+ * first record being the header whose width a row must fit. So a stray quote costs its own line only, and the lines
+ * after it are records of their own.
  */
 public final class RecordReader implements AutoCloseable {
     /**
-     * One record without its line break (nor a {@code \r} before it), from byte {@code start} of its file (0: a
-     * file's first record); {@code terminated} is false for a last record with no line break.
+     * One record without its line break, from byte {@code start} of its file (0: a file's first record);
+     * {@code terminated} is false for a last record with no line break.
      */
     public record Raw(long start, byte[] bytes, boolean terminated) {}
 
-    /** One line without its {@code \n}, from byte {@code start} of its file; {@code terminated}: a {@code \n} ended it. */
+    /** One line without its line break, from byte {@code start} of its file; {@code terminated}: a line break ended it. */
     public record Line(long start, byte[] bytes, boolean terminated) {}
 
     /** Where the lines come from: a stream, or lines split elsewhere (the Spark job's input format). */
@@ -43,6 +44,8 @@ public final class RecordReader implements AutoCloseable {
     private static final byte[] UTF8_BYTE_ORDER_MARK = {(byte) 0xEF, (byte) 0xBB, (byte) 0xBF};
 
     private final Lines lines;
+    /** The stream the lines come from; null for lines split elsewhere. */
+    private final ByteLines stream;
     private final boolean quoted;
     /** Lines a stray quote took, to be read again as records. */
     private final ArrayDeque<Line> again = new ArrayDeque<>();
@@ -52,10 +55,22 @@ public final class RecordReader implements AutoCloseable {
     private long completeEnd;
 
     public RecordReader(InputStream in, boolean quoted) {
-        this(new StreamLines(in), quoted);
+        this(new ByteLines(in), quoted);
+    }
+
+    private RecordReader(ByteLines stream, boolean quoted) {
+        this(stream, () -> {
+            byte[] line = stream.next();
+            return line == null ? null : new Line(stream.start(), line, stream.terminated());
+        }, quoted);
     }
 
     public RecordReader(Lines lines, boolean quoted) {
+        this(null, lines, quoted);
+    }
+
+    private RecordReader(ByteLines stream, Lines lines, boolean quoted) {
+        this.stream = stream;
         this.lines = lines;
         this.quoted = quoted;
     }
@@ -85,9 +100,8 @@ public final class RecordReader implements AutoCloseable {
                 for (int i = taken.size() - 1; i >= 0; i--) again.addFirst(taken.get(i));
             }
         }
-        if (last.terminated()) completeEnd = last.start() + last.bytes().length + 1;
-        int n = bytes.length;
-        if (n > 0 && bytes[n - 1] == '\r') bytes = Arrays.copyOf(bytes, n - 1);
+        // the record ends where the next line starts: one read again, or the stream's next
+        if (last.terminated() && stream != null) completeEnd = again.isEmpty() ? stream.offset() : again.peekFirst().start();
         return new Raw(first.start(), bytes, last.terminated());
     }
 
@@ -96,27 +110,26 @@ public final class RecordReader implements AutoCloseable {
     }
 
     /**
-     * A line as {@link CsvRecords} reads it: without a {@code \r} ending or a file's byte-order mark, its bytes as
-     * ISO-8859-1 characters (only ASCII bytes matter to the rule, and none stands inside a character).
+     * A line as {@link CsvRecords} reads it: without a file's byte-order mark, its bytes as ISO-8859-1 characters
+     * (only ASCII bytes matter to the rule, and none stands inside a character).
      */
     private static String quoteView(Line line) {
         byte[] b = line.bytes();
         int from = line.start() == 0 && b.length >= 3 && Arrays.equals(b, 0, 3, UTF8_BYTE_ORDER_MARK, 0, 3) ? 3 : 0;
-        int to = b.length > from && b[b.length - 1] == '\r' ? b.length - 1 : b.length;
-        return new String(b, from, to - from, StandardCharsets.ISO_8859_1);
+        return new String(b, from, b.length - from, StandardCharsets.ISO_8859_1);
     }
 
     private static byte[] joined(Line first, List<Line> more) {
         ByteArrayOutputStream record = new ByteArrayOutputStream(first.bytes().length + 256);
         record.writeBytes(first.bytes());
         for (Line l : more) {
-            record.write('\n');
+            record.write('\n'); // whatever the file's line breaks, as CsvRecords joins the lines
             record.writeBytes(l.bytes());
         }
         return record.toByteArray();
     }
 
-    /** Bytes up to and including the line break of the last terminated record read. */
+    /** Bytes up to and including the line break of the last terminated record read (of a stream; 0 for lines split elsewhere). */
     long completeEnd() {
         return completeEnd;
     }
@@ -124,31 +137,6 @@ public final class RecordReader implements AutoCloseable {
     @Override
     public void close() throws IOException {
         lines.close();
-    }
-
-    private static final class StreamLines implements Lines {
-        private final InputStream in;
-        private long offset;
-
-        StreamLines(InputStream in) {
-            this.in = new BufferedInputStream(in, 1 << 16);
-        }
-
-        @Override
-        public Line next() throws IOException {
-            long start = offset;
-            ByteArrayOutputStream line = new ByteArrayOutputStream(256);
-            for (int b = in.read(); b != -1; b = in.read()) {
-                offset++;
-                if (b == '\n') return new Line(start, line.toByteArray(), true);
-                line.write(b);
-            }
-            return line.size() == 0 ? null : new Line(start, line.toByteArray(), false);
-        }
-
-        @Override
-        public void close() throws IOException {
-            in.close();
-        }
+        if (stream != null) stream.close();
     }
 }

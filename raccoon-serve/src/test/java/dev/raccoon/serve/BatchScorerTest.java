@@ -212,6 +212,63 @@ class BatchScorerTest {
         }
     }
 
+    /** The bytes with every \n made {@code lineBreak}. */
+    private static byte[] withLineBreaks(byte[] lf, String lineBreak) {
+        ByteArrayOutputStream b = new ByteArrayOutputStream();
+        for (byte x : lf) {
+            if (x == '\n') b.writeBytes(lineBreak.getBytes(StandardCharsets.US_ASCII));
+            else b.write(x);
+        }
+        return b.toByteArray();
+    }
+
+    /**
+     * A file whose lines end in a lone \r (classic Mac programs, some exporters) or in \r\n is scored as its \n twin
+     * is, quoted CSV fields over several lines too, and its partial output resumes row for row.
+     */
+    @Test
+    void crOnlyAndCrLfLineEndsAreReadAsLfLineEndsAre() throws Exception {
+        Path lfTsv = nsmcTsv(), lfCsv = dir.resolve("lf.csv");
+        Files.writeString(lfCsv, "n,review\n1,\"두 줄\n리뷰\"\n2,좋다\n3,\"닫히지 않은\n4,최고\n");
+        for (String lineBreak : List.of("\r", "\r\n")) {
+            for (Path lf : List.of(lfTsv, lfCsv)) {
+                TableFormat format = lf == lfCsv ? TableFormat.CSV : TableFormat.TSV;
+                Path in = dir.resolve("in" + lineBreak.length() + lf.getFileName());
+                Files.write(in, withLineBreaks(Files.readAllBytes(lf), lineBreak));
+                Path expected = dir.resolve("expected-" + lf.getFileName()), out = dir.resolve("out" + lineBreak.length() + lf.getFileName());
+                scorer.score(new BatchScorer.Job(lf, expected, format, null, 3), n -> {});
+                BatchScorer.Summary s = scorer.score(new BatchScorer.Job(in, out, format, null, 3), n -> {});
+                assertThat(Files.readAllBytes(out)).as("%s with %s", lf.getFileName(), lineBreak.length() == 1 ? "CR" : "CRLF")
+                        .isEqualTo(Files.readAllBytes(expected));
+                assertThat(s.scored() + s.failed()).isEqualTo(BatchScorer.countRows(lf, format)).isGreaterThan(1);
+
+                byte[] whole = Files.readAllBytes(out);
+                long secondRowEnd;
+                try (RecordReader r = new RecordReader(Files.newInputStream(out), format == TableFormat.CSV)) {
+                    for (int records = 0; records < 3; records++) r.next(); // the header and two rows
+                    secondRowEnd = r.completeEnd();
+                }
+                Path partial = dir.resolve("partial" + lineBreak.length() + lf.getFileName());
+                Files.write(partial, Arrays.copyOf(whole, (int) secondRowEnd + 4)); // killed in the middle of the third row
+                assertThat(scorer.score(new BatchScorer.Job(in, partial, format, null, 3), n -> {}).resumed()).isEqualTo(2);
+                assertThat(Files.readAllBytes(partial)).isEqualTo(whole);
+            }
+        }
+    }
+
+    /** A record's end is where the next line starts, whatever line break ends it: a partial output is cut there. */
+    @Test
+    void aRecordEndsAfterItsLineBreakWhicheverItIs() throws Exception {
+        byte[] csv = "h,t\r\n1,\"a\rb\"\r\n2,\"c\n3,d\re".getBytes(StandardCharsets.US_ASCII);
+        List<String> records = new ArrayList<>();
+        try (RecordReader r = new RecordReader(new java.io.ByteArrayInputStream(csv), true)) {
+            for (RecordReader.Raw raw = r.next(); raw != null; raw = r.next())
+                records.add(raw.start() + ":" + new String(raw.bytes(), StandardCharsets.US_ASCII) + ":" + r.completeEnd());
+        }
+        // the quoted field's line break is read as \n; the stray quote's line is a record of its own
+        assertThat(records).containsExactly("0:h,t:5", "5:1,\"a\nb\":14", "14:2,\"c:19", "19:3,d:23", "23:e:23");
+    }
+
     /** Excel's "CSV UTF-8" and Windows editors start a file with a byte-order mark; it is no part of the first column's name. */
     @Test
     void aByteOrderMarkIsNotPartOfTheFirstColumnOrLine() throws Exception {

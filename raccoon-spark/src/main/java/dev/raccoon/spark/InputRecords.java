@@ -33,9 +33,9 @@ import java.util.NoSuchElementException;
 import java.util.regex.Pattern;
 
 /**
- * Records of the input files, split by BatchScorer's reader ({@link RecordReader}): at {@code \n} (for CSV only
- * outside double quotes, a stray quote costing its own line only), a trailing {@code \r} dropped, as raw bytes so
- * that each record's UTF-8 is checked on its own; gzipped files (.gz) are read gunzipped, as Hadoop reads them.
+ * Records of the input files, split by BatchScorer's reader ({@link RecordReader}): at {@code \n}, {@code \r\n} or a
+ * lone {@code \r} (for CSV only outside double quotes, a stray quote costing its own line only), as raw bytes so that
+ * each record's UTF-8 is checked on its own; gzipped files (.gz) are read gunzipped, as Hadoop reads them.
  * TSV and JSONL files are split across tasks at line boundaries; a CSV file is read by one task, since where its
  * records start depends on every quote before them (repartition to spread the scoring).
  */
@@ -138,8 +138,9 @@ final class InputRecords {
             long perCore = bytes / Math.max(1, sc.defaultParallelism()) + 1;
             FileInputFormat.setMaxInputSplitSize(job, Math.min(128L << 20, Math.max(64L << 10, perCore)));
         }
-        // Only \n ends a line, as in BatchScorer; Hadoop's default also ends lines at a lone \r.
-        job.getConfiguration().set("textinputformat.record.delimiter", "\n");
+        // Hadoop's default lines end where BatchScorer's do (ByteLines): at \n, \r\n or a lone \r; a delimiter set in
+        // the Spark configuration would end them elsewhere
+        job.getConfiguration().unset("textinputformat.record.delimiter");
         Class<? extends TextInputFormat> format = quoted ? WholeFiles.class : TextInputFormat.class;
         JavaNewHadoopRDD<LongWritable, Text> lines = (JavaNewHadoopRDD<LongWritable, Text>)
                 sc.newAPIHadoopRDD(job.getConfiguration(), format, LongWritable.class, Text.class);

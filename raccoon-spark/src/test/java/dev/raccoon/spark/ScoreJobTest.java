@@ -169,6 +169,35 @@ class ScoreJobTest {
         assertThat(Files.readAllLines(out)).isEqualTo(expected);
     }
 
+    /**
+     * Lines that end in a lone \r (classic Mac programs, some exporters) or in \r\n are Hadoop's lines as they are
+     * BatchScorer's, across input splits and in quoted CSV fields too: the output is their \n twin's.
+     */
+    @Test
+    void crOnlyAndCrLfLineEndsMatchBatchScorer() throws IOException {
+        Path lfTsv = reviews("reviews-lf.tsv", 1500);
+        Path lfCsv = Files.writeString(dir.resolve("lf.csv"), "id,review\n1,\"좋은 영화,\n또 보고 싶다\"\n2,지루함\n3,\"닫히지 않은\n4,최고\n");
+        List<String> expectedTsv = batchScore(lfTsv, TableFormat.TSV), expectedCsv = batchScore(lfCsv, TableFormat.CSV);
+        for (String lineBreak : List.of("\r", "\r\n")) {
+            Path tsv = Files.write(dir.resolve("reviews-" + lineBreak.length() + ".tsv"), withLineBreaks(lfTsv, lineBreak));
+            assertSameScores(expectedTsv, sparkScore(tsv, dir.resolve("spark-" + lineBreak.length() + ".tsv"), "cpu"));
+            Path csv = Files.write(dir.resolve("quoted-" + lineBreak.length() + ".csv"), withLineBreaks(lfCsv, lineBreak));
+            Path out = dir.resolve("quoted-" + lineBreak.length() + "-out.csv");
+            ScoreJob.run(spark, args(csv, out, "--single-file"));
+            assertThat(Files.readAllLines(out)).isEqualTo(expectedCsv);
+        }
+    }
+
+    /** The file's bytes with every \n made {@code lineBreak}. */
+    private static byte[] withLineBreaks(Path file, String lineBreak) throws IOException {
+        ByteArrayOutputStream b = new ByteArrayOutputStream();
+        for (byte x : Files.readAllBytes(file)) {
+            if (x == '\n') b.writeBytes(lineBreak.getBytes(StandardCharsets.US_ASCII));
+            else b.write(x);
+        }
+        return b.toByteArray();
+    }
+
     /** A stray quote costs its own line only, as in raccoon score; before, it swallowed the rest of the file. */
     @Test
     void aStrayQuoteInCsvCostsOneRowAsInBatchScorer() throws IOException {

@@ -1,11 +1,13 @@
 package dev.raccoon.train.corpus;
 
+import dev.raccoon.text.ByteLines;
 import dev.raccoon.text.TextEncodings;
 import dev.raccoon.text.TextFiles;
 import dev.raccoon.text.WordPieceTokenizer;
 import dev.raccoon.train.data.DataFormat;
 
 import java.io.BufferedReader;
+import java.io.ByteArrayInputStream;
 import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -118,12 +120,10 @@ public record CorpusFiles(List<Path> files, Charset encoding) {
     private void requireDecodable(Path file, byte[] head) throws IOException {
         CharsetDecoder decoder = TextEncodings.strictDecoder(encoding);
         int lines = 0, broken = 0;
-        for (int start = 0, end; start < head.length; start = end + 1) {
-            end = indexOf(head, (byte) '\n', start);
-            boolean cut = end < 0 && head.length == PROBE;
-            if (end < 0) end = head.length;
+        ByteLines probe = new ByteLines(new ByteArrayInputStream(head));
+        for (byte[] line = probe.next(); line != null; line = probe.next()) {
             lines++;
-            if (!decodes(head, start, end - start, cut, decoder)) broken++;
+            if (!decodes(line, !probe.terminated() && head.length == PROBE, decoder)) broken++;
         }
         if (broken * 10 > lines)
             throw new IOException(file + ": " + broken + " of its first " + lines + " lines are "
@@ -131,9 +131,9 @@ public record CorpusFiles(List<Path> files, Charset encoding) {
     }
 
     /** Whether the bytes decode; a line the probe cut off may end inside a character, whose bytes are left out. */
-    private static boolean decodes(byte[] bytes, int start, int length, boolean cut, CharsetDecoder decoder) {
-        for (int drop = 0; drop <= (cut ? Math.min(3, length) : 0); drop++)
-            if (TextEncodings.decode(bytes, start, length - drop, decoder) != null) return true;
+    private static boolean decodes(byte[] line, boolean cut, CharsetDecoder decoder) {
+        for (int drop = 0; drop <= (cut ? Math.min(3, line.length) : 0); drop++)
+            if (TextEncodings.decode(line, 0, line.length - drop, decoder) != null) return true;
         return false;
     }
 
@@ -141,11 +141,6 @@ public record CorpusFiles(List<Path> files, Charset encoding) {
     @Override
     public String toString() {
         return String.join(", ", files.stream().map(Path::toString).toList());
-    }
-
-    private static int indexOf(byte[] bytes, byte b, int from) {
-        for (int i = from; i < bytes.length; i++) if (bytes[i] == b) return i;
-        return -1;
     }
 
     /**

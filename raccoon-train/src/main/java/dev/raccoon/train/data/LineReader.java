@@ -1,5 +1,6 @@
 package dev.raccoon.train.data;
 
+import dev.raccoon.text.ByteLines;
 import dev.raccoon.text.TextEncodings;
 
 import java.io.Closeable;
@@ -8,24 +9,19 @@ import java.io.InputStream;
 import java.nio.charset.Charset;
 import java.nio.charset.CharsetDecoder;
 import java.util.ArrayDeque;
-import java.util.Arrays;
 import java.util.List;
 
 /**
  * Lines of a stream in an ASCII-compatible encoding ({@link TextEncodings#named}), each decoded on its own so that
- * a broken line costs one line, not the file. Accepts LF and CRLF endings; counts lines and bytes consumed.
+ * a broken line costs one line, not the file. Lines end as {@link ByteLines} ends them (LF, CRLF or a lone CR);
+ * counts lines and bytes consumed.
  */
 final class LineReader implements Closeable {
-    private final InputStream in;
-    private final byte[] buffer = new byte[1 << 16];
-    private int position;
-    private int limit;
-    private byte[] line = new byte[256];
+    private final ByteLines lines;
     private final CharsetDecoder decoder;
     private long number;
     /** The number of the last line taken from the stream, which {@link #replay}ed lines do not change. */
     private long streamNumber;
-    private long bytes;
     private String text;
     /** Lines given back by {@link #replay}, read again before the stream goes on. */
     private final ArrayDeque<Line> replayed = new ArrayDeque<>();
@@ -33,7 +29,7 @@ final class LineReader implements Closeable {
     private record Line(String text, long number) {}
 
     LineReader(InputStream in, Charset encoding) {
-        this.in = in;
+        this.lines = new ByteLines(in);
         this.decoder = TextEncodings.strictDecoder(encoding);
     }
 
@@ -54,35 +50,10 @@ final class LineReader implements Closeable {
             number = again.number();
             return true;
         }
-        int length = 0;
-        boolean any = false;
-        while (true) {
-            if (position == limit) {
-                limit = in.read(buffer);
-                position = 0;
-                if (limit <= 0) {
-                    limit = 0;
-                    if (!any) return false;
-                    break;
-                }
-            }
-            any = true;
-            int start = position;
-            while (position < limit && buffer[position] != '\n') position++;
-            int n = position - start;
-            if (length + n > line.length) line = Arrays.copyOf(line, Math.max(2 * line.length, length + n));
-            System.arraycopy(buffer, start, line, length, n);
-            length += n;
-            if (position < limit) {
-                position++;
-                bytes++;
-                break;
-            }
-        }
-        bytes += length;
+        byte[] line = lines.next();
+        if (line == null) return false;
         number = ++streamNumber;
-        if (length > 0 && line[length - 1] == '\r') length--;
-        text = TextEncodings.decode(line, 0, length, decoder);
+        text = TextEncodings.decode(line, 0, line.length, decoder);
         if (number == 1) text = TextEncodings.withoutByteOrderMark(text);
         return true;
     }
@@ -93,10 +64,10 @@ final class LineReader implements Closeable {
     /** 1-based number of the current line. */
     long number() { return number; }
 
-    long bytesRead() { return bytes; }
+    long bytesRead() { return lines.offset(); }
 
     @Override
     public void close() throws IOException {
-        in.close();
+        lines.close();
     }
 }

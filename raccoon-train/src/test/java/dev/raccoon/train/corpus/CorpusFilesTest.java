@@ -58,6 +58,19 @@ class CorpusFilesTest {
         assertThat(seen.getLast()).isEqualTo("a\uFFFD");
     }
 
+    /** Lines that end in a lone \r are lines to the start's check as to the reading: one broken line in 13 passes. */
+    @Test
+    void crOnlyLinesAreJudgedLineByLine() throws IOException {
+        ByteArrayOutputStream b = new ByteArrayOutputStream();
+        b.writeBytes(REVIEWS.repeat(3).replace('\n', '\r').getBytes(StandardCharsets.UTF_8));
+        b.writeBytes(new byte[] {'a', (byte) 0xC3, '\r'});
+        Path file = Files.write(dir.resolve("mac.txt"), b.toByteArray());
+        CorpusFiles.utf8(List.of(file)).requireDecodable();
+        List<String> seen = new ArrayList<>();
+        assertThat(CorpusFiles.utf8(List.of(file)).read(Long.MAX_VALUE, n -> {}, seen::add)).isEqualTo(13);
+        assertThat(seen.getFirst()).isEqualTo("영화 정말 재밌어요");
+    }
+
     @Test
     void theLineThe64KiBProbeCutsIsJudgedWithoutItsCutCharacter() throws IOException {
         // Lines of 30,001 bytes: the 64 KiB probe holds two and ends inside a character of the third.

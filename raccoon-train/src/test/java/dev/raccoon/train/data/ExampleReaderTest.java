@@ -153,6 +153,23 @@ class ExampleReaderTest {
         assertThat(loaded.summary().lines(Reason.BAD_QUOTING)).containsExactly(7L);
     }
 
+    /** Lines that end in a lone \r (classic Mac programs, some exporters) are lines, as \n and \r\n ones are. */
+    @Test
+    void crOnlyLineEndsReadAsLfOnesWithTheSameLineNumbers() throws IOException {
+        String csv = "text,label\n\"두 줄\n리뷰\",negative\n좋다,1\n\n재밌다,2\n";
+        String tsv = "id\tdocument\tlabel\n1\t최고의 영화!\t1\n2\t지루함\n3\t별로\t0\n";
+        String jsonl = "{\"text\":\"좋다\",\"label\":1}\nnot json\n{\"text\":\"별로\",\"label\":0}\n";
+        for (String[] file : new String[][] {{"data.csv", csv}, {"nsmc.tsv", tsv}, {"data.jsonl", jsonl}}) {
+            DataSpec spec = DataSpec.of(DataFormat.ofExtension(Path.of(file[0])), Labels.BINARY);
+            ExampleReader.Loaded lf = ExampleReader.load(write(file[0], utf8(file[1])), spec);
+            Path crFile = write("cr-" + file[0], utf8(file[1].replace('\n', '\r')));
+            ExampleReader.Loaded cr = ExampleReader.load(crFile, spec);
+            assertThat(cr.examples()).as(file[0]).hasSizeGreaterThan(1).isEqualTo(lf.examples());
+            assertThat(cr.summary().toString()).isEqualTo(lf.summary().toString().replace(dir.resolve(file[0]).toString(), crFile.toString()));
+            assertThat(cr.summary().rowsSkipped()).isPositive();
+        }
+    }
+
     /** A stray quote costs its own line, never the rows after it. */
     @Test
     void aStrayQuoteLosesOnlyItsOwnLine() throws IOException {
