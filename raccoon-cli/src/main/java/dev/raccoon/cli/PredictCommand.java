@@ -6,6 +6,7 @@ import dev.raccoon.api.Classifier;
 import dev.raccoon.api.Occlusion;
 import dev.raccoon.api.Prediction;
 import dev.raccoon.text.TextEncodings;
+import dev.raccoon.text.TextFiles;
 import dev.raccoon.text.WordPieceTokenizer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -14,17 +15,17 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Parameters;
 
-import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 
 @Command(name = "predict", description = {"Classifies texts: a label and its probability per text.",
-        "Without TEXT arguments, reads one text per line from stdin (blank lines skipped) and answers as it reads."})
+        "Without TEXT arguments, reads one text per line from stdin (blank lines skipped; gunzipped if gzip) and answers as it reads."})
 final class PredictCommand implements Callable<Integer> {
     @Mixin
     ModelOptions modelOptions;
@@ -67,17 +68,21 @@ final class PredictCommand implements Callable<Integer> {
     /**
      * Classifies stdin a chunk of lines at a time ({@link TextLines#chunkEnds}), so a pipe gets its answers as its lines
      * come (a person typing, one by one) and memory stays flat.
-     * Blank lines are skipped, and a line that does not decode is reported on stderr. Returns how many did not decode.
+     * Blank lines are skipped, and a line that does not decode is reported on stderr (what to do, with the first);
+     * data that is no text in any encoding (UTF-16, gzipped twice) is refused at its first line, which tells it.
+     * Returns how many did not decode.
      */
     private long predictStdin(Classifier classifier, PrintStream out) throws IOException {
-        TextLines lines = new TextLines(new BufferedInputStream(System.in), encoding.encoding);
+        TextLines lines = new TextLines(TextFiles.gunzippedIfGzip(System.in, Path.of("stdin")), encoding.encoding);
         List<String> chunk = new ArrayList<>(TextLines.CHUNK);
         long classified = 0, undecodable = 0;
         for (TextLines.Line line = lines.next(); ; line = lines.next()) {
             if (line != null && line.text() == null) {
+                if (line.number() == 1 && TextEncodings.noText(lines.head()) != null)
+                    throw new IOException("stdin is " + TextEncodings.notValidWithHint(encoding.encoding, lines.head()));
                 undecodable++;
-                System.err.println("raccoon predict: line " + line.number() + " is " + TextEncodings.notValidWithHint(encoding.encoding)
-                        + "; it was skipped");
+                System.err.println("raccoon predict: line " + line.number() + " is " + (undecodable == 1
+                        ? TextEncodings.notValidWithHint(encoding.encoding) : TextEncodings.notValid(encoding.encoding)) + "; it was skipped");
             } else if (line != null && !WordPieceTokenizer.isBlank(line.text())) {
                 chunk.add(line.text());
             }

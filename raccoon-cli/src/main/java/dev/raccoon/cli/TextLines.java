@@ -28,6 +28,11 @@ final class TextLines {
         this.charset = charset;
     }
 
+    /** {@link ByteLines#head}. */
+    byte[] head() {
+        return lines.head();
+    }
+
     /** Whether more input is there now, so that {@link #next} does not wait for a writer that has not written it yet. */
     boolean ready() throws IOException {
         return lines.ready();

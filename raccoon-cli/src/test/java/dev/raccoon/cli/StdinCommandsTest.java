@@ -90,6 +90,46 @@ class StdinCommandsTest {
         for (int i = 0; i < texts.size(); i++) assertThat(answers.get(i)).startsWith(label(texts.get(i))).endsWith("  " + texts.get(i));
     }
 
+    /**
+     * UTF-16 (Notepad's "Unicode") is named for what it is once, at its first line, not once a line with advice to pass
+     * --encoding cp949; gzipped input is read gunzipped, as every data file is, and twice-gzipped input is named too.
+     */
+    @Test
+    void predictNamesStdinThatIsNoTextOnceAndReadsGzip() throws Exception {
+        String model = CliRun.oracleClassifier().toString();
+        String reviews = "좋아요\n별로\n".repeat(50);
+        ByteArrayOutputStream utf16 = new ByteArrayOutputStream();
+        utf16.writeBytes(new byte[] {(byte) 0xFF, (byte) 0xFE});
+        utf16.writeBytes(reviews.getBytes(StandardCharsets.UTF_16LE));
+        CliRun unicode = CliRun.run(utf16.toByteArray(), "predict", "--model", model);
+        assertThat(unicode.exitCode()).isEqualTo(1);
+        assertThat(unicode.out()).isEmpty();
+        assertThat(unicode.err()).isEqualTo("raccoon predict: stdin is not valid UTF-8; it is UTF-16 (what Notepad calls Unicode):"
+                + " save it as UTF-8\n");
+
+        byte[] gzipped = gzip(reviews.getBytes(StandardCharsets.UTF_8));
+        CliRun gz = CliRun.run(gzipped, "predict", "--model", model);
+        assertThat(gz.exitCode()).as(gz.err()).isZero();
+        assertThat(gz.out().lines().toList()).hasSize(100).first().asString().startsWith(label("좋아요")).endsWith("  좋아요");
+        CliRun twice = CliRun.run(gzip(gzipped), "predict", "--model", model);
+        assertThat(twice.exitCode()).isEqualTo(1);
+        assertThat(twice.err()).isEqualTo("raccoon predict: stdin is not valid UTF-8; it is gzipped twice: gunzip it once\n");
+
+        // Lines of another encoding are skipped one by one, the others answered; what to do is said with the first.
+        CliRun cp949 = CliRun.run(reviews.getBytes(Charset.forName("x-windows-949")), "predict", "--model", model);
+        assertThat(cp949.exitCode()).isEqualTo(1);
+        assertThat(cp949.err().lines().toList()).hasSize(100).allMatch(l -> l.contains("is not valid UTF-8"));
+        assertThat(cp949.err().split("--encoding cp949", -1)).hasSize(2);
+    }
+
+    private static byte[] gzip(byte[] data) throws java.io.IOException {
+        ByteArrayOutputStream b = new ByteArrayOutputStream();
+        try (java.util.zip.GZIPOutputStream out = new java.util.zip.GZIPOutputStream(b)) {
+            out.write(data);
+        }
+        return b.toByteArray();
+    }
+
     @Test
     void aLineThatDoesNotDecodeIsReportedAndTheOthersAreAnswered() throws Exception {
         ByteArrayOutputStream stdin = new ByteArrayOutputStream();

@@ -313,7 +313,7 @@ public final class BatchScorer {
     /** The field names of the file's first JSON object line ({@link ScoreRows#firstObjectFields}); none without one. */
     private static List<String> firstObjectFields(Path in, Charset encoding) throws IOException {
         try (RecordReader r = new RecordReader(TextFiles.open(in), false)) {
-            List<String> names = ScoreRows.firstObjectFields(r, encoding);
+            List<String> names = ScoreRows.firstObjectFields(r, encoding, in);
             return names != null ? names : List.of();
         }
     }

@@ -238,10 +238,13 @@ public record ScoreRows(TableFormat format, List<String> header, int textIndex, 
                 : only.contains(",") ? ", or read it as CSV (--format csv): its header has commas" : "";
     }
 
-    /** The header row's text, or an IOException naming {@code source} when it does not decode. */
+    /**
+     * The header row's text, or an IOException naming {@code source} when it does not decode; the header's bytes are
+     * the file's first, which tell data that is no text (UTF-16, gzipped twice) from another encoding.
+     */
     public static String header(byte[] raw, Charset charset, Object source) throws IOException {
         String line = TextEncodings.withoutByteOrderMark(TextEncodings.decode(raw, 0, raw.length, charset));
-        if (line == null) throw new IOException(source + ": the header row is " + TextEncodings.notValidWithHint(charset));
+        if (line == null) throw new IOException(source + ": the header row is " + TextEncodings.notValidWithHint(charset, raw));
         if (line.isBlank()) throw new IOException(source + ": the header row is empty; it needs the column names");
         return line;
     }
@@ -262,10 +265,15 @@ public record ScoreRows(TableFormat format, List<String> header, int textIndex, 
 
     /**
      * The field names of the first JSON object line of {@code records}, read as far as it takes, or null when none is
-     * an object: JSONL has no header, so that line decides which output columns clash with input fields.
+     * an object: JSONL has no header, so that line decides which output columns clash with input fields. A file whose
+     * first line shows it is no text (UTF-16, gzipped twice), which every line would fail alike, is refused naming
+     * {@code source}.
      */
-    public static List<String> firstObjectFields(RecordReader records, Charset charset) throws IOException {
+    public static List<String> firstObjectFields(RecordReader records, Charset charset, Object source) throws IOException {
         for (RecordReader.Raw raw = records.next(); raw != null; raw = records.next()) {
+            byte[] b = raw.bytes();
+            if (raw.start() == 0 && TextEncodings.decode(b, 0, b.length, charset) == null && TextEncodings.noText(b) != null)
+                throw new IOException(source + ": line 1 is " + TextEncodings.notValidWithHint(charset, b));
             List<String> names = objectFields(raw.bytes(), charset);
             if (names != null) return names;
         }

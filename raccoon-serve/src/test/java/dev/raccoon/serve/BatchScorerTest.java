@@ -269,6 +269,34 @@ class BatchScorerTest {
         assertThat(records).containsExactly("0:h,t:5", "5:1,\"a\nb\":14", "14:2,\"c:19", "19:3,d:23", "23:e:23");
     }
 
+    /** UTF-16 (Notepad's "Unicode") and twice-gzipped files are named for what they are: another --encoding would fail again. */
+    @Test
+    void dataThatIsNoTextIsNamedForWhatItIs() throws Exception {
+        byte[] tsv = "id\tdocument\n1\t좋아요\n".getBytes(StandardCharsets.UTF_8);
+        ByteArrayOutputStream utf16 = new ByteArrayOutputStream();
+        utf16.writeBytes(new byte[] {(byte) 0xFF, (byte) 0xFE});
+        utf16.writeBytes("id\tdocument\n1\t좋아요\n".getBytes(StandardCharsets.UTF_16LE));
+        Path unicode = Files.write(dir.resolve("unicode.tsv"), utf16.toByteArray()), out = dir.resolve("out.tsv");
+        assertThatThrownBy(() -> scorer.score(new BatchScorer.Job(unicode, out, TableFormat.TSV, null, 2), n -> {}))
+                .hasMessage(unicode + ": the header row is not valid UTF-8; it is UTF-16 (what Notepad calls Unicode): save it as UTF-8");
+        Path twice = Files.write(dir.resolve("twice.tsv.gz"), gzip(gzip(tsv)));
+        assertThatThrownBy(() -> scorer.score(new BatchScorer.Job(twice, out, TableFormat.TSV, null, 2), n -> {}))
+                .hasMessage(twice + ": the header row is not valid UTF-8; it is gzipped twice: gunzip it once");
+        Path jsonl = Files.write(dir.resolve("twice.jsonl.gz"), gzip(gzip("{\"text\": \"좋아요\"}\n".getBytes(StandardCharsets.UTF_8))));
+        assertThatThrownBy(() -> scorer.score(new BatchScorer.Job(jsonl, dir.resolve("out.jsonl"), TableFormat.JSONL, null, 2), n -> {}))
+                .hasMessage(jsonl + ": line 1 is not valid UTF-8; it is gzipped twice: gunzip it once");
+        assertThat(out).doesNotExist();
+        assertThat(dir.resolve("out.jsonl")).doesNotExist();
+    }
+
+    private static byte[] gzip(byte[] data) throws java.io.IOException {
+        ByteArrayOutputStream b = new ByteArrayOutputStream();
+        try (java.util.zip.GZIPOutputStream gz = new java.util.zip.GZIPOutputStream(b)) {
+            gz.write(data);
+        }
+        return b.toByteArray();
+    }
+
     /** Excel's "CSV UTF-8" and Windows editors start a file with a byte-order mark; it is no part of the first column's name. */
     @Test
     void aByteOrderMarkIsNotPartOfTheFirstColumnOrLine() throws Exception {

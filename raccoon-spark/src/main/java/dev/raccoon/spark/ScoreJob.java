@@ -295,7 +295,7 @@ public final class ScoreJob {
     private static List<String> firstObjectFields(Configuration conf, List<Path> files, Charset encoding) throws IOException {
         for (Path f : files) {
             try (RecordReader records = InputRecords.records(conf, f, false)) {
-                List<String> names = ScoreRows.firstObjectFields(records, encoding);
+                List<String> names = ScoreRows.firstObjectFields(records, encoding, f);
                 if (names != null) return names;
             }
         }

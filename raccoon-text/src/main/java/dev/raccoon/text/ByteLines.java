@@ -21,6 +21,7 @@ public final class ByteLines implements Closeable {
     private long offset;
     private long start;
     private boolean terminated;
+    private byte[] head = new byte[0];
     /** The stream has ended: not read again (a terminal would wait for more after Ctrl-D). */
     private boolean ended;
 
@@ -36,8 +37,7 @@ public final class ByteLines implements Closeable {
         while (true) {
             if (position == limit && !fill()) {
                 terminated = false;
-                offset += length;
-                return length == 0 ? null : Arrays.copyOf(line, length);
+                return length == 0 ? null : taken(length, 0);
             }
             int from = position;
             while (position < limit && buffer[position] != '\n' && buffer[position] != '\r') position++;
@@ -54,6 +54,11 @@ public final class ByteLines implements Closeable {
             lineBreak = 2;
         }
         terminated = true;
+        return taken(length, lineBreak);
+    }
+
+    private byte[] taken(int length, int lineBreak) {
+        if (start == 0) head = Arrays.copyOf(line, Math.min(length, HEAD));
         offset += length + lineBreak;
         return Arrays.copyOf(line, length);
     }
@@ -65,6 +70,15 @@ public final class ByteLines implements Closeable {
         limit = Math.max(n, 0);
         return n > 0;
     }
+
+    /** Bytes of the first line that {@link #head} keeps. */
+    private static final int HEAD = 4096;
+
+    /**
+     * The stream's first bytes (of its first line, once read): what {@link TextEncodings#noText} tells data that is
+     * no text by, as UTF-16 or gzip data.
+     */
+    public byte[] head() { return head; }
 
     /** Where the line {@link #next} returned last starts in the stream. */
     public long start() { return start; }

@@ -95,12 +95,21 @@ public final class TextEncodings {
      * what it is, since passing another encoding would fail again.
      */
     public static String notValidWithHint(Charset charset, byte[] start) {
-        String hint = TextFiles.startsAsGzip(start)
+        String hint = noText(start);
+        if (hint == null) hint = hint(charset);
+        return notValid(charset) + (hint.isEmpty() ? "" : "; " + hint);
+    }
+
+    /**
+     * What data starting with {@code start} is, and what to do, when it is no text in any encoding {@link #named}
+     * accepts, so that reading it line by line is no use; null when it may be text.
+     */
+    public static String noText(byte[] start) {
+        return TextFiles.startsAsGzip(start)
                 ? "it is gzipped twice: gunzip it once"
                 : start.length >= 2 && ((start[0] & 0xFF) == 0xFF && (start[1] & 0xFF) == 0xFE || (start[0] & 0xFF) == 0xFE && (start[1] & 0xFF) == 0xFF)
                 ? "it is UTF-16 (what Notepad calls Unicode): save it as UTF-8"
-                : holdsNul(start) ? "it holds NUL bytes, so it is no text file" : hint(charset);
-        return notValid(charset) + (hint.isEmpty() ? "" : "; " + hint);
+                : holdsNul(start) ? "it holds NUL bytes, so it is no text file" : null;
     }
 
     private static boolean holdsNul(byte[] bytes) {

@@ -28,9 +28,9 @@ public record DataSpec(DataFormat format, String textColumn, String pairColumn, 
         return new DataSpec(format, null, null, null, labels);
     }
 
-    /** Why a line was skipped or a header refused when it did not decode. */
-    String undecodable() {
-        return TextEncodings.notValidWithHint(encoding);
+    /** Why a line was skipped or a header refused when it did not decode, in a file that starts with {@code start}. */
+    String undecodable(byte[] start) {
+        return TextEncodings.notValidWithHint(encoding, start);
     }
 
     /** Resolved column names, spelled as in the file; {@code pair} is null when there is none. */

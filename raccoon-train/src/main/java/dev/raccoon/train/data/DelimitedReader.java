@@ -25,7 +25,7 @@ final class DelimitedReader extends ExampleReader {
         this.lines = new LineReader(in, spec.encoding());
         this.delimiter = spec.format().delimiter;
         if (!lines.next()) throw new IOException(source + " is empty; expected a header line");
-        if (lines.text() == null) throw new IOException(source + " line 1 (the header) is " + spec.undecodable());
+        if (lines.text() == null) throw new IOException(source + " line 1 (the header) is " + spec.undecodable(lines.head()));
         if (lines.text().isBlank()) throw new IOException(source + " line 1 (the header) is empty; expected the column names");
         List<String> header = new ArrayList<>();
         if (CsvRecords.split(lines.text(), delimiter, Integer.MAX_VALUE, header) == CsvRecords.Split.OPEN)

@@ -107,7 +107,7 @@ public abstract sealed class ExampleReader implements Closeable permits Delimite
     final String nextUsableLine(LineReader lines) throws IOException {
         while (lines.next()) {
             String line = lines.text();
-            if (line == null) skip(DataSummary.Reason.UNDECODABLE, lines.number(), spec.undecodable());
+            if (line == null) skip(DataSummary.Reason.UNDECODABLE, lines.number(), spec.undecodable(lines.head()));
             else if (line.isBlank()) skip(DataSummary.Reason.BLANK_LINE, lines.number(), null);
             else return line;
         }

@@ -100,9 +100,12 @@ final class JsonReader extends ExampleReader {
         }
     }
 
-    /** An array is one value, so text that does not decode ends it; Jackson reads ahead, so no line is named. */
+    /**
+     * An array is one value, so text that does not decode ends it; Jackson reads ahead, so no line is named. A file
+     * that starts with '[' is text, so its start tells nothing more.
+     */
     private IOException undecodableArray(CharacterCodingException e) {
-        return new IOException(source + ": " + spec.undecodable(), e);
+        return new IOException(source + ": " + spec.undecodable(new byte[0]), e);
     }
 
     private Example row(JsonNode node, long number) {

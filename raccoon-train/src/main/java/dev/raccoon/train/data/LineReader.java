@@ -61,6 +61,9 @@ final class LineReader implements Closeable {
     /** The current line without its ending, or null when it is not valid in the encoding. */
     String text() { return text; }
 
+    /** {@link ByteLines#head}. */
+    byte[] head() { return lines.head(); }
+
     /** 1-based number of the current line. */
     long number() { return number; }
 

@@ -88,6 +88,38 @@ class ExampleReaderTest {
                 .hasMessage(broken + ": not valid CP949");
     }
 
+    /** Excel's "Unicode Text" and Notepad's "Unicode" (UTF-16 with a byte-order mark) as the text's bytes would be. */
+    static byte[] unicodeText(String text) {
+        ByteArrayOutputStream b = new ByteArrayOutputStream();
+        b.writeBytes(new byte[] {(byte) 0xFF, (byte) 0xFE});
+        b.writeBytes(text.getBytes(StandardCharsets.UTF_16LE));
+        return b.toByteArray();
+    }
+
+    static byte[] gzip(byte[] data) throws IOException {
+        ByteArrayOutputStream b = new ByteArrayOutputStream();
+        try (java.util.zip.GZIPOutputStream out = new java.util.zip.GZIPOutputStream(b)) {
+            out.write(data);
+        }
+        return b.toByteArray();
+    }
+
+    /** UTF-16 and twice-gzipped data are named for what they are: another --encoding would fail again. */
+    @Test
+    void dataThatIsNoTextIsNamedForWhatItIs() throws IOException {
+        String tsv = "id\tdocument\tlabel\n1\t좋아요\t1\n2\t별로\t0\n";
+        DataSpec spec = DataSpec.of(DataFormat.NSMC, Labels.BINARY);
+        Path utf16 = write("unicode.tsv", unicodeText(tsv));
+        assertThatThrownBy(() -> ExampleReader.load(utf16, spec)).isInstanceOf(IOException.class).hasMessage(utf16
+                + " line 1 (the header) is not valid UTF-8; it is UTF-16 (what Notepad calls Unicode): save it as UTF-8");
+        Path twice = write("twice.tsv.gz", gzip(gzip(utf8(tsv))));
+        assertThatThrownBy(() -> ExampleReader.load(twice, spec)).isInstanceOf(IOException.class)
+                .hasMessage(twice + " line 1 (the header) is not valid UTF-8; it is gzipped twice: gunzip it once");
+        Path jsonl = write("unicode.jsonl", unicodeText("{\"text\": \"좋아요\", \"label\": 1}\n"));
+        assertThat(ExampleReader.load(jsonl, DataSpec.of(DataFormat.JSONL, Labels.BINARY)).summary().firstDetail(Reason.UNDECODABLE))
+                .isEqualTo("line 1: not valid UTF-8; it is UTF-16 (what Notepad calls Unicode): save it as UTF-8");
+    }
+
     @Test
     void refusesEncodingsThatDoNotKeepAsciiStructure() {
         assertThatThrownBy(() -> new DataSpec(DataFormat.TSV, null, null, null, Labels.BINARY, StandardCharsets.UTF_16))
