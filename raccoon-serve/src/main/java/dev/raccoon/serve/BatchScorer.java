@@ -123,7 +123,6 @@ public final class BatchScorer {
             existing.cutAfterLastRow(job.out()); // only once the rows are known to be this run's
             progress.resumed(done);
             long scored = 0, failed = 0, undecodable = 0, truncated = 0;
-            long rowNumber = done; // 0-based index of the next data row
             try (FileChannel channel = FileChannel.open(job.out(), StandardOpenOption.WRITE, StandardOpenOption.APPEND);
                  OutputStream out = Channels.newOutputStream(channel)) {
                 if (outHeader != null && done == 0 && channel.size() == 0) {
@@ -134,7 +133,7 @@ public final class BatchScorer {
                 }
                 List<ScoreRows.Parsed> chunk = new ArrayList<>(job.chunkRows());
                 for (RecordReader.Raw raw = input.next(); raw != null; raw = input.next()) {
-                    ScoreRows.Parsed parsed = rows.parse(raw.bytes(), ++rowNumber);
+                    ScoreRows.Parsed parsed = rows.parse(raw.bytes(), raw.line());
                     if (parsed.undecodable()) undecodable++;
                     chunk.add(parsed);
                     if (chunk.size() == job.chunkRows()) {
@@ -189,7 +188,7 @@ public final class BatchScorer {
                 if (in == null)
                     throw new IOException(job.out() + " has " + done + " rows but " + job.in() + " only " + (row - 1)
                             + "; it is not this input's output (delete it to start over)");
-                ScoreRows.Parsed parsed = rows.parse(in.bytes(), row);
+                ScoreRows.Parsed parsed = rows.parse(in.bytes(), in.line());
                 ScoreRows.Written w;
                 try {
                     w = rows.written(parsed, ScoreRows.decodeOutput(written.next().bytes()), columns);

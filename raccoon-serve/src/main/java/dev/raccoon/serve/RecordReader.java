@@ -23,10 +23,11 @@ import java.util.List;
  */
 public final class RecordReader implements AutoCloseable {
     /**
-     * One record without its line break, from byte {@code start} of its file (0: a file's first record);
-     * {@code terminated} is false for a last record with no line break.
+     * One record without its line break, from byte {@code start} of its file (0: a file's first record), starting on
+     * its {@code line}th line (1-based: the line a reader names it by, as eval names rows; counted from the first line
+     * read); {@code terminated} is false for a last record with no line break.
      */
-    public record Raw(long start, byte[] bytes, boolean terminated) {}
+    public record Raw(long start, long line, byte[] bytes, boolean terminated) {}
 
     /** One line without its line break, from byte {@code start} of its file; {@code terminated}: a line break ended it. */
     public record Line(long start, byte[] bytes, boolean terminated) {}
@@ -47,8 +48,9 @@ public final class RecordReader implements AutoCloseable {
     /** The stream the lines come from; null for lines split elsewhere. */
     private final ByteLines stream;
     private final boolean quoted;
-    /** Lines a stray quote took, to be read again as records. */
-    private final ArrayDeque<Line> again = new ArrayDeque<>();
+    /** Lines a stray quote took, to be read again as records, with their numbers. */
+    private final ArrayDeque<Numbered> again = new ArrayDeque<>();
+    private long linesRead;
     private final List<String> fields = new ArrayList<>();
     /** Fields of the current file's header (CSV), once read. */
     private int columns;
@@ -75,25 +77,27 @@ public final class RecordReader implements AutoCloseable {
         this.quoted = quoted;
     }
 
+    private record Numbered(Line line, long number) {}
+
     /** The next record, or null at the end of the input. */
     public Raw next() throws IOException {
-        Line first = line();
-        if (first == null) return null;
-        Line last = first;
+        Numbered numbered = line();
+        if (numbered == null) return null;
+        Line first = numbered.line(), last = first;
         byte[] bytes = first.bytes();
         if (quoted) {
             boolean header = first.start() == 0;
-            List<Line> taken = new ArrayList<>();
+            List<Numbered> taken = new ArrayList<>();
             CsvRecords.Record record = CsvRecords.read(quoteView(first), () -> {
-                Line more = line();
+                Numbered more = line();
                 if (more == null) return null;
                 taken.add(more);
-                return quoteView(more);
+                return quoteView(more.line());
             }, ',', header ? 0 : columns, fields);
             if (record == CsvRecords.Record.ROW) {
                 if (header) columns = fields.size();
                 if (!taken.isEmpty()) {
-                    last = taken.getLast();
+                    last = taken.getLast().line();
                     bytes = joined(first, taken);
                 }
             } else {
@@ -101,12 +105,14 @@ public final class RecordReader implements AutoCloseable {
             }
         }
         // the record ends where the next line starts: one read again, or the stream's next
-        if (last.terminated() && stream != null) completeEnd = again.isEmpty() ? stream.offset() : again.peekFirst().start();
-        return new Raw(first.start(), bytes, last.terminated());
+        if (last.terminated() && stream != null) completeEnd = again.isEmpty() ? stream.offset() : again.peekFirst().line().start();
+        return new Raw(first.start(), numbered.number(), bytes, last.terminated());
     }
 
-    private Line line() throws IOException {
-        return again.isEmpty() ? lines.next() : again.poll();
+    private Numbered line() throws IOException {
+        if (!again.isEmpty()) return again.poll();
+        Line l = lines.next();
+        return l == null ? null : new Numbered(l, ++linesRead);
     }
 
     /**
@@ -119,12 +125,12 @@ public final class RecordReader implements AutoCloseable {
         return new String(b, from, b.length - from, StandardCharsets.ISO_8859_1);
     }
 
-    private static byte[] joined(Line first, List<Line> more) {
+    private static byte[] joined(Line first, List<Numbered> more) {
         ByteArrayOutputStream record = new ByteArrayOutputStream(first.bytes().length + 256);
         record.writeBytes(first.bytes());
-        for (Line l : more) {
+        for (Numbered l : more) {
             record.write('\n'); // whatever the file's line breaks, as CsvRecords joins the lines
-            record.writeBytes(l.bytes());
+            record.writeBytes(l.line().bytes());
         }
         return record.toByteArray();
     }

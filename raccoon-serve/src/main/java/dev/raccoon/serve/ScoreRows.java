@@ -72,12 +72,12 @@ public record ScoreRows(TableFormat format, List<String> header, int textIndex, 
         return format.join(names);
     }
 
-    /** @param number the 1-based data row (TSV/CSV) or line (JSONL), for error messages */
-    public Parsed parse(byte[] raw, long number) {
-        String where = (tabular() ? "row " : "line ") + number;
+    /** @param line the 1-based line of its file the record starts on ({@link RecordReader.Raw#line}), for error messages */
+    public Parsed parse(byte[] raw, long lineNumber) {
+        String where = "line " + lineNumber;
         Charset charset = charset();
         String line = TextEncodings.decode(raw, 0, raw.length, charset);
-        if (number == 1 && !tabular()) line = TextEncodings.withoutByteOrderMark(line);
+        if (lineNumber == 1 && !tabular()) line = TextEncodings.withoutByteOrderMark(line);
         String undecodable = null;
         if (line == null) {
             line = new String(raw, charset); // for the row's other fields, which the output keeps

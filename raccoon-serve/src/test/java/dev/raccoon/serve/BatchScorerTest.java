@@ -72,7 +72,7 @@ class BatchScorerTest {
             if (i == 3 || i == 6 || i == 12) {
                 assertThat(f[3]).isEmpty();
                 assertThat(f[7]).isEmpty();
-                assertThat(f[8]).contains("row " + (i + 1));
+                assertThat(f[8]).startsWith("line " + (i + 2) + ":"); // the line of the file, after the header
             } else {
                 Prediction p = Oracle.classifier().classify(REVIEWS.get(i));
                 assertThat(f[1]).isEqualTo(REVIEWS.get(i));
@@ -107,7 +107,7 @@ class BatchScorerTest {
         assertThat(lines.getFirst()).isEqualTo("\uFEFF번호,리뷰,label,probability,prob_LABEL_0,prob_LABEL_1,truncated,error");
         assertThat(lines.get(1)).startsWith("1,\"좋다, 정말\"," + Oracle.classifier().classify("좋다, 정말").label() + ",");
         assertThat(lines.get(2)).startsWith("2,똠방각하 지루함," + Oracle.classifier().classify("똠방각하 지루함").label() + ",");
-        assertThat(lines.get(3)).startsWith("3,").endsWith(",,,,,row 3: not valid CP949");
+        assertThat(lines.get(3)).startsWith("3,").endsWith(",,,,,line 4: not valid CP949");
     }
 
     @Test
@@ -125,7 +125,7 @@ class BatchScorerTest {
         assertThat(rows.get(1).get(1)).isEqualTo("좋다, 정말 \"최고\"");
         assertThat(rows.get(1).get(2)).isEqualTo(Oracle.classifier().classify("좋다, 정말 \"최고\"").label());
         assertThat(rows.get(2).get(1)).isEqualTo("두 줄\n리뷰");
-        assertThat(rows.get(3).get(7)).contains("row 3"); // the unclosed quote runs to the end of the file
+        assertThat(rows.get(3).get(7)).startsWith("line 5:"); // the unclosed quote runs to the end of the file
         // text after a closing quote on the same line is kept, as Python's csv and eval keep it; after a field over
         // two lines only spaces may follow
         assertThat(TableFormat.CSV.split("1,\"인용\"뒤 텍스트,0")).containsExactly("1", "인용뒤 텍스트", "0");
@@ -150,9 +150,9 @@ class BatchScorerTest {
         }
         assertThat(rows).hasSize(1501);
         assertThat(rows.get(2).get(0)).isEqualTo("2,\"그냥 별로"); // the stray quote's line, whole
-        assertThat(rows.get(2).get(7)).contains("row 2");
+        assertThat(rows.get(2).get(7)).startsWith("line 3:");
         assertThat(rows.get(3).get(0)).isEqualTo("3,정말,덤"); // too many fields: the row, whole, in the first column
-        assertThat(rows.get(3).get(7)).isEqualTo("row 3: 3 fields, but the header has 2");
+        assertThat(rows.get(3).get(7)).isEqualTo("line 4: 3 fields, but the header has 2");
         assertThat(rows.get(1500).subList(0, 2)).containsExactly("1500", "리뷰 1500");
 
         Path folder = Files.createDirectories(dir.resolve("folder"));
@@ -180,7 +180,7 @@ class BatchScorerTest {
         }
         assertThat(rows).hasSize(5);
         assertThat(rows.get(1).get(0)).isEqualTo("\"좋아요 정말,1"); // the stray quote's line, whole
-        assertThat(rows.get(1).getLast()).isEqualTo("row 1: a quoted field is not closed");
+        assertThat(rows.get(1).getLast()).isEqualTo("line 2: a quoted field is not closed");
         for (int row = 2; row <= 4; row++) assertThat(rows.get(row).getLast()).as("row %d", row).isEmpty();
         assertThat(rows.get(2).subList(0, 3)).containsExactly("그냥 \"보통\" 이에요", "1",
                 Oracle.classifier().classify("그냥 \"보통\" 이에요").label());
@@ -267,6 +267,37 @@ class BatchScorerTest {
         }
         // the quoted field's line break is read as \n; the stray quote's line is a record of its own
         assertThat(records).containsExactly("0:h,t:5", "5:1,\"a\nb\":14", "14:2,\"c:19", "19:3,d:23", "23:e:23");
+    }
+
+    /**
+     * A bad row is named by the line of the file it starts on, as eval names it, not by its count of data rows: after
+     * the header and quoted fields over several lines the two differ, and resuming keeps the names.
+     */
+    @Test
+    void badRowsAreNamedByTheLineTheyStartOn() throws Exception {
+        Path in = dir.resolve("lines.csv"), out = dir.resolve("lines-scored.csv");
+        // row 1 takes lines 2-4, row 3 lines 6-7; row 4's quote never closes, row 5 has a field too many
+        Files.writeString(in, "id,review\n1,\"세 줄\n짜리\n리뷰\"\n2,좋다\n3,\"두 줄\n리뷰\"\n4,\"닫히지 않은\n5,최고,덤\n6,\n");
+        scorer.score(new BatchScorer.Job(in, out, TableFormat.CSV, null, 2), n -> {});
+        byte[] whole = Files.readAllBytes(out);
+        List<String> errors = new ArrayList<>();
+        try (RecordReader r = new RecordReader(Files.newInputStream(out), true)) {
+            for (RecordReader.Raw raw = r.next(); raw != null; raw = r.next())
+                errors.add(TableFormat.CSV.split(new String(raw.bytes(), StandardCharsets.UTF_8)).getLast());
+        }
+        assertThat(errors.subList(1, errors.size())).containsExactly("", "", "", "line 8: a quoted field is not closed",
+                "line 9: 3 fields, but the header has 2", "line 10: empty text");
+
+        Path tsv = Files.writeString(dir.resolve("lines.tsv"), "id\ttext\n1\t좋다\n2\t\n3\t별로\t덤\n");
+        Path tsvOut = dir.resolve("lines-scored.tsv");
+        scorer.score(new BatchScorer.Job(tsv, tsvOut, TableFormat.TSV, null, 2), n -> {});
+        assertThat(Files.readAllLines(tsvOut).subList(2, 4)).satisfiesExactly(
+                l -> assertThat(l).endsWith("\tline 3: empty text"), l -> assertThat(l).endsWith("\tline 4: 3 fields, but the header has 2"));
+
+        Path partial = dir.resolve("lines-partial.csv");
+        Files.write(partial, Arrays.copyOf(whole, whole.length - 30)); // killed in the middle of the last rows
+        scorer.score(new BatchScorer.Job(in, partial, TableFormat.CSV, null, 2), n -> {});
+        assertThat(Files.readAllBytes(partial)).isEqualTo(whole);
     }
 
     /** UTF-16 (Notepad's "Unicode") and twice-gzipped files are named for what they are: another --encoding would fail again. */

@@ -23,12 +23,15 @@ import scala.Tuple2;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.Serializable;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Map;
 import java.util.NoSuchElementException;
 import java.util.regex.Pattern;
 
@@ -120,11 +123,14 @@ final class InputRecords {
         }
     }
 
+    /** A record's bytes and the line of its file it starts on (1-based, as raccoon score and eval name it). */
+    record Record(byte[] bytes, long line) implements Serializable {}
+
     /**
      * The data records of {@code files} in file and line order; with {@code header} the first record of each file is
      * left out.
      */
-    static JavaRDD<byte[]> read(JavaSparkContext sc, List<Path> files, boolean quoted, boolean header) throws IOException {
+    static JavaRDD<Record> read(JavaSparkContext sc, List<Path> files, boolean quoted, boolean header) throws IOException {
         Job job = Job.getInstance(sc.hadoopConfiguration()); // given files, not directories: no recursive lookup needed
         // FileInputFormat takes each input path for a glob: escaped, a name such as reviews[1].tsv matches itself
         FileInputFormat.setInputPaths(job, files.stream().map(f -> new Path(GLOB_CHARACTER.matcher(f.toString())
@@ -144,34 +150,72 @@ final class InputRecords {
         Class<? extends TextInputFormat> format = quoted ? WholeFiles.class : TextInputFormat.class;
         JavaNewHadoopRDD<LongWritable, Text> lines = (JavaNewHadoopRDD<LongWritable, Text>)
                 sc.newAPIHadoopRDD(job.getConfiguration(), format, LongWritable.class, Text.class);
-        return lines.mapPartitionsWithInputSplit(
-                (split, part) -> new Records(((FileSplit) split).getPath(), part, quoted, header), true);
+        Map<String, Long> firstLines = firstLines(lines);
+        return lines.mapPartitionsWithInputSplit((split, part) -> new Records(((FileSplit) split).getPath(), part, quoted,
+                header, firstLines.get(splitName((FileSplit) split))), true);
+    }
+
+    private static String splitName(FileSplit split) {
+        return splitName(split.getPath().toString(), split.getStart());
+    }
+
+    private static String splitName(String file, long start) {
+        return file + "@" + start;
+    }
+
+    /**
+     * The number in its file of each split's first line. A task reads its split only, so the lines of the splits
+     * before it in its file are counted first, in a pass over the input of its own.
+     */
+    private static Map<String, Long> firstLines(JavaNewHadoopRDD<LongWritable, Text> lines) {
+        List<Tuple2<Tuple2<String, Long>, Long>> counts = lines.mapPartitionsWithInputSplit((split, part) -> {
+            FileSplit f = (FileSplit) split;
+            long n = 0;
+            while (nextLine(part, f.getPath()) != null) n++;
+            return List.of(new Tuple2<>(new Tuple2<>(f.getPath().toString(), f.getStart()), n)).iterator();
+        }, true).collect();
+        List<Tuple2<Tuple2<String, Long>, Long>> inFileOrder = new ArrayList<>(counts);
+        inFileOrder.sort(Comparator.comparing((Tuple2<Tuple2<String, Long>, Long> c) -> c._1()._1()).thenComparing(c -> c._1()._2()));
+        Map<String, Long> first = new HashMap<>();
+        String file = null;
+        long line = 1;
+        for (Tuple2<Tuple2<String, Long>, Long> c : inFileOrder) {
+            if (!c._1()._1().equals(file)) line = 1;
+            file = c._1()._1();
+            first.put(splitName(file, c._1()._2()), line);
+            line += c._2();
+        }
+        return first;
+    }
+
+    /** Hadoop's next line of {@code file}, or null at the end of the split; a gzip file that breaks off is named. */
+    private static Tuple2<LongWritable, Text> nextLine(Iterator<Tuple2<LongWritable, Text>> lines, Path file) throws IOException {
+        try {
+            return lines.hasNext() ? lines.next() : null;
+        } catch (Exception e) { // Hadoop's reader throws its IOExceptions undeclared
+            // Hadoop's gunzipping says how the data ended ("Unexpected end of input stream") but not where
+            if (gzipNamed(file) && e instanceof IOException broken) throw TextFiles.notCompleteGzip(file, broken);
+            throw e;
+        }
     }
 
     /**
      * Hadoop's lines of {@code file} as {@link RecordReader} records, copied out of its reused Text objects; a record
-     * starting at byte 0 is the first of its file.
+     * starting at byte 0 is the first of its file, and the split's first line is line {@code firstLine} of it.
      */
-    private static final class Records implements Iterator<byte[]> {
+    private static final class Records implements Iterator<Record> {
         private final RecordReader records;
         private final boolean header;
-        private byte[] next;
+        private final long firstLine;
+        private Record next;
 
-        Records(Path file, Iterator<Tuple2<LongWritable, Text>> lines, boolean quoted, boolean header) {
-            boolean gzipped = gzipNamed(file);
+        Records(Path file, Iterator<Tuple2<LongWritable, Text>> lines, boolean quoted, boolean header, long firstLine) {
             this.records = new RecordReader(() -> {
-                Tuple2<LongWritable, Text> t;
-                try {
-                    if (!lines.hasNext()) return null;
-                    t = lines.next();
-                } catch (Exception e) { // Hadoop's reader throws its IOExceptions undeclared
-                    // Hadoop's gunzipping says how the data ended ("Unexpected end of input stream") but not where
-                    if (gzipped && e instanceof IOException broken) throw TextFiles.notCompleteGzip(file, broken);
-                    throw e;
-                }
-                return new RecordReader.Line(t._1().get(), Arrays.copyOf(t._2().getBytes(), t._2().getLength()), true);
+                Tuple2<LongWritable, Text> t = nextLine(lines, file);
+                return t == null ? null : new RecordReader.Line(t._1().get(), Arrays.copyOf(t._2().getBytes(), t._2().getLength()), true);
             }, quoted);
             this.header = header;
+            this.firstLine = firstLine;
         }
 
         @Override
@@ -180,7 +224,7 @@ final class InputRecords {
                 while (next == null) {
                     RecordReader.Raw r = records.next();
                     if (r == null) return false;
-                    if (!(header && r.start() == 0)) next = r.bytes();
+                    if (!(header && r.start() == 0)) next = new Record(r.bytes(), firstLine - 1 + r.line());
                 }
                 return true;
             } catch (IOException e) {
@@ -189,9 +233,9 @@ final class InputRecords {
         }
 
         @Override
-        public byte[] next() {
+        public Record next() {
             if (!hasNext()) throw new NoSuchElementException();
-            byte[] r = next;
+            Record r = next;
             next = null;
             return r;
         }

@@ -205,8 +205,8 @@ public final class ScoreJob {
         ModelReading model = modelReading(sc, args.settings());
         ScoreRows layout = layout(args, header, model.labels());
 
-        JavaRDD<byte[]> records = InputRecords.read(sc, files, quoted, tabular);
-        JavaPairRDD<byte[], Long> numbered = records.zipWithIndex();
+        JavaRDD<InputRecords.Record> records = InputRecords.read(sc, files, quoted, tabular);
+        JavaPairRDD<InputRecords.Record, Long> numbered = records.zipWithIndex();
         if (args.partitions() > 0) numbered = numbered.repartition(args.partitions());
         Counts counts = new Counts(sc.sc().longAccumulator("rows"), sc.sc().longAccumulator("failed"),
                 sc.sc().longAccumulator("undecodable"), sc.sc().longAccumulator("truncated"));
@@ -303,11 +303,11 @@ public final class ScoreJob {
     }
 
     private static List<Tuple2<Long, String>> score(ScoreRows layout, ScoringSettings settings,
-                                                    List<Tuple2<byte[], Long>> chunk, Counts counts) {
+                                                    List<Tuple2<InputRecords.Record, Long>> chunk, Counts counts) {
         List<ScoreRows.Parsed> parsed = new ArrayList<>(chunk.size());
         List<String> texts = new ArrayList<>(chunk.size());
-        for (Tuple2<byte[], Long> r : chunk) {
-            ScoreRows.Parsed p = layout.parse(r._1(), r._2() + 1);
+        for (Tuple2<InputRecords.Record, Long> r : chunk) {
+            ScoreRows.Parsed p = layout.parse(r._1().bytes(), r._1().line());
             parsed.add(p);
             texts.add(p.text());
         }

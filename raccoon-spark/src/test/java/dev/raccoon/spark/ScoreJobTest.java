@@ -38,8 +38,8 @@ class ScoreJobTest {
     }
 
     /**
-     * {@code n} NSMC reviews (or made-up ones without shared/), with a blank text (row 18), a row of too few fields
-     * (row 4243 of 10,000) and one of broken UTF-8 (row 9001 of 10,000) among them.
+     * {@code n} NSMC reviews (or made-up ones without shared/), with a blank text (row 18, line 19), a row of too few
+     * fields (row 4243 of 10,000) and one of broken UTF-8 (row 9001 of 10,000) among them.
      */
     private static Path reviews(String name, int n) throws IOException {
         Path nsmc = Path.of(System.getProperty("raccoon.shared", "../shared"), "data/nsmc/train.tsv");
@@ -111,9 +111,10 @@ class ScoreJobTest {
         System.out.printf("10,000 rows: BatchScorer %.1f s, ScoreJob in local[2] %.1f s%n",
                 (batchScored - start) / 1e9, (System.nanoTime() - batchScored) / 1e9);
         assertSameScores(expected, actual);
-        assertThat(actual.get(18)).endsWith("row 18: empty text");
-        assertThat(actual.get(4243)).endsWith("row 4243: 2 fields, but the header has 3");
-        assertThat(actual.get(9001)).endsWith("row 9001: not valid UTF-8");
+        // named by their lines, after the header, in splits that start far into the file
+        assertThat(actual.get(18)).endsWith("line 19: empty text");
+        assertThat(actual.get(4243)).endsWith("line 4244: 2 fields, but the header has 3");
+        assertThat(actual.get(9001)).endsWith("line 9002: not valid UTF-8");
     }
 
     /** On the scalar reference backend a text's logits do not depend on its batch: the files agree to the byte. */
@@ -210,7 +211,7 @@ class ScoreJobTest {
         assertThat(s.rows()).isEqualTo(40);
         assertThat(s.failed()).isEqualTo(1);
         assertThat(Files.readAllLines(out)).isEqualTo(expected).hasSize(41);
-        assertThat(expected.get(10)).contains("row 10: a quoted field is not closed");
+        assertThat(expected.get(10)).contains("line 11: a quoted field is not closed");
     }
 
     /**
@@ -227,9 +228,9 @@ class ScoreJobTest {
         assertThat(s.rows()).isEqualTo(6);
         assertThat(s.failed()).isEqualTo(3);
         assertThat(Files.readAllLines(out)).isEqualTo(expected).hasSize(7);
-        assertThat(expected.get(1)).endsWith("row 1: a quoted field is not closed");
-        assertThat(expected.get(5)).endsWith("row 5: a quoted field is not closed");
-        assertThat(expected.get(6)).contains("row 6: 3 fields, but the header has 2");
+        assertThat(expected.get(1)).endsWith("line 2: a quoted field is not closed");
+        assertThat(expected.get(5)).endsWith("line 6: a quoted field is not closed");
+        assertThat(expected.get(6)).contains("line 7: 3 fields, but the header has 2");
     }
 
     /** Hadoop reads .gz files gunzipped; the driver's look at the header must too. */
@@ -371,7 +372,7 @@ class ScoreJobTest {
         batch.set(0, batch.getFirst().substring(1));
         assertSameScores(batch, lines);
         assertThat(lines.get(1)).startsWith("1,\"똠방각하, 재밌어요\",LABEL_");
-        assertThat(lines.get(3)).endsWith("row 3: not valid CP949");
+        assertThat(lines.get(3)).endsWith("line 4: not valid CP949");
     }
 
     /** What {@link ScoreJob#main} prints to standard error and returns for {@code argv}. */
@@ -443,6 +444,21 @@ class ScoreJobTest {
                 .extracting(p -> Path.of(p.toUri()).toString())
                 .containsExactly(folder.resolve("a.tsv").toString(), folder.resolve("dt=2024-01-02/deeper/c.tsv").toString(),
                         folder.resolve("dt=2024-01-02/part-0.tsv").toString());
+    }
+
+    /** Of several files, a bad row is named by its line in its own file, as raccoon score names it in each. */
+    @Test
+    void badRowsOfSeveralFilesAreNamedByTheirLinesInTheirFiles() throws IOException {
+        Path folder = Files.createDirectories(dir.resolve("two-files"));
+        Files.writeString(folder.resolve("a.tsv"), "text\n좋아요\n\n");
+        Files.writeString(folder.resolve("b.tsv"), "text\n별로\n최고\n\n");
+        Path out = dir.resolve("two-files-out.tsv");
+        ScoreJob.run(spark, args(folder, out, "--single-file", "--format", "tsv"));
+        List<String> lines = Files.readAllLines(out);
+        assertThat(lines).hasSize(6);
+        assertThat(lines.get(2)).endsWith("\tline 3: empty text");
+        assertThat(lines.get(5)).endsWith("\tline 4: empty text");
+        assertThat(batchScore(folder.resolve("b.tsv"), TableFormat.TSV).getLast()).isEqualTo(lines.get(5));
     }
 
     /**
