@@ -50,12 +50,9 @@ public final class BatchScorer {
     }
 
     /**
-     * @param resumed     rows found already done in the output; scored and failed count this run's rows
-     * @param undecodable those of the failed rows that were not valid in the input's encoding
-     */
-    /**
-     * @param resumed       rows an earlier run had written, kept
+     * @param resumed       rows an earlier run had written, kept; scored and failed count this run's rows
      * @param resumedFailed those of them that hold an error
+     * @param undecodable   those of the failed rows that were not valid in the input's encoding
      * @param truncated     scored rows whose text is longer than the model reads: only part of it was classified
      */
     public record Summary(long resumed, long resumedFailed, long scored, long failed, long undecodable, long truncated) {}

@@ -44,6 +44,7 @@ import java.nio.ByteBuffer;
 import java.nio.channels.UnresolvedAddressException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -163,16 +164,16 @@ public final class SentimentServer implements AutoCloseable {
         });
     }
 
-    /**
-     * What a dashboard needs beside the request metrics: which model this replica serves, as {@code raccoon_model_info}
-     * with value 1, and the JVM's memory, GC, threads, CPU and uptime.
-     */
     /** The model's directory by its name: its absolute path is the server's business, not its clients'. */
     private static String modelName(Classifier classifier) {
         Path directory = classifier.directory().toAbsolutePath().normalize();
         return Objects.toString(directory.getFileName(), directory.toString());
     }
 
+    /**
+     * What a dashboard needs beside the request metrics: which model this replica serves, as {@code raccoon_model_info}
+     * with value 1, and the JVM's memory, GC, threads, CPU and uptime.
+     */
     private void bindProcessMetrics(Classifier classifier) {
         Gauge.builder("raccoon.model.info", () -> 1).description("The model served; the value is always 1")
                 .tags("model", modelName(classifier), "device", classifier.device(),
@@ -192,6 +193,7 @@ public final class SentimentServer implements AutoCloseable {
     /** {@link #start(Classifier, ServeConfig)} with the forward pass in {@code model}'s hands: a test's, to time it. */
     static SentimentServer start(Classifier classifier, Function<List<Encoding>, float[][]> model, ServeConfig config) {
         classifier.requireLabels();
+        warmUp(classifier, model, config);
         SentimentServer s = new SentimentServer(classifier, model, config);
         try {
             s.app.start();
@@ -204,6 +206,18 @@ public final class SentimentServer implements AutoCloseable {
             throw new IllegalStateException("Jetty's handler chain lost its GracefulHandler; shutdown would not be graceful");
         }
         return s;
+    }
+
+    /**
+     * {@link ServeConfig#warmUpPasses()} forward passes of a full micro-batch of texts as long as the model reads: the
+     * first batches of a fresh JVM run interpreted and compiling (seconds where a warm pass takes a tenth), and they
+     * had better not be a client's.
+     */
+    private static void warmUp(Classifier classifier, Function<List<Encoding>, float[][]> model, ServeConfig config) {
+        if (config.warmUpPasses() == 0) return;
+        Encoding longest = classifier.encode("가 ".repeat(classifier.maxLength()));
+        List<Encoding> batch = Collections.nCopies(config.maxBatch(), longest);
+        for (int i = 0; i < config.warmUpPasses(); i++) model.apply(batch);
     }
 
     /** What went wrong at bind time, in words: Javalin calls every failure "Port already in use". */

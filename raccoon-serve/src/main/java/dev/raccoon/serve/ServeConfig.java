@@ -23,9 +23,12 @@ import java.util.List;
  * @param shutdownGraceMs  how long a graceful stop waits for requests in flight
  * @param corsOrigins      web origins ({@code https://app.example.com}) whose pages may call the API from a browser,
  *                         or {@code *} for any; empty: only pages the server itself serves
+ * @param warmUpPasses     forward passes of a full micro-batch at the model's longest length run before the server
+ *                         listens, so that the JIT has compiled the kernels before the first request (a fresh JVM takes
+ *                         seconds over its first batch); 0 for none
  */
 public record ServeConfig(String host, int port, int maxBatch, int maxWaitMs, int maxQueued, long maxBodyBytes, int maxTexts,
-                          int maxChars, int maxExplainTexts, long shutdownGraceMs, List<String> corsOrigins) {
+                          int maxChars, int maxExplainTexts, long shutdownGraceMs, List<String> corsOrigins, int warmUpPasses) {
     public ServeConfig {
         corsOrigins = List.copyOf(corsOrigins);
         for (String origin : corsOrigins) requireOrigin(origin);
@@ -40,34 +43,39 @@ public record ServeConfig(String host, int port, int maxBatch, int maxWaitMs, in
         if (maxChars < 1) throw new IllegalArgumentException("--max-chars must be at least 1, got " + maxChars);
         if (maxExplainTexts < 1) throw new IllegalArgumentException("--max-explain-texts must be at least 1, got " + maxExplainTexts);
         if (shutdownGraceMs < 0) throw new IllegalArgumentException("--shutdown-grace-ms must not be negative, got " + shutdownGraceMs);
+        if (warmUpPasses < 0) throw new IllegalArgumentException("--warm-up must not be negative, got " + warmUpPasses);
     }
 
     public static ServeConfig defaults() {
-        return new ServeConfig("127.0.0.1", 8080, 32, 5, 2048, 1 << 20, 64, 2000, 16, 30_000, List.of());
+        return new ServeConfig("127.0.0.1", 8080, 32, 5, 2048, 1 << 20, 64, 2000, 16, 30_000, List.of(), 0);
     }
 
     public ServeConfig withPort(int p) {
-        return new ServeConfig(host, p, maxBatch, maxWaitMs, maxQueued, maxBodyBytes, maxTexts, maxChars, maxExplainTexts, shutdownGraceMs, corsOrigins);
+        return new ServeConfig(host, p, maxBatch, maxWaitMs, maxQueued, maxBodyBytes, maxTexts, maxChars, maxExplainTexts, shutdownGraceMs, corsOrigins, warmUpPasses);
     }
 
     public ServeConfig withBatching(int batch, int waitMs) {
-        return new ServeConfig(host, port, batch, waitMs, maxQueued, maxBodyBytes, maxTexts, maxChars, maxExplainTexts, shutdownGraceMs, corsOrigins);
+        return new ServeConfig(host, port, batch, waitMs, maxQueued, maxBodyBytes, maxTexts, maxChars, maxExplainTexts, shutdownGraceMs, corsOrigins, warmUpPasses);
     }
 
     public ServeConfig withMaxQueued(int queued) {
-        return new ServeConfig(host, port, maxBatch, maxWaitMs, queued, maxBodyBytes, maxTexts, maxChars, maxExplainTexts, shutdownGraceMs, corsOrigins);
+        return new ServeConfig(host, port, maxBatch, maxWaitMs, queued, maxBodyBytes, maxTexts, maxChars, maxExplainTexts, shutdownGraceMs, corsOrigins, warmUpPasses);
     }
 
     public ServeConfig withLimits(long bodyBytes, int texts, int chars) {
-        return new ServeConfig(host, port, maxBatch, maxWaitMs, maxQueued, bodyBytes, texts, chars, maxExplainTexts, shutdownGraceMs, corsOrigins);
+        return new ServeConfig(host, port, maxBatch, maxWaitMs, maxQueued, bodyBytes, texts, chars, maxExplainTexts, shutdownGraceMs, corsOrigins, warmUpPasses);
     }
 
     public ServeConfig withShutdownGraceMs(long graceMs) {
-        return new ServeConfig(host, port, maxBatch, maxWaitMs, maxQueued, maxBodyBytes, maxTexts, maxChars, maxExplainTexts, graceMs, corsOrigins);
+        return new ServeConfig(host, port, maxBatch, maxWaitMs, maxQueued, maxBodyBytes, maxTexts, maxChars, maxExplainTexts, graceMs, corsOrigins, warmUpPasses);
+    }
+
+    public ServeConfig withWarmUpPasses(int passes) {
+        return new ServeConfig(host, port, maxBatch, maxWaitMs, maxQueued, maxBodyBytes, maxTexts, maxChars, maxExplainTexts, shutdownGraceMs, corsOrigins, passes);
     }
 
     public ServeConfig withCorsOrigins(List<String> origins) {
-        return new ServeConfig(host, port, maxBatch, maxWaitMs, maxQueued, maxBodyBytes, maxTexts, maxChars, maxExplainTexts, shutdownGraceMs, origins);
+        return new ServeConfig(host, port, maxBatch, maxWaitMs, maxQueued, maxBodyBytes, maxTexts, maxChars, maxExplainTexts, shutdownGraceMs, origins, warmUpPasses);
     }
 
     /**

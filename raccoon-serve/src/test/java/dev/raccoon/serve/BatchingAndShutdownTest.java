@@ -111,8 +111,9 @@ class BatchingAndShutdownTest {
     @Test
     void anOverloadedServerAnswers503WithRetryAfterAtOnce() throws Exception {
         HeldPass pass = new HeldPass();
+        // pieces of up to 2 inputs, so that the 2 texts below reach the batcher together
         SentimentServer server = SentimentServer.start(Oracle.classifier(), pass.around(Oracle.classifier()::logitsOf),
-                Oracle.config().withBatching(1, 0).withMaxQueued(2));
+                Oracle.config().withBatching(2, 0).withMaxQueued(2));
         try (server) {
             var inPass = Oracle.HTTP.sendAsync(post(server, "{\"text\": \"첫 리뷰\"}"), HttpResponse.BodyHandlers.ofString());
             assertThat(pass.running.await(30, TimeUnit.SECONDS)).isTrue();
@@ -161,6 +162,25 @@ class BatchingAndShutdownTest {
             assertThat(inPass.get(30, TimeUnit.SECONDS).statusCode()).isEqualTo(200);
             assertThat(waiting.get(30, TimeUnit.SECONDS).statusCode()).isEqualTo(200);
             assertThat(Oracle.get(server, "/metrics").body()).contains("raccoon_batch_refused_requests_total 2.0");
+        }
+    }
+
+    @Test
+    void warmUpRunsFullBatchesOfTheLongestTextsBeforeTheServerListens() throws Exception {
+        List<List<dev.raccoon.text.Encoding>> passes = java.util.Collections.synchronizedList(new ArrayList<>());
+        Function<List<dev.raccoon.text.Encoding>, float[][]> model = inputs -> {
+            passes.add(List.copyOf(inputs));
+            return Oracle.classifier().logitsOf(inputs);
+        };
+        try (SentimentServer server = SentimentServer.start(Oracle.classifier(), model,
+                Oracle.config().withBatching(4, 0).withWarmUpPasses(3))) {
+            assertThat(passes).as("all run before start returned, so before it listened").hasSize(3);
+            for (List<dev.raccoon.text.Encoding> pass : passes) {
+                assertThat(pass).hasSize(4);
+                for (var input : pass) assertThat(input.length()).isEqualTo(Oracle.classifier().maxLength());
+            }
+            assertThat(Oracle.post(server, "/v1/sentiment", "{\"text\": \"좋아요\"}").statusCode()).isEqualTo(200);
+            assertThat(passes).hasSize(4);
         }
     }
 
@@ -312,8 +332,10 @@ class BatchingAndShutdownTest {
         return queued.value();
     }
 
+    /** A POST that fails after a minute: a request the test wrongly expects to be answered must not hang the build. */
     private static HttpRequest post(SentimentServer server, String json) {
         return HttpRequest.newBuilder(Oracle.uri(server, "/v1/sentiment")).header("Content-Type", "application/json")
+                .timeout(java.time.Duration.ofMinutes(1))
                 .POST(HttpRequest.BodyPublishers.ofString(json)).build();
     }
 }
