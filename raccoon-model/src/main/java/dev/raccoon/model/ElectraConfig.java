@@ -61,12 +61,22 @@ public record ElectraConfig(
         require(!labels.isEmpty(), "a model needs at least one label");
         require(padTokenId >= 0 && padTokenId < vocabSize,
                 "pad_token_id " + padTokenId + " is not an id of the vocab_size " + vocabSize + " embeddings");
+        // checked here, not where they are used: a model with them computes NaN for every text, or cannot train
+        require(layerNormEps > 0 && Float.isFinite(layerNormEps),
+                "layer_norm_eps " + layerNormEps + " must be a positive number (transformers' default is 1e-12)");
+        requireProbability("hidden_dropout_prob", hiddenDropoutProb);
+        requireProbability("attention_probs_dropout_prob", attentionProbsDropoutProb);
+        if (classifierDropout != null) requireProbability("classifier_dropout", classifierDropout);
         require("gelu".equals(hiddenAct),
                 "hidden_act \"" + hiddenAct + "\" is not supported (Raccoon implements \"gelu\", the exact erf GELU)");
     }
 
     private static void require(boolean ok, String message) {
         if (!ok) throw new IllegalArgumentException("config.json: " + message);
+    }
+
+    private static void requireProbability(String field, float p) {
+        require(p >= 0 && p < 1, field + " " + p + " must lie in [0, 1)");
     }
 
     public boolean isBert() { return "bert".equals(modelType); }

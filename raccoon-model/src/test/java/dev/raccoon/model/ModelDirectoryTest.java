@@ -292,6 +292,33 @@ class ModelDirectoryTest {
         assertThat(ElectraConfig.read(fine).toJson().get("embedding_size").intValue()).isEqualTo(128);
     }
 
+    /**
+     * A layer_norm_eps that is not positive makes every output NaN, and a dropout outside [0, 1) cannot train: both
+     * are refused as config.json is read, so predict, serve and export refuse them as train does.
+     */
+    @Test
+    void numbersThatMakeAModelUnusableAreRefusedByName(@TempDir Path tmp) throws IOException {
+        Map<String, String> cases = new LinkedHashMap<>();
+        cases.put("{\"layer_norm_eps\": -1.0}", "layer_norm_eps -1.0 must be a positive number (transformers' default is 1e-12)");
+        cases.put("{\"layer_norm_eps\": 0}", "layer_norm_eps 0.0 must be a positive number (transformers' default is 1e-12)");
+        cases.put("{\"hidden_dropout_prob\": 2.0}", "hidden_dropout_prob 2.0 must lie in [0, 1)");
+        cases.put("{\"attention_probs_dropout_prob\": -0.1}", "attention_probs_dropout_prob -0.1 must lie in [0, 1)");
+        cases.put("{\"classifier_dropout\": 1}", "classifier_dropout 1.0 must lie in [0, 1)");
+        int i = 0;
+        for (Map.Entry<String, String> c : cases.entrySet()) {
+            Path file = tmp.resolve("config" + i++ + ".json");
+            Files.writeString(file, c.getKey());
+            assertThatThrownBy(() -> ElectraConfig.read(file)).isInstanceOf(IOException.class)
+                    .hasMessage(file + ": " + c.getValue());
+        }
+        Path dir = copyOfClassifier(Files.createDirectory(tmp.resolve("model")));
+        ObjectMapper json = new ObjectMapper();
+        ObjectNode config = (ObjectNode) json.readTree(dir.resolve("config.json").toFile());
+        json.writeValue(dir.resolve("config.json").toFile(), config.put("layer_norm_eps", -1.0));
+        assertThatThrownBy(() -> ModelDirectory.load(dir, backend)).isInstanceOf(IOException.class)
+                .hasMessageStartingWith(dir.resolve("config.json") + ": layer_norm_eps -1.0");
+    }
+
     @Test
     void configRoundTripKeepsUnknownFieldsAndLabels(@TempDir Path tmp) throws IOException {
         ElectraConfig config = ElectraConfig.read(OracleParityTest.oracle("electra-classifier/config.json"))

@@ -280,7 +280,7 @@ public final class Trainer {
                     float loss = soft
                             ? model.trainStepSoft(batch, probabilitiesOf(train, indices), stepSeed(step))
                             : model.trainStep(batch, labelsOf(train, indices), targetsOf(train, indices), stepSeed(step));
-                    if (!Float.isFinite(loss)) throw new Divergence("the loss became " + loss, step + 1);
+                    if (!Float.isFinite(loss)) throw Divergence.ofLoss(loss, step);
                     optimizer.clipGradNorm(options.maxGradNorm());
                     optimizer.step(lr);
                     step++;

@@ -270,6 +270,22 @@ class TrainerTest {
         assertThat(losses.getLast()).isLessThan(losses.getFirst() * 0.5);
     }
 
+    /** A loss that is not finite before the first update is not the learning rate's doing, and is not blamed on it. */
+    @Test
+    void aLossThatIsNotFiniteBeforeAnyUpdateBlamesTheModelNotTheLearningRate(@TempDir Path tmp) throws IOException {
+        ModelInit start = tiny(Labels.BINARY.names(), "single_label_classification", scalar);
+        var head = start.model().params().get("classifier.out_proj.weight").value();
+        float[] huge = scalar.read(head);
+        java.util.Arrays.fill(huge, 3e38f); // finite weights whose logits overflow
+        scalar.write(head, huge);
+        Trainer.Options oneStep = classify().withEpochs(1).withWarmup(0);
+        assertThatThrownBy(() -> new Trainer(start.model(), start.tokenizer(), oneStep, tmp.resolve("run"))
+                .train(TestData.nsmc("train.tsv", 8), TestData.nsmc("dev.tsv", 8), false))
+                .isInstanceOf(Divergence.class)
+                .hasMessageMatching("the loss is (NaN|-?Infinity) at step 1, before any update; the model computes it from"
+                        + " its own weights and config.json, so a lower learning rate would not help");
+    }
+
     /**
      * A huge learning rate: the one update of a one-step run, whose loss was finite, makes every output NaN. The dev
      * evaluation counted NaN rows as the first label and saved the model as best/, the run "finished".

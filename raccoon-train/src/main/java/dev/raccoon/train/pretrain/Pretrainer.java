@@ -176,7 +176,7 @@ public final class Pretrainer {
                 Batch batch = new Batch(b, seq, ids.clone(), types.clone(), mask);
                 optimizer.zeroGrad();
                 StepStats stats = model.trainStep(batch, Pretraining.mix(options.seed(), 1_000_000L + step));
-                if (!Double.isFinite(stats.loss())) throw new Divergence("the loss became " + stats.loss(), step + 1);
+                if (!Double.isFinite(stats.loss())) throw Divergence.ofLoss(stats.loss(), step);
                 float lr = schedule.lr(step);
                 optimizer.clipGradNorm(options.maxGradNorm());
                 optimizer.step(lr);
