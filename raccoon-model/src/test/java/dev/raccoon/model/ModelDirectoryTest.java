@@ -67,6 +67,26 @@ class ModelDirectoryTest {
         assertThat(ModelDirectory.load(dir, backend).model()).isInstanceOf(SequenceClassifier.class);
     }
 
+    /** TensorFlow's LayerNorm names are renamed as transformers renames them; a file with both names for one is refused. */
+    @Test
+    void aLayerNormStoredUnderBothItsNamesIsRefused(@TempDir Path tmp) throws IOException {
+        Path dir = copyOfClassifier(tmp);
+        String weight = "electra.embeddings.LayerNorm.weight", bias = "electra.embeddings.LayerNorm.bias";
+        rewriteState(dir, s -> s.put(weight.replace("weight", "gamma"), s.remove(weight)));
+        assertThat(ModelDirectory.load(dir, backend).model()).isInstanceOf(SequenceClassifier.class);
+        rewriteState(dir, s -> s.put(weight, new HostTensor(s.get(weight.replace("weight", "gamma")).shape(),
+                new float[s.get(weight.replace("weight", "gamma")).data().length])));
+        assertThatThrownBy(() -> ModelDirectory.load(dir, backend)).isInstanceOf(IOException.class)
+                .hasMessage(dir.resolve("model.safetensors") + ": tensor 'electra.embeddings.LayerNorm.gamma' is the"
+                        + " TensorFlow name of 'electra.embeddings.LayerNorm.weight', which the file holds too; one of the two must go");
+        rewriteState(dir, s -> {
+            s.put(weight, s.remove(weight.replace("weight", "gamma")));
+            s.put(bias.replace("bias", "beta"), s.get(bias));
+        });
+        assertThatThrownBy(() -> ModelDirectory.load(dir, backend))
+                .hasMessageContaining("'electra.embeddings.LayerNorm.beta' is the TensorFlow name of 'electra.embeddings.LayerNorm.bias'");
+    }
+
     @Test
     void wrongShapeIsNamedWithBothShapes(@TempDir Path tmp) throws IOException {
         Path dir = copyOfClassifier(tmp);

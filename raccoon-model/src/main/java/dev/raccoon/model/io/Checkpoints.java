@@ -42,23 +42,34 @@ public final class Checkpoints {
      */
     public static LinkedHashMap<String, HostTensor> readStateDict(Path modelDir) throws CheckpointException {
         if (!Files.isDirectory(modelDir)) throw SafeTensors.fail(modelDir, "is not a directory");
-        if (exists(modelDir.resolve(SAFETENSORS))) return currentNames(SafeTensors.read(modelDir.resolve(SAFETENSORS)));
-        if (exists(modelDir.resolve(SAFETENSORS_INDEX))) return currentNames(readSharded(modelDir.resolve(SAFETENSORS_INDEX), SafeTensors::read));
-        if (exists(modelDir.resolve(TORCH))) return currentNames(TorchCheckpoint.read(modelDir.resolve(TORCH)));
-        if (exists(modelDir.resolve(TORCH_INDEX))) return currentNames(readSharded(modelDir.resolve(TORCH_INDEX), TorchCheckpoint::read));
+        Path file;
+        if (exists(file = modelDir.resolve(SAFETENSORS))) return currentNames(file, SafeTensors.read(file));
+        if (exists(file = modelDir.resolve(SAFETENSORS_INDEX))) return currentNames(file, readSharded(file, SafeTensors::read));
+        if (exists(file = modelDir.resolve(TORCH))) return currentNames(file, TorchCheckpoint.read(file));
+        if (exists(file = modelDir.resolve(TORCH_INDEX))) return currentNames(file, readSharded(file, TorchCheckpoint::read));
         throw SafeTensors.fail(modelDir, "holds no checkpoint; looked for " + SAFETENSORS + ", " + SAFETENSORS_INDEX
                 + ", " + TORCH + " and " + TORCH_INDEX);
     }
 
     /**
      * LayerNorm parameters under the names of checkpoints converted from TensorFlow (bert-base-chinese and others
-     * of 2019: LayerNorm.gamma and LayerNorm.beta) renamed to weight and bias, as transformers renames them.
+     * of 2019: LayerNorm.gamma and LayerNorm.beta) renamed to weight and bias, as transformers renames them. A file
+     * that holds a parameter under both names is refused: whichever came later would silently replace the other (in
+     * transformers too).
      */
-    private static LinkedHashMap<String, HostTensor> currentNames(LinkedHashMap<String, HostTensor> state) {
+    private static LinkedHashMap<String, HostTensor> currentNames(Path file, LinkedHashMap<String, HostTensor> state)
+            throws CheckpointException {
         if (state.keySet().stream().noneMatch(k -> k.endsWith("LayerNorm.gamma") || k.endsWith("LayerNorm.beta"))) return state;
         LinkedHashMap<String, HostTensor> renamed = new LinkedHashMap<>();
-        state.forEach((key, tensor) -> renamed.put(key.endsWith("LayerNorm.gamma") ? key.substring(0, key.length() - 5) + "weight"
-                : key.endsWith("LayerNorm.beta") ? key.substring(0, key.length() - 4) + "bias" : key, tensor));
+        for (Map.Entry<String, HostTensor> e : state.entrySet()) {
+            String key = e.getKey();
+            String current = key.endsWith("LayerNorm.gamma") ? key.substring(0, key.length() - 5) + "weight"
+                    : key.endsWith("LayerNorm.beta") ? key.substring(0, key.length() - 4) + "bias" : key;
+            if (!current.equals(key) && state.containsKey(current))
+                throw SafeTensors.fail(file, key, "is the TensorFlow name of '" + CheckpointException.printable(current)
+                        + "', which the file holds too; one of the two must go");
+            renamed.put(current, e.getValue());
+        }
         return renamed;
     }
 
