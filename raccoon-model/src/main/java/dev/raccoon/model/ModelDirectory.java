@@ -7,11 +7,13 @@ import dev.raccoon.model.io.Checkpoints;
 import dev.raccoon.model.io.DType;
 import dev.raccoon.model.io.SafeTensors;
 import dev.raccoon.text.ModelFiles;
+import dev.raccoon.text.Vocabulary;
 import dev.raccoon.text.WordPieceTokenizer;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
@@ -44,11 +46,23 @@ public record ModelDirectory(Path dir, ElectraConfig config, WordPieceTokenizer 
         return ElectraConfig.read(configFile);
     }
 
-    /** Every token id of the tokenizer must have an embedding row. */
+    /**
+     * Every token id of the tokenizer must have an embedding row. A special or added token missing from the vocabulary
+     * file gets the next id after it (as in transformers), so when only those ids are too many, they are what is named.
+     */
     public static void requireVocabularyFits(Path dir, WordPieceTokenizer tokenizer, ElectraConfig config) throws IOException {
-        if (tokenizer.vocab().size() > config.vocabSize())
-            throw new IOException(dir + ": the tokenizer has " + tokenizer.vocab().size() + " tokens but config.json says vocab_size "
+        Vocabulary vocab = tokenizer.vocab();
+        if (vocab.size() <= config.vocabSize()) return;
+        if (vocab.baseSize() > config.vocabSize())
+            throw new IOException(dir + ": the tokenizer has " + vocab.size() + " tokens but config.json says vocab_size "
                     + config.vocabSize());
+        List<String> appended = new ArrayList<>();
+        for (int id = config.vocabSize(); id < vocab.size(); id++) appended.add(vocab.token(id));
+        throw new IOException(dir + ": " + tokenizer.vocabFile().getFileName() + " has no " + String.join(" or ", appended)
+                + ", so the tokenizer appends " + (appended.size() == 1 ? "it as id " + config.vocabSize()
+                : "them as ids " + config.vocabSize() + " to " + (vocab.size() - 1))
+                + " (as transformers does), but config.json's vocab_size " + config.vocabSize() + " gives the model no embedding for "
+                + (appended.size() == 1 ? "it" : "them"));
     }
 
     /** Reads {@link Contents}; a file that is missing or does not fit the others is an IOException naming it. */

@@ -87,6 +87,19 @@ class ModelDirectoryTest {
                 .hasMessageContaining("'electra.embeddings.LayerNorm.beta' is the TensorFlow name of 'electra.embeddings.LayerNorm.bias'");
     }
 
+    /** A special token vocab.txt lacks is appended past the embeddings: that token is named, not a count of lines. */
+    @Test
+    void aSpecialTokenMissingFromVocabTxtIsNamed(@TempDir Path tmp) throws IOException {
+        Path dir = copyOfClassifier(tmp);
+        List<String> lines = Files.readAllLines(dir.resolve("vocab.txt"));
+        Files.write(dir.resolve("vocab.txt"), lines.stream().map(t -> t.equals("[MASK]") ? "[MASX]" : t).toList());
+        int vocabSize = ElectraConfig.read(dir.resolve("config.json")).vocabSize();
+        assertThat(lines).hasSize(vocabSize);
+        assertThatThrownBy(() -> ModelDirectory.load(dir, backend)).isInstanceOf(IOException.class)
+                .hasMessage(dir + ": vocab.txt has no [MASK], so the tokenizer appends it as id " + vocabSize
+                        + " (as transformers does), but config.json's vocab_size " + vocabSize + " gives the model no embedding for it");
+    }
+
     @Test
     void wrongShapeIsNamedWithBothShapes(@TempDir Path tmp) throws IOException {
         Path dir = copyOfClassifier(tmp);

@@ -63,6 +63,7 @@ public final class WordPieceTokenizer {
         return null;
     }
 
+    private final Path vocabFile;
     private final Vocabulary vocab;
     private final TokenizerConfig config;
     private final BertNormalizer normalizer;
@@ -72,6 +73,7 @@ public final class WordPieceTokenizer {
     private final AddedTokenMatcher normalizedMatcher;
 
     private WordPieceTokenizer(Path vocabFile, List<String> baseTokens, TokenizerConfig config, Path configFile) {
+        this.vocabFile = vocabFile;
         this.config = config;
         this.normalizer = new BertNormalizer(config.lowerCase(), config.effectiveStripAccents(),
                 config.chineseChars());
@@ -251,6 +253,11 @@ public final class WordPieceTokenizer {
 
     public Vocabulary vocab() {
         return vocab;
+    }
+
+    /** The file the vocabulary was read from: vocab.txt, or tokenizer.json. */
+    public Path vocabFile() {
+        return vocabFile;
     }
 
     public boolean lowerCase() {
