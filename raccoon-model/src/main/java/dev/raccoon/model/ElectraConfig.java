@@ -232,6 +232,9 @@ public record ElectraConfig(
         return extra;
     }
 
+    /** Far more labels than any classifier has; num_labels 2147483647 would take minutes and gigabytes to name. */
+    private static final int MAX_NUM_LABELS = 1 << 16;
+
     /** The problem types transformers' sequence classification knows; it refuses any other. */
     private static final List<String> PROBLEM_TYPES =
             List.of("regression", "single_label_classification", "multi_label_classification");
@@ -278,6 +281,8 @@ public record ElectraConfig(
             return read;
         }
         int n = integer(node, "num_labels", 2);
+        if (n > MAX_NUM_LABELS) // LABEL_0.. would be built before the weights could say how many there are
+            throw new IllegalArgumentException("num_labels " + n + " is over the limit of " + MAX_NUM_LABELS + " labels");
         List<String> labels = new ArrayList<>();
         for (int i = 0; i < n; i++) labels.add("LABEL_" + i);
         return labels;

@@ -174,6 +174,32 @@ class ModelDirectoryTest {
         }
     }
 
+    /** What would be read forever, or fill the heap, is refused at once. */
+    @Test
+    void endlessFilesAndLabelCountsAreRefusedAtOnce(@TempDir Path tmp) throws IOException {
+        Path dir = copyOfClassifier(Files.createDirectory(tmp.resolve("model")));
+        ObjectMapper json = new ObjectMapper();
+        ObjectNode config = (ObjectNode) json.readTree(dir.resolve("config.json").toFile());
+        config.remove("id2label");
+        config.remove("label2id");
+        json.writeValue(dir.resolve("config.json").toFile(), config.put("num_labels", Integer.MAX_VALUE));
+        assertThatThrownBy(() -> ModelDirectory.load(dir, backend)).isInstanceOf(IOException.class)
+                .hasMessage(dir.resolve("config.json") + ": num_labels 2147483647 is over the limit of 65536 labels");
+
+        Files.delete(dir.resolve("config.json"));
+        Files.createSymbolicLink(dir.resolve("config.json"), Path.of("/dev/zero"));
+        assertThatThrownBy(() -> ModelDirectory.load(dir, backend)).isInstanceOf(IOException.class)
+                .hasMessage(dir.resolve("config.json") + ": not a regular file (a device, pipe or socket), where a file belongs");
+
+        Path other = copyOfClassifier(Files.createDirectory(tmp.resolve("other")));
+        try (var vocab = new java.io.RandomAccessFile(other.resolve("vocab.txt").toFile(), "rw")) {
+            vocab.setLength(101L << 20); // sparse: nothing is written
+        }
+        assertThatThrownBy(() -> ModelDirectory.load(other, backend)).isInstanceOf(IOException.class)
+                .hasMessage(other.resolve("vocab.txt") + ": holds 105906176 bytes, more than the 104857600 a config,"
+                        + " vocabulary or tokenizer file may");
+    }
+
     @Test
     void weightsOfTheOtherFamilyThanModelTypeAreSaidFirst(@TempDir Path tmp) throws IOException {
         Path dir = copyOfClassifier(tmp);

@@ -33,9 +33,25 @@ public final class ModelFiles {
         return false;
     }
 
-    /** The bytes of {@code file}; a directory in its place is named as such, not "Is a directory" of no file. */
+    /**
+     * More than any config, vocabulary or tokenizer file holds (tokenizer.json of the largest vocabularies has tens of
+     * megabytes): a wrong file in their place is refused before it fills the heap.
+     */
+    static final long MAX_BYTES = 100L << 20;
+
+    /**
+     * The bytes of {@code file}; a directory in its place is named as such, not "Is a directory" of no file. A device
+     * or pipe (config.json linked to /dev/zero) would be read forever, and is refused as a file that is too large is.
+     */
     public static byte[] read(Path file) throws IOException {
         if (Files.isDirectory(file)) throw new FileSystemException(file.toString(), null, "a directory, where a file belongs");
+        if (Files.exists(file)) { // else reading names the file missing
+            if (!Files.isRegularFile(file))
+                throw new FileSystemException(file.toString(), null, "not a regular file (a device, pipe or socket), where a file belongs");
+            if (Files.size(file) > MAX_BYTES)
+                throw new FileSystemException(file.toString(), null, "holds " + Files.size(file) + " bytes, more than the "
+                        + MAX_BYTES + " a config, vocabulary or tokenizer file may");
+        }
         return Files.readAllBytes(file);
     }
 }
