@@ -126,7 +126,7 @@ public record ModelDirectory(Path dir, ElectraConfig config, WordPieceTokenizer 
     private static void requireShape(Path dir, String key, int[] shape, String sizes, int rows, int columns) throws IOException {
         if (shape.length != 2 || shape[0] != rows || shape[1] != columns)
             throw new IOException(dir.resolve(CONFIG_FILE) + " gives " + sizes + " for a " + rows + " x " + columns + " "
-                    + key + ", but the weights hold it as " + Arrays.toString(shape));
+                    + CheckpointException.printable(key) + ", but the weights hold it as " + Arrays.toString(shape));
     }
 
     public static ModelDirectory load(Path dir, Backend backend) throws IOException {

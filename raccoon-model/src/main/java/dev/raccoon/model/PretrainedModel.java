@@ -2,6 +2,7 @@ package dev.raccoon.model;
 
 import dev.raccoon.engine.Backend;
 import dev.raccoon.engine.HostTensor;
+import dev.raccoon.model.io.CheckpointException;
 
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -103,9 +104,10 @@ public abstract sealed class PretrainedModel permits SequenceClassifier, Electra
         return key.endsWith("embeddings.position_ids") || key.endsWith("embeddings.token_type_ids");
     }
 
+    /** Names quoted, and kept from putting control characters into the message: they come from the file. */
     private static String abbreviate(List<String> keys) {
-        return keys.size() <= 6 ? keys.toString()
-                : keys.subList(0, 6) + " and " + (keys.size() - 6) + " more";
+        List<String> quoted = keys.stream().limit(6).map(k -> "'" + CheckpointException.printable(k) + "'").toList();
+        return keys.size() <= 6 ? quoted.toString() : quoted + " and " + (keys.size() - 6) + " more";
     }
 
     /** A bare ElectraModel (no head), e.g. an encoder saved on its own. */

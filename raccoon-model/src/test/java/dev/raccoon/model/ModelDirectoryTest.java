@@ -51,7 +51,7 @@ class ModelDirectoryTest {
         rewriteState(dir, s -> s.remove("electra.encoder.layer.1.output.dense.bias"));
         assertThatThrownBy(() -> ModelDirectory.load(dir, backend))
                 .isInstanceOf(IOException.class)
-                .hasMessageContaining("missing [electra.encoder.layer.1.output.dense.bias]");
+                .hasMessageContaining("missing ['electra.encoder.layer.1.output.dense.bias']");
     }
 
     @Test
@@ -59,7 +59,19 @@ class ModelDirectoryTest {
         Path dir = copyOfClassifier(tmp);
         rewriteState(dir, s -> s.put("electra.extra.weight", new HostTensor(new int[] {2}, new float[2])));
         assertThatThrownBy(() -> ModelDirectory.load(dir, backend))
-                .hasMessageContaining("unexpected [electra.extra.weight]");
+                .hasMessageContaining("unexpected ['electra.extra.weight']");
+        // a name from the file can hold anything: quoted, and without the line break and terminal escape it holds
+        Map<String, HostTensor> hostile = new LinkedHashMap<>(SafeTensors.read(dir.resolve("model.safetensors")));
+        hostile.put("", hostile.get("electra.extra.weight"));
+        hostile.put("evil\nname\u001b[31m", hostile.remove("electra.extra.weight"));
+        PretrainedModel model = PretrainedModel.create(Architecture.ELECTRA_FOR_SEQUENCE_CLASSIFICATION,
+                ElectraConfig.read(dir.resolve("config.json")), backend);
+        assertThatThrownBy(() -> model.loadStateDict(hostile, "model.safetensors"))
+                .hasMessage("model.safetensors does not fit ElectraForSequenceClassification with this config.json:"
+                        + " unexpected ['', 'evil?name?[31m']");
+        assertThatThrownBy(() -> ModelDirectory.requireSizesOfWeights(dir, model.config(),
+                Map.of("evil\n.embeddings.word_embeddings.weight", new HostTensor(new int[] {1, 1}, new float[1]))))
+                .hasMessageContaining(" evil?.embeddings.word_embeddings.weight, but the weights hold it as [1, 1]");
         rewriteState(dir, s -> {
             s.remove("electra.extra.weight");
             s.put("electra.embeddings.position_ids", new HostTensor(new int[] {1, 3}, new float[] {0, 1, 2}));

@@ -13,7 +13,7 @@ public final class CheckpointException extends IOException {
     }
 
     /** Keeps corrupt or hostile names (tensor keys, pickle globals) from putting control characters into messages. */
-    static String printable(String s) {
+    public static String printable(String s) {
         StringBuilder b = new StringBuilder();
         s.codePoints().limit(200).forEach(c -> b.appendCodePoint(Character.isISOControl(c) ? '?' : c));
         return s.codePointCount(0, s.length()) > 200 ? b.append("...").toString() : b.toString();
