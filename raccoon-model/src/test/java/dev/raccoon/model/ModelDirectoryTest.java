@@ -6,6 +6,7 @@ import dev.raccoon.engine.Backend;
 import dev.raccoon.engine.backends.Backends;
 import dev.raccoon.engine.HostTensor;
 import dev.raccoon.model.io.CheckpointException;
+import dev.raccoon.model.io.Checkpoints;
 import dev.raccoon.model.io.DType;
 import dev.raccoon.model.io.SafeTensors;
 import org.junit.jupiter.api.AfterAll;
@@ -171,6 +172,16 @@ class ModelDirectoryTest {
         Files.delete(dir.resolve("config.json"));
         Files.createSymbolicLink(dir.resolve("config.json"), tmp.resolve("blobs/91c0"));
         assertThatThrownBy(() -> ModelDirectory.load(dir, backend)).hasMessageContaining("config.json: a symbolic link to");
+
+        // a loop is no pruned cache, and is not called one
+        Files.delete(dir.resolve("model.safetensors"));
+        Files.createSymbolicLink(dir.resolve("model.safetensors"), Path.of("model.safetensors"));
+        assertThatThrownBy(() -> Checkpoints.readStateDict(dir)).isInstanceOf(IOException.class)
+                .hasMessage(dir.resolve("model.safetensors") + ": a symbolic link to model.safetensors, which leads back"
+                        + " to itself (a loop of links)");
+        Path loop = Files.createSymbolicLink(tmp.resolve("loop"), Path.of("loop"));
+        assertThatThrownBy(() -> ModelDirectory.load(loop, backend))
+                .hasMessage(loop + ": a symbolic link to loop, which leads back to itself (a loop of links)");
 
         Path other = copyOfClassifier(Files.createDirectory(tmp.resolve("other")));
         Files.delete(other.resolve("vocab.txt"));

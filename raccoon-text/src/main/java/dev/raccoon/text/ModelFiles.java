@@ -5,6 +5,8 @@ import java.nio.file.AccessDeniedException;
 import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashSet;
+import java.util.Set;
 
 /**
  * How the files of a model directory are looked for and read, so that each failure names the file and what is wrong
@@ -19,17 +21,28 @@ public final class ModelFiles {
     /**
      * Whether {@code file} is there to read.
      *
-     * @throws FileSystemException for a symbolic link to nothing, naming its target, or for a directory that may
-     *                             not be searched
+     * @throws FileSystemException for a symbolic link to nothing, naming its target, or one that loops, or for a
+     *                             directory that may not be searched
      */
     public static boolean exists(Path file) throws IOException {
         if (Files.exists(file)) return true;
+        if (Files.isSymbolicLink(file) && loops(file))
+            throw new FileSystemException(file.toString(), null, "a symbolic link to " + Files.readSymbolicLink(file)
+                    + ", which leads back to itself (a loop of links)");
         if (Files.isSymbolicLink(file))
             throw new FileSystemException(file.toString(), null, "a symbolic link to " + Files.readSymbolicLink(file)
                     + ", which does not exist (a pruned Hugging Face cache, or a copy that did not follow links?)");
         Path parent = file.toAbsolutePath().getParent();
         if (parent != null && Files.isDirectory(parent) && !Files.isExecutable(parent))
             throw new AccessDeniedException(parent.toString(), null, "permission denied: its files cannot be looked up");
+        return false;
+    }
+
+    /** Whether following the links from {@code link} comes back to one already passed. */
+    private static boolean loops(Path link) throws IOException {
+        Set<Path> passed = new HashSet<>();
+        for (Path p = link; Files.isSymbolicLink(p); p = p.resolveSibling(Files.readSymbolicLink(p)))
+            if (!passed.add(p.toAbsolutePath().normalize())) return true;
         return false;
     }
 
