@@ -43,12 +43,22 @@ public final class Checkpoints {
     public static LinkedHashMap<String, HostTensor> readStateDict(Path modelDir) throws CheckpointException {
         if (!Files.isDirectory(modelDir)) throw SafeTensors.fail(modelDir, "is not a directory");
         Path file;
-        if (exists(file = modelDir.resolve(SAFETENSORS))) return currentNames(file, SafeTensors.read(file));
-        if (exists(file = modelDir.resolve(SAFETENSORS_INDEX))) return currentNames(file, readSharded(file, SafeTensors::read));
-        if (exists(file = modelDir.resolve(TORCH))) return currentNames(file, TorchCheckpoint.read(file));
-        if (exists(file = modelDir.resolve(TORCH_INDEX))) return currentNames(file, readSharded(file, TorchCheckpoint::read));
+        if (exists(file = modelDir.resolve(SAFETENSORS))) return weights(file, SafeTensors.read(file));
+        if (exists(file = modelDir.resolve(SAFETENSORS_INDEX))) return weights(file, readSharded(file, SafeTensors::read));
+        if (exists(file = modelDir.resolve(TORCH))) return weights(file, TorchCheckpoint.read(file));
+        if (exists(file = modelDir.resolve(TORCH_INDEX))) return weights(file, readSharded(file, TorchCheckpoint::read));
         throw SafeTensors.fail(modelDir, "holds no checkpoint; looked for " + SAFETENSORS + ", " + SAFETENSORS_INDEX
                 + ", " + TORCH + " and " + TORCH_INDEX);
+    }
+
+    /**
+     * The weights {@code file} holds, under their current names. A file without any is valid safetensors, but no
+     * model: said here, not later as every parameter of an architecture guessed from no names missing.
+     */
+    private static LinkedHashMap<String, HostTensor> weights(Path file, LinkedHashMap<String, HostTensor> state)
+            throws CheckpointException {
+        if (state.isEmpty()) throw SafeTensors.fail(file, "holds no weights (no floating-point tensors)");
+        return currentNames(file, state);
     }
 
     /**

@@ -62,6 +62,17 @@ class CheckpointsTest {
         assertThatThrownBy(() -> Checkpoints.readStateDict(dir)).hasMessageContaining("is not valid JSON");
     }
 
+    /** A checkpoint without weights is said to be one, not blamed on config.json as a model missing all of them. */
+    @Test
+    void aCheckpointWithoutWeightsIsNamed() throws IOException {
+        Files.write(dir.resolve("model.safetensors"), safetensors("{}", new byte[0]));
+        assertThatThrownBy(() -> Checkpoints.readStateDict(dir)).isInstanceOf(CheckpointException.class)
+                .hasMessage(dir.resolve("model.safetensors") + ": holds no weights (no floating-point tensors)");
+        Files.write(dir.resolve("model.safetensors"), safetensors(
+                "{\"embeddings.position_ids\":{\"dtype\":\"I64\",\"shape\":[1],\"data_offsets\":[0,8]}}", new byte[8]));
+        assertThatThrownBy(() -> Checkpoints.readStateDict(dir)).hasMessageEndingWith("holds no weights (no floating-point tensors)");
+    }
+
     @Test
     void namesWhatItLookedForInADirectoryWithoutACheckpoint() {
         assertThatThrownBy(() -> Checkpoints.readStateDict(dir))
