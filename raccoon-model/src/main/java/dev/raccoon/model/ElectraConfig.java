@@ -1,5 +1,6 @@
 package dev.raccoon.model;
 
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
@@ -45,7 +46,9 @@ public record ElectraConfig(
         List<String> labels,
         Map<String, JsonNode> extra) {
 
-    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    /** Refuses anything after the JSON object, as Python's json.load does (transformers reads config.json with it). */
+    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
+            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
 
     public ElectraConfig {
         architectures = architectures == null ? List.of() : List.copyOf(architectures);

@@ -136,6 +136,15 @@ class ModelDirectoryTest {
         assertThatThrownBy(() -> ModelDirectory.load(dir, backend)).hasMessageContaining("not a multiple of num_attention_heads");
         Files.writeString(dir.resolve("config.json"), "{ not json");
         assertThatThrownBy(() -> ModelDirectory.load(dir, backend)).hasMessageContaining("not valid JSON (line 1, column 3: ").hasMessageNotContaining("Source").hasMessageNotContaining("REDACTED");
+        // what json.load, which transformers reads config.json with, refuses as "Extra data"
+        config.put("hidden_size", 64);
+        for (String after : List.of("\n{}", "\n}garbage")) {
+            Files.writeString(dir.resolve("config.json"), config + after);
+            assertThatThrownBy(() -> ModelDirectory.load(dir, backend)).isInstanceOf(IOException.class)
+                    .hasMessageStartingWith(dir.resolve("config.json") + ": not valid JSON (line 2, column ");
+        }
+        Files.writeString(dir.resolve("config.json"), config + "\n\n");
+        assertThat(ModelDirectory.load(dir, backend).config().hiddenSize()).isEqualTo(64);
     }
 
     @Test

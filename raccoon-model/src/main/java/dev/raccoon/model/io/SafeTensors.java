@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
@@ -48,6 +49,7 @@ public final class SafeTensors {
     private static final String METADATA_KEY = "__metadata__";
     private static final ObjectMapper JSON = JsonMapper.builder()
             .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
             .build();
     private static final int WRITE_CHUNK = 1 << 20;
 
@@ -122,7 +124,10 @@ public final class SafeTensors {
         }
     }
 
-    /** Validates the header the way the reference implementation does: known dtypes, exact sizes, contiguous ranges. */
+    /**
+     * Validates the header the way the reference implementation does: one JSON object, with no byte-order mark before
+     * it and nothing but white space after it, string metadata, known dtypes, exact sizes, contiguous ranges.
+     */
     private static List<Entry> parseHeader(Path file, byte[] header, long dataLength) throws CheckpointException {
         JsonNode root;
         try {
@@ -133,12 +138,18 @@ public final class SafeTensors {
             throw fail(file, "has an unreadable header: " + describe(e));
         }
         if (root == null || !root.isObject()) throw fail(file, "has a header that is not a JSON object");
+        if (header[0] == (byte) 0xEF) // Jackson skips a UTF-8 byte-order mark; the reference's JSON parser refuses one
+            throw fail(file, "has a header that begins with a byte-order mark");
         List<Entry> entries = new ArrayList<>();
         for (Map.Entry<String, JsonNode> field : root.properties()) {
             String name = field.getKey();
             JsonNode info = field.getValue();
             if (name.equals(METADATA_KEY)) {
                 if (!info.isObject() && !info.isNull()) throw fail(file, "has a __metadata__ entry that is not an object");
+                for (Map.Entry<String, JsonNode> m : info.properties())
+                    if (!m.getValue().isTextual())
+                        throw fail(file, "has __metadata__ '" + CheckpointException.printable(m.getKey())
+                                + "' that is not a string: " + m.getValue().getNodeType().toString().toLowerCase(java.util.Locale.ROOT));
                 continue;
             }
             if (!info.isObject()) throw fail(file, name, "has a header entry that is not an object");

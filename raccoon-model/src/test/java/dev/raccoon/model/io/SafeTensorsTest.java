@@ -220,6 +220,22 @@ class SafeTensorsTest {
                 "has 12 bytes of tensor data but the header accounts for 4");
     }
 
+    /** What the reference implementation refuses around and in the header is refused, and what it accepts is read. */
+    @Test
+    void rejectsWhatTheReferenceRejectsAroundTheHeaderObject() throws IOException {
+        String w = "{\"w\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,4]}}";
+        assertRejected(w + "\n}garbage", new byte[4], "has a header that is not valid JSON: ");
+        assertRejected(w + "{}", new byte[4], "has a header that is not valid JSON: more follows the JSON value");
+        assertRejected(w + "\0\0\0\0", new byte[4], "has a header that is not valid JSON: ");
+        assertRejected("\uFEFF" + w, new byte[4], "has a header that begins with a byte-order mark");
+        assertRejected("{\"__metadata__\":{\"format\":5}," + w.substring(1), new byte[4],
+                "has __metadata__ 'format' that is not a string: number");
+        assertRejected("{\"__metadata__\":{\"format\":\"pt\",\"nested\":{}}," + w.substring(1), new byte[4],
+                "has __metadata__ 'nested' that is not a string: object");
+        for (String accepted : List.of(w + "    ", " " + w + "\n", "{\"__metadata__\":null," + w.substring(1)))
+            assertThat(SafeTensors.read(write(accepted, new byte[4]))).containsOnlyKeys("w");
+    }
+
     @Test
     void fileSystemErrorsAreSaidInWordsNotJavaNames() {
         // root reads every file, so the refusal an unprivileged user meets is built here
