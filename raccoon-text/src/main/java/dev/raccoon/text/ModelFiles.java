@@ -50,7 +50,7 @@ public final class ModelFiles {
      * More than any config, vocabulary or tokenizer file holds (tokenizer.json of the largest vocabularies has tens of
      * megabytes): a wrong file in their place is refused before it fills the heap.
      */
-    static final long MAX_BYTES = 100L << 20;
+    private static final long MAX_BYTES = 100L << 20;
 
     /**
      * The bytes of {@code file}; a directory in its place is named as such, not "Is a directory" of no file. A device

@@ -31,6 +31,7 @@ import java.util.Comparator;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
@@ -149,7 +150,7 @@ public final class SafeTensors {
                 for (Map.Entry<String, JsonNode> m : info.properties())
                     if (!m.getValue().isTextual())
                         throw fail(file, "has __metadata__ '" + CheckpointException.printable(m.getKey())
-                                + "' that is not a string: " + m.getValue().getNodeType().toString().toLowerCase(java.util.Locale.ROOT));
+                                + "' that is not a string: " + m.getValue().getNodeType().toString().toLowerCase(Locale.ROOT));
                 continue;
             }
             if (!info.isObject()) throw fail(file, name, "has a header entry that is not an object");
