@@ -352,13 +352,7 @@ class ModelDirectoryTest {
                 + " (Raccoon implements \"absolute\" position embeddings, those of the published ELECTRA and BERT models)");
         cases.put("{\"is_decoder\": true}", "is_decoder true is not supported (Raccoon's encoder is bidirectional;"
                 + " transformers would let each token see only those before it)");
-        int i = 0;
-        for (Map.Entry<String, String> c : cases.entrySet()) {
-            Path file = tmp.resolve("config" + i++ + ".json");
-            Files.writeString(file, c.getKey());
-            assertThatThrownBy(() -> ElectraConfig.read(file)).isInstanceOf(IOException.class)
-                    .hasMessage(file + ": " + c.getValue());
-        }
+        assertEachConfigRefused(tmp, cases);
         Path fine = tmp.resolve("fine.json");
         Files.writeString(fine, "{\"id2label\": {}, \"num_labels\": 3, \"problem_type\": \"regression\"}");
         assertThat(ElectraConfig.read(fine).labels()).containsExactly("LABEL_0", "LABEL_1", "LABEL_2");
@@ -395,6 +389,17 @@ class ModelDirectoryTest {
         cases.put("{\"hidden_dropout_prob\": 2.0}", "hidden_dropout_prob 2.0 must lie in [0, 1)");
         cases.put("{\"attention_probs_dropout_prob\": -0.1}", "attention_probs_dropout_prob -0.1 must lie in [0, 1)");
         cases.put("{\"classifier_dropout\": 1}", "classifier_dropout 1.0 must lie in [0, 1)");
+        assertEachConfigRefused(tmp, cases);
+        Path dir = copyOfClassifier(Files.createDirectory(tmp.resolve("model")));
+        ObjectMapper json = new ObjectMapper();
+        ObjectNode config = (ObjectNode) json.readTree(dir.resolve("config.json").toFile());
+        json.writeValue(dir.resolve("config.json").toFile(), config.put("layer_norm_eps", -1.0));
+        assertThatThrownBy(() -> ModelDirectory.load(dir, backend)).isInstanceOf(IOException.class)
+                .hasMessageStartingWith(dir.resolve("config.json") + ": layer_norm_eps -1.0");
+    }
+
+    /** Each config.json (key) is refused as it is read, with its path and the message (value). */
+    private static void assertEachConfigRefused(Path tmp, Map<String, String> cases) throws IOException {
         int i = 0;
         for (Map.Entry<String, String> c : cases.entrySet()) {
             Path file = tmp.resolve("config" + i++ + ".json");
@@ -402,12 +407,6 @@ class ModelDirectoryTest {
             assertThatThrownBy(() -> ElectraConfig.read(file)).isInstanceOf(IOException.class)
                     .hasMessage(file + ": " + c.getValue());
         }
-        Path dir = copyOfClassifier(Files.createDirectory(tmp.resolve("model")));
-        ObjectMapper json = new ObjectMapper();
-        ObjectNode config = (ObjectNode) json.readTree(dir.resolve("config.json").toFile());
-        json.writeValue(dir.resolve("config.json").toFile(), config.put("layer_norm_eps", -1.0));
-        assertThatThrownBy(() -> ModelDirectory.load(dir, backend)).isInstanceOf(IOException.class)
-                .hasMessageStartingWith(dir.resolve("config.json") + ": layer_norm_eps -1.0");
     }
 
     @Test
