@@ -478,6 +478,12 @@ public final class SentimentServer implements AutoCloseable {
      * version it does not speak is the client's mistake, so 400 rather than Jetty's 505: no 5xx for client input.
      */
     private final class JsonErrorHandler extends ErrorHandler {
+        /** Every method's error gets its JSON (and its count), not only GET's, POST's and HEAD's: OPTIONS * got neither. */
+        @Override
+        public boolean errorPageForMethod(String method) {
+            return true;
+        }
+
         @Override
         protected void generateResponse(Request request, Response response, int code, String message, Throwable cause,
                                         Callback callback) {

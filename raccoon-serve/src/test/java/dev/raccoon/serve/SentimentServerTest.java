@@ -190,6 +190,9 @@ class SentimentServerTest {
         refused.put("GET /health HTTP/1.1\r\nHost: x\r\nX-Big: " + "a".repeat(20_000) + "\r\n",
                 "http_server_requests_seconds_count{method=\"GET\",status=\"431\",uri=\"/health\"}");
         refused.put("POST /v1/sentiment HTTP/1.1\r\n", "http_server_requests_seconds_count{method=\"POST\",status=\"400\",uri=\"/v1/sentiment\"}");
+        // methods Jetty would answer with no body and no count: the server-wide OPTIONS, and HTTP/2's preface
+        refused.put("OPTIONS * HTTP/1.1\r\nHost: x\r\n", "http_server_requests_seconds_count{method=\"OPTIONS\",status=\"404\",uri=\"other\"}");
+        refused.put("PRI * HTTP/2.0\r\n\r\nSM\r\n", "http_server_requests_seconds_count{method=\"OTHER\",status=\"426\",uri=\"other\"}");
         // A server of its own: the shared one may still count another test's last request while this one reads.
         try (SentimentServer own = SentimentServer.start(Oracle.classifier(), CONFIG)) {
             for (var request : refused.entrySet()) {
