@@ -288,7 +288,9 @@ public final class BatchScorer {
                 throw new IOException(out + " exists and holds a line without a line break that this run did not write;"
                         + " delete it or choose another output");
             }
-            for (; raw != null && raw.terminated(); raw = r.next()) {
+            // The writer quotes every row whole, so a stray quote in the output is a row cut off inside a quoted field
+            // that spans lines: the partial last row starts there, however many of its lines were written.
+            for (; raw != null && raw.terminated() && !raw.strayQuote(); raw = r.next()) {
                 rows++;
                 keep = r.completeEnd();
             }

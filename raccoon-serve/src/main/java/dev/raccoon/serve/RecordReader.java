@@ -25,9 +25,10 @@ public final class RecordReader implements AutoCloseable {
     /**
      * One record without its line break, from byte {@code start} of its file (0: a file's first record), starting on
      * its {@code line}th line (1-based: the line a reader names it by, as eval names rows; counted from the first line
-     * read); {@code terminated} is false for a last record with no line break.
+     * read); {@code terminated} is false for a last record with no line break; {@code strayQuote}: a CSV line read as a
+     * record of its own because the quote it opens makes no row ({@link CsvRecords.Record#STRAY_QUOTE}, {@code SWALLOWS_ROWS}).
      */
-    public record Raw(long start, long line, byte[] bytes, boolean terminated) {}
+    public record Raw(long start, long line, byte[] bytes, boolean terminated, boolean strayQuote) {}
 
     /** One line without its line break, from byte {@code start} of its file; {@code terminated}: a line break ended it. */
     public record Line(long start, byte[] bytes, boolean terminated) {}
@@ -85,6 +86,7 @@ public final class RecordReader implements AutoCloseable {
         if (numbered == null) return null;
         Line first = numbered.line(), last = first;
         byte[] bytes = first.bytes();
+        boolean strayQuote = false;
         if (quoted) {
             boolean header = first.start() == 0;
             List<Numbered> taken = new ArrayList<>();
@@ -101,12 +103,13 @@ public final class RecordReader implements AutoCloseable {
                     bytes = joined(first, taken);
                 }
             } else {
+                strayQuote = true;
                 for (int i = taken.size() - 1; i >= 0; i--) again.addFirst(taken.get(i));
             }
         }
         // the record ends where the next line starts: one read again, or the stream's next
         if (last.terminated() && stream != null) completeEnd = again.isEmpty() ? stream.offset() : again.peekFirst().line().start();
-        return new Raw(first.start(), numbered.number(), bytes, last.terminated());
+        return new Raw(first.start(), numbered.number(), bytes, last.terminated(), strayQuote);
     }
 
     private Numbered line() throws IOException {

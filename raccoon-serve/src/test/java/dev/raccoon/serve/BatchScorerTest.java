@@ -474,6 +474,26 @@ class BatchScorerTest {
         }
     }
 
+    /** A kill while a row whose quoted field spans lines was being written leaves lines that make no row: cut, not refused. */
+    @Test
+    void resumingACsvCutInsideARowOfSeveralLines() throws Exception {
+        Path in = dir.resolve("multi.csv"), complete = dir.resolve("multi-complete.csv");
+        Files.writeString(in, "id,document,label\r\n1,\"좋아\r\n정말\r\n좋아\",1\r\n2,\"싫어,0\r\n3,괜찮아,1\r\n");
+        scorer.score(new BatchScorer.Job(in, complete, TableFormat.CSV, null, 1), n -> {});
+        byte[] expected = Files.readAllBytes(complete);
+        String written = new String(expected, StandardCharsets.UTF_8);
+        int header = written.indexOf('\n') + 1, rowOne = written.indexOf("\n\"2,") + 1; // row 2 is an error row, quoted whole
+        // inside row 1's quoted field, after its closing quote, and at the row boundary
+        for (int cut : new int[] {header + 8, written.indexOf("\",1") + 2, rowOne}) {
+            int bytes = written.substring(0, cut).getBytes(StandardCharsets.UTF_8).length;
+            Path out = dir.resolve("multi-partial-" + cut + ".csv");
+            Files.write(out, Arrays.copyOf(expected, bytes));
+            BatchScorer.Summary s = scorer.score(new BatchScorer.Job(in, out, TableFormat.CSV, null, 1), n -> {});
+            assertThat(Files.readAllBytes(out)).as("cut at character %d", cut).isEqualTo(expected);
+            assertThat(s.resumed()).isEqualTo(cut == rowOne ? 1 : 0);
+        }
+    }
+
     @Test
     void resumingWithAnotherReadingOfLongTextsIsRefused() throws Exception {
         Path in = dir.resolve("long.jsonl");
