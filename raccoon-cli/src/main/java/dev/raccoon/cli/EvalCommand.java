@@ -80,7 +80,8 @@ final class EvalCommand implements Callable<Integer> {
             description = "binary or 3class: the classes of the lexicon baseline (default binary) and of NSMC crawl ratings; with --model it must agree with the model.")
     String task;
 
-    @Option(names = "--json", description = "Print one JSON object (n, accuracy, macro_f1, ..., calibration, or pearson, spearman, mse).")
+    @Option(names = "--json", description = "Print one JSON object (n, accuracy, macro_f1, ..., calibration, undefined: the figures these rows leave"
+            + " undefined, in words; or pearson, spearman, mse).")
     boolean json;
 
     @Option(names = "--report", paramLabel = "DIR", description = "Write an HTML report with charts into DIR.")

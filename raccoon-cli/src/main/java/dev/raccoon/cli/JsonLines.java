@@ -1,8 +1,10 @@
 package dev.raccoon.cli;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.raccoon.text.JsonLine;
+import dev.raccoon.text.JsonProblems;
 import dev.raccoon.text.WordPieceTokenizer;
 
 import java.io.IOException;
@@ -49,8 +51,8 @@ final class JsonLines {
         JsonNode node;
         try {
             node = JsonLine.read(s);
-        } catch (IOException e) {
-            return new Line(number, null, null, "line " + number + ": not valid JSON");
+        } catch (JsonProcessingException e) {
+            return new Line(number, null, null, "line " + number + ": not valid JSON (" + JsonProblems.why(e) + ")");
         }
         if (node == null || !node.isObject()) return new Line(number, null, null, "line " + number + ": expected a JSON object");
         JsonNode text = node.get("text");

@@ -86,7 +86,8 @@ final class ServeCommand implements Callable<Integer> {
         Classifier classifier = modelOptions.load(spec, taskOption.task);
         SentimentServer server;
         try {
-            if (warmUpPasses > 0) System.err.printf("raccoon serve: warming up the model (%d passes)%n", warmUpPasses);
+            if (warmUpPasses > 0)
+                System.err.printf("raccoon serve: warming up the model (%d %s)%n", warmUpPasses, warmUpPasses == 1 ? "pass" : "passes");
             server = SentimentServer.start(classifier, config);
         } catch (RuntimeException e) {
             classifier.close();

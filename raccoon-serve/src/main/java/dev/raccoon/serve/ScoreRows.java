@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.raccoon.api.Prediction;
 import dev.raccoon.text.JsonLine;
+import dev.raccoon.text.JsonProblems;
 import dev.raccoon.text.TextEncodings;
 import dev.raccoon.text.TextFiles;
 import dev.raccoon.text.WordPieceTokenizer;
@@ -90,7 +91,7 @@ public record ScoreRows(TableFormat format, List<String> header, int textIndex, 
                 node = JsonLine.read(line);
             } catch (JsonProcessingException e) {
                 return undecodable != null ? new Parsed(null, asInput(line), null, undecodable, true)
-                        : new Parsed(null, asInput(line), null, where + ": not valid JSON");
+                        : new Parsed(null, asInput(line), null, where + ": not valid JSON (" + JsonProblems.why(e) + ")");
             }
             if (!(node instanceof ObjectNode object))
                 return new Parsed(null, asInput(line), null, where + ": not a JSON object");

@@ -311,8 +311,9 @@ public final class SentimentServer implements AutoCloseable {
                 if (t instanceof TimeoutException)
                     throw new ApiError(408, "the request body did not arrive in time; the connection was idle too long");
             // Jetty reports a broken chunk header as it reports a connection that ended early: one message for both
-            throw new ApiError(400, "could not read the request body: the connection ended before it was complete,"
-                    + " or its chunked transfer encoding is broken");
+            boolean chunked = "chunked".equalsIgnoreCase(ctx.header("Transfer-Encoding"));
+            throw new ApiError(400, "could not read the request body: the connection ended before it was complete"
+                    + (chunked ? ", or its chunked transfer encoding is broken" : ""));
         }
     }
 

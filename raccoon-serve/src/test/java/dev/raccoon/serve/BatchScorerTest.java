@@ -377,10 +377,22 @@ class BatchScorerTest {
         assertThat(s.scored()).isEqualTo(1);
         assertThat(s.failed()).isEqualTo(2);
         List<String> lines = Files.readAllLines(out);
-        assertThat(JSON.readTree(lines.get(0)).get("error").asText()).isEqualTo("line 1: not valid JSON");
+        assertThat(JSON.readTree(lines.get(0)).get("error").asText()).isEqualTo("line 1: not valid JSON (more follows the JSON value)");
         assertThat(JSON.readTree(lines.get(0)).get(ScoreRows.INPUT_FIELD).asText()).isEqualTo("{\"text\": \"좋아\"} {\"text\": \"싫어\"}");
-        assertThat(JSON.readTree(lines.get(1)).get("error").asText()).isEqualTo("line 2: not valid JSON");
+        assertThat(JSON.readTree(lines.get(1)).get("error").asText()).startsWith("line 2: not valid JSON (");
         assertThat(JSON.readTree(lines.get(2)).get("error").isNull()).isTrue(); // spaces after the object are no data
+    }
+
+    /** A key given twice makes the row ambiguous and is named; one inside a nested value is no field of the row. */
+    @Test
+    void jsonlKeysGivenTwice() throws Exception {
+        Path in = dir.resolve("twice.jsonl"), out = dir.resolve("twice-out.jsonl");
+        Files.writeString(in, "{\"text\": \"좋아\", \"text\": \"싫어\"}\n{\"text\": \"좋아\", \"meta\": {\"a\": 1, \"a\": 2}}\n");
+        BatchScorer.Summary s = scorer.score(new BatchScorer.Job(in, out, TableFormat.JSONL, null, 2), n -> {});
+        assertThat(s.scored()).isEqualTo(1);
+        List<String> lines = Files.readAllLines(out);
+        assertThat(JSON.readTree(lines.get(0)).get("error").asText()).isEqualTo("line 1: not valid JSON (Duplicate field 'text')");
+        assertThat(JSON.readTree(lines.get(1)).get("error").isNull()).isTrue();
     }
 
     @Test

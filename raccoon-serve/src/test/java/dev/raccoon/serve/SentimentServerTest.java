@@ -338,6 +338,15 @@ class SentimentServerTest {
                 assertThat(answer).as(size).startsWith("HTTP/1.1 400").contains("or its chunked transfer encoding is broken");
             }
         }
+        // a body cut short without chunks: the connection alone is to blame
+        try (java.net.Socket socket = new java.net.Socket("127.0.0.1", server.port())) {
+            socket.setSoTimeout(10_000);
+            socket.getOutputStream().write(("POST /v1/sentiment HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
+                    + "Content-Length: 100\r\n\r\n{\"text\"").getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            socket.shutdownOutput();
+            String answer = new String(socket.getInputStream().readNBytes(4096), StandardCharsets.UTF_8);
+            assertThat(answer).startsWith("HTTP/1.1 400").contains("the connection ended before it was complete\"").doesNotContain("chunked");
+        }
     }
 
     @Test

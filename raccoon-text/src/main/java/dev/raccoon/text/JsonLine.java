@@ -1,6 +1,8 @@
 package dev.raccoon.text;
 
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.exc.StreamReadException;
 import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -22,8 +24,22 @@ public final class JsonLine {
 
     private JsonLine() {}
 
-    /** The line's JSON value (null for a line of whitespace); a line that holds more than one value is not valid. */
+    /** {@link #ONE_VALUE} with keys given twice read as Python reads them, the last one winning. */
+    private static final ObjectReader LAST_KEY_WINS = ONE_VALUE.without(StreamReadFeature.STRICT_DUPLICATE_DETECTION);
+
+    /**
+     * The line's JSON value (null for a line of whitespace); a line that holds more than one value is not valid, nor
+     * is one whose object gives a key twice. A key given twice inside a nested value is allowed: it is no field of
+     * the row, and refusing the row for it would lose the row over data nothing reads.
+     */
     public static JsonNode read(String line) throws JsonProcessingException {
-        return ONE_VALUE.readTree(line);
+        try {
+            return ONE_VALUE.readTree(line);
+        } catch (StreamReadException e) {
+            if (e.getProcessor() instanceof JsonParser parser && String.valueOf(e.getOriginalMessage()).startsWith("Duplicate field")
+                    && !parser.getParsingContext().getParent().inRoot())
+                return LAST_KEY_WINS.readTree(line);
+            throw e;
+        }
     }
 }

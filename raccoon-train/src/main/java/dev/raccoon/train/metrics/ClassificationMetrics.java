@@ -157,8 +157,7 @@ public final class ClassificationMetrics implements Metrics {
         RocCurve roc = roc();
         if (roc != null) Json.put(o, "roc_auc", roc.auc());
         else if (labels.size() == 2) o.putNull("roc_auc");
-        List<String> undefined = undefined();
-        if (!undefined.isEmpty()) undefined.forEach(o.putArray("undefined")::add);
+        undefined().forEach(o.putArray("undefined")::add);
         ArrayNode names = o.putArray("labels");
         labels.forEach(names::add);
         ObjectNode perClass = o.putObject("per_class");
