@@ -2,7 +2,8 @@
 
 ELECTRA-small classifier (embedding 128, hidden 256, 12 layers, 4 heads, FFN 1024, vocab 32200, random weights),
 batch 1 and 32 of 64 random tokens with a full attention mask, and a 512x768x768 matrix product. Each case warms up
-for a third of --seconds and reports the mean over the rest (at least three calls), as BenchCommand.time does.
+for a third of --seconds and reports the mean over the rest (at least three calls), as BenchCommand.time does for
+every case of `raccoon bench`, GEMM included (until 2026-11-25 bench reported GEMM's best 50-ms round instead).
 
     python docs/bench/pytorch_cpu_bench.py --threads 1,2 --seconds 6
 """

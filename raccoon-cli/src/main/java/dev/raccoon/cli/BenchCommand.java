@@ -72,8 +72,9 @@ final class BenchCommand implements Callable<Integer> {
     String precision;
 
     @Option(names = "--seconds", defaultValue = "5", description = "Time per case: the first third warms the JIT up, the rest is"
-            + " measured (at least " + MIN_MEASURED_CALLS + " calls, and a warning when fewer fit); much under the default the JIT"
-            + " is still compiling and the figures fall short (default: ${DEFAULT-VALUE}).")
+            + " measured, and every figure (GEMM's too) is the mean over the measured calls (at least " + MIN_MEASURED_CALLS
+            + ", and a warning when fewer fit); much under the default the JIT is still compiling and the figures fall short"
+            + " (GEMM warns under " + (int) MIN_GEMM_SECONDS + ") (default: ${DEFAULT-VALUE}).")
     double seconds;
 
     @Option(names = "--threads", split = ",", description = "Thread counts to run, 0 for all cores (default: 1 and all cores).")
@@ -152,8 +153,7 @@ final class BenchCommand implements Callable<Integer> {
                                         pretraining.flopsPerStep(b, seq));
                             }
                         }
-                        case GEMM -> System.out.printf(Locale.ROOT, "%-34s %8d %12s %12s %10s %10.1f%n",
-                                "gemm 512x768x768", t, "", "", "", GemmBench.gflops(backend, 512, 768, 768, seconds));
+                        case GEMM -> gemm(backend, t, 512, 768, 768);
                     }
                 }
             }
@@ -185,12 +185,39 @@ final class BenchCommand implements Callable<Integer> {
         System.out.printf(Locale.ROOT, "%-34s %8d %12.1f %12.0f %10.2f %10.1f%n", name, threads, batch / secondsPerBatch,
                 batch * seq / secondsPerBatch, secondsPerBatch * 1e3, flopsPerBatch / secondsPerBatch / 1e9);
         System.out.flush();
+        warnIfFewCalls(name, threads, timing);
+    }
+
+    /**
+     * GFLOP/s of an m×k times k×n product, timed as the model cases are (the mean over the measured calls); on stderr,
+     * a warning when --seconds is too short for the JIT to have compiled the product's kernels.
+     */
+    private void gemm(Backend backend, int threads, int m, int k, int n) {
+        String name = "gemm " + m + "x" + k + "x" + n;
+        Timing timing = time(GemmBench.product(backend, m, k, n), seconds);
+        System.out.printf(Locale.ROOT, "%-34s %8d %12s %12s %10s %10.1f%n", name, threads, "", "", "",
+                GemmBench.flops(m, k, n) / timing.secondsPerCall() / 1e9);
+        System.out.flush();
+        if (seconds < MIN_GEMM_SECONDS)
+            System.err.printf(Locale.ROOT, "raccoon bench: %s, %d thread%s: %s s is too short for the JIT to finish compiling"
+                            + " the product, so the figure falls short; give --seconds %s or more%n", name, threads,
+                    threads == 1 ? "" : "s", plain(seconds), plain(MIN_GEMM_SECONDS));
+        else warnIfFewCalls(name, threads, timing);
+    }
+
+    /** On stderr, a warning when too few calls started in the measured time to trust the mean. */
+    private void warnIfFewCalls(String name, int threads, Timing timing) {
         if (timing.callsStartedInTime() < MIN_MEASURED_CALLS)
             System.err.printf(Locale.ROOT, "raccoon bench: %s, %d thread%s: only %d call%s started in the %s s measured, so"
                             + " the mean of %d may still hold JIT compilation; a longer --seconds gives a steadier figure%n",
                     name, threads, threads == 1 ? "" : "s", timing.callsStartedInTime(),
                     timing.callsStartedInTime() == 1 ? "" : "s",
-                    new BigDecimal(seconds * 2 / 3).round(new MathContext(3)).stripTrailingZeros().toPlainString(), timing.calls());
+                    plain(seconds * 2 / 3), timing.calls());
+    }
+
+    /** Seconds to three significant digits, without trailing zeros: 0.002, 3.33. */
+    private static String plain(double seconds) {
+        return new BigDecimal(seconds).round(new MathContext(3)).stripTrailingZeros().toPlainString();
     }
 
     private static SequenceClassifier classifier(ElectraConfig config, Backend backend) {
@@ -241,6 +268,12 @@ final class BenchCommand implements Callable<Integer> {
      * code, and alone it would be reported as the figure.
      */
     static final int MIN_MEASURED_CALLS = 3;
+
+    /**
+     * Shorter GEMM runs measure the JIT compiling the product's kernels rather than the product: on the 2-core VM
+     * (busy), one thread gave 15 GFLOP/s in 0.3 s, 79 in 1 s, 105-108 in 2, 3 and 5 s.
+     */
+    static final double MIN_GEMM_SECONDS = 2;
 
     /** The mean seconds per measured call, how many calls were measured and how many of them started within the time. */
     record Timing(double secondsPerCall, int calls, int callsStartedInTime) {}

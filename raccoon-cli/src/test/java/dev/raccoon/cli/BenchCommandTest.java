@@ -76,6 +76,19 @@ class BenchCommandTest {
                 + " so the mean of 3 may still hold JIT compilation");
     }
 
+    /** GEMM is timed as the model cases are, and a run too short for the JIT says its figure falls short. */
+    @Test
+    void gemmWarnsWhenTooShortForTheJit() {
+        CliRun shortRun = CliRun.run("", "bench", "--case", "gemm", "--seconds", "0.05", "--threads", "1");
+        assertThat(shortRun.exitCode()).as(shortRun.err()).isZero();
+        assertThat(shortRun.out()).containsPattern("(?m)^gemm 512x768x768\\s+1\\s+[\\d.]+$");
+        assertThat(shortRun.err()).contains("gemm 512x768x768, 1 thread: 0.05 s is too short for the JIT to finish compiling"
+                + " the product, so the figure falls short; give --seconds 2 or more");
+        CliRun longEnough = CliRun.run("", "bench", "--case", "gemm", "--seconds", "2", "--threads", "1");
+        assertThat(longEnough.exitCode()).as(longEnough.err()).isZero();
+        assertThat(longEnough.err()).doesNotContain("too short");
+    }
+
     private static void sleep(long millis) {
         try {
             Thread.sleep(millis);
