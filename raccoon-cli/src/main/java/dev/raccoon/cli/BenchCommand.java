@@ -40,7 +40,8 @@ import java.util.concurrent.Callable;
         "pretrain: an ELECTRA pretraining step (discriminator and a 1/4-size generator sharing embeddings, 15%% masked, "
                 + "sampling, AdamW), batch 128 of 128 tokens.",
         "gemm: GFLOP/s of a 512x768x768 matrix product.",
-        "Each case runs with 1 thread and with all cores unless --threads says otherwise."})
+        "On the cpu device each case runs with 1 thread and with all cores unless --threads says otherwise; scalar (one"
+                + " thread) and cuda (one host thread driving the GPU) take no thread count and run each case once."})
 final class BenchCommand implements Callable<Integer> {
     /** The vocabulary size of the benchmark model (KoELECTRA-small-v3's). */
     static final int VOCAB = 32200;
@@ -77,7 +78,7 @@ final class BenchCommand implements Callable<Integer> {
             + " (GEMM warns under " + (int) MIN_GEMM_SECONDS + ") (default: ${DEFAULT-VALUE}).")
     double seconds;
 
-    @Option(names = "--threads", split = ",", description = "Thread counts to run, 0 for all cores (default: 1 and all cores).")
+    @Option(names = "--threads", split = ",", description = "Thread counts of the cpu device to run, 0 for all cores (default: 1 and all cores).")
     List<Integer> threads;
 
     private ModelInit.Preset preset;
@@ -108,13 +109,17 @@ final class BenchCommand implements Callable<Integer> {
         List<Integer> threadCounts = threads != null ? threads.stream().map(t -> t == 0 ? cores : t).toList()
                 : cores > 1 ? List.of(1, cores) : List.of(1);
         Precision products = ComputeOptions.precision(spec, precision);
+        Backend firstBackend = Backends.create(device, threadCounts.getFirst(), products);
+        // Only the cpu backend takes a thread count: scalar and cuda would run the same work again under another label.
+        List<Integer> runs = firstBackend.name().equals("cpu") ? threadCounts : threadCounts.subList(0, 1);
         System.out.printf(Locale.ROOT, "machine: %s, %d cores; java %s; device %s; precision %s; config %s%n", cpuName(),
                 cores, Runtime.version(), device, products.label(), preset.name().toLowerCase(Locale.ROOT));
         ElectraConfig model = preset.config(VOCAB, List.of("negative", "positive"));
         System.out.printf(Locale.ROOT, "%-34s %8s %12s %12s %10s %10s%n", "case", "threads", "examples/s", "tokens/s",
                 "ms/batch", "GFLOP/s");
-        for (int t : threadCounts) {
-            try (Backend backend = Backends.create(device, t, products)) {
+        for (int run = 0; run < runs.size(); run++) {
+            try (Backend backend = run == 0 ? firstBackend : Backends.create(firstBackend.name(), runs.get(run), products)) {
+                int t = backend.threads();
                 for (Case c : selected) {
                     switch (c) {
                         case INFERENCE -> {

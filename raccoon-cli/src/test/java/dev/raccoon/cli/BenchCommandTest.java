@@ -109,6 +109,18 @@ class BenchCommandTest {
         assertThat(negative.out()).isEmpty();
     }
 
+    /** The scalar backend ignores the thread count: it runs once, on the one thread it uses, whatever --threads asks. */
+    @Test
+    void aDeviceWithoutThreadsRunsOnce() {
+        CliRun run = CliRun.run("", "bench", "--device", "scalar", "--case", "inference", "--config", "tiny",
+                "--batch-size", "2", "--tokens", "16", "--seconds", "0.03", "--threads", "1,2");
+        assertThat(run.exitCode()).as(run.err()).isZero();
+        Matcher rows = Pattern.compile("(?m)^tiny inference 2x16\\s+(\\d+)\\s").matcher(run.out());
+        List<String> threads = new java.util.ArrayList<>();
+        while (rows.find()) threads.add(rows.group(1));
+        assertThat(threads).as(run.out()).containsExactly("1");
+    }
+
     /** Inference skips the last layer's work on every row but [CLS]; training runs it on every row. */
     @Test
     void inferenceFlopsLeaveOutTheLastLayersNonClsRows() {
