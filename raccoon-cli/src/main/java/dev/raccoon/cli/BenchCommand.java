@@ -27,9 +27,14 @@ import java.math.BigDecimal;
 import java.math.MathContext;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.concurrent.Callable;
 
@@ -112,8 +117,10 @@ final class BenchCommand implements Callable<Integer> {
         Backend firstBackend = Backends.create(device, threadCounts.getFirst(), products);
         // Only the cpu backend takes a thread count: scalar and cuda would run the same work again under another label.
         List<Integer> runs = firstBackend.name().equals("cpu") ? threadCounts : threadCounts.subList(0, 1);
-        System.out.printf(Locale.ROOT, "machine: %s, %d cores; java %s; device %s; precision %s; config %s%n", cpuName(),
-                cores, Runtime.version(), device, products.label(), preset.name().toLowerCase(Locale.ROOT));
+        // What ran where and when, so a saved result says so: the backend "auto" chose, the CPU, the time in UTC.
+        System.out.printf(Locale.ROOT, "machine: %s, %d cores; java %s; device %s; precision %s; config %s; at %s%n",
+                cpuName(), cores, Runtime.version(), firstBackend.name(), products.label(),
+                preset.name().toLowerCase(Locale.ROOT), RUN_TIME.format(Instant.now()));
         ElectraConfig model = preset.config(VOCAB, List.of("negative", "positive"));
         System.out.printf(Locale.ROOT, "%-34s %8s %12s %12s %10s %10s%n", "case", "threads", "examples/s", "tokens/s",
                 "ms/batch", "GFLOP/s");
@@ -298,13 +305,35 @@ final class BenchCommand implements Callable<Integer> {
         return new Timing((now - start) / 1e9 / calls, calls, startedInTime);
     }
 
+    private static final DateTimeFormatter RUN_TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss 'UTC'", Locale.ROOT)
+            .withZone(ZoneOffset.UTC);
+
     static String cpuName() {
         try {
-            for (String line : Files.readAllLines(Path.of("/proc/cpuinfo")))
-                if (line.startsWith("model name")) return line.substring(line.indexOf(':') + 1).trim();
-        } catch (Exception ignored) {
-            // Not Linux: fall through to the JVM's view.
+            return cpuName(Files.readAllLines(Path.of("/proc/cpuinfo")));
+        } catch (Exception notLinux) {
+            return System.getProperty("os.arch");
         }
-        return System.getProperty("os.arch");
+    }
+
+    /**
+     * The first processor's model name, with its family and model numbers where cpuinfo gives them, since a VM's
+     * model name ("AMD EPYC") alone does not tell one CPU generation from the next; without a model name, the JVM's
+     * architecture.
+     */
+    static String cpuName(List<String> cpuinfo) {
+        Map<String, String> fields = new HashMap<>();
+        for (String line : cpuinfo) {
+            int colon = line.indexOf(':');
+            if (colon < 0) {
+                if (!fields.isEmpty()) break; // the blank line after the first processor
+                continue;
+            }
+            fields.putIfAbsent(line.substring(0, colon).trim(), line.substring(colon + 1).trim());
+        }
+        String name = fields.get("model name");
+        if (name == null) return System.getProperty("os.arch");
+        return fields.containsKey("cpu family") && fields.containsKey("model")
+                ? name + " (family " + fields.get("cpu family") + ", model " + fields.get("model") + ")" : name;
     }
 }

@@ -121,6 +121,25 @@ class BenchCommandTest {
         assertThat(threads).as(run.out()).containsExactly("1");
     }
 
+    /** The header names the backend "auto" chose, and when the run started. */
+    @Test
+    void headerSaysWhatRanAndWhen() {
+        CliRun run = CliRun.run("", "bench", "--device", "auto", "--case", "gemm", "--seconds", "0.03", "--threads", "1");
+        assertThat(run.exitCode()).as(run.err()).isZero();
+        assertThat(run.out()).containsPattern("(?m)^machine: .*; device (cpu|cuda|scalar); precision fp32; config small;"
+                + " at \\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d UTC$");
+    }
+
+    /** A VM's model name alone can hide the CPU generation: the family and model numbers go with it. */
+    @Test
+    void cpuNameCarriesFamilyAndModel() {
+        List<String> cpuinfo = List.of("processor\t: 0", "vendor_id\t: AuthenticAMD", "cpu family\t: 26", "model\t\t: 2",
+                "model name\t: AMD EPYC", "", "processor\t: 1", "model name\t: other");
+        assertThat(BenchCommand.cpuName(cpuinfo)).isEqualTo("AMD EPYC (family 26, model 2)");
+        assertThat(BenchCommand.cpuName(List.of("model name\t: Some CPU"))).isEqualTo("Some CPU");
+        assertThat(BenchCommand.cpuName(List.of("processor\t: 0", "CPU part\t: 0xd0c"))).isEqualTo(System.getProperty("os.arch"));
+    }
+
     /** Inference skips the last layer's work on every row but [CLS]; training runs it on every row. */
     @Test
     void inferenceFlopsLeaveOutTheLastLayersNonClsRows() {
