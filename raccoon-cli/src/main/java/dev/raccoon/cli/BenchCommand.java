@@ -103,9 +103,19 @@ final class BenchCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw TrainingOptions.usage(spec, e.getMessage());
         }
+        ElectraConfig model = preset.config(VOCAB, List.of("negative", "positive"));
         if (batchSizes != null && batchSizes.stream().anyMatch(b -> b < 1)) throw TrainingOptions.usage(spec, "--batch-size must be positive");
         if (tokens != null && tokens < 2) throw TrainingOptions.usage(spec, "--tokens must be at least 2");
-        if (!(seconds > 0)) throw TrainingOptions.usage(spec, "--seconds must be positive");
+        if (tokens != null && tokens > model.maxPositionEmbeddings())
+            throw TrainingOptions.usage(spec, "--tokens " + tokens + " is more than the model's " + model.maxPositionEmbeddings() + " positions");
+        // Infinity or a huge value would overflow the deadlines in nanoseconds and end the timing at once.
+        if (!(seconds > 0 && seconds <= MAX_SECONDS))
+            throw TrainingOptions.usage(spec, "--seconds must be a positive number, at most " + (int) MAX_SECONDS + " (a day)");
+        try {
+            Backends.requireKnown(device);
+        } catch (IllegalArgumentException e) {
+            throw TrainingOptions.usage(spec, e.getMessage());
+        }
         if (threads != null && threads.stream().anyMatch(t -> t < 0))
             throw TrainingOptions.usage(spec, "--threads must be 0 (all cores) or more");
 
@@ -121,7 +131,6 @@ final class BenchCommand implements Callable<Integer> {
         System.out.printf(Locale.ROOT, "machine: %s, %d cores; java %s; device %s; precision %s; config %s; at %s%n",
                 cpuName(), cores, Runtime.version(), firstBackend.name(), products.label(),
                 preset.name().toLowerCase(Locale.ROOT), RUN_TIME.format(Instant.now()));
-        ElectraConfig model = preset.config(VOCAB, List.of("negative", "positive"));
         System.out.printf(Locale.ROOT, "%-34s %8s %12s %12s %10s %10s%n", "case", "threads", "examples/s", "tokens/s",
                 "ms/batch", "GFLOP/s");
         for (int run = 0; run < runs.size(); run++) {
@@ -286,6 +295,9 @@ final class BenchCommand implements Callable<Integer> {
      * (busy), one thread gave 15 GFLOP/s in 0.3 s, 79 in 1 s, 105-108 in 2, 3 and 5 s.
      */
     static final double MIN_GEMM_SECONDS = 2;
+
+    /** The longest --seconds taken: a day per case is beyond any useful benchmark. */
+    static final double MAX_SECONDS = 86_400;
 
     /** The mean seconds per measured call, how many calls were measured and how many of them started within the time. */
     record Timing(double secondsPerCall, int calls, int callsStartedInTime) {}

@@ -57,6 +57,24 @@ class BenchCommandTest {
         assertThat(badConfig.err()).contains("unknown config \"huge\"");
     }
 
+    /** A device, length or time bench cannot use is refused before any output, as the other bad options are. */
+    @Test
+    void unusableDeviceTokensOrSecondsAreUsageErrors() {
+        assertUsageError(List.of("--device", "gpu"), "unknown device 'gpu' (known: auto, cpu, cuda, scalar)");
+        assertUsageError(List.of("--config", "tiny", "--tokens", "1000"), "--tokens 1000 is more than the model's 512 positions");
+        for (String seconds : List.of("Infinity", "1e12", "NaN", "0"))
+            assertUsageError(List.of("--seconds", seconds), "--seconds must be a positive number, at most 86400 (a day)");
+    }
+
+    private static void assertUsageError(List<String> options, String message) {
+        List<String> args = new java.util.ArrayList<>(List.of("bench", "--case", "gemm"));
+        args.addAll(options);
+        CliRun run = CliRun.run("", args.toArray(String[]::new));
+        assertThat(run.exitCode()).as(options + ": " + run.err()).isEqualTo(2);
+        assertThat(run.err()).contains(message).contains("raccoon bench --help");
+        assertThat(run.out()).as(options.toString()).isEmpty();
+    }
+
     /** A call slower than the measured time is not reported alone: at least three are, and the output says so. */
     @Test
     void measuresAFewCallsHoweverSlowAndWarnsWhenFewFit() {
