@@ -9,10 +9,15 @@ import java.util.SplittableRandom;
 final class BenchInputs {
     private BenchInputs() {}
 
-    /** The backend a {@code device:threads} parameter names, e.g. {@code cpu:2}. */
+    /** The backend a {@code device:threads} parameter names, e.g. {@code cpu:2}; a bare device name has all cores. */
     static Backend backend(String deviceAndThreads) {
-        String[] dev = deviceAndThreads.split(":");
-        return Backends.create(dev[0], Integer.parseInt(dev[1]));
+        String[] dev = deviceAndThreads.split(":", -1);
+        int threads = Runtime.getRuntime().availableProcessors();
+        if (dev.length > 2 || dev.length == 2 && !dev[1].matches("[1-9][0-9]{0,3}"))
+            throw new IllegalArgumentException("-p backend takes device:threads (e.g. cpu:2) or a device alone (all cores),"
+                    + " not '" + deviceAndThreads + "'");
+        if (dev.length == 2) threads = Integer.parseInt(dev[1]);
+        return Backends.create(dev[0], threads);
     }
 
     /** n values uniform in [−1, 1). */
