@@ -43,7 +43,8 @@ import java.util.concurrent.Callable;
         "inference: a classifier's forward pass, batch 1 and 32 of 64 tokens.",
         "finetune: a classifier's training step (forward, backward, clipping, AdamW), batch 32 of 64 tokens.",
         "pretrain: an ELECTRA pretraining step (discriminator and a 1/4-size generator sharing embeddings, 15%% masked, "
-                + "sampling, AdamW), batch 128 of 128 tokens.",
+                + "sampling, AdamW), batch 128 of 128 tokens; it needs more heap than Java's default"
+                + " (a quarter of the memory) gives under about 32 GB: run it with RACCOON_JAVA_OPTS=-Xmx12g.",
         "gemm: GFLOP/s of a 512x768x768 matrix product.",
         "On the cpu device each case runs with 1 thread and with all cores unless --threads says otherwise; scalar (one"
                 + " thread) and cuda (one host thread driving the GPU) take no thread count and run each case once."})
