@@ -85,7 +85,15 @@ public final class Main {
             case DirectoryNotEmptyException x -> "directory not empty";
             default -> f.getReason() != null ? f.getReason() : "cannot be used";
         } + (f.getOtherFile() != null ? " (" + f.getOtherFile() + ")" : "");
-        if (e instanceof OutOfMemoryError) message = "out of memory (" + message + "); give Java more with RACCOON_JAVA_OPTS=-Xmx8g";
+        if (e instanceof OutOfMemoryError) message = "out of memory (" + message + ") " + moreMemory(Runtime.getRuntime().maxMemory());
         return message;
+    }
+
+    /** Advice for a heap of {@code maxBytes} that was not enough: twice as much, in whole gigabytes, at least 2. */
+    static String moreMemory(long maxBytes) {
+        double gib = maxBytes / (double) (1L << 30);
+        long twice = Math.max(2, (long) Math.ceil(2 * gib));
+        String heap = gib < 1 ? String.format(java.util.Locale.ROOT, "%d MB", maxBytes >> 20) : String.format(java.util.Locale.ROOT, "%.1f GB", gib);
+        return "with a " + heap + " heap; give Java more, e.g. RACCOON_JAVA_OPTS=-Xmx" + twice + "g";
     }
 }

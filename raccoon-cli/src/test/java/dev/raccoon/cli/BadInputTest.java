@@ -110,8 +110,15 @@ class BadInputTest {
         Process p = new ProcessBuilder(command).redirectInput(line.toFile()).redirectErrorStream(true).start();
         String printed = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
         assertThat(p.waitFor()).as(printed).isEqualTo(1);
-        assertThat(printed).contains("raccoon predict: out of memory (Java heap space); give Java more with RACCOON_JAVA_OPTS=-Xmx8g")
-                .doesNotContain("\tat ");
+        assertThat(printed).containsPattern("raccoon predict: out of memory \\(Java heap space\\) with a 4[0-9] MB heap; give Java"
+                + " more, e.g\\. RACCOON_JAVA_OPTS=-Xmx2g").doesNotContain("\tat ");
+    }
+
+    /** The advice grows with the heap that ran out: -Xmx8g told a 10 GB heap to shrink. */
+    @Test
+    void outOfMemoryAdviceIsTwiceTheHeapThatRanOut() {
+        assertThat(Main.moreMemory(10L << 30)).isEqualTo("with a 10.0 GB heap; give Java more, e.g. RACCOON_JAVA_OPTS=-Xmx20g");
+        assertThat(Main.moreMemory(6_400L << 20)).isEqualTo("with a 6.3 GB heap; give Java more, e.g. RACCOON_JAVA_OPTS=-Xmx13g");
     }
 
     @Test
@@ -243,7 +250,7 @@ class BadInputTest {
         assertThat(out[4]).isEqualTo("{\"error\":\"line 5: \\\"text_pair\\\" is not valid Unicode: an unpaired surrogate \\\\udc00 at character 2\"}");
         assertThat(out[0]).startsWith("{\"input_ids\"");
         assertThat(out[1]).isEqualTo("{\"error\":\"line 2: empty line\"}");
-        assertThat(out[2]).isEqualTo("{\"error\":\"line 3: not valid JSON\"}");
+        assertThat(out[2]).isEqualTo("{\"error\":\"line 3: not valid JSON (more follows the JSON value)\"}");
         assertThat(out[3]).startsWith("{\"input_ids\"");
     }
 
