@@ -221,6 +221,7 @@ public record ScoreRows(TableFormat format, List<String> header, int textIndex, 
      * @param input names the input in the error
      */
     public static int textColumnIndex(List<String> header, String named, String input) throws IOException {
+        TextEncodings.requireTextHeader(header, input);
         if (named != null) {
             int i = header.indexOf(named);
             if (i < 0) throw new IOException(input + " has no column '" + named + "'; its columns are " + header + otherFormat(header));

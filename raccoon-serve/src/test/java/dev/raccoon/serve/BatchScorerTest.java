@@ -310,6 +310,9 @@ class BatchScorerTest {
         Path unicode = Files.write(dir.resolve("unicode.tsv"), utf16.toByteArray()), out = dir.resolve("out.tsv");
         assertThatThrownBy(() -> scorer.score(new BatchScorer.Job(unicode, out, TableFormat.TSV, null, 2), n -> {}))
                 .hasMessage(unicode + ": the header row is not valid UTF-8; it is UTF-16 (what Notepad calls Unicode): save it as UTF-8");
+        Path noMark = Files.write(dir.resolve("nomark.tsv"), "id\tdocument\n1\t좋아요\n".getBytes(StandardCharsets.UTF_16LE));
+        assertThatThrownBy(() -> scorer.score(new BatchScorer.Job(noMark, out, TableFormat.TSV, null, 2), n -> {})).hasMessage(noMark
+                + ": its header holds NUL characters, as a file saved as UTF-16 without a byte-order mark does: save it as UTF-8");
         Path twice = Files.write(dir.resolve("twice.tsv.gz"), gzip(gzip(tsv)));
         assertThatThrownBy(() -> scorer.score(new BatchScorer.Job(twice, out, TableFormat.TSV, null, 2), n -> {}))
                 .hasMessage(twice + ": the header row is not valid UTF-8; it is gzipped twice: gunzip it once");

@@ -1,5 +1,6 @@
 package dev.raccoon.text;
 
+import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.Charset;
@@ -9,6 +10,7 @@ import java.nio.charset.IllegalCharsetNameException;
 import java.nio.charset.StandardCharsets;
 import java.nio.charset.UnsupportedCharsetException;
 import java.util.Arrays;
+import java.util.Collection;
 import java.util.Locale;
 
 /**
@@ -110,6 +112,17 @@ public final class TextEncodings {
                 : start.length >= 2 && ((start[0] & 0xFF) == 0xFF && (start[1] & 0xFF) == 0xFE || (start[0] & 0xFF) == 0xFE && (start[1] & 0xFF) == 0xFF)
                 ? "it is UTF-16 (what Notepad calls Unicode): save it as UTF-8"
                 : holdsNul(start) ? "it holds NUL bytes, so it is no text file" : null;
+    }
+
+    /**
+     * Refuses a header whose names hold NUL characters: UTF-16 without a byte-order mark (or a binary) read as UTF-8,
+     * whose columns would otherwise be listed garbled as missing ones.
+     */
+    public static void requireTextHeader(Collection<String> header, Object source) throws IOException {
+        for (String name : header)
+            if (name.indexOf('\0') >= 0)
+                throw new IOException(source + ": its header holds NUL characters, as a file saved as UTF-16 without a"
+                        + " byte-order mark does: save it as UTF-8");
     }
 
     private static boolean holdsNul(byte[] bytes) {

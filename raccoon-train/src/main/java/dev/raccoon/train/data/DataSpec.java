@@ -44,6 +44,7 @@ public record DataSpec(DataFormat format, String textColumn, String pairColumn, 
 
     /** Picks the columns of a header; a missing text or label column, or a named pair column, is an error. */
     Columns resolve(Collection<String> header, String source) throws IOException {
+        TextEncodings.requireTextHeader(header, source);
         String text = require(textNames(), textColumn, header, "text", "--text-column", source);
         String label = require(labelNames(), labelColumn, header, "label", "--label-column", source);
         String pair = pairColumn != null ? require(pairNames(), pairColumn, header, "pair", "--pair-column", source)

@@ -115,6 +115,10 @@ class ExampleReaderTest {
         Path twice = write("twice.tsv.gz", gzip(gzip(utf8(tsv))));
         assertThatThrownBy(() -> ExampleReader.load(twice, spec)).isInstanceOf(IOException.class)
                 .hasMessage(twice + " line 1 (the header) is not valid UTF-8; it is gzipped twice: gunzip it once");
+        // without its byte-order mark, UTF-16's ASCII header decodes as UTF-8 with a NUL after every letter
+        Path noMark = write("nomark.tsv", tsv.getBytes(StandardCharsets.UTF_16LE));
+        assertThatThrownBy(() -> ExampleReader.load(noMark, spec)).isInstanceOf(IOException.class).hasMessage(noMark
+                + ": its header holds NUL characters, as a file saved as UTF-16 without a byte-order mark does: save it as UTF-8");
         Path jsonl = write("unicode.jsonl", unicodeText("{\"text\": \"좋아요\", \"label\": 1}\n"));
         assertThat(ExampleReader.load(jsonl, DataSpec.of(DataFormat.JSONL, Labels.BINARY)).summary().firstDetail(Reason.UNDECODABLE))
                 .isEqualTo("line 1: not valid UTF-8; it is UTF-16 (what Notepad calls Unicode): save it as UTF-8");
