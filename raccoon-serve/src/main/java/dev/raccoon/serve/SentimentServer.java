@@ -311,7 +311,7 @@ public final class SentimentServer implements AutoCloseable {
                 if (t instanceof TimeoutException)
                     throw new ApiError(408, "the request body did not arrive in time; the connection was idle too long");
             // Jetty reports a broken chunk header as it reports a connection that ended early: one message for both
-            boolean chunked = "chunked".equalsIgnoreCase(ctx.header("Transfer-Encoding"));
+            boolean chunked = String.valueOf(ctx.header("Transfer-Encoding")).toLowerCase(java.util.Locale.ROOT).contains("chunked");
             throw new ApiError(400, "could not read the request body: the connection ended before it was complete"
                     + (chunked ? ", or its chunked transfer encoding is broken" : ""));
         }

@@ -282,9 +282,11 @@ class ExampleReaderTest {
                 Example.classified("판다스 라벨", "b", 1));
         // more after a line's object (a second one, garbage) is a bad line, as tokenize, score and the server take it
         assertThat(loaded.summary().lines(Reason.BAD_JSON)).containsExactly(2L, 3L, 8L, 9L);
-        Path twice = write("twice.jsonl", utf8("{\"q\": \"좋아\", \"q\": \"싫어\", \"y\": 1}\n{\"q\": \"중첩\", \"m\": {\"k\": 1, \"k\": 2}, \"y\": 1}\n"));
+        Path twice = write("twice.jsonl", utf8("{\"q\": \"좋아\", \"q\": \"싫어\", \"y\": 1}\n{\"q\": \"중첩\", \"m\": {\"k\": 1, \"k\": 2}, \"y\": 1}\n"
+                + "{\"m\": {\"k\": 1, \"k\": 2}, \"q\": \"둘 다\", \"y\": 0, \"y\": 1}\n"));
         ExampleReader.Loaded read = ExampleReader.load(twice, new DataSpec(DataFormat.JSONL, "q", null, "y", Labels.BINARY));
         assertThat(read.summary().firstDetail(Reason.BAD_JSON)).isEqualTo("line 1: Duplicate field 'q'");
+        assertThat(read.summary().lines(Reason.BAD_JSON)).as("a row's own key given twice after a nested one").containsExactly(1L, 3L);
         assertThat(read.examples()).as("a nested key given twice is no field of the row").containsExactly(Example.classified("중첩", null, 1));
         Path twoObjects = write("two.jsonl", utf8("{\"q\": \"하나\", \"y\": 1} {\"q\": \"둘\", \"y\": 0}\n"));
         ExampleReader.Loaded two = ExampleReader.load(twoObjects, new DataSpec(DataFormat.JSONL, "q", null, "y", Labels.BINARY));
