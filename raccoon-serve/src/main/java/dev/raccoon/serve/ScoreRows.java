@@ -73,7 +73,7 @@ public record ScoreRows(TableFormat format, List<String> header, int textIndex, 
         return format.join(names);
     }
 
-    /** @param line the 1-based line of its file the record starts on ({@link RecordReader.Raw#line}), for error messages */
+    /** @param lineNumber the 1-based line of its file the record starts on ({@link RecordReader.Raw#line}), for error messages */
     public Parsed parse(byte[] raw, long lineNumber) {
         String where = "line " + lineNumber;
         Charset charset = charset();
@@ -276,7 +276,7 @@ public record ScoreRows(TableFormat format, List<String> header, int textIndex, 
             byte[] b = raw.bytes();
             if (raw.start() == 0 && TextEncodings.decode(b, 0, b.length, charset) == null && TextEncodings.noText(b) != null)
                 throw new IOException(source + ": line 1 is " + TextEncodings.notValidWithHint(charset, b));
-            List<String> names = objectFields(raw.bytes(), charset);
+            List<String> names = objectFields(b, charset);
             if (names != null) return names;
         }
         return null;

@@ -123,8 +123,19 @@ final class InputRecords {
         }
     }
 
-    /** A record's bytes and the line of its file it starts on (1-based, as raccoon score and eval name it). */
-    record Record(byte[] bytes, long line) implements Serializable {}
+    /**
+     * A record's bytes, the line of its file it starts on (1-based, as raccoon score and eval name it) and the file's
+     * place among the input files.
+     */
+    record Record(byte[] bytes, long line, int file) implements Serializable {
+        /** Lines a file may have and still sort by {@link #order}: about 10^12. */
+        private static final int LINE_BITS = 40;
+
+        /** Where the record stands in the input, files in path order and lines in file order: the output's order. */
+        long order() {
+            return ((long) file << LINE_BITS) | line;
+        }
+    }
 
     /**
      * The data records of {@code files} in file and line order; with {@code header} the first record of each file is
@@ -150,42 +161,50 @@ final class InputRecords {
         Class<? extends TextInputFormat> format = quoted ? WholeFiles.class : TextInputFormat.class;
         JavaNewHadoopRDD<LongWritable, Text> lines = (JavaNewHadoopRDD<LongWritable, Text>)
                 sc.newAPIHadoopRDD(job.getConfiguration(), format, LongWritable.class, Text.class);
-        Map<String, Long> firstLines = firstLines(lines);
+        Map<Split, SplitStart> starts = starts(lines);
         return lines.mapPartitionsWithInputSplit((split, part) -> new Records(((FileSplit) split).getPath(), part, quoted,
-                header, firstLines.get(splitName((FileSplit) split))), true);
+                header, starts.get(Split.of((FileSplit) split))), true);
     }
 
-    private static String splitName(FileSplit split) {
-        return splitName(split.getPath().toString(), split.getStart());
+    /** A split by its file and the byte it starts at. */
+    private record Split(String file, long start) implements Serializable {
+        static Split of(FileSplit split) {
+            return new Split(split.getPath().toString(), split.getStart());
+        }
     }
 
-    private static String splitName(String file, long start) {
-        return file + "@" + start;
-    }
+    /** A split's lines, as counted. */
+    private record SplitLines(Split split, long lines) implements Serializable {}
+
+    /** The place of a split's file among the input files (in path order), and its first line's number in that file. */
+    private record SplitStart(int file, long firstLine) implements Serializable {}
 
     /**
-     * The number in its file of each split's first line. A task reads its split only, so the lines of the splits
-     * before it in its file are counted first, in a pass over the input of its own.
+     * Where each split starts. A task reads its split only, so the lines of the splits before it in its file are
+     * counted first, in a pass over the input of its own; with the files' order, this also orders the output.
      */
-    private static Map<String, Long> firstLines(JavaNewHadoopRDD<LongWritable, Text> lines) {
-        List<Tuple2<Tuple2<String, Long>, Long>> counts = lines.mapPartitionsWithInputSplit((split, part) -> {
+    private static Map<Split, SplitStart> starts(JavaNewHadoopRDD<LongWritable, Text> lines) {
+        List<SplitLines> counts = new ArrayList<>(lines.mapPartitionsWithInputSplit((split, part) -> {
             FileSplit f = (FileSplit) split;
             long n = 0;
             while (nextLine(part, f.getPath()) != null) n++;
-            return List.of(new Tuple2<>(new Tuple2<>(f.getPath().toString(), f.getStart()), n)).iterator();
-        }, true).collect();
-        List<Tuple2<Tuple2<String, Long>, Long>> inFileOrder = new ArrayList<>(counts);
-        inFileOrder.sort(Comparator.comparing((Tuple2<Tuple2<String, Long>, Long> c) -> c._1()._1()).thenComparing(c -> c._1()._2()));
-        Map<String, Long> first = new HashMap<>();
+            return List.of(new SplitLines(Split.of(f), n)).iterator();
+        }, true).collect());
+        counts.sort(Comparator.comparing((SplitLines c) -> c.split().file()).thenComparingLong(c -> c.split().start()));
+        Map<Split, SplitStart> starts = new HashMap<>();
         String file = null;
+        int files = -1;
         long line = 1;
-        for (Tuple2<Tuple2<String, Long>, Long> c : inFileOrder) {
-            if (!c._1()._1().equals(file)) line = 1;
-            file = c._1()._1();
-            first.put(splitName(file, c._1()._2()), line);
-            line += c._2();
+        for (SplitLines c : counts) {
+            if (!c.split().file().equals(file)) {
+                file = c.split().file();
+                files++;
+                line = 1;
+            }
+            starts.put(c.split(), new SplitStart(files, line));
+            line += c.lines();
         }
-        return first;
+        return starts;
     }
 
     /** Hadoop's next line of {@code file}, or null at the end of the split; a gzip file that breaks off is named. */
@@ -201,21 +220,21 @@ final class InputRecords {
 
     /**
      * Hadoop's lines of {@code file} as {@link RecordReader} records, copied out of its reused Text objects; a record
-     * starting at byte 0 is the first of its file, and the split's first line is line {@code firstLine} of it.
+     * starting at byte 0 is the first of its file, and the split's first line is {@code start}'s.
      */
     private static final class Records implements Iterator<Record> {
         private final RecordReader records;
         private final boolean header;
-        private final long firstLine;
+        private final SplitStart start;
         private Record next;
 
-        Records(Path file, Iterator<Tuple2<LongWritable, Text>> lines, boolean quoted, boolean header, long firstLine) {
+        Records(Path file, Iterator<Tuple2<LongWritable, Text>> lines, boolean quoted, boolean header, SplitStart start) {
             this.records = new RecordReader(() -> {
                 Tuple2<LongWritable, Text> t = nextLine(lines, file);
                 return t == null ? null : new RecordReader.Line(t._1().get(), Arrays.copyOf(t._2().getBytes(), t._2().getLength()), true);
             }, quoted);
             this.header = header;
-            this.firstLine = firstLine;
+            this.start = start;
         }
 
         @Override
@@ -224,7 +243,7 @@ final class InputRecords {
                 while (next == null) {
                     RecordReader.Raw r = records.next();
                     if (r == null) return false;
-                    if (!(header && r.start() == 0)) next = new Record(r.bytes(), firstLine - 1 + r.line());
+                    if (!(header && r.start() == 0)) next = new Record(r.bytes(), start.firstLine() - 1 + r.line(), start.file());
                 }
                 return true;
             } catch (IOException e) {

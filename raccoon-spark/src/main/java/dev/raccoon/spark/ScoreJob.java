@@ -206,7 +206,8 @@ public final class ScoreJob {
         ScoreRows layout = layout(args, header, model.labels());
 
         JavaRDD<InputRecords.Record> records = InputRecords.read(sc, files, quoted, tabular);
-        JavaPairRDD<InputRecords.Record, Long> numbered = records.zipWithIndex();
+        // keyed by their place in the input, which InputRecords knows already: zipWithIndex would read it all once more
+        JavaPairRDD<InputRecords.Record, Long> numbered = records.mapToPair(r -> new Tuple2<>(r, r.order()));
         if (args.partitions() > 0) numbered = numbered.repartition(args.partitions());
         Counts counts = new Counts(sc.sc().longAccumulator("rows"), sc.sc().longAccumulator("failed"),
                 sc.sc().longAccumulator("undecodable"), sc.sc().longAccumulator("truncated"));

@@ -26,12 +26,10 @@ public final class ModelFiles {
      */
     public static boolean exists(Path file) throws IOException {
         if (Files.exists(file)) return true;
-        if (Files.isSymbolicLink(file) && loops(file))
-            throw new FileSystemException(file.toString(), null, "a symbolic link to " + Files.readSymbolicLink(file)
-                    + ", which leads back to itself (a loop of links)");
         if (Files.isSymbolicLink(file))
-            throw new FileSystemException(file.toString(), null, "a symbolic link to " + Files.readSymbolicLink(file)
-                    + ", which does not exist (a pruned Hugging Face cache, or a copy that did not follow links?)");
+            throw new FileSystemException(file.toString(), null, "a symbolic link to " + Files.readSymbolicLink(file) + (loops(file)
+                    ? ", which leads back to itself (a loop of links)"
+                    : ", which does not exist (a pruned Hugging Face cache, or a copy that did not follow links?)"));
         Path parent = file.toAbsolutePath().getParent();
         if (parent != null && Files.isDirectory(parent) && !Files.isExecutable(parent))
             throw new AccessDeniedException(parent.toString(), null, "permission denied: its files cannot be looked up");
@@ -61,8 +59,9 @@ public final class ModelFiles {
         if (Files.exists(file)) { // else reading names the file missing
             if (!Files.isRegularFile(file))
                 throw new FileSystemException(file.toString(), null, "not a regular file (a device, pipe or socket), where a file belongs");
-            if (Files.size(file) > MAX_BYTES)
-                throw new FileSystemException(file.toString(), null, "holds " + Files.size(file) + " bytes, more than the "
+            long size = Files.size(file);
+            if (size > MAX_BYTES)
+                throw new FileSystemException(file.toString(), null, "holds " + size + " bytes, more than the "
                         + MAX_BYTES + " a config, vocabulary or tokenizer file may");
         }
         return Files.readAllBytes(file);
